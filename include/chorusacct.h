@@ -1,0 +1,14 @@
+/**
+ * @file chorusacct.h
+ * @brief libchorusacct: the account-creation flow of Chorus Pro.
+ *
+ * The umbrella header: it only includes the area headers of
+ * `chorusacct/`, each of which also compiles on its own, in C and C++.
+ */
+#ifndef CHORUSACCT_H
+#define CHORUSACCT_H
+
+#include <chorusacct/common.h>
+#include <chorusacct/identifier.h>
+
+#endif /* CHORUSACCT_H */

@@ -1,0 +1,230 @@
+/**
+ * @file chorusacct/common.h
+ * @brief Export macros, status codes, languages, version and library init.
+ *
+ * Every fallible function of libchorusacct returns an `int`:
+ * ::CHORUSACCT_OK (0) or a negative `CHORUSACCT_E_*` code. Two kinds of
+ * failure are kept apart, as in SQLite's primary/extended split:
+ *
+ * - the call failed (::CHORUSACCT_E_ARG, ::CHORUSACCT_E_NOMEM,
+ *   ::CHORUSACCT_E_STORAGE...): nothing was decided about the input;
+ * - the input was refused: the function returns ::CHORUSACCT_E_REJECTED
+ *   and writes the precise reason (a "reason code" such as
+ *   ::CHORUSACCT_E_CHECKSUM) into an `int *reason` out-parameter.
+ *
+ * Codes are never renumbered or reused. Every code has a symbolic name
+ * (chorusacct_code_name()) and a message in English and French
+ * (chorusacct_strerror()).
+ */
+#ifndef CHORUSACCT_COMMON_H
+#define CHORUSACCT_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <chorusacct/version.h>
+
+#if defined(_WIN32) || defined(__CYGWIN__)
+#  if defined(CHORUSACCT_STATIC)
+#    define CHORUSACCT_API
+#  elif defined(CHORUSACCT_BUILDING)
+#    define CHORUSACCT_API __declspec(dllexport)
+#  else
+#    define CHORUSACCT_API __declspec(dllimport)
+#  endif
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#  define CHORUSACCT_API __attribute__((visibility("default")))
+#else
+#  define CHORUSACCT_API
+#endif
+
+#if defined(__GNUC__) && __GNUC__ >= 4
+#  define CHORUSACCT_NODISCARD __attribute__((warn_unused_result))
+#else
+#  define CHORUSACCT_NODISCARD
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @brief Status codes of the whole library.
+ *
+ * `CHORUSACCT_OK` is 0; failures are negative. Values from -1 to -99 say
+ * that a call failed; values from -100 down are reasons why an input or a
+ * transition was refused (returned through `int *reason` alongside
+ * ::CHORUSACCT_E_REJECTED). The symbolic name printed by tools is the
+ * constant without its `CHORUSACCT_E_` prefix (for example `CHECKSUM`).
+ *
+ * The values are part of the ABI: they never change.
+ * @since 0.1
+ */
+typedef enum chorusacct_status {
+    CHORUSACCT_OK = 0, /**< success */
+
+    /* The call failed: -1 .. -99. */
+    CHORUSACCT_E_ARG = -1,         /**< invalid argument (NULL, bad enum) */
+    CHORUSACCT_E_NOMEM = -2,       /**< out of memory */
+    CHORUSACCT_E_TOOSMALL = -3,    /**< output buffer too small */
+    CHORUSACCT_E_REJECTED = -4,    /**< input refused; see the reason */
+    CHORUSACCT_E_CALLBACK = -5,    /**< a user callback failed */
+    CHORUSACCT_E_STORAGE = -6,     /**< the storage backend failed */
+    CHORUSACCT_E_CONFLICT = -7,    /**< concurrent change; retry */
+    CHORUSACCT_E_NOTFOUND = -8,    /**< no such record */
+    CHORUSACCT_E_UNSUPPORTED = -9, /**< not built in or not supported */
+    CHORUSACCT_E_INIT = -10,       /**< library initialisation failed */
+    CHORUSACCT_E_IO = -11,         /**< input/output error */
+    CHORUSACCT_E_SCHEMA = -12,     /**< stored schema newer than library */
+    CHORUSACCT_E_INTERNAL = -13,   /**< internal error (a bug) */
+
+    /* Reasons, shared by the validators: -100 .. -149. */
+    CHORUSACCT_E_EMPTY = -100,     /**< the value is empty */
+    CHORUSACCT_E_LENGTH = -101,    /**< wrong number of characters */
+    CHORUSACCT_E_CHARACTER = -102, /**< a character is not allowed */
+    CHORUSACCT_E_NONASCII = -103,  /**< a byte is not ASCII */
+    CHORUSACCT_E_SEPARATOR = -104, /**< separator refused (strict mode) */
+    CHORUSACCT_E_CHECKSUM = -105,  /**< check digits do not match */
+    CHORUSACCT_E_TYPE = -106,      /**< unknown identifier type */
+    CHORUSACCT_E_NOVALUE = -107,   /**< this type takes no value */
+    CHORUSACCT_E_COUNTRY = -108,   /**< country code unknown or refused */
+    CHORUSACCT_E_FORMAT = -109,    /**< characters in the wrong places */
+    CHORUSACCT_E_TOOSHORT = -110,  /**< too short */
+    CHORUSACCT_E_TOOLONG = -111,   /**< too long */
+    CHORUSACCT_E_UTF8 = -112,      /**< invalid UTF-8 */
+
+    /* EU VAT numbers: -150 .. -199. */
+
+    /* E-mail addresses: -200 .. -249. */
+    CHORUSACCT_E_EMAIL_NONASCII = -200,      /**< accent or other non-ASCII */
+    CHORUSACCT_E_EMAIL_AT = -201,            /**< not exactly one `@` */
+    CHORUSACCT_E_EMAIL_LENGTH = -202,        /**< over 254 octets */
+    CHORUSACCT_E_EMAIL_LOCAL = -203,         /**< bad part before `@` */
+    CHORUSACCT_E_EMAIL_LOCAL_LENGTH = -204,  /**< local part not 1-64 */
+    CHORUSACCT_E_EMAIL_DOMAIN = -205,        /**< bad domain */
+    CHORUSACCT_E_EMAIL_DOMAIN_LENGTH = -206, /**< domain over 253 octets */
+    CHORUSACCT_E_EMAIL_LABEL = -207,         /**< bad domain label */
+    CHORUSACCT_E_EMAIL_TLD = -208,           /**< last label all digits */
+
+    /* Phone numbers: -250 .. -299. */
+    CHORUSACCT_E_PHONE_CHARACTER = -250, /**< letter or other character */
+    CHORUSACCT_E_PHONE_PLUS = -251,      /**< misplaced or second `+` */
+    CHORUSACCT_E_PHONE_COUNTRY = -252,   /**< unknown country calling code */
+    CHORUSACCT_E_PHONE_LENGTH = -253,    /**< impossible length */
+    CHORUSACCT_E_PHONE_RANGE = -254,     /**< range not allocated */
+    CHORUSACCT_E_PHONE_OVERSEAS = -255,  /**< overseas block after +33 */
+
+    /* Person names: -300 .. -349. */
+    CHORUSACCT_E_NAME_CHARACTER = -300, /**< digit, symbol or control */
+    CHORUSACCT_E_NAME_LENGTH = -301,    /**< over 100 characters */
+
+    /* Passwords: -350 .. -399. */
+    CHORUSACCT_E_PASSWORD_CHARACTER = -350, /**< forbidden code point */
+    CHORUSACCT_E_PASSWORD_SHORT = -351,     /**< under 12 code points */
+    CHORUSACCT_E_PASSWORD_LONG = -352,      /**< over 1024 code points */
+    CHORUSACCT_E_PASSWORD_CLASSES = -353,   /**< under 3 classes */
+    CHORUSACCT_E_PASSWORD_PERSONAL = -354,  /**< contains e-mail or name */
+    CHORUSACCT_E_PASSWORD_MISMATCH = -355   /**< confirmation differs */
+
+    /* Account flow: -400 .. -499. */
+} chorusacct_status;
+
+/**
+ * @brief Languages of messages.
+ *
+ * Any value other than ::CHORUSACCT_LANG_FR is treated as English.
+ * @since 0.1
+ */
+typedef enum chorusacct_lang {
+    CHORUSACCT_LANG_EN = 0, /**< English */
+    CHORUSACCT_LANG_FR = 1  /**< French */
+} chorusacct_lang;
+
+/**
+ * @brief Initialise the library (and libsodium).
+ *
+ * Call once before anything else; calling it again, from any thread, is
+ * harmless. chorusacct_ctx_new() calls it too.
+ *
+ * @return ::CHORUSACCT_OK, or ::CHORUSACCT_E_INIT if libsodium or the
+ *         compiled patterns could not be set up.
+ * @par Threads: safe from any thread, at any time.
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_init(void);
+
+/**
+ * @brief Message for a status code.
+ *
+ * @param[in] code any status code (unknown codes get a generic message)
+ * @param[in] lang ::CHORUSACCT_LANG_EN or ::CHORUSACCT_LANG_FR
+ * @return static UTF-8 text, never NULL; do not free.
+ * @par Threads: pure; safe from any thread without chorusacct_init().
+ * @since 0.1
+ */
+CHORUSACCT_API const char *chorusacct_strerror(int code, int lang);
+
+/**
+ * @brief Symbolic name of a status code, without the `CHORUSACCT_E_`
+ *        prefix (`"OK"`, `"CHECKSUM"`...).
+ *
+ * @param[in] code any status code
+ * @return static ASCII text, never NULL (`"UNKNOWN"` for an unknown code).
+ * @par Threads: pure.
+ * @since 0.1
+ */
+CHORUSACCT_API const char *chorusacct_code_name(int code);
+
+/**
+ * @brief Status code from its symbolic name (the reverse of
+ *        chorusacct_code_name(); the `CHORUSACCT_E_` prefix is optional).
+ *
+ * @param[out] out  receives the code
+ * @param[in]  name NUL-terminated name, case-sensitive
+ * @return ::CHORUSACCT_OK, or ::CHORUSACCT_E_NOTFOUND for an unknown name,
+ *         ::CHORUSACCT_E_ARG if a pointer is NULL.
+ * @par Threads: pure.
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_code_from_name(
+    int *out, const char *name);
+
+/**
+ * @brief Language from a tag: `fr`, `en`, or a longer tag that starts with
+ *        one of them (`fr-FR`, `fr_CA.UTF-8`, `en-GB`), in any case.
+ *
+ * @param[out] out receives ::CHORUSACCT_LANG_FR or ::CHORUSACCT_LANG_EN
+ * @param[in]  tag NUL-terminated tag
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_NOTFOUND for another language,
+ *         ::CHORUSACCT_E_ARG if a pointer is NULL.
+ * @par Threads: pure.
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_lang_from_tag(
+    int *out, const char *tag);
+
+/**
+ * @brief Version of the library that is running, as `"MAJOR.MINOR.PATCH"`.
+ *
+ * Compare with ::CHORUSACCT_VERSION_STRING to check that the headers a
+ * program was built with match the library it loaded.
+ * @return static text, never NULL.
+ * @par Threads: pure.
+ * @since 0.1
+ */
+CHORUSACCT_API const char *chorusacct_version(void);
+
+/**
+ * @brief Version of the running library as a number,
+ *        `MAJOR * 10000 + MINOR * 100 + PATCH` (0.1.0 is 100), as
+ *        ::CHORUSACCT_VERSION_NUMBER.
+ * @par Threads: pure.
+ * @since 0.1
+ */
+CHORUSACCT_API uint32_t chorusacct_version_number(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CHORUSACCT_COMMON_H */

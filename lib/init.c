@@ -1,0 +1,25 @@
+/*
+ * The explicit library initialisation. It is the only place that writes
+ * process-wide state, once, under pthread_once: libsodium's own init and
+ * the compiled patterns that the validators share read-only afterwards.
+ */
+#include "internal.h"
+
+#include <pthread.h>
+#include <sodium.h>
+
+static pthread_once_t init_once_control = PTHREAD_ONCE_INIT;
+static int init_status = CHORUSACCT_E_INIT;
+
+static void init_once(void)
+{
+    if (sodium_init() < 0)
+        return;
+    init_status = CHORUSACCT_OK;
+}
+
+int chorusacct_init(void)
+{
+    (void)pthread_once(&init_once_control, init_once);
+    return init_status;
+}

@@ -1,0 +1,79 @@
+/*
+ * Private declarations shared by the files of lib/. Include it first in
+ * every source file: it selects the POSIX level before any system header.
+ */
+#ifndef CHORUSACCT_INTERNAL_H
+#define CHORUSACCT_INTERNAL_H
+
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+#define CHORUSACCT_BUILDING 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <chorusacct.h>
+
+/* Internal symbols are hidden from the shared library by the build; the
+ * double underscore keeps them out of users' way in the static one. */
+#define CA_INTERNAL __attribute__((visibility("hidden")))
+
+#define CA_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Refuse an input: store the reason where the caller asked for it. */
+static inline int ca_reject(int *reason, int code)
+{
+    if (reason != NULL)
+        *reason = code;
+    return CHORUSACCT_E_REJECTED;
+}
+
+/* Byte classes of the ASCII validators (see chorusacct__byte_class). */
+enum {
+    CA_C_OTHER = 0, /* ASCII, but neither digit, letter nor separator */
+    CA_C_DIGIT = 1,
+    CA_C_UPPER = 2,
+    CA_C_LOWER = 3,
+    CA_C_SEP = 4,   /* space, dot, hyphen */
+    CA_C_HIGH = 5   /* 0x80..0xFF: not ASCII */
+};
+CA_INTERNAL extern const uint8_t chorusacct__byte_class[256];
+
+/* Internal flag of chorusacct__compact, above the public flags: letters
+ * are refused (CHARACTER) as any other non-digit. */
+#define CA_COMPACT_DIGITS (UINT32_C(1) << 31)
+
+/*
+ * Compacts an identifier: drops the separators (space, dot, hyphen) unless
+ * CHORUSACCT_VALIDATE_STRICT is set, upper-cases letters, and copies at
+ * most `cap` characters to `out` (not NUL-terminated). `*n` receives the
+ * number of characters kept, which may exceed `cap`.
+ * Returns 0, or the reason: NONASCII before CHARACTER before SEPARATOR
+ * before EMPTY, whatever their positions. Digits and letters only pass
+ * (digits only with CA_COMPACT_DIGITS).
+ */
+CA_INTERNAL int chorusacct__compact(const char *in, size_t len,
+                                    uint32_t flags, char *out, size_t cap,
+                                    size_t *n);
+
+/*
+ * Writes a result into a caller's buffer following the library's rule:
+ * `*len_out` (if not NULL) receives `n`; `buf` may be NULL when `cap` is
+ * 0; CHORUSACCT_E_TOOSMALL when `cap < n + 1`.
+ */
+CA_INTERNAL int chorusacct__emit(const char *s, size_t n, char *buf,
+                                 size_t cap, size_t *len_out);
+
+/* Clears a caller's output after a failure. */
+CA_INTERNAL void chorusacct__clear(char *buf, size_t cap, size_t *len_out);
+
+/* Message selection shared by every bilingual table. */
+static inline const char *ca_lang_pick(int lang, const char *en,
+                                       const char *fr)
+{
+    return lang == CHORUSACCT_LANG_FR ? fr : en;
+}
+
+#endif /* CHORUSACCT_INTERNAL_H */

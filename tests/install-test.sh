@@ -1,0 +1,48 @@
+#!/bin/sh
+# Installs libchorusacct into a temporary prefix, then builds every
+# example against it with `pkg-config --cflags --libs libchorusacct` and
+# nothing else, and runs them.
+set -eu
+src=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+meson setup "$tmp/build" "$src" --prefix="$tmp/prefix" --libdir=lib \
+    -Dtests=false -Dexamples=false >"$tmp/setup.log" 2>&1 ||
+    { cat "$tmp/setup.log"; exit 1; }
+meson install -C "$tmp/build" >"$tmp/install.log" 2>&1 ||
+    { cat "$tmp/install.log"; exit 1; }
+
+for f in include/chorusacct.h include/chorusacct/common.h \
+         include/chorusacct/version.h lib/pkgconfig/libchorusacct.pc \
+         lib/libchorusacct.so.0 lib/libchorusacct.a; do
+    [ -e "$tmp/prefix/$f" ] || { echo "FAIL not installed: $f"; exit 1; }
+done
+
+export PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig"
+cflags=$(pkg-config --cflags libchorusacct)
+libs=$(pkg-config --libs libchorusacct)
+[ "$(pkg-config --modversion libchorusacct)" = "$(sed -n "s/^  version: '\(.*\)',/\1/p" "$src/meson.build")" ] ||
+    { echo "FAIL .pc version"; exit 1; }
+
+count=0
+for ex in "$src"/examples/*.c; do
+    name=$(basename "$ex" .c)
+    # shellcheck disable=SC2086
+    ${CC:-cc} -std=c11 -Wall -Wextra -Werror $cflags "$ex" $libs \
+        -o "$tmp/$name"
+    count=$((count + 1))
+done
+[ "$count" -gt 0 ] || { echo "FAIL no example"; exit 1; }
+
+export LD_LIBRARY_PATH="$tmp/prefix/lib"
+"$tmp/chorusacct" version | grep -q "^chorusacct 0\." ||
+    { echo "FAIL chorusacct version"; exit 1; }
+out=$("$tmp/check_siret" "732 829 320 00074")
+[ "$out" = "732 829 320 00074: valide, 73282932000074" ] ||
+    { echo "FAIL check_siret: $out"; exit 1; }
+if "$tmp/check_siret" 73282932000075 >/dev/null; then
+    echo "FAIL check_siret accepted a bad number"; exit 1
+fi
+echo "installed, built and ran $count examples against the installed copy"
+echo "1 passed, 0 failed"
