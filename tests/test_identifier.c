@@ -314,7 +314,7 @@ static void test_hors_ue_build(void **state)
     build_one("NO", "Bjørn Ærø Strøm", CHORUSACCT_OK, "NOBJORNAEROSTROM");
     build_one("GB", "Œuvre Straße", CHORUSACCT_OK, "GBOEUVRESTRASSE");
     build_one("WF", "Société du Pacifique Sud", CHORUSACCT_OK,
-              "FRWFSOCIETEDUPACI");
+              "FRWFSOCIETEDUPACIF");
     build_one("JP", "株式会社 Sony 123", CHORUSACCT_OK, "JPSONY123");
     build_one("JP", "株式会社", CHORUSACCT_E_EMPTY, NULL);
     build_one("FR", "Acme", CHORUSACCT_E_COUNTRY, NULL);
