@@ -10,5 +10,7 @@
 
 #include <chorusacct/common.h>
 #include <chorusacct/identifier.h>
+#include <chorusacct/password.h>
+#include <chorusacct/validate.h>
 
 #endif /* CHORUSACCT_H */
