@@ -85,6 +85,7 @@ def main():
     ap.add_argument('--headers', required=True)
     ap.add_argument('--map', required=True)
     ap.add_argument('--lib', required=True)
+    ap.add_argument('--doc', help='docs/symbols.md, which lists them all')
     a = ap.parse_args()
 
     hdr = header_functions(a.headers)
@@ -100,6 +101,10 @@ def main():
     for name, ver in sorted(exp.items()):
         if not ver.startswith('CHORUSACCT_'):
             errors.append('%s has no CHORUSACCT_ version (%r)' % (name, ver))
+    if a.doc:
+        listed = set(re.findall(r'`(chorusacct_\w+)`', open(a.doc).read()))
+        for name in sorted(set(exp) - listed):
+            errors.append('not listed in %s: %s' % (a.doc, name))
     if not hdr:
         errors.append('no declaration found: is --headers right?')
     for e in errors:

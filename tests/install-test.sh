@@ -35,9 +35,18 @@ for ex in "$src"/examples/*.c; do
 done
 [ "$count" -gt 0 ] || { echo "FAIL no example"; exit 1; }
 
+# The C example of the README compiles and runs as shown.
+awk '/^```c$/ {on = 1; next} /^```$/ {if (on) exit} on' "$src/README.md" \
+    >"$tmp/readme.c"
+# shellcheck disable=SC2086
+${CC:-cc} -std=c11 -Wall -Wextra -Werror $cflags "$tmp/readme.c" $libs \
+    -o "$tmp/readme"
+
 export LD_LIBRARY_PATH="$tmp/prefix/lib"
 "$tmp/chorusacct" version | grep -q "^chorusacct 0\." ||
     { echo "FAIL chorusacct version"; exit 1; }
+[ "$("$tmp/readme")" = "SIRET 73282932000074" ] ||
+    { echo "FAIL README example"; exit 1; }
 out=$("$tmp/check_siret" "732 829 320 00074")
 [ "$out" = "732 829 320 00074: valide, 73282932000074" ] ||
     { echo "FAIL check_siret: $out"; exit 1; }
