@@ -1,5 +1,8 @@
 /*
- * libFuzzer target: the identifier validators and the HORS_UE builder.
+ * libFuzzer targets: the identifier validators and the HORS_UE builder.
+ * Built once per validator with -DFUZZ_FN=chorusacct_X_check (one target
+ * each), and once without, where it drives every validator, the generic
+ * chorusacct_validate_identifier and the builder.
  *
  * Besides "no crash, no out-of-bounds access" (the sanitizers watch), it
  * checks two properties: a normalized value validates again to itself,
@@ -15,10 +18,14 @@ typedef int (*check_fn)(const char *, size_t, uint32_t, char *, size_t,
                         size_t *, int *);
 
 static const check_fn checks[] = {
+#ifdef FUZZ_FN
+    FUZZ_FN,
+#else
     chorusacct_siren_check,  chorusacct_siret_check,
     chorusacct_tva_check,    chorusacct_tva_from_siren,
     chorusacct_ridet_check,  chorusacct_tahiti_check,
     chorusacct_hors_ue_check, chorusacct_vat_check,
+#endif
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -63,6 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         }
     }
+#ifndef FUZZ_FN
     for (int type = 0; type <= 8; type++) {
         int rc = chorusacct_validate_identifier(type, in, len, flags, out,
                                                 sizeof out, &n, &reason);
@@ -78,5 +86,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                      NULL, 0, NULL, &reason) != CHORUSACCT_OK)
             abort();
     }
+#endif
     return 0;
 }
