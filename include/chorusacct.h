@@ -9,8 +9,14 @@
 #define CHORUSACCT_H
 
 #include <chorusacct/common.h>
+#include <chorusacct/account.h>
+#include <chorusacct/clock.h>
+#include <chorusacct/context.h>
 #include <chorusacct/identifier.h>
+#include <chorusacct/mailer.h>
 #include <chorusacct/password.h>
+#include <chorusacct/random.h>
+#include <chorusacct/storage.h>
 #include <chorusacct/validate.h>
 
 #endif /* CHORUSACCT_H */

@@ -69,6 +69,46 @@ CA_INTERNAL int chorusacct__emit(const char *s, size_t n, char *buf,
 /* Clears a caller's output after a failure. */
 CA_INTERNAL void chorusacct__clear(char *buf, size_t cap, size_t *len_out);
 
+/*
+ * Copies a versioned callback table: `src` starts with its struct_size;
+ * members past it are left NULL, and the copy gets our own size. Returns
+ * CHORUSACCT_E_ARG when `src` is older than the first version (`min`).
+ */
+CA_INTERNAL int chorusacct__ops_copy(void *dst, size_t dst_size,
+                                     const void *src, size_t min);
+
+/* Defaults of the clock and random tables: the system clock, and
+ * libsodium's randombytes_buf. */
+CA_INTERNAL void chorusacct__clock_default(chorusacct_clock_ops *ops);
+CA_INTERNAL void chorusacct__random_default(chorusacct_random_ops *ops);
+
+/* Whether every required member of a storage table is set. */
+CA_INTERNAL bool chorusacct__storage_ops_complete(
+    const chorusacct_storage_ops *ops);
+
+/*
+ * Templates. A variable is a name (without braces) and a value. Renders
+ * `tpl` into `out` (`cap` bytes, NUL-terminated), replacing `{name}` by
+ * its value and `{{`, `}}` by single braces; a placeholder with no
+ * variable is an error. Returns CHORUSACCT_OK, CHORUSACCT_E_TEMPLATE, or
+ * CHORUSACCT_E_CAPACITY when the result does not fit (`out` then holds a
+ * truncated, NUL-terminated text).
+ */
+typedef struct {
+    const char *name;
+    const char *value;
+} ca_var;
+CA_INTERNAL int chorusacct__render(const char *tpl, const ca_var *vars,
+                                   size_t nvars, char *out, size_t cap,
+                                   size_t *len);
+/* Whether a template only uses known placeholders and balanced braces:
+ * CHORUSACCT_OK or CHORUSACCT_E_TEMPLATE. */
+CA_INTERNAL int chorusacct__template_check(const char *tpl);
+
+/* The activation link is not stored: messages keep this marker, which no
+ * validated field can contain, and delivery puts the link in its place. */
+#define CA_LINK_MARK "\001link\001"
+
 /* Message selection shared by every bilingual table. */
 static inline const char *ca_lang_pick(int lang, const char *en,
                                        const char *fr)

@@ -65,6 +65,12 @@ static const status_text status_table[] = {
     ROW(CHORUSACCT_E_INTERNAL, "INTERNAL",
         "Internal error in the library.",
         "Erreur interne de la bibliothèque."),
+    ROW(CHORUSACCT_E_EXISTS, "EXISTS",
+        "A record with this key already exists.",
+        "Un enregistrement avec cette clé existe déjà."),
+    ROW(CHORUSACCT_E_CAPACITY, "CAPACITY",
+        "A text is too long for the record that keeps it.",
+        "Un texte est trop long pour l'enregistrement qui le conserve."),
 
     /* Reasons shared by the validators. */
     ROW(CHORUSACCT_E_EMPTY, "EMPTY", "This field is required.",
@@ -215,6 +221,95 @@ static const status_text status_table[] = {
     ROW(CHORUSACCT_E_PASSWORD_MISMATCH, "PASSWORD_MISMATCH",
         "The password and its confirmation differ.",
         "Le mot de passe et sa confirmation sont différents."),
+
+    /* Account flow. */
+    ROW(CHORUSACCT_E_CONSENT, "CONSENT",
+        "You must accept the conditions to create an account.",
+        "Vous devez accepter les conditions pour créer un compte."),
+    ROW(CHORUSACCT_E_CAPTCHA, "CAPTCHA",
+        "The characters typed do not match the image; try again.",
+        "Les caractères saisis ne correspondent pas à l'image ; "
+        "réessayez."),
+    ROW(CHORUSACCT_E_CAPTCHA_EXPIRED, "CAPTCHA_EXPIRED",
+        "This verification code has expired or was already used; ask for "
+        "a new one.",
+        "Ce code de vérification a expiré ou a déjà servi ; demandez-en un "
+        "nouveau."),
+    ROW(CHORUSACCT_E_EMAIL_TAKEN, "EMAIL_TAKEN",
+        "An account already uses this login e-mail address; log in, or ask "
+        "for a new activation link.",
+        "Un compte utilise déjà cette adresse de connexion ; connectez-vous, "
+        "ou demandez un nouveau lien d'activation."),
+    ROW(CHORUSACCT_E_COMPANY_NAME, "COMPANY_NAME",
+        "Give the company name (1 to 200 characters, no control "
+        "characters).",
+        "Indiquez la raison sociale (1 à 200 caractères, sans caractère de "
+        "contrôle)."),
+    ROW(CHORUSACCT_E_ALREADY_DECIDED, "ALREADY_DECIDED",
+        "This request has already been approved or rejected.",
+        "Cette demande a déjà été acceptée ou refusée."),
+    ROW(CHORUSACCT_E_NOT_MANAGER, "NOT_MANAGER",
+        "Only an active manager of the structure can do this.",
+        "Seul un gestionnaire actif de la structure peut le faire."),
+    ROW(CHORUSACCT_E_REASON_REQUIRED, "REASON_REQUIRED",
+        "Give the reason for the refusal (1 to 500 characters).",
+        "Indiquez le motif du refus (1 à 500 caractères)."),
+    ROW(CHORUSACCT_E_TOKEN_INVALID, "TOKEN_INVALID",
+        "This activation link is not valid; use the latest link you "
+        "received, or ask for a new one.",
+        "Ce lien d'activation n'est pas valide ; utilisez le dernier lien "
+        "reçu, ou demandez-en un nouveau."),
+    ROW(CHORUSACCT_E_TOKEN_EXPIRED, "TOKEN_EXPIRED",
+        "This activation link has expired; ask for a new one.",
+        "Ce lien d'activation a expiré ; demandez-en un nouveau."),
+    ROW(CHORUSACCT_E_ALREADY_ACTIVE, "ALREADY_ACTIVE",
+        "This account is already active; you can log in.",
+        "Ce compte est déjà actif ; vous pouvez vous connecter."),
+    ROW(CHORUSACCT_E_THROTTLED, "THROTTLED",
+        "Too many attempts; wait a while before trying again.",
+        "Trop de tentatives ; patientez avant de réessayer."),
+    ROW(CHORUSACCT_E_LOCKED, "LOCKED",
+        "This account is locked for a while after several failed logins.",
+        "Ce compte est bloqué pour un moment après plusieurs échecs de "
+        "connexion."),
+    ROW(CHORUSACCT_E_CREDENTIALS, "CREDENTIALS",
+        "Wrong e-mail address or password.",
+        "Adresse électronique ou mot de passe incorrect."),
+    ROW(CHORUSACCT_E_STATE, "STATE",
+        "This is not possible in the current state of the account.",
+        "Ce n'est pas possible dans l'état actuel du compte."),
+    ROW(CHORUSACCT_E_DRAFT_EXPIRED, "DRAFT_EXPIRED",
+        "Your registration was left unfinished for too long; start again.",
+        "Votre inscription est restée inachevée trop longtemps ; "
+        "recommencez."),
+    ROW(CHORUSACCT_E_NOT_ACTIVE, "NOT_ACTIVE",
+        "This account is not active.",
+        "Ce compte n'est pas actif."),
+    ROW(CHORUSACCT_E_PRINCIPAL, "PRINCIPAL",
+        "The principal manager must hand the role to another active "
+        "account first.",
+        "Le gestionnaire principal doit d'abord transmettre ce rôle à un "
+        "autre compte actif."),
+    ROW(CHORUSACCT_E_RESEND_COOLDOWN, "RESEND_COOLDOWN",
+        "A link was sent a moment ago; wait a minute before asking again.",
+        "Un lien vient d'être envoyé ; patientez une minute avant de le "
+        "redemander."),
+    ROW(CHORUSACCT_E_RESEND_QUOTA, "RESEND_QUOTA",
+        "Too many links were sent today; try again tomorrow.",
+        "Trop de liens ont été envoyés aujourd'hui ; réessayez demain."),
+    ROW(CHORUSACCT_E_TOKEN_USED, "TOKEN_USED",
+        "This activation link was already used.",
+        "Ce lien d'activation a déjà été utilisé."),
+    ROW(CHORUSACCT_E_TEMPLATE, "TEMPLATE",
+        "The template uses an unknown placeholder or unbalanced braces.",
+        "Le modèle utilise une variable inconnue ou des accolades non "
+        "appariées."),
+    ROW(CHORUSACCT_E_ROLE, "ROLE",
+        "Unknown role, or a role that cannot be given this way.",
+        "Rôle inconnu, ou rôle qui ne peut pas être attribué ainsi."),
+    ROW(CHORUSACCT_E_SELF, "SELF",
+        "You cannot do this to your own account.",
+        "Vous ne pouvez pas faire cela sur votre propre compte."),
 };
 
 #undef ROW

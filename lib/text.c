@@ -108,3 +108,20 @@ void chorusacct__clear(char *buf, size_t cap, size_t *len_out)
     if (len_out != NULL)
         *len_out = 0;
 }
+
+int chorusacct__ops_copy(void *dst, size_t dst_size, const void *src,
+                         size_t min)
+{
+    uint32_t src_size;
+    if (dst == NULL || src == NULL)
+        return CHORUSACCT_E_ARG;
+    memcpy(&src_size, src, sizeof src_size);
+    if (src_size < min)
+        return CHORUSACCT_E_ARG;
+    memset(dst, 0, dst_size);
+    memcpy(dst, src, src_size < dst_size ? src_size : dst_size);
+    /* The copy is ours, of our size, with our defaults past src's end. */
+    uint32_t ours = (uint32_t)dst_size;
+    memcpy(dst, &ours, sizeof ours);
+    return CHORUSACCT_OK;
+}

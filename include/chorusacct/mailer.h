@@ -1,0 +1,332 @@
+/**
+ * @file chorusacct/mailer.h
+ * @brief E-mail: the mailer callback, the outbox, the message templates,
+ *        and a capturing mailer for tests.
+ *
+ * Flow functions never send mail. In the same storage transaction as the
+ * state change they append messages to the **outbox**;
+ * chorusacct_deliver_pending() later hands due messages to the mailer,
+ * marks them sent, retries temporary failures with exponential backoff and
+ * marks a message dead after the configured number of attempts.
+ *
+ * **The activation link** is not in the outbox: an activation message is
+ * stored with a `{link}` placeholder, and chorusacct_deliver_pending()
+ * mints a fresh token just before handing the message to the mailer
+ * (storing only its keyed hash, and revoking the account's older tokens),
+ * puts the link into the body it gives the mailer, and wipes the raw token
+ * from memory when the mailer returns. The raw token so lives only in the
+ * mailer call and in the mail itself. docs/outbox.md tells the whole story.
+ */
+#ifndef CHORUSACCT_MAILER_H
+#define CHORUSACCT_MAILER_H
+
+#include <chorusacct/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @brief Sizes of the text fields of outbox messages, NUL included.
+ * @since 0.1
+ */
+typedef enum chorusacct_mail_sizes {
+    CHORUSACCT_ADDRESS_SIZE = 256,   /**< recipient */
+    CHORUSACCT_SUBJECT_SIZE = 256,   /**< subject */
+    CHORUSACCT_BODY_SIZE = 8192,     /**< text body */
+    CHORUSACCT_MAIL_ERROR_SIZE = 256 /**< last delivery error */
+} chorusacct_mail_sizes;
+
+/**
+ * @brief Kinds of messages; each has a built-in template per language.
+ * @since 0.1
+ */
+typedef enum chorusacct_mail_kind {
+    CHORUSACCT_MAIL_SUMMARY = 1,          /**< what was registered */
+    CHORUSACCT_MAIL_ACTIVATION = 2,       /**< the activation link */
+    CHORUSACCT_MAIL_APPROVAL_REQUEST = 3, /**< to the managers */
+    CHORUSACCT_MAIL_APPROVED = 4,         /**< to the applicant */
+    CHORUSACCT_MAIL_REJECTED = 5,         /**< to the applicant, reason */
+    CHORUSACCT_MAIL_REMINDER = 6,         /**< a new activation link */
+    CHORUSACCT_MAIL_ALREADY_EXISTS = 7    /**< sign-up with a known address */
+} chorusacct_mail_kind;
+
+/**
+ * @brief What a mailer answers for one message.
+ * @since 0.1
+ */
+typedef enum chorusacct_mail_result {
+    CHORUSACCT_MAIL_SENT = 0,     /**< accepted for delivery */
+    CHORUSACCT_MAIL_TEMPFAIL = 1, /**< try again later */
+    CHORUSACCT_MAIL_PERMFAIL = 2  /**< will never work: dead letter */
+} chorusacct_mail_result;
+
+/**
+ * @brief States of an outbox message.
+ * @since 0.1
+ */
+typedef enum chorusacct_message_status {
+    CHORUSACCT_MSG_PENDING = 1,  /**< waiting, or retrying */
+    CHORUSACCT_MSG_SENT = 2,     /**< the mailer accepted it */
+    CHORUSACCT_MSG_DEAD = 3,     /**< permanent failure or too many tries */
+    CHORUSACCT_MSG_CANCELLED = 4 /**< no longer meaningful (account moved) */
+} chorusacct_message_status;
+
+/**
+ * @brief One message, as the mailer receives it. Every pointer is valid
+ *        only during the call.
+ * @since 0.1
+ */
+typedef struct chorusacct_mail {
+    uint32_t struct_size; /**< sizeof(chorusacct_mail) */
+    int32_t kind;         /**< ::chorusacct_mail_kind */
+    int64_t message_id;   /**< outbox id: the same on every retry */
+    int64_t account_id;   /**< the account it is about */
+    int64_t created_at;   /**< when it was queued (Unix seconds) */
+    int32_t lang;         /**< language of the text */
+    int32_t attempt;      /**< 1 on the first try */
+    const char *to;       /**< recipient address */
+    const char *subject;  /**< UTF-8, one line */
+    const char *body;     /**< UTF-8 text, lines end with "\n" */
+    /** The activation link for ::CHORUSACCT_MAIL_ACTIVATION and
+     *  ::CHORUSACCT_MAIL_REMINDER (also in the body), else NULL. */
+    const char *link;
+} chorusacct_mail;
+
+/**
+ * @brief Mailer callback table (grows by appending members only).
+ * @since 0.1
+ */
+typedef struct chorusacct_mailer_ops {
+    uint32_t struct_size; /**< sizeof(chorusacct_mailer_ops) */
+    void *user_data;      /**< passed to every callback */
+    /**
+     * Send one message. Return a ::chorusacct_mail_result; on a failure,
+     * a short explanation may be written to `error` (`error_cap` bytes,
+     * NUL-terminated) and is kept in the outbox. Runs on the thread that
+     * called chorusacct_deliver_pending(), outside any transaction.
+     */
+    int (*send)(void *user_data, const chorusacct_mail *mail, char *error,
+                size_t error_cap);
+    /** Optional: called when the context that holds the table is freed. */
+    void (*destroy)(void *user_data);
+} chorusacct_mailer_ops;
+
+/**
+ * @brief An outbox message, as storage keeps it and
+ *        chorusacct_outbox_list() returns it.
+ * @since 0.1
+ */
+typedef struct chorusacct_message {
+    uint32_t struct_size;    /**< sizeof(chorusacct_message) */
+    int32_t kind;            /**< ::chorusacct_mail_kind */
+    int64_t id;              /**< assigned by storage, increasing */
+    int64_t account_id;      /**< the account it is about */
+    int32_t lang;            /**< language of the text */
+    int32_t status;          /**< ::chorusacct_message_status */
+    int32_t attempts;        /**< tries so far */
+    int32_t reserved0;       /**< zero */
+    int64_t created_at;      /**< queued */
+    int64_t next_attempt_at; /**< due time of the next try */
+    int64_t lease_until;     /**< handed to a worker until then */
+    int64_t sent_at;         /**< 0 until sent */
+    char to[CHORUSACCT_ADDRESS_SIZE];
+    char subject[CHORUSACCT_SUBJECT_SIZE];
+    /** Rendered text; activation messages keep `{link}` here. */
+    char body[CHORUSACCT_BODY_SIZE];
+    char last_error[CHORUSACCT_MAIL_ERROR_SIZE];
+} chorusacct_message;
+
+/**
+ * @brief Counts of one delivery run.
+ * @since 0.1
+ */
+typedef struct chorusacct_delivery {
+    uint32_t struct_size; /**< sizeof(chorusacct_delivery) */
+    uint32_t sent;        /**< accepted by the mailer */
+    uint32_t retried;     /**< temporary failure, rescheduled */
+    uint32_t dead;        /**< permanent failure or attempts exhausted */
+    uint32_t cancelled;   /**< no longer meaningful, not sent */
+} chorusacct_delivery;
+
+/**
+ * @brief Zero a mailer table and set its `struct_size`.
+ * @return ::CHORUSACCT_OK, or ::CHORUSACCT_E_ARG.
+ * @par Threads: pure.
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_mailer_ops_init(
+    chorusacct_mailer_ops *ops, size_t struct_size);
+
+/**
+ * @brief Hand due outbox messages to the context's mailer.
+ *
+ * Takes up to `max` messages whose next try is due, leases them (so that
+ * another worker on the same storage skips them), and sends them one by
+ * one. A message is marked sent only after the mailer accepted it; a
+ * temporary failure reschedules it after `mail_retry_base` × 2^(tries−1)
+ * seconds (at most `mail_retry_max`); a permanent failure, or
+ * `mail_max_attempts` tries, marks it dead. A message about an account
+ * that has moved on (an activation link for an account no longer awaiting
+ * activation) is cancelled, not sent.
+ *
+ * @param[in]  ctx the context (its mailer must be set)
+ * @param[in]  max most messages to handle in this call
+ * @param[out] out counts (may be NULL)
+ * @return ::CHORUSACCT_OK (also when some messages failed: see `out` and
+ *         the outbox), ::CHORUSACCT_E_STORAGE, ::CHORUSACCT_E_ARG (no
+ *         mailer set).
+ * @par Threads: one thread per context; several workers on several
+ *      contexts may deliver from one storage at once.
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_deliver_pending(
+    chorusacct_ctx *ctx, size_t max, chorusacct_delivery *out);
+
+/**
+ * @brief List outbox messages.
+ * @param[in]  ctx      the context
+ * @param[in]  status   a ::chorusacct_message_status, or 0 for all
+ * @param[in]  after_id paging: ids greater than this (0 from the start)
+ * @param[out] out      array of `max` records (their struct_size is set
+ *                      by the library)
+ * @param[in]  max      capacity of `out`
+ * @param[out] count    number written, in increasing id order
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_STORAGE, ::CHORUSACCT_E_ARG.
+ * @par Threads: one thread per context.
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_outbox_list(
+    chorusacct_ctx *ctx, int status, int64_t after_id, chorusacct_message *out,
+    size_t max, size_t *count);
+
+/**
+ * @brief Machine name of a message kind (`summary`, `activation`...).
+ * @return static text, or NULL.
+ * @par Threads: pure.
+ * @since 0.1
+ */
+CHORUSACCT_API const char *chorusacct_mail_kind_name(int kind);
+
+/**
+ * @brief Machine name of a message status (`pending`, `sent`, `dead`,
+ *        `cancelled`), or NULL.
+ * @par Threads: pure.
+ * @since 0.1
+ */
+CHORUSACCT_API const char *chorusacct_message_status_name(int status);
+
+/* ------------------------------------------------------------------ */
+/* Templates                                                            */
+
+/**
+ * @brief The built-in template of a kind of message.
+ *
+ * Templates are UTF-8 text with placeholders in braces, replaced when the
+ * message is queued: `{first_name}`, `{last_name}`, `{login_email}`,
+ * `{contact_email}`, `{phone}`, `{company_name}`, `{identifier}`,
+ * `{id_type}` (its label), `{account_id}`, `{state}` (its label),
+ * `{reason}`, `{applicant_name}`, `{applicant_email}`,
+ * `{expires_minutes}`, `{portal}`, and `{link}` (activation link; filled
+ * at delivery time). `{{` and `}}` stand for braces.
+ *
+ * @param[in]  kind    a ::chorusacct_mail_kind
+ * @param[in]  lang    ::CHORUSACCT_LANG_EN or ::CHORUSACCT_LANG_FR
+ * @param[out] subject receives static text
+ * @param[out] body    receives static text
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG.
+ * @par Threads: pure.
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_template_default(
+    int kind, int lang, const char **subject, const char **body);
+
+/**
+ * @brief Replace the template of a kind of message in one language for
+ *        this context (copied). NULL `subject` and `body` restore the
+ *        built-in one.
+ * @return ::CHORUSACCT_OK; ::CHORUSACCT_E_REJECTED with
+ *         ::CHORUSACCT_E_TEMPLATE for an unknown placeholder or unbalanced
+ *         braces (`reason` may be NULL); ::CHORUSACCT_E_NOMEM;
+ *         ::CHORUSACCT_E_ARG.
+ * @par Threads: one thread per context.
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_template(
+    chorusacct_ctx *ctx, int kind, int lang, const char *subject,
+    const char *body, int *reason);
+
+/* ------------------------------------------------------------------ */
+/* Capturing mailer, for tests                                          */
+
+/** @brief A mailer that keeps every message in memory (opaque). */
+typedef struct chorusacct_capmailer chorusacct_capmailer;
+
+/**
+ * @brief Create a capturing mailer.
+ * @param[out] out receives it; free with chorusacct_capmailer_free() after
+ *                 every context that uses it
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_NOMEM, ::CHORUSACCT_E_ARG.
+ * @par Threads: all its functions may be called from several threads.
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_capmailer_new(
+    chorusacct_capmailer **out);
+
+/** @brief Free a capturing mailer (NULL: no-op). @since 0.1 */
+CHORUSACCT_API void chorusacct_capmailer_free(chorusacct_capmailer *cm);
+
+/**
+ * @brief Fill a mailer table that captures into `cm` (its `destroy` is
+ *        NULL: `cm` stays owned by the caller).
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG.
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_capmailer_ops(
+    chorusacct_capmailer *cm, chorusacct_mailer_ops *ops);
+
+/** @brief Number of messages captured. @since 0.1 */
+CHORUSACCT_API size_t chorusacct_capmailer_count(
+    const chorusacct_capmailer *cm);
+
+/**
+ * @brief A captured message (copies of every field).
+ * @return borrowed pointer, valid until chorusacct_capmailer_clear() or
+ *         chorusacct_capmailer_free(); NULL if `index` is out of range.
+ * @since 0.1
+ */
+CHORUSACCT_API const chorusacct_mail *chorusacct_capmailer_at(
+    const chorusacct_capmailer *cm, size_t index);
+
+/** @brief Forget every captured message. @since 0.1 */
+CHORUSACCT_API void chorusacct_capmailer_clear(chorusacct_capmailer *cm);
+
+/**
+ * @brief The last activation link sent to an address.
+ * @param[in]  cm              the mailer
+ * @param[in]  to              recipient (ASCII case-insensitive), or NULL
+ *                             for any
+ * @param[out] buf,cap,len_out caller buffer, as for the validators
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_NOTFOUND,
+ *         ::CHORUSACCT_E_TOOSMALL, ::CHORUSACCT_E_ARG.
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_capmailer_last_link(
+    const chorusacct_capmailer *cm, const char *to, char *buf, size_t cap,
+    size_t *len_out);
+
+/**
+ * @brief Make the next `count` sends answer `result`
+ *        (::CHORUSACCT_MAIL_TEMPFAIL or ::CHORUSACCT_MAIL_PERMFAIL)
+ *        without capturing, to test retries and dead letters.
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG.
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_capmailer_fail_next(
+    chorusacct_capmailer *cm, uint32_t count, int result);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CHORUSACCT_MAILER_H */

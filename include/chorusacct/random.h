@@ -1,0 +1,75 @@
+/**
+ * @file chorusacct/random.h
+ * @brief The random-bytes callback, and a seeded generator for tests.
+ *
+ * Tokens, captcha codes and identifiers come from a random table. The
+ * default is libsodium's `randombytes_buf` (the operating system's
+ * generator). A seeded generator makes tests reproducible; never use it in
+ * production.
+ */
+#ifndef CHORUSACCT_RANDOM_H
+#define CHORUSACCT_RANDOM_H
+
+#include <chorusacct/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @brief Random-bytes callback table (grows by appending members only).
+ * @since 0.1
+ */
+typedef struct chorusacct_random_ops {
+    uint32_t struct_size; /**< sizeof(chorusacct_random_ops) */
+    void *user_data;      /**< passed to every callback */
+    /** Fill `buf` with `len` random bytes; must not fail. */
+    void (*fill)(void *user_data, uint8_t *buf, size_t len);
+    /** Optional: called when the context that holds the table is freed. */
+    void (*destroy)(void *user_data);
+} chorusacct_random_ops;
+
+/**
+ * @brief Zero a random table and set its `struct_size`.
+ * @return ::CHORUSACCT_OK, or ::CHORUSACCT_E_ARG.
+ * @par Threads: pure.
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_random_ops_init(
+    chorusacct_random_ops *ops, size_t struct_size);
+
+/** @brief A seeded, deterministic generator, for tests (opaque). */
+typedef struct chorusacct_testrandom chorusacct_testrandom;
+
+/**
+ * @brief Create a deterministic generator: the same seed gives the same
+ *        bytes (ChaCha20 keyed by the seed, through libsodium).
+ * @param[out] out  receives the generator; free it with
+ *                  chorusacct_testrandom_free() after every context that
+ *                  uses it
+ * @param[in]  seed 32 bytes
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_NOMEM, ::CHORUSACCT_E_ARG,
+ *         ::CHORUSACCT_E_INIT.
+ * @par Threads: the generator may be used from several threads (it locks).
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_testrandom_new(
+    chorusacct_testrandom **out, const uint8_t *seed);
+
+/** @brief Free a generator (NULL: no-op). @since 0.1 */
+CHORUSACCT_API void chorusacct_testrandom_free(chorusacct_testrandom *rnd);
+
+/**
+ * @brief Fill a random table that draws from this generator (its
+ *        `destroy` is NULL: the generator stays owned by the caller).
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG.
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_testrandom_ops(
+    chorusacct_testrandom *rnd, chorusacct_random_ops *ops);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CHORUSACCT_RANDOM_H */

@@ -1,0 +1,309 @@
+/**
+ * @file chorusacct/storage.h
+ * @brief The storage callback table, the built-in in-memory backend, a
+ *        fault-injecting wrapper, and the storage conformance suite.
+ *
+ * A backend implements the operations the flow needs on six kinds of
+ * records (accounts, structures, tokens, captcha challenges, outbox
+ * messages, audit events), plus throttle counters and a small key-value
+ * table of settings. The library calls them on the thread that called the
+ * flow function. The contract, which chorusacct_storage_conformance()
+ * checks:
+ *
+ * - **Transactions.** `begin`, then operations, then `commit` or
+ *   `rollback`. Either every write between `begin` and `commit` is kept, or
+ *   none is: after `rollback`, or after a `commit` that failed, storage is
+ *   as it was at `begin`. Transactions do not nest. Reads inside a
+ *   transaction see its own writes. Operations called outside a
+ *   transaction (reads, and the counters) take effect at once.
+ * - **Counters are never rolled back**: `counter_add` may be called inside
+ *   or outside a transaction and its effect stays, because attempt counters
+ *   are written before the check they guard.
+ * - **Uniqueness**: `account_insert` returns ::CHORUSACCT_E_EXISTS when
+ *   another account has the same `email_key`; `structure_insert` when
+ *   another structure has the same type and non-empty identifier.
+ * - **Optimistic concurrency**: `account_update` writes only if the stored
+ *   version equals `a->version`, then stores and returns `version + 1`;
+ *   otherwise ::CHORUSACCT_E_CONFLICT and nothing is written.
+ * - **Single use**: `token_consume` marks a token used only if it was not
+ *   used yet (compare-and-set); otherwise ::CHORUSACCT_E_CONFLICT.
+ * - **Leases**: `outbox_claim` hands out pending messages that are due
+ *   and not leased, and sets their lease, atomically: two workers never
+ *   get the same message while its lease runs.
+ * - Missing records: ::CHORUSACCT_E_NOTFOUND. Any other failure:
+ *   ::CHORUSACCT_E_STORAGE (the library passes it on and rolls back).
+ * - Records passed in and out start with `struct_size`; the library
+ *   always passes its own current sizes. Ids are positive and increase.
+ *
+ * Every member of the table is required, except `destroy`.
+ */
+#ifndef CHORUSACCT_STORAGE_H
+#define CHORUSACCT_STORAGE_H
+
+#include <chorusacct/account.h>
+#include <chorusacct/common.h>
+#include <chorusacct/mailer.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @brief An activation token, as stored: only its keyed hash.
+ * @since 0.1
+ */
+typedef struct chorusacct_token {
+    uint32_t struct_size; /**< sizeof(chorusacct_token) */
+    int32_t purpose;      /**< 1: activation */
+    int64_t account_id;
+    int64_t created_at;
+    int64_t expires_at;
+    int64_t used_at;      /**< 0 while unused (also set on revocation) */
+    uint8_t hash[32];     /**< keyed BLAKE2b-256 of the token */
+} chorusacct_token;
+
+/**
+ * @brief A captcha challenge, as stored: hashes only.
+ * @since 0.1
+ */
+typedef struct chorusacct_captcha {
+    uint32_t struct_size; /**< sizeof(chorusacct_captcha) */
+    int32_t attempts;     /**< answers tried */
+    int64_t created_at;
+    int64_t expires_at;
+    int64_t used_at;      /**< 0 until a sign-up used it */
+    uint8_t id_hash[32];  /**< keyed hash of the public id */
+    uint8_t answer_hash[32]; /**< keyed hash of id and answer */
+} chorusacct_captcha;
+
+/**
+ * @brief Storage callback table. `ud` is `user_data`.
+ *
+ * Every function returns ::CHORUSACCT_OK or an error code as described in
+ * the file documentation. Output records are written only on success.
+ * @since 0.1
+ */
+typedef struct chorusacct_storage_ops {
+    uint32_t struct_size; /**< sizeof(chorusacct_storage_ops) */
+    void *user_data;      /**< passed to every callback */
+
+    int (*begin)(void *ud);
+    int (*commit)(void *ud);
+    int (*rollback)(void *ud);
+
+    /** Insert; sets `a->id` and `a->version` (1). */
+    int (*account_insert)(void *ud, chorusacct_account *a);
+    int (*account_get)(void *ud, int64_t id, chorusacct_account *out);
+    /** By `email_key`. */
+    int (*account_find)(void *ud, const char *email_key,
+                        chorusacct_account *out);
+    /** Compare-and-set on `a->version`; increments it on success. */
+    int (*account_update)(void *ud, chorusacct_account *a);
+    /** Deletes the account and its tokens. */
+    int (*account_delete)(void *ud, int64_t id);
+    /** Up to `max` matching accounts in increasing id order. */
+    int (*account_list)(void *ud, const chorusacct_account_query *q,
+                        chorusacct_account *out, size_t max,
+                        size_t *count);
+
+    /** Insert; sets `s->id`. */
+    int (*structure_insert)(void *ud, chorusacct_structure *s);
+    int (*structure_get)(void *ud, int64_t id, chorusacct_structure *out);
+    /** By type and non-empty identifier. */
+    int (*structure_find)(void *ud, int32_t id_type,
+                          const char *identifier, chorusacct_structure *out);
+    int (*structure_update)(void *ud, const chorusacct_structure *s);
+    int (*structure_delete)(void *ud, int64_t id);
+
+    int (*token_insert)(void *ud, const chorusacct_token *t);
+    int (*token_get)(void *ud, const uint8_t *hash32,
+                     chorusacct_token *out);
+    /** Sets `used_at` to `now` if it is 0; else ::CHORUSACCT_E_CONFLICT. */
+    int (*token_consume)(void *ud, const uint8_t *hash32, int64_t now);
+    /** Sets `used_at` of every unused token of the account and purpose. */
+    int (*token_revoke)(void *ud, int64_t account_id, int32_t purpose,
+                        int64_t now);
+
+    int (*captcha_insert)(void *ud, const chorusacct_captcha *c);
+    int (*captcha_get)(void *ud, const uint8_t *id_hash32,
+                       chorusacct_captcha *out);
+    /** Updates `attempts` and `used_at` of the challenge `c->id_hash`. */
+    int (*captcha_update)(void *ud, const chorusacct_captcha *c);
+
+    /** Insert; sets `m->id`. */
+    int (*outbox_insert)(void *ud, chorusacct_message *m);
+    /** Pending messages with `next_attempt_at <= now` and
+     *  `lease_until <= now`, oldest first; sets their `lease_until`. */
+    int (*outbox_claim)(void *ud, int64_t now, int64_t lease_until,
+                        chorusacct_message *out, size_t max, size_t *count);
+    /** Updates status, attempts, times and last_error of `m->id`. */
+    int (*outbox_update)(void *ud, const chorusacct_message *m);
+    /** `status` 0: all. Increasing id order, ids above `after_id`. */
+    int (*outbox_list)(void *ud, int32_t status, int64_t after_id,
+                       chorusacct_message *out, size_t max, size_t *count);
+
+    /** Append; sets `e->id`. */
+    int (*event_append)(void *ud, chorusacct_event *e);
+    /** `account_id` 0: all. Increasing id order, ids above `after_id`. */
+    int (*event_list)(void *ud, int64_t account_id, int64_t after_id,
+                      chorusacct_event *out, size_t max, size_t *count);
+
+    /**
+     * Adds `delta` (possibly 0) to the counter `key` for the window that
+     * starts at `window` (a counter of an older window counts as 0) and
+     * returns the new count. Never rolled back.
+     */
+    int (*counter_add)(void *ud, const char *key, int64_t window,
+                       uint32_t delta, uint32_t *count);
+
+    /** A setting; ::CHORUSACCT_E_NOTFOUND if unset. Binary-safe. */
+    int (*meta_get)(void *ud, const char *key, uint8_t *buf, size_t cap,
+                    size_t *len);
+    int (*meta_set)(void *ud, const char *key, const uint8_t *value,
+                    size_t len);
+
+    /** Deletes used or expired tokens and captcha challenges, sent, dead
+     *  and cancelled messages, and counters, older than `before`. */
+    int (*gc)(void *ud, int64_t before);
+
+    /** Optional: called when the context that holds the table is freed. */
+    void (*destroy)(void *ud);
+} chorusacct_storage_ops;
+
+/**
+ * @brief Zero a storage table and set its `struct_size`.
+ * @return ::CHORUSACCT_OK, or ::CHORUSACCT_E_ARG.
+ * @par Threads: pure.
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_storage_ops_init(
+    chorusacct_storage_ops *ops, size_t struct_size);
+
+/* ------------------------------------------------------------------ */
+/* In-memory backend                                                    */
+
+/** @brief The built-in in-memory backend (opaque). */
+typedef struct chorusacct_memstore chorusacct_memstore;
+
+/**
+ * @brief Create an empty in-memory store.
+ *
+ * It is thread-safe: several contexts in several threads may share it.
+ * Transactions are serialized (one at a time, others wait), which makes
+ * every flow function atomic and isolated.
+ *
+ * @param[out] out receives the store; free it with
+ *                 chorusacct_memstore_free() after every context that uses
+ *                 it
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_NOMEM, ::CHORUSACCT_E_ARG.
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_memstore_new(
+    chorusacct_memstore **out);
+
+/** @brief Free a store (NULL: no-op). @since 0.1 */
+CHORUSACCT_API void chorusacct_memstore_free(chorusacct_memstore *store);
+
+/**
+ * @brief Fill a storage table over this store (its `destroy` is NULL: the
+ *        store stays owned by the caller).
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG.
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_memstore_ops(
+    chorusacct_memstore *store, chorusacct_storage_ops *ops);
+
+/**
+ * @brief A digest of everything the store holds except the throttle
+ *        counters, so that a test can prove that a failed call left
+ *        storage as it was.
+ * @param[in]  store the store
+ * @param[out] out   32 bytes
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG.
+ * @par Threads: safe.
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_memstore_digest(
+    chorusacct_memstore *store, uint8_t *out);
+
+/* ------------------------------------------------------------------ */
+/* Fault injection                                                      */
+
+/** @brief A wrapper that makes one storage operation fail (opaque). */
+typedef struct chorusacct_faultstore chorusacct_faultstore;
+
+/**
+ * @brief Wrap a storage table so that its `fail_at`-th operation (counting
+ *        every call from 1, `begin` and `commit` included) fails with
+ *        ::CHORUSACCT_E_STORAGE without reaching the inner backend; a
+ *        failed `commit` rolls the inner transaction back. 0 never fails.
+ * @param[out] out     receives the wrapper
+ * @param[in]  inner   the wrapped table (copied; the inner backend stays
+ *                     owned by the caller)
+ * @param[in]  fail_at operation number to fail
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_NOMEM, ::CHORUSACCT_E_ARG.
+ * @par Threads: one thread at a time.
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_faultstore_new(
+    chorusacct_faultstore **out, const chorusacct_storage_ops *inner,
+    uint64_t fail_at);
+
+/** @brief Free a wrapper (NULL: no-op). @since 0.1 */
+CHORUSACCT_API void chorusacct_faultstore_free(chorusacct_faultstore *fs);
+
+/** @brief Fill a storage table over the wrapper. @since 0.1 */
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_faultstore_ops(
+    chorusacct_faultstore *fs, chorusacct_storage_ops *ops);
+
+/** @brief Operations called so far. @since 0.1 */
+CHORUSACCT_API uint64_t chorusacct_faultstore_calls(
+    const chorusacct_faultstore *fs);
+
+/** @brief Whether the planned failure has happened. @since 0.1 */
+CHORUSACCT_API int chorusacct_faultstore_fired(
+    const chorusacct_faultstore *fs);
+
+/** @brief Restart counting and plan a failure at `fail_at` (0: none). */
+CHORUSACCT_API void chorusacct_faultstore_reset(chorusacct_faultstore *fs,
+                                                uint64_t fail_at);
+
+/* ------------------------------------------------------------------ */
+/* Conformance suite                                                    */
+
+/**
+ * @brief Check that a backend meets the storage contract.
+ *
+ * Runs every operation of the table against the backend, which must be
+ * empty, and checks the results: transactions and rollback, uniqueness,
+ * compare-and-set of accounts and tokens, leases, ordering and paging,
+ * counters surviving a rollback, settings, gc. The backend is left with
+ * test records in it.
+ *
+ * With a second table `ops2` over the same storage (another connection,
+ * or the same thread-safe backend), it also races two threads, one on each
+ * table, on compare-and-set, token consumption, unique inserts and leases,
+ * and checks that exactly one wins each race.
+ *
+ * @param[in]  ops    the backend's table
+ * @param[in]  ops2   a second table on the same storage, or NULL to skip
+ *                    the concurrency checks
+ * @param[out] report receives, on failure, which check failed (may be
+ *                    NULL); caller buffer of `cap` bytes
+ * @param[in]  cap    size of `report`
+ * @return ::CHORUSACCT_OK when every check passed; ::CHORUSACCT_E_INTERNAL
+ *         when one failed (the first is described in `report`); the
+ *         backend's error when an operation failed unexpectedly.
+ * @par Threads: runs on the calling thread, plus two threads of its own
+ *      when `ops2` is given.
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_storage_conformance(
+    const chorusacct_storage_ops *ops, const chorusacct_storage_ops *ops2,
+    char *report, size_t cap);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CHORUSACCT_STORAGE_H */
