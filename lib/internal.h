@@ -66,6 +66,12 @@ CA_INTERNAL int chorusacct__compact(const char *in, size_t len,
 CA_INTERNAL int chorusacct__emit(const char *s, size_t n, char *buf,
                                  size_t cap, size_t *len_out);
 
+/* Decodes one UTF-8 sequence at s[0..n): returns its length and the code
+ * point, or 0 when it is malformed (overlong, surrogate, beyond U+10FFFF,
+ * truncated, stray continuation byte). */
+CA_INTERNAL size_t chorusacct__utf8_decode(const unsigned char *s, size_t n,
+                                           uint32_t *cp);
+
 /* Clears a caller's output after a failure. */
 CA_INTERNAL void chorusacct__clear(char *buf, size_t cap, size_t *len_out);
 

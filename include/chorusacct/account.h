@@ -145,6 +145,7 @@ typedef struct chorusacct_account {
     int64_t activated_at;  /**< 0 until active */
     int64_t decided_by;    /**< manager who approved or rejected, 0 */
     int64_t locked_until;  /**< login lockout, 0: none */
+    int64_t resent_at;     /**< last resend, 0: none */
     int32_t failed_logins; /**< consecutive failures */
     int32_t reserved0;     /**< zero */
     /** Login e-mail, normalized (domain lower-case); never changes. */

@@ -68,7 +68,7 @@ typedef struct chorusacct_token {
  */
 typedef struct chorusacct_captcha {
     uint32_t struct_size; /**< sizeof(chorusacct_captcha) */
-    int32_t attempts;     /**< answers tried */
+    int32_t reserved0;    /**< zero (answers are counted in a counter) */
     int64_t created_at;
     int64_t expires_at;
     int64_t used_at;      /**< 0 until a sign-up used it */
@@ -127,7 +127,7 @@ typedef struct chorusacct_storage_ops {
     int (*captcha_insert)(void *ud, const chorusacct_captcha *c);
     int (*captcha_get)(void *ud, const uint8_t *id_hash32,
                        chorusacct_captcha *out);
-    /** Updates `attempts` and `used_at` of the challenge `c->id_hash`. */
+    /** Updates `used_at` of the challenge `c->id_hash`. */
     int (*captcha_update)(void *ud, const chorusacct_captcha *c);
 
     /** Insert; sets `m->id`. */
