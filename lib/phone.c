@@ -57,17 +57,17 @@ size_t chorusacct_phone_max_len(void)
  * present, wherever the faults stand in the input). */
 enum {
     F_NONASCII = 1u << 0,
-    F_EXTENSION = 1u << 1,
-    F_CHARACTER = 1u << 2,
-    F_PLUS = 1u << 3,
+    F_CHARACTER = 1u << 1,
+    F_PLUS = 1u << 2,
+    F_EXTENSION = 1u << 3, /* only worth saying when the rest is clean */
     F_SEPARATOR = 1u << 4,
     F_TRUNK = 1u << 5
 };
 
 static const int fault_reason[] = {
-    CHORUSACCT_E_NONASCII,     CHORUSACCT_E_PHONE_EXTENSION,
-    CHORUSACCT_E_PHONE_CHARACTER, CHORUSACCT_E_PHONE_PLUS,
-    CHORUSACCT_E_SEPARATOR,    CHORUSACCT_E_PHONE_TRUNK,
+    CHORUSACCT_E_NONASCII,        CHORUSACCT_E_PHONE_CHARACTER,
+    CHORUSACCT_E_PHONE_PLUS,      CHORUSACCT_E_PHONE_EXTENSION,
+    CHORUSACCT_E_SEPARATOR,       CHORUSACCT_E_PHONE_TRUNK,
 };
 
 typedef struct {
