@@ -65,9 +65,9 @@ enum {
 };
 
 static const int fault_reason[] = {
-    CHORUSACCT_E_NONASCII,        CHORUSACCT_E_PHONE_CHARACTER,
-    CHORUSACCT_E_PHONE_PLUS,      CHORUSACCT_E_PHONE_EXTENSION,
-    CHORUSACCT_E_SEPARATOR,       CHORUSACCT_E_PHONE_TRUNK,
+    CHORUSACCT_E_NONASCII,   CHORUSACCT_E_PHONE_CHARACTER,
+    CHORUSACCT_E_PHONE_PLUS, CHORUSACCT_E_PHONE_EXTENSION,
+    CHORUSACCT_E_SEPARATOR,  CHORUSACCT_E_PHONE_TRUNK,
 };
 
 typedef struct {
@@ -103,9 +103,8 @@ static size_t match_word(const unsigned char *s, size_t n, const char *word)
 static bool is_extension(const unsigned char *s, size_t n)
 {
     /* Longest first, so that "extension" is not read as "ext". */
-    static const char *const markers[] = {";ext=", "extension", "extn",
-                                          "ext",   "poste",     "x",
-                                          "#"};
+    static const char *const markers[] = {";ext=", "extension", "extn", "ext",
+                                          "poste", "x",         "#"};
     size_t i = 0;
     for (size_t m = 0; m < CA_ARRAY_LEN(markers); m++) {
         i = match_word(s, n, markers[m]);
@@ -267,8 +266,7 @@ static int international(const phone_scan *sc, const char *d, size_t nd,
     char three[3] = {d[0], nd > 1 ? d[1] : '0', nd > 2 ? d[2] : '0'};
     const ca_country *c = country_at(digits3(three));
     if (c == NULL)
-        return nd < 3 ? CHORUSACCT_E_PHONE_LENGTH
-                      : CHORUSACCT_E_PHONE_COUNTRY;
+        return nd < 3 ? CHORUSACCT_E_PHONE_LENGTH : CHORUSACCT_E_PHONE_COUNTRY;
     if (c->cc_len > nd)
         return CHORUSACCT_E_PHONE_LENGTH;
 
@@ -305,8 +303,7 @@ static int national(const phone_scan *sc, char *out, size_t *n_out)
 }
 
 int chorusacct_phone_check(const char *in, size_t len, uint32_t flags,
-                           char *buf, size_t cap, size_t *len_out,
-                           int *reason)
+                           char *buf, size_t cap, size_t *len_out, int *reason)
 {
     if ((in == NULL && len > 0) || (buf == NULL && cap > 0)) {
         chorusacct__clear(buf, cap, len_out);

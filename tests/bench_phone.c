@@ -58,8 +58,8 @@ static void pairs(char *out, size_t cap, const char *d, char sep)
  * foreign ones, and a quarter of mistakes. */
 static void make_set(void)
 {
-    static const char *const fr_heads[] = {"1", "2", "3", "4", "5", "6",
-                                           "7", "9", "80", "89"};
+    static const char *const fr_heads[] = {"1", "2", "3", "4",  "5",
+                                           "6", "7", "9", "80", "89"};
     static const char *const dom[] = {"262", "269", "639", "692", "590",
                                       "690", "594", "694", "596", "696"};
     static const char *const seps = " .-";
@@ -80,8 +80,7 @@ static void make_set(void)
             snprintf(s, cap, "0%s", nsn);
         } else if (kind < 10) { /* international */
             pairs(tmp, sizeof tmp, nsn + 1, ' ');
-            snprintf(s, cap, "%s %c %s", next(2) ? "+33" : "0033", nsn[0],
-                     tmp);
+            snprintf(s, cap, "%s %c %s", next(2) ? "+33" : "0033", nsn[0], tmp);
         } else if (kind < 11) { /* with the trunk (0) */
             snprintf(s, cap, "+33 (0)%s", nsn);
         } else if (kind < 13) { /* overseas, national */
@@ -108,8 +107,8 @@ static void make_set(void)
             else
                 snprintf(s, cap, "%s%u", tmp, next(10));
         } else if (kind < 17) { /* unallocated range */
-            snprintf(s, cap, "07 1%c %c%c %c%c %c%c", nsn[1], nsn[2],
-                     nsn[3], nsn[4], nsn[5], nsn[6], nsn[7]);
+            snprintf(s, cap, "07 1%c %c%c %c%c %c%c", nsn[1], nsn[2], nsn[3],
+                     nsn[4], nsn[5], nsn[6], nsn[7]);
         } else if (kind < 18) { /* overseas block after +33 */
             snprintf(s, cap, "+33 %s %.6s", dom[next(10)], nsn + 3);
         } else if (kind < 19) { /* a letter */
@@ -188,8 +187,8 @@ int main(int argc, char **argv)
         return 1;
     make_set();
     unsigned valid = pass();
-    printf("phone validation, %d mixed inputs (%u valid for chorusacct)\n",
-           SET, valid);
+    printf("phone validation, %d mixed inputs (%u valid for chorusacct)\n", SET,
+           valid);
     double ours = ns_per_item();
     printf("  chorusacct_phone_check             %9.1f ns\n", ours);
 

@@ -53,9 +53,10 @@ DIGITS = frozenset('0123456789')
 FRENCH_PLANS = [33, 262, 508, 590, 594, 596, 681, 687, 689]
 
 # Blocks of the French national numbering plan (first three digits of the
-# NSN) allocated to the overseas departments and communities by ARCEP
-# (decision 2005-1085 and its successors), with the country calling code
-# under which the world reaches them. Dialled from France, 0262 12 34 56
+# NSN) that belong to the overseas departments and communities in ARCEP's
+# national numbering plan (decision 2018-0881 as amended; Mayotte's 0269
+# and 0639 since decision 2006-0720), with the country calling code under
+# which the world reaches them (decision 2006-0509). Dialled from France, 0262 12 34 56
 # reaches Réunion; from abroad it is +262 262 12 34 56, never +33.
 OVERSEAS_BLOCKS = [
     ('262', 262), ('263', 262), ('269', 262), ('639', 262),

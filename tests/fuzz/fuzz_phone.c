@@ -36,8 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n = 0, n2 = 0;
     int reason = 0;
 
-    int rc = chorusacct_phone_check(in, len, flags, out, sizeof out, &n,
-                                    &reason);
+    int rc =
+        chorusacct_phone_check(in, len, flags, out, sizeof out, &n, &reason);
     if (rc == CHORUSACCT_OK) {
         if (strlen(out) != n || n < 2 || n > chorusacct_phone_max_len() ||
             out[0] != '+' || out[1] == '0')
@@ -45,15 +45,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t i = 1; i < n; i++)
             if (out[i] < '0' || out[i] > '9')
                 abort();
-        if (chorusacct_phone_check(out, n, CHORUSACCT_VALIDATE_STRICT,
-                                   again, sizeof again, &n2,
+        if (chorusacct_phone_check(out, n, CHORUSACCT_VALIDATE_STRICT, again,
+                                   sizeof again, &n2,
                                    &reason) != CHORUSACCT_OK ||
             n2 != n || memcmp(out, again, n) != 0)
             abort();
         /* One byte short: TOOSMALL, and nothing past the capacity. */
         memset(again, 0x5a, sizeof again);
-        if (chorusacct_phone_check(in, len, flags, again, n, &n2,
-                                   &reason) != CHORUSACCT_E_TOOSMALL ||
+        if (chorusacct_phone_check(in, len, flags, again, n, &n2, &reason) !=
+                CHORUSACCT_E_TOOSMALL ||
             n2 != n || again[0] != '\0' || again[n] != 0x5a)
             abort();
         /* Checking only gives the same answer. */
