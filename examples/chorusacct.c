@@ -38,6 +38,7 @@ static const validate_kind kinds[] = {
     {"ridet", chorusacct_ridet_check, "RIDET (New Caledonia)"},
     {"tahiti", chorusacct_tahiti_check, "TAHITI number (French Polynesia)"},
     {"hors-ue", chorusacct_hors_ue_check, "identifier outside the EU"},
+    {"phone", chorusacct_phone_check, "phone number (France by default)"},
 };
 
 static void usage(FILE *f)

@@ -163,15 +163,18 @@ static const status_text status_table[] = {
     /* Phone numbers. */
     ROW(CHORUSACCT_E_PHONE_CHARACTER, "PHONE_CHARACTER",
         "A phone number contains digits, an optional + at the start, and "
-        "spaces, dots or hyphens; no letters or extensions.",
+        "spaces, dots or hyphens; no letters or other signs.",
         "Un numéro de téléphone contient des chiffres, un + facultatif au "
-        "début, et des espaces, points ou tirets ; ni lettres ni poste."),
+        "début, et des espaces, points ou tirets ; ni lettres ni autres "
+        "signes."),
     ROW(CHORUSACCT_E_PHONE_PLUS, "PHONE_PLUS",
         "The + may only appear once, at the start of the number.",
         "Le + ne peut figurer qu'une fois, au début du numéro."),
     ROW(CHORUSACCT_E_PHONE_COUNTRY, "PHONE_COUNTRY",
-        "Unknown country calling code.",
-        "Indicatif de pays inconnu."),
+        "Unknown country calling code: after + or 00 comes the code of a "
+        "country, such as 33 for France.",
+        "Indicatif de pays inconnu : après + ou 00 vient l'indicatif d'un "
+        "pays, comme 33 pour la France."),
     ROW(CHORUSACCT_E_PHONE_LENGTH, "PHONE_LENGTH",
         "Wrong number of digits for this country (a French number has 10 "
         "digits, starting with 0).",
@@ -186,6 +189,14 @@ static const status_text status_table[] = {
         "(such as +262 or +590), not +33.",
         "Ce numéro est un numéro d'outre-mer : composez-le avec son propre "
         "indicatif (comme +262 ou +590), pas +33."),
+    ROW(CHORUSACCT_E_PHONE_TRUNK, "PHONE_TRUNK",
+        "The (0) may only follow a country code that uses it, as in "
+        "+33 (0)6 12 34 56 78.",
+        "Le (0) ne peut suivre qu'un indicatif de pays qui l'utilise, "
+        "comme dans +33 (0)6 12 34 56 78."),
+    ROW(CHORUSACCT_E_PHONE_EXTENSION, "PHONE_EXTENSION",
+        "Give the number without an extension (x, ext, poste, #).",
+        "Indiquez le numéro sans poste (x, ext, poste, #)."),
 
     /* Person names. */
     ROW(CHORUSACCT_E_NAME_CHARACTER, "NAME_CHARACTER",

@@ -115,6 +115,8 @@ typedef enum chorusacct_status {
     CHORUSACCT_E_PHONE_LENGTH = -253,    /**< impossible length */
     CHORUSACCT_E_PHONE_RANGE = -254,     /**< range not allocated */
     CHORUSACCT_E_PHONE_OVERSEAS = -255,  /**< overseas block after +33 */
+    CHORUSACCT_E_PHONE_TRUNK = -256,     /**< `(0)` not after the code */
+    CHORUSACCT_E_PHONE_EXTENSION = -257, /**< extension (`x`, `poste`) */
 
     /* Person names: -300 .. -349. */
     CHORUSACCT_E_NAME_CHARACTER = -300, /**< digit, symbol or control */
