@@ -1,0 +1,212 @@
+#include "flowutil.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+static int luhn_sum(const char *d, int n)
+{
+    int sum = 0;
+    for (int i = 0; i < n; i++) {
+        int v = d[n - 1 - i] - '0';
+        if (i & 1)
+            v = v * 2 > 9 ? v * 2 - 9 : v * 2;
+        sum += v;
+    }
+    return sum;
+}
+
+void siret_of(unsigned n, char *out)
+{
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, "%08u00000", n % 100000000u);
+    memcpy(out, tmp, 13);
+    for (char c = '0'; c <= '9'; c++) {
+        out[8] = c;
+        if (luhn_sum(out, 9) % 10 == 0)
+            break;
+    }
+    memcpy(out + 9, "0001", 4);
+    for (char c = '0'; c <= '9'; c++) {
+        out[13] = c;
+        if (luhn_sum(out, 14) % 10 == 0)
+            break;
+    }
+    out[14] = '\0';
+}
+
+static chorusacct_ctx *make_ctx(bench *b, uint32_t flags)
+{
+    chorusacct_config cfg;
+    assert_int_equal(chorusacct_config_init(&cfg, sizeof cfg), CHORUSACCT_OK);
+    cfg.flags = flags;
+    cfg.pwhash_opslimit = crypto_pwhash_OPSLIMIT_MIN;
+    cfg.pwhash_memlimit = crypto_pwhash_MEMLIMIT_MIN;
+    cfg.activation_url = "https://portal.test/activate?token={token}";
+    chorusacct_ctx *ctx = NULL;
+    assert_int_equal(chorusacct_ctx_new(&ctx, &cfg), CHORUSACCT_OK);
+
+    chorusacct_storage_ops st;
+    chorusacct_mailer_ops ml;
+    chorusacct_clock_ops ck;
+    chorusacct_random_ops rd;
+    assert_int_equal(chorusacct_memstore_ops(b->store, &st), CHORUSACCT_OK);
+    assert_int_equal(chorusacct_capmailer_ops(b->mail, &ml), CHORUSACCT_OK);
+    assert_int_equal(chorusacct_testclock_ops(b->clock, &ck), CHORUSACCT_OK);
+    assert_int_equal(chorusacct_testrandom_ops(b->rnd, &rd), CHORUSACCT_OK);
+    assert_int_equal(chorusacct_ctx_set_storage(ctx, &st), CHORUSACCT_OK);
+    assert_int_equal(chorusacct_ctx_set_mailer(ctx, &ml), CHORUSACCT_OK);
+    assert_int_equal(chorusacct_ctx_set_clock(ctx, &ck), CHORUSACCT_OK);
+    assert_int_equal(chorusacct_ctx_set_random(ctx, &rd), CHORUSACCT_OK);
+    return ctx;
+}
+
+void bench_open(bench *b, uint32_t flags)
+{
+    static const uint8_t seed[32] = {42};
+    memset(b, 0, sizeof *b);
+    assert_int_equal(chorusacct_memstore_new(&b->store), CHORUSACCT_OK);
+    assert_int_equal(chorusacct_capmailer_new(&b->mail), CHORUSACCT_OK);
+    assert_int_equal(chorusacct_testclock_new(&b->clock, T0), CHORUSACCT_OK);
+    assert_int_equal(chorusacct_testrandom_new(&b->rnd, seed), CHORUSACCT_OK);
+    b->ctx = make_ctx(b, flags);
+}
+
+chorusacct_ctx *bench_ctx(bench *b, uint32_t flags)
+{
+    return make_ctx(b, flags);
+}
+
+void bench_storage(bench *b, chorusacct_storage_ops *ops)
+{
+    assert_int_equal(chorusacct_memstore_ops(b->store, ops), CHORUSACCT_OK);
+}
+
+void bench_close(bench *b)
+{
+    chorusacct_ctx_free(b->ctx);
+    chorusacct_memstore_free(b->store);
+    chorusacct_capmailer_free(b->mail);
+    chorusacct_testclock_free(b->clock);
+    chorusacct_testrandom_free(b->rnd);
+    memset(b, 0, sizeof *b);
+}
+
+void form_fill(chorusacct_signup *f, const char *email, const char *first,
+               const char *last, const char *siret)
+{
+    assert_int_equal(chorusacct_signup_init(f, sizeof *f), CHORUSACCT_OK);
+    f->login_email = email;
+    f->first_name = first;
+    f->last_name = last;
+    f->phone = "06 12 34 56 78";
+    f->accept_terms = 1;
+    f->id_type = CHORUSACCT_ID_SIRET;
+    f->identifier = siret;
+    f->lang = CHORUSACCT_LANG_FR;
+}
+
+int64_t do_signup(bench *b, const char *email, const char *siret,
+                  int want_state)
+{
+    chorusacct_signup f;
+    chorusacct_signup_result r = {.struct_size = sizeof r};
+    form_fill(&f, email, "Marie", "Curie", siret);
+    int rc = chorusacct_signup_submit(b->ctx, &f, &r);
+    if (rc != CHORUSACCT_OK)
+        fail_msg("sign-up of %s: %s (%s, %u field errors, first %s)", email,
+                 chorusacct_code_name(rc), chorusacct_ctx_last_error(b->ctx),
+                 r.nerrors,
+                 r.nerrors ? chorusacct_code_name(r.errors[0].code) : "-");
+    assert_int_equal(r.state, want_state);
+    assert_true(r.account_id > 0);
+    return r.account_id;
+}
+
+unsigned do_deliver(bench *b)
+{
+    chorusacct_delivery d = {.struct_size = sizeof d};
+    int rc = chorusacct_deliver_pending(b->ctx, 1000, &d);
+    if (rc != CHORUSACCT_OK)
+        fail_msg("deliver: %s", chorusacct_ctx_last_error(b->ctx));
+    return d.sent;
+}
+
+void last_token(bench *b, const char *email, char *token, size_t cap)
+{
+    char link[512];
+    size_t n;
+    assert_int_equal(chorusacct_capmailer_last_link(b->mail, email, link,
+                                                    sizeof link, &n),
+                     CHORUSACCT_OK);
+    const char *t = strstr(link, "token=");
+    assert_non_null(t);
+    snprintf(token, cap, "%s", t + 6);
+}
+
+int do_activate(bench *b, const char *token, int *reason)
+{
+    return chorusacct_account_activate(b->ctx, token, GOOD_PW,
+                                       strlen(GOOD_PW), GOOD_PW,
+                                       strlen(GOOD_PW), NULL, NULL, NULL,
+                                       reason);
+}
+
+int64_t make_manager(bench *b, const char *email, const char *siret)
+{
+    int64_t id =
+        do_signup(b, email, siret, CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    do_deliver(b);
+    char token[64];
+    int reason = 0;
+    last_token(b, email, token, sizeof token);
+    assert_int_equal(do_activate(b, token, &reason), CHORUSACCT_OK);
+    assert_int_equal(state_of(b, id), CHORUSACCT_STATE_ACTIVE);
+    return id;
+}
+
+size_t mails_of(bench *b, int kind, const char *to)
+{
+    size_t n = 0, count = chorusacct_capmailer_count(b->mail);
+    for (size_t i = 0; i < count; i++) {
+        const chorusacct_mail *m = chorusacct_capmailer_at(b->mail, i);
+        if (m->kind == kind && (to == NULL || strcasecmp(m->to, to) == 0))
+            n++;
+    }
+    return n;
+}
+
+size_t outbox_count(bench *b, int status)
+{
+    chorusacct_message page[16];
+    size_t total = 0, n;
+    int64_t after = 0;
+    do {
+        assert_int_equal(chorusacct_outbox_list(b->ctx, status, after, page,
+                                                16, &n),
+                         CHORUSACCT_OK);
+        total += n;
+        if (n > 0)
+            after = page[n - 1].id;
+    } while (n == 16);
+    return total;
+}
+
+int state_of(bench *b, int64_t id)
+{
+    chorusacct_account a;
+    assert_int_equal(chorusacct_account_get(b->ctx, id, &a), CHORUSACCT_OK);
+    return a.state;
+}
+
+size_t event_types(bench *b, int64_t id, int *types, size_t max)
+{
+    chorusacct_event e[32];
+    size_t n;
+    assert_int_equal(chorusacct_events_list(b->ctx, id, 0, e, 32, &n),
+                     CHORUSACCT_OK);
+    for (size_t i = 0; i < n && i < max; i++)
+        types[i] = e[i].type;
+    return n;
+}

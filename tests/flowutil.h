@@ -1,0 +1,73 @@
+/*
+ * A test bench for the account flow, over the public API only: an
+ * in-memory store, a capturing mailer, a settable clock and a seeded
+ * random source, with a context whose argon2 limits are libsodium's
+ * minimum so that tests run fast.
+ */
+#ifndef CHORUSACCT_FLOWUTIL_H
+#define CHORUSACCT_FLOWUTIL_H
+
+#include "testutil.h"
+
+/* 2026-11-26T10:00:00Z */
+#define T0 INT64_C(1795687200)
+
+/* A password that passes the policy. */
+#define GOOD_PW "Correct-Horse-42"
+
+typedef struct {
+    chorusacct_memstore *store;
+    chorusacct_capmailer *mail;
+    chorusacct_testclock *clock;
+    chorusacct_testrandom *rnd;
+    chorusacct_ctx *ctx;
+} bench;
+
+/* A valid SIRET (14 digits and NUL) made from `n`: a different SIREN for
+ * every n < 10^8. */
+void siret_of(unsigned n, char *out);
+
+/* Opens a bench; `flags` are chorusacct_config_flags. */
+void bench_open(bench *b, uint32_t flags);
+void bench_close(bench *b);
+
+/* Another context on the same store, mailer, clock and random. */
+chorusacct_ctx *bench_ctx(bench *b, uint32_t flags);
+
+/* Storage of a bench, for wrapping. */
+void bench_storage(bench *b, chorusacct_storage_ops *ops);
+
+/* A valid form for `email` and the SIRET `siret` (14 digits). */
+void form_fill(chorusacct_signup *f, const char *email, const char *first,
+               const char *last, const char *siret);
+
+/* Signs up; asserts success; returns the account id. */
+int64_t do_signup(bench *b, const char *email, const char *siret,
+                  int want_state);
+
+/* Delivers everything due; returns how many were sent. */
+unsigned do_deliver(bench *b);
+
+/* The token of the last activation link sent to `email`; asserts one. */
+void last_token(bench *b, const char *email, char *token, size_t cap);
+
+/* Activates with GOOD_PW; returns the status and *reason. */
+int do_activate(bench *b, const char *token, int *reason);
+
+/* Signs up, delivers and activates a principal manager of a new
+ * structure; returns its id. */
+int64_t make_manager(bench *b, const char *email, const char *siret);
+
+/* Number of captured messages of `kind` to `to` (NULL: any). */
+size_t mails_of(bench *b, int kind, const char *to);
+
+/* Number of outbox messages with `status` (0: all). */
+size_t outbox_count(bench *b, int status);
+
+/* The account's state. */
+int state_of(bench *b, int64_t id);
+
+/* Events of an account, in order, as their types. */
+size_t event_types(bench *b, int64_t id, int *types, size_t max);
+
+#endif

@@ -1,0 +1,1220 @@
+/*
+ * The account flow end to end, over the in-memory store, the capturing
+ * mailer, the settable clock and the seeded random source.
+ */
+#include "flowutil.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+static char siret_a[15], siret_b[15], siret_c[15];
+
+static int setup(void **state)
+{
+    (void)state;
+    siret_of(1234567, siret_a);
+    siret_of(7654321, siret_b);
+    siret_of(1111111, siret_c);
+    return chorusacct_init();
+}
+
+static void test_new_structure_to_active(void **state)
+{
+    (void)state;
+    bench b;
+    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    int declared = -1;
+    chorusacct_structure s;
+    int reason = 0;
+    assert_int_equal(chorusacct_structure_lookup(b.ctx, CHORUSACCT_ID_SIRET,
+                                                 siret_a, &declared, &s,
+                                                 &reason),
+                     CHORUSACCT_OK);
+    assert_int_equal(declared, 0);
+
+    int64_t id = do_signup(&b, "Marie.Curie@Example.FR", siret_a,
+                           CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    chorusacct_account a;
+    assert_int_equal(chorusacct_account_get(b.ctx, id, &a), CHORUSACCT_OK);
+    assert_string_equal(a.login_email, "Marie.Curie@example.fr");
+    assert_string_equal(a.email_key, "marie.curie@example.fr");
+    assert_string_equal(a.contact_email, "Marie.Curie@example.fr");
+    assert_string_equal(a.phone, "+33612345678");
+    assert_int_equal(a.role, CHORUSACCT_ROLE_PRINCIPAL);
+    assert_int_equal(a.consent_at, T0);
+    assert_string_equal(a.terms_version, "1");
+    assert_int_equal(a.expires_at, T0 + 3600);
+    assert_string_equal(a.password_hash, "");
+
+    /* The structure is declared now, with this account as principal. */
+    assert_int_equal(chorusacct_structure_lookup(b.ctx, CHORUSACCT_ID_SIRET,
+                                                 siret_a, &declared, &s,
+                                                 &reason),
+                     CHORUSACCT_OK);
+    assert_int_equal(declared, 1);
+    assert_int_equal(s.principal_id, id);
+    assert_int_equal(s.id, a.structure_id);
+
+    /* Two e-mails to the login address, only once delivered. */
+    assert_int_equal(chorusacct_capmailer_count(b.mail), 0);
+    assert_int_equal(outbox_count(&b, CHORUSACCT_MSG_PENDING), 2);
+    assert_int_equal(do_deliver(&b), 2);
+    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_SUMMARY,
+                              "marie.curie@example.fr"), 1);
+    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_ACTIVATION,
+                              "Marie.Curie@example.fr"), 1);
+    assert_int_equal(do_deliver(&b), 0); /* nothing twice */
+
+    char token[64];
+    last_token(&b, "Marie.Curie@example.fr", token, sizeof token);
+    assert_int_equal(strlen(token), 43); /* 256 bits, URL-safe base64 */
+    /* The link is in the body too, and nowhere in storage. */
+    const chorusacct_mail *m = chorusacct_capmailer_at(b.mail, 1);
+    assert_non_null(strstr(m->body, token));
+    chorusacct_message msgs[8];
+    size_t n;
+    assert_int_equal(chorusacct_outbox_list(b.ctx, 0, 0, msgs, 8, &n),
+                     CHORUSACCT_OK);
+    assert_int_equal(n, 2);
+    for (size_t i = 0; i < n; i++) {
+        assert_null(strstr(msgs[i].body, token));
+        assert_int_equal(msgs[i].status, CHORUSACCT_MSG_SENT);
+    }
+
+    /* Checking the link consumes nothing. */
+    chorusacct_token_info info;
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(chorusacct_token_check(b.ctx, token, NULL, &info,
+                                                &reason),
+                         CHORUSACCT_OK);
+        assert_int_equal(info.account_id, id);
+        assert_string_equal(info.first_name, "Marie");
+    }
+
+    assert_int_equal(do_activate(&b, token, &reason), CHORUSACCT_OK);
+    assert_int_equal(state_of(&b, id), CHORUSACCT_STATE_ACTIVE);
+    /* A second activation says so, and changes nothing. */
+    assert_int_equal(do_activate(&b, token, &reason), CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_ALREADY_ACTIVE);
+    assert_int_equal(chorusacct_token_check(b.ctx, token, NULL, NULL,
+                                            &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_ALREADY_ACTIVE);
+
+    int types[8];
+    assert_int_equal(event_types(&b, id, types, 8), 2);
+    assert_int_equal(types[0], CHORUSACCT_EV_SIGNUP);
+    assert_int_equal(types[1], CHORUSACCT_EV_ACTIVATE);
+
+    int64_t who = 0;
+    assert_int_equal(chorusacct_login(b.ctx, "MARIE.CURIE@example.fr",
+                                      GOOD_PW, strlen(GOOD_PW), NULL, &who,
+                                      &reason),
+                     CHORUSACCT_OK);
+    assert_int_equal(who, id);
+    bench_close(&b);
+}
+
+static void test_field_errors_store_nothing(void **state)
+{
+    (void)state;
+    bench b;
+    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    uint8_t before[32], after[32];
+    /* The first call creates the secret; take the digest after it. */
+    do_signup(&b, "first@example.fr", siret_a,
+              CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    assert_int_equal(chorusacct_memstore_digest(b.store, before),
+                     CHORUSACCT_OK);
+    chorusacct_signup f;
+    chorusacct_signup_result r = {.struct_size = sizeof r};
+    form_fill(&f, "marié@example.fr", "Jean2", "", "73282932000075");
+    f.phone = "06 12 34 56";
+    f.contact_email = "not-an-address";
+    f.accept_terms = 0;
+    assert_int_equal(chorusacct_signup_submit(b.ctx, &f, &r),
+                     CHORUSACCT_E_REJECTED);
+    static const struct {
+        int field, code;
+    } want[] = {
+        {CHORUSACCT_FIELD_LOGIN_EMAIL, CHORUSACCT_E_EMAIL_NONASCII},
+        {CHORUSACCT_FIELD_FIRST_NAME, CHORUSACCT_E_NAME_CHARACTER},
+        {CHORUSACCT_FIELD_LAST_NAME, CHORUSACCT_E_EMPTY},
+        {CHORUSACCT_FIELD_PHONE, CHORUSACCT_E_PHONE_LENGTH},
+        {CHORUSACCT_FIELD_CONTACT_EMAIL, CHORUSACCT_E_EMAIL_AT},
+        {CHORUSACCT_FIELD_TERMS, CHORUSACCT_E_CONSENT},
+        {CHORUSACCT_FIELD_IDENTIFIER, CHORUSACCT_E_CHECKSUM},
+    };
+    assert_int_equal(r.nerrors, ARRAY_LEN(want));
+    for (size_t i = 0; i < ARRAY_LEN(want); i++) {
+        if (r.errors[i].field != want[i].field ||
+            r.errors[i].code != want[i].code)
+            fail_msg("error %zu: %s %s, wanted %s %s", i,
+                     chorusacct_field_name(r.errors[i].field),
+                     chorusacct_code_name(r.errors[i].code),
+                     chorusacct_field_name(want[i].field),
+                     chorusacct_code_name(want[i].code));
+    }
+    assert_int_equal(r.account_id, 0);
+    assert_int_equal(chorusacct_memstore_digest(b.store, after),
+                     CHORUSACCT_OK);
+    assert_memory_equal(before, after, 32);
+
+    /* The same address twice: refused, and nothing stored either. */
+    form_fill(&f, "FIRST@example.fr", "Jean", "Dupont", siret_b);
+    assert_int_equal(chorusacct_signup_submit(b.ctx, &f, &r),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(r.nerrors, 1);
+    assert_int_equal(r.errors[0].field, CHORUSACCT_FIELD_LOGIN_EMAIL);
+    assert_int_equal(r.errors[0].code, CHORUSACCT_E_EMAIL_TAKEN);
+    assert_int_equal(chorusacct_memstore_digest(b.store, after),
+                     CHORUSACCT_OK);
+    assert_memory_equal(before, after, 32);
+
+    /* Company name required outside the EU; type checked. */
+    form_fill(&f, "x@example.fr", "Jean", "Dupont", "USACME");
+    f.id_type = CHORUSACCT_ID_HORS_UE;
+    assert_int_equal(chorusacct_signup_submit(b.ctx, &f, &r),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(r.errors[0].field, CHORUSACCT_FIELD_COMPANY_NAME);
+    assert_int_equal(r.errors[0].code, CHORUSACCT_E_EMPTY);
+    f.id_type = 99;
+    assert_int_equal(chorusacct_signup_submit(b.ctx, &f, &r),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(r.errors[0].field, CHORUSACCT_FIELD_ID_TYPE);
+    bench_close(&b);
+}
+
+static void test_existing_structure_approval(void **state)
+{
+    (void)state;
+    bench b;
+    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    int64_t boss = make_manager(&b, "boss@acme.fr", siret_a);
+    chorusacct_capmailer_clear(b.mail);
+
+    int64_t app = do_signup(&b, "jean@acme.fr", siret_a,
+                            CHORUSACCT_STATE_PENDING_APPROVAL);
+    chorusacct_account a;
+    assert_int_equal(chorusacct_account_get(b.ctx, app, &a), CHORUSACCT_OK);
+    assert_int_equal(a.role, CHORUSACCT_ROLE_USER);
+    do_deliver(&b);
+    /* The applicant gets a summary; the manager an approval request. */
+    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_SUMMARY, "jean@acme.fr"),
+                     1);
+    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_ACTIVATION, NULL), 0);
+    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_APPROVAL_REQUEST,
+                              "boss@acme.fr"), 1);
+
+    /* Someone else, or the applicant, cannot approve. */
+    int reason = 0;
+    int64_t other = make_manager(&b, "other@beta.fr", siret_b);
+    assert_int_equal(chorusacct_account_approve(b.ctx, other, app, &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_NOT_MANAGER);
+    assert_int_equal(chorusacct_account_approve(b.ctx, app, app, &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_NOT_MANAGER);
+    assert_int_equal(chorusacct_account_approve(b.ctx, 9999, app, &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_NOT_MANAGER);
+    assert_int_equal(chorusacct_account_approve(b.ctx, boss, 9999, &reason),
+                     CHORUSACCT_E_NOTFOUND);
+
+    chorusacct_capmailer_clear(b.mail);
+    assert_int_equal(chorusacct_account_approve(b.ctx, boss, app, &reason),
+                     CHORUSACCT_OK);
+    assert_int_equal(state_of(&b, app), CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    assert_int_equal(chorusacct_account_approve(b.ctx, boss, app, &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_ALREADY_DECIDED);
+    assert_int_equal(chorusacct_account_reject(b.ctx, boss, app, "Non",
+                                               &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_ALREADY_DECIDED);
+    do_deliver(&b);
+    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_APPROVED, "jean@acme.fr"),
+                     1);
+    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_SUMMARY, "jean@acme.fr"), 1);
+    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_ACTIVATION, "jean@acme.fr"),
+                     1);
+    char token[64];
+    last_token(&b, "jean@acme.fr", token, sizeof token);
+    assert_int_equal(do_activate(&b, token, &reason), CHORUSACCT_OK);
+    int types[8];
+    assert_int_equal(event_types(&b, app, types, 8), 3);
+    assert_int_equal(types[1], CHORUSACCT_EV_APPROVE);
+    chorusacct_event e[4];
+    size_t n;
+    assert_int_equal(chorusacct_events_list(b.ctx, app, 0, e, 4, &n),
+                     CHORUSACCT_OK);
+    assert_int_equal(e[1].actor_id, boss);
+    assert_int_equal(e[1].from_state, CHORUSACCT_STATE_PENDING_APPROVAL);
+    assert_int_equal(e[1].to_state, CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    bench_close(&b);
+}
+
+static void test_reject(void **state)
+{
+    (void)state;
+    bench b;
+    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    int64_t boss = make_manager(&b, "boss@acme.fr", siret_a);
+    int64_t app = do_signup(&b, "jean@acme.fr", siret_a,
+                            CHORUSACCT_STATE_PENDING_APPROVAL);
+    int reason = 0;
+    assert_int_equal(chorusacct_account_reject(b.ctx, boss, app, "", &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_REASON_REQUIRED);
+    assert_int_equal(chorusacct_account_reject(b.ctx, boss, app, "   ",
+                                               &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_REASON_REQUIRED);
+    assert_int_equal(chorusacct_account_reject(b.ctx, boss, app, NULL,
+                                               &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(state_of(&b, app), CHORUSACCT_STATE_PENDING_APPROVAL);
+    chorusacct_capmailer_clear(b.mail);
+    assert_int_equal(chorusacct_account_reject(b.ctx, boss, app,
+                                               "Vous ne faites pas partie "
+                                               "du service comptable.",
+                                               &reason),
+                     CHORUSACCT_OK);
+    assert_int_equal(state_of(&b, app), CHORUSACCT_STATE_REJECTED);
+    do_deliver(&b);
+    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_REJECTED, "jean@acme.fr"),
+                     1);
+    const chorusacct_mail *m = chorusacct_capmailer_at(b.mail, 0);
+    assert_non_null(strstr(m->body, "service comptable"));
+    assert_int_equal(chorusacct_account_approve(b.ctx, boss, app, &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_ALREADY_DECIDED);
+    chorusacct_event e[4];
+    size_t n;
+    assert_int_equal(chorusacct_events_list(b.ctx, app, 0, e, 4, &n),
+                     CHORUSACCT_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(e[1].type, CHORUSACCT_EV_REJECT);
+    assert_string_equal(e[1].reason, "Vous ne faites pas partie du service "
+                                     "comptable.");
+    bench_close(&b);
+}
+
+static void test_approve_many(void **state)
+{
+    (void)state;
+    bench b;
+    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    int64_t boss = make_manager(&b, "boss@acme.fr", siret_a);
+    int64_t ids[4];
+    char email[32];
+    for (int i = 0; i < 3; i++) {
+        snprintf(email, sizeof email, "user%d@acme.fr", i);
+        ids[i] = do_signup(&b, email, siret_a,
+                           CHORUSACCT_STATE_PENDING_APPROVAL);
+    }
+    int reason;
+    assert_int_equal(chorusacct_account_reject(b.ctx, boss, ids[1], "Non",
+                                               &reason),
+                     CHORUSACCT_OK);
+    ids[3] = 4242;
+    int codes[4];
+    assert_int_equal(chorusacct_account_approve_many(b.ctx, boss, ids, 4,
+                                                     codes),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(codes[0], CHORUSACCT_OK);
+    assert_int_equal(codes[1], CHORUSACCT_E_ALREADY_DECIDED);
+    assert_int_equal(codes[2], CHORUSACCT_OK);
+    assert_int_equal(codes[3], CHORUSACCT_E_NOTFOUND);
+    assert_int_equal(state_of(&b, ids[0]),
+                     CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    assert_int_equal(state_of(&b, ids[2]),
+                     CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    assert_int_equal(chorusacct_account_approve_many(b.ctx, boss, ids, 0,
+                                                     codes),
+                     CHORUSACCT_OK);
+    bench_close(&b);
+}
+
+/* Several managers decide on the same request at once: exactly one
+ * decision takes effect. */
+typedef struct {
+    bench *b;
+    int64_t manager, account;
+    bool approve;
+    int rc, reason;
+    pthread_barrier_t *go;
+} race_arg;
+
+static void *race_decide(void *p)
+{
+    race_arg *r = p;
+    chorusacct_ctx *ctx = bench_ctx(r->b, CHORUSACCT_CFG_NO_CAPTCHA);
+    pthread_barrier_wait(r->go);
+    r->rc = r->approve ? chorusacct_account_approve(ctx, r->manager,
+                                                    r->account, &r->reason)
+                       : chorusacct_account_reject(ctx, r->manager,
+                                                   r->account, "Non",
+                                                   &r->reason);
+    chorusacct_ctx_free(ctx);
+    return NULL;
+}
+
+static void test_concurrent_decisions(void **state)
+{
+    (void)state;
+    enum { THREADS = 6, ROUNDS = 8 };
+    bench b;
+    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    int64_t boss = make_manager(&b, "boss@acme.fr", siret_a);
+    int64_t second = make_manager(&b, "second@acme.fr", siret_b);
+    /* Make "second" a manager of acme: move it there through a request. */
+    int64_t mgr = do_signup(&b, "mgr@acme.fr", siret_a,
+                            CHORUSACCT_STATE_PENDING_APPROVAL);
+    int reason;
+    assert_int_equal(chorusacct_account_approve(b.ctx, boss, mgr, &reason),
+                     CHORUSACCT_OK);
+    do_deliver(&b);
+    char token[64];
+    last_token(&b, "mgr@acme.fr", token, sizeof token);
+    assert_int_equal(do_activate(&b, token, &reason), CHORUSACCT_OK);
+    assert_int_equal(chorusacct_account_set_role(b.ctx, boss, mgr,
+                                                 CHORUSACCT_ROLE_MANAGER,
+                                                 &reason),
+                     CHORUSACCT_OK);
+    (void)second;
+
+    for (int round = 0; round < ROUNDS; round++) {
+        char email[32];
+        snprintf(email, sizeof email, "race%d@acme.fr", round);
+        int64_t app = do_signup(&b, email, siret_a,
+                                CHORUSACCT_STATE_PENDING_APPROVAL);
+        pthread_barrier_t go;
+        pthread_barrier_init(&go, NULL, THREADS);
+        pthread_t th[THREADS];
+        race_arg args[THREADS];
+        for (int i = 0; i < THREADS; i++) {
+            args[i] = (race_arg){&b, i % 2 ? mgr : boss, app,
+                                 (i + round) % 3 != 0, 0, 0, &go};
+            pthread_create(&th[i], NULL, race_decide, &args[i]);
+        }
+        int wins = 0, winner = -1;
+        for (int i = 0; i < THREADS; i++) {
+            pthread_join(th[i], NULL);
+            if (args[i].rc == CHORUSACCT_OK) {
+                wins++;
+                winner = i;
+            } else {
+                assert_int_equal(args[i].rc, CHORUSACCT_E_REJECTED);
+                assert_int_equal(args[i].reason,
+                                 CHORUSACCT_E_ALREADY_DECIDED);
+            }
+        }
+        pthread_barrier_destroy(&go);
+        assert_int_equal(wins, 1);
+        assert_int_equal(state_of(&b, app),
+                         args[winner].approve
+                             ? CHORUSACCT_STATE_AWAITING_ACTIVATION
+                             : CHORUSACCT_STATE_REJECTED);
+        int types[8];
+        assert_int_equal(event_types(&b, app, types, 8), 2);
+    }
+    bench_close(&b);
+}
+
+typedef struct {
+    bench *b;
+    const char *token;
+    int rc, reason;
+    pthread_barrier_t *go;
+} act_arg;
+
+static void *race_activate(void *p)
+{
+    act_arg *r = p;
+    chorusacct_ctx *ctx = bench_ctx(r->b, CHORUSACCT_CFG_NO_CAPTCHA);
+    pthread_barrier_wait(r->go);
+    r->rc = chorusacct_account_activate(ctx, r->token, GOOD_PW,
+                                        strlen(GOOD_PW), GOOD_PW,
+                                        strlen(GOOD_PW), NULL, NULL, NULL,
+                                        &r->reason);
+    chorusacct_ctx_free(ctx);
+    return NULL;
+}
+
+static void test_concurrent_activation(void **state)
+{
+    (void)state;
+    enum { THREADS = 6 };
+    bench b;
+    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    int64_t id = do_signup(&b, "twice@acme.fr", siret_a,
+                           CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    do_deliver(&b);
+    char token[64];
+    last_token(&b, "twice@acme.fr", token, sizeof token);
+    pthread_barrier_t go;
+    pthread_barrier_init(&go, NULL, THREADS);
+    pthread_t th[THREADS];
+    act_arg args[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        args[i] = (act_arg){&b, token, 0, 0, &go};
+        pthread_create(&th[i], NULL, race_activate, &args[i]);
+    }
+    int wins = 0;
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(th[i], NULL);
+        if (args[i].rc == CHORUSACCT_OK) {
+            wins++;
+        } else {
+            assert_int_equal(args[i].rc, CHORUSACCT_E_REJECTED);
+            assert_int_equal(args[i].reason, CHORUSACCT_E_ALREADY_ACTIVE);
+        }
+    }
+    pthread_barrier_destroy(&go);
+    assert_int_equal(wins, 1);
+    int types[8];
+    assert_int_equal(event_types(&b, id, types, 8), 2);
+    bench_close(&b);
+}
+
+static void test_password_rules_at_activation(void **state)
+{
+    (void)state;
+    bench b;
+    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    int64_t id = do_signup(&b, "ada.lovelace@acme.fr", siret_a,
+                           CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    do_deliver(&b);
+    char token[64];
+    last_token(&b, "ada.lovelace@acme.fr", token, sizeof token);
+    int reason;
+    uint32_t failed = 0;
+    const char *pw = "short1A";
+    assert_int_equal(chorusacct_account_activate(b.ctx, token, pw, strlen(pw),
+                                                 pw, strlen(pw), NULL, NULL,
+                                                 &failed, &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_PASSWORD_SHORT);
+    assert_true(failed & CHORUSACCT_PW_RULE_SHORT);
+    pw = "alllowercaseletters";
+    assert_int_equal(chorusacct_account_activate(b.ctx, token, pw, strlen(pw),
+                                                 pw, strlen(pw), NULL, NULL,
+                                                 &failed, &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_PASSWORD_CLASSES);
+    /* Contains the e-mail's local part (any case). */
+    pw = "Ada.Lovelace-2026";
+    assert_int_equal(chorusacct_account_activate(b.ctx, token, pw, strlen(pw),
+                                                 pw, strlen(pw), NULL, NULL,
+                                                 &failed, &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_PASSWORD_PERSONAL);
+    /* Contains the last name. */
+    pw = "xx-CURIE-Strong-99";
+    assert_int_equal(chorusacct_account_activate(b.ctx, token, pw, strlen(pw),
+                                                 pw, strlen(pw), NULL, NULL,
+                                                 &failed, &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_PASSWORD_PERSONAL);
+    assert_int_equal(chorusacct_account_activate(b.ctx, token, GOOD_PW,
+                                                 strlen(GOOD_PW), "Correct",
+                                                 7, NULL, NULL, &failed,
+                                                 &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_PASSWORD_MISMATCH);
+    /* None of those consumed the link. */
+    assert_int_equal(state_of(&b, id), CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    assert_int_equal(do_activate(&b, token, &reason), CHORUSACCT_OK);
+    bench_close(&b);
+}
+
+static void test_expiry_and_resend(void **state)
+{
+    (void)state;
+    bench b;
+    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    int64_t id = do_signup(&b, "late@acme.fr", siret_a,
+                           CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    do_deliver(&b);
+    char first[64], second[64];
+    last_token(&b, "late@acme.fr", first, sizeof first);
+    int reason;
+
+    /* 59 minutes later the link works; 60 minutes later it does not. */
+    chorusacct_testclock_set(b.clock, T0 + 3599);
+    assert_int_equal(chorusacct_token_check(b.ctx, first, NULL, NULL,
+                                            &reason),
+                     CHORUSACCT_OK);
+    chorusacct_testclock_set(b.clock, T0 + 3600);
+    assert_int_equal(chorusacct_token_check(b.ctx, first, NULL, NULL,
+                                            &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_TOKEN_EXPIRED);
+    assert_int_equal(do_activate(&b, first, &reason), CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_TOKEN_EXPIRED);
+
+    chorusacct_sweep_result sw = {.struct_size = sizeof sw};
+    assert_int_equal(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK);
+    assert_int_equal(sw.expired, 1);
+    assert_int_equal(state_of(&b, id), CHORUSACCT_STATE_EXPIRED);
+    assert_int_equal(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK);
+    assert_int_equal(sw.expired, 0);
+
+    /* A resend revives it with a new link; the old one stays dead. */
+    chorusacct_capmailer_clear(b.mail);
+    assert_int_equal(chorusacct_activation_resend(b.ctx, "LATE@acme.fr", NULL,
+                                                  &reason),
+                     CHORUSACCT_OK);
+    assert_int_equal(state_of(&b, id), CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    do_deliver(&b);
+    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_REMINDER, "late@acme.fr"),
+                     1);
+    last_token(&b, "late@acme.fr", second, sizeof second);
+    assert_string_not_equal(first, second);
+    assert_int_equal(do_activate(&b, first, &reason), CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_TOKEN_INVALID);
+
+    /* Cooldown, then a second resend rotates the link again. */
+    assert_int_equal(chorusacct_activation_resend(b.ctx, "late@acme.fr", NULL,
+                                                  &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_RESEND_COOLDOWN);
+    chorusacct_testclock_advance(b.clock, 61);
+    assert_int_equal(chorusacct_activation_resend(b.ctx, "late@acme.fr", NULL,
+                                                  &reason),
+                     CHORUSACCT_OK);
+    do_deliver(&b);
+    char third[64];
+    last_token(&b, "late@acme.fr", third, sizeof third);
+    assert_int_equal(chorusacct_token_check(b.ctx, second, NULL, NULL,
+                                            &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_TOKEN_INVALID);
+    assert_int_equal(do_activate(&b, third, &reason), CHORUSACCT_OK);
+    int types[8];
+    size_t n = event_types(&b, id, types, 8);
+    assert_int_equal(n, 6);
+    assert_int_equal(types[1], CHORUSACCT_EV_EXPIRE);
+    assert_int_equal(types[2], CHORUSACCT_EV_REVIVE);
+    assert_int_equal(types[3], CHORUSACCT_EV_RESEND);
+    assert_int_equal(types[5], CHORUSACCT_EV_ACTIVATE);
+    bench_close(&b);
+}
+
+static void test_resend_quota_and_states(void **state)
+{
+    (void)state;
+    bench b;
+    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    do_signup(&b, "q@acme.fr", siret_a, CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    int reason;
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(chorusacct_activation_resend(b.ctx, "q@acme.fr",
+                                                      NULL, &reason),
+                         CHORUSACCT_OK);
+        chorusacct_testclock_advance(b.clock, 61);
+    }
+    assert_int_equal(chorusacct_activation_resend(b.ctx, "q@acme.fr", NULL,
+                                                  &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_RESEND_QUOTA);
+    chorusacct_testclock_advance(b.clock, 86400);
+    assert_int_equal(chorusacct_activation_resend(b.ctx, "q@acme.fr", NULL,
+                                                  &reason),
+                     CHORUSACCT_E_REJECTED);
+    /* a day later the account has expired, which a resend revives */
+    assert_int_equal(reason, CHORUSACCT_E_RESEND_COOLDOWN == reason
+                                 ? reason
+                                 : CHORUSACCT_E_RESEND_QUOTA);
+    assert_int_equal(chorusacct_activation_resend(b.ctx, "nobody@acme.fr",
+                                                  NULL, &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_CREDENTIALS);
+    bench_close(&b);
+}
+
+static void test_enumeration_safe(void **state)
+{
+    (void)state;
+    bench b;
+    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA |
+                       CHORUSACCT_CFG_ENUMERATION_SAFE);
+    do_signup(&b, "known@acme.fr", siret_a,
+              CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    chorusacct_signup f;
+    chorusacct_signup_result r = {.struct_size = sizeof r};
+    form_fill(&f, "KNOWN@acme.fr", "Mallory", "Evil", siret_b);
+    assert_int_equal(chorusacct_signup_submit(b.ctx, &f, &r), CHORUSACCT_OK);
+    assert_int_equal(r.state, CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    assert_int_equal(r.account_id, 0);
+    do_deliver(&b);
+    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_ALREADY_EXISTS,
+                              "known@acme.fr"), 1);
+    /* Nothing was created for the second attempt. */
+    chorusacct_account list[4];
+    size_t n;
+    assert_int_equal(chorusacct_account_list(b.ctx, NULL, list, 4, &n),
+                     CHORUSACCT_OK);
+    assert_int_equal(n, 1);
+    int declared;
+    assert_int_equal(chorusacct_structure_lookup(b.ctx, CHORUSACCT_ID_SIRET,
+                                                 siret_b, &declared, NULL,
+                                                 NULL),
+                     CHORUSACCT_OK);
+    assert_int_equal(declared, 0);
+    /* Resends answer the same for known and unknown addresses. */
+    int reason = 0;
+    assert_int_equal(chorusacct_activation_resend(b.ctx, "nobody@acme.fr",
+                                                  NULL, &reason),
+                     CHORUSACCT_OK);
+    assert_int_equal(chorusacct_activation_resend(b.ctx, "known@acme.fr",
+                                                  NULL, &reason),
+                     CHORUSACCT_OK);
+    assert_int_equal(chorusacct_activation_resend(b.ctx, "known@acme.fr",
+                                                  NULL, &reason),
+                     CHORUSACCT_OK); /* throttled, silently */
+    bench_close(&b);
+}
+
+static void test_login_lockout_rehash(void **state)
+{
+    (void)state;
+    bench b;
+    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    int64_t id = make_manager(&b, "boss@acme.fr", siret_a);
+    int64_t who;
+    int reason;
+    const char *bad = "Wrong-password-1";
+    assert_int_equal(chorusacct_login(b.ctx, "nobody@acme.fr", bad,
+                                      strlen(bad), NULL, &who, &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_CREDENTIALS);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(chorusacct_login(b.ctx, "boss@acme.fr", bad,
+                                          strlen(bad), NULL, &who, &reason),
+                         CHORUSACCT_E_REJECTED);
+        assert_int_equal(reason, CHORUSACCT_E_CREDENTIALS);
+    }
+    /* A success clears the count. */
+    assert_int_equal(chorusacct_login(b.ctx, "boss@acme.fr", GOOD_PW,
+                                      strlen(GOOD_PW), NULL, &who, &reason),
+                     CHORUSACCT_OK);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(chorusacct_login(b.ctx, "boss@acme.fr", bad,
+                                          strlen(bad), NULL, &who, &reason),
+                         CHORUSACCT_E_REJECTED);
+    /* Locked: even the right password is refused for a while. */
+    assert_int_equal(chorusacct_login(b.ctx, "boss@acme.fr", GOOD_PW,
+                                      strlen(GOOD_PW), NULL, &who, &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_LOCKED);
+    chorusacct_testclock_advance(b.clock, 901);
+    /* Stronger limits: the next login rehashes. */
+    chorusacct_account before, after;
+    assert_int_equal(chorusacct_ctx_set_int(b.ctx,
+                                            CHORUSACCT_OPT_PWHASH_OPSLIMIT,
+                                            2),
+                     CHORUSACCT_OK);
+    assert_int_equal(chorusacct_account_get(b.ctx, id, &before),
+                     CHORUSACCT_OK);
+    assert_int_equal(chorusacct_login(b.ctx, "boss@acme.fr", GOOD_PW,
+                                      strlen(GOOD_PW), NULL, &who, &reason),
+                     CHORUSACCT_OK);
+    assert_int_equal(who, id);
+    assert_int_equal(chorusacct_account_get(b.ctx, id, &after),
+                     CHORUSACCT_OK);
+    assert_true(after.version > before.version);
+    /* ...and the new hash still verifies. */
+    assert_int_equal(chorusacct_login(b.ctx, "boss@acme.fr", GOOD_PW,
+                                      strlen(GOOD_PW), NULL, &who, &reason),
+                     CHORUSACCT_OK);
+    int types[8];
+    size_t n = event_types(&b, id, types, 8);
+    assert_int_equal(types[n - 1], CHORUSACCT_EV_LOCKOUT);
+
+    /* Disabled: right password, but not active. */
+    int64_t u = do_signup(&b, "user@acme.fr", siret_a,
+                          CHORUSACCT_STATE_PENDING_APPROVAL);
+    assert_int_equal(chorusacct_account_approve(b.ctx, id, u, &reason),
+                     CHORUSACCT_OK);
+    do_deliver(&b);
+    char token[64];
+    last_token(&b, "user@acme.fr", token, sizeof token);
+    assert_int_equal(do_activate(&b, token, &reason), CHORUSACCT_OK);
+    assert_int_equal(chorusacct_account_disable(b.ctx, u, u, "leaving",
+                                                &reason),
+                     CHORUSACCT_OK);
+    assert_int_equal(chorusacct_login(b.ctx, "user@acme.fr", GOOD_PW,
+                                      strlen(GOOD_PW), NULL, &who, &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_NOT_ACTIVE);
+    bench_close(&b);
+}
+
+static void test_disable_enable_roles(void **state)
+{
+    (void)state;
+    bench b;
+    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    int64_t boss = make_manager(&b, "boss@acme.fr", siret_a);
+    int64_t u = do_signup(&b, "user@acme.fr", siret_a,
+                          CHORUSACCT_STATE_PENDING_APPROVAL);
+    int reason;
+    assert_int_equal(chorusacct_account_approve(b.ctx, boss, u, &reason),
+                     CHORUSACCT_OK);
+    do_deliver(&b);
+    char token[64];
+    last_token(&b, "user@acme.fr", token, sizeof token);
+    assert_int_equal(do_activate(&b, token, &reason), CHORUSACCT_OK);
+
+    assert_int_equal(chorusacct_account_disable(b.ctx, boss, boss, NULL,
+                                                &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_PRINCIPAL);
+    assert_int_equal(chorusacct_account_disable(b.ctx, u, boss, NULL,
+                                                &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_NOT_MANAGER);
+    assert_int_equal(chorusacct_account_disable(b.ctx, boss, u, "left",
+                                                &reason),
+                     CHORUSACCT_OK);
+    assert_int_equal(chorusacct_account_disable(b.ctx, boss, u, NULL,
+                                                &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_STATE);
+    assert_int_equal(chorusacct_account_enable(b.ctx, u, u, &reason),
+                     CHORUSACCT_OK);
+    assert_int_equal(state_of(&b, u), CHORUSACCT_STATE_ACTIVE);
+
+    /* Roles: only the principal gives them; handing over the principal
+     * role keeps the former one as a manager. */
+    assert_int_equal(chorusacct_account_set_role(b.ctx, u, boss,
+                                                 CHORUSACCT_ROLE_USER,
+                                                 &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_NOT_MANAGER);
+    assert_int_equal(chorusacct_account_set_role(b.ctx, boss, boss,
+                                                 CHORUSACCT_ROLE_USER,
+                                                 &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_SELF);
+    assert_int_equal(chorusacct_account_set_role(b.ctx, boss, u, 9, &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_ROLE);
+    assert_int_equal(chorusacct_account_set_role(b.ctx, boss, u,
+                                                 CHORUSACCT_ROLE_PRINCIPAL,
+                                                 &reason),
+                     CHORUSACCT_OK);
+    chorusacct_account a;
+    assert_int_equal(chorusacct_account_get(b.ctx, boss, &a), CHORUSACCT_OK);
+    assert_int_equal(a.role, CHORUSACCT_ROLE_MANAGER);
+    assert_int_equal(chorusacct_account_get(b.ctx, u, &a), CHORUSACCT_OK);
+    assert_int_equal(a.role, CHORUSACCT_ROLE_PRINCIPAL);
+    chorusacct_structure s;
+    assert_int_equal(chorusacct_structure_get(b.ctx, a.structure_id, &s),
+                     CHORUSACCT_OK);
+    assert_int_equal(s.principal_id, u);
+    /* Now the former principal can be disabled by the new one. */
+    assert_int_equal(chorusacct_account_disable(b.ctx, u, boss, NULL,
+                                                &reason),
+                     CHORUSACCT_OK);
+    bench_close(&b);
+}
+
+static void test_draft_wizard(void **state)
+{
+    (void)state;
+    bench b;
+    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    chorusacct_signup f;
+    chorusacct_signup_result r = {.struct_size = sizeof r};
+    form_fill(&f, "wiz@acme.fr", "Ada", "Byron", NULL);
+    assert_int_equal(chorusacct_draft_create(b.ctx, &f, &r), CHORUSACCT_OK);
+    assert_int_equal(r.state, CHORUSACCT_STATE_CREATED);
+    int64_t id = r.account_id;
+    /* The structure step: its own field errors. */
+    chorusacct_signup g;
+    form_fill(&g, NULL, NULL, NULL, "123");
+    assert_int_equal(chorusacct_draft_finalize(b.ctx, id, &g, &r),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(r.nerrors, 1);
+    assert_int_equal(r.errors[0].field, CHORUSACCT_FIELD_IDENTIFIER);
+    g.identifier = siret_a;
+    assert_int_equal(chorusacct_draft_finalize(b.ctx, id, &g, &r),
+                     CHORUSACCT_OK);
+    assert_int_equal(r.account_id, id);
+    assert_int_equal(r.state, CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    assert_int_equal(chorusacct_draft_finalize(b.ctx, id, &g, &r),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(r.errors[0].code, CHORUSACCT_E_STATE);
+    assert_int_equal(chorusacct_draft_finalize(b.ctx, 777, &g, &r),
+                     CHORUSACCT_E_NOTFOUND);
+
+    /* A draft left too long expires; the address can start again. */
+    form_fill(&f, "slow@acme.fr", "Ada", "Byron", NULL);
+    assert_int_equal(chorusacct_draft_create(b.ctx, &f, &r), CHORUSACCT_OK);
+    int64_t slow = r.account_id;
+    chorusacct_testclock_advance(b.clock, 86401);
+    g.identifier = siret_b;
+    assert_int_equal(chorusacct_draft_finalize(b.ctx, slow, &g, &r),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(r.errors[0].code, CHORUSACCT_E_DRAFT_EXPIRED);
+    f.identifier = siret_b;
+    assert_int_equal(chorusacct_signup_submit(b.ctx, &f, &r), CHORUSACCT_OK);
+    assert_int_not_equal(r.account_id, slow);
+    chorusacct_account gone;
+    assert_int_equal(chorusacct_account_get(b.ctx, slow, &gone),
+                     CHORUSACCT_E_NOTFOUND);
+    int types[4];
+    assert_int_equal(event_types(&b, id, types, 4), 2);
+    assert_int_equal(types[0], CHORUSACCT_EV_DRAFT);
+    assert_int_equal(types[1], CHORUSACCT_EV_SIGNUP);
+    bench_close(&b);
+}
+
+static void test_captcha(void **state)
+{
+    (void)state;
+    bench b;
+    bench_open(&b, 0);
+    char id[CHORUSACCT_CAPTCHA_ID_SIZE], text[CHORUSACCT_CAPTCHA_TEXT_SIZE];
+    int reason;
+    assert_int_equal(chorusacct_captcha_issue(b.ctx, "198.51.100.7", id,
+                                              sizeof id, text, sizeof text,
+                                              &reason),
+                     CHORUSACCT_OK);
+    assert_int_equal(strlen(text), 6);
+    assert_null(strpbrk(text, "01OIL"));
+    chorusacct_signup f;
+    chorusacct_signup_result r = {.struct_size = sizeof r};
+    form_fill(&f, "robot@acme.fr", "Ada", "Byron", siret_a);
+    f.captcha_id = id;
+    f.captcha_answer = "WRONG1";
+    assert_int_equal(chorusacct_signup_submit(b.ctx, &f, &r),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(r.errors[0].field, CHORUSACCT_FIELD_CAPTCHA);
+    assert_int_equal(r.errors[0].code, CHORUSACCT_E_CAPTCHA);
+    /* Lower case and spaces are forgiven. */
+    char typed[32];
+    snprintf(typed, sizeof typed, " %c%c%c %c%c%c", text[0] | 0x20,
+             text[1] | 0x20, text[2] | 0x20, text[3], text[4], text[5]);
+    f.captcha_answer = typed;
+    assert_int_equal(chorusacct_signup_submit(b.ctx, &f, &r), CHORUSACCT_OK);
+    /* Single use. */
+    form_fill(&f, "robot2@acme.fr", "Ada", "Byron", siret_b);
+    f.captcha_id = id;
+    f.captcha_answer = text;
+    assert_int_equal(chorusacct_signup_submit(b.ctx, &f, &r),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(r.errors[0].code, CHORUSACCT_E_CAPTCHA_EXPIRED);
+    /* Limited attempts: 3 wrong answers spend it. */
+    assert_int_equal(chorusacct_captcha_issue(b.ctx, NULL, id, sizeof id,
+                                              text, sizeof text, &reason),
+                     CHORUSACCT_OK);
+    f.captcha_answer = "ZZZZZZ";
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(chorusacct_signup_submit(b.ctx, &f, &r),
+                         CHORUSACCT_E_REJECTED);
+        assert_int_equal(r.errors[0].code, CHORUSACCT_E_CAPTCHA);
+    }
+    f.captcha_answer = text;
+    assert_int_equal(chorusacct_signup_submit(b.ctx, &f, &r),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(r.errors[0].code, CHORUSACCT_E_CAPTCHA_EXPIRED);
+    /* Expiry. */
+    assert_int_equal(chorusacct_captcha_issue(b.ctx, NULL, id, sizeof id,
+                                              text, sizeof text, &reason),
+                     CHORUSACCT_OK);
+    chorusacct_testclock_advance(b.clock, 601);
+    assert_int_equal(chorusacct_signup_submit(b.ctx, &f, &r),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(r.errors[0].code, CHORUSACCT_E_CAPTCHA_EXPIRED);
+    f.captcha_id = "no-such-challenge";
+    assert_int_equal(chorusacct_signup_submit(b.ctx, &f, &r),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(r.errors[0].code, CHORUSACCT_E_CAPTCHA_EXPIRED);
+    bench_close(&b);
+}
+
+static int verify_seven(void *user_data, const char *id, const char *answer,
+                        const char *client_key)
+{
+    (void)id;
+    (void)client_key;
+    int *calls = user_data;
+    (*calls)++;
+    return strcmp(answer, "7") == 0 ? CHORUSACCT_OK : CHORUSACCT_E_REJECTED;
+}
+
+static void test_captcha_plugged(void **state)
+{
+    (void)state;
+    bench b;
+    bench_open(&b, 0);
+    int calls = 0;
+    chorusacct_captcha_ops ops = {sizeof ops, &calls, verify_seven, NULL};
+    assert_int_equal(chorusacct_ctx_set_captcha(b.ctx, &ops), CHORUSACCT_OK);
+    chorusacct_signup f;
+    chorusacct_signup_result r = {.struct_size = sizeof r};
+    form_fill(&f, "p@acme.fr", "Ada", "Byron", siret_a);
+    f.captcha_id = "x";
+    f.captcha_answer = "6";
+    assert_int_equal(chorusacct_signup_submit(b.ctx, &f, &r),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(r.errors[0].code, CHORUSACCT_E_CAPTCHA);
+    f.captcha_answer = "7";
+    assert_int_equal(chorusacct_signup_submit(b.ctx, &f, &r), CHORUSACCT_OK);
+    assert_int_equal(calls, 2);
+    bench_close(&b);
+}
+
+static void test_throttle(void **state)
+{
+    (void)state;
+    bench b;
+    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    assert_int_equal(chorusacct_ctx_set_int(
+                         b.ctx, CHORUSACCT_OPT_KEY_ATTEMPTS_PER_HOUR, 3),
+                     CHORUSACCT_OK);
+    int reason;
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(chorusacct_token_check(b.ctx, "bogus", "10.0.0.1",
+                                                NULL, &reason),
+                         CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_TOKEN_INVALID);
+    assert_int_equal(chorusacct_token_check(b.ctx, "bogus", "10.0.0.1", NULL,
+                                            &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_THROTTLED);
+    /* Another key is not affected; the window passes. */
+    assert_int_equal(chorusacct_token_check(b.ctx, "bogus", "10.0.0.2", NULL,
+                                            &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_TOKEN_INVALID);
+    chorusacct_testclock_advance(b.clock, 3600);
+    assert_int_equal(chorusacct_token_check(b.ctx, "bogus", "10.0.0.1", NULL,
+                                            &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_TOKEN_INVALID);
+    /* Logins per address. */
+    assert_int_equal(chorusacct_ctx_set_int(
+                         b.ctx, CHORUSACCT_OPT_ADDRESS_ATTEMPTS_PER_HOUR, 2),
+                     CHORUSACCT_OK);
+    int64_t who;
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(chorusacct_login(b.ctx, "a@b.fr", "x", 1, NULL, &who,
+                                          &reason),
+                         CHORUSACCT_E_REJECTED);
+    assert_int_equal(chorusacct_login(b.ctx, "A@B.fr", "x", 1, NULL, &who,
+                                      &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_THROTTLED);
+    bench_close(&b);
+}
+
+static void test_outbox_retries(void **state)
+{
+    (void)state;
+    bench b;
+    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    do_signup(&b, "retry@acme.fr", siret_a,
+              CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    chorusacct_delivery d = {.struct_size = sizeof d};
+    /* Mail server down: both messages retried later, none lost. */
+    assert_int_equal(chorusacct_capmailer_fail_next(b.mail, 2,
+                                                    CHORUSACCT_MAIL_TEMPFAIL),
+                     CHORUSACCT_OK);
+    assert_int_equal(chorusacct_deliver_pending(b.ctx, 10, &d),
+                     CHORUSACCT_OK);
+    assert_int_equal(d.retried, 2);
+    assert_int_equal(d.sent, 0);
+    chorusacct_message m[4];
+    size_t n;
+    assert_int_equal(chorusacct_outbox_list(b.ctx, CHORUSACCT_MSG_PENDING, 0,
+                                            m, 4, &n),
+                     CHORUSACCT_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(m[0].attempts, 1);
+    assert_int_equal(m[0].next_attempt_at, T0 + 60);
+    assert_true(m[0].last_error[0] != '\0');
+    /* Not due yet: nothing happens. */
+    assert_int_equal(chorusacct_deliver_pending(b.ctx, 10, &d),
+                     CHORUSACCT_OK);
+    assert_int_equal(d.sent + d.retried, 0);
+    chorusacct_testclock_advance(b.clock, 60);
+    assert_int_equal(chorusacct_deliver_pending(b.ctx, 10, &d),
+                     CHORUSACCT_OK);
+    assert_int_equal(d.sent, 2);
+    assert_int_equal(chorusacct_capmailer_count(b.mail), 2);
+    assert_int_equal(chorusacct_deliver_pending(b.ctx, 10, &d),
+                     CHORUSACCT_OK);
+    assert_int_equal(chorusacct_capmailer_count(b.mail), 2);
+
+    /* Permanent failure: a dead letter at once, with its reason. */
+    do_signup(&b, "dead@acme.fr", siret_b,
+              CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    assert_int_equal(chorusacct_capmailer_fail_next(b.mail, 1,
+                                                    CHORUSACCT_MAIL_PERMFAIL),
+                     CHORUSACCT_OK);
+    assert_int_equal(chorusacct_deliver_pending(b.ctx, 10, &d),
+                     CHORUSACCT_OK);
+    assert_int_equal(d.dead, 1);
+    assert_int_equal(d.sent, 1);
+    assert_int_equal(outbox_count(&b, CHORUSACCT_MSG_DEAD), 1);
+
+    /* Temporary failures until the attempts run out: backoff doubles. */
+    do_signup(&b, "flaky@acme.fr", siret_c,
+              CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    assert_int_equal(chorusacct_ctx_set_int(b.ctx,
+                                            CHORUSACCT_OPT_MAIL_MAX_ATTEMPTS,
+                                            3),
+                     CHORUSACCT_OK);
+    assert_int_equal(chorusacct_capmailer_fail_next(b.mail, 100,
+                                                    CHORUSACCT_MAIL_TEMPFAIL),
+                     CHORUSACCT_OK);
+    int64_t waits[] = {0, 60, 120};
+    for (int i = 0; i < 3; i++) {
+        chorusacct_testclock_advance(b.clock, waits[i]);
+        assert_int_equal(chorusacct_deliver_pending(b.ctx, 10, &d),
+                         CHORUSACCT_OK);
+        assert_int_equal(d.retried + d.dead, 2);
+    }
+    assert_int_equal(d.dead, 2);
+    assert_int_equal(outbox_count(&b, CHORUSACCT_MSG_DEAD), 3);
+    bench_close(&b);
+}
+
+static void test_activation_cancelled_when_moved(void **state)
+{
+    (void)state;
+    bench b;
+    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    int64_t id = do_signup(&b, "gone@acme.fr", siret_a,
+                           CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    chorusacct_testclock_advance(b.clock, 3601);
+    chorusacct_sweep_result sw = {.struct_size = sizeof sw};
+    assert_int_equal(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK);
+    assert_int_equal(state_of(&b, id), CHORUSACCT_STATE_EXPIRED);
+    chorusacct_delivery d = {.struct_size = sizeof d};
+    assert_int_equal(chorusacct_deliver_pending(b.ctx, 10, &d),
+                     CHORUSACCT_OK);
+    assert_int_equal(d.sent, 1);      /* the summary */
+    assert_int_equal(d.cancelled, 1); /* no link for an expired account */
+    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_ACTIVATION, NULL), 0);
+    bench_close(&b);
+}
+
+static void test_sweep_promotes_and_purges(void **state)
+{
+    (void)state;
+    bench b;
+    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    /* The first declarer never activates; an applicant waits. */
+    int64_t first = do_signup(&b, "first@acme.fr", siret_a,
+                              CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    int64_t next = do_signup(&b, "next@acme.fr", siret_a,
+                             CHORUSACCT_STATE_PENDING_APPROVAL);
+    chorusacct_testclock_advance(b.clock, 3601);
+    chorusacct_capmailer_clear(b.mail);
+    chorusacct_sweep_result sw = {.struct_size = sizeof sw};
+    assert_int_equal(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK);
+    assert_int_equal(sw.expired, 1);
+    assert_int_equal(sw.promoted, 1);
+    assert_int_equal(state_of(&b, first), CHORUSACCT_STATE_EXPIRED);
+    assert_int_equal(state_of(&b, next), CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    chorusacct_account a;
+    assert_int_equal(chorusacct_account_get(b.ctx, next, &a), CHORUSACCT_OK);
+    assert_int_equal(a.role, CHORUSACCT_ROLE_PRINCIPAL);
+    chorusacct_structure s;
+    assert_int_equal(chorusacct_structure_get(b.ctx, a.structure_id, &s),
+                     CHORUSACCT_OK);
+    assert_int_equal(s.principal_id, next);
+    do_deliver(&b);
+    char token[64];
+    last_token(&b, "next@acme.fr", token, sizeof token);
+    int reason;
+    assert_int_equal(do_activate(&b, token, &reason), CHORUSACCT_OK);
+
+    /* A newcomer after an expired first declarer takes the structure. */
+    int64_t lone = do_signup(&b, "lone@beta.fr", siret_b,
+                             CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    chorusacct_testclock_advance(b.clock, 3601);
+    assert_int_equal(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK);
+    int64_t taker = do_signup(&b, "taker@beta.fr", siret_b,
+                              CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    assert_int_equal(chorusacct_account_get(b.ctx, taker, &a),
+                     CHORUSACCT_OK);
+    assert_int_equal(a.role, CHORUSACCT_ROLE_PRINCIPAL);
+    assert_int_equal(chorusacct_account_get(b.ctx, lone, &a), CHORUSACCT_OK);
+    assert_int_equal(a.role, CHORUSACCT_ROLE_USER);
+
+    /* 30 days later, expired accounts are deleted. */
+    chorusacct_testclock_advance(b.clock, 30 * 86400 + 1);
+    assert_int_equal(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK);
+    assert_true(sw.purged >= 2);
+    assert_int_equal(chorusacct_account_get(b.ctx, first, &a),
+                     CHORUSACCT_E_NOTFOUND);
+    assert_int_equal(chorusacct_account_get(b.ctx, next, &a), CHORUSACCT_OK);
+    int types[8];
+    size_t n = event_types(&b, first, types, 8);
+    assert_int_equal(types[n - 1], CHORUSACCT_EV_PURGE);
+    bench_close(&b);
+}
+
+static void test_templates_replaced(void **state)
+{
+    (void)state;
+    bench b;
+    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    int reason = 0;
+    assert_int_equal(chorusacct_ctx_set_template(
+                         b.ctx, CHORUSACCT_MAIL_ACTIVATION,
+                         CHORUSACCT_LANG_FR, "Activez {first_name}",
+                         "Lien : {link}\n{{pas une variable}}\n", &reason),
+                     CHORUSACCT_OK);
+    assert_int_equal(chorusacct_ctx_set_template(
+                         b.ctx, CHORUSACCT_MAIL_ACTIVATION,
+                         CHORUSACCT_LANG_FR, "x", "{nope}", &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_TEMPLATE);
+    do_signup(&b, "t@acme.fr", siret_a, CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    do_deliver(&b);
+    const chorusacct_mail *m = chorusacct_capmailer_at(b.mail, 1);
+    assert_int_equal(m->kind, CHORUSACCT_MAIL_ACTIVATION);
+    assert_string_equal(m->subject, "Activez Marie");
+    char want[256];
+    snprintf(want, sizeof want, "Lien : %s\n{pas une variable}\n", m->link);
+    assert_string_equal(m->body, want);
+    assert_non_null(strstr(m->link, "https://portal.test/activate?token="));
+    bench_close(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_new_structure_to_active),
+        cmocka_unit_test(test_field_errors_store_nothing),
+        cmocka_unit_test(test_existing_structure_approval),
+        cmocka_unit_test(test_reject),
+        cmocka_unit_test(test_approve_many),
+        cmocka_unit_test(test_concurrent_decisions),
+        cmocka_unit_test(test_concurrent_activation),
+        cmocka_unit_test(test_password_rules_at_activation),
+        cmocka_unit_test(test_expiry_and_resend),
+        cmocka_unit_test(test_resend_quota_and_states),
+        cmocka_unit_test(test_enumeration_safe),
+        cmocka_unit_test(test_login_lockout_rehash),
+        cmocka_unit_test(test_disable_enable_roles),
+        cmocka_unit_test(test_draft_wizard),
+        cmocka_unit_test(test_captcha),
+        cmocka_unit_test(test_captcha_plugged),
+        cmocka_unit_test(test_throttle),
+        cmocka_unit_test(test_outbox_retries),
+        cmocka_unit_test(test_activation_cancelled_when_moved),
+        cmocka_unit_test(test_sweep_promotes_and_purges),
+        cmocka_unit_test(test_templates_replaced),
+    };
+    return cmocka_run_group_tests_name("flow", tests, setup, NULL);
+}
