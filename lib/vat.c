@@ -32,7 +32,7 @@ typedef int (*vat_check_fn)(const vat_country *c, vat_num *x);
 struct vat_country {
     char cc[3];
     uint8_t chars;    /* VAT_LETTER | VAT_SYMBOL allowed besides digits */
-    uint8_t min, max; /* length of the national part as typed */
+    uint16_t lengths; /* bit n: the national part may have n characters */
     bool nonzero;     /* the first digit may not be 0 */
     vat_check_fn check;
     const uint8_t *w; /* check_weighted: weights, one per digit, */
@@ -364,8 +364,6 @@ static int check_lt(const vat_country *c, vat_num *x)
     (void)c;
     const char *d = x->d;
     size_t n = x->n;
-    if (n != 9 && n != 12)
-        return CHORUSACCT_E_LENGTH;
     /* The digit before the check digit is 1 for both kinds. */
     if (d[n - 2] != '1')
         return CHORUSACCT_E_FORMAT;
@@ -445,8 +443,6 @@ static int check_ro(const vat_country *c, vat_num *x)
         unsigned k = wsum(d, w, 12) % 11;
         return CHECKED((k == 10 ? 1 : k) == dig(d, 12));
     }
-    if (n > 10)
-        return CHORUSACCT_E_LENGTH;
     /* CUI/CIF: the weights align on the right of the body. */
     static const uint8_t w[] = {7, 5, 3, 2, 1, 7, 5, 3, 2};
     unsigned s = wsum(d, w + 10 - n, n - 1);
@@ -492,6 +488,7 @@ static int check_xi(const vat_country *c, vat_num *x)
         /* Government departments (GD, 000-499) and health authorities
          * (HA, 500-999), short or after 8888 with a mod-97 check. */
         size_t at = n == 5 ? 2 : 6;
+        /* All digits: not a length of the other kinds. */
         if (!is_upper(d[0]))
             return CHORUSACCT_E_LENGTH;
         if ((!gd && !ha) || (n == 11 && memcmp(d + 2, "8888", 4) != 0) ||
@@ -502,8 +499,6 @@ static int check_xi(const vat_country *c, vat_num *x)
             return CHORUSACCT_E_FORMAT;
         return n == 5 ? 0 : CHECKED(v % 97 == num(d + 9, 2));
     }
-    if (n != 9 && n != 12)
-        return CHORUSACCT_E_LENGTH;
     if (!all_digits(d, n))
         return CHORUSACCT_E_FORMAT;
     /* 9 digits (12 for a branch, whose last 3 are not checked): the
@@ -525,38 +520,39 @@ static const uint8_t w_pl[] = {6, 5, 7, 2, 3, 4, 5, 6, 7, 10};
 
 #define D 0
 #define A VAT_LETTER
-#define ROW(cc, chars, min, max, nz, fn, en, fr)                           \
-    {cc, chars, min, max, nz, fn, NULL, 0, 0, en, fr}
+#define L(n) (1u << (n))
+#define ROW(cc, chars, lengths, nz, fn, en, fr)                            \
+    {cc, chars, lengths, nz, fn, NULL, 0, 0, en, fr}
 #define WROW(cc, len, nz, w, mod, rem, en, fr)                             \
-    {cc, D, len, len, nz, check_weighted, w, mod, rem, en, fr}
+    {cc, D, L(len), nz, check_weighted, w, mod, rem, en, fr}
 
 /* FR has no function: chorusacct_tva_check() does the work. */
 static const vat_country vat_countries[] = {
-    ROW("AT", A, 9, 9, false, check_at,
+    ROW("AT", A, L(9), false, check_at,
         "Austrian VAT number: ATU followed by 8 digits, e.g. ATU13585627.",
         "Numéro de TVA autrichien : ATU suivi de 8 chiffres, par exemple "
         "ATU13585627."),
-    ROW("BE", D, 9, 10, false, check_be,
+    ROW("BE", D, L(9) | L(10), false, check_be,
         "Belgian VAT number: BE followed by the 10-digit enterprise number, "
         "which starts with 0 or 1, e.g. BE0428759497.",
         "Numéro de TVA belge : BE suivi des 10 chiffres du numéro "
         "d'entreprise, qui commence par 0 ou 1, par exemple BE0428759497."),
-    ROW("BG", D, 9, 10, false, check_bg,
+    ROW("BG", D, L(9) | L(10), false, check_bg,
         "Bulgarian VAT number: BG followed by 9 digits (companies) or 10 "
         "digits (individuals), e.g. BG175074752.",
         "Numéro de TVA bulgare : BG suivi de 9 chiffres (sociétés) ou de 10 "
         "chiffres (personnes physiques), par exemple BG175074752."),
-    ROW("CY", A, 9, 9, false, check_cy,
+    ROW("CY", A, L(9), false, check_cy,
         "Cypriot VAT number: CY followed by 8 digits and a check letter, "
         "e.g. CY10259033P.",
         "Numéro de TVA chypriote : CY suivi de 8 chiffres et d'une lettre "
         "de contrôle, par exemple CY10259033P."),
-    ROW("CZ", D, 8, 10, false, check_cz,
+    ROW("CZ", D, L(8) | L(9) | L(10), false, check_cz,
         "Czech VAT number: CZ followed by 8 digits (companies) or 9 or 10 "
         "digits (individuals), e.g. CZ25123891.",
         "Numéro de TVA tchèque : CZ suivi de 8 chiffres (sociétés) ou de 9 "
         "ou 10 chiffres (personnes physiques), par exemple CZ25123891."),
-    ROW("DE", D, 9, 9, true, check_de,
+    ROW("DE", D, L(9), true, check_de,
         "German VAT number: DE followed by 9 digits, e.g. DE136695976.",
         "Numéro de TVA allemand : DE suivi de 9 chiffres, par exemple "
         "DE136695976."),
@@ -568,12 +564,12 @@ static const vat_country vat_countries[] = {
          "Estonian VAT number: EE followed by 9 digits, e.g. EE100594102.",
          "Numéro de TVA estonien : EE suivi de 9 chiffres, par exemple "
          "EE100594102."),
-    ROW("EL", D, 8, 9, false, check_el,
+    ROW("EL", D, L(8) | L(9), false, check_el,
         "Greek VAT number: EL (or GR) followed by 9 digits, e.g. "
         "EL094259216.",
         "Numéro de TVA grec : EL (ou GR) suivi de 9 chiffres, par exemple "
         "EL094259216."),
-    ROW("ES", A, 9, 9, false, check_es,
+    ROW("ES", A, L(9), false, check_es,
         "Spanish VAT number: ES followed by 9 characters, a letter or "
         "digit, 7 digits, then a letter or digit, e.g. ESB64717838 or "
         "ES54362315K.",
@@ -584,12 +580,12 @@ static const vat_country vat_countries[] = {
          "Finnish VAT number: FI followed by 8 digits, e.g. FI20774740.",
          "Numéro de TVA finlandais : FI suivi de 8 chiffres, par exemple "
          "FI20774740."),
-    ROW("FR", A, 11, 11, false, NULL,
+    ROW("FR", A, L(11), false, NULL,
         "French VAT number: FR, a 2-character key and the 9-digit SIREN, "
         "e.g. FR44732829320.",
         "Numéro de TVA français : FR, une clé de 2 caractères et le SIREN "
         "à 9 chiffres, par exemple FR44732829320."),
-    ROW("HR", D, 11, 11, false, check_hr,
+    ROW("HR", D, L(11), false, check_hr,
         "Croatian VAT number: HR followed by 11 digits, e.g. "
         "HR33392005961.",
         "Numéro de TVA croate : HR suivi de 11 chiffres, par exemple "
@@ -598,7 +594,7 @@ static const vat_country vat_countries[] = {
          "Hungarian VAT number: HU followed by 8 digits, e.g. HU12892312.",
          "Numéro de TVA hongrois : HU suivi de 8 chiffres, par exemple "
          "HU12892312."),
-    ROW("IE", A | VAT_SYMBOL, 8, 9, false, check_ie,
+    ROW("IE", A | VAT_SYMBOL, L(8) | L(9), false, check_ie,
         "Irish VAT number: IE followed by 7 digits and 1 or 2 letters, "
         "e.g. IE6433435OA; older numbers have a digit, a letter (or + or "
         "*), 5 digits and a letter, e.g. IE8D79739I.",
@@ -606,21 +602,21 @@ static const vat_country vat_countries[] = {
         "lettres, par exemple IE6433435OA ; les anciens numéros ont un "
         "chiffre, une lettre (ou + ou *), 5 chiffres et une lettre, par "
         "exemple IE8D79739I."),
-    ROW("IT", D, 11, 11, false, check_it,
+    ROW("IT", D, L(11), false, check_it,
         "Italian VAT number: IT followed by 11 digits, e.g. "
         "IT00743110157.",
         "Numéro de TVA italien : IT suivi de 11 chiffres, par exemple "
         "IT00743110157."),
-    ROW("LT", D, 9, 12, false, check_lt,
+    ROW("LT", D, L(9) | L(12), false, check_lt,
         "Lithuanian VAT number: LT followed by 9 digits (companies) or 12 "
         "digits, e.g. LT119511515.",
         "Numéro de TVA lituanien : LT suivi de 9 chiffres (sociétés) ou de "
         "12 chiffres, par exemple LT119511515."),
-    ROW("LU", D, 8, 8, false, check_lu,
+    ROW("LU", D, L(8), false, check_lu,
         "Luxembourg VAT number: LU followed by 8 digits, e.g. LU15027442.",
         "Numéro de TVA luxembourgeois : LU suivi de 8 chiffres, par "
         "exemple LU15027442."),
-    ROW("LV", D, 11, 11, false, check_lv,
+    ROW("LV", D, L(11), false, check_lv,
         "Latvian VAT number: LV followed by 11 digits, e.g. "
         "LV40003521600.",
         "Numéro de TVA letton : LV suivi de 11 chiffres, par exemple "
@@ -629,7 +625,7 @@ static const vat_country vat_countries[] = {
          "Maltese VAT number: MT followed by 8 digits, e.g. MT11679112.",
          "Numéro de TVA maltais : MT suivi de 8 chiffres, par exemple "
          "MT11679112."),
-    ROW("NL", A, 4, 12, false, check_nl,
+    ROW("NL", A, L(13) - L(4), false, check_nl,
         "Dutch VAT number: NL followed by 9 digits, the letter B and 2 "
         "digits, e.g. NL004495445B01.",
         "Numéro de TVA néerlandais : NL suivi de 9 chiffres, de la lettre "
@@ -639,31 +635,31 @@ static const vat_country vat_countries[] = {
          "PL8567346215.",
          "Numéro de TVA polonais : PL suivi de 10 chiffres, par exemple "
          "PL8567346215."),
-    ROW("PT", D, 9, 9, true, check_pt,
+    ROW("PT", D, L(9), true, check_pt,
         "Portuguese VAT number: PT followed by 9 digits, e.g. "
         "PT501964843.",
         "Numéro de TVA portugais : PT suivi de 9 chiffres, par exemple "
         "PT501964843."),
-    ROW("RO", D, 2, 13, true, check_ro,
+    ROW("RO", D, (L(11) - L(2)) | L(13), true, check_ro,
         "Romanian VAT number: RO followed by 2 to 10 digits (13 for a "
         "personal code), e.g. RO18547290.",
         "Numéro de TVA roumain : RO suivi de 2 à 10 chiffres (13 pour un "
         "code personnel), par exemple RO18547290."),
-    ROW("SE", D, 12, 12, false, check_se,
+    ROW("SE", D, L(12), false, check_se,
         "Swedish VAT number: SE followed by 12 digits ending in 01, e.g. "
         "SE123456789701.",
         "Numéro de TVA suédois : SE suivi de 12 chiffres se terminant par "
         "01, par exemple SE123456789701."),
-    ROW("SI", D, 8, 8, true, check_si,
+    ROW("SI", D, L(8), true, check_si,
         "Slovenian VAT number: SI followed by 8 digits, e.g. SI50223054.",
         "Numéro de TVA slovène : SI suivi de 8 chiffres, par exemple "
         "SI50223054."),
-    ROW("SK", D, 10, 10, false, check_sk,
+    ROW("SK", D, L(10), false, check_sk,
         "Slovak VAT number: SK followed by 10 digits, e.g. "
         "SK2022749619.",
         "Numéro de TVA slovaque : SK suivi de 10 chiffres, par exemple "
         "SK2022749619."),
-    ROW("XI", A, 5, 12, false, check_xi,
+    ROW("XI", A, L(5) | L(9) | L(11) | L(12), false, check_xi,
         "Northern Ireland VAT number: XI followed by 9 digits (12 for a "
         "branch), or GD or HA and 3 digits, e.g. XI980780684.",
         "Numéro de TVA d'Irlande du Nord : XI suivi de 9 chiffres (12 pour "
@@ -673,6 +669,7 @@ static const vat_country vat_countries[] = {
 
 #undef D
 #undef A
+#undef L
 #undef ROW
 #undef WROW
 
@@ -772,7 +769,7 @@ int chorusacct_vat_check(const char *in, size_t len, uint32_t flags,
             return chorusacct_tva_check(v, n, 0, buf, cap, len_out, reason);
     }
     vat_num x = {v + 2, n - 2};
-    if (why == 0 && (x.n < c->min || x.n > c->max))
+    if (why == 0 && (x.n >= 16 || ((c->lengths >> x.n) & 1) == 0))
         why = CHORUSACCT_E_LENGTH;
     if (why == 0 && c->nonzero && x.d[0] == '0')
         why = CHORUSACCT_E_FORMAT;
