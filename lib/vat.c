@@ -768,7 +768,9 @@ int chorusacct_vat_check(const char *in, size_t len, uint32_t flags,
         else
             return chorusacct_tva_check(v, n, 0, buf, cap, len_out, reason);
     }
-    vat_num x = {v + 2, n - 2};
+    vat_num x = {v + 2, n >= 2 ? n - 2 : 0};
+    /* 16 bits of lengths, 16 characters kept: a longer number is never
+     * read past what was kept. */
     if (why == 0 && (x.n >= 16 || ((c->lengths >> x.n) & 1) == 0))
         why = CHORUSACCT_E_LENGTH;
     if (why == 0 && c->nonzero && x.d[0] == '0')
