@@ -131,6 +131,9 @@ CHORUSACCT_API const char *chorusacct_identifier_label(int type, int lang);
 
 /**
  * @brief Expected-format message to show under the identifier field.
+ *
+ * For `UE_HORS_FRANCE` it is general; once the country prefix is known,
+ * chorusacct_vat_hint() gives the expected format of that country.
  * @param[in] type a ::chorusacct_id_type
  * @param[in] lang ::CHORUSACCT_LANG_EN or ::CHORUSACCT_LANG_FR
  * @return static UTF-8 text, or NULL for an unknown type.
@@ -292,14 +295,34 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_hors_ue_build(
     size_t cap, size_t *len_out, int *reason);
 
 /**
- * @brief Intra-community VAT number of any EU member state (and `XI`,
- *        Northern Ireland): country prefix required (`GR` is read as
- *        `EL`), then each country's format and check digits.
+ * @brief Intra-community VAT number of any EU member state, or of
+ *        Northern Ireland (`XI`).
  *
- * Reasons: ::CHORUSACCT_E_COUNTRY (prefix missing or unknown),
- * ::CHORUSACCT_E_LENGTH, ::CHORUSACCT_E_CHARACTER, ::CHORUSACCT_E_FORMAT
- * (length or characters wrong for that country),
- * ::CHORUSACCT_E_CHECKSUM.
+ * The two-letter prefix is required: it says which country's rule
+ * applies (`GR` is read as `EL`, Greece's prefix for VAT). Then each
+ * country's format and check digits, with every kind of number the
+ * country issues: for example Spanish DNI, NIE and CIF, Czech numbers of
+ * companies and individuals, Belgian numbers of 9 or 10 digits, Irish
+ * numbers before and since 2013 (whose second character may be `+` or
+ * `*`), Dutch numbers checked either way since 2020. docs/vat.md lists
+ * the rules of each country and their sources.
+ *
+ * The normalized form is the prefix (`EL` for Greece) and the national
+ * number in upper case, with the leading zeros that old Belgian (9
+ * digits), Greek (8 digits) and short Dutch numbers leave out, as
+ * `BE0428759497` for `be 428 759 497`; 4 to 15 characters. French
+ * numbers are checked by chorusacct_tva_check().
+ *
+ * Reasons, in this order: ::CHORUSACCT_E_NONASCII,
+ * ::CHORUSACCT_E_CHARACTER (a character other than a letter, a digit, a
+ * separator, `+` or `*`), ::CHORUSACCT_E_SEPARATOR (strict mode),
+ * ::CHORUSACCT_E_EMPTY; ::CHORUSACCT_E_COUNTRY (prefix missing or not a
+ * member state's); ::CHORUSACCT_E_CHARACTER (a letter or symbol that
+ * this country's numbers never hold), ::CHORUSACCT_E_LENGTH (a length
+ * this country never uses), ::CHORUSACCT_E_FORMAT (letters or digits in
+ * the wrong places, or a part of the number that cannot exist: a date
+ * of birth, a tax office, a first digit), ::CHORUSACCT_E_CHECKSUM. The
+ * expected format of the country is chorusacct_vat_hint().
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_vat_check(
@@ -307,12 +330,13 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_vat_check(
     size_t *len_out, int *reason);
 
 /**
- * @brief Expected format of the VAT numbers of one country.
+ * @brief Expected format of the VAT numbers of one country, with an
+ *        example, to show when a number of that country is refused.
  * @param[in] country NUL-terminated prefix (`DE`, `EL` or `GR`, `XI`...),
  *                    any case
  * @param[in] lang    ::CHORUSACCT_LANG_EN or ::CHORUSACCT_LANG_FR
  * @return static UTF-8 text, or NULL for a prefix that is not a member
- *         state's.
+ *         state's (or `XI`).
  * @par Threads: pure.
  * @since 0.1
  */
