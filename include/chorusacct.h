@@ -16,6 +16,7 @@
 #include <chorusacct/mailer.h>
 #include <chorusacct/password.h>
 #include <chorusacct/random.h>
+#include <chorusacct/sqlite.h>
 #include <chorusacct/storage.h>
 #include <chorusacct/validate.h>
 

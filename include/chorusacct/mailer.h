@@ -257,6 +257,50 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_template(
     const char *body, int *reason);
 
 /* ------------------------------------------------------------------ */
+/* Internet messages and the Maildir mailer                             */
+
+/**
+ * @brief Format a message as an Internet message (RFC 5322 headers, MIME
+ *        1.0, UTF-8 text body in quoted-printable, RFC 2047 encoded
+ *        subject), ready for a Maildir or an SMTP server.
+ *
+ * Headers: `Date` (from `date`, Unix seconds, in UTC), `From`, `To`,
+ * `Subject`, `Message-ID` (derived from the outbox id and `domain`, the
+ * same on every retry so that a receiver can drop duplicates),
+ * `MIME-Version`, `Content-Type`, `Content-Transfer-Encoding`, and
+ * `Auto-Submitted: auto-generated`. Lines end with CRLF.
+ *
+ * @param[in]  mail            the message
+ * @param[in]  from            sender address (ASCII)
+ * @param[in]  date            Unix seconds for the Date header
+ * @param[out] buf,cap,len_out caller buffer, as for the validators
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_TOOSMALL, ::CHORUSACCT_E_ARG
+ *         (a header would contain a line break, or an address is not
+ *         ASCII).
+ * @par Threads: pure.
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_mail_format(
+    const chorusacct_mail *mail, const char *from, int64_t date, char *buf,
+    size_t cap, size_t *len_out);
+
+/**
+ * @brief Fill a mailer table that delivers into a Maildir: each message is
+ *        written as a file in `dir/tmp/`, synced, then renamed into
+ *        `dir/new/`, so that a mail reader never sees half a message. The
+ *        folders are created when missing.
+ * @param[out] out  the table; its `destroy` frees what it holds
+ * @param[in]  dir  the Maildir (copied)
+ * @param[in]  from sender address (copied)
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_IO (cannot create the folders),
+ *         ::CHORUSACCT_E_NOMEM, ::CHORUSACCT_E_ARG.
+ * @par Threads: the table may be used from several threads.
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_maildir_mailer(
+    chorusacct_mailer_ops *out, const char *dir, const char *from);
+
+/* ------------------------------------------------------------------ */
 /* Capturing mailer, for tests                                          */
 
 /** @brief A mailer that keeps every message in memory (opaque). */

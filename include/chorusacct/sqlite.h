@@ -1,0 +1,64 @@
+/**
+ * @file chorusacct/sqlite.h
+ * @brief The embedded default storage: an SQLite database file.
+ *
+ * chorusacct_sqlite_storage() opens (or creates) a database file and fills
+ * a storage callback table over one connection to it. The library creates
+ * and migrates its schema (a schema version table; each migration runs in
+ * a transaction); a file written by a newer version of the library is
+ * refused with ::CHORUSACCT_E_SCHEMA. The database runs in WAL mode with
+ * foreign keys on and a busy timeout, so several processes and threads may
+ * use one file, each with its own connection: open one table per context
+ * (per thread). The table's `destroy` closes the connection, so a context
+ * that holds it closes it when freed.
+ */
+#ifndef CHORUSACCT_SQLITE_H
+#define CHORUSACCT_SQLITE_H
+
+#include <chorusacct/common.h>
+#include <chorusacct/storage.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @brief Flags of chorusacct_sqlite_storage().
+ * @since 0.1
+ */
+typedef enum chorusacct_sqlite_flags {
+    /** Fail with ::CHORUSACCT_E_NOTFOUND if the file does not exist. */
+    CHORUSACCT_SQLITE_NO_CREATE = 1
+} chorusacct_sqlite_flags;
+
+/**
+ * @brief Open or create an SQLite database and fill a storage table over a
+ *        new connection to it.
+ * @param[out] out   the table; its `destroy` closes the connection (call it
+ *                   yourself if you never hand the table to a context)
+ * @param[in]  path  database file (UTF-8)
+ * @param[in]  flags ::chorusacct_sqlite_flags
+ * @return ::CHORUSACCT_OK; ::CHORUSACCT_E_SCHEMA (written by a newer
+ *         library); ::CHORUSACCT_E_NOTFOUND (with
+ *         ::CHORUSACCT_SQLITE_NO_CREATE); ::CHORUSACCT_E_IO (cannot open or
+ *         not a database); ::CHORUSACCT_E_STORAGE; ::CHORUSACCT_E_NOMEM;
+ *         ::CHORUSACCT_E_ARG.
+ * @par Threads: safe from any thread; the table it fills is used by one
+ *      thread at a time.
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_sqlite_storage(
+    chorusacct_storage_ops *out, const char *path, uint32_t flags);
+
+/**
+ * @brief Schema version this library writes (and the newest it opens).
+ * @par Threads: pure.
+ * @since 0.1
+ */
+CHORUSACCT_API int chorusacct_sqlite_schema_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CHORUSACCT_SQLITE_H */
