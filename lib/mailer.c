@@ -1,0 +1,53 @@
+/*
+ * The mailer area's small pieces: the table initialiser and the machine
+ * names of kinds and statuses. Delivery lives with the outbox, templates
+ * in templates.c, the capturing mailer in capmailer.c.
+ */
+#include "internal.h"
+
+#include <string.h>
+
+/* `send` is required: a table shorter than 0.1's cannot hold it. */
+#define CA_MAILER_OPS_V1 sizeof(chorusacct_mailer_ops)
+
+int chorusacct_mailer_ops_init(chorusacct_mailer_ops *ops, size_t struct_size)
+{
+    if (ops == NULL || struct_size < CA_MAILER_OPS_V1 ||
+        struct_size > UINT32_MAX)
+        return CHORUSACCT_E_ARG;
+    memset(ops, 0, struct_size);
+    ops->struct_size = (uint32_t)struct_size;
+    return CHORUSACCT_OK;
+}
+
+/* Indexed by the enum values, which are stable; gaps read as NULL. */
+static const char *const kind_names[] = {
+    [CHORUSACCT_MAIL_SUMMARY] = "summary",
+    [CHORUSACCT_MAIL_ACTIVATION] = "activation",
+    [CHORUSACCT_MAIL_APPROVAL_REQUEST] = "approval_request",
+    [CHORUSACCT_MAIL_APPROVED] = "approved",
+    [CHORUSACCT_MAIL_REJECTED] = "rejected",
+    [CHORUSACCT_MAIL_REMINDER] = "reminder",
+    [CHORUSACCT_MAIL_ALREADY_EXISTS] = "already_exists",
+};
+
+static const char *const status_names[] = {
+    [CHORUSACCT_MSG_PENDING] = "pending",
+    [CHORUSACCT_MSG_SENT] = "sent",
+    [CHORUSACCT_MSG_DEAD] = "dead",
+    [CHORUSACCT_MSG_CANCELLED] = "cancelled",
+};
+
+const char *chorusacct_mail_kind_name(int kind)
+{
+    if (kind < 0 || (size_t)kind >= CA_ARRAY_LEN(kind_names))
+        return NULL;
+    return kind_names[kind];
+}
+
+const char *chorusacct_message_status_name(int status)
+{
+    if (status < 0 || (size_t)status >= CA_ARRAY_LEN(status_names))
+        return NULL;
+    return status_names[status];
+}
