@@ -1,0 +1,349 @@
+/*
+ * The context and the state machine: configuration defaults and ranges,
+ * typed setters, callback tables, the transition table and its names, and
+ * the diagram in docs/ kept in sync with the table.
+ */
+#include "testutil.h"
+
+#include <sodium.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *docs_dir = "docs";
+
+static void test_config_defaults(void **state)
+{
+    (void)state;
+    chorusacct_config cfg;
+    assert_int_equal(chorusacct_config_init(&cfg, sizeof cfg), CHORUSACCT_OK);
+    assert_int_equal(cfg.struct_size, sizeof cfg);
+    assert_int_equal(cfg.activation_ttl, 3600);
+    assert_int_equal(cfg.lang, CHORUSACCT_LANG_EN);
+    assert_int_equal(cfg.pwhash_opslimit, crypto_pwhash_OPSLIMIT_INTERACTIVE);
+    assert_int_equal(cfg.pwhash_memlimit, crypto_pwhash_MEMLIMIT_INTERACTIVE);
+    assert_non_null(strstr(cfg.activation_url, "{token}"));
+    assert_int_equal(chorusacct_config_init(&cfg, 8), CHORUSACCT_E_ARG);
+    assert_int_equal(chorusacct_config_init(NULL, sizeof cfg),
+                     CHORUSACCT_E_ARG);
+    /* A caller built against a larger structure gets zeros past ours. */
+    unsigned char big[sizeof cfg + 64];
+    memset(big, 0xAB, sizeof big);
+    assert_int_equal(chorusacct_config_init((chorusacct_config *)(void *)big,
+                                            sizeof big),
+                     CHORUSACCT_OK);
+    for (size_t i = sizeof cfg; i < sizeof big; i++)
+        assert_int_equal(big[i], 0);
+
+    chorusacct_ctx *ctx = NULL;
+    assert_int_equal(chorusacct_ctx_new(&ctx, NULL), CHORUSACCT_OK);
+    int64_t v = 0;
+    assert_int_equal(chorusacct_ctx_get_int(ctx, CHORUSACCT_OPT_DRAFT_TTL,
+                                            &v),
+                     CHORUSACCT_OK);
+    assert_int_equal(v, 86400);
+    assert_string_equal(chorusacct_ctx_get_str(ctx,
+                                               CHORUSACCT_OPT_TERMS_VERSION),
+                        "1");
+    assert_string_equal(chorusacct_ctx_last_error(ctx), "");
+    chorusacct_ctx_free(ctx);
+    chorusacct_ctx_free(NULL);
+}
+
+static void test_config_ranges(void **state)
+{
+    (void)state;
+    chorusacct_config cfg;
+    chorusacct_ctx *ctx = NULL;
+    assert_int_equal(chorusacct_config_init(&cfg, sizeof cfg), CHORUSACCT_OK);
+    cfg.activation_ttl = 0;
+    assert_int_equal(chorusacct_ctx_new(&ctx, &cfg), CHORUSACCT_E_ARG);
+    assert_null(ctx);
+    assert_int_equal(chorusacct_config_init(&cfg, sizeof cfg), CHORUSACCT_OK);
+    cfg.activation_url = "https://x.test/activate";
+    assert_int_equal(chorusacct_ctx_new(&ctx, &cfg), CHORUSACCT_E_ARG);
+    assert_int_equal(chorusacct_config_init(&cfg, sizeof cfg), CHORUSACCT_OK);
+    cfg.captcha_length = 3;
+    assert_int_equal(chorusacct_ctx_new(&ctx, &cfg), CHORUSACCT_E_ARG);
+    assert_int_equal(chorusacct_config_init(&cfg, sizeof cfg), CHORUSACCT_OK);
+    static const uint8_t key[32] = {1};
+    cfg.secret = key;
+    cfg.secret_len = 16;
+    assert_int_equal(chorusacct_ctx_new(&ctx, &cfg), CHORUSACCT_E_ARG);
+    cfg.secret_len = 32;
+    cfg.terms_version = "2026-11";
+    cfg.lang = CHORUSACCT_LANG_FR;
+    assert_int_equal(chorusacct_ctx_new(&ctx, &cfg), CHORUSACCT_OK);
+    /* The strings were copied. */
+    assert_true(chorusacct_ctx_get_str(ctx, CHORUSACCT_OPT_TERMS_VERSION) !=
+                cfg.terms_version);
+    assert_string_equal(chorusacct_ctx_get_str(ctx,
+                                               CHORUSACCT_OPT_TERMS_VERSION),
+                        "2026-11");
+
+    /* Typed setters share the ranges, and change nothing when refused. */
+    int64_t v;
+    assert_int_equal(chorusacct_ctx_set_int(ctx, CHORUSACCT_OPT_CAPTCHA_LENGTH,
+                                            13),
+                     CHORUSACCT_E_ARG);
+    assert_int_equal(chorusacct_ctx_set_int(ctx, CHORUSACCT_OPT_CAPTCHA_LENGTH,
+                                            8),
+                     CHORUSACCT_OK);
+    assert_int_equal(chorusacct_ctx_get_int(ctx, CHORUSACCT_OPT_CAPTCHA_LENGTH,
+                                            &v),
+                     CHORUSACCT_OK);
+    assert_int_equal(v, 8);
+    assert_int_equal(chorusacct_ctx_set_int(ctx, CHORUSACCT_OPT_FLAGS, 4),
+                     CHORUSACCT_E_ARG);
+    assert_int_equal(chorusacct_ctx_set_int(ctx, CHORUSACCT_OPT_LANG, 2),
+                     CHORUSACCT_E_ARG);
+    assert_int_equal(chorusacct_ctx_set_int(ctx,
+                                            CHORUSACCT_OPT_PWHASH_MEMLIMIT, 1),
+                     CHORUSACCT_E_ARG);
+    assert_int_equal(chorusacct_ctx_set_int(ctx, 999, 1), CHORUSACCT_E_ARG);
+    assert_int_equal(chorusacct_ctx_set_int(ctx,
+                                            CHORUSACCT_OPT_ACTIVATION_URL, 1),
+                     CHORUSACCT_E_ARG);
+    assert_int_equal(chorusacct_ctx_get_int(ctx, CHORUSACCT_OPT_PORTAL_NAME,
+                                            &v),
+                     CHORUSACCT_E_ARG);
+    assert_int_equal(chorusacct_ctx_set_str(ctx,
+                                            CHORUSACCT_OPT_ACTIVATION_URL,
+                                            "https://p.test/a/{token}"),
+                     CHORUSACCT_OK);
+    assert_int_equal(chorusacct_ctx_set_str(ctx,
+                                            CHORUSACCT_OPT_ACTIVATION_URL,
+                                            "https://p.test/a/"),
+                     CHORUSACCT_E_ARG);
+    assert_string_equal(chorusacct_ctx_get_str(ctx,
+                                               CHORUSACCT_OPT_ACTIVATION_URL),
+                        "https://p.test/a/{token}");
+    assert_int_equal(chorusacct_ctx_set_str(ctx, CHORUSACCT_OPT_DRAFT_TTL,
+                                            "x"),
+                     CHORUSACCT_E_ARG);
+    assert_null(chorusacct_ctx_get_str(ctx, CHORUSACCT_OPT_DRAFT_TTL));
+    assert_int_equal(chorusacct_ctx_set_secret(ctx, key, 31),
+                     CHORUSACCT_E_ARG);
+    assert_int_equal(chorusacct_ctx_set_secret(ctx, key, 32), CHORUSACCT_OK);
+    chorusacct_ctx_free(ctx);
+}
+
+static int destroyed;
+static int64_t fixed_now(void *ud)
+{
+    return *(const int64_t *)ud;
+}
+static void count_destroy(void *ud)
+{
+    (void)ud;
+    destroyed++;
+}
+static int never_send(void *ud, const chorusacct_mail *m, char *e, size_t n)
+{
+    (void)ud;
+    (void)m;
+    (void)e;
+    (void)n;
+    return CHORUSACCT_MAIL_TEMPFAIL;
+}
+
+static void test_callback_tables(void **state)
+{
+    (void)state;
+    chorusacct_ctx *ctx = NULL;
+    assert_int_equal(chorusacct_ctx_new(&ctx, NULL), CHORUSACCT_OK);
+    /* The system clock by default. */
+    assert_true(chorusacct_ctx_now(ctx) > INT64_C(1700000000));
+    int64_t when = 1234;
+    chorusacct_clock_ops ck;
+    assert_int_equal(chorusacct_clock_ops_init(&ck, sizeof ck),
+                     CHORUSACCT_OK);
+    ck.user_data = &when;
+    ck.now = fixed_now;
+    ck.destroy = count_destroy;
+    assert_int_equal(chorusacct_ctx_set_clock(ctx, &ck), CHORUSACCT_OK);
+    /* The table was copied: changing ours changes nothing. */
+    ck.now = NULL;
+    assert_int_equal(chorusacct_ctx_now(ctx), 1234);
+    destroyed = 0;
+    assert_int_equal(chorusacct_ctx_set_clock(ctx, NULL), CHORUSACCT_OK);
+    assert_int_equal(destroyed, 1); /* the replaced table's destroy */
+    assert_true(chorusacct_ctx_now(ctx) > INT64_C(1700000000));
+
+    /* Incomplete or too old tables are refused. */
+    chorusacct_clock_ops bad = {sizeof bad, NULL, NULL, NULL};
+    assert_int_equal(chorusacct_ctx_set_clock(ctx, &bad), CHORUSACCT_E_ARG);
+    bad.struct_size = 4;
+    bad.now = fixed_now;
+    assert_int_equal(chorusacct_ctx_set_clock(ctx, &bad), CHORUSACCT_E_ARG);
+    chorusacct_storage_ops st;
+    assert_int_equal(chorusacct_storage_ops_init(&st, sizeof st),
+                     CHORUSACCT_OK);
+    assert_int_equal(chorusacct_ctx_set_storage(ctx, &st), CHORUSACCT_E_ARG);
+    chorusacct_mailer_ops ml;
+    assert_int_equal(chorusacct_mailer_ops_init(&ml, sizeof ml),
+                     CHORUSACCT_OK);
+    assert_int_equal(chorusacct_ctx_set_mailer(ctx, &ml), CHORUSACCT_E_ARG);
+    ml.send = never_send;
+    ml.destroy = count_destroy;
+    assert_int_equal(chorusacct_ctx_set_mailer(ctx, &ml), CHORUSACCT_OK);
+    /* Flow calls without storage say so. */
+    chorusacct_sweep_result sw = {.struct_size = sizeof sw};
+    assert_int_equal(chorusacct_sweep(ctx, &sw), CHORUSACCT_E_ARG);
+    assert_non_null(strstr(chorusacct_ctx_last_error(ctx), "storage"));
+    destroyed = 0;
+    chorusacct_ctx_free(ctx); /* destroys the mailer table */
+    assert_int_equal(destroyed, 1);
+}
+
+static void test_state_names(void **state)
+{
+    (void)state;
+    static const char *const names[] = {
+        "created", "pending_approval", "awaiting_activation", "active",
+        "rejected", "expired", "disabled"};
+    for (int s = 1; s <= 7; s++) {
+        assert_string_equal(chorusacct_state_name(s), names[s - 1]);
+        int back = 0;
+        assert_int_equal(chorusacct_state_from_name(&back, names[s - 1]),
+                         CHORUSACCT_OK);
+        assert_int_equal(back, s);
+        assert_string_not_equal(chorusacct_state_label(s, 0),
+                                chorusacct_state_label(s, 1));
+    }
+    assert_null(chorusacct_state_name(0));
+    assert_null(chorusacct_state_name(8));
+    int s;
+    assert_int_equal(chorusacct_state_from_name(&s, "Active"),
+                     CHORUSACCT_E_NOTFOUND);
+    assert_string_equal(chorusacct_state_label(CHORUSACCT_STATE_PENDING_APPROVAL,
+                                               CHORUSACCT_LANG_FR),
+                        "En attente d'approbation");
+    for (int e = 1; e <= 14; e++)
+        assert_non_null(chorusacct_event_name(e));
+    assert_null(chorusacct_event_name(15));
+    for (int f = 0; f <= 12; f++)
+        assert_non_null(chorusacct_field_name(f));
+    assert_null(chorusacct_field_name(13));
+    assert_string_equal(chorusacct_role_name(CHORUSACCT_ROLE_PRINCIPAL),
+                        "principal");
+    assert_null(chorusacct_role_name(0));
+}
+
+static void test_transition_table(void **state)
+{
+    (void)state;
+    size_t n = chorusacct_transition_count();
+    assert_true(n >= 15);
+    int from, to, ev;
+    bool seen[8][8] = {{false}};
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(chorusacct_transition_at(i, &from, &to, &ev),
+                         CHORUSACCT_OK);
+        assert_true(from >= 0 && from <= 7 && to >= 0 && to <= 7);
+        assert_non_null(chorusacct_event_name(ev));
+        assert_int_equal(chorusacct_transition_allowed(from, to), 1);
+        seen[from][to] = true;
+    }
+    assert_int_equal(chorusacct_transition_at(n, &from, &to, &ev),
+                     CHORUSACCT_E_ARG);
+    /* Exactly the listed moves are allowed. */
+    for (int f = 0; f <= 7; f++)
+        for (int t = 0; t <= 7; t++)
+            assert_int_equal(chorusacct_transition_allowed(f, t),
+                             seen[f][t]);
+    /* The moves the flow relies on, and some it must never make. */
+    assert_true(chorusacct_transition_allowed(
+        CHORUSACCT_STATE_PENDING_APPROVAL,
+        CHORUSACCT_STATE_AWAITING_ACTIVATION));
+    assert_true(chorusacct_transition_allowed(
+        CHORUSACCT_STATE_EXPIRED, CHORUSACCT_STATE_AWAITING_ACTIVATION));
+    assert_false(chorusacct_transition_allowed(
+        CHORUSACCT_STATE_PENDING_APPROVAL, CHORUSACCT_STATE_ACTIVE));
+    assert_false(chorusacct_transition_allowed(
+        CHORUSACCT_STATE_REJECTED, CHORUSACCT_STATE_AWAITING_ACTIVATION));
+    assert_false(chorusacct_transition_allowed(CHORUSACCT_STATE_ACTIVE,
+                                               CHORUSACCT_STATE_EXPIRED));
+    /* Every state is reachable from creation. */
+    bool reach[8] = {true};
+    for (int round = 0; round < 8; round++)
+        for (size_t i = 0; i < n; i++) {
+            assert_int_equal(chorusacct_transition_at(i, &from, &to, &ev),
+                             CHORUSACCT_OK);
+            if (reach[from])
+                reach[to] = true;
+        }
+    for (int s = 1; s <= 7; s++)
+        assert_true(reach[s]);
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    static char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+static void test_diagram_in_sync(void **state)
+{
+    (void)state;
+    size_t len = 0;
+    assert_int_equal(chorusacct_states_dot(CHORUSACCT_LANG_EN, NULL, 0, &len),
+                     CHORUSACCT_OK);
+    char *dot = malloc(len + 1);
+    assert_non_null(dot);
+    assert_int_equal(chorusacct_states_dot(CHORUSACCT_LANG_EN, dot, len, NULL),
+                     CHORUSACCT_E_TOOSMALL);
+    assert_int_equal(chorusacct_states_dot(CHORUSACCT_LANG_EN, dot, len + 1,
+                                           NULL),
+                     CHORUSACCT_OK);
+    char path[512];
+    snprintf(path, sizeof path, "%s/states.dot", docs_dir);
+    const char *committed = read_file(path);
+    if (committed == NULL)
+        fail_msg("cannot read %s", path);
+    if (strcmp(dot, committed) != 0)
+        fail_msg("%s differs from chorusacct_states_dot(): regenerate it "
+                 "with `chorusacct states --dot > docs/states.dot` and "
+                 "render docs/states.svg",
+                 path);
+    /* The rendered picture shows every edge of the table. */
+    snprintf(path, sizeof path, "%s/states.svg", docs_dir);
+    const char *svg = read_file(path);
+    if (svg == NULL)
+        fail_msg("cannot read %s", path);
+    size_t n = chorusacct_transition_count();
+    for (size_t i = 0; i < n; i++) {
+        int from, to, ev;
+        assert_int_equal(chorusacct_transition_at(i, &from, &to, &ev),
+                         CHORUSACCT_OK);
+        char title[128];
+        snprintf(title, sizeof title, "<title>%s&#45;&gt;%s</title>",
+                 from == 0 ? "start" : chorusacct_state_name(from),
+                 to == 0 ? "purged" : chorusacct_state_name(to));
+        if (strstr(svg, title) == NULL)
+            fail_msg("docs/states.svg lacks the edge %s", title);
+    }
+    free(dot);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1)
+        docs_dir = argv[1];
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_config_defaults),
+        cmocka_unit_test(test_config_ranges),
+        cmocka_unit_test(test_callback_tables),
+        cmocka_unit_test(test_state_names),
+        cmocka_unit_test(test_transition_table),
+        cmocka_unit_test(test_diagram_in_sync),
+    };
+    return cmocka_run_group_tests_name("context", tests, NULL, NULL);
+}
