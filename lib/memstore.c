@@ -2075,10 +2075,13 @@ void chorusacct_memstore_free(chorusacct_memstore *store)
 {
     if (store == NULL)
         return;
-    /* An unfinished transaction's replaced records are only in the log. */
-    if (store->in_tx)
+    /* An unfinished transaction's replaced records are only in the log,
+     * and its begin still holds the lock. */
+    if (store->in_tx) {
         for (size_t i = 0; i < store->nlog; i++)
             free(store->log[i].old);
+        (void)pthread_mutex_unlock(&store->lock);
+    }
     free_vec(&store->accounts);
     free_vec(&store->structures);
     free_vec(&store->messages);
