@@ -1,0 +1,2146 @@
+/*
+ * The in-memory storage backend.
+ *
+ * Layout. Records with increasing ids (accounts, structures, messages,
+ * events) live in arrays indexed by id - 1, so that a lookup by id is one
+ * load and listing "ids above after_id" starts at the right slot; deleted
+ * records leave a NULL slot, which is also why an id is never handed out
+ * twice. Keyed lookups (e-mail key, structure type and identifier, token
+ * hash, captcha id hash, setting name, counter key and window, tokens of
+ * an account) go through intrusive chained hash tables, hashed with
+ * SipHash under a key drawn when the store is made, so that chosen e-mail
+ * addresses cannot pile up in one bucket. Pending messages are also marked
+ * in a two-level bitmap, which gives the oldest claimable message without
+ * walking the messages already sent.
+ *
+ * Records are immutable once linked: a write builds a new record and swaps
+ * it for the old one (copy on write). Inside a transaction the undo log
+ * keeps every (new, old) pair, so rollback swaps them back in reverse
+ * order; commit frees the old ones. Every allocation a write needs (the
+ * new record, index capacity, a log entry) is made before anything is
+ * changed, so a write that fails with CHORUSACCT_E_NOMEM changes nothing,
+ * and rollback, which only relinks into capacity that already existed,
+ * cannot fail. Counters are outside the log: they are never rolled back.
+ *
+ * Concurrency. One recursive mutex: every operation takes it, and `begin`
+ * keeps it until `commit` or `rollback`, so transactions are serialized and
+ * the owning thread's own calls inside its transaction go through while
+ * other threads wait.
+ */
+#include "internal.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CONTAINER(ptr, type, member)                                         \
+    ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
+
+/* ------------------------------------------------------------------ */
+/* Intrusive hash tables                                                */
+
+typedef struct hnode {
+    struct hnode *next;
+    uint64_t hash;
+} hnode;
+
+typedef struct {
+    hnode **b;
+    size_t nb; /* power of two, or 0 before the first reserve */
+    size_t n;
+} htab;
+
+/* Makes room for `extra` more nodes at a load factor of at most 1. The
+ * table never shrinks, which is what lets a rollback relink without
+ * allocating. */
+static int ht_reserve(htab *t, size_t extra)
+{
+    size_t need = t->n + extra;
+    if (need <= t->nb)
+        return 0;
+    size_t nb = t->nb != 0 ? t->nb : 16;
+    while (nb < need)
+        nb *= 2;
+    hnode **b = calloc(nb, sizeof *b);
+    if (b == NULL)
+        return -1;
+    for (size_t i = 0; i < t->nb; i++) {
+        hnode *x = t->b[i];
+        while (x != NULL) {
+            hnode *next = x->next;
+            hnode **h = &b[x->hash & (nb - 1)];
+            x->next = *h;
+            *h = x;
+            x = next;
+        }
+    }
+    free(t->b);
+    t->b = b;
+    t->nb = nb;
+    return 0;
+}
+
+static void ht_link(htab *t, hnode *x)
+{
+    hnode **h = &t->b[x->hash & (t->nb - 1)];
+    x->next = *h;
+    *h = x;
+    t->n++;
+}
+
+static void ht_unlink(htab *t, hnode *x)
+{
+    hnode **p = &t->b[x->hash & (t->nb - 1)];
+    while (*p != x)
+        p = &(*p)->next;
+    *p = x->next;
+    t->n--;
+}
+
+/* First node, then following ones, whose hash is `h`; the caller compares
+ * the keys. */
+static hnode *ht_first(const htab *t, uint64_t h)
+{
+    if (t->nb == 0)
+        return NULL;
+    hnode *x = t->b[h & (t->nb - 1)];
+    while (x != NULL && x->hash != h)
+        x = x->next;
+    return x;
+}
+
+static hnode *ht_next(hnode *x, uint64_t h)
+{
+    for (x = x->next; x != NULL && x->hash != h; x = x->next)
+        ;
+    return x;
+}
+
+/* ------------------------------------------------------------------ */
+/* Id arrays and the pending bitmap                                     */
+
+typedef struct {
+    void **v;   /* v[id - 1], NULL once deleted */
+    size_t len; /* highest id handed out */
+    size_t cap;
+} idvec;
+
+static int iv_reserve(idvec *iv, size_t extra)
+{
+    if (iv->len + extra <= iv->cap)
+        return 0;
+    size_t cap = iv->cap != 0 ? iv->cap * 2 : 64;
+    while (cap < iv->len + extra)
+        cap *= 2;
+    void **v = realloc(iv->v, cap * sizeof *v);
+    if (v == NULL)
+        return -1;
+    memset(v + iv->cap, 0, (cap - iv->cap) * sizeof *v);
+    iv->v = v;
+    iv->cap = cap;
+    return 0;
+}
+
+static void *iv_get(const idvec *iv, int64_t id)
+{
+    if (id <= 0 || (uint64_t)id > iv->len)
+        return NULL;
+    return iv->v[id - 1];
+}
+
+/* One bit per message id; a summary bit per word that has a bit set. */
+typedef struct {
+    uint64_t *w;
+    uint64_t *sum;
+    size_t nw; /* words of w */
+} bitmap;
+
+static int bm_reserve(bitmap *bm, size_t bits)
+{
+    size_t nw = (bits + 63) / 64;
+    if (nw <= bm->nw)
+        return 0;
+    size_t ns_old = (bm->nw + 63) / 64, ns = (nw + 63) / 64;
+    uint64_t *w = realloc(bm->w, nw * sizeof *w);
+    if (w == NULL)
+        return -1;
+    bm->w = w;
+    memset(w + bm->nw, 0, (nw - bm->nw) * sizeof *w);
+    if (ns > ns_old) {
+        uint64_t *sum = realloc(bm->sum, ns * sizeof *sum);
+        if (sum == NULL)
+            return -1; /* w grew; harmless, nw is unchanged */
+        memset(sum + ns_old, 0, (ns - ns_old) * sizeof *sum);
+        bm->sum = sum;
+    }
+    bm->nw = nw;
+    return 0;
+}
+
+static void bm_set(bitmap *bm, size_t i)
+{
+    bm->w[i / 64] |= UINT64_C(1) << (i % 64);
+    bm->sum[i / 4096] |= UINT64_C(1) << (i / 64 % 64);
+}
+
+static void bm_clear(bitmap *bm, size_t i)
+{
+    uint64_t *w = &bm->w[i / 64];
+    *w &= ~(UINT64_C(1) << (i % 64));
+    if (*w == 0)
+        bm->sum[i / 4096] &= ~(UINT64_C(1) << (i / 64 % 64));
+}
+
+/* The first set bit at `i` or above, or SIZE_MAX. */
+static size_t bm_next(const bitmap *bm, size_t i)
+{
+    size_t wi = i / 64;
+    if (wi >= bm->nw)
+        return SIZE_MAX;
+    uint64_t bits = bm->w[wi] & (~UINT64_C(0) << (i % 64));
+    if (bits != 0)
+        return wi * 64 + (size_t)__builtin_ctzll(bits);
+    wi++;
+    size_t si = wi / 64, ns = (bm->nw + 63) / 64;
+    if (si >= ns)
+        return SIZE_MAX;
+    uint64_t s = bm->sum[si] & (~UINT64_C(0) << (wi % 64));
+    while (s == 0) {
+        if (++si >= ns)
+            return SIZE_MAX;
+        s = bm->sum[si];
+    }
+    wi = si * 64 + (size_t)__builtin_ctzll(s);
+    return wi * 64 + (size_t)__builtin_ctzll(bm->w[wi]);
+}
+
+/* ------------------------------------------------------------------ */
+/* Records                                                              */
+
+/* Common head. Texts follow the kind's fixed part, at offsets from the
+ * record's start, so that a copy is one memcpy of `size` bytes. */
+typedef struct {
+    hnode h1; /* the kind's key */
+    hnode h2; /* tokens: by account */
+    size_t size;
+} rec;
+
+typedef struct {
+    size_t off, size;
+} text_field;
+
+#define TF(type, f) {offsetof(type, f), sizeof(((type *)0)->f)}
+
+static const text_field account_tf[] = {
+    TF(chorusacct_account, login_email),
+    TF(chorusacct_account, email_key),
+    TF(chorusacct_account, contact_email),
+    TF(chorusacct_account, first_name),
+    TF(chorusacct_account, last_name),
+    TF(chorusacct_account, phone),
+    TF(chorusacct_account, terms_version),
+    TF(chorusacct_account, password_hash),
+    TF(chorusacct_account, reason),
+};
+enum { A_EMAIL_KEY = 1, A_NTEXT = CA_ARRAY_LEN(account_tf) };
+
+static const text_field structure_tf[] = {
+    TF(chorusacct_structure, identifier),
+    TF(chorusacct_structure, company_name),
+};
+enum { S_IDENT = 0, S_NTEXT = CA_ARRAY_LEN(structure_tf) };
+
+static const text_field message_tf[] = {
+    TF(chorusacct_message, to),
+    TF(chorusacct_message, subject),
+    TF(chorusacct_message, body),
+    TF(chorusacct_message, last_error),
+};
+enum { M_ERROR = 3, M_NTEXT = CA_ARRAY_LEN(message_tf) };
+
+static const text_field event_tf[] = {
+    TF(chorusacct_event, reason),
+};
+enum { E_NTEXT = CA_ARRAY_LEN(event_tf) };
+
+typedef struct {
+    rec r;
+    int64_t id, version, structure_id, created_at, updated_at, consent_at,
+        expires_at, activated_at, decided_by, locked_until;
+    int32_t state, role, lang, failed_logins, reserved0;
+    uint32_t text[A_NTEXT];
+} m_account;
+
+typedef struct {
+    rec r;
+    int64_t id, created_at, principal_id;
+    int32_t id_type;
+    uint32_t text[S_NTEXT];
+} m_structure;
+
+typedef struct {
+    rec r;
+    chorusacct_token t;
+} m_token;
+
+typedef struct {
+    rec r;
+    chorusacct_captcha c;
+} m_captcha;
+
+typedef struct {
+    rec r;
+    int64_t id, account_id, created_at, next_attempt_at, lease_until,
+        sent_at;
+    int32_t kind, lang, status, attempts, reserved0;
+    uint32_t text[M_NTEXT];
+} m_message;
+
+typedef struct {
+    rec r;
+    int64_t id, time, account_id, actor_id;
+    int32_t type, from_state, to_state;
+    uint32_t text[E_NTEXT];
+} m_event;
+
+/* A setting: the key, NUL, then the value. */
+typedef struct {
+    rec r;
+    size_t klen, vlen;
+    char key[];
+} m_meta;
+
+/* Counters are never rolled back, so they are not records. */
+typedef struct {
+    hnode h;
+    int64_t window;
+    uint32_t count;
+    char key[];
+} counter;
+
+static const char *rtext(const void *r, uint32_t off)
+{
+    return (const char *)r + off;
+}
+
+/* The texts of a public record, checked to end within their fields. */
+static int texts_in(const void *src, const text_field *tf, size_t n,
+                    const char **txt, size_t *len)
+{
+    for (size_t i = 0; i < n; i++) {
+        txt[i] = (const char *)src + tf[i].off;
+        len[i] = strnlen(txt[i], tf[i].size);
+        if (len[i] == tf[i].size)
+            return CHORUSACCT_E_ARG;
+    }
+    return CHORUSACCT_OK;
+}
+
+/* A zeroed fixed part of `head` bytes followed by the texts; their
+ * offsets go to the uint32_t array at `offs_at`. */
+static void *rec_alloc(size_t head, size_t offs_at, const char *const *txt,
+                       const size_t *len, size_t n)
+{
+    size_t size = head;
+    for (size_t i = 0; i < n; i++)
+        size += len[i] + 1;
+    char *p = malloc(size);
+    if (p == NULL)
+        return NULL;
+    memset(p, 0, head);
+    ((rec *)(void *)p)->size = size;
+    size_t pos = head;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t off = (uint32_t)pos;
+        memcpy(p + offs_at + i * sizeof off, &off, sizeof off);
+        memcpy(p + pos, txt[i], len[i]);
+        p[pos + len[i]] = '\0';
+        pos += len[i] + 1;
+    }
+    return p;
+}
+
+static void *rec_dup(const void *r)
+{
+    size_t size = ((const rec *)r)->size;
+    void *p = malloc(size);
+    if (p != NULL)
+        memcpy(p, r, size);
+    return p;
+}
+
+static void texts_out(void *dst, const text_field *tf, size_t n,
+                      const void *r, const uint32_t *offs)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *s = rtext(r, offs[i]);
+        memcpy((char *)dst + tf[i].off, s, strlen(s) + 1);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* The store                                                            */
+
+enum { K_ACCOUNT, K_STRUCTURE, K_TOKEN, K_CAPTCHA, K_MESSAGE, K_EVENT,
+       K_META };
+
+typedef struct {
+    int kind;
+    void *cur; /* what the write linked, or NULL (a delete) */
+    void *old; /* what it unlinked, or NULL (an insert) */
+} undo;
+
+struct chorusacct_memstore {
+    pthread_mutex_t lock;
+    unsigned char hkey[crypto_shorthash_KEYBYTES];
+    bool in_tx;
+
+    idvec accounts, structures, messages, events;
+    htab by_email, by_ident, tokens, tokens_by_account, captchas, metas,
+        counters;
+    bitmap pending;
+
+    undo *log;
+    size_t nlog, caplog;
+    size_t saved_len[4]; /* the id arrays' lengths at begin */
+};
+
+typedef chorusacct_memstore ms;
+
+static void lock(ms *s)
+{
+    (void)pthread_mutex_lock(&s->lock);
+}
+
+static void unlock(ms *s)
+{
+    (void)pthread_mutex_unlock(&s->lock);
+}
+
+static uint64_t hash_bytes(const ms *s, const void *p, size_t n)
+{
+    unsigned char out[crypto_shorthash_BYTES];
+    uint64_t h;
+    crypto_shorthash(out, p, n, s->hkey);
+    memcpy(&h, out, sizeof h);
+    return h;
+}
+
+static uint64_t hash_i64(const ms *s, int64_t v)
+{
+    unsigned char b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = (unsigned char)((uint64_t)v >> (8 * i));
+    return hash_bytes(s, b, sizeof b);
+}
+
+static uint64_t hash_ident(const ms *s, int32_t type, const char *ident,
+                           size_t len)
+{
+    unsigned char b[4 + CHORUSACCT_IDENTIFIER_SIZE];
+    for (int i = 0; i < 4; i++)
+        b[i] = (unsigned char)((uint32_t)type >> (8 * i));
+    memcpy(b + 4, ident, len);
+    return hash_bytes(s, b, 4 + len);
+}
+
+static uint64_t hash_counter(const ms *s, const char *key, size_t len,
+                             int64_t window)
+{
+    unsigned char b[8 + CHORUSACCT_KEY_SIZE];
+    for (int i = 0; i < 8; i++)
+        b[i] = (unsigned char)((uint64_t)window >> (8 * i));
+    memcpy(b + 8, key, len);
+    return hash_bytes(s, b, 8 + len);
+}
+
+/* Keys as the tables hash them, from a stored record. */
+static uint64_t account_hash(const ms *s, const m_account *a)
+{
+    const char *k = rtext(a, a->text[A_EMAIL_KEY]);
+    return hash_bytes(s, k, strlen(k));
+}
+
+static const char *structure_ident(const m_structure *st)
+{
+    return rtext(st, st->text[S_IDENT]);
+}
+
+/* ---- linking: the only place that knows every index of every kind ---- */
+
+static void iv_put(idvec *iv, int64_t id, void *r)
+{
+    iv->v[id - 1] = r;
+    if ((size_t)id > iv->len)
+        iv->len = (size_t)id;
+}
+
+static void link_rec(ms *s, int kind, void *r)
+{
+    switch (kind) {
+    case K_ACCOUNT: {
+        m_account *a = r;
+        iv_put(&s->accounts, a->id, a);
+        a->r.h1.hash = account_hash(s, a);
+        ht_link(&s->by_email, &a->r.h1);
+        break;
+    }
+    case K_STRUCTURE: {
+        m_structure *st = r;
+        iv_put(&s->structures, st->id, st);
+        const char *ident = structure_ident(st);
+        if (ident[0] != '\0') {
+            st->r.h1.hash =
+                hash_ident(s, st->id_type, ident, strlen(ident));
+            ht_link(&s->by_ident, &st->r.h1);
+        }
+        break;
+    }
+    case K_TOKEN: {
+        m_token *t = r;
+        t->r.h1.hash = hash_bytes(s, t->t.hash, 32);
+        t->r.h2.hash = hash_i64(s, t->t.account_id);
+        ht_link(&s->tokens, &t->r.h1);
+        ht_link(&s->tokens_by_account, &t->r.h2);
+        break;
+    }
+    case K_CAPTCHA: {
+        m_captcha *c = r;
+        c->r.h1.hash = hash_bytes(s, c->c.id_hash, 32);
+        ht_link(&s->captchas, &c->r.h1);
+        break;
+    }
+    case K_MESSAGE: {
+        m_message *m = r;
+        iv_put(&s->messages, m->id, m);
+        if (m->status == CHORUSACCT_MSG_PENDING)
+            bm_set(&s->pending, (size_t)m->id - 1);
+        break;
+    }
+    case K_EVENT: {
+        m_event *e = r;
+        iv_put(&s->events, e->id, e);
+        break;
+    }
+    case K_META: {
+        m_meta *mt = r;
+        mt->r.h1.hash = hash_bytes(s, mt->key, mt->klen);
+        ht_link(&s->metas, &mt->r.h1);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+static void unlink_rec(ms *s, int kind, void *r)
+{
+    switch (kind) {
+    case K_ACCOUNT: {
+        m_account *a = r;
+        s->accounts.v[a->id - 1] = NULL;
+        ht_unlink(&s->by_email, &a->r.h1);
+        break;
+    }
+    case K_STRUCTURE: {
+        m_structure *st = r;
+        s->structures.v[st->id - 1] = NULL;
+        if (structure_ident(st)[0] != '\0')
+            ht_unlink(&s->by_ident, &st->r.h1);
+        break;
+    }
+    case K_TOKEN: {
+        m_token *t = r;
+        ht_unlink(&s->tokens, &t->r.h1);
+        ht_unlink(&s->tokens_by_account, &t->r.h2);
+        break;
+    }
+    case K_CAPTCHA: {
+        m_captcha *c = r;
+        ht_unlink(&s->captchas, &c->r.h1);
+        break;
+    }
+    case K_MESSAGE: {
+        m_message *m = r;
+        s->messages.v[m->id - 1] = NULL;
+        if (m->status == CHORUSACCT_MSG_PENDING)
+            bm_clear(&s->pending, (size_t)m->id - 1);
+        break;
+    }
+    case K_EVENT: {
+        m_event *e = r;
+        s->events.v[e->id - 1] = NULL;
+        break;
+    }
+    case K_META: {
+        m_meta *mt = r;
+        ht_unlink(&s->metas, &mt->r.h1);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+/* Room for `n` more entries of the undo log (none needed outside a
+ * transaction). */
+static int log_reserve(ms *s, size_t n)
+{
+    if (!s->in_tx || s->nlog + n <= s->caplog)
+        return 0;
+    size_t cap = s->caplog != 0 ? s->caplog * 2 : 64;
+    while (cap < s->nlog + n)
+        cap *= 2;
+    undo *log = realloc(s->log, cap * sizeof *log);
+    if (log == NULL)
+        return -1;
+    s->log = log;
+    s->caplog = cap;
+    return 0;
+}
+
+/*
+ * Swaps `old` for `cur` in the indexes (either may be NULL), then keeps
+ * `old` for a rollback, or frees it outside a transaction. The caller has
+ * reserved the capacity and the log entry.
+ */
+static void apply(ms *s, int kind, void *cur, void *old)
+{
+    if (old != NULL)
+        unlink_rec(s, kind, old);
+    if (cur != NULL)
+        link_rec(s, kind, cur);
+    if (s->in_tx)
+        s->log[s->nlog++] = (undo){kind, cur, old};
+    else
+        free(old);
+}
+
+/* ------------------------------------------------------------------ */
+/* Transactions                                                         */
+
+static int ms_begin(void *ud)
+{
+    ms *s = ud;
+    lock(s);
+    if (s->in_tx) {
+        /* Only the owner can get here: transactions do not nest. */
+        unlock(s);
+        return CHORUSACCT_E_STORAGE;
+    }
+    s->in_tx = true;
+    s->nlog = 0;
+    s->saved_len[0] = s->accounts.len;
+    s->saved_len[1] = s->structures.len;
+    s->saved_len[2] = s->messages.len;
+    s->saved_len[3] = s->events.len;
+    return CHORUSACCT_OK; /* the lock stays held until the end */
+}
+
+static void end_tx(ms *s)
+{
+    s->in_tx = false;
+    s->nlog = 0;
+    /* A big transaction (a gc) should not pin its log forever. */
+    if (s->caplog > 4096) {
+        free(s->log);
+        s->log = NULL;
+        s->caplog = 0;
+    }
+    unlock(s); /* this call's */
+    unlock(s); /* begin's */
+}
+
+static int ms_commit(void *ud)
+{
+    ms *s = ud;
+    lock(s);
+    if (!s->in_tx) {
+        unlock(s);
+        return CHORUSACCT_E_STORAGE;
+    }
+    for (size_t i = 0; i < s->nlog; i++)
+        free(s->log[i].old);
+    end_tx(s);
+    return CHORUSACCT_OK;
+}
+
+static void undo_all(ms *s)
+{
+    for (size_t i = s->nlog; i-- > 0;) {
+        undo *u = &s->log[i];
+        if (u->cur != NULL) {
+            unlink_rec(s, u->kind, u->cur);
+            free(u->cur);
+        }
+        if (u->old != NULL)
+            link_rec(s, u->kind, u->old);
+    }
+    /* Ids handed out by the transaction are free again; their slots were
+     * emptied above. */
+    s->accounts.len = s->saved_len[0];
+    s->structures.len = s->saved_len[1];
+    s->messages.len = s->saved_len[2];
+    s->events.len = s->saved_len[3];
+}
+
+static int ms_rollback(void *ud)
+{
+    ms *s = ud;
+    lock(s);
+    if (!s->in_tx) {
+        unlock(s);
+        return CHORUSACCT_E_STORAGE;
+    }
+    undo_all(s);
+    end_tx(s);
+    return CHORUSACCT_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Accounts                                                             */
+
+static m_account *account_by_key(const ms *s, const char *key, size_t len)
+{
+    uint64_t h = hash_bytes(s, key, len);
+    for (hnode *x = ht_first(&s->by_email, h); x != NULL; x = ht_next(x, h)) {
+        m_account *a = CONTAINER(x, m_account, r.h1);
+        const char *k = rtext(a, a->text[A_EMAIL_KEY]);
+        if (strlen(k) == len && memcmp(k, key, len) == 0)
+            return a;
+    }
+    return NULL;
+}
+
+static m_account *account_pack(const chorusacct_account *in, int64_t id,
+                               int64_t version, int *rc)
+{
+    const char *txt[A_NTEXT];
+    size_t len[A_NTEXT];
+    *rc = texts_in(in, account_tf, A_NTEXT, txt, len);
+    if (*rc != CHORUSACCT_OK)
+        return NULL;
+    m_account *a = rec_alloc(sizeof *a, offsetof(m_account, text), txt, len,
+                             A_NTEXT);
+    if (a == NULL) {
+        *rc = CHORUSACCT_E_NOMEM;
+        return NULL;
+    }
+    a->id = id;
+    a->version = version;
+    a->structure_id = in->structure_id;
+    a->created_at = in->created_at;
+    a->updated_at = in->updated_at;
+    a->consent_at = in->consent_at;
+    a->expires_at = in->expires_at;
+    a->activated_at = in->activated_at;
+    a->decided_by = in->decided_by;
+    a->locked_until = in->locked_until;
+    a->state = in->state;
+    a->role = in->role;
+    a->lang = in->lang;
+    a->failed_logins = in->failed_logins;
+    a->reserved0 = in->reserved0;
+    return a;
+}
+
+static void account_unpack(const m_account *a, chorusacct_account *out)
+{
+    memset(out, 0, sizeof *out);
+    out->struct_size = sizeof *out;
+    out->id = a->id;
+    out->version = a->version;
+    out->structure_id = a->structure_id;
+    out->created_at = a->created_at;
+    out->updated_at = a->updated_at;
+    out->consent_at = a->consent_at;
+    out->expires_at = a->expires_at;
+    out->activated_at = a->activated_at;
+    out->decided_by = a->decided_by;
+    out->locked_until = a->locked_until;
+    out->state = a->state;
+    out->role = a->role;
+    out->lang = a->lang;
+    out->failed_logins = a->failed_logins;
+    out->reserved0 = a->reserved0;
+    texts_out(out, account_tf, A_NTEXT, a, a->text);
+}
+
+static int ms_account_insert(void *ud, chorusacct_account *a)
+{
+    ms *s = ud;
+    int rc;
+    if (a == NULL)
+        return CHORUSACCT_E_ARG;
+    lock(s);
+    int64_t id = (int64_t)s->accounts.len + 1;
+    m_account *n = account_pack(a, id, 1, &rc);
+    if (n == NULL)
+        goto out;
+    const char *key = rtext(n, n->text[A_EMAIL_KEY]);
+    if (account_by_key(s, key, strlen(key)) != NULL) {
+        free(n);
+        rc = CHORUSACCT_E_EXISTS;
+        goto out;
+    }
+    if (iv_reserve(&s->accounts, 1) != 0 ||
+        ht_reserve(&s->by_email, 1) != 0 || log_reserve(s, 1) != 0) {
+        free(n);
+        rc = CHORUSACCT_E_NOMEM;
+        goto out;
+    }
+    apply(s, K_ACCOUNT, n, NULL);
+    a->id = id;
+    a->version = 1;
+out:
+    unlock(s);
+    return rc;
+}
+
+static int ms_account_get(void *ud, int64_t id, chorusacct_account *out)
+{
+    ms *s = ud;
+    if (out == NULL)
+        return CHORUSACCT_E_ARG;
+    lock(s);
+    const m_account *a = iv_get(&s->accounts, id);
+    if (a != NULL)
+        account_unpack(a, out);
+    unlock(s);
+    return a != NULL ? CHORUSACCT_OK : CHORUSACCT_E_NOTFOUND;
+}
+
+static int ms_account_find(void *ud, const char *email_key,
+                           chorusacct_account *out)
+{
+    ms *s = ud;
+    if (email_key == NULL || out == NULL)
+        return CHORUSACCT_E_ARG;
+    lock(s);
+    const m_account *a = account_by_key(s, email_key, strlen(email_key));
+    if (a != NULL)
+        account_unpack(a, out);
+    unlock(s);
+    return a != NULL ? CHORUSACCT_OK : CHORUSACCT_E_NOTFOUND;
+}
+
+static int ms_account_update(void *ud, chorusacct_account *a)
+{
+    ms *s = ud;
+    int rc;
+    if (a == NULL)
+        return CHORUSACCT_E_ARG;
+    lock(s);
+    m_account *cur = iv_get(&s->accounts, a->id);
+    if (cur == NULL) {
+        rc = CHORUSACCT_E_NOTFOUND;
+        goto out;
+    }
+    if (cur->version != a->version) {
+        rc = CHORUSACCT_E_CONFLICT;
+        goto out;
+    }
+    m_account *n = account_pack(a, cur->id, cur->version + 1, &rc);
+    if (n == NULL)
+        goto out;
+    const char *key = rtext(n, n->text[A_EMAIL_KEY]);
+    const m_account *other = account_by_key(s, key, strlen(key));
+    if (other != NULL && other != cur) {
+        free(n);
+        rc = CHORUSACCT_E_EXISTS;
+        goto out;
+    }
+    if (ht_reserve(&s->by_email, 1) != 0 || log_reserve(s, 1) != 0) {
+        free(n);
+        rc = CHORUSACCT_E_NOMEM;
+        goto out;
+    }
+    apply(s, K_ACCOUNT, n, cur);
+    a->version = n->version;
+out:
+    unlock(s);
+    return rc;
+}
+
+static int ms_account_delete(void *ud, int64_t id)
+{
+    ms *s = ud;
+    int rc = CHORUSACCT_OK;
+    lock(s);
+    m_account *cur = iv_get(&s->accounts, id);
+    if (cur == NULL) {
+        rc = CHORUSACCT_E_NOTFOUND;
+        goto out;
+    }
+    uint64_t h = hash_i64(s, id);
+    size_t ntok = 0;
+    for (hnode *x = ht_first(&s->tokens_by_account, h); x != NULL;
+         x = ht_next(x, h))
+        if (CONTAINER(x, m_token, r.h2)->t.account_id == id)
+            ntok++;
+    if (log_reserve(s, ntok + 1) != 0) {
+        rc = CHORUSACCT_E_NOMEM;
+        goto out;
+    }
+    hnode *x = ht_first(&s->tokens_by_account, h);
+    while (x != NULL) {
+        hnode *next = ht_next(x, h);
+        m_token *t = CONTAINER(x, m_token, r.h2);
+        if (t->t.account_id == id)
+            apply(s, K_TOKEN, NULL, t);
+        x = next;
+    }
+    apply(s, K_ACCOUNT, NULL, cur);
+out:
+    unlock(s);
+    return rc;
+}
+
+static bool account_matches(const m_account *a,
+                            const chorusacct_account_query *q)
+{
+    if (q == NULL)
+        return true;
+    if (q->state != 0 && a->state != q->state)
+        return false;
+    if (q->structure_id != 0 && a->structure_id != q->structure_id)
+        return false;
+    if (q->min_role != 0 && a->role < q->min_role)
+        return false;
+    if (q->expires_before != 0 &&
+        !(a->expires_at > 0 && a->expires_at < q->expires_before))
+        return false;
+    return true;
+}
+
+/* First slot of a listing of ids above `after_id`. */
+static size_t first_slot(int64_t after_id)
+{
+    return after_id > 0 ? (size_t)after_id : 0;
+}
+
+static int ms_account_list(void *ud, const chorusacct_account_query *q,
+                           chorusacct_account *out, size_t max,
+                           size_t *count)
+{
+    ms *s = ud;
+    if (count == NULL || (out == NULL && max > 0))
+        return CHORUSACCT_E_ARG;
+    size_t n = 0;
+    lock(s);
+    for (size_t i = first_slot(q != NULL ? q->after_id : 0);
+         i < s->accounts.len && n < max; i++) {
+        const m_account *a = s->accounts.v[i];
+        if (a != NULL && account_matches(a, q))
+            account_unpack(a, &out[n++]);
+    }
+    unlock(s);
+    *count = n;
+    return CHORUSACCT_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Structures                                                           */
+
+static m_structure *structure_by_key(const ms *s, int32_t type,
+                                     const char *ident, size_t len)
+{
+    if (len == 0 || len >= CHORUSACCT_IDENTIFIER_SIZE)
+        return NULL;
+    uint64_t h = hash_ident(s, type, ident, len);
+    for (hnode *x = ht_first(&s->by_ident, h); x != NULL; x = ht_next(x, h)) {
+        m_structure *st = CONTAINER(x, m_structure, r.h1);
+        const char *k = structure_ident(st);
+        if (st->id_type == type && strlen(k) == len &&
+            memcmp(k, ident, len) == 0)
+            return st;
+    }
+    return NULL;
+}
+
+static m_structure *structure_pack(const chorusacct_structure *in,
+                                   int64_t id, int *rc)
+{
+    const char *txt[S_NTEXT];
+    size_t len[S_NTEXT];
+    *rc = texts_in(in, structure_tf, S_NTEXT, txt, len);
+    if (*rc != CHORUSACCT_OK)
+        return NULL;
+    m_structure *st = rec_alloc(sizeof *st, offsetof(m_structure, text), txt,
+                                len, S_NTEXT);
+    if (st == NULL) {
+        *rc = CHORUSACCT_E_NOMEM;
+        return NULL;
+    }
+    st->id = id;
+    st->created_at = in->created_at;
+    st->principal_id = in->principal_id;
+    st->id_type = in->id_type;
+    return st;
+}
+
+static void structure_unpack(const m_structure *st,
+                             chorusacct_structure *out)
+{
+    memset(out, 0, sizeof *out);
+    out->struct_size = sizeof *out;
+    out->id = st->id;
+    out->created_at = st->created_at;
+    out->principal_id = st->principal_id;
+    out->id_type = st->id_type;
+    texts_out(out, structure_tf, S_NTEXT, st, st->text);
+}
+
+/* Whether another structure than `self` holds the key of `st`. */
+static bool structure_taken(const ms *s, const m_structure *st,
+                            const m_structure *self)
+{
+    const char *ident = structure_ident(st);
+    const m_structure *other =
+        structure_by_key(s, st->id_type, ident, strlen(ident));
+    return other != NULL && other != self;
+}
+
+static int ms_structure_insert(void *ud, chorusacct_structure *st)
+{
+    ms *s = ud;
+    int rc;
+    if (st == NULL)
+        return CHORUSACCT_E_ARG;
+    lock(s);
+    int64_t id = (int64_t)s->structures.len + 1;
+    m_structure *n = structure_pack(st, id, &rc);
+    if (n == NULL)
+        goto out;
+    if (structure_taken(s, n, NULL)) {
+        free(n);
+        rc = CHORUSACCT_E_EXISTS;
+        goto out;
+    }
+    if (iv_reserve(&s->structures, 1) != 0 ||
+        ht_reserve(&s->by_ident, 1) != 0 || log_reserve(s, 1) != 0) {
+        free(n);
+        rc = CHORUSACCT_E_NOMEM;
+        goto out;
+    }
+    apply(s, K_STRUCTURE, n, NULL);
+    st->id = id;
+out:
+    unlock(s);
+    return rc;
+}
+
+static int ms_structure_get(void *ud, int64_t id, chorusacct_structure *out)
+{
+    ms *s = ud;
+    if (out == NULL)
+        return CHORUSACCT_E_ARG;
+    lock(s);
+    const m_structure *st = iv_get(&s->structures, id);
+    if (st != NULL)
+        structure_unpack(st, out);
+    unlock(s);
+    return st != NULL ? CHORUSACCT_OK : CHORUSACCT_E_NOTFOUND;
+}
+
+static int ms_structure_find(void *ud, int32_t id_type,
+                             const char *identifier,
+                             chorusacct_structure *out)
+{
+    ms *s = ud;
+    if (identifier == NULL || out == NULL)
+        return CHORUSACCT_E_ARG;
+    lock(s);
+    const m_structure *st =
+        structure_by_key(s, id_type, identifier, strlen(identifier));
+    if (st != NULL)
+        structure_unpack(st, out);
+    unlock(s);
+    return st != NULL ? CHORUSACCT_OK : CHORUSACCT_E_NOTFOUND;
+}
+
+static int ms_structure_update(void *ud, const chorusacct_structure *st)
+{
+    ms *s = ud;
+    int rc;
+    if (st == NULL)
+        return CHORUSACCT_E_ARG;
+    lock(s);
+    m_structure *cur = iv_get(&s->structures, st->id);
+    if (cur == NULL) {
+        rc = CHORUSACCT_E_NOTFOUND;
+        goto out;
+    }
+    m_structure *n = structure_pack(st, cur->id, &rc);
+    if (n == NULL)
+        goto out;
+    if (structure_taken(s, n, cur)) {
+        free(n);
+        rc = CHORUSACCT_E_EXISTS;
+        goto out;
+    }
+    if (ht_reserve(&s->by_ident, 1) != 0 || log_reserve(s, 1) != 0) {
+        free(n);
+        rc = CHORUSACCT_E_NOMEM;
+        goto out;
+    }
+    apply(s, K_STRUCTURE, n, cur);
+out:
+    unlock(s);
+    return rc;
+}
+
+static int ms_structure_delete(void *ud, int64_t id)
+{
+    ms *s = ud;
+    int rc = CHORUSACCT_OK;
+    lock(s);
+    m_structure *cur = iv_get(&s->structures, id);
+    if (cur == NULL)
+        rc = CHORUSACCT_E_NOTFOUND;
+    else if (log_reserve(s, 1) != 0)
+        rc = CHORUSACCT_E_NOMEM;
+    else
+        apply(s, K_STRUCTURE, NULL, cur);
+    unlock(s);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Tokens and captcha challenges                                        */
+
+static m_token *token_by_hash(const ms *s, const uint8_t *hash32)
+{
+    uint64_t h = hash_bytes(s, hash32, 32);
+    for (hnode *x = ht_first(&s->tokens, h); x != NULL; x = ht_next(x, h)) {
+        m_token *t = CONTAINER(x, m_token, r.h1);
+        if (memcmp(t->t.hash, hash32, 32) == 0)
+            return t;
+    }
+    return NULL;
+}
+
+static int ms_token_insert(void *ud, const chorusacct_token *t)
+{
+    ms *s = ud;
+    int rc = CHORUSACCT_OK;
+    if (t == NULL)
+        return CHORUSACCT_E_ARG;
+    lock(s);
+    if (token_by_hash(s, t->hash) != NULL) {
+        rc = CHORUSACCT_E_EXISTS;
+        goto out;
+    }
+    m_token *n = malloc(sizeof *n);
+    if (n == NULL || ht_reserve(&s->tokens, 1) != 0 ||
+        ht_reserve(&s->tokens_by_account, 1) != 0 || log_reserve(s, 1) != 0) {
+        free(n);
+        rc = CHORUSACCT_E_NOMEM;
+        goto out;
+    }
+    memset(n, 0, sizeof *n);
+    n->r.size = sizeof *n;
+    n->t = *t;
+    n->t.struct_size = sizeof n->t;
+    apply(s, K_TOKEN, n, NULL);
+out:
+    unlock(s);
+    return rc;
+}
+
+static int ms_token_get(void *ud, const uint8_t *hash32,
+                        chorusacct_token *out)
+{
+    ms *s = ud;
+    if (hash32 == NULL || out == NULL)
+        return CHORUSACCT_E_ARG;
+    lock(s);
+    const m_token *t = token_by_hash(s, hash32);
+    if (t != NULL)
+        *out = t->t;
+    unlock(s);
+    return t != NULL ? CHORUSACCT_OK : CHORUSACCT_E_NOTFOUND;
+}
+
+static int ms_token_consume(void *ud, const uint8_t *hash32, int64_t now)
+{
+    ms *s = ud;
+    int rc = CHORUSACCT_OK;
+    if (hash32 == NULL)
+        return CHORUSACCT_E_ARG;
+    lock(s);
+    m_token *cur = token_by_hash(s, hash32);
+    m_token *n = NULL;
+    if (cur == NULL)
+        rc = CHORUSACCT_E_NOTFOUND;
+    else if (cur->t.used_at != 0)
+        rc = CHORUSACCT_E_CONFLICT;
+    else if ((n = rec_dup(cur)) == NULL || log_reserve(s, 1) != 0) {
+        free(n);
+        rc = CHORUSACCT_E_NOMEM;
+    } else {
+        n->t.used_at = now;
+        apply(s, K_TOKEN, n, cur);
+    }
+    unlock(s);
+    return rc;
+}
+
+static bool revocable(const m_token *t, int64_t account_id, int32_t purpose)
+{
+    return t->t.account_id == account_id && t->t.purpose == purpose &&
+           t->t.used_at == 0;
+}
+
+static int ms_token_revoke(void *ud, int64_t account_id, int32_t purpose,
+                           int64_t now)
+{
+    ms *s = ud;
+    int rc = CHORUSACCT_OK;
+    lock(s);
+    uint64_t h = hash_i64(s, account_id);
+    size_t n = 0, k = 0;
+    for (hnode *x = ht_first(&s->tokens_by_account, h); x != NULL;
+         x = ht_next(x, h))
+        if (revocable(CONTAINER(x, m_token, r.h2), account_id, purpose))
+            n++;
+    if (n == 0)
+        goto out;
+    /* Every copy is made before the first swap: all or nothing. */
+    m_token **olds = malloc(n * sizeof *olds);
+    m_token **news = calloc(n, sizeof *news);
+    if (olds == NULL || news == NULL || log_reserve(s, n) != 0)
+        goto nomem;
+    for (hnode *x = ht_first(&s->tokens_by_account, h); x != NULL;
+         x = ht_next(x, h)) {
+        m_token *t = CONTAINER(x, m_token, r.h2);
+        if (!revocable(t, account_id, purpose))
+            continue;
+        olds[k] = t;
+        if ((news[k] = rec_dup(t)) == NULL)
+            goto nomem;
+        news[k]->t.used_at = now;
+        k++;
+    }
+    for (size_t i = 0; i < n; i++)
+        apply(s, K_TOKEN, news[i], olds[i]);
+    free(olds);
+    free(news);
+    goto out;
+nomem:
+    if (news != NULL)
+        for (size_t i = 0; i < n; i++)
+            free(news[i]);
+    free(olds);
+    free(news);
+    rc = CHORUSACCT_E_NOMEM;
+out:
+    unlock(s);
+    return rc;
+}
+
+static m_captcha *captcha_by_hash(const ms *s, const uint8_t *hash32)
+{
+    uint64_t h = hash_bytes(s, hash32, 32);
+    for (hnode *x = ht_first(&s->captchas, h); x != NULL; x = ht_next(x, h)) {
+        m_captcha *c = CONTAINER(x, m_captcha, r.h1);
+        if (memcmp(c->c.id_hash, hash32, 32) == 0)
+            return c;
+    }
+    return NULL;
+}
+
+static int ms_captcha_insert(void *ud, const chorusacct_captcha *c)
+{
+    ms *s = ud;
+    int rc = CHORUSACCT_OK;
+    if (c == NULL)
+        return CHORUSACCT_E_ARG;
+    lock(s);
+    if (captcha_by_hash(s, c->id_hash) != NULL) {
+        rc = CHORUSACCT_E_EXISTS;
+        goto out;
+    }
+    m_captcha *n = malloc(sizeof *n);
+    if (n == NULL || ht_reserve(&s->captchas, 1) != 0 ||
+        log_reserve(s, 1) != 0) {
+        free(n);
+        rc = CHORUSACCT_E_NOMEM;
+        goto out;
+    }
+    memset(n, 0, sizeof *n);
+    n->r.size = sizeof *n;
+    n->c = *c;
+    n->c.struct_size = sizeof n->c;
+    apply(s, K_CAPTCHA, n, NULL);
+out:
+    unlock(s);
+    return rc;
+}
+
+static int ms_captcha_get(void *ud, const uint8_t *id_hash32,
+                          chorusacct_captcha *out)
+{
+    ms *s = ud;
+    if (id_hash32 == NULL || out == NULL)
+        return CHORUSACCT_E_ARG;
+    lock(s);
+    const m_captcha *c = captcha_by_hash(s, id_hash32);
+    if (c != NULL)
+        *out = c->c;
+    unlock(s);
+    return c != NULL ? CHORUSACCT_OK : CHORUSACCT_E_NOTFOUND;
+}
+
+static int ms_captcha_update(void *ud, const chorusacct_captcha *c)
+{
+    ms *s = ud;
+    int rc = CHORUSACCT_OK;
+    if (c == NULL)
+        return CHORUSACCT_E_ARG;
+    lock(s);
+    m_captcha *cur = captcha_by_hash(s, c->id_hash);
+    m_captcha *n = NULL;
+    if (cur == NULL)
+        rc = CHORUSACCT_E_NOTFOUND;
+    else if ((n = rec_dup(cur)) == NULL || log_reserve(s, 1) != 0) {
+        free(n);
+        rc = CHORUSACCT_E_NOMEM;
+    } else {
+        n->c.used_at = c->used_at;
+        apply(s, K_CAPTCHA, n, cur);
+    }
+    unlock(s);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Outbox                                                               */
+
+static m_message *message_alloc(const char *const *txt, const size_t *len)
+{
+    return rec_alloc(sizeof(m_message), offsetof(m_message, text), txt, len,
+                     M_NTEXT);
+}
+
+static void message_unpack(const m_message *m, chorusacct_message *out)
+{
+    memset(out, 0, sizeof *out);
+    out->struct_size = sizeof *out;
+    out->id = m->id;
+    out->account_id = m->account_id;
+    out->created_at = m->created_at;
+    out->next_attempt_at = m->next_attempt_at;
+    out->lease_until = m->lease_until;
+    out->sent_at = m->sent_at;
+    out->kind = m->kind;
+    out->lang = m->lang;
+    out->status = m->status;
+    out->attempts = m->attempts;
+    out->reserved0 = m->reserved0;
+    texts_out(out, message_tf, M_NTEXT, m, m->text);
+}
+
+static int ms_outbox_insert(void *ud, chorusacct_message *m)
+{
+    ms *s = ud;
+    const char *txt[M_NTEXT];
+    size_t len[M_NTEXT];
+    if (m == NULL)
+        return CHORUSACCT_E_ARG;
+    int rc = texts_in(m, message_tf, M_NTEXT, txt, len);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    m_message *n = message_alloc(txt, len);
+    if (n == NULL)
+        return CHORUSACCT_E_NOMEM;
+    lock(s);
+    if (iv_reserve(&s->messages, 1) != 0 ||
+        bm_reserve(&s->pending, s->messages.len + 1) != 0 ||
+        log_reserve(s, 1) != 0) {
+        free(n);
+        rc = CHORUSACCT_E_NOMEM;
+        goto out;
+    }
+    n->id = (int64_t)s->messages.len + 1;
+    n->account_id = m->account_id;
+    n->created_at = m->created_at;
+    n->next_attempt_at = m->next_attempt_at;
+    n->lease_until = m->lease_until;
+    n->sent_at = m->sent_at;
+    n->kind = m->kind;
+    n->lang = m->lang;
+    n->status = m->status;
+    n->attempts = m->attempts;
+    n->reserved0 = m->reserved0;
+    apply(s, K_MESSAGE, n, NULL);
+    m->id = n->id;
+out:
+    unlock(s);
+    return rc;
+}
+
+static bool claimable(const m_message *m, int64_t now)
+{
+    return m->next_attempt_at <= now && m->lease_until <= now;
+}
+
+static int ms_outbox_claim(void *ud, int64_t now, int64_t lease_until,
+                           chorusacct_message *out, size_t max,
+                           size_t *count)
+{
+    ms *s = ud;
+    int rc = CHORUSACCT_OK;
+    if (count == NULL || (out == NULL && max > 0))
+        return CHORUSACCT_E_ARG;
+    *count = 0;
+    lock(s);
+    size_t n = 0;
+    for (size_t i = bm_next(&s->pending, 0); i != SIZE_MAX && n < max;
+         i = bm_next(&s->pending, i + 1))
+        if (claimable(s->messages.v[i], now))
+            n++;
+    if (n == 0)
+        goto out;
+    m_message **news = calloc(n, sizeof *news);
+    if (news == NULL || log_reserve(s, n) != 0)
+        goto nomem;
+    size_t k = 0;
+    for (size_t i = bm_next(&s->pending, 0); k < n;
+         i = bm_next(&s->pending, i + 1)) {
+        const m_message *m = s->messages.v[i];
+        if (!claimable(m, now))
+            continue;
+        if ((news[k] = rec_dup(m)) == NULL)
+            goto nomem;
+        news[k]->lease_until = lease_until;
+        k++;
+    }
+    /* Swapping a pending message for its copy keeps its bit set, so the
+     * bitmap needs no room of its own. */
+    for (size_t i = 0; i < n; i++) {
+        void *old = s->messages.v[news[i]->id - 1];
+        apply(s, K_MESSAGE, news[i], old);
+        message_unpack(news[i], &out[i]);
+    }
+    free(news);
+    *count = n;
+    goto out;
+nomem:
+    if (news != NULL)
+        for (size_t i = 0; i < n; i++)
+            free(news[i]);
+    free(news);
+    rc = CHORUSACCT_E_NOMEM;
+out:
+    unlock(s);
+    return rc;
+}
+
+static int ms_outbox_update(void *ud, const chorusacct_message *m)
+{
+    ms *s = ud;
+    int rc = CHORUSACCT_OK;
+    if (m == NULL)
+        return CHORUSACCT_E_ARG;
+    size_t elen = strnlen(m->last_error, sizeof m->last_error);
+    if (elen == sizeof m->last_error)
+        return CHORUSACCT_E_ARG;
+    lock(s);
+    m_message *cur = iv_get(&s->messages, m->id);
+    if (cur == NULL) {
+        rc = CHORUSACCT_E_NOTFOUND;
+        goto out;
+    }
+    /* The addressing and the text stay as queued: what the library
+     * passes in may hold a rendered link that must never be stored. */
+    const char *txt[M_NTEXT];
+    size_t len[M_NTEXT];
+    for (size_t i = 0; i < M_NTEXT; i++) {
+        txt[i] = rtext(cur, cur->text[i]);
+        len[i] = strlen(txt[i]);
+    }
+    txt[M_ERROR] = m->last_error;
+    len[M_ERROR] = elen;
+    m_message *n = message_alloc(txt, len);
+    if (n == NULL || bm_reserve(&s->pending, (size_t)cur->id) != 0 ||
+        log_reserve(s, 1) != 0) {
+        free(n);
+        rc = CHORUSACCT_E_NOMEM;
+        goto out;
+    }
+    n->id = cur->id;
+    n->account_id = cur->account_id;
+    n->created_at = cur->created_at;
+    n->kind = cur->kind;
+    n->lang = cur->lang;
+    n->reserved0 = cur->reserved0;
+    n->status = m->status;
+    n->attempts = m->attempts;
+    n->next_attempt_at = m->next_attempt_at;
+    n->lease_until = m->lease_until;
+    n->sent_at = m->sent_at;
+    apply(s, K_MESSAGE, n, cur);
+out:
+    unlock(s);
+    return rc;
+}
+
+static int ms_outbox_list(void *ud, int32_t status, int64_t after_id,
+                          chorusacct_message *out, size_t max,
+                          size_t *count)
+{
+    ms *s = ud;
+    if (count == NULL || (out == NULL && max > 0))
+        return CHORUSACCT_E_ARG;
+    size_t n = 0;
+    lock(s);
+    for (size_t i = first_slot(after_id); i < s->messages.len && n < max;
+         i++) {
+        const m_message *m = s->messages.v[i];
+        if (m != NULL && (status == 0 || m->status == status))
+            message_unpack(m, &out[n++]);
+    }
+    unlock(s);
+    *count = n;
+    return CHORUSACCT_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Events                                                               */
+
+static int ms_event_append(void *ud, chorusacct_event *e)
+{
+    ms *s = ud;
+    const char *txt[E_NTEXT];
+    size_t len[E_NTEXT];
+    if (e == NULL)
+        return CHORUSACCT_E_ARG;
+    int rc = texts_in(e, event_tf, E_NTEXT, txt, len);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    m_event *n = rec_alloc(sizeof *n, offsetof(m_event, text), txt, len,
+                           E_NTEXT);
+    if (n == NULL)
+        return CHORUSACCT_E_NOMEM;
+    lock(s);
+    if (iv_reserve(&s->events, 1) != 0 || log_reserve(s, 1) != 0) {
+        free(n);
+        rc = CHORUSACCT_E_NOMEM;
+        goto out;
+    }
+    n->id = (int64_t)s->events.len + 1;
+    n->time = e->time;
+    n->account_id = e->account_id;
+    n->actor_id = e->actor_id;
+    n->type = e->type;
+    n->from_state = e->from_state;
+    n->to_state = e->to_state;
+    apply(s, K_EVENT, n, NULL);
+    e->id = n->id;
+out:
+    unlock(s);
+    return rc;
+}
+
+static void event_unpack(const m_event *e, chorusacct_event *out)
+{
+    memset(out, 0, sizeof *out);
+    out->struct_size = sizeof *out;
+    out->id = e->id;
+    out->time = e->time;
+    out->account_id = e->account_id;
+    out->actor_id = e->actor_id;
+    out->type = e->type;
+    out->from_state = e->from_state;
+    out->to_state = e->to_state;
+    texts_out(out, event_tf, E_NTEXT, e, e->text);
+}
+
+static int ms_event_list(void *ud, int64_t account_id, int64_t after_id,
+                         chorusacct_event *out, size_t max, size_t *count)
+{
+    ms *s = ud;
+    if (count == NULL || (out == NULL && max > 0))
+        return CHORUSACCT_E_ARG;
+    size_t n = 0;
+    lock(s);
+    for (size_t i = first_slot(after_id); i < s->events.len && n < max;
+         i++) {
+        const m_event *e = s->events.v[i];
+        if (e != NULL && (account_id == 0 || e->account_id == account_id))
+            event_unpack(e, &out[n++]);
+    }
+    unlock(s);
+    *count = n;
+    return CHORUSACCT_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Counters and settings                                                */
+
+/* Length of a key, or SIZE_MAX when it does not fit a counter key. */
+static size_t key_len(const char *key)
+{
+    size_t n = strnlen(key, CHORUSACCT_KEY_SIZE);
+    return n < CHORUSACCT_KEY_SIZE ? n : SIZE_MAX;
+}
+
+static int ms_counter_add(void *ud, const char *key, int64_t window,
+                          uint32_t delta, uint32_t *count)
+{
+    ms *s = ud;
+    int rc = CHORUSACCT_OK;
+    if (key == NULL)
+        return CHORUSACCT_E_ARG;
+    size_t klen = key_len(key);
+    if (klen == SIZE_MAX)
+        return CHORUSACCT_E_ARG;
+    lock(s);
+    uint64_t h = hash_counter(s, key, klen, window);
+    counter *c = NULL;
+    for (hnode *x = ht_first(&s->counters, h); x != NULL; x = ht_next(x, h)) {
+        counter *y = CONTAINER(x, counter, h);
+        if (y->window == window && strcmp(y->key, key) == 0) {
+            c = y;
+            break;
+        }
+    }
+    if (c == NULL) {
+        c = malloc(sizeof *c + klen + 1);
+        if (c == NULL || ht_reserve(&s->counters, 1) != 0) {
+            free(c);
+            rc = CHORUSACCT_E_NOMEM;
+            goto out;
+        }
+        c->h.hash = h;
+        c->window = window;
+        c->count = 0;
+        memcpy(c->key, key, klen + 1);
+        ht_link(&s->counters, &c->h);
+    }
+    c->count = delta > UINT32_MAX - c->count ? UINT32_MAX : c->count + delta;
+    if (count != NULL)
+        *count = c->count;
+out:
+    unlock(s);
+    return rc;
+}
+
+static m_meta *meta_by_key(const ms *s, const char *key, size_t klen)
+{
+    uint64_t h = hash_bytes(s, key, klen);
+    for (hnode *x = ht_first(&s->metas, h); x != NULL; x = ht_next(x, h)) {
+        m_meta *mt = CONTAINER(x, m_meta, r.h1);
+        if (mt->klen == klen && memcmp(mt->key, key, klen) == 0)
+            return mt;
+    }
+    return NULL;
+}
+
+static int ms_meta_get(void *ud, const char *key, uint8_t *buf, size_t cap,
+                       size_t *len)
+{
+    ms *s = ud;
+    int rc = CHORUSACCT_OK;
+    if (key == NULL || (buf == NULL && cap > 0))
+        return CHORUSACCT_E_ARG;
+    size_t klen = key_len(key);
+    if (klen == SIZE_MAX)
+        return CHORUSACCT_E_ARG;
+    lock(s);
+    const m_meta *mt = meta_by_key(s, key, klen);
+    if (mt == NULL) {
+        rc = CHORUSACCT_E_NOTFOUND;
+    } else {
+        if (len != NULL)
+            *len = mt->vlen;
+        if (cap < mt->vlen)
+            rc = CHORUSACCT_E_TOOSMALL;
+        else if (mt->vlen > 0)
+            memcpy(buf, mt->key + mt->klen + 1, mt->vlen);
+    }
+    unlock(s);
+    return rc;
+}
+
+static int ms_meta_set(void *ud, const char *key, const uint8_t *value,
+                       size_t len)
+{
+    ms *s = ud;
+    int rc = CHORUSACCT_OK;
+    if (key == NULL || (value == NULL && len > 0))
+        return CHORUSACCT_E_ARG;
+    size_t klen = key_len(key);
+    if (klen == SIZE_MAX || len > SIZE_MAX / 2)
+        return CHORUSACCT_E_ARG;
+    size_t size = sizeof(m_meta) + klen + 1 + len;
+    m_meta *n = malloc(size);
+    if (n == NULL)
+        return CHORUSACCT_E_NOMEM;
+    memset(n, 0, sizeof *n);
+    n->r.size = size;
+    n->klen = klen;
+    n->vlen = len;
+    memcpy(n->key, key, klen + 1);
+    if (len > 0)
+        memcpy(n->key + klen + 1, value, len);
+    lock(s);
+    m_meta *cur = meta_by_key(s, key, klen);
+    if (ht_reserve(&s->metas, 1) != 0 || log_reserve(s, 1) != 0) {
+        free(n);
+        rc = CHORUSACCT_E_NOMEM;
+    } else {
+        apply(s, K_META, n, cur);
+    }
+    unlock(s);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Garbage collection                                                   */
+
+static bool before_t(int64_t t, int64_t before)
+{
+    return t != 0 && t < before;
+}
+
+static bool token_stale(const m_token *t, int64_t before)
+{
+    return before_t(t->t.used_at, before) ||
+           before_t(t->t.expires_at, before);
+}
+
+static bool captcha_stale(const m_captcha *c, int64_t before)
+{
+    return before_t(c->c.used_at, before) ||
+           before_t(c->c.expires_at, before);
+}
+
+/* A finished message, each of whose times is older than `before`. */
+static bool message_stale(const m_message *m, int64_t before)
+{
+    if (m->status != CHORUSACCT_MSG_SENT &&
+        m->status != CHORUSACCT_MSG_DEAD &&
+        m->status != CHORUSACCT_MSG_CANCELLED)
+        return false;
+    return m->created_at < before && m->sent_at < before;
+}
+
+static size_t gc_tokens(ms *s, int64_t before, bool doit)
+{
+    size_t n = 0;
+    for (size_t b = 0; b < s->tokens.nb; b++) {
+        hnode *x = s->tokens.b[b];
+        while (x != NULL) {
+            hnode *next = x->next;
+            m_token *t = CONTAINER(x, m_token, r.h1);
+            if (token_stale(t, before)) {
+                n++;
+                if (doit)
+                    apply(s, K_TOKEN, NULL, t);
+            }
+            x = next;
+        }
+    }
+    return n;
+}
+
+static size_t gc_captchas(ms *s, int64_t before, bool doit)
+{
+    size_t n = 0;
+    for (size_t b = 0; b < s->captchas.nb; b++) {
+        hnode *x = s->captchas.b[b];
+        while (x != NULL) {
+            hnode *next = x->next;
+            m_captcha *c = CONTAINER(x, m_captcha, r.h1);
+            if (captcha_stale(c, before)) {
+                n++;
+                if (doit)
+                    apply(s, K_CAPTCHA, NULL, c);
+            }
+            x = next;
+        }
+    }
+    return n;
+}
+
+static size_t gc_messages(ms *s, int64_t before, bool doit)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->messages.len; i++) {
+        m_message *m = s->messages.v[i];
+        if (m != NULL && message_stale(m, before)) {
+            n++;
+            if (doit)
+                apply(s, K_MESSAGE, NULL, m);
+        }
+    }
+    return n;
+}
+
+static int ms_gc(void *ud, int64_t before)
+{
+    ms *s = ud;
+    int rc = CHORUSACCT_OK;
+    lock(s);
+    size_t n = gc_tokens(s, before, false) + gc_captchas(s, before, false) +
+               gc_messages(s, before, false);
+    if (log_reserve(s, n) != 0) {
+        rc = CHORUSACCT_E_NOMEM;
+        goto out;
+    }
+    gc_tokens(s, before, true);
+    gc_captchas(s, before, true);
+    gc_messages(s, before, true);
+    /* Counters go at once: they are outside transactions. */
+    for (size_t b = 0; b < s->counters.nb; b++) {
+        hnode *x = s->counters.b[b];
+        while (x != NULL) {
+            hnode *next = x->next;
+            counter *c = CONTAINER(x, counter, h);
+            if (c->window < before) {
+                ht_unlink(&s->counters, x);
+                free(c);
+            }
+            x = next;
+        }
+    }
+out:
+    unlock(s);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Digest                                                               */
+
+typedef struct {
+    crypto_generichash_state st;
+} dg;
+
+static void dg_u64(dg *d, uint64_t v)
+{
+    unsigned char b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = (unsigned char)(v >> (8 * i));
+    crypto_generichash_update(&d->st, b, sizeof b);
+}
+
+static void dg_i64(dg *d, int64_t v)
+{
+    dg_u64(d, (uint64_t)v);
+}
+
+static void dg_bytes(dg *d, const void *p, size_t n)
+{
+    dg_u64(d, n);
+    crypto_generichash_update(&d->st, p, n);
+}
+
+static void dg_texts(dg *d, const void *r, const uint32_t *offs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *t = rtext(r, offs[i]);
+        dg_bytes(d, t, strlen(t));
+    }
+}
+
+static int cmp_token(const void *a, const void *b)
+{
+    const m_token *x = *(const m_token *const *)a;
+    const m_token *y = *(const m_token *const *)b;
+    return memcmp(x->t.hash, y->t.hash, 32);
+}
+
+static int cmp_captcha(const void *a, const void *b)
+{
+    const m_captcha *x = *(const m_captcha *const *)a;
+    const m_captcha *y = *(const m_captcha *const *)b;
+    return memcmp(x->c.id_hash, y->c.id_hash, 32);
+}
+
+static int cmp_meta(const void *a, const void *b)
+{
+    const m_meta *x = *(const m_meta *const *)a;
+    const m_meta *y = *(const m_meta *const *)b;
+    return strcmp(x->key, y->key);
+}
+
+/* The nodes of a table whose key is `h1`, in an array sorted by `cmp`. */
+static const void **sorted_h1(const htab *t, size_t h1_off,
+                              int (*cmp)(const void *, const void *))
+{
+    const void **v = malloc((t->n != 0 ? t->n : 1) * sizeof *v);
+    if (v == NULL)
+        return NULL;
+    size_t k = 0;
+    for (size_t b = 0; b < t->nb; b++)
+        for (const hnode *x = t->b[b]; x != NULL; x = x->next)
+            v[k++] = (const char *)x - h1_off;
+    qsort(v, k, sizeof *v, cmp);
+    return v;
+}
+
+static void digest_ids(ms *s, dg *d)
+{
+    dg_u64(d, 0xA0);
+    dg_u64(d, s->accounts.len);
+    for (size_t i = 0; i < s->accounts.len; i++) {
+        const m_account *a = s->accounts.v[i];
+        if (a == NULL)
+            continue;
+        dg_i64(d, a->id);
+        dg_i64(d, a->version);
+        dg_i64(d, a->structure_id);
+        dg_i64(d, a->created_at);
+        dg_i64(d, a->updated_at);
+        dg_i64(d, a->consent_at);
+        dg_i64(d, a->expires_at);
+        dg_i64(d, a->activated_at);
+        dg_i64(d, a->decided_by);
+        dg_i64(d, a->locked_until);
+        dg_i64(d, a->state);
+        dg_i64(d, a->role);
+        dg_i64(d, a->lang);
+        dg_i64(d, a->failed_logins);
+        dg_i64(d, a->reserved0);
+        dg_texts(d, a, a->text, A_NTEXT);
+    }
+    dg_u64(d, 0xA1);
+    dg_u64(d, s->structures.len);
+    for (size_t i = 0; i < s->structures.len; i++) {
+        const m_structure *st = s->structures.v[i];
+        if (st == NULL)
+            continue;
+        dg_i64(d, st->id);
+        dg_i64(d, st->created_at);
+        dg_i64(d, st->principal_id);
+        dg_i64(d, st->id_type);
+        dg_texts(d, st, st->text, S_NTEXT);
+    }
+    dg_u64(d, 0xA2);
+    dg_u64(d, s->messages.len);
+    for (size_t i = 0; i < s->messages.len; i++) {
+        const m_message *m = s->messages.v[i];
+        if (m == NULL)
+            continue;
+        dg_i64(d, m->id);
+        dg_i64(d, m->account_id);
+        dg_i64(d, m->created_at);
+        dg_i64(d, m->next_attempt_at);
+        dg_i64(d, m->lease_until);
+        dg_i64(d, m->sent_at);
+        dg_i64(d, m->kind);
+        dg_i64(d, m->lang);
+        dg_i64(d, m->status);
+        dg_i64(d, m->attempts);
+        dg_i64(d, m->reserved0);
+        dg_texts(d, m, m->text, M_NTEXT);
+    }
+    dg_u64(d, 0xA3);
+    dg_u64(d, s->events.len);
+    for (size_t i = 0; i < s->events.len; i++) {
+        const m_event *e = s->events.v[i];
+        if (e == NULL)
+            continue;
+        dg_i64(d, e->id);
+        dg_i64(d, e->time);
+        dg_i64(d, e->account_id);
+        dg_i64(d, e->actor_id);
+        dg_i64(d, e->type);
+        dg_i64(d, e->from_state);
+        dg_i64(d, e->to_state);
+        dg_texts(d, e, e->text, E_NTEXT);
+    }
+}
+
+static int digest_keyed(ms *s, dg *d)
+{
+    const void **tok = sorted_h1(&s->tokens, offsetof(m_token, r.h1),
+                                 cmp_token);
+    const void **cap = sorted_h1(&s->captchas, offsetof(m_captcha, r.h1),
+                                 cmp_captcha);
+    const void **met = sorted_h1(&s->metas, offsetof(m_meta, r.h1),
+                                 cmp_meta);
+    int rc = CHORUSACCT_E_NOMEM;
+    if (tok == NULL || cap == NULL || met == NULL)
+        goto out;
+    dg_u64(d, 0xB0);
+    dg_u64(d, s->tokens.n);
+    for (size_t i = 0; i < s->tokens.n; i++) {
+        const chorusacct_token *t = &((const m_token *)tok[i])->t;
+        dg_bytes(d, t->hash, 32);
+        dg_i64(d, t->purpose);
+        dg_i64(d, t->account_id);
+        dg_i64(d, t->created_at);
+        dg_i64(d, t->expires_at);
+        dg_i64(d, t->used_at);
+    }
+    dg_u64(d, 0xB1);
+    dg_u64(d, s->captchas.n);
+    for (size_t i = 0; i < s->captchas.n; i++) {
+        const chorusacct_captcha *c = &((const m_captcha *)cap[i])->c;
+        dg_bytes(d, c->id_hash, 32);
+        dg_bytes(d, c->answer_hash, 32);
+        dg_i64(d, c->created_at);
+        dg_i64(d, c->expires_at);
+        dg_i64(d, c->used_at);
+    }
+    dg_u64(d, 0xB2);
+    dg_u64(d, s->metas.n);
+    for (size_t i = 0; i < s->metas.n; i++) {
+        const m_meta *mt = met[i];
+        dg_bytes(d, mt->key, mt->klen);
+        dg_bytes(d, mt->key + mt->klen + 1, mt->vlen);
+    }
+    rc = CHORUSACCT_OK;
+out:
+    free(tok);
+    free(cap);
+    free(met);
+    return rc;
+}
+
+int chorusacct_memstore_digest(chorusacct_memstore *store, uint8_t *out)
+{
+    dg d;
+    if (store == NULL || out == NULL)
+        return CHORUSACCT_E_ARG;
+    crypto_generichash_init(&d.st, NULL, 0, 32);
+    lock(store);
+    digest_ids(store, &d);
+    int rc = digest_keyed(store, &d);
+    unlock(store);
+    if (rc == CHORUSACCT_OK)
+        crypto_generichash_final(&d.st, out, 32);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Life cycle                                                           */
+
+int chorusacct_memstore_new(chorusacct_memstore **out)
+{
+    if (out == NULL)
+        return CHORUSACCT_E_ARG;
+    *out = NULL;
+    if (chorusacct_init() != CHORUSACCT_OK)
+        return CHORUSACCT_E_INIT;
+    ms *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return CHORUSACCT_E_NOMEM;
+    pthread_mutexattr_t attr;
+    if (pthread_mutexattr_init(&attr) != 0) {
+        free(s);
+        return CHORUSACCT_E_NOMEM;
+    }
+    int err = pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+    if (err == 0)
+        err = pthread_mutex_init(&s->lock, &attr);
+    (void)pthread_mutexattr_destroy(&attr);
+    if (err != 0) {
+        free(s);
+        return CHORUSACCT_E_NOMEM;
+    }
+    randombytes_buf(s->hkey, sizeof s->hkey);
+    *out = s;
+    return CHORUSACCT_OK;
+}
+
+static void free_vec(idvec *iv)
+{
+    for (size_t i = 0; i < iv->len; i++)
+        free(iv->v[i]);
+    free(iv->v);
+}
+
+/* Frees every node of a table whose nodes sit `off` bytes into their
+ * allocation. */
+static void free_table(htab *t, size_t off)
+{
+    for (size_t b = 0; b < t->nb; b++) {
+        hnode *x = t->b[b];
+        while (x != NULL) {
+            hnode *next = x->next;
+            free((char *)x - off);
+            x = next;
+        }
+    }
+}
+
+void chorusacct_memstore_free(chorusacct_memstore *store)
+{
+    if (store == NULL)
+        return;
+    /* An unfinished transaction's replaced records are only in the log,
+     * and its begin still holds the lock. */
+    if (store->in_tx) {
+        for (size_t i = 0; i < store->nlog; i++)
+            free(store->log[i].old);
+        (void)pthread_mutex_unlock(&store->lock);
+    }
+    free_vec(&store->accounts);
+    free_vec(&store->structures);
+    free_vec(&store->messages);
+    free_vec(&store->events);
+    free_table(&store->tokens, offsetof(m_token, r.h1));
+    free_table(&store->captchas, offsetof(m_captcha, r.h1));
+    free_table(&store->metas, offsetof(m_meta, r.h1));
+    free_table(&store->counters, offsetof(counter, h));
+    free(store->by_email.b);
+    free(store->by_ident.b);
+    free(store->tokens.b);
+    free(store->tokens_by_account.b);
+    free(store->captchas.b);
+    free(store->metas.b);
+    free(store->counters.b);
+    free(store->pending.w);
+    free(store->pending.sum);
+    free(store->log);
+    (void)pthread_mutex_destroy(&store->lock);
+    free(store);
+}
+
+int chorusacct_memstore_ops(chorusacct_memstore *store,
+                            chorusacct_storage_ops *ops)
+{
+    if (store == NULL || ops == NULL)
+        return CHORUSACCT_E_ARG;
+    memset(ops, 0, sizeof *ops);
+    ops->struct_size = sizeof *ops;
+    ops->user_data = store;
+    ops->begin = ms_begin;
+    ops->commit = ms_commit;
+    ops->rollback = ms_rollback;
+    ops->account_insert = ms_account_insert;
+    ops->account_get = ms_account_get;
+    ops->account_find = ms_account_find;
+    ops->account_update = ms_account_update;
+    ops->account_delete = ms_account_delete;
+    ops->account_list = ms_account_list;
+    ops->structure_insert = ms_structure_insert;
+    ops->structure_get = ms_structure_get;
+    ops->structure_find = ms_structure_find;
+    ops->structure_update = ms_structure_update;
+    ops->structure_delete = ms_structure_delete;
+    ops->token_insert = ms_token_insert;
+    ops->token_get = ms_token_get;
+    ops->token_consume = ms_token_consume;
+    ops->token_revoke = ms_token_revoke;
+    ops->captcha_insert = ms_captcha_insert;
+    ops->captcha_get = ms_captcha_get;
+    ops->captcha_update = ms_captcha_update;
+    ops->outbox_insert = ms_outbox_insert;
+    ops->outbox_claim = ms_outbox_claim;
+    ops->outbox_update = ms_outbox_update;
+    ops->outbox_list = ms_outbox_list;
+    ops->event_append = ms_event_append;
+    ops->event_list = ms_event_list;
+    ops->counter_add = ms_counter_add;
+    ops->meta_get = ms_meta_get;
+    ops->meta_set = ms_meta_set;
+    ops->gc = ms_gc;
+    ops->destroy = NULL; /* the store belongs to the caller */
+    return CHORUSACCT_OK;
+}

@@ -1,0 +1,44 @@
+/*
+ * The storage callback table: its initialiser, and the check that a table
+ * the application gives is complete. The contract itself is documented in
+ * storage.h and docs/storage.md; conformance.c tests it.
+ */
+#include "internal.h"
+
+#include <string.h>
+
+int chorusacct_storage_ops_init(chorusacct_storage_ops *ops,
+                                size_t struct_size)
+{
+    /* 0.1 is the first version of the table: nothing smaller exists. A
+     * larger size comes from a newer header; its extra members are zeroed
+     * as well, since the caller's table is that large. */
+    if (ops == NULL || struct_size < sizeof(chorusacct_storage_ops) ||
+        struct_size > UINT32_MAX)
+        return CHORUSACCT_E_ARG;
+    memset(ops, 0, struct_size);
+    ops->struct_size = (uint32_t)struct_size;
+    return CHORUSACCT_OK;
+}
+
+bool chorusacct__storage_ops_complete(const chorusacct_storage_ops *ops)
+{
+    if (ops == NULL || ops->struct_size < sizeof *ops)
+        return false;
+    return ops->begin != NULL && ops->commit != NULL &&
+           ops->rollback != NULL && ops->account_insert != NULL &&
+           ops->account_get != NULL && ops->account_find != NULL &&
+           ops->account_update != NULL && ops->account_delete != NULL &&
+           ops->account_list != NULL && ops->structure_insert != NULL &&
+           ops->structure_get != NULL && ops->structure_find != NULL &&
+           ops->structure_update != NULL && ops->structure_delete != NULL &&
+           ops->token_insert != NULL && ops->token_get != NULL &&
+           ops->token_consume != NULL && ops->token_revoke != NULL &&
+           ops->captcha_insert != NULL && ops->captcha_get != NULL &&
+           ops->captcha_update != NULL && ops->outbox_insert != NULL &&
+           ops->outbox_claim != NULL && ops->outbox_update != NULL &&
+           ops->outbox_list != NULL && ops->event_append != NULL &&
+           ops->event_list != NULL && ops->counter_add != NULL &&
+           ops->meta_get != NULL && ops->meta_set != NULL &&
+           ops->gc != NULL;
+}
