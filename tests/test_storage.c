@@ -520,7 +520,7 @@ static int script(const chorusacct_storage_ops *o)
     captcha(&c, 2);
     STEP(o->captcha_insert(ud, &c));
     captcha(&c, 1);
-    c.attempts = 1;
+    c.used_at = T0 + 1;
     STEP(o->captcha_update(ud, &c));
     message(&m[0], 2);
     STEP(o->outbox_insert(ud, &m[0]));
@@ -807,7 +807,7 @@ static void write_n(const chorusacct_storage_ops *o, int i)
         break;
     case 9:
         captcha(&c, 1);
-        c.attempts = 1;
+        c.used_at = T0 + 1;
         rc = o->captcha_update(ud, &c);
         break;
     case 10:
