@@ -69,6 +69,9 @@ CA_INTERNAL int chorusacct__emit(const char *s, size_t n, char *buf,
 /* Clears a caller's output after a failure. */
 CA_INTERNAL void chorusacct__clear(char *buf, size_t cap, size_t *len_out);
 
+/* Compiles the e-mail pattern; called once by chorusacct_init(). */
+CA_INTERNAL int chorusacct__email_init(void);
+
 /* Message selection shared by every bilingual table. */
 static inline const char *ca_lang_pick(int lang, const char *en,
                                        const char *fr)
