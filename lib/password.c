@@ -191,6 +191,12 @@ int chorusacct_password_check_personal(const char *pw, size_t len,
         if (ncp[k] < 0)
             return CHORUSACCT_E_ARG;
     }
+    /* The domain is not looked for, but the whole address must be text. */
+    if (login_email != NULL) {
+        const char *dom = login_email + needles[0].len;
+        if (count_cp((const unsigned char *)dom, strlen(dom)) < 0)
+            return CHORUSACCT_E_ARG;
+    }
 
     /* The folded copy of the password: wiped on every way out. */
     uint32_t folded[PW_MAX_CP];
