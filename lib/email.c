@@ -22,7 +22,7 @@
 
 /* RFC 5322 atext; an LDH label (RFC 1035, RFC 1123 2.1): runs of letters
  * and digits joined by hyphens, so that it neither starts nor ends with
- * one. Its length is counted by hand (label_lengths_ok): a bounded repeat
+ * one. Its length is counted by hand (labels_short): a bounded repeat
  * in the pattern costs more than the count. */
 #define ATEXT "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
 #define LABEL "[A-Za-z0-9]++(?:-++[A-Za-z0-9]++)*+"
@@ -95,8 +95,8 @@ static void template_free(void *p, void *data)
  * copy is of MD_COPY_MAX bytes whatever the block's size, which lets the
  * compiler inline it: the template lies in template_heap with at least
  * that many bytes after it. */
-static int match_copy(const pcre2_match_data *tmpl, const char *s,
-                      size_t len, size_t *end)
+static int match_copy(const pcre2_match_data *tmpl, const char *s, size_t len,
+                      size_t *end)
 {
     _Alignas(16) unsigned char mem[MD_COPY_MAX];
     memcpy(mem, tmpl, MD_COPY_MAX);
@@ -122,8 +122,7 @@ static void make_template(void)
     if (pcre2_get_match_data_size(md) > MD_COPY_MAX ||
         (unsigned char *)md + MD_COPY_MAX >
             template_heap.mem + sizeof template_heap.mem ||
-        match_copy(md, ok, sizeof ok - 1, &end) != 1 ||
-        end != sizeof ok - 1 ||
+        match_copy(md, ok, sizeof ok - 1, &end) != 1 || end != sizeof ok - 1 ||
         match_copy(md, bad, sizeof bad - 1, NULL) != PCRE2_ERROR_NOMATCH)
         return;
     email_md_template = md;
@@ -134,8 +133,8 @@ int chorusacct__email_init(void)
     int err;
     PCRE2_SIZE erroff;
 
-    email_re = pcre2_compile((PCRE2_SPTR)email_pattern, sizeof email_pattern - 1,
-                             0, &err, &erroff, NULL);
+    email_re = pcre2_compile((PCRE2_SPTR)email_pattern,
+                             sizeof email_pattern - 1, 0, &err, &erroff, NULL);
     if (email_re == NULL)
         return CHORUSACCT_E_INIT;
     /* The JIT may be missing (not built, or no executable memory): the
@@ -192,10 +191,9 @@ static int email_match_any(const char *s, size_t len)
     pcre2_match_data *md = gc != NULL ? pcre2_match_data_create(1, gc) : NULL;
     int rc = PCRE2_ERROR_NOMEMORY;
     if (md != NULL)
-        rc = email_jit ? pcre2_jit_match(email_re, (PCRE2_SPTR)s, len, 0, 0,
-                                         md, NULL)
-                       : pcre2_match(email_re, (PCRE2_SPTR)s, len, 0, 0, md,
-                                     NULL);
+        rc = email_jit
+                 ? pcre2_jit_match(email_re, (PCRE2_SPTR)s, len, 0, 0, md, NULL)
+                 : pcre2_match(email_re, (PCRE2_SPTR)s, len, 0, 0, md, NULL);
     pcre2_match_data_free(md); /* the frames may be on the heap */
     pcre2_general_context_free(gc);
     return match_result(rc);
@@ -219,24 +217,27 @@ static int email_match(const char *s, size_t len)
 enum { E_BAD = 0, E_ALNUM, E_DIGIT, E_ATEXT, E_HYPHEN, E_DOT, E_AT };
 
 static const uint8_t email_class[256] = {
-    ['A'] = E_ALNUM, ['B'] = E_ALNUM, ['C'] = E_ALNUM, ['D'] = E_ALNUM, ['E'] = E_ALNUM, ['F'] = E_ALNUM,
-    ['G'] = E_ALNUM, ['H'] = E_ALNUM, ['I'] = E_ALNUM, ['J'] = E_ALNUM, ['K'] = E_ALNUM, ['L'] = E_ALNUM,
-    ['M'] = E_ALNUM, ['N'] = E_ALNUM, ['O'] = E_ALNUM, ['P'] = E_ALNUM, ['Q'] = E_ALNUM, ['R'] = E_ALNUM,
-    ['S'] = E_ALNUM, ['T'] = E_ALNUM, ['U'] = E_ALNUM, ['V'] = E_ALNUM, ['W'] = E_ALNUM, ['X'] = E_ALNUM,
-    ['Y'] = E_ALNUM, ['Z'] = E_ALNUM,
-    ['a'] = E_ALNUM, ['b'] = E_ALNUM, ['c'] = E_ALNUM, ['d'] = E_ALNUM, ['e'] = E_ALNUM, ['f'] = E_ALNUM,
-    ['g'] = E_ALNUM, ['h'] = E_ALNUM, ['i'] = E_ALNUM, ['j'] = E_ALNUM, ['k'] = E_ALNUM, ['l'] = E_ALNUM,
-    ['m'] = E_ALNUM, ['n'] = E_ALNUM, ['o'] = E_ALNUM, ['p'] = E_ALNUM, ['q'] = E_ALNUM, ['r'] = E_ALNUM,
-    ['s'] = E_ALNUM, ['t'] = E_ALNUM, ['u'] = E_ALNUM, ['v'] = E_ALNUM, ['w'] = E_ALNUM, ['x'] = E_ALNUM,
-    ['y'] = E_ALNUM, ['z'] = E_ALNUM,
-    ['0'] = E_DIGIT, ['1'] = E_DIGIT, ['2'] = E_DIGIT, ['3'] = E_DIGIT, ['4'] = E_DIGIT, ['5'] = E_DIGIT,
-    ['6'] = E_DIGIT, ['7'] = E_DIGIT, ['8'] = E_DIGIT, ['9'] = E_DIGIT,
-    ['!'] = E_ATEXT, ['#'] = E_ATEXT, ['$'] = E_ATEXT, ['%'] = E_ATEXT,
-    ['&'] = E_ATEXT, ['\''] = E_ATEXT, ['*'] = E_ATEXT, ['+'] = E_ATEXT,
-    ['/'] = E_ATEXT, ['='] = E_ATEXT, ['?'] = E_ATEXT, ['^'] = E_ATEXT,
-    ['_'] = E_ATEXT, ['`'] = E_ATEXT, ['{'] = E_ATEXT, ['|'] = E_ATEXT,
-    ['}'] = E_ATEXT, ['~'] = E_ATEXT,
-    ['-'] = E_HYPHEN, ['.'] = E_DOT, ['@'] = E_AT,
+    ['A'] = E_ALNUM,  ['B'] = E_ALNUM, ['C'] = E_ALNUM, ['D'] = E_ALNUM,
+    ['E'] = E_ALNUM,  ['F'] = E_ALNUM, ['G'] = E_ALNUM, ['H'] = E_ALNUM,
+    ['I'] = E_ALNUM,  ['J'] = E_ALNUM, ['K'] = E_ALNUM, ['L'] = E_ALNUM,
+    ['M'] = E_ALNUM,  ['N'] = E_ALNUM, ['O'] = E_ALNUM, ['P'] = E_ALNUM,
+    ['Q'] = E_ALNUM,  ['R'] = E_ALNUM, ['S'] = E_ALNUM, ['T'] = E_ALNUM,
+    ['U'] = E_ALNUM,  ['V'] = E_ALNUM, ['W'] = E_ALNUM, ['X'] = E_ALNUM,
+    ['Y'] = E_ALNUM,  ['Z'] = E_ALNUM, ['a'] = E_ALNUM, ['b'] = E_ALNUM,
+    ['c'] = E_ALNUM,  ['d'] = E_ALNUM, ['e'] = E_ALNUM, ['f'] = E_ALNUM,
+    ['g'] = E_ALNUM,  ['h'] = E_ALNUM, ['i'] = E_ALNUM, ['j'] = E_ALNUM,
+    ['k'] = E_ALNUM,  ['l'] = E_ALNUM, ['m'] = E_ALNUM, ['n'] = E_ALNUM,
+    ['o'] = E_ALNUM,  ['p'] = E_ALNUM, ['q'] = E_ALNUM, ['r'] = E_ALNUM,
+    ['s'] = E_ALNUM,  ['t'] = E_ALNUM, ['u'] = E_ALNUM, ['v'] = E_ALNUM,
+    ['w'] = E_ALNUM,  ['x'] = E_ALNUM, ['y'] = E_ALNUM, ['z'] = E_ALNUM,
+    ['0'] = E_DIGIT,  ['1'] = E_DIGIT, ['2'] = E_DIGIT, ['3'] = E_DIGIT,
+    ['4'] = E_DIGIT,  ['5'] = E_DIGIT, ['6'] = E_DIGIT, ['7'] = E_DIGIT,
+    ['8'] = E_DIGIT,  ['9'] = E_DIGIT, ['!'] = E_ATEXT, ['#'] = E_ATEXT,
+    ['$'] = E_ATEXT,  ['%'] = E_ATEXT, ['&'] = E_ATEXT, ['\''] = E_ATEXT,
+    ['*'] = E_ATEXT,  ['+'] = E_ATEXT, ['/'] = E_ATEXT, ['='] = E_ATEXT,
+    ['?'] = E_ATEXT,  ['^'] = E_ATEXT, ['_'] = E_ATEXT, ['`'] = E_ATEXT,
+    ['{'] = E_ATEXT,  ['|'] = E_ATEXT, ['}'] = E_ATEXT, ['~'] = E_ATEXT,
+    ['-'] = E_HYPHEN, ['.'] = E_DOT,   ['@'] = E_AT,
 };
 
 static bool has_high_byte(const unsigned char *s, size_t n)
@@ -283,8 +284,8 @@ static int domain_reason(const unsigned char *d, size_t n)
         }
         if (i == start) /* empty: leading, doubled or final dot */
             return CHORUSACCT_E_EMAIL_DOMAIN;
-        bad_label |= i - start > LABEL_MAX || d[start] == '-' ||
-                     d[i - 1] == '-';
+        bad_label |=
+            i - start > LABEL_MAX || d[start] == '-' || d[i - 1] == '-';
         last = start;
         start = i + 1;
         dots += i < n;
@@ -394,8 +395,7 @@ size_t chorusacct_email_max_len(void)
 }
 
 int chorusacct_email_check(const char *in, size_t len, uint32_t flags,
-                           char *buf, size_t cap, size_t *len_out,
-                           int *reason)
+                           char *buf, size_t cap, size_t *len_out, int *reason)
 {
     (void)flags;
     if ((in == NULL && len > 0) || (buf == NULL && cap > 0)) {
@@ -429,9 +429,8 @@ int chorusacct_email_check(const char *in, size_t len, uint32_t flags,
         chorusacct__clear(buf, cap, len_out);
         if (m < 0)
             return CHORUSACCT_E_NOMEM;
-        return ca_reject(reason,
-                         email_diagnose((const unsigned char *)in, len,
-                                        (const unsigned char *)at));
+        return ca_reject(reason, email_diagnose((const unsigned char *)in, len,
+                                                (const unsigned char *)at));
     }
 
     if (len_out != NULL)

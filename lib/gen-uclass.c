@@ -76,9 +76,8 @@ int main(int argc, char **argv)
                                   "|([\\p{Lm}\\p{Lo}])"
                                   "|(\\p{M})"
                                   "|([\\p{Cc}\\p{Cf}\\p{Co}\\p{Cn}]))";
-    static const uint8_t group_class[] = {0,        UC_UPPER,  UC_LOWER,
-                                          UC_DIGIT, UC_LETTER, UC_MARK,
-                                          UC_FORBIDDEN};
+    static const uint8_t group_class[] = {
+        0, UC_UPPER, UC_LOWER, UC_DIGIT, UC_LETTER, UC_MARK, UC_FORBIDDEN};
     int err;
     PCRE2_SIZE erroff;
     char version[32];
@@ -112,8 +111,7 @@ int main(int argc, char **argv)
             continue;
         }
         if (rc < 2 || (size_t)rc > sizeof group_class) {
-            fprintf(stderr, "gen-uclass: U+%04X: match %d\n", (unsigned)c,
-                    rc);
+            fprintf(stderr, "gen-uclass: U+%04X: match %d\n", (unsigned)c, rc);
             return 1;
         }
         cls[c] = group_class[rc - 1];
@@ -123,8 +121,8 @@ int main(int argc, char **argv)
     for (uint32_t b = 0; b < NBLOCKS; b++) {
         size_t u;
         for (u = 0; u < nunique; u++)
-            if (memcmp(&cls[unique_first[u] * BLOCK], &cls[b * BLOCK],
-                       BLOCK) == 0)
+            if (memcmp(&cls[unique_first[u] * BLOCK], &cls[b * BLOCK], BLOCK) ==
+                0)
                 break;
         if (u == nunique) {
             if (nunique == 256) {

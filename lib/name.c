@@ -64,9 +64,8 @@ static int name_scan(const unsigned char *s, size_t len, size_t *ncp)
     return 0;
 }
 
-int chorusacct_name_check(const char *in, size_t len, uint32_t flags,
-                          char *buf, size_t cap, size_t *len_out,
-                          int *reason)
+int chorusacct_name_check(const char *in, size_t len, uint32_t flags, char *buf,
+                          size_t cap, size_t *len_out, int *reason)
 {
     (void)flags;
     if ((in == NULL && len > 0) || (buf == NULL && cap > 0)) {

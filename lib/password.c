@@ -183,8 +183,7 @@ int chorusacct_password_check_personal(const char *pw, size_t len,
     if (pw == NULL && len > 0)
         return CHORUSACCT_E_ARG;
     const needle needles[3] = {email_needle(login_email),
-                               name_needle(first_name),
-                               name_needle(last_name)};
+                               name_needle(first_name), name_needle(last_name)};
     long ncp[3];
     for (size_t k = 0; k < 3; k++) {
         ncp[k] = count_cp(needles[k].s, needles[k].len);
@@ -266,8 +265,7 @@ const char *chorusacct_password_class_name(uint32_t cls, int lang)
     case CHORUSACCT_PW_CLASS_DIGIT:
         return ca_lang_pick(lang, "digits", "chiffres");
     case CHORUSACCT_PW_CLASS_SPECIAL:
-        return ca_lang_pick(lang, "special characters",
-                            "caractères spéciaux");
+        return ca_lang_pick(lang, "special characters", "caractères spéciaux");
     default:
         return NULL;
     }

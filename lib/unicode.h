@@ -74,8 +74,8 @@ static inline size_t ca_utf8_decode(const unsigned char *s, size_t avail,
     if (c < 0xF5) {
         unsigned lo = c == 0xF0 ? 0x90 : 0x80;
         unsigned hi = c == 0xF4 ? 0x8F : 0xBF;
-        if (avail < 4 || s[1] < lo || s[1] > hi ||
-            (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
+        if (avail < 4 || s[1] < lo || s[1] > hi || (s[2] & 0xC0) != 0x80 ||
+            (s[3] & 0xC0) != 0x80)
             return 0;
         *cp = ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
               ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);

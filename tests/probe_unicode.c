@@ -89,8 +89,8 @@ static int classes(void)
                       : 'n';
         if (c == 0 || p != last_p || nm != last_n || c == 0xE000) {
             if (c != 0)
-                printf("%lX %lX %c %c\n", first,
-                       c == 0xE000 ? 0xD7FFul : c - 1, last_p, last_n);
+                printf("%lX %lX %c %c\n", first, c == 0xE000 ? 0xD7FFul : c - 1,
+                       last_p, last_n);
             first = c;
             last_p = p;
             last_n = nm;
@@ -124,8 +124,8 @@ static int fold(void)
         pw[3 * n] = '\0';
         name[3 * m] = '\0';
         int reason = 0;
-        int rc = chorusacct_password_check_personal(pw, 3 * n, NULL, name,
-                                                    NULL, &reason);
+        int rc = chorusacct_password_check_personal(pw, 3 * n, NULL, name, NULL,
+                                                    &reason);
         int r = rc == CHORUSACCT_E_REJECTED &&
                 reason == CHORUSACCT_E_PASSWORD_PERSONAL;
         int p = pcre2_match(re, (PCRE2_SPTR)pair, n + m, 0, 0, md, NULL) > 0;

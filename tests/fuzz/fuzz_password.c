@@ -65,10 +65,9 @@ static void check_policy(const char *pw, size_t len)
                 abort();
             break;
         }
-    if (failed & ~(uint32_t)(CHORUSACCT_PW_RULE_CHARACTER |
-                             CHORUSACCT_PW_RULE_SHORT |
-                             CHORUSACCT_PW_RULE_LONG |
-                             CHORUSACCT_PW_RULE_CLASSES))
+    if (failed &
+        ~(uint32_t)(CHORUSACCT_PW_RULE_CHARACTER | CHORUSACCT_PW_RULE_SHORT |
+                    CHORUSACCT_PW_RULE_LONG | CHORUSACCT_PW_RULE_CLASSES))
         abort();
 }
 
@@ -85,8 +84,7 @@ static char lower(char c)
     return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
 }
 
-static bool ascii_contains(const char *h, size_t hn, const char *nd,
-                           size_t nn)
+static bool ascii_contains(const char *h, size_t hn, const char *nd, size_t nn)
 {
     for (size_t i = 0; i + nn <= hn; i++) {
         size_t k = 0;
@@ -137,14 +135,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     if (cps > 1024) {
-        if (rc != CHORUSACCT_E_REJECTED ||
-            reason != CHORUSACCT_E_PASSWORD_LONG)
+        if (rc != CHORUSACCT_E_REJECTED || reason != CHORUSACCT_E_PASSWORD_LONG)
             abort();
         return 0;
     }
-    if (rc != CHORUSACCT_OK &&
-        !(rc == CHORUSACCT_E_REJECTED &&
-          reason == CHORUSACCT_E_PASSWORD_PERSONAL))
+    if (rc != CHORUSACCT_OK && !(rc == CHORUSACCT_E_REJECTED &&
+                                 reason == CHORUSACCT_E_PASSWORD_PERSONAL))
         abort();
     bool all_ascii = true;
     for (size_t k = 0; k < 4; k++)
