@@ -15,6 +15,8 @@ static void init_once(void)
 {
     if (sodium_init() < 0)
         return;
+    if (chorusacct__email_init() != CHORUSACCT_OK)
+        return;
     init_status = CHORUSACCT_OK;
 }
 

@@ -115,6 +115,9 @@ CA_INTERNAL int chorusacct__template_check(const char *tpl);
  * validated field can contain, and delivery puts the link in its place. */
 #define CA_LINK_MARK "\001link\001"
 
+/* Compiles the e-mail pattern; called once by chorusacct_init(). */
+CA_INTERNAL int chorusacct__email_init(void);
+
 /* Message selection shared by every bilingual table. */
 static inline const char *ca_lang_pick(int lang, const char *en,
                                        const char *fr)

@@ -123,9 +123,10 @@ static const status_text status_table[] = {
     /* E-mail addresses. */
     ROW(CHORUSACCT_E_EMAIL_NONASCII, "EMAIL_NONASCII",
         "Accents and other non-ASCII characters are not accepted in e-mail "
-        "addresses.",
+        "addresses: check for a letter such as é typed instead of e.",
         "Les accents et autres caractères non ASCII ne sont pas acceptés "
-        "dans les adresses électroniques."),
+        "dans les adresses électroniques : vérifiez qu'une lettre comme é "
+        "n'a pas été saisie à la place de e."),
     ROW(CHORUSACCT_E_EMAIL_AT, "EMAIL_AT",
         "An e-mail address contains exactly one @, as in name@example.fr.",
         "Une adresse électronique contient exactement un @, comme "
@@ -207,6 +208,9 @@ static const status_text status_table[] = {
     ROW(CHORUSACCT_E_NAME_LENGTH, "NAME_LENGTH",
         "A name has at most 100 characters.",
         "Un nom compte au plus 100 caractères."),
+    ROW(CHORUSACCT_E_NAME_LETTER, "NAME_LETTER",
+        "A name contains at least one letter.",
+        "Un nom contient au moins une lettre."),
 
     /* Passwords. */
     ROW(CHORUSACCT_E_PASSWORD_CHARACTER, "PASSWORD_CHARACTER",

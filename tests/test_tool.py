@@ -62,9 +62,18 @@ for kind, value, out in [('tva', b'FR44732829320', b'FR44732829320'),
                          ('ridet', b'1234567.001', b'1234567001'),
                          ('tahiti', b'a12345 001', b'A12345001'),
                          ('hors-ue', b'us acme', b'USACME'),
-                         ('vat', b'DE136695976', b'DE136695976')]:
+                         ('vat', b'DE136695976', b'DE136695976'),
+                         ('email', b'Jean.Dupont@Example.FR',
+                          b'Jean.Dupont@example.fr'),
+                         ('name', '  Zoë '.encode(), 'Zoë'.encode())]:
     p = run(['validate', kind], value + b'\n')
     expect('kind ' + kind, p.stdout == b'OK\t' + out + b'\n', p.stdout)
+
+# Passwords: OK alone or ERR<TAB>CODE, never the password itself.
+p = run(['validate', 'password'],
+        'Écureuil-2024\nécureuil2024\ncourt\n'.encode())
+expect('password', p.stdout == b'OK\nERR\tPASSWORD_CLASSES\n'
+       b'ERR\tPASSWORD_SHORT\n' and p.returncode == 1, p.stdout)
 
 # Usage errors: exit 2 and a message on stderr.
 for args in (['validate'], ['validate', 'nope'], ['frobnicate'], [],

@@ -121,6 +121,7 @@ typedef enum chorusacct_status {
     /* Person names: -300 .. -349. */
     CHORUSACCT_E_NAME_CHARACTER = -300, /**< digit, symbol or control */
     CHORUSACCT_E_NAME_LENGTH = -301,    /**< over 100 characters */
+    CHORUSACCT_E_NAME_LETTER = -302,    /**< no letter at all */
 
     /* Passwords: -350 .. -399. */
     CHORUSACCT_E_PASSWORD_CHARACTER = -350, /**< forbidden code point */

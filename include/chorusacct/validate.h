@@ -33,6 +33,76 @@ extern "C" {
 /* ------------------------------------------------------------------ */
 /* E-mail addresses                                                     */
 
+/**
+ * @brief Longest valid e-mail address, without the NUL (254).
+ * @par Threads: pure.
+ * @since 0.1
+ */
+CHORUSACCT_API size_t chorusacct_email_max_len(void);
+
+/**
+ * @brief Validate and normalize an e-mail address (login or contact).
+ *
+ * Accepted: at most 254 octets, exactly one `@`; before it a local part
+ * of 1 to 64 octets in RFC 5322 dot-atom form (letters, digits and
+ * ``!#$%&'*+/=?^_`{|}~-``, single dots between them); after it a domain
+ * of at most 253 octets made of two or more labels of 1 to 63 letters,
+ * digits and hyphens, no label starting or ending with a hyphen, the last
+ * one not all digits, no final dot. Quoted local parts, comments, IP
+ * literals and internationalized addresses are refused; surrounding
+ * spaces are not trimmed (they are refused too).
+ *
+ * The normalized form keeps the local part as typed and lower-cases the
+ * domain; it is as long as the input. A buffer of
+ * chorusacct_email_max_len() + 1 bytes is always enough.
+ *
+ * Reasons, the first that applies in this order: ::CHORUSACCT_E_EMPTY;
+ * ::CHORUSACCT_E_EMAIL_NONASCII (any byte above 0x7F: an accent typed by
+ * mistake, usually); ::CHORUSACCT_E_EMAIL_AT (no `@` or several);
+ * ::CHORUSACCT_E_EMAIL_LOCAL_LENGTH; ::CHORUSACCT_E_EMAIL_DOMAIN_LENGTH;
+ * ::CHORUSACCT_E_EMAIL_LENGTH; ::CHORUSACCT_E_EMAIL_LOCAL (character or
+ * dot placement before the `@`); ::CHORUSACCT_E_EMAIL_DOMAIN (character,
+ * empty label or a single label after the `@`);
+ * ::CHORUSACCT_E_EMAIL_LABEL (label length or hyphen);
+ * ::CHORUSACCT_E_EMAIL_TLD (last label all digits).
+ *
+ * The syntax is checked by a PCRE2 pattern that chorusacct_init()
+ * compiles (with the JIT where available); this function calls
+ * chorusacct_init() itself. It allocates nothing.
+ *
+ * @param[in]  in,len  the address as typed
+ * @param[in]  flags   none defined: pass 0
+ * @param[out] buf,cap,len_out,reason see the file documentation
+ * @return see the file documentation; also ::CHORUSACCT_E_INIT if the
+ *         library could not be initialised, and ::CHORUSACCT_E_NOMEM if
+ *         PCRE2's interpreter (used only where the JIT is not) ran out of
+ *         memory.
+ * @par Threads: safe from any thread, without a prior chorusacct_init().
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_email_check(
+    const char *in, size_t len, uint32_t flags, char *buf, size_t cap,
+    size_t *len_out, int *reason);
+
+/**
+ * @brief Whether two e-mail addresses are the same login.
+ *
+ * Compares the whole addresses, ignoring the case of ASCII letters in
+ * both the local part and the domain (`Jean.Dupont@Example.FR` and
+ * `jean.dupont@example.fr` are the same login). It does not validate:
+ * other bytes must be equal. The time taken depends only on the lengths,
+ * not on where the addresses differ.
+ *
+ * @param[in] a,alen first address (`a` may be NULL when `alen` is 0)
+ * @param[in] b,blen second address
+ * @return 1 if they are the same login, 0 if not, ::CHORUSACCT_E_ARG if a
+ *         pointer is NULL with a non-zero length.
+ * @par Threads: pure.
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_email_same(
+    const char *a, size_t alen, const char *b, size_t blen);
+
 /* ------------------------------------------------------------------ */
 /* Phone numbers                                                        */
 
@@ -94,6 +164,45 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_phone_check(
 
 /* ------------------------------------------------------------------ */
 /* Person names                                                         */
+
+/**
+ * @brief Longest normalized name in bytes, without the NUL (400: 100
+ *        code points of up to 4 bytes).
+ * @par Threads: pure.
+ * @since 0.1
+ */
+CHORUSACCT_API size_t chorusacct_name_max_len(void);
+
+/**
+ * @brief Validate and normalize a first or last name.
+ *
+ * Accepted: valid UTF-8 of 1 to 100 code points once the spaces (U+0020)
+ * at both ends are trimmed, made of letters of any script (Unicode
+ * categories Lu, Ll, Lt, Lm, Lo), combining marks (Mn, Mc, Me) following
+ * a letter or another mark (accents typed decomposed), spaces, hyphens
+ * (U+002D, U+2010), apostrophes (U+0027, U+2019) and dots, with at least
+ * one letter. Digits, other punctuation, symbols and control characters
+ * are refused. Categories are PCRE2's (Unicode 14 with PCRE2 10.42).
+ *
+ * The normalized form is the input without the spaces at both ends; no
+ * other change (no Unicode normalization, inner spaces kept). A buffer of
+ * chorusacct_name_max_len() + 1 bytes is always enough.
+ *
+ * Reasons, the first that applies in this order: ::CHORUSACCT_E_UTF8;
+ * ::CHORUSACCT_E_EMPTY (nothing but spaces); ::CHORUSACCT_E_NAME_CHARACTER;
+ * ::CHORUSACCT_E_NAME_LENGTH (over 100 code points);
+ * ::CHORUSACCT_E_NAME_LETTER (no letter at all, such as `-` or `.`).
+ *
+ * @param[in]  in,len  the name as typed, UTF-8
+ * @param[in]  flags   none defined: pass 0
+ * @param[out] buf,cap,len_out,reason see the file documentation
+ * @return see the file documentation.
+ * @par Threads: pure; no chorusacct_init() needed.
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_name_check(
+    const char *in, size_t len, uint32_t flags, char *buf, size_t cap,
+    size_t *len_out, int *reason);
 
 #ifdef __cplusplus
 }
