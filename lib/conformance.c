@@ -209,6 +209,7 @@ static const char *account_diff(const chorusacct_account *x,
     DIFF_NUM(activated_at);
     DIFF_NUM(decided_by);
     DIFF_NUM(locked_until);
+    DIFF_NUM(resent_at);
     DIFF_NUM(failed_logins);
     DIFF_TXT(login_email);
     DIFF_TXT(email_key);
@@ -305,6 +306,7 @@ static void make_account(chorusacct_account *a, const char *tag,
     a->consent_at = T0 + seed + 2;
     a->expires_at = T0 + 86400 + seed;
     a->failed_logins = (int32_t)(seed % 5);
+    a->resent_at = T0 + (int64_t)seed + 7;
     FILL(a, login_email, tag, seed);
     FILL(a, email_key, tag, seed + 1);
     FILL(a, contact_email, tag, seed + 2);
@@ -547,6 +549,7 @@ static int part_accounts(ct *t)
     u->activated_at = T0 + 500;
     u->decided_by = 31;
     u->locked_until = T0 + 900;
+    u->resent_at = T0 + 901;
     BEGIN();
     OKAY(OP(account_update, u), "account_update at the stored version");
     CHECK(u->version == 2, "account_update: version not incremented");

@@ -267,7 +267,7 @@ enum { E_NTEXT = CA_ARRAY_LEN(event_tf) };
 typedef struct {
     rec r;
     int64_t id, version, structure_id, created_at, updated_at, consent_at,
-        expires_at, activated_at, decided_by, locked_until;
+        expires_at, activated_at, decided_by, locked_until, resent_at;
     int32_t state, role, lang, failed_logins, reserved0;
     uint32_t text[A_NTEXT];
 } m_account;
@@ -737,6 +737,7 @@ static m_account *account_pack(const chorusacct_account *in, int64_t id,
     a->activated_at = in->activated_at;
     a->decided_by = in->decided_by;
     a->locked_until = in->locked_until;
+    a->resent_at = in->resent_at;
     a->state = in->state;
     a->role = in->role;
     a->lang = in->lang;
@@ -759,6 +760,7 @@ static void account_unpack(const m_account *a, chorusacct_account *out)
     out->activated_at = a->activated_at;
     out->decided_by = a->decided_by;
     out->locked_until = a->locked_until;
+    out->resent_at = a->resent_at;
     out->state = a->state;
     out->role = a->role;
     out->lang = a->lang;
@@ -1900,6 +1902,7 @@ static void digest_ids(ms *s, dg *d)
         dg_i64(d, a->activated_at);
         dg_i64(d, a->decided_by);
         dg_i64(d, a->locked_until);
+        dg_i64(d, a->resent_at);
         dg_i64(d, a->state);
         dg_i64(d, a->role);
         dg_i64(d, a->lang);

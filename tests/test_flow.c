@@ -285,7 +285,12 @@ static void test_reject(void **state)
     do_deliver(&b);
     assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_REJECTED, "jean@acme.fr"),
                      1);
-    const chorusacct_mail *m = chorusacct_capmailer_at(b.mail, 0);
+    const chorusacct_mail *m = NULL;
+    for (size_t i = 0; i < chorusacct_capmailer_count(b.mail); i++)
+        if (chorusacct_capmailer_at(b.mail, i)->kind ==
+            CHORUSACCT_MAIL_REJECTED)
+            m = chorusacct_capmailer_at(b.mail, i);
+    assert_non_null(m);
     assert_non_null(strstr(m->body, "service comptable"));
     assert_int_equal(chorusacct_account_approve(b.ctx, boss, app, &reason),
                      CHORUSACCT_E_REJECTED);
@@ -564,9 +569,9 @@ static void test_expiry_and_resend(void **state)
 
     /* A resend revives it with a new link; the old one stays dead. */
     chorusacct_capmailer_clear(b.mail);
-    assert_int_equal(chorusacct_activation_resend(b.ctx, "LATE@acme.fr", NULL,
-                                                  &reason),
-                     CHORUSACCT_OK);
+    if (chorusacct_activation_resend(b.ctx, "LATE@acme.fr", NULL, &reason) !=
+        CHORUSACCT_OK)
+        fail_msg("resend: %s", chorusacct_ctx_last_error(b.ctx));
     assert_int_equal(state_of(&b, id), CHORUSACCT_STATE_AWAITING_ACTIVATION);
     do_deliver(&b);
     assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_REMINDER, "late@acme.fr"),
@@ -620,14 +625,11 @@ static void test_resend_quota_and_states(void **state)
                                                   &reason),
                      CHORUSACCT_E_REJECTED);
     assert_int_equal(reason, CHORUSACCT_E_RESEND_QUOTA);
+    /* The quota is per day. */
     chorusacct_testclock_advance(b.clock, 86400);
     assert_int_equal(chorusacct_activation_resend(b.ctx, "q@acme.fr", NULL,
                                                   &reason),
-                     CHORUSACCT_E_REJECTED);
-    /* a day later the account has expired, which a resend revives */
-    assert_int_equal(reason, CHORUSACCT_E_RESEND_COOLDOWN == reason
-                                 ? reason
-                                 : CHORUSACCT_E_RESEND_QUOTA);
+                     CHORUSACCT_OK);
     assert_int_equal(chorusacct_activation_resend(b.ctx, "nobody@acme.fr",
                                                   NULL, &reason),
                      CHORUSACCT_E_REJECTED);
