@@ -172,8 +172,7 @@ static bool subject_ok(const char *s, size_t len)
 /* Days since 1970-01-01 to a proleptic Gregorian date, by 400-year eras
  * counted from 0000-03-01 so that the leap day ends each year (the
  * "civil from days" method published by Howard Hinnant). */
-static void civil_from_days(int64_t days, int64_t *y, unsigned *m,
-                            unsigned *d)
+static void civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d)
 {
     int64_t z = days + 719468; /* days from 0000-03-01; >= 0 here */
     int64_t era = z / 146097;
@@ -191,9 +190,8 @@ static void put_date(ca_out *o, int64_t t)
     /* English names whatever the locale: the header grammar fixes them. */
     static const char wday[7][4] = {"Thu", "Fri", "Sat", "Sun",
                                     "Mon", "Tue", "Wed"};
-    static const char mon[12][4] = {"Jan", "Feb", "Mar", "Apr",
-                                    "May", "Jun", "Jul", "Aug",
-                                    "Sep", "Oct", "Nov", "Dec"};
+    static const char mon[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     int64_t days = t / 86400, sec = t % 86400, y;
     unsigned m, d;
     civil_from_days(days, &y, &m, &d);
@@ -349,13 +347,11 @@ static void put_body(ca_out *o, const char *s, size_t len)
         /* A line followed by a hard break may use all 76 characters;
          * any other needs one left for the soft break '='. */
         const size_t limit = hard_end ? QP_LINE : QP_LINE - 1;
-        bool encode = c == '=' || c > 0x7E ||
-                      (c < 0x20 && c != '\t') ||
+        bool encode = c == '=' || c > 0x7E || (c < 0x20 && c != '\t') ||
                       ((c == ' ' || c == '\t') && line_end);
         for (int pass = 0; pass < 2; pass++) {
             const bool at_start = o->col == 0;
-            bool enc = encode ||
-                       (at_start && c == '.') ||
+            bool enc = encode || (at_start && c == '.') ||
                        (at_start && c == 'F' && len - i >= 5 &&
                         memcmp(s + i, "From ", 5) == 0);
             size_t w = enc ? 3 : 1;
@@ -384,8 +380,7 @@ static void put_body(ca_out *o, const char *s, size_t len)
 /* The message                                                          */
 
 int chorusacct_mail_format(const chorusacct_mail *mail, const char *from,
-                           int64_t date, char *buf, size_t cap,
-                           size_t *len_out)
+                           int64_t date, char *buf, size_t cap, size_t *len_out)
 {
     const size_t need = offsetof(chorusacct_mail, body) + sizeof(char *);
     if (mail == NULL || mail->struct_size < need || from == NULL ||
@@ -561,7 +556,7 @@ static int md_fail(char *error, size_t error_cap, const char *what,
     if (err == 0 || strerror_r(err, text, sizeof text) != 0)
         snprintf(text, sizeof text, "error %d", err);
     if (error != NULL && error_cap > 0)
-        snprintf(error, error_cap, "maildir: %s %s: %s", what, name, text);
+        snprintf(error, error_cap, "maildir: %s%s: %s", what, name, text);
     return CHORUSACCT_MAIL_TEMPFAIL;
 }
 
@@ -610,15 +605,15 @@ static int sync_dir(const char *path)
     return err;
 }
 
-static int md_deliver(ca_maildir *md, const char *msg, size_t len,
-                      char *error, size_t error_cap)
+static int md_deliver(ca_maildir *md, const char *msg, size_t len, char *error,
+                      size_t error_cap)
 {
     const size_t name_cap = strlen(md->host) + 96;
     char *name = malloc(name_cap);
     char *tmp = NULL, *dst = NULL, *newdir = join(md->dir, "new", NULL);
     int fd = -1, result;
     if (name == NULL || newdir == NULL) {
-        result = md_fail(error, error_cap, "memory for", "a name", ENOMEM);
+        result = md_fail(error, error_cap, "no memory for ", "a name", ENOMEM);
         goto out;
     }
     bool remade = false;
@@ -627,7 +622,7 @@ static int md_deliver(ca_maildir *md, const char *msg, size_t len,
         free(tmp);
         tmp = join(md->dir, "tmp", name);
         if (tmp == NULL) {
-            result = md_fail(error, error_cap, "memory for", name, ENOMEM);
+            result = md_fail(error, error_cap, "no memory for ", name, ENOMEM);
             goto out;
         }
         fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -641,8 +636,7 @@ static int md_deliver(ca_maildir *md, const char *msg, size_t len,
             continue;
         }
         if (err != EEXIST || tries >= 8) {
-            result = md_fail(error, error_cap, "cannot create tmp/", name,
-                             err);
+            result = md_fail(error, error_cap, "cannot create tmp/", name, err);
             goto out;
         }
     }
@@ -659,13 +653,12 @@ static int md_deliver(ca_maildir *md, const char *msg, size_t len,
     }
     dst = join(md->dir, "new", name);
     if (dst == NULL) {
-        result = md_fail(error, error_cap, "memory for", name, ENOMEM);
+        result = md_fail(error, error_cap, "no memory for ", name, ENOMEM);
         unlink(tmp);
         goto out;
     }
     if (rename(tmp, dst) != 0) {
-        result = md_fail(error, error_cap, "cannot move to new/", name,
-                         errno);
+        result = md_fail(error, error_cap, "cannot move to new/", name, errno);
         unlink(tmp);
         goto out;
     }
@@ -673,7 +666,7 @@ static int md_deliver(ca_maildir *md, const char *msg, size_t len,
      * temporary failure; the retry has the same Message-ID. */
     int err = sync_dir(newdir);
     if (err != 0) {
-        result = md_fail(error, error_cap, "cannot sync", "new/", err);
+        result = md_fail(error, error_cap, "cannot sync ", "new/", err);
         goto out;
     }
     result = CHORUSACCT_MAIL_SENT;
@@ -685,16 +678,16 @@ out:
     return result;
 }
 
-static int md_send(void *user_data, const chorusacct_mail *mail,
-                   char *error, size_t error_cap)
+static int md_send(void *user_data, const chorusacct_mail *mail, char *error,
+                   size_t error_cap)
 {
     ca_maildir *md = user_data;
     size_t len = 0;
     /* The date it was queued, not now: every retry writes the same text. */
-    int rc = mail == NULL ? CHORUSACCT_E_ARG
-                          : chorusacct_mail_format(mail, md->from,
-                                                   mail->created_at, NULL, 0,
-                                                   &len);
+    int rc = mail == NULL
+                 ? CHORUSACCT_E_ARG
+                 : chorusacct_mail_format(mail, md->from, mail->created_at,
+                                          NULL, 0, &len);
     if (rc != CHORUSACCT_OK) {
         if (error != NULL && error_cap > 0)
             snprintf(error, error_cap,
@@ -704,10 +697,10 @@ static int md_send(void *user_data, const chorusacct_mail *mail,
     }
     char *msg = malloc(len + 1);
     if (msg == NULL)
-        return md_fail(error, error_cap, "memory for", "the message",
+        return md_fail(error, error_cap, "no memory for ", "the message",
                        ENOMEM);
-    rc = chorusacct_mail_format(mail, md->from, mail->created_at, msg,
-                                len + 1, &len);
+    rc = chorusacct_mail_format(mail, md->from, mail->created_at, msg, len + 1,
+                                &len);
     int result = rc == CHORUSACCT_OK
                      ? md_deliver(md, msg, len, error, error_cap)
                      : CHORUSACCT_MAIL_PERMFAIL;

@@ -87,9 +87,11 @@ static bool utf8_ok(const unsigned char *s, size_t n)
     size_t i = 0;
     while (i < n) {
         unsigned char c = s[i];
-        size_t k = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2
-                                : (c & 0xF0) == 0xE0 ? 3
-                                : (c & 0xF8) == 0xF0 ? 4 : 0;
+        size_t k = c < 0x80             ? 1
+                   : (c & 0xE0) == 0xC0 ? 2
+                   : (c & 0xF0) == 0xE0 ? 3
+                   : (c & 0xF8) == 0xF0 ? 4
+                                        : 0;
         if (k == 0 || i + k > n)
             return false;
         for (size_t j = 1; j < k; j++)
@@ -163,8 +165,7 @@ static char *decode_subject(const char *msg, size_t *n_words)
             }
             p += 2;
             assert_true(p - w <= 75);
-            assert_true(utf8_ok((const unsigned char *)out + start,
-                                o - start));
+            assert_true(utf8_ok((const unsigned char *)out + start, o - start));
             words++;
             after_word = true;
             continue;
@@ -246,21 +247,20 @@ static void test_golden(void **state)
         make_mail("jean.dupont@example.fr", "Your Chorus Pro account",
                   "Hello Jean,\n\nYour request 42 = registered.\n");
     char *msg = format(&m, FROM, m.created_at);
-    assert_string_equal(msg,
-                        "Date: Thu, 26 Nov 2026 10:00:00 +0000\r\n"
-                        "From: noreply@chorus.example\r\n"
-                        "To: jean.dupont@example.fr\r\n"
-                        "Subject: Your Chorus Pro account\r\n"
-                        "Message-ID: <chorusacct.42.7@chorus.example>\r\n"
-                        "MIME-Version: 1.0\r\n"
-                        "Content-Type: text/plain; charset=UTF-8\r\n"
-                        "Content-Transfer-Encoding: quoted-printable\r\n"
-                        "Auto-Submitted: auto-generated\r\n"
-                        "X-Chorusacct-Kind: 1\r\n"
-                        "\r\n"
-                        "Hello Jean,\r\n"
-                        "\r\n"
-                        "Your request 42 =3D registered.\r\n");
+    assert_string_equal(msg, "Date: Thu, 26 Nov 2026 10:00:00 +0000\r\n"
+                             "From: noreply@chorus.example\r\n"
+                             "To: jean.dupont@example.fr\r\n"
+                             "Subject: Your Chorus Pro account\r\n"
+                             "Message-ID: <chorusacct.42.7@chorus.example>\r\n"
+                             "MIME-Version: 1.0\r\n"
+                             "Content-Type: text/plain; charset=UTF-8\r\n"
+                             "Content-Transfer-Encoding: quoted-printable\r\n"
+                             "Auto-Submitted: auto-generated\r\n"
+                             "X-Chorusacct-Kind: 1\r\n"
+                             "\r\n"
+                             "Hello Jean,\r\n"
+                             "\r\n"
+                             "Your request 42 =3D registered.\r\n");
     free(msg);
 
     /* French accents; a display name in From; the domain for the
@@ -316,8 +316,7 @@ static void test_dates(void **state)
     }
     char buf[2048] = "x";
     size_t n = 99;
-    assert_int_equal(chorusacct_mail_format(&m, FROM, -1, buf, sizeof buf,
-                                            &n),
+    assert_int_equal(chorusacct_mail_format(&m, FROM, -1, buf, sizeof buf, &n),
                      CHORUSACCT_E_ARG);
     assert_string_equal(buf, "");
     assert_int_equal(n, 0);
@@ -350,8 +349,7 @@ static void test_subject_encoded(void **state)
     assert_int_equal(subject_round_trip("a  b, (c) \"d\"; e=f ?"), 0);
     /* French accents: one short word. */
     assert_int_equal(subject_round_trip("Votre compte a été créé"), 1);
-    assert_int_equal(subject_round_trip("Demande refusée : SIRET invalide"),
-                     1);
+    assert_int_equal(subject_round_trip("Demande refusée : SIRET invalide"), 1);
     /* Long: several words, never a character cut in two. */
     const char *fr = "Activez votre compte Chorus Pro : votre demande a été "
                      "enregistrée et sera examinée très bientôt par un "
@@ -458,8 +456,7 @@ static void test_body_qp(void **state)
     }
 
     /* What the encoded text looks like. */
-    chorusacct_mail m = make_mail("a@example.fr", "s",
-                                  "x = 1 \n.\nFrom a\nab");
+    chorusacct_mail m = make_mail("a@example.fr", "s", "x = 1 \n.\nFrom a\nab");
     char *msg = format(&m, FROM, 0);
     assert_string_equal(body_of(msg),
                         "x =3D 1=20\r\n=2E\r\n=46rom a\r\nab=\r\n");
@@ -506,62 +503,68 @@ static void test_refusals(void **state)
         chorusacct_mail m = make_mail(bad_addresses[i], "s", "b\n");
         strcpy(buf, "x");
         n = 99;
-        assert_int_equal(chorusacct_mail_format(&m, FROM, 0, buf,
-                                                sizeof buf, &n),
-                         CHORUSACCT_E_ARG);
+        assert_int_equal(
+            chorusacct_mail_format(&m, FROM, 0, buf, sizeof buf, &n),
+            CHORUSACCT_E_ARG);
         assert_string_equal(buf, "");
         assert_int_equal(n, 0);
         m = make_mail("a@example.fr", "s", "b\n");
-        assert_int_equal(chorusacct_mail_format(&m, bad_addresses[i], 0,
-                                                buf, sizeof buf, &n),
+        assert_int_equal(chorusacct_mail_format(&m, bad_addresses[i], 0, buf,
+                                                sizeof buf, &n),
                          CHORUSACCT_E_ARG);
     }
     /* The sender must have a domain for the Message-ID. */
     static const char *const bad_senders[] = {
-        "noreply", "noreply@", "Name <noreply@>", "noreply@exa_mple.fr",
-        "noreply@.example.fr", "noreply@example..fr", "noreply@example.fr.",
+        "noreply",
+        "noreply@",
+        "Name <noreply@>",
+        "noreply@exa_mple.fr",
+        "noreply@.example.fr",
+        "noreply@example..fr",
+        "noreply@example.fr.",
         "noreply@[192.0.2.1]",
     };
     chorusacct_mail m = make_mail("a@example.fr", "s", "b\n");
     for (size_t i = 0; i < ARRAY_LEN(bad_senders); i++)
-        assert_int_equal(chorusacct_mail_format(&m, bad_senders[i], 0, buf,
-                                                sizeof buf, &n),
-                         CHORUSACCT_E_ARG);
+        assert_int_equal(
+            chorusacct_mail_format(&m, bad_senders[i], 0, buf, sizeof buf, &n),
+            CHORUSACCT_E_ARG);
     /* A subject is one line of UTF-8. */
     static const char *const bad_subjects[] = {
-        "two\r\nlines", "two\nlines", "cr\r", "tab\there", "bell\a",
-        "bad \xc3 utf-8", "overlong \xc0\xaf", "C1 \xc2\x85 control",
+        "two\r\nlines",
+        "two\nlines",
+        "cr\r",
+        "tab\there",
+        "bell\a",
+        "bad \xc3 utf-8",
+        "overlong \xc0\xaf",
+        "C1 \xc2\x85 control",
         "surrogate \xed\xa0\x80",
     };
     for (size_t i = 0; i < ARRAY_LEN(bad_subjects); i++) {
         m = make_mail("a@example.fr", bad_subjects[i], "b\n");
-        assert_int_equal(chorusacct_mail_format(&m, FROM, 0, buf, sizeof buf,
-                                                &n),
-                         CHORUSACCT_E_ARG);
+        assert_int_equal(
+            chorusacct_mail_format(&m, FROM, 0, buf, sizeof buf, &n),
+            CHORUSACCT_E_ARG);
     }
     /* Arguments. */
     m = make_mail("a@example.fr", "s", "b\n");
-    assert_int_equal(chorusacct_mail_format(NULL, FROM, 0, buf, sizeof buf,
-                                            &n),
+    assert_int_equal(chorusacct_mail_format(NULL, FROM, 0, buf, sizeof buf, &n),
                      CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_mail_format(&m, NULL, 0, buf, sizeof buf,
-                                            &n),
+    assert_int_equal(chorusacct_mail_format(&m, NULL, 0, buf, sizeof buf, &n),
                      CHORUSACCT_E_ARG);
     assert_int_equal(chorusacct_mail_format(&m, FROM, 0, NULL, 10, &n),
                      CHORUSACCT_E_ARG);
     m.to = NULL;
-    assert_int_equal(chorusacct_mail_format(&m, FROM, 0, buf, sizeof buf,
-                                            &n),
+    assert_int_equal(chorusacct_mail_format(&m, FROM, 0, buf, sizeof buf, &n),
                      CHORUSACCT_E_ARG);
     m = make_mail("a@example.fr", "s", "b\n");
     m.struct_size = 8;
-    assert_int_equal(chorusacct_mail_format(&m, FROM, 0, buf, sizeof buf,
-                                            &n),
+    assert_int_equal(chorusacct_mail_format(&m, FROM, 0, buf, sizeof buf, &n),
                      CHORUSACCT_E_ARG);
     /* NULL subject and body are empty; len_out may be NULL. */
     m = make_mail("a@example.fr", NULL, NULL);
-    assert_int_equal(chorusacct_mail_format(&m, FROM, 0, buf, sizeof buf,
-                                            NULL),
+    assert_int_equal(chorusacct_mail_format(&m, FROM, 0, buf, sizeof buf, NULL),
                      CHORUSACCT_OK);
     assert_non_null(strstr(buf, "\r\nSubject:\r\n"));
     assert_int_equal(strcmp(body_of(buf), ""), 0);
@@ -642,8 +645,7 @@ static void remove_tree(const char *path)
         if (d != NULL) {
             struct dirent *e;
             while ((e = readdir(d)) != NULL) {
-                if (strcmp(e->d_name, ".") == 0 ||
-                    strcmp(e->d_name, "..") == 0)
+                if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
                     continue;
                 char *p = path2(path, e->d_name);
                 remove_tree(p);
@@ -725,8 +727,7 @@ static void test_maildir_folders(void **state)
     char *top = temp_dir();
     char *dir = path2(top, "Maildir");
     chorusacct_mailer_ops ops;
-    assert_int_equal(chorusacct_maildir_mailer(&ops, dir, FROM),
-                     CHORUSACCT_OK);
+    assert_int_equal(chorusacct_maildir_mailer(&ops, dir, FROM), CHORUSACCT_OK);
     assert_int_equal(ops.struct_size, sizeof ops);
     assert_non_null(ops.send);
     assert_non_null(ops.destroy);
@@ -741,8 +742,7 @@ static void test_maildir_folders(void **state)
     }
     ops.destroy(ops.user_data);
     /* An existing Maildir is fine. */
-    assert_int_equal(chorusacct_maildir_mailer(&ops, dir, FROM),
-                     CHORUSACCT_OK);
+    assert_int_equal(chorusacct_maildir_mailer(&ops, dir, FROM), CHORUSACCT_OK);
     ops.destroy(ops.user_data);
 
     /* Folders that cannot be made. */
@@ -785,8 +785,7 @@ static void test_maildir_send(void **state)
     (void)state;
     char *dir = temp_dir();
     chorusacct_mailer_ops ops;
-    assert_int_equal(chorusacct_maildir_mailer(&ops, dir, FROM),
-                     CHORUSACCT_OK);
+    assert_int_equal(chorusacct_maildir_mailer(&ops, dir, FROM), CHORUSACCT_OK);
     chorusacct_mail m = make_mail("jean@example.fr", "Votre lien d'activation",
                                   "Cliquez : https://x.example/a?t=ABC\n");
     m.kind = CHORUSACCT_MAIL_ACTIVATION;
@@ -854,8 +853,7 @@ static void test_maildir_unwritable(void **state)
     (void)state;
     char *dir = temp_dir();
     chorusacct_mailer_ops ops;
-    assert_int_equal(chorusacct_maildir_mailer(&ops, dir, FROM),
-                     CHORUSACCT_OK);
+    assert_int_equal(chorusacct_maildir_mailer(&ops, dir, FROM), CHORUSACCT_OK);
     chorusacct_mail m = make_mail("a@example.fr", "s", "b\n");
     char error[CHORUSACCT_MAIL_ERROR_SIZE] = "";
     char *tmp = path2(dir, "tmp");
@@ -927,8 +925,8 @@ static void *work(void *arg)
 {
     worker *w = arg;
     for (int i = 0; i < PER_THREAD; i++) {
-        chorusacct_mail m = make_mail("a@example.fr", "Même sujet",
-                                      "Même texte\n");
+        chorusacct_mail m =
+            make_mail("a@example.fr", "Même sujet", "Même texte\n");
         m.message_id = w->first + i;
         char error[CHORUSACCT_MAIL_ERROR_SIZE];
         if (w->ops->send(w->ops->user_data, &m, error, sizeof error) !=
@@ -943,8 +941,7 @@ static void test_maildir_threads(void **state)
     (void)state;
     char *dir = temp_dir();
     chorusacct_mailer_ops ops;
-    assert_int_equal(chorusacct_maildir_mailer(&ops, dir, FROM),
-                     CHORUSACCT_OK);
+    assert_int_equal(chorusacct_maildir_mailer(&ops, dir, FROM), CHORUSACCT_OK);
     pthread_t th[THREADS];
     worker w[THREADS];
     for (int t = 0; t < THREADS; t++) {
@@ -967,8 +964,7 @@ static void test_maildir_threads(void **state)
         char *text = read_file(p, NULL);
         const char *id = strstr(text, "\r\nMessage-ID: <chorusacct.");
         assert_non_null(id);
-        long k = strtol(id + strlen("\r\nMessage-ID: <chorusacct."), NULL,
-                        10);
+        long k = strtol(id + strlen("\r\nMessage-ID: <chorusacct."), NULL, 10);
         assert_true(k >= 0 && k < THREADS * PER_THREAD);
         assert_false(seen[k]);
         seen[k] = true;
