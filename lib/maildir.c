@@ -587,6 +587,10 @@ static bool write_all(int fd, const char *p, size_t n)
                 continue;
             return false;
         }
+        if (w == 0) {
+            errno = EIO; /* no progress: do not spin */
+            return false;
+        }
         p += w;
         n -= (size_t)w;
     }

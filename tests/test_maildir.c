@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -900,6 +902,24 @@ static void test_maildir_unwritable(void **state)
     assert_int_equal(list(dir, "tmp", NULL), 0);
     assert_int_equal(unlink(newdir), 0);
     assert_int_equal(mkdir(newdir, 0700), 0);
+
+    /* A write that fails half-way (the file size limit stands in for a
+     * full disk): nothing is left behind. */
+    struct rlimit old, tiny;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    tiny = old;
+    tiny.rlim_cur = 100;
+    void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &tiny), 0);
+    error[0] = '\0';
+    int result = ops.send(ops.user_data, &m, error, sizeof error);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, prev);
+    assert_int_equal(result, CHORUSACCT_MAIL_TEMPFAIL);
+    assert_non_null(strstr(error, "cannot write tmp/"));
+    assert_non_null(strstr(error, "File too large"));
+    assert_int_equal(list(dir, "tmp", NULL), 0);
+    assert_int_equal(list(dir, "new", NULL), 0);
 
     /* Repaired, it delivers again. */
     assert_int_equal(ops.send(ops.user_data, &m, error, sizeof error),
