@@ -213,7 +213,8 @@ int chorusacct_ctx_new(chorusacct_ctx **out, const chorusacct_config *cfg)
         return CHORUSACCT_E_INIT;
 
     chorusacct_config c;
-    (void)chorusacct_config_init(&c, sizeof c);
+    if (chorusacct_config_init(&c, sizeof c) != CHORUSACCT_OK)
+        return CHORUSACCT_E_INTERNAL;
     if (cfg != NULL) {
         if (cfg->struct_size < MIN_CONFIG_SIZE)
             return CHORUSACCT_E_ARG;
