@@ -43,6 +43,11 @@
  * the lookup indexes. A new file runs every step, so the code that
  * migrates an old file is the code that creates every file.
  *
+ * No foreign key is declared: the contract lets records name ids that
+ * do not exist (events and messages outlive a purged account), so the one
+ * rule that ties two tables, an account's tokens go with it, is a
+ * trigger. foreign_keys is on all the same, for later steps.
+ *
  * Texts are stored unpadded; times are Unix seconds, so most integers take
  * 4 bytes or less, and zeros none. Ids use AUTOINCREMENT because the
  * contract says they increase: a purged account's id, or a collected
@@ -89,12 +94,13 @@ static const char *const ca_migrations[] = {
     " reason TEXT NOT NULL);"
     "CREATE TABLE token("
     " hash BLOB PRIMARY KEY,"
-    " account_id INTEGER NOT NULL"
-    "  REFERENCES account(id) ON DELETE CASCADE,"
+    " account_id INTEGER NOT NULL,"
     " purpose INTEGER NOT NULL,"
     " created_at INTEGER NOT NULL,"
     " expires_at INTEGER NOT NULL,"
     " used_at INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TRIGGER account_tokens AFTER DELETE ON account BEGIN"
+    " DELETE FROM token WHERE account_id = old.id; END;"
     "CREATE TABLE captcha("
     " id_hash BLOB PRIMARY KEY,"
     " answer_hash BLOB NOT NULL,"
@@ -147,21 +153,21 @@ static const char *const ca_migrations[] = {
 /* ------------------------------------------------------------------ */
 /* Statements                                                           */
 
-#define ACCOUNT_COLS                                                       \
-    "id, version, state, structure_id, role, lang, created_at,"            \
-    " updated_at, consent_at, expires_at, activated_at, decided_by,"       \
-    " locked_until, resent_at, failed_logins, login_email, email_key,"     \
-    " contact_email, first_name, last_name, phone, terms_version,"         \
+#define ACCOUNT_COLS                                                           \
+    "id, version, state, structure_id, role, lang, created_at,"                \
+    " updated_at, consent_at, expires_at, activated_at, decided_by,"           \
+    " locked_until, resent_at, failed_logins, login_email, email_key,"         \
+    " contact_email, first_name, last_name, phone, terms_version,"             \
     " password_hash, reason"
-#define STRUCTURE_COLS                                                     \
+#define STRUCTURE_COLS                                                         \
     "id, id_type, created_at, principal_id, identifier, company_name"
 #define TOKEN_COLS "hash, account_id, purpose, created_at, expires_at, used_at"
 #define CAPTCHA_COLS "id_hash, answer_hash, created_at, expires_at, used_at"
-#define OUTBOX_COLS                                                        \
-    "id, account_id, kind, lang, status, attempts, created_at,"            \
-    " next_attempt_at, lease_until, sent_at, recipient, subject, body,"    \
+#define OUTBOX_COLS                                                            \
+    "id, account_id, kind, lang, status, attempts, created_at,"                \
+    " next_attempt_at, lease_until, sent_at, recipient, subject, body,"        \
     " last_error"
-#define EVENT_COLS                                                         \
+#define EVENT_COLS                                                             \
     "id, account_id, type, time, from_state, to_state, actor_id, reason"
 
 enum {
@@ -254,8 +260,7 @@ static const char *const ca_sql[ST_COUNT] = {
                         " AND used_at = 0",
     [ST_CAPTCHA_INSERT] =
         "INSERT INTO captcha(" CAPTCHA_COLS ") VALUES(?, ?, ?, ?, ?)",
-    [ST_CAPTCHA_GET] =
-        "SELECT " CAPTCHA_COLS " FROM captcha WHERE id_hash = ?",
+    [ST_CAPTCHA_GET] = "SELECT " CAPTCHA_COLS " FROM captcha WHERE id_hash = ?",
     [ST_CAPTCHA_UPDATE] = "UPDATE captcha SET used_at = ?2 WHERE id_hash = ?1",
     [ST_OUTBOX_INSERT] =
         "INSERT INTO outbox(account_id, kind, lang, status, attempts,"
@@ -267,9 +272,8 @@ static const char *const ca_sql[ST_COUNT] = {
                       " AND lease_until <= ?1 ORDER BY id LIMIT ?2",
     [ST_OUTBOX_LEASE] = "UPDATE outbox SET lease_until = ?2 WHERE id = ?1",
     [ST_OUTBOX_UPDATE] =
-        "UPDATE outbox SET status = ?, attempts = ?, created_at = ?,"
-        " next_attempt_at = ?, lease_until = ?, sent_at = ?, last_error = ?"
-        " WHERE id = ?",
+        "UPDATE outbox SET status = ?, attempts = ?, next_attempt_at = ?,"
+        " lease_until = ?, sent_at = ?, last_error = ? WHERE id = ?",
     [ST_OUTBOX_LIST] = "SELECT " OUTBOX_COLS " FROM outbox"
                        " WHERE id > ?1 ORDER BY id LIMIT ?2",
     [ST_OUTBOX_LIST_STATUS] = "SELECT " OUTBOX_COLS " FROM outbox"
@@ -286,23 +290,23 @@ static const char *const ca_sql[ST_COUNT] = {
     /* A counter keeps only its latest window: a newer window starts again
      * from the delta; a delta for an older window than the stored one
      * changes nothing and counts alone (that window is over). */
-    [ST_COUNTER_ADD] =
-        "INSERT INTO counter(name, win, n) VALUES(?1, ?2, ?3)"
-        " ON CONFLICT(name) DO UPDATE SET"
-        " n = CASE WHEN win = excluded.win THEN n + excluded.n"
-        " WHEN win < excluded.win THEN excluded.n ELSE n END,"
-        " win = max(win, excluded.win)"
-        " RETURNING CASE WHEN win = ?2 THEN n ELSE ?3 END",
+    [ST_COUNTER_ADD] = "INSERT INTO counter(name, win, n) VALUES(?1, ?2, ?3)"
+                       " ON CONFLICT(name) DO UPDATE SET"
+                       " n = CASE WHEN win = excluded.win THEN n + excluded.n"
+                       " WHEN win < excluded.win THEN excluded.n ELSE n END,"
+                       " win = max(win, excluded.win)"
+                       " RETURNING CASE WHEN win = ?2 THEN n ELSE ?3 END",
     [ST_META_GET] = "SELECT value FROM meta WHERE name = ?",
     [ST_META_SET] = "INSERT INTO meta(name, value) VALUES(?, ?)"
                     " ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+    /* Times of 0 are unset: never "before" anything. */
     [ST_GC_TOKEN] = "DELETE FROM token WHERE (used_at <> 0 AND used_at < ?1)"
-                    " OR expires_at < ?1",
+                    " OR (expires_at <> 0 AND expires_at < ?1)",
     [ST_GC_CAPTCHA] = "DELETE FROM captcha"
                       " WHERE (used_at <> 0 AND used_at < ?1)"
-                      " OR expires_at < ?1",
-    [ST_GC_OUTBOX] =
-        "DELETE FROM outbox WHERE status <> 1 AND created_at < ?1",
+                      " OR (expires_at <> 0 AND expires_at < ?1)",
+    [ST_GC_OUTBOX] = "DELETE FROM outbox WHERE status <> 1"
+                     " AND created_at < ?1 AND (sent_at = 0 OR sent_at < ?1)",
     [ST_GC_COUNTER] = "DELETE FROM counter WHERE win < ?1",
 };
 
@@ -351,8 +355,8 @@ typedef struct {
 
 static uint32_t pack_hash(const uint8_t *p)
 {
-    uint32_t x = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
-                 (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    uint32_t x = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+                 (uint32_t)p[3] << 24;
     return (x * UINT32_C(2654435761)) >> (32 - CA_HASH_BITS);
 }
 
@@ -399,8 +403,8 @@ static bool sink_sequence(ca_sink *s, const uint8_t *lit, size_t nlit,
                           size_t off, size_t mlen)
 {
     size_t m = mlen > 0 ? mlen - CA_PACK_MIN : 0;
-    unsigned t = (unsigned)(nlit < 15 ? nlit : 15) << 4 |
-                 (unsigned)(m < 15 ? m : 15);
+    unsigned t =
+        (unsigned)(nlit < 15 ? nlit : 15) << 4 | (unsigned)(m < 15 ? m : 15);
     if (!sink_byte(s, t) || (nlit >= 15 && !sink_extra(s, nlit - 15)))
         return false;
     if (nlit > s->cap - s->n)
@@ -573,9 +577,8 @@ static int ca_code(int rc)
 static int stmt(ca_conn *c, int id, sqlite3_stmt **out)
 {
     if (c->st[id] == NULL) {
-        int rc = sqlite3_prepare_v3(c->db, ca_sql[id], -1,
-                                    SQLITE_PREPARE_PERSISTENT, &c->st[id],
-                                    NULL);
+        int rc = sqlite3_prepare_v3(
+            c->db, ca_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &c->st[id], NULL);
         if (rc != SQLITE_OK)
             return ca_code(rc);
     }
@@ -634,15 +637,15 @@ static void b_text(ca_bind *b, const char *f, size_t size)
     if (n == size)
         b->rc = CHORUSACCT_E_ARG;
     else
-        b->rc = ca_code(
-            sqlite3_bind_text(b->s, ++b->i, f, (int)n, SQLITE_STATIC));
+        b->rc =
+            ca_code(sqlite3_bind_text(b->s, ++b->i, f, (int)n, SQLITE_STATIC));
 }
 
 static void b_blob(ca_bind *b, const void *p, size_t n)
 {
     if (b->rc == CHORUSACCT_OK)
-        b->rc = ca_code(
-            sqlite3_bind_blob(b->s, ++b->i, p, (int)n, SQLITE_STATIC));
+        b->rc =
+            ca_code(sqlite3_bind_blob(b->s, ++b->i, p, (int)n, SQLITE_STATIC));
 }
 
 /* A text of the outbox: packed when that is shorter. */
@@ -666,8 +669,8 @@ static void b_packed(ca_bind *b, ca_conn *c, const char *f, size_t size,
     if (m > 0)
         b_blob(b, buf, m);
     else
-        b->rc = ca_code(
-            sqlite3_bind_text(b->s, ++b->i, f, (int)n, SQLITE_STATIC));
+        b->rc =
+            ca_code(sqlite3_bind_text(b->s, ++b->i, f, (int)n, SQLITE_STATIC));
 }
 
 /* Reading the columns of a row in order; `ok` turns false on a value that
@@ -1079,7 +1082,7 @@ static int ca_account_update(void *ud, chorusacct_account *a)
 }
 
 /* Deletes the row `id` with statement `del`: NOTFOUND if there was none.
- * The account's tokens go with it (ON DELETE CASCADE). */
+ * An account's tokens go with it (trigger account_tokens). */
 static int delete_by_id(ca_conn *c, int del, int64_t id)
 {
     sqlite3_stmt *s = NULL;
@@ -1108,9 +1111,8 @@ static int list_stmt(ca_conn *c, unsigned mask, sqlite3_stmt **out)
                  mask & LQ_STATE ? " AND state = ?2" : "",
                  mask & LQ_STRUCTURE ? " AND structure_id = ?3" : "",
                  mask & LQ_ROLE ? " AND role >= ?4" : "",
-                 mask & LQ_EXPIRES
-                     ? " AND expires_at > 0 AND expires_at < ?5"
-                     : "");
+                 mask & LQ_EXPIRES ? " AND expires_at > 0 AND expires_at < ?5"
+                                   : "");
         int rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
                                     &c->list[mask], NULL);
         if (rc != SQLITE_OK)
@@ -1126,8 +1128,7 @@ static int64_t limit_of(size_t max)
 }
 
 static int ca_account_list(void *ud, const chorusacct_account_query *q,
-                           chorusacct_account *out, size_t max,
-                           size_t *count)
+                           chorusacct_account *out, size_t max, size_t *count)
 {
     ca_conn *c = ud;
     sqlite3_stmt *s = NULL;
@@ -1215,8 +1216,7 @@ static int ca_structure_get(void *ud, int64_t id, chorusacct_structure *out)
     return fetch_structure(s, out);
 }
 
-static int ca_structure_find(void *ud, int32_t id_type,
-                             const char *identifier,
+static int ca_structure_find(void *ud, int32_t id_type, const char *identifier,
                              chorusacct_structure *out)
 {
     ca_conn *c = ud;
@@ -1282,17 +1282,10 @@ static int ca_token_insert(void *ud, const chorusacct_token *t)
         done(s);
         return b.rc;
     }
-    rc = sqlite3_step(s);
-    done(s);
-    /* The account must exist: a token of no account could never be
-     * deleted with it. */
-    if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
-        return CHORUSACCT_E_NOTFOUND;
-    return rc == SQLITE_DONE ? CHORUSACCT_OK : ca_code(rc);
+    return finish(s);
 }
 
-static int ca_token_get(void *ud, const uint8_t *hash32,
-                        chorusacct_token *out)
+static int ca_token_get(void *ud, const uint8_t *hash32, chorusacct_token *out)
 {
     ca_conn *c = ud;
     sqlite3_stmt *s = NULL;
@@ -1504,8 +1497,7 @@ static int ca_outbox_insert(void *ud, chorusacct_message *m)
 }
 
 static int ca_outbox_claim(void *ud, int64_t now, int64_t lease_until,
-                           chorusacct_message *out, size_t max,
-                           size_t *count)
+                           chorusacct_message *out, size_t max, size_t *count)
 {
     ca_conn *c = ud;
     sqlite3_stmt *s = NULL, *lease = NULL;
@@ -1551,7 +1543,6 @@ static int ca_outbox_update(void *ud, const chorusacct_message *m)
     ca_bind b = {s, 0, CHORUSACCT_OK};
     b_i64(&b, m->status);
     b_i64(&b, m->attempts);
-    b_i64(&b, m->created_at);
     b_i64(&b, m->next_attempt_at);
     b_i64(&b, m->lease_until);
     b_i64(&b, m->sent_at);
@@ -1564,15 +1555,13 @@ static int ca_outbox_update(void *ud, const chorusacct_message *m)
 }
 
 static int ca_outbox_list(void *ud, int32_t status, int64_t after_id,
-                          chorusacct_message *out, size_t max,
-                          size_t *count)
+                          chorusacct_message *out, size_t max, size_t *count)
 {
     ca_conn *c = ud;
     sqlite3_stmt *s = NULL;
     if (count == NULL || (out == NULL && max > 0))
         return CHORUSACCT_E_ARG;
-    int rc = stmt(c, status != 0 ? ST_OUTBOX_LIST_STATUS : ST_OUTBOX_LIST,
-                  &s);
+    int rc = stmt(c, status != 0 ? ST_OUTBOX_LIST_STATUS : ST_OUTBOX_LIST, &s);
     if (rc != CHORUSACCT_OK)
         return rc;
     sqlite3_bind_int64(s, 1, after_id);
@@ -1612,8 +1601,8 @@ static int ca_event_list(void *ud, int64_t account_id, int64_t after_id,
     sqlite3_stmt *s = NULL;
     if (count == NULL || (out == NULL && max > 0))
         return CHORUSACCT_E_ARG;
-    int rc = stmt(
-        c, account_id != 0 ? ST_EVENT_LIST_ACCOUNT : ST_EVENT_LIST, &s);
+    int rc =
+        stmt(c, account_id != 0 ? ST_EVENT_LIST_ACCOUNT : ST_EVENT_LIST, &s);
     if (rc != CHORUSACCT_OK)
         return rc;
     sqlite3_bind_int64(s, 1, after_id);
@@ -1686,8 +1675,7 @@ static int ca_gc(void *ud, int64_t before)
     ca_conn *c = ud;
     bool own;
     int rc = own_begin(c, &own);
-    for (size_t i = 0; i < CA_ARRAY_LEN(order) && rc == CHORUSACCT_OK;
-         i++) {
+    for (size_t i = 0; i < CA_ARRAY_LEN(order) && rc == CHORUSACCT_OK; i++) {
         sqlite3_stmt *s = NULL;
         rc = stmt(c, order[i], &s);
         if (rc == CHORUSACCT_OK) {
@@ -1769,8 +1757,9 @@ static int schema_version_of(sqlite3 *db, int *out)
                    " AND name = 'chorusacct_schema'",
                    buf, sizeof buf);
     if (rc == SQLITE_OK && strcmp(buf, "0") != 0)
-        rc = exec1(db, "SELECT coalesce(max(version), 0) FROM"
-                       " chorusacct_schema",
+        rc = exec1(db,
+                   "SELECT coalesce(max(version), 0) FROM"
+                   " chorusacct_schema",
                    buf, sizeof buf);
     if (rc != SQLITE_OK)
         return rc;

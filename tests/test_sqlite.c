@@ -121,8 +121,7 @@ static void write_file(const char *path, const void *data, size_t n)
     assert_int_equal(fclose(fp), 0);
 }
 
-static chorusacct_account insert_account(chorusacct_storage_ops *ops,
-                                         long i)
+static chorusacct_account insert_account(chorusacct_storage_ops *ops, long i)
 {
     chorusacct_account a;
     sample_account(&a, i);
@@ -144,14 +143,12 @@ static void test_create_and_reopen(void **state)
     close_ops(f);
 
     sqlite3 *db = raw_open(f->path);
-    assert_int_equal(raw_int(db, "SELECT count(*) FROM chorusacct_schema"),
-                     2);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM chorusacct_schema"), 2);
     assert_int_equal(raw_int(db, "SELECT max(version) FROM chorusacct_schema"),
                      chorusacct_sqlite_schema_version());
     sqlite3_stmt *s = NULL;
     assert_int_equal(
-        sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, NULL),
-        SQLITE_OK);
+        sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(s), SQLITE_ROW);
     assert_string_equal((const char *)sqlite3_column_text(s, 0), "wal");
     sqlite3_finalize(s);
@@ -170,8 +167,7 @@ static void test_create_and_reopen(void **state)
     close_ops(f);
     open_ops(f);
     db = raw_open(f->path);
-    assert_int_equal(raw_int(db, "SELECT count(*) FROM chorusacct_schema"),
-                     2);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM chorusacct_schema"), 2);
     sqlite3_close(db);
 }
 
@@ -187,9 +183,9 @@ static void test_refusals(void **state)
                      CHORUSACCT_E_ARG);
 
     /* NO_CREATE: a missing file is not created. */
-    assert_int_equal(chorusacct_sqlite_storage(&ops, f->path,
-                                               CHORUSACCT_SQLITE_NO_CREATE),
-                     CHORUSACCT_E_NOTFOUND);
+    assert_int_equal(
+        chorusacct_sqlite_storage(&ops, f->path, CHORUSACCT_SQLITE_NO_CREATE),
+        CHORUSACCT_E_NOTFOUND);
     struct stat st;
     assert_int_not_equal(stat(f->path, &st), 0);
     assert_int_equal(errno, ENOENT);
@@ -207,9 +203,9 @@ static void test_refusals(void **state)
     write_file(f->path, text, sizeof text - 1);
     assert_int_equal(chorusacct_sqlite_storage(&ops, f->path, 0),
                      CHORUSACCT_E_IO);
-    assert_int_equal(chorusacct_sqlite_storage(&ops, f->path,
-                                               CHORUSACCT_SQLITE_NO_CREATE),
-                     CHORUSACCT_E_IO);
+    assert_int_equal(
+        chorusacct_sqlite_storage(&ops, f->path, CHORUSACCT_SQLITE_NO_CREATE),
+        CHORUSACCT_E_IO);
     remove_db(f->path);
 
     /* A database of another program with a table of the same name. */
@@ -228,8 +224,7 @@ static void test_newer_schema(void **state)
     close_ops(f);
     sqlite3 *db = raw_open(f->path);
     char sql[128];
-    snprintf(sql, sizeof sql,
-             "INSERT INTO chorusacct_schema VALUES(%d, 0)",
+    snprintf(sql, sizeof sql, "INSERT INTO chorusacct_schema VALUES(%d, 0)",
              chorusacct_sqlite_schema_version() + 1);
     assert_int_equal(raw_exec(db, sql), SQLITE_OK);
     sqlite3_close(db);
@@ -266,10 +261,11 @@ static const char schema_v1[] =
     " first_name TEXT NOT NULL, last_name TEXT NOT NULL,"
     " phone TEXT NOT NULL, terms_version TEXT NOT NULL,"
     " password_hash TEXT NOT NULL, reason TEXT NOT NULL);"
-    "CREATE TABLE token(hash BLOB PRIMARY KEY, account_id INTEGER NOT NULL"
-    " REFERENCES account(id) ON DELETE CASCADE, purpose INTEGER NOT NULL,"
-    " created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
-    " used_at INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE token(hash BLOB PRIMARY KEY, account_id INTEGER NOT NULL,"
+    " purpose INTEGER NOT NULL, created_at INTEGER NOT NULL,"
+    " expires_at INTEGER NOT NULL, used_at INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TRIGGER account_tokens AFTER DELETE ON account BEGIN"
+    " DELETE FROM token WHERE account_id = old.id; END;"
     "CREATE TABLE captcha(id_hash BLOB PRIMARY KEY,"
     " answer_hash BLOB NOT NULL, created_at INTEGER NOT NULL,"
     " expires_at INTEGER NOT NULL, used_at INTEGER NOT NULL) WITHOUT ROWID;"
@@ -329,8 +325,7 @@ static void test_migrate_from_v1(void **state)
     sqlite3_close(db);
 
     chorusacct_account a;
-    assert_int_equal(ops->account_find(ops->user_data, "jeanne@exemple.fr",
-                                       &a),
+    assert_int_equal(ops->account_find(ops->user_data, "jeanne@exemple.fr", &a),
                      CHORUSACCT_OK);
     assert_int_equal(a.id, 3);
     assert_int_equal(a.version, 4);
@@ -338,9 +333,9 @@ static void test_migrate_from_v1(void **state)
     assert_string_equal(a.last_name, "Dupré");
     assert_string_equal(a.password_hash, "$argon2id$x");
     chorusacct_structure s;
-    assert_int_equal(ops->structure_find(ops->user_data, 1, "73282932000074",
-                                         &s),
-                     CHORUSACCT_OK);
+    assert_int_equal(
+        ops->structure_find(ops->user_data, 1, "73282932000074", &s),
+        CHORUSACCT_OK);
     assert_int_equal(s.principal_id, 3);
     chorusacct_message m;
     size_t n = 0;
@@ -351,8 +346,7 @@ static void test_migrate_from_v1(void **state)
     assert_string_equal(m.body, "Corps");
     uint8_t v[4];
     size_t len = 0;
-    assert_int_equal(ops->meta_get(ops->user_data, "secret", v, sizeof v,
-                                   &len),
+    assert_int_equal(ops->meta_get(ops->user_data, "secret", v, sizeof v, &len),
                      CHORUSACCT_OK);
     assert_int_equal(len, 2);
     assert_int_equal(v[1], 0xff);
@@ -388,8 +382,7 @@ static void test_accounts(void **state)
     assert_int_equal(ops->account_get(ud, a.id, &got), CHORUSACCT_OK);
     assert_memory_equal(&got, &a, sizeof a);
     memset(&got, 0xaa, sizeof got);
-    assert_int_equal(ops->account_find(ud, a.email_key, &got),
-                     CHORUSACCT_OK);
+    assert_int_equal(ops->account_find(ud, a.email_key, &got), CHORUSACCT_OK);
     assert_memory_equal(&got, &a, sizeof a);
 
     /* Missing records, and outputs untouched on failure. */
@@ -403,8 +396,7 @@ static void test_accounts(void **state)
     char upper[CHORUSACCT_EMAIL_SIZE];
     snprintf(upper, sizeof upper, "%s", a.email_key);
     upper[0] = 'C';
-    assert_int_equal(ops->account_find(ud, upper, &got),
-                     CHORUSACCT_E_NOTFOUND);
+    assert_int_equal(ops->account_find(ud, upper, &got), CHORUSACCT_E_NOTFOUND);
 
     /* Unique e-mail key. */
     sample_account(&b, 1);
@@ -446,8 +438,7 @@ static void test_accounts(void **state)
     /* Deletion; ids are never reused, even the highest one's. */
     assert_int_equal(ops->account_delete(ud, b.id), CHORUSACCT_OK);
     assert_int_equal(ops->account_delete(ud, b.id), CHORUSACCT_E_NOTFOUND);
-    assert_int_equal(ops->account_get(ud, b.id, &got),
-                     CHORUSACCT_E_NOTFOUND);
+    assert_int_equal(ops->account_get(ud, b.id, &got), CHORUSACCT_E_NOTFOUND);
     chorusacct_account c = insert_account(ops, 2);
     assert_true(c.id > b.id);
 
@@ -532,8 +523,7 @@ static void test_account_list(void **state)
 
     assert_int_equal(ops->account_list(ud, NULL, out, 16, &n),
                      CHORUSACCT_E_ARG);
-    assert_int_equal(ops->account_list(ud, &q, NULL, 16, &n),
-                     CHORUSACCT_E_ARG);
+    assert_int_equal(ops->account_list(ud, &q, NULL, 16, &n), CHORUSACCT_E_ARG);
 }
 
 static void test_structures(void **state)
@@ -583,12 +573,25 @@ static void test_structures(void **state)
     assert_int_equal(ops->structure_update(ud, &t), CHORUSACCT_E_NOTFOUND);
     assert_int_equal(ops->structure_delete(ud, s.id), CHORUSACCT_OK);
     assert_int_equal(ops->structure_delete(ud, s.id), CHORUSACCT_E_NOTFOUND);
-    assert_int_equal(ops->structure_get(ud, s.id, &got),
-                     CHORUSACCT_E_NOTFOUND);
+    assert_int_equal(ops->structure_get(ud, s.id, &got), CHORUSACCT_E_NOTFOUND);
     /* The identifier is free again. */
     sample_structure(&t, 1);
     assert_int_equal(ops->structure_insert(ud, &t), CHORUSACCT_OK);
     assert_true(t.id > s.id);
+}
+
+static chorusacct_token make_token(int64_t account_id, uint8_t tag)
+{
+    chorusacct_token t;
+    memset(&t, 0, sizeof t);
+    t.struct_size = (uint32_t)sizeof t;
+    t.purpose = 1;
+    t.account_id = account_id;
+    t.created_at = 1000;
+    t.expires_at = 4600;
+    for (int i = 0; i < 32; i++)
+        t.hash[i] = (uint8_t)(tag * 31 + i);
+    return t;
 }
 
 /* The database itself refuses duplicates, whoever writes. */
@@ -599,8 +602,7 @@ static void test_constraints_in_database(void **state)
     chorusacct_account a = insert_account(ops, 1);
     chorusacct_structure s;
     sample_structure(&s, 1);
-    assert_int_equal(ops->structure_insert(ops->user_data, &s),
-                     CHORUSACCT_OK);
+    assert_int_equal(ops->structure_insert(ops->user_data, &s), CHORUSACCT_OK);
 
     sqlite3 *db = raw_open(f->path);
     char sql[1024];
@@ -621,6 +623,14 @@ static void test_constraints_in_database(void **state)
              s.identifier);
     assert_int_equal(raw_exec(db, sql), SQLITE_CONSTRAINT);
     assert_int_equal(sqlite3_extended_errcode(db), SQLITE_CONSTRAINT_UNIQUE);
+    /* An account's tokens go with it, whoever deletes it. */
+    chorusacct_token t = make_token(a.id, 1), got;
+    assert_int_equal(ops->token_insert(ops->user_data, &t), CHORUSACCT_OK);
+    snprintf(sql, sizeof sql, "DELETE FROM account WHERE id = %lld",
+             (long long)a.id);
+    assert_int_equal(raw_exec(db, sql), SQLITE_OK);
+    assert_int_equal(ops->token_get(ops->user_data, t.hash, &got),
+                     CHORUSACCT_E_NOTFOUND);
     assert_int_equal(raw_exec(db, "INSERT INTO structure(id_type,"
                                   " created_at, principal_id, identifier,"
                                   " company_name) VALUES(7, 0, 0, '', 'a'),"
@@ -631,20 +641,6 @@ static void test_constraints_in_database(void **state)
 
 /* ------------------------------------------------------------------ */
 /* Tokens and captcha challenges                                        */
-
-static chorusacct_token make_token(int64_t account_id, uint8_t tag)
-{
-    chorusacct_token t;
-    memset(&t, 0, sizeof t);
-    t.struct_size = (uint32_t)sizeof t;
-    t.purpose = 1;
-    t.account_id = account_id;
-    t.created_at = 1000;
-    t.expires_at = 4600;
-    for (int i = 0; i < 32; i++)
-        t.hash[i] = (uint8_t)(tag * 31 + i);
-    return t;
-}
 
 static void test_tokens(void **state)
 {
@@ -662,14 +658,15 @@ static void test_tokens(void **state)
     assert_int_equal(ops->token_insert(ud, &t3), CHORUSACCT_OK);
     assert_int_equal(ops->token_insert(ud, &t4), CHORUSACCT_OK);
     assert_int_equal(ops->token_insert(ud, &t1), CHORUSACCT_E_EXISTS);
-    /* A token of no account could never be deleted with its account. */
+    /* The contract does not tie a token to an existing account. */
     chorusacct_token orphan = make_token(a.id + 1000, 5);
-    assert_int_equal(ops->token_insert(ud, &orphan), CHORUSACCT_E_NOTFOUND);
+    assert_int_equal(ops->token_insert(ud, &orphan), CHORUSACCT_OK);
 
     memset(&got, 0xaa, sizeof got);
     assert_int_equal(ops->token_get(ud, t1.hash, &got), CHORUSACCT_OK);
     assert_memory_equal(&got, &t1, sizeof t1);
-    assert_int_equal(ops->token_get(ud, orphan.hash, &got),
+    chorusacct_token missing = make_token(a.id, 9);
+    assert_int_equal(ops->token_get(ud, missing.hash, &got),
                      CHORUSACCT_E_NOTFOUND);
 
     /* Single use. */
@@ -678,7 +675,7 @@ static void test_tokens(void **state)
                      CHORUSACCT_E_CONFLICT);
     assert_int_equal(ops->token_get(ud, t1.hash, &got), CHORUSACCT_OK);
     assert_int_equal(got.used_at, 2000);
-    assert_int_equal(ops->token_consume(ud, orphan.hash, 2000),
+    assert_int_equal(ops->token_consume(ud, missing.hash, 2000),
                      CHORUSACCT_E_NOTFOUND);
 
     /* Revocation: the unused ones of that account and purpose only. */
@@ -696,11 +693,10 @@ static void test_tokens(void **state)
 
     /* Deleting an account deletes its tokens, not the others'. */
     assert_int_equal(ops->account_delete(ud, a.id), CHORUSACCT_OK);
-    assert_int_equal(ops->token_get(ud, t1.hash, &got),
-                     CHORUSACCT_E_NOTFOUND);
-    assert_int_equal(ops->token_get(ud, t3.hash, &got),
-                     CHORUSACCT_E_NOTFOUND);
+    assert_int_equal(ops->token_get(ud, t1.hash, &got), CHORUSACCT_E_NOTFOUND);
+    assert_int_equal(ops->token_get(ud, t3.hash, &got), CHORUSACCT_E_NOTFOUND);
     assert_int_equal(ops->token_get(ud, t4.hash, &got), CHORUSACCT_OK);
+    assert_int_equal(ops->token_get(ud, orphan.hash, &got), CHORUSACCT_OK);
     assert_int_equal(ops->token_get(ud, NULL, &got), CHORUSACCT_E_ARG);
     assert_int_equal(ops->token_consume(ud, NULL, 1), CHORUSACCT_E_ARG);
 }
@@ -799,14 +795,14 @@ static void test_outbox(void **state)
                      CHORUSACCT_OK);
     assert_int_equal(n, 1);
     assert_memory_equal(&out[0], &m[0], sizeof m[0]);
-    assert_int_equal(ops->outbox_list(ud, CHORUSACCT_MSG_PENDING, ids[1], out,
-                                      8, &n),
-                     CHORUSACCT_OK);
+    assert_int_equal(
+        ops->outbox_list(ud, CHORUSACCT_MSG_PENDING, ids[1], out, 8, &n),
+        CHORUSACCT_OK);
     assert_int_equal(n, 4);
     assert_int_equal(out[0].id, ids[2]);
-    assert_int_equal(ops->outbox_list(ud, CHORUSACCT_MSG_PENDING, 0, out, 1,
-                                      &n),
-                     CHORUSACCT_OK);
+    assert_int_equal(
+        ops->outbox_list(ud, CHORUSACCT_MSG_PENDING, 0, out, 1, &n),
+        CHORUSACCT_OK);
     assert_int_equal(n, 1);
     assert_memory_equal(&out[0], &m[1], sizeof m[1]);
 
@@ -884,9 +880,9 @@ static void test_outbox_corrupt(void **state)
 
     sqlite3 *db = raw_open(f->path);
     sqlite3_stmt *rd = NULL, *wr = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT body FROM outbox", -1,
-                                        &rd, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "SELECT body FROM outbox", -1, &rd, NULL),
+        SQLITE_OK);
     assert_int_equal(sqlite3_step(rd), SQLITE_ROW);
     uint8_t good[2048];
     size_t glen = (size_t)sqlite3_column_bytes(rd, 0);
@@ -1009,8 +1005,7 @@ static void test_transactions(void **state)
     assert_int_equal(other.account_get(other.user_data, a.id, &got),
                      CHORUSACCT_E_NOTFOUND);
     assert_int_equal(ops->rollback(ud), CHORUSACCT_OK);
-    assert_int_equal(ops->account_get(ud, a.id, &got),
-                     CHORUSACCT_E_NOTFOUND);
+    assert_int_equal(ops->account_get(ud, a.id, &got), CHORUSACCT_E_NOTFOUND);
     size_t n = 9;
     assert_int_equal(ops->event_list(ud, 0, 0, &e, 1, &n), CHORUSACCT_OK);
     assert_int_equal(n, 0);
@@ -1052,8 +1047,7 @@ static void test_transactions(void **state)
     assert_int_equal(other.account_insert(other.user_data, &dup),
                      CHORUSACCT_OK);
     other.destroy(other.user_data);
-    assert_int_equal(ops->account_get(ud, dup.id, &got),
-                     CHORUSACCT_E_NOTFOUND);
+    assert_int_equal(ops->account_get(ud, dup.id, &got), CHORUSACCT_E_NOTFOUND);
 }
 
 static void test_counters(void **state)
@@ -1071,8 +1065,7 @@ static void test_counters(void **state)
     assert_int_equal(ops->counter_add(ud, "signup:key:ab", 3600, 0, &n),
                      CHORUSACCT_OK);
     assert_int_equal(n, 3);
-    assert_int_equal(ops->counter_add(ud, "other", 3600, 0, &n),
-                     CHORUSACCT_OK);
+    assert_int_equal(ops->counter_add(ud, "other", 3600, 0, &n), CHORUSACCT_OK);
     assert_int_equal(n, 0);
 
     /* Inside a transaction that rolls back: the count stays. */
@@ -1144,8 +1137,7 @@ static void test_meta(void **state)
     static const uint8_t v1[] = {0, 1, 0, 255, 7};
     assert_int_equal(ops->meta_get(ud, "secret", buf, sizeof buf, &len),
                      CHORUSACCT_E_NOTFOUND);
-    assert_int_equal(ops->meta_set(ud, "secret", v1, sizeof v1),
-                     CHORUSACCT_OK);
+    assert_int_equal(ops->meta_set(ud, "secret", v1, sizeof v1), CHORUSACCT_OK);
     assert_int_equal(ops->meta_get(ud, "secret", buf, sizeof buf, &len),
                      CHORUSACCT_OK);
     assert_int_equal(len, sizeof v1);
@@ -1162,8 +1154,7 @@ static void test_meta(void **state)
     assert_int_equal(len, 2);
     assert_memory_equal(buf, "xy", 2);
     assert_int_equal(ops->meta_set(ud, "empty", NULL, 0), CHORUSACCT_OK);
-    assert_int_equal(ops->meta_get(ud, "empty", NULL, 0, &len),
-                     CHORUSACCT_OK);
+    assert_int_equal(ops->meta_get(ud, "empty", NULL, 0, &len), CHORUSACCT_OK);
     assert_int_equal(len, 0);
     assert_int_equal(ops->meta_set(ud, "x", NULL, 3), CHORUSACCT_E_ARG);
 }
@@ -1177,7 +1168,7 @@ static void test_gc(void **state)
     chorusacct_token t[4];
     for (int i = 0; i < 4; i++) {
         t[i] = make_token(a.id, (uint8_t)i);
-        t[i].expires_at = i == 0 ? 500 : 5000; /* 0: expired */
+        t[i].expires_at = i == 0 ? 500 : 5000;           /* 0: expired */
         t[i].used_at = i == 1 ? 400 : i == 2 ? 1500 : 0; /* 1: used */
         assert_int_equal(ops->token_insert(ud, &t[i]), CHORUSACCT_OK);
     }
@@ -1204,16 +1195,13 @@ static void test_gc(void **state)
     }
     uint32_t n;
     assert_int_equal(ops->counter_add(ud, "old", 0, 1, &n), CHORUSACCT_OK);
-    assert_int_equal(ops->counter_add(ud, "new", 1000, 1, &n),
-                     CHORUSACCT_OK);
+    assert_int_equal(ops->counter_add(ud, "new", 1000, 1, &n), CHORUSACCT_OK);
 
     assert_int_equal(ops->gc(ud, 1000), CHORUSACCT_OK);
 
     chorusacct_token tg;
-    assert_int_equal(ops->token_get(ud, t[0].hash, &tg),
-                     CHORUSACCT_E_NOTFOUND);
-    assert_int_equal(ops->token_get(ud, t[1].hash, &tg),
-                     CHORUSACCT_E_NOTFOUND);
+    assert_int_equal(ops->token_get(ud, t[0].hash, &tg), CHORUSACCT_E_NOTFOUND);
+    assert_int_equal(ops->token_get(ud, t[1].hash, &tg), CHORUSACCT_E_NOTFOUND);
     assert_int_equal(ops->token_get(ud, t[2].hash, &tg), CHORUSACCT_OK);
     assert_int_equal(ops->token_get(ud, t[3].hash, &tg), CHORUSACCT_OK);
     chorusacct_captcha cg;
@@ -1221,8 +1209,7 @@ static void test_gc(void **state)
                      CHORUSACCT_E_NOTFOUND);
     assert_int_equal(ops->captcha_get(ud, c[1].id_hash, &cg),
                      CHORUSACCT_E_NOTFOUND);
-    assert_int_equal(ops->captcha_get(ud, c[2].id_hash, &cg),
-                     CHORUSACCT_OK);
+    assert_int_equal(ops->captcha_get(ud, c[2].id_hash, &cg), CHORUSACCT_OK);
     chorusacct_message out[8];
     size_t k = 0;
     assert_int_equal(ops->outbox_list(ud, 0, 0, out, 8, &k), CHORUSACCT_OK);
@@ -1231,8 +1218,7 @@ static void test_gc(void **state)
     assert_int_equal(out[1].id, mid[4]);
     assert_int_equal(ops->counter_add(ud, "old", 0, 0, &n), CHORUSACCT_OK);
     assert_int_equal(n, 0);
-    assert_int_equal(ops->counter_add(ud, "new", 1000, 0, &n),
-                     CHORUSACCT_OK);
+    assert_int_equal(ops->counter_add(ud, "new", 1000, 0, &n), CHORUSACCT_OK);
     assert_int_equal(n, 1);
     /* Inside the caller's transaction, gc is part of it. */
     assert_int_equal(ops->begin(ud), CHORUSACCT_OK);
@@ -1318,8 +1304,7 @@ static void test_two_threads(void **state)
         chorusacct_message m;
         sample_message(&m, 2, &shared, &s);
         m.next_attempt_at = 0;
-        assert_int_equal(ops->outbox_insert(ops->user_data, &m),
-                         CHORUSACCT_OK);
+        assert_int_equal(ops->outbox_insert(ops->user_data, &m), CHORUSACCT_OK);
     }
     racer r[2];
     memset(r, 0, sizeof r);
@@ -1356,6 +1341,25 @@ static void test_two_threads(void **state)
     ops2.destroy(ops2.user_data);
 }
 
+/* ------------------------------------------------------------------ */
+/* The storage conformance suite                                        */
+
+#ifdef CA_HAVE_CONFORMANCE
+static void test_conformance(void **state)
+{
+    fixture *f = *state;
+    chorusacct_storage_ops *ops = open_ops(f);
+    chorusacct_storage_ops ops2;
+    char report[512] = "";
+    assert_int_equal(chorusacct_sqlite_storage(&ops2, f->path, 0),
+                     CHORUSACCT_OK);
+    int rc = chorusacct_storage_conformance(ops, &ops2, report, sizeof report);
+    ops2.destroy(ops2.user_data);
+    if (rc != CHORUSACCT_OK)
+        fail_msg("%s: %s", chorusacct_code_name(rc), report);
+}
+#endif
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1363,8 +1367,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_schema, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_accounts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_account_list, setup, teardown),
         cmocka_unit_test_setup_teardown(test_structures, setup, teardown),
@@ -1374,14 +1377,16 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_captcha, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outbox, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outbox_texts, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_outbox_corrupt, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_outbox_corrupt, setup, teardown),
         cmocka_unit_test_setup_teardown(test_events, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_counters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gc, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_threads, setup, teardown),
+#ifdef CA_HAVE_CONFORMANCE
+        cmocka_unit_test_setup_teardown(test_conformance, setup, teardown),
+#endif
     };
     return cmocka_run_group_tests_name("sqlite", tests, NULL, NULL);
 }
