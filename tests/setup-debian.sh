@@ -5,7 +5,7 @@ set -eu
 
 # Build: compiler, meson, the library's dependencies.
 pkgs="gcc libc6-dev pkg-config meson ninja-build
-libsodium-dev libpcre2-dev
+libsodium-dev libpcre2-dev libsqlite3-dev
 libcmocka-dev clang libclang-rt-14-dev
 python3 python3-stdnum python3-phonenumbers
 libphonenumber-dev g++ libpwquality-dev
