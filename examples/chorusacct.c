@@ -278,10 +278,12 @@ static void format_time(int64_t t, char *buf, size_t cap)
     int64_t d = doy - (153 * mp + 2) / 5 + 1;
     int64_t m = mp < 10 ? mp + 3 : mp - 9;
     int64_t y = yoe + era * 400 + (m <= 2);
-    snprintf(buf, cap, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ",
-             (long long)y, (long long)m, (long long)d,
-             (long long)(rem / 3600), (long long)(rem / 60 % 60),
-             (long long)(rem % 60));
+    /* Every field is in range here; the narrow types tell the compiler
+     * so, and keep the text within 20 characters. */
+    snprintf(buf, cap, "%04u-%02u-%02uT%02u:%02u:%02uZ",
+             (unsigned)(uint16_t)(y % 10000), (unsigned)(uint8_t)m,
+             (unsigned)(uint8_t)d, (unsigned)(uint8_t)(rem / 3600),
+             (unsigned)(uint8_t)(rem / 60 % 60), (unsigned)(uint8_t)(rem % 60));
 }
 
 /* ------------------------------------------------------------------ */

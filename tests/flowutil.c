@@ -1,9 +1,12 @@
 #include "flowutil.h"
 
 #include <sodium.h>
+#include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 static int luhn_sum(const char *d, int n)
 {
@@ -51,7 +54,7 @@ static chorusacct_ctx *make_ctx(bench *b, uint32_t flags)
     chorusacct_mailer_ops ml;
     chorusacct_clock_ops ck;
     chorusacct_random_ops rd;
-    assert_int_equal(chorusacct_memstore_ops(b->store, &st), CHORUSACCT_OK);
+    bench_storage(b, &st);
     assert_int_equal(chorusacct_capmailer_ops(b->mail, &ml), CHORUSACCT_OK);
     assert_int_equal(chorusacct_testclock_ops(b->clock, &ck), CHORUSACCT_OK);
     assert_int_equal(chorusacct_testrandom_ops(b->rnd, &rd), CHORUSACCT_OK);
@@ -62,11 +65,23 @@ static chorusacct_ctx *make_ctx(bench *b, uint32_t flags)
     return ctx;
 }
 
+bool bench_sqlite(const bench *b)
+{
+    return b->path[0] != '\0';
+}
+
 void bench_open(bench *b, uint32_t flags)
 {
     static const uint8_t seed[32] = {42};
     memset(b, 0, sizeof *b);
-    assert_int_equal(chorusacct_memstore_new(&b->store), CHORUSACCT_OK);
+    const char *backend = getenv("CHORUSACCT_TEST_BACKEND");
+    if (backend != NULL && strcmp(backend, "sqlite") == 0) {
+        snprintf(b->dir, sizeof b->dir, "/tmp/chorusacct-test-XXXXXX");
+        assert_non_null(mkdtemp(b->dir));
+        snprintf(b->path, sizeof b->path, "%s/flow.db", b->dir);
+    } else {
+        assert_int_equal(chorusacct_memstore_new(&b->store), CHORUSACCT_OK);
+    }
     assert_int_equal(chorusacct_capmailer_new(&b->mail), CHORUSACCT_OK);
     assert_int_equal(chorusacct_testclock_new(&b->clock, T0), CHORUSACCT_OK);
     assert_int_equal(chorusacct_testrandom_new(&b->rnd, seed), CHORUSACCT_OK);
@@ -80,13 +95,79 @@ chorusacct_ctx *bench_ctx(bench *b, uint32_t flags)
 
 void bench_storage(bench *b, chorusacct_storage_ops *ops)
 {
-    assert_int_equal(chorusacct_memstore_ops(b->store, ops), CHORUSACCT_OK);
+    if (bench_sqlite(b))
+        assert_int_equal(chorusacct_sqlite_storage(ops, b->path, 0),
+                         CHORUSACCT_OK);
+    else
+        assert_int_equal(chorusacct_memstore_ops(b->store, ops),
+                         CHORUSACCT_OK);
+}
+
+/* SQLite: every table but the counters, row by row, in key order. */
+static void sqlite_digest(const char *path, uint8_t *out32)
+{
+    sqlite3 *db;
+    sqlite3_stmt *tables, *rows;
+    crypto_generichash_state h;
+    crypto_generichash_init(&h, NULL, 0, 32);
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT name FROM sqlite_schema "
+                                        "WHERE type = 'table' AND name NOT "
+                                        "LIKE 'sqlite_%' AND name <> "
+                                        "'counter' ORDER BY name",
+                                        -1, &tables, NULL),
+                     SQLITE_OK);
+    while (sqlite3_step(tables) == SQLITE_ROW) {
+        char sql[128];
+        const char *name = (const char *)sqlite3_column_text(tables, 0);
+        snprintf(sql, sizeof sql, "SELECT * FROM \"%s\" ORDER BY 1, 2",
+                 name);
+        crypto_generichash_update(&h, (const uint8_t *)name, strlen(name));
+        assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &rows, NULL),
+                         SQLITE_OK);
+        while (sqlite3_step(rows) == SQLITE_ROW) {
+            for (int c = 0; c < sqlite3_column_count(rows); c++) {
+                const void *v = sqlite3_column_blob(rows, c);
+                int n = sqlite3_column_bytes(rows, c);
+                uint8_t tag[2] = {(uint8_t)sqlite3_column_type(rows, c),
+                                  (uint8_t)n};
+                crypto_generichash_update(&h, tag, sizeof tag);
+                if (v != NULL)
+                    crypto_generichash_update(&h, v, (size_t)n);
+            }
+        }
+        sqlite3_finalize(rows);
+    }
+    sqlite3_finalize(tables);
+    sqlite3_close(db);
+    crypto_generichash_final(&h, out32, 32);
+}
+
+void bench_digest(bench *b, uint8_t *out32)
+{
+    if (bench_sqlite(b))
+        sqlite_digest(b->path, out32);
+    else
+        assert_int_equal(chorusacct_memstore_digest(b->store, out32),
+                         CHORUSACCT_OK);
 }
 
 void bench_close(bench *b)
 {
     chorusacct_ctx_free(b->ctx);
     chorusacct_memstore_free(b->store);
+    if (bench_sqlite(b)) {
+        /* The database, its WAL and shared-memory files, the folder. */
+        static const char *const ext[] = {"", "-wal", "-shm", "-journal"};
+        char f[128];
+        for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+            snprintf(f, sizeof f, "%s%s", b->path, ext[i]);
+            unlink(f);
+        }
+        rmdir(b->dir);
+    }
     chorusacct_capmailer_free(b->mail);
     chorusacct_testclock_free(b->clock);
     chorusacct_testrandom_free(b->rnd);

@@ -16,7 +16,11 @@
 #define GOOD_PW "Correct-Horse-42"
 
 typedef struct {
+    /* The in-memory store, or (CHORUSACCT_TEST_BACKEND=sqlite) an SQLite
+     * file in a temporary folder, one connection per context. */
     chorusacct_memstore *store;
+    char dir[64];
+    char path[96];
     chorusacct_capmailer *mail;
     chorusacct_testclock *clock;
     chorusacct_testrandom *rnd;
@@ -34,8 +38,15 @@ void bench_close(bench *b);
 /* Another context on the same store, mailer, clock and random. */
 chorusacct_ctx *bench_ctx(bench *b, uint32_t flags);
 
-/* Storage of a bench, for wrapping. */
+/* A new storage table on the bench's storage (for wrapping); with SQLite
+ * a new connection, which the context that takes it will close. */
 void bench_storage(bench *b, chorusacct_storage_ops *ops);
+
+/* Digest of everything stored but the attempt counters. */
+void bench_digest(bench *b, uint8_t *out32);
+
+/* Whether the bench runs on SQLite. */
+bool bench_sqlite(const bench *b);
 
 /* A valid form for `email` and the SIRET `siret` (14 digits). */
 void form_fill(chorusacct_signup *f, const char *email, const char *first,
