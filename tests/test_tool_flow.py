@@ -1,0 +1,213 @@
+#!/usr/bin/env python3
+"""The chorusacct tool over an SQLite file, as a person or a script would
+use it: sign-up with a captcha, field errors, lookup, delivery into a
+Maildir read back with Python's email package, activation from the link
+with the password on standard input, approval, rejection, show, list,
+audit, outbox, resend, sweep with --now, disable and enable, settings kept
+in the database, the state diagram, French messages, exit statuses, and the
+demo.
+
+usage: test_tool_flow.py TOOL DOCS_DIR
+"""
+import email
+import email.policy
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+tool, docs = sys.argv[1], sys.argv[2]
+checks = failures = 0
+
+
+def expect(name, cond, detail=''):
+    global checks, failures
+    checks += 1
+    if not cond:
+        failures += 1
+        print('FAIL', name, detail)
+
+
+def run(*args, stdin=b'', db=None):
+    cmd = [tool] + (['--db', db] if db else []) + list(args)
+    p = subprocess.run(cmd, input=stdin, capture_output=True)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+def maildir_messages(folder):
+    out = []
+    new = os.path.join(folder, 'new')
+    for name in sorted(os.listdir(new)):
+        with open(os.path.join(new, name), 'rb') as f:
+            out.append(email.message_from_binary_file(
+                f, policy=email.policy.default))
+    return out
+
+
+def body(msg):
+    return msg.get_body(preferencelist=('plain',)).get_content()
+
+
+def token_for(folder, to):
+    tokens = []
+    for m in maildir_messages(folder):
+        if m['To'] == to:
+            found = re.search(r'token=([A-Za-z0-9_-]{43})', body(m))
+            if found:
+                tokens.append(found.group(1))
+    return tokens[-1] if tokens else None
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    db = os.path.join(tmp, 'flow.db')
+    maildir = os.path.join(tmp, 'Maildir')
+    siret = '732 829 320 00074'
+
+    # A captcha, then a sign-up that answers it.
+    rc, out, err = run('captcha', db=db)
+    fields = dict(line.split(': ', 1) for line in out.splitlines())
+    expect('captcha', rc == 0 and len(fields.get('text', '')) == 6, out)
+    rc, out, err = run('signup', '--login-email', 'Marie.Curie@Example.fr',
+                       '--first-name', 'Marie', '--last-name', 'Curie',
+                       '--phone', '06 12 34 56 78', '--id-type', 'SIRET',
+                       '--id', siret, '--accept-terms', '--captcha',
+                       fields['id'] + ':' + fields['text'].lower(), db=db)
+    expect('signup', rc == 0 and out == 'account\t1\tawaiting_activation\n',
+           repr(out) + err)
+
+    # Field errors: one line each, exit 1, nothing stored.
+    rc, out, err = run('signup', '--login-email', 'pierré@example.fr',
+                       '--first-name', 'P1erre', '--id-type', 'SIRET',
+                       '--id', '73282932000075', '--no-captcha', db=db)
+    lines = [l.split('\t') for l in out.splitlines()]
+    expect('field errors exit', rc == 1, rc)
+    got = {(l[0], l[1]) for l in lines}
+    for want in [('login_email', 'EMAIL_NONASCII'),
+                 ('first_name', 'NAME_CHARACTER'), ('last_name', 'EMPTY'),
+                 ('terms', 'CONSENT'), ('identifier', 'CHECKSUM')]:
+        expect('field error %s' % (want,), want in got, out)
+    expect('field error messages', all(len(l) == 3 and l[2] for l in lines),
+           out)
+
+    # The structure is declared now.
+    rc, out, err = run('lookup', '--id-type', 'SIRET', '--id', siret, db=db)
+    expect('lookup', rc == 0 and 'declared: yes' in out and
+           'principal: 1' in out, out)
+
+    # A second applicant for the same structure waits for approval.
+    rc, out, err = run('signup', '--login-email', 'pierre.curie@example.fr',
+                       '--first-name', 'Pierre', '--last-name', 'Curie',
+                       '--id-type', '1', '--id', siret, '--accept-terms',
+                       '--no-captcha', db=db)
+    expect('second signup', out == 'account\t2\tpending_approval\n',
+           repr(out) + err)
+
+    # Delivery into a Maildir that a mail reader can open.
+    rc, out, err = run('deliver', '--maildir', maildir, db=db)
+    expect('deliver', rc == 0 and 'sent: 3' in out, out + err)
+    msgs = maildir_messages(maildir)
+    expect('maildir count', len(msgs) == 3, len(msgs))
+    expect('headers', all(m['Message-ID'] and m['Date'] and m['Subject']
+                          for m in msgs))
+    token = token_for(maildir, 'Marie.Curie@example.fr')
+    expect('activation link in the mail', token is not None)
+
+    rc, out, err = run('check-token', token, db=db)
+    expect('check-token', rc == 0 and 'valid: yes' in out and
+           'Marie.Curie@example.fr' in out, out + err)
+    rc, out, err = run('activate', '--token', token,
+                       stdin=b'short\nshort\n', db=db)
+    expect('weak password refused', rc == 1 and 'PASSWORD_SHORT' in err,
+           out + err)
+    rc, out, err = run('activate', '--token', token,
+                       stdin=b'Radium-1898-Polonium\nRadium-1898-Polonium\n',
+                       db=db)
+    expect('activate', rc == 0 and out == 'account\t1\tactive\n', out + err)
+    expect('password never printed', 'Radium' not in out + err)
+    rc, out, err = run('activate', '--token', token,
+                       stdin=b'Radium-1898-Polonium\nRadium-1898-Polonium\n',
+                       db=db)
+    expect('second activation', rc == 1 and 'ALREADY_ACTIVE' in err, err)
+
+    # Now active, the manager is asked about the waiting request.
+    rc, out, err = run('deliver', '--maildir', maildir, db=db)
+    expect('approval request', 'sent: 1' in out, out)
+    asks = [m for m in maildir_messages(maildir)
+            if 'pierre.curie@example.fr' in body(m) and
+            m['To'] == 'Marie.Curie@example.fr']
+    expect('approval request to the manager', len(asks) == 1, len(asks))
+
+    rc, out, err = run('approve', '--by', '2', '2', db=db)
+    expect('not a manager', rc == 1 and 'NOT_MANAGER' in err, err)
+    rc, out, err = run('approve', '--by', '1', '2', db=db)
+    expect('approve', rc == 0 and out == 'account\t2\tawaiting_activation\n',
+           out + err)
+    rc, out, err = run('reject', '--by', '1', '--reason', 'Non', '2', db=db)
+    expect('already decided', rc == 1 and 'ALREADY_DECIDED' in err, err)
+    rc, out, err = run('reject', '--by', '1', '2', db=db)
+    expect('reject needs a reason', rc == 2, rc)
+
+    rc, out, err = run('show', '2', db=db)
+    rec = dict(l.split(': ', 1) for l in out.splitlines())
+    expect('show', rc == 0 and rec.get('state') == 'awaiting_activation' and
+           rec.get('decided_by') == '1' and
+           rec.get('identifier') == '73282932000074', out)
+    rc, out, err = run('list', '--state', 'active', db=db)
+    expect('list', out.startswith('1\tactive\tMarie.Curie@example.fr\t'
+                                  'principal\t1'), out)
+    rc, out, err = run('audit', '2', db=db)
+    events = [l.split('\t')[2] for l in out.splitlines()]
+    expect('audit', events == ['signup', 'approve'], out)
+    rc, out, err = run('outbox', db=db)
+    expect('outbox', rc == 0 and len(out.splitlines()) == 7 and
+           out.count('\tpending\t') == 3, out)
+
+    # Resend: throttled by the cooldown.
+    rc, out, err = run('resend', '--login-email', 'pierre.curie@example.fr',
+                       db=db)
+    expect('resend', rc == 0, err)
+    rc, out, err = run('resend', '--login-email', 'pierre.curie@example.fr',
+                       db=db)
+    expect('resend cooldown', rc == 1 and 'RESEND_COOLDOWN' in err, err)
+
+    # Two days later the sweep expires what waited.
+    rc, out, err = run('--now', '2099-01-01T00:00:00Z', 'sweep', db=db)
+    expect('sweep', rc == 0 and 'expired: 1' in out, out + err)
+    rc, out, err = run('show', '2', db=db)
+    expect('expired', 'state: expired' in out, out)
+
+    rc, out, err = run('disable', '--by', '1', '1', db=db)
+    expect('principal cannot be disabled', rc == 1 and 'PRINCIPAL' in err,
+           err)
+
+    # Settings kept in the database.
+    rc, out, err = run('config', 'set', 'activation-ttl', '7200', db=db)
+    expect('config set', rc == 0, err)
+    rc, out, err = run('config', db=db)
+    expect('config kept', 'activation-ttl: 7200' in out, out)
+    rc, out, err = run('config', 'set', 'activation-ttl', '0', db=db)
+    expect('config range', rc == 2, rc)
+
+    # French messages.
+    rc, out, err = run('--lang', 'fr', 'approve', '--by', '1', '2', db=db)
+    expect('french', 'ALREADY_DECIDED' in err or 'STATE' in err, err)
+    expect('french text', 'Ce n' in err or 'déjà' in err, err)
+
+    # Usage errors: exit 2.
+    for args in (['nope'], ['show'], ['show', 'x'], ['--now', 'yesterday',
+                                                     'sweep']):
+        rc, out, err = run(*args, db=db)
+        expect('usage %r' % args, rc == 2, rc)
+
+    # The diagram, as in docs/.
+    rc, out, err = run('states', '--dot')
+    with open(os.path.join(docs, 'states.dot')) as f:
+        expect('states --dot', out == f.read())
+
+    rc, out, err = run('demo')
+    expect('demo', rc == 0 and 'pending_approval' in out and
+           'active' in out and 'token=' in out, err[-500:])
+
+print('%d passed, %d failed' % (checks - failures, failures))
+sys.exit(1 if failures else 0)
