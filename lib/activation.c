@@ -84,14 +84,15 @@ static int token_view_load(chorusacct_ctx *ctx, token_view *v, int *why)
         return rc;
     if (v->a.state == CHORUSACCT_STATE_ACTIVE)
         *why = CHORUSACCT_E_ALREADY_ACTIVE; /* a second click */
+    else if (v->a.state == CHORUSACCT_STATE_EXPIRED)
+        *why = CHORUSACCT_E_TOKEN_EXPIRED; /* its tokens were revoked */
     else if (v->t.used_at != 0)
         /* Consumed by an activation (the account was disabled since), or
          * retired by a newer link. */
         *why = v->a.state == CHORUSACCT_STATE_DISABLED
                    ? CHORUSACCT_E_TOKEN_USED
                    : CHORUSACCT_E_TOKEN_INVALID;
-    else if (v->t.expires_at <= now ||
-             v->a.state == CHORUSACCT_STATE_EXPIRED)
+    else if (v->t.expires_at <= now)
         *why = CHORUSACCT_E_TOKEN_EXPIRED;
     else if (v->a.state != CHORUSACCT_STATE_AWAITING_ACTIVATION)
         *why = CHORUSACCT_E_STATE;

@@ -46,17 +46,19 @@ static int decide_body(chorusacct_ctx *ctx, void *arg)
     int rc = load(ctx, job->account_id, &a);
     if (rc != CHORUSACCT_OK)
         return rc;
+    /* Authority first: someone who may not decide learns nothing of the
+     * request's state. */
+    rc = chorusacct__check_manager(ctx, job->actor_id, a.structure_id, NULL);
+    if (rc == CHORUSACCT_E_REJECTED)
+        return refuse(job, CHORUSACCT_E_NOT_MANAGER);
+    if (rc != CHORUSACCT_OK)
+        return rc;
     if (a.state != CHORUSACCT_STATE_PENDING_APPROVAL) {
         /* Approved or rejected by someone, maybe a moment ago. */
         if (a.decided_by != 0)
             return refuse(job, CHORUSACCT_E_ALREADY_DECIDED);
         return refuse(job, CHORUSACCT_E_STATE);
     }
-    rc = chorusacct__check_manager(ctx, job->actor_id, a.structure_id, NULL);
-    if (rc == CHORUSACCT_E_REJECTED)
-        return refuse(job, CHORUSACCT_E_NOT_MANAGER);
-    if (rc != CHORUSACCT_OK)
-        return rc;
     rc = load_structure(ctx, a.structure_id, &s);
     if (rc != CHORUSACCT_OK)
         return rc;

@@ -101,10 +101,11 @@ static size_t normalize_answer(const char *in, char *out, size_t cap)
 
 int chorusacct__captcha_verify(chorusacct_ctx *ctx, const char *id,
                                const char *answer, const char *client_key,
-                               uint8_t *id_hash, int *why)
+                               const char *address, uint8_t *id_hash,
+                               int *why)
 {
     *why = 0;
-    int rc = chorusacct__throttle(ctx, "captcha", client_key, NULL);
+    int rc = chorusacct__throttle(ctx, "answer", client_key, address);
     if (rc == CHORUSACCT_E_THROTTLED) {
         *why = rc;
         return CHORUSACCT_OK;

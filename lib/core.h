@@ -202,14 +202,16 @@ CA_INTERNAL int chorusacct__promote(chorusacct_ctx *ctx, chorusacct_account *b,
  * Checks a captcha answer: with the application's verifier when one is
  * set, else against the built-in challenge `id` (its attempts counted
  * before the comparison; `id_hash` receives its key, for the sign-up to
- * consume it). `*why` is 0 for a right answer, else CHORUSACCT_E_CAPTCHA,
- * CHORUSACCT_E_CAPTCHA_EXPIRED or CHORUSACCT_E_THROTTLED. Returns a call
- * failure, or CHORUSACCT_OK.
+ * consume it). Answers are also counted per application key and per
+ * e-mail address (`address`, may be NULL). `*why` is 0 for a right
+ * answer, else CHORUSACCT_E_CAPTCHA, CHORUSACCT_E_CAPTCHA_EXPIRED or
+ * CHORUSACCT_E_THROTTLED. Returns a call failure, or CHORUSACCT_OK.
  */
 CA_INTERNAL int chorusacct__captcha_verify(chorusacct_ctx *ctx,
                                            const char *id,
                                            const char *answer,
                                            const char *client_key,
+                                           const char *address,
                                            uint8_t *id_hash, int *why);
 
 /* ---- text checks shared by the flow ------------------------------------- */

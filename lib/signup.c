@@ -133,10 +133,11 @@ static int check_captcha(chorusacct_ctx *ctx, const chorusacct_signup *f,
     if (ctx->cfg.flags & CHORUSACCT_CFG_NO_CAPTCHA)
         return CHORUSACCT_OK;
     int why = 0;
+    /* The address is the one typed: a draft's finalization has none. */
     int rc = chorusacct__captcha_verify(ctx, or_empty(f->captcha_id),
                                         or_empty(f->captcha_answer),
-                                        f->client_key, job->captcha_hash,
-                                        &why);
+                                        f->client_key, f->login_email,
+                                        job->captcha_hash, &why);
     if (rc != CHORUSACCT_OK)
         return rc;
     if (why != 0)

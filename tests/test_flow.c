@@ -1162,6 +1162,136 @@ static void test_sweep_promotes_and_purges(void **state)
     bench_close(&b);
 }
 
+/* Every move the state machine does not allow is refused with its reason,
+ * and changes nothing: not the state, not the audit log. */
+static void test_refused_transitions(void **state)
+{
+    (void)state;
+    bench b;
+    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    int reason;
+    int64_t boss = make_manager(&b, "boss@acme.fr", siret_a);
+    chorusacct_signup f;
+    chorusacct_signup_result r = {.struct_size = sizeof r};
+    form_fill(&f, "draft@acme.fr", "Ada", "Byron", NULL);
+    assert_int_equal(chorusacct_draft_create(b.ctx, &f, &r), CHORUSACCT_OK);
+    int64_t created = r.account_id;
+    int64_t pending = do_signup(&b, "pending@acme.fr", siret_a,
+                                CHORUSACCT_STATE_PENDING_APPROVAL);
+    int64_t awaiting = do_signup(&b, "awaiting@beta.fr", siret_b,
+                                 CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    int64_t rejected = do_signup(&b, "rejected@acme.fr", siret_a,
+                                 CHORUSACCT_STATE_PENDING_APPROVAL);
+    assert_int_equal(chorusacct_account_reject(b.ctx, boss, rejected, "Non",
+                                               &reason),
+                     CHORUSACCT_OK);
+    int64_t disabled = do_signup(&b, "disabled@acme.fr", siret_a,
+                                 CHORUSACCT_STATE_PENDING_APPROVAL);
+    assert_int_equal(chorusacct_account_approve(b.ctx, boss, disabled,
+                                                &reason),
+                     CHORUSACCT_OK);
+    do_deliver(&b);
+    char token[64];
+    last_token(&b, "disabled@acme.fr", token, sizeof token);
+    assert_int_equal(do_activate(&b, token, &reason), CHORUSACCT_OK);
+    assert_int_equal(chorusacct_account_disable(b.ctx, disabled, disabled,
+                                                NULL, &reason),
+                     CHORUSACCT_OK);
+
+    typedef enum { APPROVE, REJECT, DISABLE, ENABLE, RESEND, FINALIZE } op;
+    static const char *const op_names[] = {"approve", "reject", "disable",
+                                           "enable", "resend", "finalize"};
+    const struct {
+        int64_t id;
+        op what;
+        int want;
+    } cases[] = {
+        {created, APPROVE, CHORUSACCT_E_NOT_MANAGER},
+        {created, DISABLE, CHORUSACCT_E_STATE},
+        {created, RESEND, CHORUSACCT_E_STATE},
+        {pending, DISABLE, CHORUSACCT_E_STATE},
+        {pending, ENABLE, CHORUSACCT_E_STATE},
+        {pending, FINALIZE, CHORUSACCT_E_STATE},
+        {awaiting, APPROVE, CHORUSACCT_E_NOT_MANAGER},
+        {awaiting, DISABLE, CHORUSACCT_E_STATE},
+        {awaiting, FINALIZE, CHORUSACCT_E_STATE},
+        {boss, APPROVE, CHORUSACCT_E_STATE},
+        {boss, ENABLE, CHORUSACCT_E_STATE},
+        {boss, RESEND, CHORUSACCT_E_ALREADY_ACTIVE},
+        {rejected, APPROVE, CHORUSACCT_E_ALREADY_DECIDED},
+        {rejected, REJECT, CHORUSACCT_E_ALREADY_DECIDED},
+        {rejected, ENABLE, CHORUSACCT_E_STATE},
+        {rejected, RESEND, CHORUSACCT_E_STATE},
+        {disabled, APPROVE, CHORUSACCT_E_ALREADY_DECIDED},
+        {disabled, DISABLE, CHORUSACCT_E_STATE},
+        {disabled, RESEND, CHORUSACCT_E_STATE},
+        {disabled, FINALIZE, CHORUSACCT_E_STATE},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        int64_t id = cases[i].id;
+        int before_state = state_of(&b, id);
+        int types[16];
+        size_t before_events = event_types(&b, id, types, 16);
+        int rc = CHORUSACCT_OK;
+        reason = 0;
+        switch (cases[i].what) {
+        case APPROVE:
+            rc = chorusacct_account_approve(b.ctx, boss, id, &reason);
+            break;
+        case REJECT:
+            rc = chorusacct_account_reject(b.ctx, boss, id, "Non", &reason);
+            break;
+        case DISABLE:
+            rc = chorusacct_account_disable(b.ctx, id, id, NULL, &reason);
+            break;
+        case ENABLE:
+            rc = chorusacct_account_enable(b.ctx, id, id, &reason);
+            break;
+        case RESEND:
+            rc = chorusacct_activation_resend_by(b.ctx, boss, id, &reason);
+            if (id == created || id == boss) {
+                /* not in boss's structure, or boss himself: by address */
+                chorusacct_account a;
+                assert_int_equal(chorusacct_account_get(b.ctx, id, &a),
+                                 CHORUSACCT_OK);
+                rc = chorusacct_activation_resend(b.ctx, a.login_email, NULL,
+                                                  &reason);
+            }
+            break;
+        case FINALIZE: {
+            chorusacct_signup g;
+            form_fill(&g, NULL, NULL, NULL, siret_c);
+            rc = chorusacct_draft_finalize(b.ctx, id, &g, &r);
+            reason = r.nerrors ? r.errors[0].code : 0;
+            break;
+        }
+        }
+        if (rc != CHORUSACCT_E_REJECTED || reason != cases[i].want)
+            fail_msg("%s on a %s account: %s/%s, wanted %s",
+                     op_names[cases[i].what],
+                     chorusacct_state_name(before_state),
+                     chorusacct_code_name(rc), chorusacct_code_name(reason),
+                     chorusacct_code_name(cases[i].want));
+        assert_int_equal(state_of(&b, id), before_state);
+        assert_int_equal(event_types(&b, id, types, 16), before_events);
+    }
+
+    /* Expired: activation refused, and only a resend revives it. */
+    last_token(&b, "awaiting@beta.fr", token, sizeof token);
+    chorusacct_testclock_advance(b.clock, 3601);
+    chorusacct_sweep_result sw = {.struct_size = sizeof sw};
+    assert_int_equal(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK);
+    assert_int_equal(state_of(&b, awaiting), CHORUSACCT_STATE_EXPIRED);
+    assert_int_equal(do_activate(&b, token, &reason), CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_TOKEN_EXPIRED);
+    assert_int_equal(chorusacct_account_enable(b.ctx, awaiting, awaiting,
+                                               &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_STATE);
+    assert_int_equal(state_of(&b, awaiting), CHORUSACCT_STATE_EXPIRED);
+    bench_close(&b);
+}
+
 static void test_templates_replaced(void **state)
 {
     (void)state;
@@ -1213,6 +1343,7 @@ int main(void)
         cmocka_unit_test(test_outbox_retries),
         cmocka_unit_test(test_activation_cancelled_when_moved),
         cmocka_unit_test(test_sweep_promotes_and_purges),
+        cmocka_unit_test(test_refused_transitions),
         cmocka_unit_test(test_templates_replaced),
     };
     return cmocka_run_group_tests_name("flow", tests, setup, NULL);

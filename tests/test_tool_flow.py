@@ -125,6 +125,16 @@ with tempfile.TemporaryDirectory() as tmp:
                        db=db)
     expect('activate', rc == 0 and out == 'account\t1\tactive\n', out + err)
     expect('password never printed', 'Radium' not in out + err)
+    # Neither the link's token nor the password is stored anywhere in the
+    # database or its write-ahead log: only hashes are.
+    stored = b''
+    for name in os.listdir(tmp):
+        if name.startswith('flow.db'):
+            with open(os.path.join(tmp, name), 'rb') as f:
+                stored += f.read()
+    expect('database holds data', len(stored) > 4096)
+    expect('token not stored', token.encode() not in stored)
+    expect('password not stored', b'Radium-1898-Polonium' not in stored)
     rc, out, err = run('activate', '--token', token,
                        stdin=b'Radium-1898-Polonium\nRadium-1898-Polonium\n',
                        db=db)
