@@ -12,6 +12,7 @@
 #include <chorusacct.h>
 
 #include "benchutil.h"
+#include "sirets.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -47,23 +48,6 @@ static int bare_luhn14(const char *s)
     return sum % 10 == 0;
 }
 
-static int luhn_tail(char *s, int n)
-{
-    /* Finds the last digit that makes s[0..n) Luhn-valid. */
-    for (char d = '0'; d <= '9'; d++) {
-        s[n - 1] = d;
-        unsigned sum = 0;
-        for (int i = 0; i < n; i++) {
-            unsigned v = (unsigned)(s[n - 1 - i] - '0');
-            v = (i & 1) ? (v * 2 > 9 ? v * 2 - 9 : v * 2) : v;
-            sum += v;
-        }
-        if (sum % 10 == 0)
-            return 1;
-    }
-    return 0;
-}
-
 static void make_set(void)
 {
     for (int i = 0; i < SET; i++) {
@@ -71,8 +55,8 @@ static void make_set(void)
         for (int k = 0; k < 14; k++)
             s[k] = (char)('0' + next_digit());
         s[14] = '\0';
-        luhn_tail(s, 9);
-        luhn_tail(s, 14);
+        luhn_complete(s, 9);
+        luhn_complete(s, 14);
         if (i % 2 == 1) /* half of them mistyped */
             s[next_digit() % 14] = (char)('0' + next_digit());
         memcpy(sirens[i], s, 9);

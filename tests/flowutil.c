@@ -8,37 +8,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-static int luhn_sum(const char *d, int n)
-{
-    int sum = 0;
-    for (int i = 0; i < n; i++) {
-        int v = d[n - 1 - i] - '0';
-        if (i & 1)
-            v = v * 2 > 9 ? v * 2 - 9 : v * 2;
-        sum += v;
-    }
-    return sum;
-}
-
-void siret_of(unsigned n, char *out)
-{
-    char tmp[32];
-    snprintf(tmp, sizeof tmp, "%08u00000", n % 100000000u);
-    memcpy(out, tmp, 13);
-    for (char c = '0'; c <= '9'; c++) {
-        out[8] = c;
-        if (luhn_sum(out, 9) % 10 == 0)
-            break;
-    }
-    memcpy(out + 9, "0001", 4);
-    for (char c = '0'; c <= '9'; c++) {
-        out[13] = c;
-        if (luhn_sum(out, 14) % 10 == 0)
-            break;
-    }
-    out[14] = '\0';
-}
-
 static chorusacct_ctx *make_ctx(bench *b, uint32_t flags)
 {
     chorusacct_config cfg;

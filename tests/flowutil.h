@@ -9,6 +9,8 @@
 
 #include "testutil.h"
 
+#include "sirets.h" /* siret_of() */
+
 /* 2026-11-26T10:00:00Z */
 #define T0 INT64_C(1795687200)
 
@@ -26,10 +28,6 @@ typedef struct {
     chorusacct_testrandom *rnd;
     chorusacct_ctx *ctx;
 } bench;
-
-/* A valid SIRET (14 digits and NUL) made from `n`: a different SIREN for
- * every n < 10^8. */
-void siret_of(unsigned n, char *out);
 
 /* Opens a bench; `flags` are chorusacct_config_flags. */
 void bench_open(bench *b, uint32_t flags);
