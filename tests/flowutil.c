@@ -197,23 +197,45 @@ void last_token(bench *b, const char *email, char *token, size_t cap)
     snprintf(token, cap, "%s", t + 6);
 }
 
+int do_activate_pw(bench *b, const char *token, const char *pw,
+                   uint32_t *failed, int *reason)
+{
+    return chorusacct_account_activate(b->ctx, token, pw, strlen(pw), pw,
+                                       strlen(pw), NULL, NULL, failed, reason);
+}
+
 int do_activate(bench *b, const char *token, int *reason)
 {
-    return chorusacct_account_activate(b->ctx, token, GOOD_PW,
-                                       strlen(GOOD_PW), GOOD_PW,
-                                       strlen(GOOD_PW), NULL, NULL, NULL,
-                                       reason);
+    return do_activate_pw(b, token, GOOD_PW, NULL, reason);
+}
+
+void activate_last(bench *b, const char *email, char *token, size_t cap)
+{
+    char own[64];
+    if (token == NULL) {
+        token = own;
+        cap = sizeof own;
+    }
+    do_deliver(b);
+    last_token(b, email, token, cap);
+    int reason = 0;
+    assert_int_equal(do_activate(b, token, &reason), CHORUSACCT_OK);
+}
+
+void approve_and_activate(bench *b, int64_t manager, int64_t id,
+                          const char *email)
+{
+    int reason;
+    assert_int_equal(chorusacct_account_approve(b->ctx, manager, id, &reason),
+                     CHORUSACCT_OK);
+    activate_last(b, email, NULL, 0);
 }
 
 int64_t make_manager(bench *b, const char *email, const char *siret)
 {
     int64_t id =
         do_signup(b, email, siret, CHORUSACCT_STATE_AWAITING_ACTIVATION);
-    do_deliver(b);
-    char token[64];
-    int reason = 0;
-    last_token(b, email, token, sizeof token);
-    assert_int_equal(do_activate(b, token, &reason), CHORUSACCT_OK);
+    activate_last(b, email, NULL, 0);
     assert_int_equal(state_of(b, id), CHORUSACCT_STATE_ACTIVE);
     return id;
 }

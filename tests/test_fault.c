@@ -67,9 +67,7 @@ static void setup_active_user(bench *b, world *w)
     assert_int_equal(chorusacct_account_approve(b->ctx, w->boss, w->pending,
                                                 &reason),
                      CHORUSACCT_OK);
-    do_deliver(b);
-    last_token(b, "jean@acme.fr", w->token, sizeof w->token);
-    assert_int_equal(do_activate(b, w->token, &reason), CHORUSACCT_OK);
+    activate_last(b, "jean@acme.fr", w->token, sizeof w->token);
     w->user = w->pending;
 }
 
