@@ -269,14 +269,16 @@ static const step single_steps[] = {
     {"captcha issue", 0, setup_manager, run_captcha_issue},
 };
 
-/* A context over the bench's clock, random and mailer but the wrapped
- * storage. */
-static chorusacct_ctx *faulty_ctx(bench *b, uint32_t flags,
-                                  chorusacct_faultstore *fs)
+/* A context over the bench's clock, random and mailer, whose storage (the
+ * bench's, wrapped in *fs) fails at its `n`th call. The caller frees both. */
+static chorusacct_ctx *faulty_ctx(bench *b, uint32_t flags, uint64_t n,
+                                  chorusacct_faultstore **fs)
 {
+    chorusacct_storage_ops inner, ops;
+    bench_storage(b, &inner);
+    assert_int_equal(chorusacct_faultstore_new(fs, &inner, n), CHORUSACCT_OK);
     chorusacct_ctx *ctx = bench_ctx(b, flags);
-    chorusacct_storage_ops ops;
-    assert_int_equal(chorusacct_faultstore_ops(fs, &ops), CHORUSACCT_OK);
+    assert_int_equal(chorusacct_faultstore_ops(*fs, &ops), CHORUSACCT_OK);
     assert_int_equal(chorusacct_ctx_set_storage(ctx, &ops), CHORUSACCT_OK);
     return ctx;
 }
@@ -298,12 +300,8 @@ static void test_every_operation_of_every_step(void **state)
             st->setup(&b, &w);
             uint8_t before[32], after[32];
             bench_digest(&b, before);
-            chorusacct_storage_ops inner;
-            bench_storage(&b, &inner);
             chorusacct_faultstore *fs;
-            assert_int_equal(chorusacct_faultstore_new(&fs, &inner, n),
-                             CHORUSACCT_OK);
-            chorusacct_ctx *ctx = faulty_ctx(&b, st->flags, fs);
+            chorusacct_ctx *ctx = faulty_ctx(&b, st->flags, n, &fs);
             int rc = st->run(ctx, &w);
             int fired = chorusacct_faultstore_fired(fs);
             if (fired) {
@@ -354,19 +352,15 @@ static void test_sweep_resumes(void **state)
         assert_int_equal(sw.expired, 2); /* the draft, the principal */
         assert_int_equal(sw.promoted, 1);
         bench_digest(&b, clean);
-bench_close(&b);
+        bench_close(&b);
     }
     for (uint64_t n = 1;; n++) {
         bench b;
         world w = {0};
         bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
         setup_due(&b, &w);
-        chorusacct_storage_ops inner;
-        bench_storage(&b, &inner);
         chorusacct_faultstore *fs;
-        assert_int_equal(chorusacct_faultstore_new(&fs, &inner, n),
-                         CHORUSACCT_OK);
-        chorusacct_ctx *ctx = faulty_ctx(&b, CHORUSACCT_CFG_NO_CAPTCHA, fs);
+        chorusacct_ctx *ctx = faulty_ctx(&b, CHORUSACCT_CFG_NO_CAPTCHA, n, &fs);
         chorusacct_sweep_result sw = {.struct_size = sizeof sw};
         int rc = chorusacct_sweep(ctx, &sw);
         int fired = chorusacct_faultstore_fired(fs);
@@ -405,12 +399,8 @@ static void test_delivery_loses_nothing(void **state)
         size_t sent_before = outbox_count(&b, CHORUSACCT_MSG_SENT);
         assert_int_equal(queued, 4);
 
-        chorusacct_storage_ops inner;
-        bench_storage(&b, &inner);
         chorusacct_faultstore *fs;
-        assert_int_equal(chorusacct_faultstore_new(&fs, &inner, n),
-                         CHORUSACCT_OK);
-        chorusacct_ctx *ctx = faulty_ctx(&b, CHORUSACCT_CFG_NO_CAPTCHA, fs);
+        chorusacct_ctx *ctx = faulty_ctx(&b, CHORUSACCT_CFG_NO_CAPTCHA, n, &fs);
         chorusacct_delivery d = {.struct_size = sizeof d};
         int rc = chorusacct_deliver_pending(ctx, 100, &d);
         int fired = chorusacct_faultstore_fired(fs);
