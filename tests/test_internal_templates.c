@@ -18,7 +18,7 @@
 /* Whether `str` is valid UTF-8 (strict). */
 static bool utf8_valid(const char *str)
 {
-    return utf8_count((const unsigned char *)str, strlen(str)) >= 0;
+    return ref_utf8_count((const uint8_t *)str, strlen(str)) >= 0;
 }
 
 static int render(const char *tpl, const ca_var *vars, size_t n, char *out,

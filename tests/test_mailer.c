@@ -128,7 +128,7 @@ static void test_template_shape(void **state)
             if (strchr(subject, '\n') != NULL || strchr(subject, '\r'))
                 fail_msg("%s: subject has a line break", what);
             assert_true(sn + 100 < CHORUSACCT_SUBJECT_SIZE);
-            assert_true(utf8_count((const unsigned char *)subject, sn) > 0);
+            assert_true(ref_utf8_count((const uint8_t *)subject, sn) > 0);
             /* No long field that could overflow the subject. */
             assert_false(uses(subject, "company_name"));
             assert_false(uses(subject, "reason"));
@@ -143,8 +143,8 @@ static void test_template_shape(void **state)
             assert_null(strchr(body, '\t'));
             for (const char *line = body; *line != '\0';) {
                 const char *eol = strchr(line, '\n');
-                long cps = utf8_count((const unsigned char *)line,
-                                      (size_t)(eol - line));
+                long cps =
+                    ref_utf8_count((const uint8_t *)line, (size_t)(eol - line));
                 if (cps < 0 || cps > 77)
                     fail_msg("%s: line of %ld characters: %.*s", what, cps,
                              (int)(eol - line), line);
