@@ -13,6 +13,8 @@
 
 #include <chorusacct.h>
 
+#include "sirets.h"
+
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,32 +38,6 @@ static void die(const char *what, int rc, chorusacct_ctx *ctx)
             chorusacct_code_name(rc),
             ctx ? chorusacct_ctx_last_error(ctx) : "");
     exit(1);
-}
-
-static int luhn_sum(const char *d, int n)
-{
-    int sum = 0;
-    for (int i = 0; i < n; i++) {
-        int v = d[n - 1 - i] - '0';
-        if (i & 1)
-            v = v * 2 > 9 ? v * 2 - 9 : v * 2;
-        sum += v;
-    }
-    return sum;
-}
-
-/* A valid SIRET from a number, a different SIREN each. */
-static void siret_of(unsigned n, char out[15])
-{
-    char tmp[32];
-    snprintf(tmp, sizeof tmp, "%08u", n % 100000000u);
-    memcpy(out, tmp, 8);
-    for (out[8] = '0'; luhn_sum(out, 9) % 10 != 0; out[8]++)
-        ;
-    memcpy(out + 9, "0001", 4);
-    for (out[13] = '0'; luhn_sum(out, 14) % 10 != 0; out[13]++)
-        ;
-    out[14] = '\0';
 }
 
 typedef struct {

@@ -11,12 +11,12 @@
 
 #include <chorusacct.h>
 
+#include "benchutil.h"
+#include "sirets.h"
+
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #define SET 4096
 #define ROUNDS 7
@@ -24,7 +24,6 @@
 static char sirets[SET][15];
 static char sirens[SET][10];
 static char tvas[SET][14];
-static volatile unsigned sink;
 
 static uint32_t rng_state = 20261126u;
 static unsigned next_digit(void)
@@ -49,23 +48,6 @@ static int bare_luhn14(const char *s)
     return sum % 10 == 0;
 }
 
-static int luhn_tail(char *s, int n)
-{
-    /* Finds the last digit that makes s[0..n) Luhn-valid. */
-    for (char d = '0'; d <= '9'; d++) {
-        s[n - 1] = d;
-        unsigned sum = 0;
-        for (int i = 0; i < n; i++) {
-            unsigned v = (unsigned)(s[n - 1 - i] - '0');
-            v = (i & 1) ? (v * 2 > 9 ? v * 2 - 9 : v * 2) : v;
-            sum += v;
-        }
-        if (sum % 10 == 0)
-            return 1;
-    }
-    return 0;
-}
-
 static void make_set(void)
 {
     for (int i = 0; i < SET; i++) {
@@ -73,8 +55,8 @@ static void make_set(void)
         for (int k = 0; k < 14; k++)
             s[k] = (char)('0' + next_digit());
         s[14] = '\0';
-        luhn_tail(s, 9);
-        luhn_tail(s, 14);
+        luhn_complete(s, 9);
+        luhn_complete(s, 14);
         if (i % 2 == 1) /* half of them mistyped */
             s[next_digit() % 14] = (char)('0' + next_digit());
         memcpy(sirens[i], s, 9);
@@ -86,15 +68,6 @@ static void make_set(void)
         snprintf(tvas[i], sizeof tvas[i], "FR%02u%.9s", key, s);
     }
 }
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-typedef unsigned (*pass_fn)(void);
 
 static unsigned pass_bare(void)
 {
@@ -139,56 +112,10 @@ static unsigned pass_tva(void)
     return pass_with(chorusacct_tva_check, tvas[0], sizeof tvas[0], 13);
 }
 
-/* Best of ROUNDS timed runs, each long enough to dwarf the clock. */
-static double ns_per_item(pass_fn fn)
+/* Best of ROUNDS timed runs of 50 passes. */
+static double ns_per_item(bench_pass_fn fn)
 {
-    double best = 1e30;
-    for (int r = 0; r < ROUNDS; r++) {
-        int reps = 50;
-        double t0 = now_ns();
-        for (int k = 0; k < reps; k++)
-            sink += fn();
-        double per = (now_ns() - t0) / ((double)reps * SET);
-        if (per < best)
-            best = per;
-    }
-    return best;
-}
-
-/* python-stdnum on the same SIRETs, where Debian's package is there. */
-static double stdnum_ns(const char *module)
-{
-    if (access("/usr/bin/python3", X_OK) != 0)
-        return -1;
-    char path[] = "/tmp/chorusacct-bench-XXXXXX";
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return -1;
-    FILE *f = fdopen(fd, "w");
-    if (f == NULL)
-        return -1;
-    for (int i = 0; i < SET; i++)
-        fprintf(f, "%s\n", strcmp(module, "siret") == 0 ? sirets[i]
-                                                        : tvas[i]);
-    fclose(f);
-    char cmd[512];
-    snprintf(cmd, sizeof cmd,
-             "/usr/bin/python3 -c 'import sys, timeit\n"
-             "from stdnum.fr import %s as m\n"
-             "v = open(sys.argv[1]).read().split()\n"
-             "t = min(timeit.repeat(lambda: [m.is_valid(x) for x in v], "
-             "number=3, repeat=3))\n"
-             "print(t / (3 * len(v)) * 1e9)' %s 2>/dev/null",
-             module, path);
-    FILE *p = popen(cmd, "r");
-    double ns = -1;
-    if (p != NULL) {
-        if (fscanf(p, "%lf", &ns) != 1)
-            ns = -1;
-        pclose(p);
-    }
-    unlink(path);
-    return ns;
+    return bench_best_ns(fn, SET, 50, ROUNDS);
 }
 
 int main(void)
@@ -206,11 +133,16 @@ int main(void)
            siret, siret / bare);
     printf("  chorusacct_siren_check      %8.1f ns\n", ns_per_item(pass_siren));
     printf("  chorusacct_tva_check        %8.1f ns\n", ns_per_item(pass_tva));
-    double py = stdnum_ns("siret");
+    /* python-stdnum on the same values, where Debian's package is. */
+    double py =
+        bench_python_ns("from stdnum.fr import siret as m", "m.is_valid(x)",
+                        sirets[0], sizeof sirets[0], SET, 3, NULL);
     if (py > 0)
         printf("  python-stdnum siret         %8.1f ns  (%.0fx slower)\n", py,
                py / siret);
-    double pyt = stdnum_ns("tva");
+    double pyt =
+        bench_python_ns("from stdnum.fr import tva as m", "m.is_valid(x)",
+                        tvas[0], sizeof tvas[0], SET, 3, NULL);
     if (pyt > 0)
         printf("  python-stdnum tva           %8.1f ns\n", pyt);
     else if (py <= 0)

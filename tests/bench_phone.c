@@ -14,19 +14,17 @@
 
 #include <chorusacct.h>
 
+#include "benchutil.h"
+
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #define SET 4096
 #define ROUNDS 7
 
 static char inputs[SET][40];
 static size_t lens[SET];
-static volatile unsigned sink;
 
 static uint32_t rng_state = 20261126u;
 static unsigned next(unsigned n)
@@ -121,13 +119,6 @@ static void make_set(void)
     }
 }
 
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
 static unsigned pass(void)
 {
     unsigned ok = 0;
@@ -139,47 +130,19 @@ static unsigned pass(void)
     return ok;
 }
 
-/* Best of ROUNDS timed runs, each long enough to dwarf the clock. */
-static double ns_per_item(void)
-{
-    double best = 1e30;
-    for (int r = 0; r < ROUNDS; r++) {
-        int reps = 50;
-        double t0 = now_ns();
-        for (int k = 0; k < reps; k++)
-            sink += pass();
-        double per = (now_ns() - t0) / ((double)reps * SET);
-        if (per < best)
-            best = per;
-    }
-    return best;
-}
-
-static int write_set(char *path)
-{
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return -1;
-    FILE *f = fdopen(fd, "w");
-    if (f == NULL)
-        return -1;
-    for (int i = 0; i < SET; i++)
-        fprintf(f, "%s\n", inputs[i]);
-    return fclose(f);
-}
-
-/* Runs a command that prints ns per item, then the valid count. */
-static double run_other(const char *cmd, unsigned *valid)
-{
-    FILE *p = popen(cmd, "r");
-    double ns = -1;
-    if (p != NULL) {
-        if (fscanf(p, "%lf %u", &ns, valid) != 2)
-            ns = -1;
-        pclose(p);
-    }
-    return ns;
-}
+/* python-phonenumbers, asked what the library answers: parse as typed
+ * in France, validate, format as E.164. */
+static const char py_one[] =
+    "import phonenumbers as p\n"
+    "def one(x):\n"
+    "    try:\n"
+    "        n = p.parse(x, \"FR\")\n"
+    "    except p.NumberParseException:\n"
+    "        return 0\n"
+    "    if not p.is_valid_number(n):\n"
+    "        return 0\n"
+    "    p.format_number(n, p.PhoneNumberFormat.E164)\n"
+    "    return 1";
 
 int main(int argc, char **argv)
 {
@@ -189,11 +152,11 @@ int main(int argc, char **argv)
     unsigned valid = pass();
     printf("phone validation, %d mixed inputs (%u valid for chorusacct)\n", SET,
            valid);
-    double ours = ns_per_item();
+    double ours = bench_best_ns(pass, SET, 50, ROUNDS);
     printf("  chorusacct_phone_check             %9.1f ns\n", ours);
 
     char path[] = "/tmp/chorusacct-bench-phone-XXXXXX";
-    if (write_set(path) != 0) {
+    if (bench_write_values(path, inputs[0], sizeof inputs[0], SET) != 0) {
         perror("bench_phone: temporary file");
         return 1;
     }
@@ -201,7 +164,7 @@ int main(int argc, char **argv)
     unsigned other_valid = 0;
     if (argc > 1 && access(argv[1], X_OK) == 0) {
         snprintf(cmd, sizeof cmd, "'%s' '%s'", argv[1], path);
-        double cpp = run_other(cmd, &other_valid);
+        double cpp = bench_run_ns(cmd, &other_valid);
         if (cpp > 0)
             printf("  libphonenumber (C++)               %9.1f ns  "
                    "(%.0fx slower; %u valid)\n",
@@ -212,34 +175,15 @@ int main(int argc, char **argv)
         printf("  libphonenumber (C++): not built (libphonenumber-dev "
                "missing)\n");
     }
-    if (access("/usr/bin/python3", X_OK) == 0) {
-        snprintf(cmd, sizeof cmd,
-                 "/usr/bin/python3 -c 'import sys, timeit\n"
-                 "import phonenumbers as p\n"
-                 "v = open(sys.argv[1]).read().splitlines()\n"
-                 "def one(x):\n"
-                 "    try:\n"
-                 "        n = p.parse(x, \"FR\")\n"
-                 "    except p.NumberParseException:\n"
-                 "        return 0\n"
-                 "    if not p.is_valid_number(n):\n"
-                 "        return 0\n"
-                 "    p.format_number(n, p.PhoneNumberFormat.E164)\n"
-                 "    return 1\n"
-                 "t = min(timeit.repeat(lambda: [one(x) for x in v], "
-                 "number=1, repeat=3))\n"
-                 "print(t / len(v) * 1e9, sum(one(x) for x in v))' "
-                 "'%s' 2>/dev/null",
-                 path);
-        double py = run_other(cmd, &other_valid);
-        if (py > 0)
-            printf("  python-phonenumbers                %9.1f ns  "
-                   "(%.0fx slower; %u valid)\n",
-                   py, py / ours, other_valid);
-        else
-            printf("  python-phonenumbers: not installed\n");
-    }
     unlink(path);
+    double py = bench_python_ns(py_one, "one(x)", inputs[0], sizeof inputs[0],
+                                SET, 1, &other_valid);
+    if (py > 0)
+        printf("  python-phonenumbers                %9.1f ns  "
+               "(%.0fx slower; %u valid)\n",
+               py, py / ours, other_valid);
+    else
+        printf("  python-phonenumbers: not installed\n");
     printf("  (the valid counts differ by the deliberate differences of "
            "docs/phone.md)\n");
     return 0;

@@ -21,11 +21,12 @@
 #include <pwquality.h>
 #endif
 
+#include "benchutil.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define SET 4096
 #define ROUNDS 7
@@ -39,7 +40,6 @@ static value emails[SET], names[SET], passwords[SET];
 /* The e-mail set's valid and invalid values apart, to see where the
  * time goes. */
 static value *email_set = emails;
-static volatile unsigned sink;
 
 static uint32_t rng_state = 20261126u;
 static unsigned rnd(unsigned n)
@@ -156,28 +156,10 @@ static void make_passwords(void)
     }
 }
 
-static double now_ns(void)
+/* Best of ROUNDS timed runs of `reps` passes. */
+static double ns_per_item(bench_pass_fn fn, int reps)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-typedef unsigned (*pass_fn)(void);
-
-/* Best of ROUNDS timed runs, each long enough to dwarf the clock. */
-static double ns_per_item(pass_fn fn, int reps)
-{
-    double best = 1e30;
-    for (int r = 0; r < ROUNDS; r++) {
-        double t0 = now_ns();
-        for (int k = 0; k < reps; k++)
-            sink += fn();
-        double per = (now_ns() - t0) / ((double)reps * SET);
-        if (per < best)
-            best = per;
-    }
-    return best;
+    return bench_best_ns(fn, SET, reps, ROUNDS);
 }
 
 /* ------------------------------------------------------------------ */

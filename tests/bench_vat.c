@@ -12,15 +12,15 @@
 
 #include <chorusacct.h>
 
+#include "benchutil.h"
+
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #define SET 4096
 #define ROUNDS 7
+#define REPS 100 /* passes per timed round */
 
 /* Valid numbers of every kind of every country; the set cycles through
  * them, every second one mistyped, some typed with spaces. */
@@ -50,7 +50,6 @@ static const char *const base[] = {
 
 static char values[SET][24];
 static size_t lens[SET];
-static volatile unsigned sink;
 
 static uint32_t rng_state = 20261126u;
 static unsigned next_rand(unsigned n)
@@ -117,13 +116,6 @@ void *realloc(void *p, size_t n)
 }
 #endif
 
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
 /* One pass over the set, writing the normalized form as a real caller
  * would. */
 static unsigned pass(void)
@@ -137,60 +129,6 @@ static unsigned pass(void)
     return ok;
 }
 
-/* Best of ROUNDS timed runs, each long enough to dwarf the clock. */
-static double ns_per_item(void)
-{
-    double best = 1e30;
-    for (int r = 0; r < ROUNDS; r++) {
-        int reps = 100;
-        double t0 = now_ns();
-        for (int k = 0; k < reps; k++)
-            sink += pass();
-        double per = (now_ns() - t0) / ((double)reps * SET);
-        if (per < best)
-            best = per;
-    }
-    return best;
-}
-
-/* python-stdnum on the same values, where Debian's package is there. */
-static double stdnum_ns(void)
-{
-    if (access("/usr/bin/python3", X_OK) != 0)
-        return -1;
-    char path[] = "/tmp/chorusacct-bench-XXXXXX";
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return -1;
-    FILE *f = fdopen(fd, "w");
-    if (f == NULL) {
-        close(fd);
-        unlink(path);
-        return -1;
-    }
-    for (int i = 0; i < SET; i++)
-        fprintf(f, "%s\n", values[i]);
-    fclose(f);
-    char cmd[512];
-    snprintf(cmd, sizeof cmd,
-             "/usr/bin/python3 -c 'import sys, timeit\n"
-             "from stdnum.eu import vat\n"
-             "v = open(sys.argv[1]).read().splitlines()\n"
-             "t = min(timeit.repeat(lambda: [vat.is_valid(x) for x in v], "
-             "number=3, repeat=3))\n"
-             "print(t / (3 * len(v)) * 1e9)' %s 2>/dev/null",
-             path);
-    FILE *p = popen(cmd, "r");
-    double ns = -1;
-    if (p != NULL) {
-        if (fscanf(p, "%lf", &ns) != 1)
-            ns = -1;
-        pclose(p);
-    }
-    unlink(path);
-    return ns;
-}
-
 int main(void)
 {
     if (chorusacct_init() != CHORUSACCT_OK)
@@ -202,18 +140,20 @@ int main(void)
 #ifdef COUNT_ALLOCS
     unsigned long before = allocs;
 #endif
-    double ns = ns_per_item();
+    double ns = bench_best_ns(pass, SET, REPS, ROUNDS);
 #ifdef COUNT_ALLOCS
     unsigned long during = allocs - before;
 #endif
     printf("  chorusacct_vat_check        %8.1f ns\n", ns);
 #ifdef COUNT_ALLOCS
     printf("  heap allocations            %8lu      (%.0f validations)\n",
-           during, (double)ROUNDS * 100 * SET);
+           during, (double)ROUNDS * REPS * SET);
 #else
     printf("  heap allocations: not counted in this build\n");
 #endif
-    double py = stdnum_ns();
+    /* python-stdnum on the same values, where Debian's package is. */
+    double py = bench_python_ns("from stdnum.eu import vat", "vat.is_valid(x)",
+                                values[0], sizeof values[0], SET, 3, NULL);
     if (py > 0)
         printf("  python-stdnum eu.vat        %8.1f ns  (%.0fx slower)\n", py,
                py / ns);

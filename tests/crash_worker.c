@@ -11,6 +11,8 @@
 
 #include <chorusacct.h>
 
+#include "sirets.h"
+
 #include <dirent.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -18,31 +20,6 @@
 #include <string.h>
 
 #define PW "Correct-Horse-42"
-
-static int luhn_sum(const char *d, int n)
-{
-    int sum = 0;
-    for (int i = 0; i < n; i++) {
-        int v = d[n - 1 - i] - '0';
-        if (i & 1)
-            v = v * 2 > 9 ? v * 2 - 9 : v * 2;
-        sum += v;
-    }
-    return sum;
-}
-
-static void siret_of(unsigned n, char out[15])
-{
-    char tmp[32];
-    snprintf(tmp, sizeof tmp, "%08u", n % 100000000u);
-    memcpy(out, tmp, 8);
-    for (out[8] = '0'; luhn_sum(out, 9) % 10 != 0; out[8]++)
-        ;
-    memcpy(out + 9, "0001", 4);
-    for (out[13] = '0'; luhn_sum(out, 14) % 10 != 0; out[13]++)
-        ;
-    out[14] = '\0';
-}
 
 /* The newest activation token found in the Maildir for an address. */
 static int find_token(const char *maildir, const char *to, char *token)

@@ -8,37 +8,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-static int luhn_sum(const char *d, int n)
-{
-    int sum = 0;
-    for (int i = 0; i < n; i++) {
-        int v = d[n - 1 - i] - '0';
-        if (i & 1)
-            v = v * 2 > 9 ? v * 2 - 9 : v * 2;
-        sum += v;
-    }
-    return sum;
-}
-
-void siret_of(unsigned n, char *out)
-{
-    char tmp[32];
-    snprintf(tmp, sizeof tmp, "%08u00000", n % 100000000u);
-    memcpy(out, tmp, 13);
-    for (char c = '0'; c <= '9'; c++) {
-        out[8] = c;
-        if (luhn_sum(out, 9) % 10 == 0)
-            break;
-    }
-    memcpy(out + 9, "0001", 4);
-    for (char c = '0'; c <= '9'; c++) {
-        out[13] = c;
-        if (luhn_sum(out, 14) % 10 == 0)
-            break;
-    }
-    out[14] = '\0';
-}
-
 static chorusacct_ctx *make_ctx(bench *b, uint32_t flags)
 {
     chorusacct_config cfg;
@@ -228,23 +197,45 @@ void last_token(bench *b, const char *email, char *token, size_t cap)
     snprintf(token, cap, "%s", t + 6);
 }
 
+int do_activate_pw(bench *b, const char *token, const char *pw,
+                   uint32_t *failed, int *reason)
+{
+    return chorusacct_account_activate(b->ctx, token, pw, strlen(pw), pw,
+                                       strlen(pw), NULL, NULL, failed, reason);
+}
+
 int do_activate(bench *b, const char *token, int *reason)
 {
-    return chorusacct_account_activate(b->ctx, token, GOOD_PW,
-                                       strlen(GOOD_PW), GOOD_PW,
-                                       strlen(GOOD_PW), NULL, NULL, NULL,
-                                       reason);
+    return do_activate_pw(b, token, GOOD_PW, NULL, reason);
+}
+
+void activate_last(bench *b, const char *email, char *token, size_t cap)
+{
+    char own[64];
+    if (token == NULL) {
+        token = own;
+        cap = sizeof own;
+    }
+    do_deliver(b);
+    last_token(b, email, token, cap);
+    int reason = 0;
+    assert_int_equal(do_activate(b, token, &reason), CHORUSACCT_OK);
+}
+
+void approve_and_activate(bench *b, int64_t manager, int64_t id,
+                          const char *email)
+{
+    int reason;
+    assert_int_equal(chorusacct_account_approve(b->ctx, manager, id, &reason),
+                     CHORUSACCT_OK);
+    activate_last(b, email, NULL, 0);
 }
 
 int64_t make_manager(bench *b, const char *email, const char *siret)
 {
     int64_t id =
         do_signup(b, email, siret, CHORUSACCT_STATE_AWAITING_ACTIVATION);
-    do_deliver(b);
-    char token[64];
-    int reason = 0;
-    last_token(b, email, token, sizeof token);
-    assert_int_equal(do_activate(b, token, &reason), CHORUSACCT_OK);
+    activate_last(b, email, NULL, 0);
     assert_int_equal(state_of(b, id), CHORUSACCT_STATE_ACTIVE);
     return id;
 }

@@ -9,6 +9,8 @@
 
 #include "testutil.h"
 
+#include "sirets.h" /* siret_of() */
+
 /* 2026-11-26T10:00:00Z */
 #define T0 INT64_C(1795687200)
 
@@ -26,10 +28,6 @@ typedef struct {
     chorusacct_testrandom *rnd;
     chorusacct_ctx *ctx;
 } bench;
-
-/* A valid SIRET (14 digits and NUL) made from `n`: a different SIREN for
- * every n < 10^8. */
-void siret_of(unsigned n, char *out);
 
 /* Opens a bench; `flags` are chorusacct_config_flags. */
 void bench_open(bench *b, uint32_t flags);
@@ -64,6 +62,21 @@ void last_token(bench *b, const char *email, char *token, size_t cap);
 
 /* Activates with GOOD_PW; returns the status and *reason. */
 int do_activate(bench *b, const char *token, int *reason);
+
+/* Activates with `pw` typed twice; returns the status, *failed (the
+ * password rules failed, may be NULL) and *reason. */
+int do_activate_pw(bench *b, const char *token, const char *pw,
+                   uint32_t *failed, int *reason);
+
+/* Delivers everything due, then activates `email` with GOOD_PW through the
+ * last link sent to it; asserts success. The token is copied to `token`
+ * (`cap` bytes) unless NULL. */
+void activate_last(bench *b, const char *email, char *token, size_t cap);
+
+/* `manager` approves the request `id` of `email`, which is then delivered
+ * and activated; asserts success. */
+void approve_and_activate(bench *b, int64_t manager, int64_t id,
+                          const char *email);
 
 /* Signs up, delivers and activates a principal manager of a new
  * structure; returns its id. */

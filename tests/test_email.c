@@ -11,51 +11,22 @@
 #include <stdio.h>
 #include <string.h>
 
-typedef struct {
-    const char *in;
-    int reason;
-    const char *want;
-} email_case;
-
-#define OKV(in, out) {in, CHORUSACCT_OK, out}
-#define BAD(in, why) {in, CHORUSACCT_E_##why, NULL}
-
 /* Runs the validator on in[0..len) and checks the outcome. */
 static void check_email(const char *in, size_t len, int want_reason,
                         const char *want)
 {
-    char buf[300];
-    size_t n = 999;
-    int reason = 12345;
-    int rc = chorusacct_email_check(in, len, 0, buf, sizeof buf, &n, &reason);
-    if (want_reason == CHORUSACCT_OK) {
-        if (rc != CHORUSACCT_OK)
-            fail_msg("'%.*s' (%zu): expected OK, got %s/%s", (int)len, in,
-                     len, chorusacct_code_name(rc),
-                     chorusacct_code_name(reason));
-        assert_string_equal(buf, want);
-        assert_int_equal(n, strlen(want));
-        assert_int_equal(reason, 12345);
-    } else {
-        if (rc != CHORUSACCT_E_REJECTED || reason != want_reason)
-            fail_msg("'%.*s' (%zu): expected %s, got %s/%s", (int)len, in,
-                     len, chorusacct_code_name(want_reason),
-                     chorusacct_code_name(rc), chorusacct_code_name(reason));
-        assert_string_equal(buf, "");
-        assert_int_equal(n, 0);
-    }
+    check_validator(chorusacct_email_check, in, len, 0, 300, want_reason, want);
 }
 
-static void run_cases(const email_case *c, size_t count)
+static void run_cases(const check_case *c, size_t count)
 {
-    for (size_t i = 0; i < count; i++)
-        check_email(c[i].in, strlen(c[i].in), c[i].reason, c[i].want);
+    check_cases(chorusacct_email_check, 300, c, count);
 }
 
 static void test_valid(void **state)
 {
     (void)state;
-    static const email_case cases[] = {
+    static const check_case cases[] = {
         OKV("jean.dupont@example.fr", "jean.dupont@example.fr"),
         OKV("a@b.co", "a@b.co"),
         OKV("a@b.c", "a@b.c"),
@@ -81,7 +52,7 @@ static void test_valid(void **state)
 static void test_reasons(void **state)
 {
     (void)state;
-    static const email_case cases[] = {
+    static const check_case cases[] = {
         BAD("", EMPTY),
         /* Non-ASCII: its own reason, before any other. */
         BAD("j\xc3\xa9rome@example.fr", EMAIL_NONASCII),

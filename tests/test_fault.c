@@ -67,9 +67,7 @@ static void setup_active_user(bench *b, world *w)
     assert_int_equal(chorusacct_account_approve(b->ctx, w->boss, w->pending,
                                                 &reason),
                      CHORUSACCT_OK);
-    do_deliver(b);
-    last_token(b, "jean@acme.fr", w->token, sizeof w->token);
-    assert_int_equal(do_activate(b, w->token, &reason), CHORUSACCT_OK);
+    activate_last(b, "jean@acme.fr", w->token, sizeof w->token);
     w->user = w->pending;
 }
 
@@ -271,23 +269,33 @@ static const step single_steps[] = {
     {"captcha issue", 0, setup_manager, run_captcha_issue},
 };
 
-/* The table under the wrapper: with SQLite, its own connection. */
-static void release(chorusacct_storage_ops *inner)
+/* A context over the bench's clock, random and mailer, whose storage (a
+ * connection to the bench's, wrapped in `fs`) fails at its `n`th call. */
+typedef struct {
+    chorusacct_storage_ops inner;
+    chorusacct_faultstore *fs;
+    chorusacct_ctx *ctx;
+} faulty;
+
+static void faulty_open(faulty *f, bench *b, uint32_t flags, uint64_t n)
 {
-    if (inner->destroy != NULL)
-        inner->destroy(inner->user_data);
+    chorusacct_storage_ops ops;
+    bench_storage(b, &f->inner);
+    assert_int_equal(chorusacct_faultstore_new(&f->fs, &f->inner, n),
+                     CHORUSACCT_OK);
+    f->ctx = bench_ctx(b, flags);
+    assert_int_equal(chorusacct_faultstore_ops(f->fs, &ops), CHORUSACCT_OK);
+    assert_int_equal(chorusacct_ctx_set_storage(f->ctx, &ops), CHORUSACCT_OK);
 }
 
-/* A context over the bench's clock, random and mailer but the wrapped
- * storage. */
-static chorusacct_ctx *faulty_ctx(bench *b, uint32_t flags,
-                                  chorusacct_faultstore *fs)
+/* Frees the context, the wrapper and the connection it wraps (the wrapper
+ * does not own it). */
+static void faulty_close(faulty *f)
 {
-    chorusacct_ctx *ctx = bench_ctx(b, flags);
-    chorusacct_storage_ops ops;
-    assert_int_equal(chorusacct_faultstore_ops(fs, &ops), CHORUSACCT_OK);
-    assert_int_equal(chorusacct_ctx_set_storage(ctx, &ops), CHORUSACCT_OK);
-    return ctx;
+    chorusacct_ctx_free(f->ctx);
+    chorusacct_faultstore_free(f->fs);
+    if (f->inner.destroy != NULL)
+        f->inner.destroy(f->inner.user_data);
 }
 
 static void test_every_operation_of_every_step(void **state)
@@ -307,14 +315,10 @@ static void test_every_operation_of_every_step(void **state)
             st->setup(&b, &w);
             uint8_t before[32], after[32];
             bench_digest(&b, before);
-            chorusacct_storage_ops inner;
-            bench_storage(&b, &inner);
-            chorusacct_faultstore *fs;
-            assert_int_equal(chorusacct_faultstore_new(&fs, &inner, n),
-                             CHORUSACCT_OK);
-            chorusacct_ctx *ctx = faulty_ctx(&b, st->flags, fs);
-            int rc = st->run(ctx, &w);
-            int fired = chorusacct_faultstore_fired(fs);
+            faulty f;
+            faulty_open(&f, &b, st->flags, n);
+            int rc = st->run(f.ctx, &w);
+            int fired = chorusacct_faultstore_fired(f.fs);
             if (fired) {
                 if (rc == CHORUSACCT_OK)
                     fail_msg("%s: operation %llu failed, yet the call "
@@ -326,16 +330,14 @@ static void test_every_operation_of_every_step(void **state)
                              "changed (%s)",
                              st->name, (unsigned long long)n,
                              chorusacct_code_name(rc));
-                assert_true(chorusacct_ctx_last_error(ctx)[0] != '\0');
+                assert_true(chorusacct_ctx_last_error(f.ctx)[0] != '\0');
                 injected++;
             } else if (rc != CHORUSACCT_OK) {
                 fail_msg("%s: fails without a fault: %s (%s)", st->name,
                          chorusacct_code_name(rc),
-                         chorusacct_ctx_last_error(ctx));
+                         chorusacct_ctx_last_error(f.ctx));
             }
-            chorusacct_ctx_free(ctx);
-            chorusacct_faultstore_free(fs);
-            release(&inner);
+            faulty_close(&f);
             bench_close(&b);
             if (!fired)
                 break; /* the step has fewer operations than n */
@@ -364,25 +366,19 @@ static void test_sweep_resumes(void **state)
         assert_int_equal(sw.expired, 2); /* the draft, the principal */
         assert_int_equal(sw.promoted, 1);
         bench_digest(&b, clean);
-bench_close(&b);
+        bench_close(&b);
     }
     for (uint64_t n = 1;; n++) {
         bench b;
         world w = {0};
         bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
         setup_due(&b, &w);
-        chorusacct_storage_ops inner;
-        bench_storage(&b, &inner);
-        chorusacct_faultstore *fs;
-        assert_int_equal(chorusacct_faultstore_new(&fs, &inner, n),
-                         CHORUSACCT_OK);
-        chorusacct_ctx *ctx = faulty_ctx(&b, CHORUSACCT_CFG_NO_CAPTCHA, fs);
+        faulty f;
+        faulty_open(&f, &b, CHORUSACCT_CFG_NO_CAPTCHA, n);
         chorusacct_sweep_result sw = {.struct_size = sizeof sw};
-        int rc = chorusacct_sweep(ctx, &sw);
-        int fired = chorusacct_faultstore_fired(fs);
-        chorusacct_ctx_free(ctx);
-        chorusacct_faultstore_free(fs);
-        release(&inner);
+        int rc = chorusacct_sweep(f.ctx, &sw);
+        int fired = chorusacct_faultstore_fired(f.fs);
+        faulty_close(&f);
         if (fired)
             assert_int_not_equal(rc, CHORUSACCT_OK);
         assert_int_equal(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK);
@@ -416,18 +412,12 @@ static void test_delivery_loses_nothing(void **state)
         size_t sent_before = outbox_count(&b, CHORUSACCT_MSG_SENT);
         assert_int_equal(queued, 4);
 
-        chorusacct_storage_ops inner;
-        bench_storage(&b, &inner);
-        chorusacct_faultstore *fs;
-        assert_int_equal(chorusacct_faultstore_new(&fs, &inner, n),
-                         CHORUSACCT_OK);
-        chorusacct_ctx *ctx = faulty_ctx(&b, CHORUSACCT_CFG_NO_CAPTCHA, fs);
+        faulty f;
+        faulty_open(&f, &b, CHORUSACCT_CFG_NO_CAPTCHA, n);
         chorusacct_delivery d = {.struct_size = sizeof d};
-        int rc = chorusacct_deliver_pending(ctx, 100, &d);
-        int fired = chorusacct_faultstore_fired(fs);
-        chorusacct_ctx_free(ctx);
-        chorusacct_faultstore_free(fs);
-        release(&inner);
+        int rc = chorusacct_deliver_pending(f.ctx, 100, &d);
+        int fired = chorusacct_faultstore_fired(f.fs);
+        faulty_close(&f);
         if (fired)
             assert_int_not_equal(rc, CHORUSACCT_OK);
         size_t sent_marked =

@@ -374,13 +374,8 @@ static void test_concurrent_decisions(void **state)
     /* Make "second" a manager of acme: move it there through a request. */
     int64_t mgr = do_signup(&b, "mgr@acme.fr", siret_a,
                             CHORUSACCT_STATE_PENDING_APPROVAL);
+    approve_and_activate(&b, boss, mgr, "mgr@acme.fr");
     int reason;
-    assert_int_equal(chorusacct_account_approve(b.ctx, boss, mgr, &reason),
-                     CHORUSACCT_OK);
-    do_deliver(&b);
-    char token[64];
-    last_token(&b, "mgr@acme.fr", token, sizeof token);
-    assert_int_equal(do_activate(&b, token, &reason), CHORUSACCT_OK);
     assert_int_equal(chorusacct_account_set_role(b.ctx, boss, mgr,
                                                  CHORUSACCT_ROLE_MANAGER,
                                                  &reason),
@@ -493,32 +488,23 @@ static void test_password_rules_at_activation(void **state)
     last_token(&b, "ada.lovelace@acme.fr", token, sizeof token);
     int reason;
     uint32_t failed = 0;
-    const char *pw = "short1A";
-    assert_int_equal(chorusacct_account_activate(b.ctx, token, pw, strlen(pw),
-                                                 pw, strlen(pw), NULL, NULL,
-                                                 &failed, &reason),
+    assert_int_equal(do_activate_pw(&b, token, "short1A", &failed, &reason),
                      CHORUSACCT_E_REJECTED);
     assert_int_equal(reason, CHORUSACCT_E_PASSWORD_SHORT);
     assert_true(failed & CHORUSACCT_PW_RULE_SHORT);
-    pw = "alllowercaseletters";
-    assert_int_equal(chorusacct_account_activate(b.ctx, token, pw, strlen(pw),
-                                                 pw, strlen(pw), NULL, NULL,
-                                                 &failed, &reason),
-                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(
+        do_activate_pw(&b, token, "alllowercaseletters", &failed, &reason),
+        CHORUSACCT_E_REJECTED);
     assert_int_equal(reason, CHORUSACCT_E_PASSWORD_CLASSES);
     /* Contains the e-mail's local part (any case). */
-    pw = "Ada.Lovelace-2026";
-    assert_int_equal(chorusacct_account_activate(b.ctx, token, pw, strlen(pw),
-                                                 pw, strlen(pw), NULL, NULL,
-                                                 &failed, &reason),
-                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(
+        do_activate_pw(&b, token, "Ada.Lovelace-2026", &failed, &reason),
+        CHORUSACCT_E_REJECTED);
     assert_int_equal(reason, CHORUSACCT_E_PASSWORD_PERSONAL);
     /* Contains the last name. */
-    pw = "xx-CURIE-Strong-99";
-    assert_int_equal(chorusacct_account_activate(b.ctx, token, pw, strlen(pw),
-                                                 pw, strlen(pw), NULL, NULL,
-                                                 &failed, &reason),
-                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(
+        do_activate_pw(&b, token, "xx-CURIE-Strong-99", &failed, &reason),
+        CHORUSACCT_E_REJECTED);
     assert_int_equal(reason, CHORUSACCT_E_PASSWORD_PERSONAL);
     assert_int_equal(chorusacct_account_activate(b.ctx, token, GOOD_PW,
                                                  strlen(GOOD_PW), "Correct",
@@ -736,12 +722,7 @@ static void test_login_lockout_rehash(void **state)
     /* Disabled: right password, but not active. */
     int64_t u = do_signup(&b, "user@acme.fr", siret_a,
                           CHORUSACCT_STATE_PENDING_APPROVAL);
-    assert_int_equal(chorusacct_account_approve(b.ctx, id, u, &reason),
-                     CHORUSACCT_OK);
-    do_deliver(&b);
-    char token[64];
-    last_token(&b, "user@acme.fr", token, sizeof token);
-    assert_int_equal(do_activate(&b, token, &reason), CHORUSACCT_OK);
+    approve_and_activate(&b, id, u, "user@acme.fr");
     assert_int_equal(chorusacct_account_disable(b.ctx, u, u, "leaving",
                                                 &reason),
                      CHORUSACCT_OK);
@@ -760,13 +741,8 @@ static void test_disable_enable_roles(void **state)
     int64_t boss = make_manager(&b, "boss@acme.fr", siret_a);
     int64_t u = do_signup(&b, "user@acme.fr", siret_a,
                           CHORUSACCT_STATE_PENDING_APPROVAL);
+    approve_and_activate(&b, boss, u, "user@acme.fr");
     int reason;
-    assert_int_equal(chorusacct_account_approve(b.ctx, boss, u, &reason),
-                     CHORUSACCT_OK);
-    do_deliver(&b);
-    char token[64];
-    last_token(&b, "user@acme.fr", token, sizeof token);
-    assert_int_equal(do_activate(&b, token, &reason), CHORUSACCT_OK);
 
     assert_int_equal(chorusacct_account_disable(b.ctx, boss, boss, NULL,
                                                 &reason),
@@ -1130,11 +1106,7 @@ static void test_sweep_promotes_and_purges(void **state)
     assert_int_equal(chorusacct_structure_get(b.ctx, a.structure_id, &s),
                      CHORUSACCT_OK);
     assert_int_equal(s.principal_id, next);
-    do_deliver(&b);
-    char token[64];
-    last_token(&b, "next@acme.fr", token, sizeof token);
-    int reason;
-    assert_int_equal(do_activate(&b, token, &reason), CHORUSACCT_OK);
+    activate_last(&b, "next@acme.fr", NULL, 0);
 
     /* A newcomer after an expired first declarer takes the structure. */
     int64_t lone = do_signup(&b, "lone@beta.fr", siret_b,

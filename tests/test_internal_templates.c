@@ -9,59 +9,16 @@
 #include "testutil.h"
 
 #include "internal.h"
+#include "mailtext.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const documented[] = {
-    "first_name",      "last_name",  "login_email",    "contact_email",
-    "phone",           "company_name", "identifier",   "id_type",
-    "account_id",      "state",      "reason",         "applicant_name",
-    "applicant_email", "expires_minutes", "portal",    "link",
-};
-
-static const int all_kinds[] = {
-    CHORUSACCT_MAIL_SUMMARY,  CHORUSACCT_MAIL_ACTIVATION,
-    CHORUSACCT_MAIL_APPROVAL_REQUEST, CHORUSACCT_MAIL_APPROVED,
-    CHORUSACCT_MAIL_REJECTED, CHORUSACCT_MAIL_REMINDER,
-    CHORUSACCT_MAIL_ALREADY_EXISTS,
-};
-
-/* Whether `s` is valid UTF-8 (strict). */
+/* Whether `str` is valid UTF-8 (strict). */
 static bool utf8_valid(const char *str)
 {
-    const unsigned char *s = (const unsigned char *)str;
-    while (*s != '\0') {
-        unsigned c = *s;
-        size_t len;
-        unsigned long cp;
-        if (c < 0x80) {
-            s++;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        for (size_t k = 1; k < len; k++) {
-            if ((s[k] & 0xC0) != 0x80)
-                return false;
-            cp = (cp << 6) | (s[k] & 0x3F);
-        }
-        if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-            (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-            return false;
-        s += len;
-    }
-    return true;
+    return ref_utf8_count((const uint8_t *)str, strlen(str)) >= 0;
 }
 
 static int render(const char *tpl, const ca_var *vars, size_t n, char *out,

@@ -5,6 +5,8 @@
  */
 #include "testutil.h"
 
+#include "mailtext.h"
+
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -72,61 +74,6 @@ static void test_mailer_ops_init(void **state)
 /* ------------------------------------------------------------------ */
 /* Built-in templates                                                   */
 
-static const int all_kinds[] = {
-    CHORUSACCT_MAIL_SUMMARY,  CHORUSACCT_MAIL_ACTIVATION,
-    CHORUSACCT_MAIL_APPROVAL_REQUEST, CHORUSACCT_MAIL_APPROVED,
-    CHORUSACCT_MAIL_REJECTED, CHORUSACCT_MAIL_REMINDER,
-    CHORUSACCT_MAIL_ALREADY_EXISTS,
-};
-
-static const char *const documented[] = {
-    "first_name",      "last_name",  "login_email",    "contact_email",
-    "phone",           "company_name", "identifier",   "id_type",
-    "account_id",      "state",      "reason",         "applicant_name",
-    "applicant_email", "expires_minutes", "portal",    "link",
-};
-
-/* Code points of a valid UTF-8 line, or -1 if it is not valid (a strict
- * decoder: no overlong forms, surrogates or values past U+10FFFF). */
-static long utf8_count(const unsigned char *s, size_t n)
-{
-    long count = 0;
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        size_t len;
-        unsigned long cp;
-        if (c < 0x80) {
-            len = 1;
-            cp = c;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            cp = c & 0x07;
-        } else {
-            return -1;
-        }
-        if (i + len > n)
-            return -1;
-        for (size_t k = 1; k < len; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return -1;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-            (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-            return -1;
-        count++;
-        i += len;
-    }
-    return count;
-}
-
 /* Every `{name}` of a template is documented, and braces pair up. The
  * templates use no `{{` or `}}`: one more reason to fail if they do. */
 static void check_placeholders(const char *what, const char *t)
@@ -181,7 +128,7 @@ static void test_template_shape(void **state)
             if (strchr(subject, '\n') != NULL || strchr(subject, '\r'))
                 fail_msg("%s: subject has a line break", what);
             assert_true(sn + 100 < CHORUSACCT_SUBJECT_SIZE);
-            assert_true(utf8_count((const unsigned char *)subject, sn) > 0);
+            assert_true(ref_utf8_count((const uint8_t *)subject, sn) > 0);
             /* No long field that could overflow the subject. */
             assert_false(uses(subject, "company_name"));
             assert_false(uses(subject, "reason"));
@@ -196,8 +143,8 @@ static void test_template_shape(void **state)
             assert_null(strchr(body, '\t'));
             for (const char *line = body; *line != '\0';) {
                 const char *eol = strchr(line, '\n');
-                long cps = utf8_count((const unsigned char *)line,
-                                      (size_t)(eol - line));
+                long cps =
+                    ref_utf8_count((const uint8_t *)line, (size_t)(eol - line));
                 if (cps < 0 || cps > 77)
                     fail_msg("%s: line of %ld characters: %.*s", what, cps,
                              (int)(eol - line), line);

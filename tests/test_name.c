@@ -7,50 +7,23 @@
 #include <stdio.h>
 #include <string.h>
 
-typedef struct {
-    const char *in;
-    int reason;
-    const char *want;
-} name_case;
-
-#define OKV(in, out) {in, CHORUSACCT_OK, out}
 #define SAME(in) {in, CHORUSACCT_OK, in}
-#define BAD(in, why) {in, CHORUSACCT_E_##why, NULL}
 
 static void check_name(const char *in, size_t len, int want_reason,
                        const char *want)
 {
-    char buf[512];
-    size_t n = 999;
-    int reason = 12345;
-    int rc = chorusacct_name_check(in, len, 0, buf, sizeof buf, &n, &reason);
-    if (want_reason == CHORUSACCT_OK) {
-        if (rc != CHORUSACCT_OK)
-            fail_msg("'%.*s': expected OK, got %s/%s", (int)len, in,
-                     chorusacct_code_name(rc), chorusacct_code_name(reason));
-        assert_string_equal(buf, want);
-        assert_int_equal(n, strlen(want));
-        assert_int_equal(reason, 12345);
-    } else {
-        if (rc != CHORUSACCT_E_REJECTED || reason != want_reason)
-            fail_msg("'%.*s': expected %s, got %s/%s", (int)len, in,
-                     chorusacct_code_name(want_reason),
-                     chorusacct_code_name(rc), chorusacct_code_name(reason));
-        assert_string_equal(buf, "");
-        assert_int_equal(n, 0);
-    }
+    check_validator(chorusacct_name_check, in, len, 0, 512, want_reason, want);
 }
 
-static void run_cases(const name_case *c, size_t count)
+static void run_cases(const check_case *c, size_t count)
 {
-    for (size_t i = 0; i < count; i++)
-        check_name(c[i].in, strlen(c[i].in), c[i].reason, c[i].want);
+    check_cases(chorusacct_name_check, 512, c, count);
 }
 
 static void test_valid(void **state)
 {
     (void)state;
-    static const name_case cases[] = {
+    static const check_case cases[] = {
         SAME("Jean"),
         SAME("J"),
         SAME("Jean-Pierre"),
@@ -92,7 +65,7 @@ static void test_valid(void **state)
 static void test_reasons(void **state)
 {
     (void)state;
-    static const name_case cases[] = {
+    static const check_case cases[] = {
         BAD("", EMPTY),
         BAD(" ", EMPTY),
         BAD("     ", EMPTY),
@@ -140,7 +113,7 @@ static void test_reasons(void **state)
 static void test_utf8(void **state)
 {
     (void)state;
-    static const name_case cases[] = {
+    static const check_case cases[] = {
         BAD("Jean\x80", UTF8),             /* stray continuation */
         BAD("\xbf", UTF8),
         BAD("Jean\xc0\xaf", UTF8),         /* overlong, 2 bytes */

@@ -11,51 +11,22 @@
 static void check_one(const char *in, uint32_t flags, int want_reason,
                       const char *want)
 {
-    char buf[64];
-    size_t n = 999;
-    int reason = 12345;
-    int rc = chorusacct_phone_check(in, strlen(in), flags, buf, sizeof buf,
-                                    &n, &reason);
-    if (want_reason == CHORUSACCT_OK) {
-        if (rc != CHORUSACCT_OK)
-            fail_msg("'%s': expected %s, got %s/%s", in, want,
-                     chorusacct_code_name(rc), chorusacct_code_name(reason));
-        if (strcmp(buf, want) != 0)
-            fail_msg("'%s': expected %s, got %s", in, want, buf);
-        assert_int_equal(n, strlen(want));
-        assert_int_equal(reason, 12345); /* untouched on success */
-    } else {
-        if (rc != CHORUSACCT_E_REJECTED || reason != want_reason)
-            fail_msg("'%s': expected %s, got %s/%s (%s)", in,
-                     chorusacct_code_name(want_reason),
-                     chorusacct_code_name(rc), chorusacct_code_name(reason),
-                     rc == CHORUSACCT_OK ? buf : "");
-        assert_string_equal(buf, "");
-        assert_int_equal(n, 0);
-    }
+    check_validator(chorusacct_phone_check, in, strlen(in), flags, 64,
+                    want_reason, want);
 }
 
-typedef struct {
-    const char *in;
-    int reason;
-    const char *want;
-} phone_case;
-
-static void run_cases(const phone_case *c, size_t count)
+static void run_cases(const check_case *c, size_t count)
 {
-    for (size_t i = 0; i < count; i++)
-        check_one(c[i].in, 0, c[i].reason, c[i].want);
+    check_cases(chorusacct_phone_check, 64, c, count);
 }
 
-#define OKV(in, out) {in, CHORUSACCT_OK, out}
-#define BAD(in, why) {in, CHORUSACCT_E_##why, NULL}
 #define BADP(in, why) {in, CHORUSACCT_E_PHONE_##why, NULL}
 
 static void test_forms(void **state)
 {
     (void)state;
     /* The forms of the issue, all one number. */
-    static const phone_case cases[] = {
+    static const check_case cases[] = {
         OKV("06 12 34 56 78", "+33612345678"),
         OKV("06.12.34.56.78", "+33612345678"),
         OKV("06-12-34-56-78", "+33612345678"),
@@ -81,7 +52,7 @@ static void test_metropolitan(void **state)
 {
     (void)state;
     /* Every range boundary of the metropolitan plan (docs/phone.md). */
-    static const phone_case cases[] = {
+    static const check_case cases[] = {
         /* 01-05, geographic: all of them but 040 and the overseas
          * blocks 0262, 0263, 0269, 0590, 0594, 0596. */
         OKV("01 00 00 00 00", "+33100000000"),
@@ -246,7 +217,7 @@ static void test_overseas_blocks(void **state)
 static void test_overseas_plans(void **state)
 {
     (void)state;
-    static const phone_case cases[] = {
+    static const check_case cases[] = {
         /* +262: Réunion and Mayotte share the code. */
         OKV("+262 263 10 12 34", "+262263101234"),
         BADP("+262 263 12 12 34", RANGE),
@@ -317,7 +288,7 @@ static void test_overseas_plans(void **state)
 static void test_foreign(void **state)
 {
     (void)state;
-    static const phone_case cases[] = {
+    static const check_case cases[] = {
         OKV("+44 20 7946 0000", "+442079460000"),
         OKV("+44 (0)20 7946 0000", "+442079460000"),
         OKV("+44 020 7946 0000", "+442079460000"),
@@ -361,7 +332,7 @@ static void test_foreign(void **state)
 static void test_refused(void **state)
 {
     (void)state;
-    static const phone_case cases[] = {
+    static const check_case cases[] = {
         BAD("", EMPTY),
         BAD("   ", EMPTY),
         BAD(" .-", EMPTY),

@@ -1050,42 +1050,36 @@ static void test_transactions(void **state)
     assert_int_equal(ops->account_get(ud, dup.id, &got), CHORUSACCT_E_NOTFOUND);
 }
 
+/* counter_add(), asserted to succeed; returns the count. */
+static uint32_t count_add(chorusacct_storage_ops *ops, const char *key,
+                          int64_t window, uint32_t delta)
+{
+    uint32_t n = 0;
+    assert_int_equal(ops->counter_add(ops->user_data, key, window, delta, &n),
+                     CHORUSACCT_OK);
+    return n;
+}
+
 static void test_counters(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
     void *ud = ops->user_data;
     uint32_t n = 0;
-    assert_int_equal(ops->counter_add(ud, "signup:key:ab", 3600, 1, &n),
-                     CHORUSACCT_OK);
-    assert_int_equal(n, 1);
-    assert_int_equal(ops->counter_add(ud, "signup:key:ab", 3600, 2, &n),
-                     CHORUSACCT_OK);
-    assert_int_equal(n, 3);
-    assert_int_equal(ops->counter_add(ud, "signup:key:ab", 3600, 0, &n),
-                     CHORUSACCT_OK);
-    assert_int_equal(n, 3);
-    assert_int_equal(ops->counter_add(ud, "other", 3600, 0, &n), CHORUSACCT_OK);
-    assert_int_equal(n, 0);
+    assert_int_equal(count_add(ops, "signup:key:ab", 3600, 1), 1);
+    assert_int_equal(count_add(ops, "signup:key:ab", 3600, 2), 3);
+    assert_int_equal(count_add(ops, "signup:key:ab", 3600, 0), 3);
+    assert_int_equal(count_add(ops, "other", 3600, 0), 0);
 
     /* Inside a transaction that rolls back: the count stays. */
     assert_int_equal(ops->begin(ud), CHORUSACCT_OK);
-    assert_int_equal(ops->counter_add(ud, "signup:key:ab", 3600, 1, &n),
-                     CHORUSACCT_OK);
-    assert_int_equal(n, 4);
-    assert_int_equal(ops->counter_add(ud, "signup:key:ab", 3600, 1, &n),
-                     CHORUSACCT_OK);
-    assert_int_equal(n, 5);
-    assert_int_equal(ops->counter_add(ud, "captcha:x", 100, 1, &n),
-                     CHORUSACCT_OK);
+    assert_int_equal(count_add(ops, "signup:key:ab", 3600, 1), 4);
+    assert_int_equal(count_add(ops, "signup:key:ab", 3600, 1), 5);
+    count_add(ops, "captcha:x", 100, 1);
     insert_account(ops, 1);
     assert_int_equal(ops->rollback(ud), CHORUSACCT_OK);
-    assert_int_equal(ops->counter_add(ud, "signup:key:ab", 3600, 0, &n),
-                     CHORUSACCT_OK);
-    assert_int_equal(n, 5);
-    assert_int_equal(ops->counter_add(ud, "captcha:x", 100, 0, &n),
-                     CHORUSACCT_OK);
-    assert_int_equal(n, 1);
+    assert_int_equal(count_add(ops, "signup:key:ab", 3600, 0), 5);
+    assert_int_equal(count_add(ops, "captcha:x", 100, 0), 1);
     chorusacct_account got;
     chorusacct_account a;
     sample_account(&a, 1);
@@ -1094,29 +1088,18 @@ static void test_counters(void **state)
 
     /* Inside a transaction that commits: counted once. */
     assert_int_equal(ops->begin(ud), CHORUSACCT_OK);
-    assert_int_equal(ops->counter_add(ud, "signup:key:ab", 3600, 1, &n),
-                     CHORUSACCT_OK);
+    count_add(ops, "signup:key:ab", 3600, 1);
     assert_int_equal(ops->commit(ud), CHORUSACCT_OK);
-    assert_int_equal(ops->counter_add(ud, "signup:key:ab", 3600, 0, &n),
-                     CHORUSACCT_OK);
-    assert_int_equal(n, 6);
+    assert_int_equal(count_add(ops, "signup:key:ab", 3600, 0), 6);
 
     /* A new window starts again; an older one does not disturb it. */
-    assert_int_equal(ops->counter_add(ud, "signup:key:ab", 7200, 1, &n),
-                     CHORUSACCT_OK);
-    assert_int_equal(n, 1);
-    assert_int_equal(ops->counter_add(ud, "signup:key:ab", 3600, 1, &n),
-                     CHORUSACCT_OK);
-    assert_int_equal(n, 1);
-    assert_int_equal(ops->counter_add(ud, "signup:key:ab", 7200, 1, &n),
-                     CHORUSACCT_OK);
-    assert_int_equal(n, 2);
+    assert_int_equal(count_add(ops, "signup:key:ab", 7200, 1), 1);
+    assert_int_equal(count_add(ops, "signup:key:ab", 3600, 1), 1);
+    assert_int_equal(count_add(ops, "signup:key:ab", 7200, 1), 2);
 
     /* Counts saturate rather than wrap. */
-    assert_int_equal(ops->counter_add(ud, "big", 0, UINT32_MAX, &n),
-                     CHORUSACCT_OK);
-    assert_int_equal(ops->counter_add(ud, "big", 0, 5, &n), CHORUSACCT_OK);
-    assert_int_equal(n, UINT32_MAX);
+    count_add(ops, "big", 0, UINT32_MAX);
+    assert_int_equal(count_add(ops, "big", 0, 5), UINT32_MAX);
 
     char key[CHORUSACCT_KEY_SIZE + 1];
     memset(key, 'k', sizeof key - 1);

@@ -269,14 +269,21 @@ static int bad_gc_too_much(void *ud, int64_t before)
     return g_inner.gc(ud, before + 86400 * 365);
 }
 
-static int bad_list_from_start(void *ud, const chorusacct_account_query *q,
-                               chorusacct_account *out, size_t max,
-                               size_t *count)
+/* The caller's query, or (NULL) the one that lists everything. */
+static chorusacct_account_query query_or_all(const chorusacct_account_query *q)
 {
     chorusacct_account_query all;
     memset(&all, 0, sizeof all);
     if (q != NULL)
         all = *q;
+    return all;
+}
+
+static int bad_list_from_start(void *ud, const chorusacct_account_query *q,
+                               chorusacct_account *out, size_t max,
+                               size_t *count)
+{
+    chorusacct_account_query all = query_or_all(q);
     all.after_id = 0;
     return g_inner.account_list(ud, &all, out, max, count);
 }
@@ -285,10 +292,7 @@ static int bad_list_ignores_role(void *ud, const chorusacct_account_query *q,
                                  chorusacct_account *out, size_t max,
                                  size_t *count)
 {
-    chorusacct_account_query all;
-    memset(&all, 0, sizeof all);
-    if (q != NULL)
-        all = *q;
+    chorusacct_account_query all = query_or_all(q);
     all.min_role = 0;
     return g_inner.account_list(ud, &all, out, max, count);
 }
@@ -302,18 +306,21 @@ static int bad_meta_truncates(void *ud, const char *key, uint8_t *buf,
     return rc;
 }
 
-/* Runs the suite on a fresh memstore whose table `patch` damages, and
- * expects it to fail. */
-static void expect_caught(void (*patch)(chorusacct_storage_ops *),
-                          const char *name)
+/* A fresh memstore; the broken members above wrap its table. */
+static chorusacct_memstore *inner_store(chorusacct_storage_ops *ops)
 {
-    chorusacct_storage_ops ops;
+    chorusacct_memstore *ms = new_store(ops);
+    g_inner = *ops;
+    return ms;
+}
+
+/* Runs the suite on `ops`, the table of the memstore `ms` with a member
+ * replaced, expects it to fail, and frees the store. */
+static void expect_caught(chorusacct_memstore *ms,
+                          const chorusacct_storage_ops *ops, const char *name)
+{
     char report[512];
-    chorusacct_memstore *ms = new_store(&ops);
-    g_inner = ops;
-    patch(&ops);
-    int rc =
-        chorusacct_storage_conformance(&ops, NULL, report, sizeof report);
+    int rc = chorusacct_storage_conformance(ops, NULL, report, sizeof report);
     if (rc != CHORUSACCT_E_INTERNAL)
         fail_msg("%s: the suite answered %s", name,
                  chorusacct_code_name(rc));
@@ -322,60 +329,28 @@ static void expect_caught(void (*patch)(chorusacct_storage_ops *),
     chorusacct_memstore_free(ms);
 }
 
-static void p_update(chorusacct_storage_ops *o)
-{
-    o->account_update = bad_update_ignores_version;
-}
-static void p_rollback(chorusacct_storage_ops *o)
-{
-    o->rollback = bad_rollback_commits;
-}
-static void p_consume(chorusacct_storage_ops *o)
-{
-    o->token_consume = bad_consume_twice;
-}
-static void p_unique(chorusacct_storage_ops *o)
-{
-    o->account_insert = bad_insert_not_unique;
-}
-static void p_lease(chorusacct_storage_ops *o)
-{
-    o->outbox_claim = bad_claim_no_lease;
-}
-static void p_truncate(chorusacct_storage_ops *o)
-{
-    o->account_insert = bad_insert_truncates;
-}
-static void p_gc(chorusacct_storage_ops *o)
-{
-    o->gc = bad_gc_too_much;
-}
-static void p_paging(chorusacct_storage_ops *o)
-{
-    o->account_list = bad_list_from_start;
-}
-static void p_role(chorusacct_storage_ops *o)
-{
-    o->account_list = bad_list_ignores_role;
-}
-static void p_meta(chorusacct_storage_ops *o)
-{
-    o->meta_get = bad_meta_truncates;
-}
-
 static void test_conformance_catches_broken(void **state)
 {
     (void)state;
-    expect_caught(p_update, "update ignores version");
-    expect_caught(p_rollback, "rollback commits");
-    expect_caught(p_consume, "consume twice");
-    expect_caught(p_unique, "insert not unique");
-    expect_caught(p_lease, "claim sets no lease");
-    expect_caught(p_truncate, "insert truncates a text");
-    expect_caught(p_gc, "gc deletes too much");
-    expect_caught(p_paging, "list ignores after_id");
-    expect_caught(p_role, "list ignores min_role");
-    expect_caught(p_meta, "meta_get truncates");
+#define CAUGHT(member, bad, name)                                            \
+    do {                                                                     \
+        chorusacct_storage_ops ops;                                          \
+        chorusacct_memstore *ms = inner_store(&ops);                         \
+        ops.member = bad;                                                    \
+        expect_caught(ms, &ops, name);                                       \
+    } while (0)
+    CAUGHT(account_update, bad_update_ignores_version,
+           "update ignores version");
+    CAUGHT(rollback, bad_rollback_commits, "rollback commits");
+    CAUGHT(token_consume, bad_consume_twice, "consume twice");
+    CAUGHT(account_insert, bad_insert_not_unique, "insert not unique");
+    CAUGHT(outbox_claim, bad_claim_no_lease, "claim sets no lease");
+    CAUGHT(account_insert, bad_insert_truncates, "insert truncates a text");
+    CAUGHT(gc, bad_gc_too_much, "gc deletes too much");
+    CAUGHT(account_list, bad_list_from_start, "list ignores after_id");
+    CAUGHT(account_list, bad_list_ignores_role, "list ignores min_role");
+    CAUGHT(meta_get, bad_meta_truncates, "meta_get truncates");
+#undef CAUGHT
 }
 
 /* A second table without transactions, whose update checks the version
@@ -411,8 +386,7 @@ static void test_conformance_catches_race(void **state)
     (void)state;
     chorusacct_storage_ops ops, ops2;
     char report[512];
-    chorusacct_memstore *ms = new_store(&ops);
-    g_inner = ops;
+    chorusacct_memstore *ms = inner_store(&ops);
     ops2 = ops;
     ops2.begin = no_tx;
     ops2.commit = no_tx;
