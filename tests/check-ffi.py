@@ -198,7 +198,7 @@ class Type:
 
     def __init__(self, base, pointers, const=False, array=None,
                  fnptr=None, ret=None, tagged=None):
-        self.base = base          # e.g. ['unsigned', 'int'] or ['chorusacct_x']
+        self.base = base          # ['unsigned', 'int'], ['chorusacct_x']
         self.pointers = pointers  # '*' count (arrays in params count too)
         self.const = const        # const on the pointee (or the value)
         self.array = array        # member array dimension tokens

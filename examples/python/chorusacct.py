@@ -789,9 +789,11 @@ _PROTOTYPES = {
         c_void_p, c_int, c_char_p, POINTER(c_int),
         POINTER(chorusacct_structure), POINTER(c_int)]),
     'chorusacct_signup_submit': (c_int, [
-        c_void_p, POINTER(chorusacct_signup), POINTER(chorusacct_signup_result)]),
+        c_void_p, POINTER(chorusacct_signup),
+        POINTER(chorusacct_signup_result)]),
     'chorusacct_draft_create': (c_int, [
-        c_void_p, POINTER(chorusacct_signup), POINTER(chorusacct_signup_result)]),
+        c_void_p, POINTER(chorusacct_signup),
+        POINTER(chorusacct_signup_result)]),
     'chorusacct_draft_finalize': (c_int, [
         c_void_p, c_int64, POINTER(chorusacct_signup),
         POINTER(chorusacct_signup_result)]),
@@ -1190,23 +1192,27 @@ def _raise_if(rc, reason=0, ctx=None, **kw):
 # -------------------------------------------------------------- validators
 
 def _validator(cname, pyname, has_flags, doc):
+    """A Python function over a C validator (identifier.h's convention)."""
     fn = getattr(lib, cname)
 
-    def validate(value, strict=False):
+    def run(value, flags):
         data = _enc(value)
         reason = c_int(0)
-        flags = ValidateFlag.STRICT if strict else 0
         rc, out = _text_out(lambda buf, cap, n: fn(
             data, len(data), flags, buf, cap, n, byref(reason)), 64)
         _raise_if(rc, reason.value)
         return out
 
-    if not has_flags:
-        def validate(value, _v=validate):  # noqa: F811 (no strict mode)
-            return _v(value)
+    if has_flags:
+        def validate(value, strict=False):
+            return run(value, ValidateFlag.STRICT if strict else 0)
+        doc += ('\n\n``strict=True`` refuses spaces, dots and hyphens '
+                '(SEPARATOR).')
+    else:
+        def validate(value):
+            return run(value, 0)
     validate.__name__ = validate.__qualname__ = pyname
-    validate.__doc__ = doc + ('\n\nstrict=True refuses spaces, dots and '
-                              'hyphens (SEPARATOR).' if has_flags else '')
+    validate.__doc__ = doc
     return validate
 
 
@@ -1434,14 +1440,14 @@ def storage_conformance(storage, concurrent=True):
 
 # ------------------------------------------------------------------ records
 
-def _record(cls, c, enums=None, skip=('struct_size',)):
-    """A dataclass from a ctypes record: texts decoded, enums typed."""
+def _record(cls, c, enums=None):
+    """A dataclass from a ctypes record: the members of the same names,
+    texts decoded, enums typed."""
     enums = enums or {}
     values = {}
     for f in dataclasses.fields(cls):
         v = getattr(c, f.name)
-        if isinstance(v, bytes) or (hasattr(v, '_type_') and
-                                    getattr(v, '_type_') is c_char):
+        if isinstance(v, bytes):  # char arrays and const char *
             v = _dec(v)
         if f.name in enums:
             v = _enum(enums[f.name], v)
@@ -1779,8 +1785,10 @@ class CaptureMailer(_Handle):
         """The last activation link sent to ``to`` (any address: None), or
         None when there is none."""
         addr = _enc(to)
-        rc, text = _text_out(lambda b, c, n: lib.chorusacct_capmailer_last_link(
-            self._live(), addr, b, c, n), 256)
+        ptr = self._live()
+        rc, text = _text_out(
+            lambda b, c, n: lib.chorusacct_capmailer_last_link(
+                ptr, addr, b, c, n), 256)
         if rc == Status.NOTFOUND:
             return None
         _raise_if(rc)
@@ -1850,8 +1858,11 @@ def _send_trampoline(user_data, mail, error, error_cap):
 
 @DESTROY_FN
 def _destroy_trampoline(user_data):
-    with _registry_lock:
-        _registry.pop(user_data, None)
+    try:
+        with _registry_lock:
+            _registry.pop(user_data, None)
+    except Exception:  # interpreter shutdown
+        pass
 
 
 class Mailer:
