@@ -47,6 +47,12 @@ MACRO_EQUIVALENTS = {
     'CHORUSACCT_VERSION_STRING': 'chorusacct_version',
 }
 
+# The export marker: kept in declarations, which it tells apart; it and
+# the NODISCARD marker are skipped in types (also where a test header
+# uses them without defining them).
+EXPORT = 'CHORUSACCT_API'
+MARKERS = {EXPORT, 'CHORUSACCT_NODISCARD'}
+
 # Types an FFI knows without the headers. `long` and `bool` are refused
 # elsewhere; they are listed so that the message says why.
 BUILTIN_TYPES = {
@@ -98,6 +104,7 @@ class Model:
         # Macros that expand to nothing or to attributes (CHORUSACCT_API):
         # skipped when they stand in a declaration.
         self.machinery = set()
+        self.machinery_args = set()  # those that take arguments
         self.violations = []  # (where, message)
 
     def fail(self, where, msg):
@@ -266,10 +273,7 @@ def parse_type(toks, where, model):
         elif w == 'const':
             if ptr == 0:
                 const = True
-        elif w in QUALIFIERS:
-            pass
-        elif w in model.machinery or w in ('CHORUSACCT_API',
-                                           'CHORUSACCT_NODISCARD'):
+        elif w in QUALIFIERS or w in MARKERS:
             model.used_ids.add(w)
         elif w in ('struct', 'union', 'enum'):
             tagged = w
@@ -376,7 +380,7 @@ def parse_declaration(toks, file, model):
     if words[0] == 'typedef':
         parse_typedef(toks[1:], where, file, model)
         return None
-    if 'CHORUSACCT_API' in words:
+    if EXPORT in words:
         parse_function(toks, where, file, model)
         return None
     if words in (['}'],):
@@ -468,8 +472,27 @@ def parse_directives(directives, file, model):
         guard_candidate = None
 
 
+def strip_machinery(toks, model):
+    """Drops the attribute macros (CHORUSACCT_API, and a function-like one
+    with its arguments) from a declaration's tokens."""
+    out, i = [], 0
+    while i < len(toks):
+        name = toks[i][0]
+        if name in model.machinery and name != EXPORT:
+            model.used_ids.add(name)
+            if name in model.machinery_args and i + 1 < len(toks) and \
+                    toks[i + 1][0] == '(':
+                i = matching(toks, i + 1) + 1
+            else:
+                i += 1
+            continue
+        out.append(toks[i])
+        i += 1
+    return out
+
+
 def parse_file(code, file, model):
-    toks = tokenize(code, file)
+    toks = strip_machinery(tokenize(code, file), model)
     # Top-level declarations end with ';' outside braces.
     decl, depth, pending = [], 0, list(toks)
     while pending:
@@ -580,7 +603,7 @@ def check_macros(model):
         if all(d[3] for d in defs):
             continue  # include guard
         if name in model.used_ids and all(
-                is_attribute_only(d[0]) and not d[4] for d in defs):
+                is_attribute_only(d[0]) for d in defs):
             continue  # declaration machinery such as CHORUSACCT_API
         value, file, line = defs[0][0], defs[0][1], defs[0][2]
         where = '%s:%d' % (file, line)
@@ -620,7 +643,9 @@ def load_texts(texts):
     defs = {}
     for name, value, _, _, is_guard, args in model.macros:
         defs.setdefault(name, []).append(is_attribute_only(value) and
-                                         not args and not is_guard)
+                                         not is_guard)
+        if args:
+            model.machinery_args.add(name)
     model.machinery = {n for n, ok in defs.items() if all(ok)}
     for file, code in sorted(codes.items()):
         try:
@@ -648,9 +673,11 @@ GOOD = '''
 #if defined(__GNUC__)
 #  define CHORUSACCT_API __attribute__((visibility("default")))
 #  define CHORUSACCT_NODISCARD __attribute__((warn_unused_result))
+#  define CHORUSACCT_DEPRECATED(why) __attribute__((deprecated(why)))
 #else
 #  define CHORUSACCT_API
 #  define CHORUSACCT_NODISCARD
+#  define CHORUSACCT_DEPRECATED(why)
 #endif
 #define CHORUSACCT_VERSION_NUMBER 100 /* has chorusacct_version_number */
 #ifdef __cplusplus
@@ -681,6 +708,8 @@ CHORUSACCT_API void chorusacct_obj_free(chorusacct_obj *obj);
 CHORUSACCT_API int chorusacct_obj_each(chorusacct_obj *o,
     chorusacct_visit fn, int (*cb)(void *ud, const char *s), void *ud);
 CHORUSACCT_API const char *chorusacct_name(int kind, const uint8_t *k);
+CHORUSACCT_API CHORUSACCT_DEPRECATED("use chorusacct_name")
+const char *chorusacct_old_name(int kind);
 #ifdef __cplusplus
 }
 #endif
@@ -715,6 +744,9 @@ BAD = [
     ('#define CHORUSACCT_FLAG_X (1u << 3)', 'macro CHORUSACCT_FLAG_X'),
     ('#define CHORUSACCT_OPS_INIT { sizeof(int) }',
      'macro CHORUSACCT_OPS_INIT'),
+    ('#define CHORUSACCT_MIN(a, b) ((a) < (b) ? (a) : (b))',
+     'macro CHORUSACCT_MIN'),
+    ('#define CHORUSACCT_HAVE_SQLITE', 'macro CHORUSACCT_HAVE_SQLITE'),
     ('#define CHORUSACCT_VERSION_STRING "9.9.9"',
      'chorusacct_version is not declared'),
     ('typedef enum chorusacct_color { CHORUSACCT_RED = 1,\n'
@@ -744,6 +776,7 @@ def self_test():
             print('    %s: %s' % (w, m))
     if sorted(good.functions) != ['chorusacct_name', 'chorusacct_obj_each',
                                   'chorusacct_obj_free', 'chorusacct_obj_new',
+                                  'chorusacct_old_name',
                                   'chorusacct_version_number'] or \
             [m[2] for m in good.enums['chorusacct_kind'].members] != \
             [1, -2, 16] or \
