@@ -3,8 +3,9 @@
 # this script). On a fresh Debian 12 machine, as root, it first installs
 # what is missing.
 #
-#   1. gcc, warnings as errors: unit, abi, diff, install suites;
-#   2. AddressSanitizer + UndefinedBehaviorSanitizer: unit and diff;
+#   1. gcc, warnings as errors: unit, abi, diff, ffi, install suites;
+#   2. AddressSanitizer + UndefinedBehaviorSanitizer: unit, diff and ffi
+#      (the Python binding, with gcc's ASan runtime preloaded);
 #   3. clang + libFuzzer (+ ASan/UBSan): each fuzz target for a bounded
 #      time (FUZZ_SECONDS, 10 by default).
 #
@@ -47,11 +48,11 @@ check() {
 
 step "gcc, warnings as errors"
 build build-ci
-check build-ci unit abi diff install
+check build-ci unit abi diff ffi install
 
 step "AddressSanitizer + UndefinedBehaviorSanitizer"
 build build-ci-san -Db_sanitize=address,undefined -Db_lundef=false
-check build-ci-san unit diff
+check build-ci-san unit diff ffi
 
 step "libFuzzer targets, ${fuzz_seconds} s each"
 CC=clang build build-ci-fuzz -Dfuzzing=true -Db_sanitize=address,undefined \
