@@ -5,7 +5,7 @@ built on aiosmtpd (Debian's python3-aiosmtpd). Run it with /usr/bin/python3.
 It listens on three ephemeral ports of 127.0.0.1:
   plain     no TLS offered, no authentication;
   starttls  STARTTLS offered and required, then AUTH PLAIN/LOGIN required;
-  implicit  TLS from the first byte, then AUTH required.
+  implicit  TLS from the first byte, then AUTH LOGIN required.
 The certificate is self-signed, made at start with the openssl tool, for
 the address 127.0.0.1 only. Without openssl only the plain port exists.
 
@@ -15,7 +15,8 @@ reader (Python's email package) makes of it:
     mail-from: ADDRESS        envelope sender
     rcpt: ADDRESS             one line per envelope recipient
     tls: yes|no
-    auth: LOGIN|-
+    auth: LOGIN|-             the login, and
+    auth-mechanism: NAME|-    the SASL mechanism it used
     helo: NAME
     defects: N                problems the parser found
     h-NAME: VALUE             each header, decoded (RFC 2047), name lowered
@@ -82,8 +83,10 @@ def describe(raw, session, envelope, tls):
     out = ['mail-from: %s' % envelope.mail_from]
     out += ['rcpt: %s' % r for r in envelope.rcpt_tos]
     out.append('tls: %s' % ('yes' if tls else 'no'))
-    out.append('auth: %s' % (session.auth_data if session.authenticated
-                             else '-'))
+    login, mechanism = (session.auth_data if session.authenticated
+                        else ('-', '-'))
+    out.append('auth: %s' % login)
+    out.append('auth-mechanism: %s' % mechanism)
     out.append('helo: %s' % session.host_name)
     defects = len(msg.defects)
     for name, value in msg.items():
@@ -185,7 +188,8 @@ class Server:
               and data.password == self.password)
         # handled=False: aiosmtpd answers the failure itself (535).
         return AuthResult(success=ok, handled=False,
-                          auth_data=data.login.decode() if ok else None)
+                          auth_data=(data.login.decode(), mechanism)
+                          if ok else None)
 
     async def _start(self, tls):
         loop = self.loop
@@ -207,10 +211,11 @@ class Server:
             require_starttls=True, auth_required=True,
             authenticator=self.authenticate, loop=loop))
         # The transport is TLS already: aiosmtpd need not require it.
+        # LOGIN only, so that clients use its two-step exchange here.
         self.implicit = await listen(lambda: SMTP(
             h, hostname='implicit.test', auth_required=True,
             auth_require_tls=False, authenticator=self.authenticate,
-            loop=loop), ctx)
+            auth_exclude_mechanism=['PLAIN'], loop=loop), ctx)
 
     def start(self):
         logging.getLogger('mail.log').setLevel(logging.CRITICAL)
