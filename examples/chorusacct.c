@@ -160,6 +160,7 @@ typedef struct {
     const char *login_email, *first_name, *last_name, *phone,
         *contact_email, *id_type, *id, *company_name, *captcha, *client;
     const char *by, *reason, *token, *state, *maildir, *from, *smtp;
+    const char *smtp_tls, *smtp_user, *smtp_password_file, *smtp_ca;
     int accept_terms;
     int dot;
     long max;
@@ -191,7 +192,11 @@ static void usage(FILE *f)
         "  disable --by ACTOR [--reason TEXT] ACCOUNT\n"
         "  enable --by ACTOR ACCOUNT\n"
         "  show ACCOUNT | list [--state S] | audit [ACCOUNT]\n"
-        "  deliver [--maildir DIR] [--from ADDRESS] [--max N]\n"
+        "  deliver [--maildir DIR | --smtp URL] [--from ADDRESS] [--max N]\n"
+        "          URL: smtp://HOST[:PORT] (STARTTLS) or smtps://HOST[:PORT]\n"
+        "          [--smtp-tls none|starttls|implicit] [--smtp-user NAME]\n"
+        "          [--smtp-password-file FILE] [--smtp-ca FILE]; without\n"
+        "          a file, the password is $CHORUSACCT_SMTP_PASSWORD\n"
         "  outbox | sweep | states [--dot]\n"
         "  config [set NAME VALUE]    settings kept in the database\n"
         "  demo                       the five steps on a fresh database\n"
@@ -797,13 +802,116 @@ static int cmd_audit(tool *t)
     return rc == CHORUSACCT_OK ? EXIT_SUCCESS : report(t, rc, 0);
 }
 
+/* smtp://HOST[:PORT][/] or smtps://...; HOST may be an [IPv6] address.
+ * The host goes to `host` (brackets kept), the port to *port (0 when
+ * absent). */
+static bool parse_smtp_url(const char *url, char *host, size_t cap,
+                           int *port, bool *smtps)
+{
+    const char *p;
+    if (strncmp(url, "smtp://", 7) == 0) {
+        p = url + 7;
+        *smtps = false;
+    } else if (strncmp(url, "smtps://", 8) == 0) {
+        p = url + 8;
+        *smtps = true;
+    } else {
+        return false;
+    }
+    size_t n = p[0] == '[' ? strcspn(p, "]") + 1 : strcspn(p, ":/");
+    if (n == 0 || n >= cap || (p[0] == '[' && p[n - 1] != ']'))
+        return false;
+    memcpy(host, p, n);
+    host[n] = '\0';
+    p += n;
+    *port = 0;
+    if (*p == ':') {
+        char *end;
+        errno = 0;
+        long v = strtol(p + 1, &end, 10);
+        if (errno != 0 || end == p + 1 || v < 1 || v > 65535)
+            return false;
+        *port = (int)v;
+        p = end;
+    }
+    return *p == '\0' || strcmp(p, "/") == 0;
+}
+
+/* The SMTP mailer the options describe. The password comes from a file
+ * or the environment, never from the command line. */
+static int smtp_mailer_of(const options *o, const char *from,
+                          chorusacct_mailer_ops *ml)
+{
+    static const char *const tls_names[] = {"none", "starttls", "implicit"};
+    chorusacct_smtp_config c;
+    char host[300], password[1100] = "";
+    bool smtps = false;
+    int rc = chorusacct_smtp_config_init(&c, sizeof c);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    if (!parse_smtp_url(o->smtp, host, sizeof host, &c.port, &smtps)) {
+        fprintf(stderr, "chorusacct: --smtp: not smtp://HOST[:PORT] or "
+                        "smtps://HOST[:PORT]: %s\n",
+                o->smtp);
+        return CHORUSACCT_E_ARG;
+    }
+    c.host = host;
+    c.from = from;
+    c.ca_file = o->smtp_ca;
+    c.tls = smtps ? CHORUSACCT_SMTP_TLS_IMPLICIT : CHORUSACCT_SMTP_TLS_STARTTLS;
+    if (o->smtp_tls != NULL) {
+        c.tls = -1;
+        for (int i = 0; i < 3; i++)
+            if (strcmp(o->smtp_tls, tls_names[i]) == 0)
+                c.tls = i;
+        if (c.tls < 0 || (smtps && c.tls != CHORUSACCT_SMTP_TLS_IMPLICIT)) {
+            fprintf(stderr, "chorusacct: --smtp-tls: none, starttls or "
+                            "implicit (smtps:// is implicit)\n");
+            return CHORUSACCT_E_ARG;
+        }
+    }
+    if (o->smtp_user != NULL) {
+        const char *env = getenv("CHORUSACCT_SMTP_PASSWORD");
+        if (o->smtp_password_file != NULL) {
+            FILE *f = fopen(o->smtp_password_file, "r");
+            bool ok = f != NULL && fgets(password, sizeof password, f);
+            if (f != NULL)
+                fclose(f);
+            if (!ok) {
+                fprintf(stderr, "chorusacct: cannot read %s\n",
+                        o->smtp_password_file);
+                return CHORUSACCT_E_IO;
+            }
+            password[strcspn(password, "\r\n")] = '\0';
+        } else if (env != NULL) {
+            snprintf(password, sizeof password, "%s", env);
+        } else {
+            fputs("chorusacct: --smtp-user needs --smtp-password-file or "
+                  "CHORUSACCT_SMTP_PASSWORD\n",
+                  stderr);
+            return CHORUSACCT_E_ARG;
+        }
+        c.username = o->smtp_user;
+        c.password = password;
+    }
+    rc = chorusacct_smtp_mailer(ml, &c); /* copies the password */
+    volatile char *wipe = password;
+    for (size_t i = 0; i < sizeof password; i++)
+        wipe[i] = 0;
+    return rc;
+}
+
 static int cmd_deliver(tool *t)
 {
     chorusacct_mailer_ops ml;
     const char *dir = t->o->maildir != NULL ? t->o->maildir : "Maildir";
     const char *from = t->o->from != NULL ? t->o->from
                                           : "no-reply@chorusacct.localhost";
-    int rc = t->o->smtp != NULL ? CHORUSACCT_E_UNSUPPORTED
+    if (t->o->smtp != NULL && t->o->maildir != NULL) {
+        fputs("chorusacct: --smtp or --maildir, not both\n", stderr);
+        return EXIT_USAGE;
+    }
+    int rc = t->o->smtp != NULL ? smtp_mailer_of(t->o, from, &ml)
                                 : chorusacct_maildir_mailer(&ml, dir, from);
     if (rc == CHORUSACCT_OK)
         rc = chorusacct_ctx_set_mailer(t->ctx, &ml);
@@ -1154,6 +1262,10 @@ static int parse_options(int argc, char **argv, options *o,
         {"--maildir", &o->maildir},
         {"--from", &o->from},
         {"--smtp", &o->smtp},
+        {"--smtp-tls", &o->smtp_tls},
+        {"--smtp-user", &o->smtp_user},
+        {"--smtp-password-file", &o->smtp_password_file},
+        {"--smtp-ca", &o->smtp_ca},
     };
     static char *positional[256];
     int npos = 0;

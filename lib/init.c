@@ -1,7 +1,8 @@
 /*
  * The explicit library initialisation. It is the only place that writes
- * process-wide state, once, under pthread_once: libsodium's own init and
- * the compiled patterns that the validators share read-only afterwards.
+ * process-wide state, once, under pthread_once: libsodium's own init, the
+ * compiled patterns that the validators share read-only afterwards, and
+ * libcurl's init when the SMTP mailer is built in.
  */
 #include "internal.h"
 
@@ -17,6 +18,9 @@ static void init_once(void)
         return;
     if (chorusacct__email_init() != CHORUSACCT_OK)
         return;
+    /* libcurl's own init is not thread-safe in older releases: here it
+     * runs once. Its failure only disables the SMTP mailer. */
+    chorusacct__smtp_init();
     init_status = CHORUSACCT_OK;
 }
 

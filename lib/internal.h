@@ -118,6 +118,10 @@ CA_INTERNAL int chorusacct__template_check(const char *tpl);
 /* Compiles the e-mail pattern; called once by chorusacct_init(). */
 CA_INTERNAL int chorusacct__email_init(void);
 
+/* Initialises libcurl when the SMTP mailer is built in (else does
+ * nothing); called once by chorusacct_init(). */
+CA_INTERNAL void chorusacct__smtp_init(void);
+
 /* Message selection shared by every bilingual table. */
 static inline const char *ca_lang_pick(int lang, const char *en,
                                        const char *fr)

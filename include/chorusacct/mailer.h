@@ -1,7 +1,7 @@
 /**
  * @file chorusacct/mailer.h
  * @brief E-mail: the mailer callback, the outbox, the message templates,
- *        and a capturing mailer for tests.
+ *        the Maildir and SMTP mailers, and a capturing mailer for tests.
  *
  * Flow functions never send mail. In the same storage transaction as the
  * state change they append messages to the **outbox**;
@@ -299,6 +299,90 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_mail_format(
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_maildir_mailer(
     chorusacct_mailer_ops *out, const char *dir, const char *from);
+
+/* ------------------------------------------------------------------ */
+/* SMTP                                                                 */
+
+/**
+ * @brief How the SMTP mailer protects its connection.
+ * @since 0.1
+ */
+typedef enum chorusacct_smtp_tls {
+    CHORUSACCT_SMTP_TLS_NONE = 0,     /**< clear text (a local relay) */
+    CHORUSACCT_SMTP_TLS_STARTTLS = 1, /**< STARTTLS, required (port 587) */
+    CHORUSACCT_SMTP_TLS_IMPLICIT = 2  /**< TLS from the start (port 465) */
+} chorusacct_smtp_tls;
+
+/**
+ * @brief Settings of the SMTP mailer (grows by appending members only).
+ *
+ * chorusacct_smtp_config_init() fills the defaults given in brackets.
+ * @since 0.1
+ */
+typedef struct chorusacct_smtp_config {
+    uint32_t struct_size; /**< sizeof(chorusacct_smtp_config) */
+    int32_t tls;          /**< a ::chorusacct_smtp_tls [STARTTLS] */
+    /** Server: a host name, an IPv4 address, or an IPv6 address, with or
+     *  without brackets (required). */
+    const char *host;
+    int32_t port;       /**< 1-65535; 0: 25, 587 or 465 after `tls` [0] */
+    int32_t reserved0;  /**< zero */
+    int64_t timeout_ms; /**< bound on one message's exchange [60000] */
+    /** Sender: the From header (`user@host` or `Name <user@host>`, ASCII)
+     *  and, its address part, the envelope sender (required). */
+    const char *from;
+    /** Login for SMTP AUTH, or NULL for none. Needs TLS. */
+    const char *username;
+    const char *password; /**< with `username`; NULL otherwise */
+    /** Name given in EHLO (a domain or an address literal), or NULL for
+     *  this machine's name. */
+    const char *helo;
+    /** PEM file of the certificates that may sign the server's, or NULL
+     *  for the system's store. */
+    const char *ca_file;
+} chorusacct_smtp_config;
+
+/**
+ * @brief Fill an SMTP configuration with the defaults and set its
+ *        `struct_size`.
+ * @param[out] cfg         the configuration
+ * @param[in]  struct_size sizeof(chorusacct_smtp_config)
+ * @return ::CHORUSACCT_OK, or ::CHORUSACCT_E_ARG.
+ * @par Threads: pure.
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_smtp_config_init(
+    chorusacct_smtp_config *cfg, size_t struct_size);
+
+/**
+ * @brief Fill a mailer table that submits each message to an SMTP server.
+ *
+ * Each message is formatted by chorusacct_mail_format() (so the server
+ * gets the very bytes the Maildir mailer would write, dated when the
+ * message was queued) and sent over one connection of its own, to its
+ * one recipient. The answer decides the result: the server's acceptance
+ * of the message is ::CHORUSACCT_MAIL_SENT; a 5xx reply to MAIL, RCPT,
+ * DATA or to the message is ::CHORUSACCT_MAIL_PERMFAIL; a 4xx reply, a
+ * 5xx reply before the message (greeting, EHLO, STARTTLS, AUTH: a fault
+ * of this side's setup, not of the message), a failed connection, a TLS
+ * failure or a timeout are ::CHORUSACCT_MAIL_TEMPFAIL. The error text
+ * holds the server's reply or the connection's failure, never a secret.
+ * With TLS the server's certificate and name are always verified; the
+ * mailer never falls back to clear text. docs/smtp.md tells the details.
+ *
+ * @param[out] out the table; its `destroy` frees what it holds and wipes
+ *                 the password
+ * @param[in]  cfg the settings (copied, strings included)
+ * @return ::CHORUSACCT_OK; ::CHORUSACCT_E_UNSUPPORTED when the library
+ *         was built without SMTP (meson option `smtp`), or libcurl lacks
+ *         SMTP or TLS; ::CHORUSACCT_E_IO when `ca_file` cannot be read;
+ *         ::CHORUSACCT_E_INIT; ::CHORUSACCT_E_NOMEM; ::CHORUSACCT_E_ARG
+ *         (a missing or malformed setting, or a login without TLS).
+ * @par Threads: the table may be used from several threads.
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_smtp_mailer(
+    chorusacct_mailer_ops *out, const chorusacct_smtp_config *cfg);
 
 /* ------------------------------------------------------------------ */
 /* Capturing mailer, for tests                                          */
