@@ -382,6 +382,14 @@ class MessageStatus(enum.IntEnum):
     CANCELLED = 4
 
 
+class SmtpTls(enum.IntEnum):
+    """``chorusacct_smtp_tls`` (chorusacct/mailer.h)."""
+
+    NONE = 0
+    STARTTLS = 1
+    IMPLICIT = 2
+
+
 class SqliteFlag(enum.IntFlag):
     """``chorusacct_sqlite_flags`` (chorusacct/sqlite.h)."""
 
@@ -408,6 +416,7 @@ C_ENUMS = {
     'chorusacct_mail_kind': (MailKind, 'CHORUSACCT_MAIL_'),
     'chorusacct_mail_result': (MailResult, 'CHORUSACCT_MAIL_'),
     'chorusacct_message_status': (MessageStatus, 'CHORUSACCT_MSG_'),
+    'chorusacct_smtp_tls': (SmtpTls, 'CHORUSACCT_SMTP_TLS_'),
     'chorusacct_sqlite_flags': (SqliteFlag, 'CHORUSACCT_SQLITE_'),
 }
 # ---------------------------------------------------------------- records
@@ -708,6 +717,23 @@ class chorusacct_mailer_ops(ctypes.Structure):
     ]
 
 
+class chorusacct_smtp_config(ctypes.Structure):
+    """``chorusacct_smtp_config`` (mailer.h)."""
+    _fields_ = [
+        ('struct_size', c_uint32),
+        ('tls', c_int32),
+        ('host', c_char_p),
+        ('port', c_int32),
+        ('reserved0', c_int32),
+        ('timeout_ms', c_int64),
+        ('from', c_char_p),
+        ('username', c_char_p),
+        ('password', c_char_p),
+        ('helo', c_char_p),
+        ('ca_file', c_char_p),
+    ]
+
+
 class chorusacct_captcha_ops(ctypes.Structure):
     """``chorusacct_captcha_ops`` (account.h)."""
     _fields_ = [
@@ -939,6 +965,10 @@ _PROTOTYPES = {
         POINTER(c_size_t)]),
     'chorusacct_maildir_mailer': (
         c_int, [POINTER(chorusacct_mailer_ops), c_char_p, c_char_p]),
+    'chorusacct_smtp_config_init': (
+        c_int, [POINTER(chorusacct_smtp_config), c_size_t]),
+    'chorusacct_smtp_mailer': (c_int, [
+        POINTER(chorusacct_mailer_ops), POINTER(chorusacct_smtp_config)]),
     'chorusacct_capmailer_new': (c_int, [POINTER(c_void_p)]),
     'chorusacct_capmailer_free': (None, [c_void_p]),
     'chorusacct_capmailer_ops': (
