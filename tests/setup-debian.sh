@@ -3,13 +3,15 @@
 # needs and is not there yet. Does nothing when all is installed.
 set -eu
 
-# Build: compiler, meson, the library's dependencies.
+# Build: compiler, meson, the library's dependencies; abigail-tools,
+# doxygen and graphviz for the ABI and documentation tests (suite abi).
 pkgs="gcc libc6-dev pkg-config meson ninja-build
 libsodium-dev libpcre2-dev libsqlite3-dev
 libcmocka-dev clang libclang-rt-14-dev
 python3 python3-stdnum python3-phonenumbers
 libphonenumber-dev g++ libpwquality-dev
-binutils"
+binutils
+abigail-tools doxygen graphviz"
 
 missing=
 for p in $pkgs; do
