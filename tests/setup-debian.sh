@@ -4,14 +4,16 @@
 set -eu
 
 # Build: compiler, meson, the library's dependencies. The SMTP mailer:
-# libcurl, and for its test an SMTP server (aiosmtpd) and openssl.
+# libcurl, and for its test an SMTP server (aiosmtpd) and openssl;
+# abigail-tools, doxygen and graphviz for the ABI and documentation tests.
 pkgs="gcc libc6-dev pkg-config meson ninja-build
 libsodium-dev libpcre2-dev libsqlite3-dev
 libcmocka-dev clang libclang-rt-14-dev
 python3 python3-stdnum python3-phonenumbers
 libphonenumber-dev g++ libpwquality-dev
 binutils
-libcurl4-openssl-dev python3-aiosmtpd openssl"
+libcurl4-openssl-dev python3-aiosmtpd openssl
+abigail-tools doxygen graphviz"
 
 missing=
 for p in $pkgs; do

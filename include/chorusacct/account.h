@@ -14,12 +14,22 @@
  *
  * Flow functions return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED with a
  * reason code (the input or the transition was refused, nothing changed),
- * or a call failure (::CHORUSACCT_E_STORAGE, ::CHORUSACCT_E_CONFLICT after
- * retries, ::CHORUSACCT_E_NOTFOUND, ::CHORUSACCT_E_ARG...). The context keeps
- * a detail message (chorusacct_ctx_last_error()).
+ * or a call failure. The **call failures** of every function that takes a
+ * context are: ::CHORUSACCT_E_ARG (a NULL context, no storage set, or a
+ * NULL required pointer), ::CHORUSACCT_E_STORAGE or another code of the
+ * storage backend, ::CHORUSACCT_E_CONFLICT (a concurrent change, still
+ * there after the library retried), ::CHORUSACCT_E_NOMEM. The context
+ * keeps a detail message (chorusacct_ctx_last_error()).
  *
- * @par Threads: a context is used by one thread at a time; several
- * contexts, in several threads or processes, may share one storage.
+ * Records that the library writes out (::chorusacct_account,
+ * ::chorusacct_structure, ::chorusacct_event, ::chorusacct_token_info,
+ * ::chorusacct_signup_result, ::chorusacct_sweep_result) are written
+ * whole, at the size of this library's structure, which it puts in their
+ * `struct_size`.
+ *
+ * @par Threads:
+ * A context is used by one thread at a time; several contexts, in several
+ * threads or processes, may share one storage.
  */
 #ifndef CHORUSACCT_ACCOUNT_H
 #define CHORUSACCT_ACCOUNT_H
@@ -107,19 +117,19 @@ typedef enum chorusacct_role {
  * @since 0.1
  */
 typedef enum chorusacct_field {
-    CHORUSACCT_FIELD_FORM = 0, /**< the form as a whole */
-    CHORUSACCT_FIELD_LOGIN_EMAIL = 1,
-    CHORUSACCT_FIELD_FIRST_NAME = 2,
-    CHORUSACCT_FIELD_LAST_NAME = 3,
-    CHORUSACCT_FIELD_PHONE = 4,
-    CHORUSACCT_FIELD_CONTACT_EMAIL = 5,
-    CHORUSACCT_FIELD_TERMS = 6,
-    CHORUSACCT_FIELD_ID_TYPE = 7,
-    CHORUSACCT_FIELD_IDENTIFIER = 8,
-    CHORUSACCT_FIELD_COMPANY_NAME = 9,
-    CHORUSACCT_FIELD_CAPTCHA = 10,
-    CHORUSACCT_FIELD_PASSWORD = 11,
-    CHORUSACCT_FIELD_PASSWORD_CONFIRM = 12
+    CHORUSACCT_FIELD_FORM = 0,          /**< the form as a whole */
+    CHORUSACCT_FIELD_LOGIN_EMAIL = 1,   /**< `login_email` */
+    CHORUSACCT_FIELD_FIRST_NAME = 2,    /**< `first_name` */
+    CHORUSACCT_FIELD_LAST_NAME = 3,     /**< `last_name` */
+    CHORUSACCT_FIELD_PHONE = 4,         /**< `phone` */
+    CHORUSACCT_FIELD_CONTACT_EMAIL = 5, /**< `contact_email` */
+    CHORUSACCT_FIELD_TERMS = 6,         /**< `accept_terms` */
+    CHORUSACCT_FIELD_ID_TYPE = 7,       /**< `id_type` */
+    CHORUSACCT_FIELD_IDENTIFIER = 8,    /**< `identifier` */
+    CHORUSACCT_FIELD_COMPANY_NAME = 9,  /**< `company_name` */
+    CHORUSACCT_FIELD_CAPTCHA = 10,      /**< `captcha_answer` */
+    CHORUSACCT_FIELD_PASSWORD = 11,     /**< the password (activation) */
+    CHORUSACCT_FIELD_PASSWORD_CONFIRM = 12 /**< its confirmation */
 } chorusacct_field;
 
 /**
@@ -153,8 +163,8 @@ typedef struct chorusacct_account {
     /** Uniqueness key: the login e-mail, all lower-case. */
     char email_key[CHORUSACCT_EMAIL_SIZE];
     char contact_email[CHORUSACCT_EMAIL_SIZE]; /**< notifications */
-    char first_name[CHORUSACCT_NAME_SIZE];
-    char last_name[CHORUSACCT_NAME_SIZE];
+    char first_name[CHORUSACCT_NAME_SIZE];      /**< first name */
+    char last_name[CHORUSACCT_NAME_SIZE];       /**< last name */
     char phone[CHORUSACCT_PHONE_SIZE];          /**< E.164, or empty */
     char terms_version[CHORUSACCT_TERMS_SIZE];  /**< terms accepted */
     char password_hash[CHORUSACCT_PWHASH_SIZE]; /**< argon2id string */
@@ -169,12 +179,12 @@ typedef struct chorusacct_structure {
     uint32_t struct_size; /**< sizeof(chorusacct_structure) */
     int32_t id_type;      /**< ::chorusacct_id_type */
     int64_t id;           /**< assigned by storage, > 0 */
-    int64_t created_at;
+    int64_t created_at;   /**< Unix seconds */
     int64_t principal_id; /**< account of the principal manager */
     /** Normalized identifier; empty for the types without a value
      *  (every such structure is distinct). */
     char identifier[CHORUSACCT_IDENTIFIER_SIZE];
-    char company_name[CHORUSACCT_COMPANY_SIZE];
+    char company_name[CHORUSACCT_COMPANY_SIZE]; /**< as declared, UTF-8 */
 } chorusacct_structure;
 
 /**
@@ -187,11 +197,11 @@ typedef struct chorusacct_event {
     int32_t type;         /**< ::chorusacct_event_type */
     int64_t id;           /**< assigned by storage, increasing */
     int64_t time;         /**< Unix seconds */
-    int64_t account_id;
+    int64_t account_id;   /**< the account it is about */
     int32_t from_state;   /**< 0 before creation */
     int32_t to_state;     /**< 0 once purged */
     int64_t actor_id;     /**< acting account; 0: the applicant or system */
-    char reason[CHORUSACCT_REASON_SIZE];
+    char reason[CHORUSACCT_REASON_SIZE]; /**< reason given, or empty */
 } chorusacct_event;
 
 /**
@@ -215,16 +225,26 @@ typedef struct chorusacct_account_query {
  * @brief Machine name of a state: `created`, `pending_approval`,
  *        `awaiting_activation`, `active`, `rejected`, `expired`,
  *        `disabled`.
+ * @param[in] state a ::chorusacct_state
  * @return static text, or NULL for an unknown state.
- * @par Threads: pure.
+ * @par Ownership:
+ * Static text owned by the library: do not free it.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API const char *chorusacct_state_name(int state);
 
 /**
  * @brief State from its machine name.
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_NOTFOUND, ::CHORUSACCT_E_ARG.
- * @par Threads: pure.
+ * @param[out] out  receives the ::chorusacct_state
+ * @param[in]  name NUL-terminated machine name, case-sensitive
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_NOTFOUND for an unknown name,
+ *         ::CHORUSACCT_E_ARG if a pointer is NULL.
+ * @par Ownership:
+ * `name` is read during the call only.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_state_from_name(
@@ -232,32 +252,49 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_state_from_name(
 
 /**
  * @brief Label of a state for people ("En attente d'approbation").
+ * @param[in] state a ::chorusacct_state
+ * @param[in] lang  ::CHORUSACCT_LANG_EN or ::CHORUSACCT_LANG_FR
  * @return static UTF-8 text, or NULL for an unknown state.
- * @par Threads: pure.
+ * @par Ownership:
+ * Static text owned by the library: do not free it.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API const char *chorusacct_state_label(int state, int lang);
 
 /**
  * @brief Machine name of an event type (`signup`, `approve`...).
+ * @param[in] type a ::chorusacct_event_type
  * @return static text, or NULL for an unknown type.
- * @par Threads: pure.
+ * @par Ownership:
+ * Static text owned by the library: do not free it.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API const char *chorusacct_event_name(int type);
 
 /**
- * @brief Whether the state machine allows a move from `from` to `to`
- *        (`from` 0: creation).
+ * @brief Whether the state machine allows a move from `from` to `to`.
+ * @param[in] from a ::chorusacct_state, or 0: creation
+ * @param[in] to   a ::chorusacct_state, or 0: purge
  * @return 1 or 0.
- * @par Threads: pure.
+ * @par Ownership:
+ * Nothing is allocated.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API int chorusacct_transition_allowed(int from, int to);
 
 /**
  * @brief Number of rows of the transition table.
- * @par Threads: pure.
+ * @return the count.
+ * @par Ownership:
+ * Nothing is allocated.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API size_t chorusacct_transition_count(void);
@@ -266,11 +303,14 @@ CHORUSACCT_API size_t chorusacct_transition_count(void);
  * @brief One row of the transition table.
  * @param[in]  index 0 to chorusacct_transition_count() - 1
  * @param[out] from  state before (0: the account is created)
- * @param[out] to    state after
+ * @param[out] to    state after (0: the account is purged)
  * @param[out] event the ::chorusacct_event_type that makes the move
  * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG (index out of range or a
  *         NULL pointer).
- * @par Threads: pure.
+ * @par Ownership:
+ * Nothing is allocated.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_transition_at(
@@ -279,25 +319,43 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_transition_at(
 /**
  * @brief The state diagram in Graphviz dot, generated from the
  *        transition table (docs/states.dot is this output).
- * @param[in]  lang           labels' language
- * @param[out] buf,cap,len_out caller buffer, as for the validators
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_TOOSMALL, ::CHORUSACCT_E_ARG.
- * @par Threads: pure.
+ * @param[in]  lang    labels' language
+ * @param[out] buf     receives the text, NUL-terminated (may be NULL when
+ *                     `cap` is 0)
+ * @param[in]  cap     size of `buf` in bytes
+ * @param[out] len_out length of the text, also on ::CHORUSACCT_E_TOOSMALL
+ *                     (may be NULL)
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_TOOSMALL, ::CHORUSACCT_E_ARG
+ *         (`buf` NULL with `cap` > 0).
+ * @par Ownership:
+ * The caller owns `buf`.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_states_dot(
     int lang, char *buf, size_t cap, size_t *len_out);
 
 /**
- * @brief Machine name of a form field (`login_email`...), or NULL.
- * @par Threads: pure.
+ * @brief Machine name of a form field (`login_email`...).
+ * @param[in] field a ::chorusacct_field
+ * @return static text, or NULL for an unknown field.
+ * @par Ownership:
+ * Static text owned by the library: do not free it.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API const char *chorusacct_field_name(int field);
 
 /**
- * @brief Machine name of a role (`user`, `manager`, `principal`), or NULL.
- * @par Threads: pure.
+ * @brief Machine name of a role (`user`, `manager`, `principal`).
+ * @param[in] role a ::chorusacct_role
+ * @return static text, or NULL for an unknown role.
+ * @par Ownership:
+ * Static text owned by the library: do not free it.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API const char *chorusacct_role_name(int role);
@@ -308,7 +366,7 @@ CHORUSACCT_API const char *chorusacct_role_name(int role);
 
 /** @brief Most field errors a sign-up reports at once. @since 0.1 */
 typedef enum chorusacct_signup_limits {
-    CHORUSACCT_MAX_FIELD_ERRORS = 16
+    CHORUSACCT_MAX_FIELD_ERRORS = 16 /**< size of `errors` of a result */
 } chorusacct_signup_limits;
 
 /**
@@ -356,6 +414,7 @@ typedef struct chorusacct_signup_result {
     int64_t structure_id;  /**< on success, once finalized */
     uint32_t nerrors;      /**< field errors, on ::CHORUSACCT_E_REJECTED */
     uint32_t reserved0;    /**< zero */
+    /** The refused fields: the first `nerrors` entries. */
     chorusacct_field_error errors[CHORUSACCT_MAX_FIELD_ERRORS];
 } chorusacct_signup_result;
 
@@ -366,11 +425,11 @@ typedef struct chorusacct_signup_result {
 typedef struct chorusacct_token_info {
     uint32_t struct_size; /**< sizeof(chorusacct_token_info) */
     int32_t state;        /**< the account's state */
-    int64_t account_id;
+    int64_t account_id;   /**< the account the link activates */
     int64_t expires_at;   /**< the link's end of validity */
-    char login_email[CHORUSACCT_EMAIL_SIZE];
-    char first_name[CHORUSACCT_NAME_SIZE];
-    char last_name[CHORUSACCT_NAME_SIZE];
+    char login_email[CHORUSACCT_EMAIL_SIZE]; /**< the account's login */
+    char first_name[CHORUSACCT_NAME_SIZE];   /**< to greet the person */
+    char last_name[CHORUSACCT_NAME_SIZE];    /**< to greet the person */
 } chorusacct_token_info;
 
 /**
@@ -401,9 +460,16 @@ typedef struct chorusacct_captcha_ops {
 } chorusacct_captcha_ops;
 
 /**
- * @brief Fill a sign-up form with empty values (lang -1).
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG.
- * @par Threads: pure.
+ * @brief Fill a sign-up form with empty values (all NULL and 0, `lang`
+ *        -1).
+ * @param[out] form        the form
+ * @param[in]  struct_size `sizeof(chorusacct_signup)`
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG (`form` NULL or
+ *         `struct_size` smaller than the library's structure).
+ * @par Ownership:
+ * The caller owns the form; `struct_size` bytes of it are zeroed.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_signup_init(
@@ -420,9 +486,12 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_signup_init(
  * @param[out] out        the structure when declared (may be NULL)
  * @param[out] reason     on ::CHORUSACCT_E_REJECTED, why the identifier is
  *                        invalid (may be NULL)
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED, ::CHORUSACCT_E_STORAGE,
- *         ::CHORUSACCT_E_ARG. Types without a value are never declared.
- * @par Threads: one thread per context.
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED, or a call failure.
+ *         Types without a value are never declared.
+ * @par Ownership:
+ * The caller owns `out`; `identifier` is read during the call only.
+ * @par Threads:
+ * One thread per context.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_structure_lookup(
@@ -440,14 +509,21 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_structure_lookup(
  * activation e-mails queued); if the structure exists, the account waits
  * for the approval of its managers (who are e-mailed).
  *
- * @param[in]  ctx  the context
- * @param[in]  form the form
- * @param[out] out  the result (state, ids, or field errors)
+ * @param[in]     ctx  the context
+ * @param[in]     form the form (its `struct_size` at least the library's)
+ * @param[in,out] out  the result: the caller sets `struct_size` (at least
+ *                     the library's); the library writes the state, ids,
+ *                     or field errors
  * @return ::CHORUSACCT_OK; ::CHORUSACCT_E_REJECTED (field errors in
  *         `out`; ::CHORUSACCT_E_THROTTLED as a ::CHORUSACCT_FIELD_FORM
- *         error); ::CHORUSACCT_E_STORAGE, ::CHORUSACCT_E_CONFLICT,
- *         ::CHORUSACCT_E_CALLBACK, ::CHORUSACCT_E_ARG, ::CHORUSACCT_E_NOMEM.
- * @par Threads: one thread per context.
+ *         error); ::CHORUSACCT_E_CALLBACK (the captcha verifier failed);
+ *         or a call failure.
+ * @par Ownership:
+ * The form's strings are read during the call only; the caller owns
+ * `out`.
+ * @par Threads:
+ * One thread per context; the captcha verifier runs on the calling
+ * thread.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_signup_submit(
@@ -458,7 +534,16 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_signup_submit(
  * @brief First wizard step: validate the personal information (e-mails,
  *        names, phone, consent) and keep a draft in the created state,
  *        with an expiry (`draft_ttl`). The structure fields are ignored.
- * @return as chorusacct_signup_submit(); `out->account_id` is the draft.
+ * @param[in]     ctx  the context
+ * @param[in]     form the form, as for chorusacct_signup_submit()
+ * @param[in,out] out  the result, as for chorusacct_signup_submit();
+ *                     `out->account_id` is the draft
+ * @return as chorusacct_signup_submit().
+ * @par Ownership:
+ * The form's strings are read during the call only; the caller owns
+ * `out`.
+ * @par Threads:
+ * One thread per context.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_draft_create(
@@ -469,9 +554,19 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_draft_create(
  * @brief Last wizard step: the structure and the captcha of `form` (its
  *        personal fields are ignored) finalize the draft `account_id` as
  *        chorusacct_signup_submit() would.
+ * @param[in]     ctx        the context
+ * @param[in]     account_id the draft, from chorusacct_draft_create()
+ * @param[in]     form       the form, as for chorusacct_signup_submit()
+ * @param[in,out] out        the result, as for chorusacct_signup_submit()
  * @return as chorusacct_signup_submit(); ::CHORUSACCT_E_NOTFOUND for an
  *         unknown draft; ::CHORUSACCT_E_REJECTED with a form error
  *         ::CHORUSACCT_E_DRAFT_EXPIRED or ::CHORUSACCT_E_STATE.
+ * @par Ownership:
+ * The form's strings are read during the call only; the caller owns
+ * `out`.
+ * @par Threads:
+ * One thread per context; the captcha verifier runs on the calling
+ * thread.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_draft_finalize(
@@ -488,11 +583,14 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_draft_finalize(
  * @param[out] reason     on ::CHORUSACCT_E_REJECTED:
  *                        ::CHORUSACCT_E_ALREADY_DECIDED,
  *                        ::CHORUSACCT_E_NOT_MANAGER, ::CHORUSACCT_E_STATE
+ *                        (may be NULL)
  * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED,
- *         ::CHORUSACCT_E_NOTFOUND, ::CHORUSACCT_E_STORAGE,
- *         ::CHORUSACCT_E_CONFLICT.
- * @par Threads: one thread per context. Two managers deciding at once:
- *      exactly one succeeds, the other gets ::CHORUSACCT_E_ALREADY_DECIDED.
+ *         ::CHORUSACCT_E_NOTFOUND (no such account), or a call failure.
+ * @par Ownership:
+ * Nothing is allocated for the caller.
+ * @par Threads:
+ * One thread per context. Two managers deciding at once: exactly one
+ * succeeds, the other gets ::CHORUSACCT_E_ALREADY_DECIDED.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_approve(
@@ -500,11 +598,21 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_approve(
     int *reason);
 
 /**
- * @brief Approve several requests; each is decided on its own.
- * @param[out] codes `n` results: ::CHORUSACCT_OK, a reason code, or an
- *                   error code, one per id
+ * @brief Approve several requests; each is decided on its own, as by
+ *        chorusacct_account_approve(), in its own transaction.
+ * @param[in]  ctx         the context
+ * @param[in]  manager_id  the approving manager
+ * @param[in]  account_ids `n` pending accounts (may be NULL when `n` is 0)
+ * @param[in]  n           number of accounts
+ * @param[out] codes       `n` results: ::CHORUSACCT_OK, a reason code, or
+ *                         an error code, one per id
  * @return ::CHORUSACCT_OK when all were approved, ::CHORUSACCT_E_REJECTED
- *         when some were not (see `codes`), ::CHORUSACCT_E_ARG.
+ *         when some were not (see `codes`), ::CHORUSACCT_E_ARG (NULL
+ *         `ctx`, or a NULL array with `n` > 0).
+ * @par Ownership:
+ * The caller owns both arrays.
+ * @par Threads:
+ * One thread per context.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_approve_many(
@@ -514,8 +622,19 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_approve_many(
 /**
  * @brief A manager rejects a pending request with a reason (1 to 500
  *        characters), which is e-mailed to the applicant.
- * @return as chorusacct_account_approve(); reason
- *         ::CHORUSACCT_E_REASON_REQUIRED too.
+ * @param[in]  ctx        the context
+ * @param[in]  manager_id an active principal or secondary manager of the
+ *                        account's structure
+ * @param[in]  account_id the pending account
+ * @param[in]  why        NUL-terminated UTF-8 reason, 1 to 500 characters
+ * @param[out] reason     on ::CHORUSACCT_E_REJECTED: as for
+ *                        chorusacct_account_approve(), or
+ *                        ::CHORUSACCT_E_REASON_REQUIRED (may be NULL)
+ * @return as chorusacct_account_approve().
+ * @par Ownership:
+ * `why` is copied into the account and the audit log.
+ * @par Threads:
+ * One thread per context, as chorusacct_account_approve().
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_reject(
@@ -526,9 +645,20 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_reject(
  * @brief The principal manager makes an active account of the structure a
  *        secondary manager or a simple user, or hands the principal role
  *        to it (becoming a secondary manager).
- * @return ::CHORUSACCT_OK; ::CHORUSACCT_E_REJECTED with
- *         ::CHORUSACCT_E_NOT_MANAGER, ::CHORUSACCT_E_ROLE,
- *         ::CHORUSACCT_E_SELF, ::CHORUSACCT_E_NOT_ACTIVE; call failures.
+ * @param[in]  ctx          the context
+ * @param[in]  principal_id the structure's principal manager
+ * @param[in]  account_id   an active account of the same structure
+ * @param[in]  role         the new ::chorusacct_role
+ * @param[out] reason       on ::CHORUSACCT_E_REJECTED:
+ *                          ::CHORUSACCT_E_NOT_MANAGER, ::CHORUSACCT_E_ROLE,
+ *                          ::CHORUSACCT_E_SELF, ::CHORUSACCT_E_NOT_ACTIVE
+ *                          (may be NULL)
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED,
+ *         ::CHORUSACCT_E_NOTFOUND (no such account), or a call failure.
+ * @par Ownership:
+ * Nothing is allocated for the caller.
+ * @par Threads:
+ * One thread per context.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_set_role(
@@ -539,15 +669,25 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_set_role(
  * @brief Check an activation link without consuming it (safe for a GET
  *        request, which mail scanners make): says whose it is and whether
  *        it is still valid.
- * @param[in]  token      the token from the link
+ * @param[in]  ctx        the context
+ * @param[in]  token      the token from the link, NUL-terminated
  * @param[in]  client_key throttle key, or NULL
- * @param[out] out        what it is about (may be NULL)
- * @param[out] reason     ::CHORUSACCT_E_TOKEN_INVALID,
+ * @param[out] out        what it is about (may be NULL); also written for
+ *                        an expired link and for an account already
+ *                        active
+ * @param[out] reason     on ::CHORUSACCT_E_REJECTED:
+ *                        ::CHORUSACCT_E_TOKEN_INVALID,
  *                        ::CHORUSACCT_E_TOKEN_EXPIRED,
  *                        ::CHORUSACCT_E_TOKEN_USED,
  *                        ::CHORUSACCT_E_ALREADY_ACTIVE,
- *                        ::CHORUSACCT_E_THROTTLED
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED, call failures.
+ *                        ::CHORUSACCT_E_STATE, ::CHORUSACCT_E_THROTTLED
+ *                        (may be NULL)
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED, or a call failure.
+ * @par Ownership:
+ * The caller owns `out`; the token is read during the call only and never
+ * stored (only its keyed hash is looked up).
+ * @par Threads:
+ * One thread per context.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_token_check(
@@ -561,17 +701,30 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_token_check(
  * The password policy and the contextual check apply; the password is
  * stored as an argon2id hash; the token is consumed atomically with the
  * state change. A second activation with the same token answers
- * ::CHORUSACCT_E_ALREADY_ACTIVE. The library wipes its copies of the
- * password.
+ * ::CHORUSACCT_E_ALREADY_ACTIVE.
  *
+ * @param[in]  ctx          the context
+ * @param[in]  token        the token from the link, NUL-terminated
+ * @param[in]  password     the password, UTF-8, `password_len` bytes
+ * @param[in]  password_len length of `password`
+ * @param[in]  confirm      the confirmation, `confirm_len` bytes
+ * @param[in]  confirm_len  length of `confirm`
+ * @param[in]  client_key   throttle key, or NULL
  * @param[out] account_id   the account (may be NULL)
  * @param[out] failed_rules when the password is refused, every rule it
- *                          breaks (::chorusacct_password_rule bits; may be
+ *                          breaks (::chorusacct_pw_rule bits; may be
  *                          NULL)
- * @param[out] reason       token reasons as chorusacct_token_check(), or a
- *                          password reason (::CHORUSACCT_E_PASSWORD_SHORT,
- *                          ::CHORUSACCT_E_PASSWORD_MISMATCH...)
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED, call failures.
+ * @param[out] reason       on ::CHORUSACCT_E_REJECTED: the token reasons
+ *                          of chorusacct_token_check(), or a password
+ *                          reason (::CHORUSACCT_E_PASSWORD_SHORT,
+ *                          ::CHORUSACCT_E_PASSWORD_MISMATCH...) (may be
+ *                          NULL)
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED, or a call failure.
+ * @par Ownership:
+ * The password and its confirmation are read during the call only; the
+ * library wipes its copies (the hash included) before returning.
+ * @par Threads:
+ * One thread per context.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_activate(
@@ -582,16 +735,29 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_activate(
 
 /**
  * @brief The person asks for a new activation link (or for the approval
- *        request to be sent again). Throttled by `resend_cooldown` and
- *        `resend_daily_quota`. An expired account is revived. In
- *        enumeration-safe mode the answer is ::CHORUSACCT_OK whether or not
- *        the address is known or the resend was throttled.
- * @param[out] reason ::CHORUSACCT_E_NOTFOUND is never a reason: an unknown
- *                    address gives ::CHORUSACCT_E_REJECTED with
- *                    ::CHORUSACCT_E_CREDENTIALS unless enumeration-safe;
- *                    ::CHORUSACCT_E_RESEND_COOLDOWN,
- *                    ::CHORUSACCT_E_RESEND_QUOTA, ::CHORUSACCT_E_STATE,
- *                    ::CHORUSACCT_E_THROTTLED
+ *        request to be sent again).
+ *
+ * Throttled by `resend_cooldown` and `resend_daily_quota`. An expired
+ * account is revived. In enumeration-safe mode the answer is
+ * ::CHORUSACCT_OK whether or not the address is known or the resend was
+ * refused.
+ *
+ * @param[in]  ctx         the context
+ * @param[in]  login_email the login, NUL-terminated
+ * @param[in]  client_key  throttle key, or NULL
+ * @param[out] reason      on ::CHORUSACCT_E_REJECTED (never in
+ *                         enumeration-safe mode):
+ *                         ::CHORUSACCT_E_CREDENTIALS (unknown address: an
+ *                         unknown address is not ::CHORUSACCT_E_NOTFOUND),
+ *                         ::CHORUSACCT_E_ALREADY_ACTIVE,
+ *                         ::CHORUSACCT_E_RESEND_COOLDOWN,
+ *                         ::CHORUSACCT_E_RESEND_QUOTA, ::CHORUSACCT_E_STATE,
+ *                         ::CHORUSACCT_E_THROTTLED (may be NULL)
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED, or a call failure.
+ * @par Ownership:
+ * Strings are read during the call only.
+ * @par Threads:
+ * One thread per context.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_activation_resend(
@@ -601,6 +767,21 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_activation_resend(
 /**
  * @brief A manager of the account's structure has the activation link
  *        sent again (same throttles; revives an expired account).
+ * @param[in]  ctx        the context
+ * @param[in]  manager_id an active manager of the account's structure
+ * @param[in]  account_id the account awaiting activation
+ * @param[out] reason     on ::CHORUSACCT_E_REJECTED:
+ *                        ::CHORUSACCT_E_NOT_MANAGER,
+ *                        ::CHORUSACCT_E_ALREADY_ACTIVE,
+ *                        ::CHORUSACCT_E_RESEND_COOLDOWN,
+ *                        ::CHORUSACCT_E_RESEND_QUOTA, ::CHORUSACCT_E_STATE
+ *                        (may be NULL)
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED,
+ *         ::CHORUSACCT_E_NOTFOUND (no such account), or a call failure.
+ * @par Ownership:
+ * Nothing is allocated for the caller.
+ * @par Threads:
+ * One thread per context.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_activation_resend_by(
@@ -611,14 +792,47 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_activation_resend_by(
  * @brief Deactivate an active account: by itself, or by a manager of its
  *        structure. The principal manager cannot be deactivated
  *        (::CHORUSACCT_E_PRINCIPAL): hand the role over first.
- * @param[in] why optional reason, kept in the audit log
+ * @param[in]  ctx        the context
+ * @param[in]  actor_id   the account itself, or an active manager of its
+ *                        structure
+ * @param[in]  account_id the active account
+ * @param[in]  why        optional reason (NULL or up to 500 characters),
+ *                        kept in the audit log
+ * @param[out] reason     on ::CHORUSACCT_E_REJECTED:
+ *                        ::CHORUSACCT_E_NOT_MANAGER, ::CHORUSACCT_E_STATE,
+ *                        ::CHORUSACCT_E_PRINCIPAL,
+ *                        ::CHORUSACCT_E_REASON_REQUIRED (a `why` that is
+ *                        not valid text) (may be NULL)
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED,
+ *         ::CHORUSACCT_E_NOTFOUND (no such account), or a call failure.
+ * @par Ownership:
+ * `why` is copied into the audit log.
+ * @par Threads:
+ * One thread per context.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_disable(
     chorusacct_ctx *ctx, int64_t actor_id, int64_t account_id,
     const char *why, int *reason);
 
-/** @brief Reactivate a disabled account (itself, or a manager). */
+/**
+ * @brief Reactivate a disabled account (by itself, or by a manager of its
+ *        structure).
+ * @param[in]  ctx        the context
+ * @param[in]  actor_id   the account itself, or an active manager of its
+ *                        structure
+ * @param[in]  account_id the disabled account
+ * @param[out] reason     on ::CHORUSACCT_E_REJECTED:
+ *                        ::CHORUSACCT_E_NOT_MANAGER, ::CHORUSACCT_E_STATE
+ *                        (may be NULL)
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED,
+ *         ::CHORUSACCT_E_NOTFOUND (no such account), or a call failure.
+ * @par Ownership:
+ * Nothing is allocated for the caller.
+ * @par Threads:
+ * One thread per context.
+ * @since 0.1
+ */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_enable(
     chorusacct_ctx *ctx, int64_t actor_id, int64_t account_id, int *reason);
 
@@ -627,12 +841,25 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_enable(
  *        constant time; rehashes it when the configured argon2 limits
  *        changed; locks the account for `lockout_duration` after
  *        `login_max_failures` failures in a row.
- * @param[out] account_id on success
- * @param[out] reason     ::CHORUSACCT_E_CREDENTIALS (unknown address or
- *                        wrong password: the same answer),
- *                        ::CHORUSACCT_E_LOCKED, ::CHORUSACCT_E_NOT_ACTIVE
- *                        (only after a right password),
- *                        ::CHORUSACCT_E_THROTTLED
+ * @param[in]  ctx          the context
+ * @param[in]  login_email  the login, NUL-terminated
+ * @param[in]  password     the password, `password_len` bytes
+ * @param[in]  password_len length of `password`
+ * @param[in]  client_key   throttle key, or NULL
+ * @param[out] account_id   on success, the account (may be NULL)
+ * @param[out] reason       on ::CHORUSACCT_E_REJECTED:
+ *                          ::CHORUSACCT_E_CREDENTIALS (unknown address or
+ *                          wrong password: the same answer),
+ *                          ::CHORUSACCT_E_LOCKED,
+ *                          ::CHORUSACCT_E_NOT_ACTIVE (only after a right
+ *                          password), ::CHORUSACCT_E_THROTTLED (may be
+ *                          NULL)
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED, or a call failure.
+ * @par Ownership:
+ * The password is read during the call only; the library wipes its copies
+ * of the stored hash.
+ * @par Threads:
+ * One thread per context.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_login(
@@ -645,13 +872,22 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_login(
  *        alphabet (no 0/O, 1/I/L), for the application to render. Only
  *        keyed hashes are stored; it expires after `captcha_ttl`, allows
  *        `captcha_max_attempts` answers and one sign-up.
- * @param[out] id,id_cap     the challenge id (at least
- *                           ::CHORUSACCT_CAPTCHA_ID_SIZE bytes)
- * @param[out] text,text_cap the code to show (at least
- *                           ::CHORUSACCT_CAPTCHA_TEXT_SIZE bytes)
- * @return ::CHORUSACCT_OK; ::CHORUSACCT_E_REJECTED with
- *         ::CHORUSACCT_E_THROTTLED (reason in `reason`, may be NULL);
- *         ::CHORUSACCT_E_TOOSMALL, call failures.
+ * @param[in]  ctx        the context
+ * @param[in]  client_key throttle key, or NULL
+ * @param[out] id         receives the challenge id, NUL-terminated
+ * @param[in]  id_cap     size of `id` (::CHORUSACCT_CAPTCHA_ID_SIZE is
+ *                        enough)
+ * @param[out] text       receives the code to show, NUL-terminated
+ * @param[in]  text_cap   size of `text` (::CHORUSACCT_CAPTCHA_TEXT_SIZE
+ *                        is enough)
+ * @param[out] reason     on ::CHORUSACCT_E_REJECTED,
+ *                        ::CHORUSACCT_E_THROTTLED (may be NULL)
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED,
+ *         ::CHORUSACCT_E_TOOSMALL, or a call failure.
+ * @par Ownership:
+ * The caller owns `id` and `text`.
+ * @par Threads:
+ * One thread per context.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_captcha_issue(
@@ -659,16 +895,25 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_captcha_issue(
     char *text, size_t text_cap, int *reason);
 
 /**
- * @brief Expire what is due and purge what is old: drafts, accounts
- *        awaiting activation or approval past their window (→ expired),
- *        expired and rejected accounts after `purge_after` (deleted), and
- *        spent tokens, captchas, messages and counters. When a principal
- *        manager expires without ever activating, the first pending
- *        applicant of the structure becomes its principal manager (and
- *        gets the activation e-mails); a structure left with no account is
- *        deleted.
- * @param[out] out counts (may be NULL)
- * @return ::CHORUSACCT_OK, call failures.
+ * @brief Expire what is due and purge what is old.
+ *
+ * Drafts, accounts awaiting activation or approval past their window (→
+ * expired), expired and rejected accounts after `purge_after` (deleted),
+ * and spent tokens, captchas, messages and counters. When a principal
+ * manager expires without ever activating, the first pending applicant of
+ * the structure becomes its principal manager (and gets the activation
+ * e-mails); a structure left with no account is deleted. Each account is
+ * handled in its own transaction.
+ *
+ * @param[in]  ctx the context
+ * @param[out] out counts (may be NULL); also written on failure, with
+ *                 what was done before it
+ * @return ::CHORUSACCT_OK, or a call failure.
+ * @par Ownership:
+ * The caller owns `out`.
+ * @par Threads:
+ * One thread per context; sweeps on several contexts over one storage
+ * may run at once.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_sweep(
@@ -676,7 +921,14 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_sweep(
 
 /**
  * @brief Read an account (its password hash is not returned).
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_NOTFOUND, call failures.
+ * @param[in]  ctx the context
+ * @param[in]  id  the account
+ * @param[out] out receives the account
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_NOTFOUND, or a call failure.
+ * @par Ownership:
+ * The caller owns `out`.
+ * @par Threads:
+ * One thread per context.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_get(
@@ -684,7 +936,14 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_get(
 
 /**
  * @brief Find an account by login e-mail (case-insensitive).
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_NOTFOUND, call failures.
+ * @param[in]  ctx         the context
+ * @param[in]  login_email the login, NUL-terminated
+ * @param[out] out         receives the account (password hash empty)
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_NOTFOUND, or a call failure.
+ * @par Ownership:
+ * The caller owns `out`.
+ * @par Threads:
+ * One thread per context.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_find(
@@ -692,20 +951,54 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_find(
 
 /**
  * @brief List accounts (password hashes not returned).
+ * @param[in]  ctx   the context
  * @param[in]  q     filter (NULL: all)
- * @param[out] out   `max` records; `count` written, increasing id order
+ * @param[out] out   array of `max` records (may be NULL when `max` is 0)
+ * @param[in]  max   capacity of `out`
+ * @param[out] count number written, in increasing id order
+ * @return ::CHORUSACCT_OK, or a call failure.
+ * @par Ownership:
+ * The caller owns `out`, an array of `max` records of the library's
+ * ::chorusacct_account; `q` is read during the call only.
+ * @par Threads:
+ * One thread per context.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_list(
     chorusacct_ctx *ctx, const chorusacct_account_query *q,
     chorusacct_account *out, size_t max, size_t *count);
 
-/** @brief Read a structure. @since 0.1 */
+/**
+ * @brief Read a structure.
+ * @param[in]  ctx the context
+ * @param[in]  id  the structure
+ * @param[out] out receives the structure
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_NOTFOUND, or a call failure.
+ * @par Ownership:
+ * The caller owns `out`.
+ * @par Threads:
+ * One thread per context.
+ * @since 0.1
+ */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_structure_get(
     chorusacct_ctx *ctx, int64_t id, chorusacct_structure *out);
 
 /**
  * @brief Read the audit log of an account (0: of all), oldest first.
+ * @param[in]  ctx        the context
+ * @param[in]  account_id the account, or 0 for every account
+ * @param[in]  after_id   paging: events with ids greater than this (0
+ *                        from the start)
+ * @param[out] out        array of `max` records (may be NULL when `max`
+ *                        is 0)
+ * @param[in]  max        capacity of `out`
+ * @param[out] count      number written, in increasing id order
+ * @return ::CHORUSACCT_OK, or a call failure.
+ * @par Ownership:
+ * The caller owns `out`, an array of `max` records of the library's
+ * ::chorusacct_event.
+ * @par Threads:
+ * One thread per context.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_events_list(

@@ -38,49 +38,98 @@ typedef struct chorusacct_clock_ops {
  * @param[in]  struct_size `sizeof(chorusacct_clock_ops)`
  * @return ::CHORUSACCT_OK, or ::CHORUSACCT_E_ARG if `ops` is NULL or
  *         `struct_size` is smaller than the first version of the table.
- * @par Threads: pure.
+ * @par Ownership:
+ * The caller owns the table; `struct_size` bytes of it are zeroed.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_clock_ops_init(
     chorusacct_clock_ops *ops, size_t struct_size);
 
-/** @brief A settable clock, for tests (opaque). */
+/**
+ * @brief A settable clock, for tests (opaque).
+ * @since 0.1
+ */
 typedef struct chorusacct_testclock chorusacct_testclock;
 
 /**
  * @brief Create a settable clock that reads `start` until it is moved.
- * @param[out] out   receives the clock; free it with
- *                   chorusacct_testclock_free() after every context that
- *                   uses it
+ * @param[out] out   receives the clock
  * @param[in]  start Unix time in seconds
  * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_NOMEM, ::CHORUSACCT_E_ARG.
- * @par Threads: the clock may be read and moved from several threads.
+ * @par Ownership:
+ * The caller owns the clock and frees it with chorusacct_testclock_free(),
+ * after every context whose clock table reads it.
+ * @par Threads:
+ * The clock may be read and moved from several threads at once.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_testclock_new(
     chorusacct_testclock **out, int64_t start);
 
-/** @brief Free a settable clock (NULL: no-op). @since 0.1 */
+/**
+ * @brief Free a settable clock.
+ * @param[in] clock the clock, or NULL (no-op)
+ * @par Ownership:
+ * Frees the clock; tables filled by chorusacct_testclock_ops() must no
+ * longer be used.
+ * @par Threads:
+ * No other thread may be using the clock.
+ * @since 0.1
+ */
 CHORUSACCT_API void chorusacct_testclock_free(chorusacct_testclock *clock);
 
-/** @brief Set the time. @par Threads: safe. @since 0.1 */
+/**
+ * @brief Set the time.
+ * @param[in] clock the clock (NULL: no-op)
+ * @param[in] now   Unix time in seconds
+ * @par Ownership:
+ * Nothing is allocated.
+ * @par Threads:
+ * Safe from any thread (an atomic store).
+ * @since 0.1
+ */
 CHORUSACCT_API void chorusacct_testclock_set(chorusacct_testclock *clock,
                                              int64_t now);
 
-/** @brief Move the time by `seconds` (may be negative). @since 0.1 */
+/**
+ * @brief Move the time by `seconds`, saturating at the limits of int64_t.
+ * @param[in] clock   the clock (NULL: no-op)
+ * @param[in] seconds how far to move it (may be negative)
+ * @par Ownership:
+ * Nothing is allocated.
+ * @par Threads:
+ * Safe from any thread (an atomic update).
+ * @since 0.1
+ */
 CHORUSACCT_API void chorusacct_testclock_advance(chorusacct_testclock *clock,
                                                  int64_t seconds);
 
-/** @brief Read the time. @par Threads: safe. @since 0.1 */
+/**
+ * @brief Read the time.
+ * @param[in] clock the clock
+ * @return Unix time in seconds, or 0 for a NULL `clock`.
+ * @par Ownership:
+ * Nothing is allocated.
+ * @par Threads:
+ * Safe from any thread (an atomic load).
+ * @since 0.1
+ */
 CHORUSACCT_API int64_t chorusacct_testclock_now(
     const chorusacct_testclock *clock);
 
 /**
- * @brief Fill a clock table that reads this clock (its `destroy` is NULL:
- *        the clock stays owned by the caller).
+ * @brief Fill a clock table that reads this clock.
  * @param[in]  clock the clock
- * @param[out] ops   the table to fill
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG.
+ * @param[out] ops   the table to fill (the library's whole
+ *                   ::chorusacct_clock_ops is written)
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG if a pointer is NULL.
+ * @par Ownership:
+ * The table's `destroy` is NULL: the clock stays owned by the caller, who
+ * frees it after the contexts that use the table.
+ * @par Threads:
+ * Safe from any thread.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_testclock_ops(

@@ -184,7 +184,11 @@ typedef enum chorusacct_lang {
  *
  * @return ::CHORUSACCT_OK, or ::CHORUSACCT_E_INIT if libsodium or the
  *         compiled patterns could not be set up.
- * @par Threads: safe from any thread, at any time.
+ * @par Ownership:
+ * What it sets up lives until the process ends; there is nothing to free.
+ * @par Threads:
+ * Safe from any thread, at any time (the work is done once, under
+ * `pthread_once`).
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_init(void);
@@ -194,8 +198,11 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_init(void);
  *
  * @param[in] code any status code (unknown codes get a generic message)
  * @param[in] lang ::CHORUSACCT_LANG_EN or ::CHORUSACCT_LANG_FR
- * @return static UTF-8 text, never NULL; do not free.
- * @par Threads: pure; safe from any thread without chorusacct_init().
+ * @return static UTF-8 text, never NULL.
+ * @par Ownership:
+ * Static text owned by the library: do not free it.
+ * @par Threads:
+ * Pure; safe from any thread without chorusacct_init().
  * @since 0.1
  */
 CHORUSACCT_API const char *chorusacct_strerror(int code, int lang);
@@ -206,7 +213,10 @@ CHORUSACCT_API const char *chorusacct_strerror(int code, int lang);
  *
  * @param[in] code any status code
  * @return static ASCII text, never NULL (`"UNKNOWN"` for an unknown code).
- * @par Threads: pure.
+ * @par Ownership:
+ * Static text owned by the library: do not free it.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API const char *chorusacct_code_name(int code);
@@ -219,7 +229,10 @@ CHORUSACCT_API const char *chorusacct_code_name(int code);
  * @param[in]  name NUL-terminated name, case-sensitive
  * @return ::CHORUSACCT_OK, or ::CHORUSACCT_E_NOTFOUND for an unknown name,
  *         ::CHORUSACCT_E_ARG if a pointer is NULL.
- * @par Threads: pure.
+ * @par Ownership:
+ * `name` is read during the call only.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_code_from_name(
@@ -233,7 +246,10 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_code_from_name(
  * @param[in]  tag NUL-terminated tag
  * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_NOTFOUND for another language,
  *         ::CHORUSACCT_E_ARG if a pointer is NULL.
- * @par Threads: pure.
+ * @par Ownership:
+ * `tag` is read during the call only.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_lang_from_tag(
@@ -245,7 +261,10 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_lang_from_tag(
  * Compare with ::CHORUSACCT_VERSION_STRING to check that the headers a
  * program was built with match the library it loaded.
  * @return static text, never NULL.
- * @par Threads: pure.
+ * @par Ownership:
+ * Static text owned by the library: do not free it.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API const char *chorusacct_version(void);
@@ -254,7 +273,11 @@ CHORUSACCT_API const char *chorusacct_version(void);
  * @brief Version of the running library as a number,
  *        `MAJOR * 10000 + MINOR * 100 + PATCH` (0.1.0 is 100), as
  *        ::CHORUSACCT_VERSION_NUMBER.
- * @par Threads: pure.
+ * @return the version number.
+ * @par Ownership:
+ * Nothing is allocated.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API uint32_t chorusacct_version_number(void);

@@ -23,7 +23,8 @@
  * (chorusacct_ctx_set_int(), chorusacct_ctx_set_str()), which is easier
  * from other languages than filling the structure.
  *
- * @par Threads: a context is used by one thread at a time (it keeps the
+ * @par Threads:
+ * A context is used by one thread at a time (it keeps the
  * last error). Open one context per thread; contexts may share storage.
  * Callbacks run on the calling thread.
  */
@@ -116,26 +117,34 @@ typedef struct chorusacct_config {
  * @since 0.1
  */
 typedef enum chorusacct_option {
-    CHORUSACCT_OPT_LANG = 1,
-    CHORUSACCT_OPT_FLAGS = 2,
+    CHORUSACCT_OPT_LANG = 1,  /**< `lang`: default language */
+    CHORUSACCT_OPT_FLAGS = 2, /**< `flags`: ::chorusacct_config_flags */
+    /** `resend_daily_quota`: resends per account per day */
     CHORUSACCT_OPT_RESEND_DAILY_QUOTA = 3,
-    CHORUSACCT_OPT_DRAFT_TTL = 4,
-    CHORUSACCT_OPT_ACTIVATION_TTL = 5,
-    CHORUSACCT_OPT_APPROVAL_TTL = 6,
-    CHORUSACCT_OPT_PURGE_AFTER = 7,
-    CHORUSACCT_OPT_RESEND_COOLDOWN = 8,
-    CHORUSACCT_OPT_CAPTCHA_TTL = 9,
-    CHORUSACCT_OPT_CAPTCHA_LENGTH = 10,
+    CHORUSACCT_OPT_DRAFT_TTL = 4,      /**< `draft_ttl`, seconds */
+    CHORUSACCT_OPT_ACTIVATION_TTL = 5, /**< `activation_ttl`, seconds */
+    CHORUSACCT_OPT_APPROVAL_TTL = 6,   /**< `approval_ttl`, seconds */
+    CHORUSACCT_OPT_PURGE_AFTER = 7,    /**< `purge_after`, seconds */
+    CHORUSACCT_OPT_RESEND_COOLDOWN = 8, /**< `resend_cooldown`, seconds */
+    CHORUSACCT_OPT_CAPTCHA_TTL = 9,     /**< `captcha_ttl`, seconds */
+    CHORUSACCT_OPT_CAPTCHA_LENGTH = 10, /**< `captcha_length`, 4 to 12 */
+    /** `captcha_max_attempts`: answers per challenge */
     CHORUSACCT_OPT_CAPTCHA_MAX_ATTEMPTS = 11,
+    /** `key_attempts_per_hour`: attempts per application key */
     CHORUSACCT_OPT_KEY_ATTEMPTS_PER_HOUR = 12,
+    /** `address_attempts_per_hour`: attempts per e-mail address */
     CHORUSACCT_OPT_ADDRESS_ATTEMPTS_PER_HOUR = 13,
+    /** `login_max_failures`: failed logins before a lockout */
     CHORUSACCT_OPT_LOGIN_MAX_FAILURES = 14,
+    /** `mail_max_attempts`: delivery tries before a dead letter */
     CHORUSACCT_OPT_MAIL_MAX_ATTEMPTS = 15,
-    CHORUSACCT_OPT_LOCKOUT_DURATION = 16,
-    CHORUSACCT_OPT_MAIL_RETRY_BASE = 17,
-    CHORUSACCT_OPT_MAIL_RETRY_MAX = 18,
-    CHORUSACCT_OPT_MAIL_LEASE = 19,
+    CHORUSACCT_OPT_LOCKOUT_DURATION = 16, /**< `lockout_duration`, seconds */
+    CHORUSACCT_OPT_MAIL_RETRY_BASE = 17,  /**< `mail_retry_base`, seconds */
+    CHORUSACCT_OPT_MAIL_RETRY_MAX = 18,   /**< `mail_retry_max`, seconds */
+    CHORUSACCT_OPT_MAIL_LEASE = 19,       /**< `mail_lease`, seconds */
+    /** `pwhash_opslimit`: argon2id operations */
     CHORUSACCT_OPT_PWHASH_OPSLIMIT = 20,
+    /** `pwhash_memlimit`: argon2id memory in bytes */
     CHORUSACCT_OPT_PWHASH_MEMLIMIT = 21,
     CHORUSACCT_OPT_ACTIVATION_URL = 22, /**< string */
     CHORUSACCT_OPT_TERMS_VERSION = 23,  /**< string */
@@ -144,11 +153,18 @@ typedef enum chorusacct_option {
 
 /**
  * @brief Fill a configuration with the defaults.
+ *
+ * Zeroes `struct_size` bytes of `cfg`, then writes the defaults of the
+ * members this library knows; members of a newer header stay zero.
+ *
  * @param[out] cfg         the configuration
  * @param[in]  struct_size `sizeof(chorusacct_config)`
  * @return ::CHORUSACCT_OK, or ::CHORUSACCT_E_ARG if `cfg` is NULL or
  *         `struct_size` is smaller than the first version of the structure.
- * @par Threads: pure.
+ * @par Ownership:
+ * The caller owns `cfg`; the default strings it points to are static.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_config_init(
@@ -166,7 +182,12 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_config_init(
  * @return ::CHORUSACCT_OK; ::CHORUSACCT_E_ARG for a NULL `out` or a value
  *         out of range (chorusacct_ctx_set_int() gives the ranges);
  *         ::CHORUSACCT_E_NOMEM; ::CHORUSACCT_E_INIT.
- * @par Threads: safe from any thread.
+ * @par Ownership:
+ * The caller owns the new context and frees it with chorusacct_ctx_free().
+ * `cfg`, its strings and its secret are copied: the caller may free them
+ * when the call returns.
+ * @par Threads:
+ * Safe from any thread.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_new(
@@ -175,6 +196,14 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_new(
 /**
  * @brief Close a context: calls the `destroy` member of each callback
  *        table it holds, and wipes its secrets (NULL: no-op).
+ * @param[in] ctx the context, or NULL
+ * @par Ownership:
+ * Frees the context and everything it copied; pointers it lent
+ * (chorusacct_ctx_get_str(), chorusacct_ctx_last_error()) become invalid.
+ * Objects the application passed through `user_data` are released only by
+ * their table's `destroy`.
+ * @par Threads:
+ * No other thread may be using the context.
  * @since 0.1
  */
 CHORUSACCT_API void chorusacct_ctx_free(chorusacct_ctx *ctx);
@@ -186,9 +215,12 @@ CHORUSACCT_API void chorusacct_ctx_free(chorusacct_ctx *ctx);
  * @param[in] value the new value: times 1 s to 10 years, counts 1 to
  *                  1,000,000 (captcha length 4 to 12), argon2 limits
  *                  within libsodium's, flags among the defined ones
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG (unknown option or value out
- *         of range; nothing changed).
- * @par Threads: one thread per context.
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG (NULL `ctx`, unknown option
+ *         or value out of range; nothing changed).
+ * @par Ownership:
+ * Nothing is allocated.
+ * @par Threads:
+ * One thread per context.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_int(
@@ -196,16 +228,36 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_int(
 
 /**
  * @brief Read an integer setting.
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG.
+ * @param[in]  ctx the context
+ * @param[in]  opt a ::chorusacct_option that is not a string
+ * @param[out] out receives the value
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG (a NULL pointer, an unknown
+ *         option or a string option).
+ * @par Ownership:
+ * The caller owns `out`.
+ * @par Threads:
+ * One thread per context.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_get_int(
     const chorusacct_ctx *ctx, int opt, int64_t *out);
 
 /**
- * @brief Change a string setting (copied). The activation URL must
- *        contain `{token}`.
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG, ::CHORUSACCT_E_NOMEM.
+ * @brief Change a string setting.
+ * @param[in] ctx   the context
+ * @param[in] opt   ::CHORUSACCT_OPT_ACTIVATION_URL (must contain `{token}`,
+ *                  under 1024 bytes), ::CHORUSACCT_OPT_TERMS_VERSION
+ *                  (under ::CHORUSACCT_TERMS_SIZE bytes) or
+ *                  ::CHORUSACCT_OPT_PORTAL_NAME (200 bytes at most)
+ * @param[in] value NUL-terminated UTF-8 text
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG (a NULL pointer, another
+ *         option, or a value out of bounds; nothing changed),
+ *         ::CHORUSACCT_E_NOMEM.
+ * @par Ownership:
+ * `value` is copied; the previous copy is freed, which ends the validity
+ * of a pointer chorusacct_ctx_get_str() returned for it.
+ * @par Threads:
+ * One thread per context.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_str(
@@ -213,51 +265,130 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_str(
 
 /**
  * @brief Read a string setting.
- * @return borrowed text, valid until the setting changes or the context
- *         is freed; NULL for an unknown option.
+ * @param[in] ctx the context
+ * @param[in] opt a string ::chorusacct_option
+ * @return the text, or NULL for a NULL `ctx` or another option.
+ * @par Ownership:
+ * Borrowed text owned by the context, valid until the setting changes or
+ * the context is freed.
+ * @par Threads:
+ * One thread per context.
  * @since 0.1
  */
 CHORUSACCT_API const char *chorusacct_ctx_get_str(const chorusacct_ctx *ctx,
                                                   int opt);
 
 /**
- * @brief Set the secret key from which token-hashing keys are derived
- *        (copied, wiped on free).
+ * @brief Set the secret key from which token-hashing keys are derived.
+ *
+ * Tokens and captchas issued under another key stop matching.
+ *
+ * @param[in] ctx the context
  * @param[in] key 32 bytes
  * @param[in] len 32
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG.
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG (a NULL pointer or another
+ *         length).
+ * @par Ownership:
+ * The key is copied, and wiped when the context is freed.
+ * @par Threads:
+ * One thread per context.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_secret(
     chorusacct_ctx *ctx, const uint8_t *key, size_t len);
 
 /**
- * @brief Set the storage (the table is copied; members past its
- *        `struct_size` are ignored). The previous table's `destroy` is
- *        called.
- * @return ::CHORUSACCT_OK; ::CHORUSACCT_E_ARG if a required member is NULL
- *         or `struct_size` is too small.
+ * @brief Set the storage.
+ *
+ * The previous table's `destroy` is called. Without a secret of its own
+ * (::chorusacct_config `secret`), the context reads the key kept in the
+ * new storage on its next use.
+ *
+ * @param[in] ctx the context
+ * @param[in] ops the table (chorusacct_storage_ops_init(),
+ *                chorusacct_memstore_ops(), chorusacct_sqlite_storage()...)
+ * @return ::CHORUSACCT_OK; ::CHORUSACCT_E_ARG if a pointer is NULL, a
+ *         required member is NULL or `struct_size` is too small (the
+ *         context then keeps its previous storage).
+ * @par Ownership:
+ * The table is copied (members past its `struct_size` are ignored). On
+ * success the context owns `user_data` in the sense that it calls the
+ * table's `destroy` when the storage is replaced or the context freed; on
+ * failure the caller keeps it.
+ * @par Threads:
+ * One thread per context; the table's callbacks run on the thread that
+ * calls a flow function.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_storage(
     chorusacct_ctx *ctx, const chorusacct_storage_ops *ops);
 
-/** @brief Set the mailer (copied; as chorusacct_ctx_set_storage()). */
+/**
+ * @brief Set the mailer that chorusacct_deliver_pending() hands messages
+ *        to. The previous table's `destroy` is called.
+ * @param[in] ctx the context
+ * @param[in] ops the table; `send` is required
+ * @return ::CHORUSACCT_OK; ::CHORUSACCT_E_ARG if a pointer is NULL, `send`
+ *         is NULL or `struct_size` is too small.
+ * @par Ownership:
+ * As chorusacct_ctx_set_storage(): the table is copied, and its `destroy`
+ * is called when the mailer is replaced or the context freed.
+ * @par Threads:
+ * One thread per context; `send` runs on the thread that calls
+ * chorusacct_deliver_pending().
+ * @since 0.1
+ */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_mailer(
     chorusacct_ctx *ctx, const chorusacct_mailer_ops *ops);
 
-/** @brief Set the clock (copied); NULL restores the system clock. */
+/**
+ * @brief Set the clock the context reads the time from. The previous
+ *        table's `destroy` is called.
+ * @param[in] ctx the context
+ * @param[in] ops the table (`now` required), or NULL for the system clock
+ * @return ::CHORUSACCT_OK; ::CHORUSACCT_E_ARG for a NULL `ctx`, a NULL
+ *         `now` or a `struct_size` too small.
+ * @par Ownership:
+ * As chorusacct_ctx_set_storage(): the table is copied, and its `destroy`
+ * is called when the clock is replaced or the context freed.
+ * @par Threads:
+ * One thread per context; `now` runs on the calling thread.
+ * @since 0.1
+ */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_clock(
     chorusacct_ctx *ctx, const chorusacct_clock_ops *ops);
 
-/** @brief Set the random source (copied); NULL restores libsodium's. */
+/**
+ * @brief Set the random source of tokens, captchas and secrets. The
+ *        previous table's `destroy` is called.
+ * @param[in] ctx the context
+ * @param[in] ops the table (`fill` required), or NULL for libsodium's
+ *                generator
+ * @return ::CHORUSACCT_OK; ::CHORUSACCT_E_ARG for a NULL `ctx`, a NULL
+ *         `fill` or a `struct_size` too small.
+ * @par Ownership:
+ * As chorusacct_ctx_set_storage(): the table is copied, and its `destroy`
+ * is called when the source is replaced or the context freed.
+ * @par Threads:
+ * One thread per context; `fill` runs on the calling thread.
+ * @since 0.1
+ */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_random(
     chorusacct_ctx *ctx, const chorusacct_random_ops *ops);
 
 /**
- * @brief Use the application's captcha verifier (copied) instead of the
- *        built-in challenges; NULL restores the built-in ones.
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG.
+ * @brief Use the application's captcha verifier instead of the built-in
+ *        challenges; NULL restores the built-in ones. The previous
+ *        table's `destroy` is called.
+ * @param[in] ctx the context
+ * @param[in] ops the table (`verify` required), or NULL
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG (NULL `ctx`, NULL `verify` or
+ *         a `struct_size` too small).
+ * @par Ownership:
+ * As chorusacct_ctx_set_storage(): the table is copied, and its `destroy`
+ * is called when the verifier is replaced or the context freed.
+ * @par Threads:
+ * One thread per context; `verify` runs on the thread that signs up.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_captcha(
@@ -266,15 +397,25 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_captcha(
 /**
  * @brief Detail of the last error on this context: which operation,
  *        record or setting failed, in the context's language.
- * @return borrowed text owned by the context, valid until the next call
- *         on it; "" when the last call succeeded. Never NULL.
+ * @param[in] ctx the context (NULL gives "")
+ * @return the text; "" when the last call succeeded. Never NULL.
+ * @par Ownership:
+ * Borrowed text owned by the context, valid until the next call on it.
+ * @par Threads:
+ * One thread per context (the detail is per context, not per thread).
  * @since 0.1
  */
 CHORUSACCT_API const char *chorusacct_ctx_last_error(
     const chorusacct_ctx *ctx);
 
 /**
- * @brief The context's current time (through its clock).
+ * @brief The context's current time, through its clock.
+ * @param[in] ctx the context
+ * @return Unix seconds, or 0 for a NULL `ctx`.
+ * @par Ownership:
+ * Nothing is allocated.
+ * @par Threads:
+ * One thread per context; the clock's `now` runs on the calling thread.
  * @since 0.1
  */
 CHORUSACCT_API int64_t chorusacct_ctx_now(const chorusacct_ctx *ctx);

@@ -71,7 +71,11 @@ typedef enum chorusacct_validate_flags {
 
 /**
  * @brief Longest normalized identifier of any type, without the NUL (18).
- * @par Threads: pure.
+ * @return the length in bytes.
+ * @par Ownership:
+ * Nothing is allocated.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API size_t chorusacct_identifier_max_len(void);
@@ -81,7 +85,10 @@ CHORUSACCT_API size_t chorusacct_identifier_max_len(void);
  *        `"HORS_UE"`, `"RIDET"`, `"TAHITI"`, `"AUTRE"`, `"PARTICULIER"`).
  * @param[in] type a ::chorusacct_id_type
  * @return static text, or NULL for an unknown type.
- * @par Threads: pure.
+ * @par Ownership:
+ * Static text owned by the library: do not free it.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API const char *chorusacct_identifier_code(int type);
@@ -92,7 +99,10 @@ CHORUSACCT_API const char *chorusacct_identifier_code(int type);
  * @param[in]  code NUL-terminated code
  * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_NOTFOUND for an unknown code,
  *         ::CHORUSACCT_E_ARG if a pointer is NULL.
- * @par Threads: pure.
+ * @par Ownership:
+ * `code` is read during the call only.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_identifier_from_code(
@@ -104,7 +114,10 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_identifier_from_code(
  * @param[in]  number numeric code
  * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_NOTFOUND for an unknown number,
  *         ::CHORUSACCT_E_ARG if `out` is NULL.
- * @par Threads: pure.
+ * @par Ownership:
+ * Nothing is allocated.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_identifier_from_number(
@@ -114,7 +127,10 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_identifier_from_number(
  * @brief Numeric code of a type in invoice files.
  * @param[in] type a ::chorusacct_id_type
  * @return 1 to 7, or ::CHORUSACCT_E_ARG for an unknown type.
- * @par Threads: pure.
+ * @par Ownership:
+ * Nothing is allocated.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API int chorusacct_identifier_number(int type);
@@ -124,7 +140,10 @@ CHORUSACCT_API int chorusacct_identifier_number(int type);
  * @param[in] type a ::chorusacct_id_type
  * @param[in] lang ::CHORUSACCT_LANG_EN or ::CHORUSACCT_LANG_FR
  * @return static UTF-8 text, or NULL for an unknown type.
- * @par Threads: pure.
+ * @par Ownership:
+ * Static text owned by the library: do not free it.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API const char *chorusacct_identifier_label(int type, int lang);
@@ -137,7 +156,10 @@ CHORUSACCT_API const char *chorusacct_identifier_label(int type, int lang);
  * @param[in] type a ::chorusacct_id_type
  * @param[in] lang ::CHORUSACCT_LANG_EN or ::CHORUSACCT_LANG_FR
  * @return static UTF-8 text, or NULL for an unknown type.
- * @par Threads: pure.
+ * @par Ownership:
+ * Static text owned by the library: do not free it.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API const char *chorusacct_identifier_hint(int type, int lang);
@@ -146,7 +168,10 @@ CHORUSACCT_API const char *chorusacct_identifier_hint(int type, int lang);
  * @brief Whether a type takes a value (`AUTRE` and `PARTICULIER` do not).
  * @param[in] type a ::chorusacct_id_type
  * @return 1 or 0, or ::CHORUSACCT_E_ARG for an unknown type.
- * @par Threads: pure.
+ * @par Ownership:
+ * Nothing is allocated.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API int chorusacct_identifier_has_value(int type);
@@ -163,11 +188,22 @@ CHORUSACCT_API int chorusacct_identifier_has_value(int type);
  *
  * @param[in]  type    a ::chorusacct_id_type (else reason
  *                     ::CHORUSACCT_E_TYPE)
- * @param[in]  in,len  the value
+ * @param[in]  in      the value as typed, `len` bytes (may be NULL when
+ *                     `len` is 0)
+ * @param[in]  len     length of `in`
  * @param[in]  flags   ::chorusacct_validate_flags
- * @param[out] buf,cap,len_out,reason see the file documentation
- * @return see the file documentation.
- * @par Threads: pure.
+ * @param[out] buf     receives the normalized value, NUL-terminated (may
+ *                     be NULL when `cap` is 0)
+ * @param[in]  cap     size of `buf` in bytes
+ * @param[out] len_out length of the normalized value (may be NULL)
+ * @param[out] reason  on ::CHORUSACCT_E_REJECTED, why (may be NULL)
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED,
+ *         ::CHORUSACCT_E_TOOSMALL, ::CHORUSACCT_E_ARG (see the file
+ *         documentation).
+ * @par Ownership:
+ * The caller owns `buf`; nothing is allocated or kept.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_validate_identifier(
@@ -183,14 +219,18 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_validate_identifier(
  * `TAHITI` into the enterprise number (6) and the establishment (3).
  *
  * @param[in]  type           a ::chorusacct_id_type
- * @param[in]  normalized,len a value as written by
+ * @param[in]  normalized     a value as written by
  *                            chorusacct_validate_identifier()
+ * @param[in]  len            length of `normalized`
  * @param[out] enterprise_len receives the length of the enterprise part;
  *                            the establishment part is the rest
  * @return ::CHORUSACCT_OK; ::CHORUSACCT_E_UNSUPPORTED for a type without
  *         parts; ::CHORUSACCT_E_ARG for a NULL pointer, an unknown type, or
  *         a length that is not one of the type's normalized lengths.
- * @par Threads: pure.
+ * @par Ownership:
+ * Nothing is allocated.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_identifier_split(
@@ -198,6 +238,22 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_identifier_split(
 
 /**
  * @brief SIREN: 9 digits, Luhn key.
+ * @param[in]  in      the value as typed, `len` bytes (may be NULL when
+ *                     `len` is 0)
+ * @param[in]  len     length of `in`
+ * @param[in]  flags   ::chorusacct_validate_flags
+ * @param[out] buf     receives the 9 digits, NUL-terminated (may be NULL
+ *                     when `cap` is 0)
+ * @param[in]  cap     size of `buf` in bytes
+ * @param[out] len_out length of the normalized value (may be NULL)
+ * @param[out] reason  on ::CHORUSACCT_E_REJECTED, why (may be NULL)
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED,
+ *         ::CHORUSACCT_E_TOOSMALL, ::CHORUSACCT_E_ARG (see the file
+ *         documentation).
+ * @par Ownership:
+ * The caller owns `buf`; nothing is allocated or kept.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_siren_check(
@@ -208,6 +264,22 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_siren_check(
  * @brief SIRET: 14 digits, Luhn key over the 14 digits and over the SIREN
  *        (La Poste's establishments, SIREN 356000000, use a digit sum that
  *        is a multiple of 5 instead).
+ * @param[in]  in      the value as typed, `len` bytes (may be NULL when
+ *                     `len` is 0)
+ * @param[in]  len     length of `in`
+ * @param[in]  flags   ::chorusacct_validate_flags
+ * @param[out] buf     receives the 14 digits, NUL-terminated (may be NULL
+ *                     when `cap` is 0)
+ * @param[in]  cap     size of `buf` in bytes
+ * @param[out] len_out length of the normalized value (may be NULL)
+ * @param[out] reason  on ::CHORUSACCT_E_REJECTED, why (may be NULL)
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED,
+ *         ::CHORUSACCT_E_TOOSMALL, ::CHORUSACCT_E_ARG (see the file
+ *         documentation).
+ * @par Ownership:
+ * The caller owns `buf`; nothing is allocated or kept.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_siret_check(
@@ -219,6 +291,22 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_siret_check(
  *        2-character key and a SIREN. Numeric keys and the newer
  *        alphanumeric keys are checked; Monaco numbers (SIREN part starting
  *        with 000) skip the SIREN key. The output always starts with `FR`.
+ * @param[in]  in      the value as typed, `len` bytes (may be NULL when
+ *                     `len` is 0)
+ * @param[in]  len     length of `in`
+ * @param[in]  flags   ::chorusacct_validate_flags
+ * @param[out] buf     receives `FR` and 11 characters, NUL-terminated (may
+ *                     be NULL when `cap` is 0)
+ * @param[in]  cap     size of `buf` in bytes
+ * @param[out] len_out length of the normalized value (may be NULL)
+ * @param[out] reason  on ::CHORUSACCT_E_REJECTED, why (may be NULL)
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED,
+ *         ::CHORUSACCT_E_TOOSMALL, ::CHORUSACCT_E_ARG (see the file
+ *         documentation).
+ * @par Ownership:
+ * The caller owns `buf`; nothing is allocated or kept.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_tva_check(
@@ -230,6 +318,23 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_tva_check(
  *        `FR44732829320` for `732829320`.
  *
  * The SIREN is validated as by chorusacct_siren_check().
+ * @param[in]  in      the SIREN as typed, `len` bytes (may be NULL when
+ *                     `len` is 0)
+ * @param[in]  len     length of `in`
+ * @param[in]  flags   ::chorusacct_validate_flags
+ * @param[out] buf     receives the VAT number, NUL-terminated (may be NULL
+ *                     when `cap` is 0)
+ * @param[in]  cap     size of `buf` in bytes
+ * @param[out] len_out length of the VAT number (may be NULL)
+ * @param[out] reason  on ::CHORUSACCT_E_REJECTED, why the SIREN was
+ *                     refused (may be NULL)
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED,
+ *         ::CHORUSACCT_E_TOOSMALL, ::CHORUSACCT_E_ARG (see the file
+ *         documentation).
+ * @par Ownership:
+ * The caller owns `buf`; nothing is allocated or kept.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_tva_from_siren(
@@ -240,6 +345,22 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_tva_from_siren(
  * @brief RIDET (New Caledonia): 7-digit enterprise number and 3-digit
  *        establishment number (10 digits), or 9 digits for the older
  *        6-digit enterprise numbers. No check key exists.
+ * @param[in]  in      the value as typed, `len` bytes (may be NULL when
+ *                     `len` is 0)
+ * @param[in]  len     length of `in`
+ * @param[in]  flags   ::chorusacct_validate_flags
+ * @param[out] buf     receives the digits, NUL-terminated (may be NULL
+ *                     when `cap` is 0)
+ * @param[in]  cap     size of `buf` in bytes
+ * @param[out] len_out length of the normalized value (may be NULL)
+ * @param[out] reason  on ::CHORUSACCT_E_REJECTED, why (may be NULL)
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED,
+ *         ::CHORUSACCT_E_TOOSMALL, ::CHORUSACCT_E_ARG (see the file
+ *         documentation).
+ * @par Ownership:
+ * The caller owns `buf`; nothing is allocated or kept.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ridet_check(
@@ -250,6 +371,22 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ridet_check(
  * @brief TAHITI number (French Polynesia): 6-character enterprise number
  *        (6 digits, or a letter and 5 digits since 2011) and 3-digit
  *        establishment number. No check key exists.
+ * @param[in]  in      the value as typed, `len` bytes (may be NULL when
+ *                     `len` is 0)
+ * @param[in]  len     length of `in`
+ * @param[in]  flags   ::chorusacct_validate_flags
+ * @param[out] buf     receives the 9 characters, NUL-terminated (may be
+ *                     NULL when `cap` is 0)
+ * @param[in]  cap     size of `buf` in bytes
+ * @param[out] len_out length of the normalized value (may be NULL)
+ * @param[out] reason  on ::CHORUSACCT_E_REJECTED, why (may be NULL)
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED,
+ *         ::CHORUSACCT_E_TOOSMALL, ::CHORUSACCT_E_ARG (see the file
+ *         documentation).
+ * @par Ownership:
+ * The caller owns `buf`; nothing is allocated or kept.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_tahiti_check(
@@ -264,6 +401,22 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_tahiti_check(
  * The country must be a real code outside the EU, and not France or a
  * French territory that has its own identifier type (reason
  * ::CHORUSACCT_E_COUNTRY).
+ * @param[in]  in      the value as typed, `len` bytes (may be NULL when
+ *                     `len` is 0)
+ * @param[in]  len     length of `in`
+ * @param[in]  flags   ::chorusacct_validate_flags
+ * @param[out] buf     receives the identifier in upper case,
+ *                     NUL-terminated (may be NULL when `cap` is 0)
+ * @param[in]  cap     size of `buf` in bytes
+ * @param[out] len_out length of the normalized value (may be NULL)
+ * @param[out] reason  on ::CHORUSACCT_E_REJECTED, why (may be NULL)
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED,
+ *         ::CHORUSACCT_E_TOOSMALL, ::CHORUSACCT_E_ARG (see the file
+ *         documentation).
+ * @par Ownership:
+ * The caller owns `buf`; nothing is allocated or kept.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_hors_ue_check(
@@ -280,14 +433,23 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_hors_ue_check(
  * Wallis-and-Futuna, `WF`, whose identifier starts with `FRWF`) follow the
  * country code.
  *
- * @param[in]  country  NUL-terminated ISO 3166-1 alpha-2 code, any case
- * @param[in]  name,len company name, UTF-8
- * @param[out] buf,cap,len_out,reason as for the validators
+ * @param[in]  country NUL-terminated ISO 3166-1 alpha-2 code, any case
+ * @param[in]  name    company name, UTF-8, `len` bytes (may be NULL when
+ *                     `len` is 0)
+ * @param[in]  len     length of `name`
+ * @param[out] buf     receives the identifier, NUL-terminated (may be NULL
+ *                     when `cap` is 0)
+ * @param[in]  cap     size of `buf` in bytes
+ * @param[out] len_out length of the identifier (may be NULL)
+ * @param[out] reason  on ::CHORUSACCT_E_REJECTED, why (may be NULL)
  * @return ::CHORUSACCT_OK; ::CHORUSACCT_E_REJECTED with
  *         ::CHORUSACCT_E_COUNTRY, ::CHORUSACCT_E_UTF8, or
  *         ::CHORUSACCT_E_EMPTY when no letter or digit remains;
  *         ::CHORUSACCT_E_TOOSMALL; ::CHORUSACCT_E_ARG.
- * @par Threads: pure.
+ * @par Ownership:
+ * The caller owns `buf`; nothing is allocated or kept.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_hors_ue_build(
@@ -323,6 +485,22 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_hors_ue_build(
  * the wrong places, or a part of the number that cannot exist: a date
  * of birth, a tax office, a first digit), ::CHORUSACCT_E_CHECKSUM. The
  * expected format of the country is chorusacct_vat_hint().
+ * @param[in]  in      the value as typed, `len` bytes (may be NULL when
+ *                     `len` is 0)
+ * @param[in]  len     length of `in`
+ * @param[in]  flags   ::chorusacct_validate_flags
+ * @param[out] buf     receives the normalized number, NUL-terminated (may
+ *                     be NULL when `cap` is 0)
+ * @param[in]  cap     size of `buf` in bytes
+ * @param[out] len_out length of the normalized number (may be NULL)
+ * @param[out] reason  on ::CHORUSACCT_E_REJECTED, why (may be NULL)
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED,
+ *         ::CHORUSACCT_E_TOOSMALL, ::CHORUSACCT_E_ARG (see the file
+ *         documentation).
+ * @par Ownership:
+ * The caller owns `buf`; nothing is allocated or kept.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_vat_check(
@@ -335,9 +513,12 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_vat_check(
  * @param[in] country NUL-terminated prefix (`DE`, `EL` or `GR`, `XI`...),
  *                    any case
  * @param[in] lang    ::CHORUSACCT_LANG_EN or ::CHORUSACCT_LANG_FR
- * @return static UTF-8 text, or NULL for a prefix that is not a member
- *         state's (or `XI`).
- * @par Threads: pure.
+ * @return static UTF-8 text, or NULL for NULL or a prefix that is not a
+ *         member state's (or `XI`).
+ * @par Ownership:
+ * Static text owned by the library: do not free it.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API const char *chorusacct_vat_hint(const char *country,

@@ -130,10 +130,11 @@ typedef struct chorusacct_message {
     int64_t next_attempt_at; /**< due time of the next try */
     int64_t lease_until;     /**< handed to a worker until then */
     int64_t sent_at;         /**< 0 until sent */
-    char to[CHORUSACCT_ADDRESS_SIZE];
-    char subject[CHORUSACCT_SUBJECT_SIZE];
+    char to[CHORUSACCT_ADDRESS_SIZE];      /**< recipient address */
+    char subject[CHORUSACCT_SUBJECT_SIZE]; /**< rendered subject */
     /** Rendered text; activation messages keep `{link}` here. */
     char body[CHORUSACCT_BODY_SIZE];
+    /** What the mailer said on the last failure, or empty. */
     char last_error[CHORUSACCT_MAIL_ERROR_SIZE];
 } chorusacct_message;
 
@@ -151,8 +152,14 @@ typedef struct chorusacct_delivery {
 
 /**
  * @brief Zero a mailer table and set its `struct_size`.
- * @return ::CHORUSACCT_OK, or ::CHORUSACCT_E_ARG.
- * @par Threads: pure.
+ * @param[out] ops         the table
+ * @param[in]  struct_size `sizeof(chorusacct_mailer_ops)`
+ * @return ::CHORUSACCT_OK, or ::CHORUSACCT_E_ARG if `ops` is NULL or
+ *         `struct_size` is smaller than the first version of the table.
+ * @par Ownership:
+ * The caller owns the table; `struct_size` bytes of it are zeroed.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_mailer_ops_init(
@@ -170,14 +177,21 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_mailer_ops_init(
  * that has moved on (an activation link for an account no longer awaiting
  * activation) is cancelled, not sent.
  *
- * @param[in]  ctx the context (its mailer must be set)
+ * @param[in]  ctx the context (its storage and mailer must be set)
  * @param[in]  max most messages to handle in this call
  * @param[out] out counts (may be NULL)
  * @return ::CHORUSACCT_OK (also when some messages failed: see `out` and
- *         the outbox), ::CHORUSACCT_E_STORAGE, ::CHORUSACCT_E_ARG (no
- *         mailer set).
- * @par Threads: one thread per context; several workers on several
- *      contexts may deliver from one storage at once.
+ *         the outbox); ::CHORUSACCT_E_ARG (NULL `ctx`, no storage or no
+ *         mailer set); ::CHORUSACCT_E_NOMEM; ::CHORUSACCT_E_STORAGE or
+ *         another code of the storage backend.
+ * @par Ownership:
+ * The caller owns `out`. The mail handed to the mailer, and the fresh
+ * activation link in it, are valid only during the `send` call; the
+ * library wipes its copies of the link afterwards.
+ * @par Threads:
+ * One thread per context; several workers on several contexts may deliver
+ * from one storage at once. The mailer's `send` runs on the calling
+ * thread, outside any storage transaction.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_deliver_pending(
@@ -189,11 +203,18 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_deliver_pending(
  * @param[in]  status   a ::chorusacct_message_status, or 0 for all
  * @param[in]  after_id paging: ids greater than this (0 from the start)
  * @param[out] out      array of `max` records (their struct_size is set
- *                      by the library)
+ *                      by the library; may be NULL when `max` is 0)
  * @param[in]  max      capacity of `out`
  * @param[out] count    number written, in increasing id order
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_STORAGE, ::CHORUSACCT_E_ARG.
- * @par Threads: one thread per context.
+ * @return ::CHORUSACCT_OK; ::CHORUSACCT_E_ARG (NULL `ctx` or `count`, an
+ *         unknown status, or no storage set); ::CHORUSACCT_E_NOMEM;
+ *         ::CHORUSACCT_E_STORAGE or another code of the storage backend.
+ * @par Ownership:
+ * The caller owns `out`, an array of `max` records of the library's
+ * ::chorusacct_message. Bodies show the `{link}` placeholder, never a
+ * token.
+ * @par Threads:
+ * One thread per context.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_outbox_list(
@@ -202,16 +223,25 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_outbox_list(
 
 /**
  * @brief Machine name of a message kind (`summary`, `activation`...).
- * @return static text, or NULL.
- * @par Threads: pure.
+ * @param[in] kind a ::chorusacct_mail_kind
+ * @return static text, or NULL for an unknown kind.
+ * @par Ownership:
+ * Static text owned by the library: do not free it.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API const char *chorusacct_mail_kind_name(int kind);
 
 /**
  * @brief Machine name of a message status (`pending`, `sent`, `dead`,
- *        `cancelled`), or NULL.
- * @par Threads: pure.
+ *        `cancelled`).
+ * @param[in] status a ::chorusacct_message_status
+ * @return static text, or NULL for an unknown status.
+ * @par Ownership:
+ * Static text owned by the library: do not free it.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API const char *chorusacct_message_status_name(int status);
@@ -231,11 +261,16 @@ CHORUSACCT_API const char *chorusacct_message_status_name(int status);
  * at delivery time). `{{` and `}}` stand for braces.
  *
  * @param[in]  kind    a ::chorusacct_mail_kind
- * @param[in]  lang    ::CHORUSACCT_LANG_EN or ::CHORUSACCT_LANG_FR
- * @param[out] subject receives static text
- * @param[out] body    receives static text
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG.
- * @par Threads: pure.
+ * @param[in]  lang    ::CHORUSACCT_LANG_EN or ::CHORUSACCT_LANG_FR (any
+ *                     other value: English)
+ * @param[out] subject receives the subject template
+ * @param[out] body    receives the body template
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG (a NULL pointer or an
+ *         unknown kind; the non-NULL outputs are then set to NULL).
+ * @par Ownership:
+ * Static text owned by the library: do not free it.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_template_default(
@@ -243,13 +278,25 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_template_default(
 
 /**
  * @brief Replace the template of a kind of message in one language for
- *        this context (copied). NULL `subject` and `body` restore the
- *        built-in one.
+ *        this context. NULL `subject` and `body` restore the built-in
+ *        one.
+ * @param[in]  ctx     the context
+ * @param[in]  kind    a ::chorusacct_mail_kind
+ * @param[in]  lang    ::CHORUSACCT_LANG_EN or ::CHORUSACCT_LANG_FR
+ * @param[in]  subject subject template, one line, or NULL
+ * @param[in]  body    body template, or NULL (both NULL or neither)
+ * @param[out] reason  on ::CHORUSACCT_E_REJECTED, ::CHORUSACCT_E_TEMPLATE
+ *                     (may be NULL)
  * @return ::CHORUSACCT_OK; ::CHORUSACCT_E_REJECTED with
- *         ::CHORUSACCT_E_TEMPLATE for an unknown placeholder or unbalanced
- *         braces (`reason` may be NULL); ::CHORUSACCT_E_NOMEM;
- *         ::CHORUSACCT_E_ARG.
- * @par Threads: one thread per context.
+ *         ::CHORUSACCT_E_TEMPLATE for an unknown placeholder, unbalanced
+ *         braces or a line break in the subject; ::CHORUSACCT_E_NOMEM;
+ *         ::CHORUSACCT_E_ARG (NULL `ctx`, unknown kind or language, only
+ *         one of `subject` and `body` NULL).
+ * @par Ownership:
+ * Both texts are copied; the context frees its copies when the template
+ * is replaced or the context freed.
+ * @par Threads:
+ * One thread per context.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_template(
@@ -265,19 +312,27 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_template(
  *        subject), ready for a Maildir or an SMTP server.
  *
  * Headers: `Date` (from `date`, Unix seconds, in UTC), `From`, `To`,
- * `Subject`, `Message-ID` (derived from the outbox id and `domain`, the
- * same on every retry so that a receiver can drop duplicates),
- * `MIME-Version`, `Content-Type`, `Content-Transfer-Encoding`, and
- * `Auto-Submitted: auto-generated`. Lines end with CRLF.
+ * `Subject`, `Message-ID` (derived from the outbox id and the domain of
+ * `from`, the same on every retry so that a receiver can drop
+ * duplicates), `MIME-Version`, `Content-Type`,
+ * `Content-Transfer-Encoding`, and `Auto-Submitted: auto-generated`.
+ * Lines end with CRLF.
  *
- * @param[in]  mail            the message
- * @param[in]  from            sender address (ASCII)
- * @param[in]  date            Unix seconds for the Date header
- * @param[out] buf,cap,len_out caller buffer, as for the validators
+ * @param[in]  mail    the message
+ * @param[in]  from    sender address (ASCII)
+ * @param[in]  date    Unix seconds for the Date header
+ * @param[out] buf     receives the message, NUL-terminated (may be NULL
+ *                     when `cap` is 0)
+ * @param[in]  cap     size of `buf` in bytes
+ * @param[out] len_out length of the message, also on
+ *                     ::CHORUSACCT_E_TOOSMALL (may be NULL)
  * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_TOOSMALL, ::CHORUSACCT_E_ARG
  *         (a header would contain a line break, or an address is not
  *         ASCII).
- * @par Threads: pure.
+ * @par Ownership:
+ * The caller owns `buf`; `mail` and `from` are read during the call only.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_mail_format(
@@ -289,12 +344,19 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_mail_format(
  *        written as a file in `dir/tmp/`, synced, then renamed into
  *        `dir/new/`, so that a mail reader never sees half a message. The
  *        folders are created when missing.
- * @param[out] out  the table; its `destroy` frees what it holds
- * @param[in]  dir  the Maildir (copied)
- * @param[in]  from sender address (copied)
+ * @param[out] out  the table
+ * @param[in]  dir  the Maildir
+ * @param[in]  from sender address
  * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_IO (cannot create the folders),
- *         ::CHORUSACCT_E_NOMEM, ::CHORUSACCT_E_ARG.
- * @par Threads: the table may be used from several threads.
+ *         ::CHORUSACCT_E_NOMEM, ::CHORUSACCT_E_INIT, ::CHORUSACCT_E_ARG
+ *         (a NULL pointer, an empty `dir`, or a `from` that is not an
+ *         ASCII address).
+ * @par Ownership:
+ * `dir` and `from` are copied. The table's `destroy` frees what it holds:
+ * a context that is given the table calls it when freed; call it yourself
+ * if you never hand the table to a context.
+ * @par Threads:
+ * Safe from any thread; the table may be used from several threads.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_maildir_mailer(
@@ -387,56 +449,109 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_smtp_mailer(
 /* ------------------------------------------------------------------ */
 /* Capturing mailer, for tests                                          */
 
-/** @brief A mailer that keeps every message in memory (opaque). */
+/**
+ * @brief A mailer that keeps every message in memory, for tests (opaque).
+ * @since 0.1
+ */
 typedef struct chorusacct_capmailer chorusacct_capmailer;
 
 /**
  * @brief Create a capturing mailer.
- * @param[out] out receives it; free with chorusacct_capmailer_free() after
- *                 every context that uses it
+ * @param[out] out receives it
  * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_NOMEM, ::CHORUSACCT_E_ARG.
- * @par Threads: all its functions may be called from several threads.
+ * @par Ownership:
+ * The caller owns the mailer and frees it with
+ * chorusacct_capmailer_free(), after every context whose mailer table
+ * captures into it.
+ * @par Threads:
+ * All its functions may be called from several threads (it locks).
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_capmailer_new(
     chorusacct_capmailer **out);
 
-/** @brief Free a capturing mailer (NULL: no-op). @since 0.1 */
+/**
+ * @brief Free a capturing mailer and the messages it holds.
+ * @param[in] cm the mailer, or NULL (no-op)
+ * @par Ownership:
+ * Pointers from chorusacct_capmailer_at() become invalid.
+ * @par Threads:
+ * No other thread may be using the mailer.
+ * @since 0.1
+ */
 CHORUSACCT_API void chorusacct_capmailer_free(chorusacct_capmailer *cm);
 
 /**
- * @brief Fill a mailer table that captures into `cm` (its `destroy` is
- *        NULL: `cm` stays owned by the caller).
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG.
+ * @brief Fill a mailer table that captures into `cm`.
+ * @param[in]  cm  the mailer
+ * @param[out] ops the table to fill (the library's whole
+ *                 ::chorusacct_mailer_ops is written)
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG if a pointer is NULL.
+ * @par Ownership:
+ * The table's `destroy` is NULL: `cm` stays owned by the caller.
+ * @par Threads:
+ * Safe from any thread.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_capmailer_ops(
     chorusacct_capmailer *cm, chorusacct_mailer_ops *ops);
 
-/** @brief Number of messages captured. @since 0.1 */
+/**
+ * @brief Number of messages captured.
+ * @param[in] cm the mailer
+ * @return the count, 0 for a NULL `cm`.
+ * @par Ownership:
+ * Nothing is allocated.
+ * @par Threads:
+ * Safe from any thread.
+ * @since 0.1
+ */
 CHORUSACCT_API size_t chorusacct_capmailer_count(
     const chorusacct_capmailer *cm);
 
 /**
  * @brief A captured message (copies of every field).
- * @return borrowed pointer, valid until chorusacct_capmailer_clear() or
- *         chorusacct_capmailer_free(); NULL if `index` is out of range.
+ * @param[in] cm    the mailer
+ * @param[in] index 0 to chorusacct_capmailer_count() - 1
+ * @return the message, or NULL if `cm` is NULL or `index` is out of
+ *         range.
+ * @par Ownership:
+ * Borrowed pointer owned by the mailer, valid until
+ * chorusacct_capmailer_clear() or chorusacct_capmailer_free(), also while
+ * other threads capture more.
+ * @par Threads:
+ * Safe from any thread.
  * @since 0.1
  */
 CHORUSACCT_API const chorusacct_mail *chorusacct_capmailer_at(
     const chorusacct_capmailer *cm, size_t index);
 
-/** @brief Forget every captured message. @since 0.1 */
+/**
+ * @brief Forget every captured message.
+ * @param[in] cm the mailer (NULL: no-op)
+ * @par Ownership:
+ * Frees the captured copies: pointers from chorusacct_capmailer_at()
+ * become invalid.
+ * @par Threads:
+ * Safe from any thread.
+ * @since 0.1
+ */
 CHORUSACCT_API void chorusacct_capmailer_clear(chorusacct_capmailer *cm);
 
 /**
  * @brief The last activation link sent to an address.
- * @param[in]  cm              the mailer
- * @param[in]  to              recipient (ASCII case-insensitive), or NULL
- *                             for any
- * @param[out] buf,cap,len_out caller buffer, as for the validators
+ * @param[in]  cm      the mailer
+ * @param[in]  to      recipient (ASCII case-insensitive), or NULL for any
+ * @param[out] buf     receives the link, NUL-terminated (may be NULL when
+ *                     `cap` is 0)
+ * @param[in]  cap     size of `buf` in bytes
+ * @param[out] len_out length of the link (may be NULL)
  * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_NOTFOUND,
  *         ::CHORUSACCT_E_TOOSMALL, ::CHORUSACCT_E_ARG.
+ * @par Ownership:
+ * The caller owns `buf`.
+ * @par Threads:
+ * Safe from any thread.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_capmailer_last_link(
@@ -444,10 +559,18 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_capmailer_last_link(
     size_t *len_out);
 
 /**
- * @brief Make the next `count` sends answer `result`
- *        (::CHORUSACCT_MAIL_TEMPFAIL or ::CHORUSACCT_MAIL_PERMFAIL)
- *        without capturing, to test retries and dead letters.
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG.
+ * @brief Make the next `count` sends answer `result` without capturing, to
+ *        test retries and dead letters.
+ * @param[in] cm     the mailer
+ * @param[in] count  how many sends fail (0: none from now on)
+ * @param[in] result ::CHORUSACCT_MAIL_TEMPFAIL or
+ *                   ::CHORUSACCT_MAIL_PERMFAIL
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG (NULL `cm` or another
+ *         result).
+ * @par Ownership:
+ * Nothing is allocated.
+ * @par Threads:
+ * Safe from any thread.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_capmailer_fail_next(

@@ -61,14 +61,22 @@ typedef enum chorusacct_pw_class {
 
 /**
  * @brief Fewest code points of a password (12).
- * @par Threads: pure.
+ * @return the number of code points.
+ * @par Ownership:
+ * Nothing is allocated.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API size_t chorusacct_password_min_len(void);
 
 /**
  * @brief Most code points of a password (1024).
- * @par Threads: pure.
+ * @return the number of code points.
+ * @par Ownership:
+ * Nothing is allocated.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API size_t chorusacct_password_max_len(void);
@@ -87,7 +95,9 @@ CHORUSACCT_API size_t chorusacct_password_max_len(void);
  *
  * The password is read in place, never copied.
  *
- * @param[in]  pw,len  the password (`pw` may be NULL when `len` is 0)
+ * @param[in]  pw      the password, `len` bytes (may be NULL when `len`
+ *                     is 0)
+ * @param[in]  len     length of `pw` in bytes
  * @param[out] failed  (may be NULL) receives the ::chorusacct_pw_rule
  *                     bits of every failed rule, 0 when valid
  * @param[out] classes (may be NULL) receives the ::chorusacct_pw_class
@@ -103,7 +113,11 @@ CHORUSACCT_API size_t chorusacct_password_max_len(void);
  * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED, or ::CHORUSACCT_E_ARG
  *         if `pw` is NULL with a non-zero length (`*failed` and `*classes`
  *         are then 0).
- * @par Threads: pure; no chorusacct_init() needed.
+ * @par Ownership:
+ * The password is read in place during the call; nothing is copied,
+ * allocated or kept.
+ * @par Threads:
+ * Pure; no chorusacct_init() needed.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_password_check(
@@ -126,7 +140,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_password_check(
  * The library folds the password into a buffer on its stack and wipes it
  * with sodium_memzero() before returning.
  *
- * @param[in]  pw,len      the password, UTF-8
+ * @param[in]  pw          the password, UTF-8, `len` bytes (may be NULL
+ *                         when `len` is 0)
+ * @param[in]  len         length of `pw` in bytes
  * @param[in]  login_email NUL-terminated login e-mail, or NULL
  * @param[in]  first_name  NUL-terminated first name (UTF-8), or NULL
  * @param[in]  last_name   NUL-terminated last name (UTF-8), or NULL
@@ -139,7 +155,11 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_password_check(
  * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED, or ::CHORUSACCT_E_ARG
  *         if `pw` is NULL with a non-zero length or if a context string
  *         is not valid UTF-8.
- * @par Threads: pure; no chorusacct_init() needed.
+ * @par Ownership:
+ * Every string is read during the call only; the folded copy of the
+ * password lives on the stack and is wiped before the call returns.
+ * @par Threads:
+ * Pure; no chorusacct_init() needed.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_password_check_personal(
@@ -152,7 +172,10 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_password_check_personal(
  * @param[in] lang ::CHORUSACCT_LANG_EN or ::CHORUSACCT_LANG_FR
  * @return static UTF-8 text (the message of the rule's status code), or
  *         NULL if `rule` is not exactly one known bit.
- * @par Threads: pure.
+ * @par Ownership:
+ * Static text owned by the library: do not free it.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API const char *chorusacct_password_rule_text(uint32_t rule,
@@ -164,7 +187,10 @@ CHORUSACCT_API const char *chorusacct_password_rule_text(uint32_t rule,
  * @param[in] cls  one ::chorusacct_pw_class bit
  * @param[in] lang ::CHORUSACCT_LANG_EN or ::CHORUSACCT_LANG_FR
  * @return static UTF-8 text, or NULL if `cls` is not exactly one known bit.
- * @par Threads: pure.
+ * @par Ownership:
+ * Static text owned by the library: do not free it.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API const char *chorusacct_password_class_name(uint32_t cls,

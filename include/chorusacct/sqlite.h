@@ -43,8 +43,13 @@ typedef enum chorusacct_sqlite_flags {
  *         ::CHORUSACCT_SQLITE_NO_CREATE); ::CHORUSACCT_E_IO (cannot open or
  *         not a database); ::CHORUSACCT_E_STORAGE; ::CHORUSACCT_E_NOMEM;
  *         ::CHORUSACCT_E_ARG.
- * @par Threads: safe from any thread; the table it fills is used by one
- *      thread at a time.
+ * @par Ownership:
+ * The caller owns the table's connection until it hands the table to a
+ * context (chorusacct_ctx_set_storage()), which then closes it with the
+ * table's `destroy`; `path` is read during the call only.
+ * @par Threads:
+ * Safe from any thread; the table it fills is used by one
+ * thread at a time.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_sqlite_storage(
@@ -52,7 +57,11 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_sqlite_storage(
 
 /**
  * @brief Schema version this library writes (and the newest it opens).
- * @par Threads: pure.
+ * @return the version number.
+ * @par Ownership:
+ * Nothing is allocated.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API int chorusacct_sqlite_schema_version(void);

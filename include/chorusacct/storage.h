@@ -55,9 +55,9 @@ extern "C" {
 typedef struct chorusacct_token {
     uint32_t struct_size; /**< sizeof(chorusacct_token) */
     int32_t purpose;      /**< 1: activation */
-    int64_t account_id;
-    int64_t created_at;
-    int64_t expires_at;
+    int64_t account_id;   /**< the account it activates */
+    int64_t created_at;   /**< Unix seconds */
+    int64_t expires_at;   /**< end of validity, Unix seconds */
     int64_t used_at;      /**< 0 while unused (also set on revocation) */
     uint8_t hash[32];     /**< keyed BLAKE2b-256 of the token */
 } chorusacct_token;
@@ -69,8 +69,8 @@ typedef struct chorusacct_token {
 typedef struct chorusacct_captcha {
     uint32_t struct_size; /**< sizeof(chorusacct_captcha) */
     int32_t reserved0;    /**< zero (answers are counted in a counter) */
-    int64_t created_at;
-    int64_t expires_at;
+    int64_t created_at;   /**< Unix seconds */
+    int64_t expires_at;   /**< end of validity, Unix seconds */
     int64_t used_at;      /**< 0 until a sign-up used it */
     uint8_t id_hash[32];  /**< keyed hash of the public id */
     uint8_t answer_hash[32]; /**< keyed hash of id and answer */
@@ -87,12 +87,16 @@ typedef struct chorusacct_storage_ops {
     uint32_t struct_size; /**< sizeof(chorusacct_storage_ops) */
     void *user_data;      /**< passed to every callback */
 
+    /** Start a transaction. */
     int (*begin)(void *ud);
+    /** Keep every write since `begin`, or none (then fail). */
     int (*commit)(void *ud);
+    /** Undo every write since `begin`. */
     int (*rollback)(void *ud);
 
     /** Insert; sets `a->id` and `a->version` (1). */
     int (*account_insert)(void *ud, chorusacct_account *a);
+    /** By id. */
     int (*account_get)(void *ud, int64_t id, chorusacct_account *out);
     /** By `email_key`. */
     int (*account_find)(void *ud, const char *email_key,
@@ -108,14 +112,19 @@ typedef struct chorusacct_storage_ops {
 
     /** Insert; sets `s->id`. */
     int (*structure_insert)(void *ud, chorusacct_structure *s);
+    /** By id. */
     int (*structure_get)(void *ud, int64_t id, chorusacct_structure *out);
     /** By type and non-empty identifier. */
     int (*structure_find)(void *ud, int32_t id_type,
                           const char *identifier, chorusacct_structure *out);
+    /** Replaces the structure `s->id` (principal manager). */
     int (*structure_update)(void *ud, const chorusacct_structure *s);
+    /** Deletes a structure. */
     int (*structure_delete)(void *ud, int64_t id);
 
+    /** Insert a token (its hash is unique). */
     int (*token_insert)(void *ud, const chorusacct_token *t);
+    /** By the 32-byte keyed hash. */
     int (*token_get)(void *ud, const uint8_t *hash32,
                      chorusacct_token *out);
     /** Sets `used_at` to `now` if it is 0; else ::CHORUSACCT_E_CONFLICT. */
@@ -124,7 +133,9 @@ typedef struct chorusacct_storage_ops {
     int (*token_revoke)(void *ud, int64_t account_id, int32_t purpose,
                         int64_t now);
 
+    /** Insert a challenge (its id hash is unique). */
     int (*captcha_insert)(void *ud, const chorusacct_captcha *c);
+    /** By the 32-byte keyed hash of its id. */
     int (*captcha_get)(void *ud, const uint8_t *id_hash32,
                        chorusacct_captcha *out);
     /** Updates `used_at` of the challenge `c->id_hash`. */
@@ -159,6 +170,7 @@ typedef struct chorusacct_storage_ops {
     /** A setting; ::CHORUSACCT_E_NOTFOUND if unset. Binary-safe. */
     int (*meta_get)(void *ud, const char *key, uint8_t *buf, size_t cap,
                     size_t *len);
+    /** Set a setting (`len` bytes, binary-safe), replacing any value. */
     int (*meta_set)(void *ud, const char *key, const uint8_t *value,
                     size_t len);
 
@@ -172,8 +184,14 @@ typedef struct chorusacct_storage_ops {
 
 /**
  * @brief Zero a storage table and set its `struct_size`.
- * @return ::CHORUSACCT_OK, or ::CHORUSACCT_E_ARG.
- * @par Threads: pure.
+ * @param[out] ops         the table
+ * @param[in]  struct_size `sizeof(chorusacct_storage_ops)`
+ * @return ::CHORUSACCT_OK, or ::CHORUSACCT_E_ARG if `ops` is NULL or
+ *         `struct_size` is smaller than the first version of the table.
+ * @par Ownership:
+ * The caller owns the table; `struct_size` bytes of it are zeroed.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_storage_ops_init(
@@ -182,32 +200,52 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_storage_ops_init(
 /* ------------------------------------------------------------------ */
 /* In-memory backend                                                    */
 
-/** @brief The built-in in-memory backend (opaque). */
+/**
+ * @brief The built-in in-memory backend (opaque).
+ * @since 0.1
+ */
 typedef struct chorusacct_memstore chorusacct_memstore;
 
 /**
  * @brief Create an empty in-memory store.
  *
- * It is thread-safe: several contexts in several threads may share it.
  * Transactions are serialized (one at a time, others wait), which makes
  * every flow function atomic and isolated.
  *
- * @param[out] out receives the store; free it with
- *                 chorusacct_memstore_free() after every context that uses
- *                 it
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_NOMEM, ::CHORUSACCT_E_ARG.
+ * @param[out] out receives the store
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_NOMEM, ::CHORUSACCT_E_ARG,
+ *         ::CHORUSACCT_E_INIT.
+ * @par Ownership:
+ * The caller owns the store and frees it with chorusacct_memstore_free(),
+ * after every context whose storage table uses it.
+ * @par Threads:
+ * Thread-safe: several contexts in several threads may share the store.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_memstore_new(
     chorusacct_memstore **out);
 
-/** @brief Free a store (NULL: no-op). @since 0.1 */
+/**
+ * @brief Free a store and every record in it.
+ * @param[in] store the store, or NULL (no-op)
+ * @par Ownership:
+ * Tables filled by chorusacct_memstore_ops() must no longer be used.
+ * @par Threads:
+ * No other thread may be using the store.
+ * @since 0.1
+ */
 CHORUSACCT_API void chorusacct_memstore_free(chorusacct_memstore *store);
 
 /**
- * @brief Fill a storage table over this store (its `destroy` is NULL: the
- *        store stays owned by the caller).
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG.
+ * @brief Fill a storage table over this store.
+ * @param[in]  store the store
+ * @param[out] ops   the table to fill (the library's whole
+ *                   ::chorusacct_storage_ops is written)
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG if a pointer is NULL.
+ * @par Ownership:
+ * The table's `destroy` is NULL: the store stays owned by the caller.
+ * @par Threads:
+ * Safe from any thread; the table may be used from several threads.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_memstore_ops(
@@ -218,9 +256,12 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_memstore_ops(
  *        counters, so that a test can prove that a failed call left
  *        storage as it was.
  * @param[in]  store the store
- * @param[out] out   32 bytes
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG.
- * @par Threads: safe.
+ * @param[out] out   receives 32 bytes
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_NOMEM, ::CHORUSACCT_E_ARG.
+ * @par Ownership:
+ * The caller owns `out`.
+ * @par Threads:
+ * Safe from any thread (it locks the store).
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_memstore_digest(
@@ -229,7 +270,10 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_memstore_digest(
 /* ------------------------------------------------------------------ */
 /* Fault injection                                                      */
 
-/** @brief A wrapper that makes one storage operation fail (opaque). */
+/**
+ * @brief A wrapper that makes one storage operation fail (opaque).
+ * @since 0.1
+ */
 typedef struct chorusacct_faultstore chorusacct_faultstore;
 
 /**
@@ -238,33 +282,85 @@ typedef struct chorusacct_faultstore chorusacct_faultstore;
  *        ::CHORUSACCT_E_STORAGE without reaching the inner backend; a
  *        failed `commit` rolls the inner transaction back. 0 never fails.
  * @param[out] out     receives the wrapper
- * @param[in]  inner   the wrapped table (copied; the inner backend stays
- *                     owned by the caller)
+ * @param[in]  inner   the wrapped table
  * @param[in]  fail_at operation number to fail
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_NOMEM, ::CHORUSACCT_E_ARG.
- * @par Threads: one thread at a time.
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_NOMEM, ::CHORUSACCT_E_ARG (a
+ *         NULL pointer or an incomplete `inner`).
+ * @par Ownership:
+ * The caller owns the wrapper and frees it with
+ * chorusacct_faultstore_free(). `inner` is copied; the inner backend stays
+ * owned by the caller (the wrapper never calls its `destroy`).
+ * @par Threads:
+ * One thread at a time.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_faultstore_new(
     chorusacct_faultstore **out, const chorusacct_storage_ops *inner,
     uint64_t fail_at);
 
-/** @brief Free a wrapper (NULL: no-op). @since 0.1 */
+/**
+ * @brief Free a wrapper.
+ * @param[in] fs the wrapper, or NULL (no-op)
+ * @par Ownership:
+ * The inner backend is left alone; tables filled by
+ * chorusacct_faultstore_ops() must no longer be used.
+ * @par Threads:
+ * No other thread may be using the wrapper.
+ * @since 0.1
+ */
 CHORUSACCT_API void chorusacct_faultstore_free(chorusacct_faultstore *fs);
 
-/** @brief Fill a storage table over the wrapper. @since 0.1 */
+/**
+ * @brief Fill a storage table over the wrapper.
+ * @param[in]  fs  the wrapper
+ * @param[out] ops the table to fill (the library's whole
+ *                 ::chorusacct_storage_ops is written)
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG if a pointer is NULL.
+ * @par Ownership:
+ * The table's `destroy` is NULL: the wrapper stays owned by the caller.
+ * @par Threads:
+ * One thread at a time.
+ * @since 0.1
+ */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_faultstore_ops(
     chorusacct_faultstore *fs, chorusacct_storage_ops *ops);
 
-/** @brief Operations called so far. @since 0.1 */
+/**
+ * @brief Operations called so far.
+ * @param[in] fs the wrapper
+ * @return the count since creation or the last reset, 0 for a NULL `fs`.
+ * @par Ownership:
+ * Nothing is allocated.
+ * @par Threads:
+ * One thread at a time.
+ * @since 0.1
+ */
 CHORUSACCT_API uint64_t chorusacct_faultstore_calls(
     const chorusacct_faultstore *fs);
 
-/** @brief Whether the planned failure has happened. @since 0.1 */
+/**
+ * @brief Whether the planned failure has happened.
+ * @param[in] fs the wrapper
+ * @return 1 or 0 (0 for a NULL `fs`).
+ * @par Ownership:
+ * Nothing is allocated.
+ * @par Threads:
+ * One thread at a time.
+ * @since 0.1
+ */
 CHORUSACCT_API int chorusacct_faultstore_fired(
     const chorusacct_faultstore *fs);
 
-/** @brief Restart counting and plan a failure at `fail_at` (0: none). */
+/**
+ * @brief Restart counting and plan a failure at `fail_at`.
+ * @param[in] fs      the wrapper (NULL: no-op)
+ * @param[in] fail_at operation number to fail (0: none)
+ * @par Ownership:
+ * Nothing is allocated.
+ * @par Threads:
+ * One thread at a time.
+ * @since 0.1
+ */
 CHORUSACCT_API void chorusacct_faultstore_reset(chorusacct_faultstore *fs,
                                                 uint64_t fail_at);
 
@@ -288,14 +384,18 @@ CHORUSACCT_API void chorusacct_faultstore_reset(chorusacct_faultstore *fs,
  * @param[in]  ops    the backend's table
  * @param[in]  ops2   a second table on the same storage, or NULL to skip
  *                    the concurrency checks
- * @param[out] report receives, on failure, which check failed (may be
- *                    NULL); caller buffer of `cap` bytes
- * @param[in]  cap    size of `report`
+ * @param[out] report receives, on failure, which check failed, as
+ *                    NUL-terminated text (may be NULL)
+ * @param[in]  cap    size of `report` in bytes
  * @return ::CHORUSACCT_OK when every check passed; ::CHORUSACCT_E_INTERNAL
  *         when one failed (the first is described in `report`); the
  *         backend's error when an operation failed unexpectedly.
- * @par Threads: runs on the calling thread, plus two threads of its own
- *      when `ops2` is given.
+ * @par Ownership:
+ * The caller owns `report` and both tables; the suite never calls their
+ * `destroy`.
+ * @par Threads:
+ * Runs on the calling thread, plus two threads of its own when `ops2` is
+ * given.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_storage_conformance(

@@ -35,7 +35,11 @@ extern "C" {
 
 /**
  * @brief Longest valid e-mail address, without the NUL (254).
- * @par Threads: pure.
+ * @return the length in bytes.
+ * @par Ownership:
+ * Nothing is allocated.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API size_t chorusacct_email_max_len(void);
@@ -70,14 +74,24 @@ CHORUSACCT_API size_t chorusacct_email_max_len(void);
  * compiles (with the JIT where available); this function calls
  * chorusacct_init() itself. It allocates nothing.
  *
- * @param[in]  in,len  the address as typed
+ * @param[in]  in      the address as typed, `len` bytes (may be NULL
+ *                     when `len` is 0)
+ * @param[in]  len     length of `in`
  * @param[in]  flags   none defined: pass 0
- * @param[out] buf,cap,len_out,reason see the file documentation
- * @return see the file documentation; also ::CHORUSACCT_E_INIT if the
- *         library could not be initialised, and ::CHORUSACCT_E_NOMEM if
- *         PCRE2's interpreter (used only where the JIT is not) ran out of
- *         memory.
- * @par Threads: safe from any thread, without a prior chorusacct_init().
+ * @param[out] buf     receives the normalized address, NUL-terminated (may
+ *                     be NULL when `cap` is 0)
+ * @param[in]  cap     size of `buf` in bytes
+ * @param[out] len_out length of the normalized address (may be NULL)
+ * @param[out] reason  on ::CHORUSACCT_E_REJECTED, why (may be NULL)
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED,
+ *         ::CHORUSACCT_E_TOOSMALL, ::CHORUSACCT_E_ARG (see the file
+ *         documentation); also ::CHORUSACCT_E_INIT if the library could
+ *         not be initialised, and ::CHORUSACCT_E_NOMEM if PCRE2's
+ *         interpreter (used only where the JIT is not) ran out of memory.
+ * @par Ownership:
+ * The caller owns `buf`; nothing is allocated or kept.
+ * @par Threads:
+ * Safe from any thread, without a prior chorusacct_init().
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_email_check(
@@ -93,11 +107,18 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_email_check(
  * other bytes must be equal. The time taken depends only on the lengths,
  * not on where the addresses differ.
  *
- * @param[in] a,alen first address (`a` may be NULL when `alen` is 0)
- * @param[in] b,blen second address
+ * @param[in] a    first address, `alen` bytes (may be NULL when `alen`
+ *                  is 0)
+ * @param[in] alen length of `a`
+ * @param[in] b    second address, `blen` bytes (may be NULL when `blen`
+ *                  is 0)
+ * @param[in] blen length of `b`
  * @return 1 if they are the same login, 0 if not, ::CHORUSACCT_E_ARG if a
  *         pointer is NULL with a non-zero length.
- * @par Threads: pure.
+ * @par Ownership:
+ * Both addresses are read during the call only.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_email_same(
@@ -109,7 +130,11 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_email_same(
 /**
  * @brief Longest normalized phone number, without the NUL (16: a `+` and
  *        the 15 digits E.164 allows).
- * @par Threads: pure.
+ * @return the length in bytes.
+ * @par Ownership:
+ * Nothing is allocated.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API size_t chorusacct_phone_max_len(void);
@@ -134,11 +159,14 @@ CHORUSACCT_API size_t chorusacct_phone_max_len(void);
  *
  * `flags`: 0, or ::CHORUSACCT_VALIDATE_STRICT to refuse separators.
  *
- * @param[in]  in,len   the number as typed (ASCII)
+ * @param[in]  in       the number as typed (ASCII), `len` bytes (may be
+ *                      NULL when `len` is 0)
+ * @param[in]  len      length of `in`
  * @param[in]  flags    0 or ::CHORUSACCT_VALIDATE_STRICT
- * @param[out] buf,cap  receives the E.164 form, NUL-terminated (`buf` may
- *                      be NULL when `cap` is 0); chorusacct_phone_max_len()
+ * @param[out] buf      receives the E.164 form, NUL-terminated (may be
+ *                      NULL when `cap` is 0); chorusacct_phone_max_len()
  *                      + 1 bytes are always enough
+ * @param[in]  cap      size of `buf` in bytes
  * @param[out] len_out  length of the E.164 form (may be NULL)
  * @param[out] reason   on ::CHORUSACCT_E_REJECTED, one of
  *                      ::CHORUSACCT_E_EMPTY, ::CHORUSACCT_E_NONASCII,
@@ -154,8 +182,10 @@ CHORUSACCT_API size_t chorusacct_phone_max_len(void);
  * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED, ::CHORUSACCT_E_TOOSMALL
  *         (`*len_out` has the length needed), or ::CHORUSACCT_E_ARG (`in`
  *         NULL with `len` > 0, or `buf` NULL with `cap` > 0).
- *         The caller owns `buf`; nothing is allocated.
- * @par Threads: pure.
+ * @par Ownership:
+ * The caller owns `buf`; nothing is allocated or kept.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_phone_check(
@@ -168,7 +198,11 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_phone_check(
 /**
  * @brief Longest normalized name in bytes, without the NUL (400: 100
  *        code points of up to 4 bytes).
- * @par Threads: pure.
+ * @return the length in bytes.
+ * @par Ownership:
+ * Nothing is allocated.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API size_t chorusacct_name_max_len(void);
@@ -193,11 +227,22 @@ CHORUSACCT_API size_t chorusacct_name_max_len(void);
  * ::CHORUSACCT_E_NAME_LENGTH (over 100 code points);
  * ::CHORUSACCT_E_NAME_LETTER (no letter at all, such as `-` or `.`).
  *
- * @param[in]  in,len  the name as typed, UTF-8
+ * @param[in]  in      the name as typed, UTF-8, `len` bytes (may be NULL
+ *                     when `len` is 0)
+ * @param[in]  len     length of `in`
  * @param[in]  flags   none defined: pass 0
- * @param[out] buf,cap,len_out,reason see the file documentation
- * @return see the file documentation.
- * @par Threads: pure; no chorusacct_init() needed.
+ * @param[out] buf     receives the normalized name, NUL-terminated (may be
+ *                     NULL when `cap` is 0)
+ * @param[in]  cap     size of `buf` in bytes
+ * @param[out] len_out length of the normalized name (may be NULL)
+ * @param[out] reason  on ::CHORUSACCT_E_REJECTED, why (may be NULL)
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED,
+ *         ::CHORUSACCT_E_TOOSMALL, ::CHORUSACCT_E_ARG (see the file
+ *         documentation).
+ * @par Ownership:
+ * The caller owns `buf`; nothing is allocated or kept.
+ * @par Threads:
+ * Pure; no chorusacct_init() needed.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_name_check(
