@@ -410,7 +410,10 @@ typedef struct chorusacct_smtp_config {
  * @param[out] cfg         the configuration
  * @param[in]  struct_size sizeof(chorusacct_smtp_config)
  * @return ::CHORUSACCT_OK, or ::CHORUSACCT_E_ARG.
- * @par Threads: pure.
+ * @par Ownership:
+ * The caller owns the configuration; its strings are NULL afterwards.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_smtp_config_init(
@@ -440,7 +443,13 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_smtp_config_init(
  *         SMTP or TLS; ::CHORUSACCT_E_IO when `ca_file` cannot be read;
  *         ::CHORUSACCT_E_INIT; ::CHORUSACCT_E_NOMEM; ::CHORUSACCT_E_ARG
  *         (a missing or malformed setting, or a login without TLS).
- * @par Threads: the table may be used from several threads.
+ * @par Ownership:
+ * The caller owns `out` and, once set in a context, the context calls its
+ * `destroy`; the settings are copied, so `cfg` and its strings may be
+ * freed after the call.
+ * @par Threads:
+ * The table may be used from several threads at once (one connection per
+ * message).
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_smtp_mailer(
