@@ -218,7 +218,10 @@ int chorusacct_ctx_new(chorusacct_ctx **out, const chorusacct_config *cfg)
     if (cfg != NULL) {
         if (cfg->struct_size < MIN_CONFIG_SIZE)
             return CHORUSACCT_E_ARG;
-        memcpy(&c, cfg, sizeof c); /* members past ours are ignored */
+        /* Only what the caller's version of the structure holds; our
+         * defaults for the rest, and members past ours are ignored. */
+        memcpy(&c, cfg,
+               cfg->struct_size < sizeof c ? cfg->struct_size : sizeof c);
         c.struct_size = (uint32_t)sizeof c;
         for (size_t i = 0; i < CA_ARRAY_LEN(options); i++)
             if (options[i].type != T_STR &&
