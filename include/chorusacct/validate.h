@@ -17,7 +17,8 @@
  * to check only); `*len_out` its length without the NUL, also on
  * ::CHORUSACCT_E_TOOSMALL; `*reason` why the value was refused when the
  * function returns ::CHORUSACCT_E_REJECTED. `len_out` and `reason` may be
- * NULL. No flag is defined yet: pass 0.
+ * NULL. `flags` is 0, or ::CHORUSACCT_VALIDATE_STRICT for the phone
+ * validator (separators refused); the others define none yet: pass 0.
  *
  * The rules, one by one, are in docs/validators.md.
  */
