@@ -125,7 +125,7 @@ static int counting_send(void *ud, const chorusacct_mail *mail, char *error,
 /* A context of the child's own: its connection, a clock at `now`, the
  * system's random source, a capturing or a counting mailer. */
 static chorusacct_ctx *child_ctx(const bench *b, uint32_t flags, int64_t now,
-                                 counting *cm)
+                                 counting *cm, bool warm)
 {
     chorusacct_config cfg;
     if (chorusacct_config_init(&cfg, sizeof cfg) != CHORUSACCT_OK)
@@ -159,11 +159,11 @@ static chorusacct_ctx *child_ctx(const bench *b, uint32_t flags, int64_t now,
     }
     if (chorusacct_ctx_set_mailer(ctx, &ml) != CHORUSACCT_OK)
         _exit(83);
-    /* Connect and read the secret before the gate, so that the race is
-     * on the flow, not on opening. */
+    /* Read the secret before the gate, so that the race is on the flow,
+     * not on opening. */
     int reason;
-    if (chorusacct_token_check(ctx, "warm-up", NULL, NULL, &reason) !=
-        CHORUSACCT_E_REJECTED)
+    if (warm && chorusacct_token_check(ctx, "warm-up", NULL, NULL,
+                                       &reason) != CHORUSACCT_E_REJECTED)
         _exit(84);
     return ctx;
 }
@@ -173,8 +173,9 @@ typedef void (*race_fn)(chorusacct_ctx *ctx, int i, void *arg);
 
 /* Forks `n` children that each make a context, wait at the gate, run
  * `fn` and exit; waits for them all, and fails if one did not end
- * normally. */
-static void race(bench *b, int n, uint32_t flags, race_fn fn, void *arg)
+ * normally. With `cold`, the contexts have not read the secret yet. */
+static void race_ex(bench *b, int n, uint32_t flags, race_fn fn, void *arg,
+                    bool cold)
 {
     gate g;
     pid_t pid[MAX_KIDS];
@@ -189,7 +190,8 @@ static void race(bench *b, int n, uint32_t flags, race_fn fn, void *arg)
         assert_true(pid[i] >= 0);
         if (pid[i] == 0) {
             chorusacct_ctx *ctx =
-                child_ctx(b, flags, chorusacct_testclock_now(b->clock), NULL);
+                child_ctx(b, flags, chorusacct_testclock_now(b->clock), NULL,
+                          !cold);
             gate_child_wait(&g);
             fn(ctx, i, arg);
             _exit(0);
@@ -202,6 +204,11 @@ static void race(bench *b, int n, uint32_t flags, race_fn fn, void *arg)
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
             fail_msg("child %d ended with status %d", i, status);
     }
+}
+
+static void race(bench *b, int n, uint32_t flags, race_fn fn, void *arg)
+{
+    race_ex(b, n, flags, fn, arg, false);
 }
 
 /* Exactly one child got OK; every other one the refusal `why`. */
@@ -442,6 +449,85 @@ static void test_same_structure_four_signups(void **state)
     bench_close(&b);
 }
 
+/* Servers started on a new database make the secret at the same time:
+ * they must agree on one, or a link minted by one would not open on
+ * another. Each issues a captcha, whose id is hashed with the secret;
+ * the parent, with its own context, answers them all. */
+typedef struct {
+    char id[MAX_KIDS][CHORUSACCT_CAPTCHA_ID_SIZE];
+    char text[MAX_KIDS][CHORUSACCT_CAPTCHA_TEXT_SIZE];
+} captchas;
+
+static captchas *issued;
+
+static void kid_issue(chorusacct_ctx *ctx, int i, void *arg)
+{
+    (void)arg;
+    shared->rc[i] = chorusacct_captcha_issue(
+        ctx, NULL, issued->id[i], sizeof issued->id[i], issued->text[i],
+        sizeof issued->text[i], &shared->reason[i]);
+}
+
+static void test_new_database_one_secret(void **state)
+{
+    (void)state;
+    bench b;
+    bench_open(&b, 0);
+    race_ex(&b, 4, 0, kid_issue, NULL, true);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(shared->rc[i], CHORUSACCT_OK);
+        char email[64], siret[15];
+        snprintf(email, sizeof email, "secret%d@delta.fr", i);
+        siret_of(300 + (unsigned)i, siret);
+        chorusacct_signup f;
+        chorusacct_signup_result r = {.struct_size = sizeof r};
+        form_fill(&f, email, "Paul", "Durand", siret);
+        f.captcha_id = issued->id[i];
+        f.captcha_answer = issued->text[i];
+        int rc = chorusacct_signup_submit(b.ctx, &f, &r);
+        if (rc != CHORUSACCT_OK)
+            fail_msg("captcha of child %d: %s (%s)", i,
+                     chorusacct_code_name(rc),
+                     r.nerrors > 0 ? chorusacct_code_name(r.errors[0].code)
+                                   : "-");
+    }
+    bench_close(&b);
+}
+
+static void kid_signup_captcha(chorusacct_ctx *ctx, int i, void *arg)
+{
+    (void)arg;
+    char email[64], siret[15];
+    snprintf(email, sizeof email, "captcha%d@delta.fr", i);
+    siret_of(400 + (unsigned)i, siret);
+    chorusacct_signup f;
+    chorusacct_signup_result r = {.struct_size = sizeof r};
+    form_fill(&f, email, "Lucie", "Bernard", siret);
+    f.captcha_id = issued->id[0];
+    f.captcha_answer = issued->text[0];
+    shared->rc[i] = chorusacct_signup_submit(ctx, &f, &r);
+    shared->reason[i] = r.nerrors > 0 ? r.errors[0].code : 0;
+}
+
+/* One captcha answered right by four servers at once: it lets one
+ * sign-up through. */
+static void test_one_captcha_four_signups(void **state)
+{
+    (void)state;
+    bench b;
+    bench_open(&b, 0);
+    int reason;
+    assert_int_equal(chorusacct_captcha_issue(b.ctx, NULL, issued->id[0],
+                                              sizeof issued->id[0],
+                                              issued->text[0],
+                                              sizeof issued->text[0],
+                                              &reason),
+                     CHORUSACCT_OK);
+    race(&b, 4, 0, kid_signup_captcha, NULL);
+    (void)one_winner(4, CHORUSACCT_E_CAPTCHA_EXPIRED, "one captcha");
+    bench_close(&b);
+}
+
 /* ------------------------------------------------------------------ */
 /* Delivery workers                                                     */
 
@@ -470,7 +556,8 @@ static pid_t start_worker(bench *b, int i, int64_t now, int die_at,
     if (pid != 0)
         return pid;
     counting cm = {die_at, 0, signal_fd};
-    chorusacct_ctx *ctx = child_ctx(b, CHORUSACCT_CFG_NO_CAPTCHA, now, &cm);
+    chorusacct_ctx *ctx =
+        child_ctx(b, CHORUSACCT_CFG_NO_CAPTCHA, now, &cm, true);
     if (g != NULL)
         gate_child_wait(g);
     unsigned total = 0;
@@ -621,11 +708,12 @@ static void test_worker_killed_mid_delivery(void **state)
 static int setup(void **state)
 {
     (void)state;
-    void *p = mmap(NULL, sizeof(board), PROT_READ | PROT_WRITE,
-                   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    void *p = mmap(NULL, sizeof(board) + sizeof(captchas),
+                   PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
         return -1;
     shared = p;
+    issued = (captchas *)(shared + 1);
     return chorusacct_init();
 }
 
@@ -642,6 +730,8 @@ int main(void)
         cmocka_unit_test(test_two_managers_decide_at_once),
         cmocka_unit_test(test_same_email_four_signups),
         cmocka_unit_test(test_same_structure_four_signups),
+        cmocka_unit_test(test_new_database_one_secret),
+        cmocka_unit_test(test_one_captcha_four_signups),
         cmocka_unit_test(test_four_delivery_workers),
         cmocka_unit_test(test_worker_killed_mid_delivery),
     };
