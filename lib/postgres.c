@@ -34,6 +34,12 @@
  * account's tokens are deleted with it by account_delete itself. Ids come
  * from identity columns: they increase and are never handed out twice,
  * though transactions may commit them out of order.
+ *
+ * The throttle counters are an UNLOGGED table: a count, written at
+ * nearly every call, then costs no write-ahead log and its commit never
+ * waits for the disk. The price: a server crash (not a clean restart)
+ * empties the table, and standbys do not have it; the windows start
+ * again from zero (docs/postgres.md).
  */
 static const char *const ca_migrations[] = {
     /* 1 */
@@ -120,7 +126,7 @@ static const char *const ca_migrations[] = {
     " reason TEXT NOT NULL);"
     "CREATE INDEX chorusacct_event_account"
     " ON chorusacct_event(account_id, id);"
-    "CREATE TABLE chorusacct_counter("
+    "CREATE UNLOGGED TABLE chorusacct_counter("
     " name TEXT PRIMARY KEY,"
     " win BIGINT NOT NULL,"
     " n BIGINT NOT NULL);"
