@@ -222,6 +222,7 @@ enum {
     ST_OUTBOX_INSERT,
     ST_OUTBOX_CLAIM,
     ST_OUTBOX_UPDATE,
+    ST_OUTBOX_EXISTS,
     ST_OUTBOX_LIST,
     ST_OUTBOX_LIST_STATUS,
     ST_EVENT_INSERT,
@@ -368,11 +369,16 @@ static const ca_stmt_def ca_sql[ST_COUNT] = {
          " WHERE id = c.cid RETURNING " OUTBOX_COLS ")"
          " SELECT " OUTBOX_COLS " FROM u ORDER BY id",
          "iii"},
+    /* A message marked sent stays sent: a worker whose lease ran out
+     * while its mailer was slow may report a failure after another
+     * worker sent the message, and must not queue it again. */
     [ST_OUTBOX_UPDATE] =
         {"UPDATE chorusacct_outbox SET status = $1, attempts = $2,"
          " next_attempt_at = $3, lease_until = $4, sent_at = $5,"
-         " last_error = $6 WHERE id = $7",
+         " last_error = $6 WHERE id = $7 AND (status <> 2 OR $1 = 2)",
          "iiiiiti"},
+    [ST_OUTBOX_EXISTS] = {"SELECT 1 FROM chorusacct_outbox WHERE id = $1",
+                          "i"},
     [ST_OUTBOX_LIST] = {"SELECT " OUTBOX_COLS " FROM chorusacct_outbox"
                         " WHERE id > $1 ORDER BY id LIMIT $2",
                         "ii"},
@@ -1491,8 +1497,14 @@ static int ca_outbox_update(void *ud, const chorusacct_message *m)
     p_text(&p, m->last_error, sizeof m->last_error);
     p_i64(&p, m->id);
     int rc = exec_count(ud, ST_OUTBOX_UPDATE, &p, &n);
-    if (rc == CHORUSACCT_OK && n == 0)
-        rc = CHORUSACCT_E_NOTFOUND;
+    if (rc == CHORUSACCT_OK && n == 0) {
+        /* Missing, or sent already (then the update is moot). */
+        p_init(&p);
+        p_i64(&p, m->id);
+        rc = missing_or(ud, ST_OUTBOX_EXISTS, &p);
+        if (rc == CHORUSACCT_E_CONFLICT)
+            rc = CHORUSACCT_OK;
+    }
     return rc;
 }
 

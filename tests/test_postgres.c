@@ -106,6 +106,11 @@ static void test_create_and_reopen(void **state)
                      chorusacct_postgres_schema_version());
     assert_int_equal(pg_value(c, "SELECT count(*) FROM chorusacct_schema"),
                      chorusacct_postgres_schema_version());
+    /* The counters cost no write-ahead log. */
+    assert_int_equal(pg_value(c, "SELECT count(*) FROM pg_class"
+                                 " WHERE relname = 'chorusacct_counter'"
+                                 " AND relpersistence = 'u'"),
+                     1);
     /* The text is stored as text, in UTF-8, for people to query. */
     assert_int_equal(pg_value(c, "SELECT count(*) FROM chorusacct_account"
                                  " WHERE first_name = 'Zoé'"
@@ -452,6 +457,62 @@ static void test_fields(void **state)
                      CHORUSACCT_E_STORAGE);
 }
 
+/* A worker whose lease ran out while its mailer was slow reports a
+ * failure after another worker sent the message: the sent mark stands,
+ * and the message is not queued again. */
+static void test_sent_stays_sent(void **state)
+{
+    fixture *f = *state;
+    chorusacct_storage_ops *o = open_ops(f);
+    chorusacct_message m, got[2];
+    size_t n = 0;
+    memset(&m, 0, sizeof m);
+    m.struct_size = sizeof m;
+    m.kind = CHORUSACCT_MAIL_SUMMARY;
+    m.status = CHORUSACCT_MSG_PENDING;
+    m.created_at = m.next_attempt_at = 1000;
+    snprintf(m.to, sizeof m.to, "a@example.fr");
+    snprintf(m.subject, sizeof m.subject, "Objet");
+    snprintf(m.body, sizeof m.body, "Corps");
+    assert_int_equal(o->outbox_insert(o->user_data, &m), CHORUSACCT_OK);
+    /* Worker A claims; its lease passes; worker B claims and sends. */
+    assert_int_equal(o->outbox_claim(o->user_data, 1000, 1300, got, 2, &n),
+                     CHORUSACCT_OK);
+    assert_int_equal(n, 1);
+    chorusacct_message a = got[0], b;
+    assert_int_equal(o->outbox_claim(o->user_data, 1301, 1600, got, 2, &n),
+                     CHORUSACCT_OK);
+    assert_int_equal(n, 1);
+    b = got[0];
+    b.status = CHORUSACCT_MSG_SENT;
+    b.attempts = 1;
+    b.sent_at = 1302;
+    b.lease_until = 0;
+    assert_int_equal(o->outbox_update(o->user_data, &b), CHORUSACCT_OK);
+    /* A's late failure changes nothing. */
+    a.attempts = 1;
+    a.next_attempt_at = 1400;
+    a.lease_until = 0;
+    snprintf(a.last_error, sizeof a.last_error, "timeout");
+    assert_int_equal(o->outbox_update(o->user_data, &a), CHORUSACCT_OK);
+    assert_int_equal(o->outbox_list(o->user_data, 0, 0, got, 2, &n),
+                     CHORUSACCT_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(got[0].status, CHORUSACCT_MSG_SENT);
+    assert_int_equal(got[0].sent_at, 1302);
+    assert_string_equal(got[0].last_error, "");
+    a.status = CHORUSACCT_MSG_DEAD;
+    assert_int_equal(o->outbox_update(o->user_data, &a), CHORUSACCT_OK);
+    assert_int_equal(o->outbox_claim(o->user_data, 99999, 99999 + 300, got, 2,
+                                     &n),
+                     CHORUSACCT_OK);
+    assert_int_equal(n, 0);
+    /* A message that does not exist is still NOTFOUND. */
+    a.id += 1000;
+    assert_int_equal(o->outbox_update(o->user_data, &a),
+                     CHORUSACCT_E_NOTFOUND);
+}
+
 /* ------------------------------------------------------------------ */
 /* The storage conformance suite                                        */
 
@@ -492,6 +553,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_connection_lost, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_fields, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sent_stays_sent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_conformance, setup, teardown),
     };
     return cmocka_run_group_tests_name("postgres", tests, NULL, NULL);
