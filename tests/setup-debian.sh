@@ -3,13 +3,16 @@
 # needs and is not there yet. Does nothing when all is installed.
 set -eu
 
-# Build: compiler, meson, the library's dependencies.
+# Build: compiler, meson, the library's dependencies; the PostgreSQL
+# client library and server (the tests start a server of their own; the
+# package's cluster service is not used).
 pkgs="gcc libc6-dev pkg-config meson ninja-build
 libsodium-dev libpcre2-dev libsqlite3-dev
 libcmocka-dev clang libclang-rt-14-dev
 python3 python3-stdnum python3-phonenumbers
 libphonenumber-dev g++ libpwquality-dev
-binutils"
+binutils
+libpq-dev postgresql"
 
 missing=
 for p in $pkgs; do
