@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* ------------------------------------------------------------------ */
 /* Schema                                                               */
@@ -458,9 +459,17 @@ typedef struct {
      * goes with, the caller's transaction. */
     ca_link aux;
     char *conninfo;
+    pid_t pid;    /* the process that opened it */
     bool in_txn;  /* between a successful begin and commit or rollback */
     int txn_rc;   /* the error that ended the transaction on the server */
 } ca_conn;
+
+/* A connection is a socket with a protocol state: a child process that
+ * used its parent's would garble both. It answers STORAGE there. */
+static bool foreign(const ca_conn *c)
+{
+    return getpid() != c->pid;
+}
 
 /* SQLSTATEs as the storage contract names them: a transaction chosen as
  * a deadlock victim, one that could not be serialized, or a lock wait
@@ -674,7 +683,7 @@ static int exec_on(ca_conn *c, ca_link *l, int id, const ca_params *p,
     *out = NULL;
     if (p->rc != CHORUSACCT_OK)
         return p->rc;
-    int rc = link_ready(c, l);
+    int rc = foreign(c) ? CHORUSACCT_E_STORAGE : link_ready(c, l);
     if (rc == CHORUSACCT_OK)
         rc = prepare(l, id);
     if (rc == CHORUSACCT_OK) {
@@ -826,7 +835,7 @@ static int64_t limit_of(size_t max)
 static int ca_begin(void *ud)
 {
     ca_conn *c = ud;
-    if (c->in_txn || PQtransactionStatus(c->main.conn) == PQTRANS_INTRANS ||
+    if (foreign(c) || c->in_txn || PQtransactionStatus(c->main.conn) == PQTRANS_INTRANS ||
         PQtransactionStatus(c->main.conn) == PQTRANS_INERROR)
         return CHORUSACCT_E_STORAGE; /* transactions do not nest */
     int rc = link_ready(c, &c->main);
@@ -841,7 +850,7 @@ static int ca_begin(void *ud)
 static int ca_rollback(void *ud)
 {
     ca_conn *c = ud;
-    if (!c->in_txn)
+    if (!c->in_txn || foreign(c))
         return CHORUSACCT_E_STORAGE;
     c->in_txn = false;
     /* A server that dropped the connection dropped the transaction. */
@@ -853,7 +862,7 @@ static int ca_rollback(void *ud)
 static int ca_commit(void *ud)
 {
     ca_conn *c = ud;
-    if (!c->in_txn)
+    if (!c->in_txn || foreign(c))
         return CHORUSACCT_E_STORAGE;
     if (PQstatus(c->main.conn) != CONNECTION_OK) {
         c->in_txn = false;
@@ -1672,7 +1681,13 @@ static void conn_free(ca_conn *c)
 static void ca_destroy(void *ud)
 {
     ca_conn *c = ud;
-    if (c != NULL && c->in_txn)
+    if (c == NULL)
+        return;
+    /* In a child process, closing would tell the server that the
+     * parent's session is over: the memory is left as it is. */
+    if (foreign(c))
+        return;
+    if (c->in_txn)
         (void)ca_rollback(c);
     conn_free(c);
 }
@@ -1789,6 +1804,7 @@ int chorusacct_postgres_storage(chorusacct_storage_ops *out,
     ca_conn *c = calloc(1, sizeof *c);
     if (c == NULL)
         return CHORUSACCT_E_NOMEM;
+    c->pid = getpid();
     c->conninfo = strdup(conninfo);
     int rc = c->conninfo != NULL ? link_open(&c->main, conninfo)
                                  : CHORUSACCT_E_NOMEM;

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chorusacct/postgres.h>
 
@@ -427,6 +429,32 @@ static void test_connection_lost(void **state)
     assert_int_equal(o->commit(o->user_data), CHORUSACCT_OK);
 }
 
+/* A table does not cross fork(): in the child it refuses to work, and
+ * freeing it there leaves the parent's session alone. */
+static void test_fork(void **state)
+{
+    fixture *f = *state;
+    chorusacct_storage_ops *o = open_ops(f);
+    chorusacct_account a, out;
+    small_account(&a, "fork@example.fr");
+    insert(o, &a);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int ok = o->account_get(o->user_data, a.id, &out) ==
+                     CHORUSACCT_E_STORAGE &&
+                 o->begin(o->user_data) == CHORUSACCT_E_STORAGE;
+        o->destroy(o->user_data);
+        _exit(ok ? 0 : 1);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_int_equal(o->account_get(o->user_data, a.id, &out),
+                     CHORUSACCT_OK);
+}
+
 /* Values the database refuses are refused before they reach it: a text
  * without its NUL within its field is an argument error. */
 static void test_fields(void **state)
@@ -552,6 +580,7 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_connection_lost, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_fork, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fields, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sent_stays_sent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_conformance, setup, teardown),
