@@ -13,8 +13,10 @@
  * **Open one table per context** (one connection each), and use a context
  * from one thread at a time; any number of contexts in any number of
  * threads, processes and machines may share one database. A table does
- * not cross `fork()`: a child process opens its own. The table's `destroy`
- * closes the connection, so a context that holds it closes it when freed.
+ * not cross `fork()`: a child process opens its own (an inherited table
+ * answers ::CHORUSACCT_E_STORAGE there, and its `destroy` leaves the
+ * parent's connection alone). The table's `destroy` closes the
+ * connection, so a context that holds it closes it when freed.
  *
  * The backend is optional: a library built without libpq (meson option
  * `-Dpostgres=disabled`, or libpq missing) still exports these functions,
