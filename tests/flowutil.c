@@ -194,6 +194,8 @@ static void pg_digest(const char *schema, uint8_t *out32)
     assert_int_equal(PQresultStatus(tables), PGRES_TUPLES_OK);
     for (int t = 0; t < PQntuples(tables); t++) {
         const char *name = PQgetvalue(tables, t, 0);
+        if (name == NULL)
+            continue;
         bool skip_id = strcmp(name, "chorusacct_event") == 0 ||
                        strcmp(name, "chorusacct_outbox") == 0;
         char sql[128];
