@@ -182,7 +182,9 @@ enum { CA_OID_INT8 = 20, CA_OID_TEXT = 25, CA_OID_BYTEA = 17 };
     " contact_email, first_name, last_name, phone, terms_version,"             \
     " password_hash, reason"
 /* What bind_account sends: 13 integers, 9 texts. */
-#define ACCOUNT_TYPES "iiiiiiiiiiiii" "ttttttttt"
+#define ACCOUNT_TYPES                                                          \
+    "iiiiiiiiiiiii"                                                            \
+    "ttttttttt"
 #define STRUCTURE_COLS                                                         \
     "id, id_type, created_at, principal_id, identifier, company_name"
 #define TOKEN_COLS "hash, account_id, purpose, created_at, expires_at, used_at"
@@ -331,8 +333,7 @@ static const ca_stmt_def ca_sql[ST_COUNT] = {
     [ST_TOKEN_CONSUME] = {"UPDATE chorusacct_token SET used_at = $2"
                           " WHERE hash = $1 AND used_at = 0",
                           "bi"},
-    [ST_TOKEN_EXISTS] = {"SELECT 1 FROM chorusacct_token WHERE hash = $1",
-                         "b"},
+    [ST_TOKEN_EXISTS] = {"SELECT 1 FROM chorusacct_token WHERE hash = $1", "b"},
     [ST_TOKEN_REVOKE] = {"UPDATE chorusacct_token SET used_at = $3"
                          " WHERE account_id = $1 AND purpose = $2"
                          " AND used_at = 0",
@@ -378,8 +379,7 @@ static const ca_stmt_def ca_sql[ST_COUNT] = {
          " next_attempt_at = $3, lease_until = $4, sent_at = $5,"
          " last_error = $6 WHERE id = $7 AND (status <> 2 OR $1 = 2)",
          "iiiiiti"},
-    [ST_OUTBOX_EXISTS] = {"SELECT 1 FROM chorusacct_outbox WHERE id = $1",
-                          "i"},
+    [ST_OUTBOX_EXISTS] = {"SELECT 1 FROM chorusacct_outbox WHERE id = $1", "i"},
     [ST_OUTBOX_LIST] = {"SELECT " OUTBOX_COLS " FROM chorusacct_outbox"
                         " WHERE id > $1 ORDER BY id LIMIT $2",
                         "ii"},
@@ -459,9 +459,9 @@ typedef struct {
      * goes with, the caller's transaction. */
     ca_link aux;
     char *conninfo;
-    pid_t pid;    /* the process that opened it */
-    bool in_txn;  /* between a successful begin and commit or rollback */
-    int txn_rc;   /* the error that ended the transaction on the server */
+    pid_t pid;   /* the process that opened it */
+    bool in_txn; /* between a successful begin and commit or rollback */
+    int txn_rc;  /* the error that ended the transaction on the server */
 } ca_conn;
 
 /* A connection is a socket with a protocol state: a child process that
@@ -476,8 +476,7 @@ static bool foreign(const ca_conn *c)
  * past lock_timeout may be run again; a unique key taken is EXISTS. */
 static int ca_code(const PGresult *r)
 {
-    const char *st = r != NULL ? PQresultErrorField(r, PG_DIAG_SQLSTATE)
-                               : NULL;
+    const char *st = r != NULL ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     if (st == NULL)
         return CHORUSACCT_E_STORAGE;
     if (strcmp(st, "40001") == 0 || strcmp(st, "40P01") == 0 ||
@@ -689,8 +688,8 @@ static int exec_on(ca_conn *c, ca_link *l, int id, const ca_params *p,
     if (rc == CHORUSACCT_OK) {
         char name[16];
         snprintf(name, sizeof name, "chorusacct%d", id);
-        PGresult *r = PQexecPrepared(l->conn, name, p->n, p->val, p->len,
-                                     p->fmt, 1);
+        PGresult *r =
+            PQexecPrepared(l->conn, name, p->n, p->val, p->len, p->fmt, 1);
         ExecStatusType s = PQresultStatus(r);
         if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) {
             *out = r;
@@ -711,8 +710,7 @@ static int exec_main(ca_conn *c, int id, const ca_params *p, PGresult **out)
 
 /* Runs a statement that returns no row of interest; `*changed` (may be
  * NULL) receives the number of rows it changed. */
-static int exec_count(ca_conn *c, int id, const ca_params *p,
-                      uint64_t *changed)
+static int exec_count(ca_conn *c, int id, const ca_params *p, uint64_t *changed)
 {
     PGresult *r = NULL;
     int rc = exec_main(c, id, p, &r);
@@ -835,13 +833,14 @@ static int64_t limit_of(size_t max)
 static int ca_begin(void *ud)
 {
     ca_conn *c = ud;
-    if (foreign(c) || c->in_txn || PQtransactionStatus(c->main.conn) == PQTRANS_INTRANS ||
+    if (foreign(c) || c->in_txn ||
+        PQtransactionStatus(c->main.conn) == PQTRANS_INTRANS ||
         PQtransactionStatus(c->main.conn) == PQTRANS_INERROR)
         return CHORUSACCT_E_STORAGE; /* transactions do not nest */
     int rc = link_ready(c, &c->main);
     if (rc == CHORUSACCT_OK)
-        rc = simple(c->main.conn, "BEGIN ISOLATION LEVEL READ COMMITTED",
-                    NULL, 0);
+        rc = simple(c->main.conn, "BEGIN ISOLATION LEVEL READ COMMITTED", NULL,
+                    0);
     c->in_txn = rc == CHORUSACCT_OK;
     c->txn_rc = CHORUSACCT_OK;
     return rc;
@@ -871,8 +870,7 @@ static int ca_commit(void *ud)
     /* A statement failed in this transaction: the server has already
      * given it up, and COMMIT would only say ROLLBACK. */
     if (PQtransactionStatus(c->main.conn) == PQTRANS_INERROR) {
-        int why = c->txn_rc != CHORUSACCT_OK ? c->txn_rc
-                                             : CHORUSACCT_E_STORAGE;
+        int why = c->txn_rc != CHORUSACCT_OK ? c->txn_rc : CHORUSACCT_E_STORAGE;
         (void)ca_rollback(c);
         return why;
     }
@@ -883,7 +881,7 @@ static int ca_commit(void *ud)
         rc = r == NULL ? CHORUSACCT_E_NOMEM : ca_code(r);
     else
         rc = strcmp(PQcmdStatus(r), "COMMIT") == 0 ? CHORUSACCT_OK
-                                                  : CHORUSACCT_E_STORAGE;
+                                                   : CHORUSACCT_E_STORAGE;
     PQclear(r);
     /* A failed COMMIT ends the transaction all the same. */
     if (rc != CHORUSACCT_OK &&
@@ -1038,8 +1036,7 @@ static int get_one(ca_conn *c, int plain, int locking, const ca_params *p,
 
 /* An INSERT ... ON CONFLICT DO NOTHING RETURNING: no row means a taken
  * key. `*id` (may be NULL) receives what it returned. */
-static int insert_row(ca_conn *c, int id_stmt, const ca_params *p,
-                      int64_t *id)
+static int insert_row(ca_conn *c, int id_stmt, const ca_params *p, int64_t *id)
 {
     PGresult *r = NULL;
     int rc = exec_main(c, id_stmt, p, &r);
@@ -1091,8 +1088,8 @@ static int ca_account_find(void *ud, const char *email_key,
         return CHORUSACCT_E_ARG;
     p_init(&p);
     p_text(&p, email_key, CHORUSACCT_EMAIL_SIZE);
-    return get_one(ud, ST_ACCOUNT_FIND, ST_ACCOUNT_FIND_LOCK, &p,
-                   read_account, &tmp, out, sizeof tmp);
+    return get_one(ud, ST_ACCOUNT_FIND, ST_ACCOUNT_FIND_LOCK, &p, read_account,
+                   &tmp, out, sizeof tmp);
 }
 
 /* After a keyed UPDATE changed no row: whether the row is missing

@@ -155,12 +155,11 @@ static int do_activations(chorusacct_ctx *ctx, const job *j, int w)
     static const char pw[] = "Correct-Horse-42";
     for (int k = w; k < j->n; k += j->procs) {
         int reason = 0;
-        int rc = chorusacct_account_activate(ctx, j->tokens[k], pw,
-                                             strlen(pw), pw, strlen(pw),
-                                             NULL, NULL, NULL, &reason);
+        int rc =
+            chorusacct_account_activate(ctx, j->tokens[k], pw, strlen(pw), pw,
+                                        strlen(pw), NULL, NULL, NULL, &reason);
         if (rc != CHORUSACCT_OK) {
-            fprintf(stderr, "activation: %s\n",
-                    chorusacct_ctx_last_error(ctx));
+            fprintf(stderr, "activation: %s\n", chorusacct_ctx_last_error(ctx));
             return 1;
         }
     }
@@ -185,8 +184,8 @@ static double timed(const job *j, bool activate)
             chorusacct_ctx *ctx = make_ctx(j->be, NULL);
             /* Connected and the secret read: the clock starts after. */
             int reason;
-            if (chorusacct_token_check(ctx, "warm-up", NULL, NULL,
-                                       &reason) != CHORUSACCT_E_REJECTED)
+            if (chorusacct_token_check(ctx, "warm-up", NULL, NULL, &reason) !=
+                CHORUSACCT_E_REJECTED)
                 _exit(3);
             close(ready[0]);
             close(go[1]);
@@ -194,8 +193,8 @@ static double timed(const job *j, bool activate)
                 _exit(2);
             while (read(go[0], &c, 1) < 0 && errno == EINTR)
                 ;
-            int rc = activate ? do_activations(ctx, j, w)
-                              : do_signups(ctx, j, w);
+            int rc =
+                activate ? do_activations(ctx, j, w) : do_signups(ctx, j, w);
             chorusacct_ctx_free(ctx);
             _exit(rc);
         }
@@ -263,9 +262,8 @@ static void fresh(backend *be, const char *scratch, unsigned run,
         char name[32], info[1024];
         if (!pg_new_schema(name, sizeof name, info, sizeof info))
             die("schema", 0);
-        snprintf(be->info, sizeof be->info,
-                 "%s options='-csearch_path=%s %s'", pg_base(), name,
-                 be->pg_options);
+        snprintf(be->info, sizeof be->info, "%s options='-csearch_path=%s %s'",
+                 pg_base(), name, be->pg_options);
         return;
     }
 #endif
@@ -307,10 +305,10 @@ int main(int argc, char **argv)
         (backend){"SQLite (WAL, synchronous=NORMAL)", false, "", ""};
 #ifdef CHORUSACCT_TEST_HAVE_PG
     if (pg_base() != NULL) {
-        variants[nv++] = (backend){"PostgreSQL (synchronous_commit=on)",
-                                   true, "", ""};
-        variants[nv++] = (backend){"PostgreSQL (synchronous_commit=off)",
-                                   true, "-csynchronous_commit=off", ""};
+        variants[nv++] =
+            (backend){"PostgreSQL (synchronous_commit=on)", true, "", ""};
+        variants[nv++] = (backend){"PostgreSQL (synchronous_commit=off)", true,
+                                   "-csynchronous_commit=off", ""};
     }
 #endif
     printf("Sign-ups and activations per second, whole flow, argon2id at "
@@ -328,8 +326,8 @@ int main(int argc, char **argv)
             /* The secret, made once before the processes start. */
             chorusacct_ctx *first = make_ctx(&be, NULL);
             int reason;
-            if (chorusacct_token_check(first, "warm-up", NULL, NULL,
-                                       &reason) != CHORUSACCT_E_REJECTED)
+            if (chorusacct_token_check(first, "warm-up", NULL, NULL, &reason) !=
+                CHORUSACCT_E_REJECTED)
                 die("first context", 0);
             chorusacct_ctx_free(first);
             job j = {&be, procs[p], n, run, tokens};

@@ -37,8 +37,8 @@ static inline PGconn *pg_admin(const char *schema)
 {
     char info[1024];
     if (schema != NULL)
-        snprintf(info, sizeof info, "%s options='-csearch_path=%s'",
-                 pg_base(), schema);
+        snprintf(info, sizeof info, "%s options='-csearch_path=%s'", pg_base(),
+                 schema);
     else
         snprintf(info, sizeof info, "%s", pg_base());
     PGconn *c = PQconnectdb(info);

@@ -107,8 +107,7 @@ static int counting_send(void *ud, const chorusacct_mail *mail, char *error,
         shared->bad_id = 1;
         return CHORUSACCT_MAIL_PERMFAIL;
     }
-    __atomic_fetch_add(&shared->entered[mail->message_id], 1,
-                       __ATOMIC_SEQ_CST);
+    __atomic_fetch_add(&shared->entered[mail->message_id], 1, __ATOMIC_SEQ_CST);
     if (++c->calls == c->die_at) {
         /* Killed here, in the middle of a send: the parent is told. */
         char x = 'k';
@@ -162,8 +161,8 @@ static chorusacct_ctx *child_ctx(const bench *b, uint32_t flags, int64_t now,
     /* Read the secret before the gate, so that the race is on the flow,
      * not on opening. */
     int reason;
-    if (warm && chorusacct_token_check(ctx, "warm-up", NULL, NULL,
-                                       &reason) != CHORUSACCT_E_REJECTED)
+    if (warm && chorusacct_token_check(ctx, "warm-up", NULL, NULL, &reason) !=
+                    CHORUSACCT_E_REJECTED)
         _exit(84);
     return ctx;
 }
@@ -189,9 +188,8 @@ static void race_ex(bench *b, int n, uint32_t flags, race_fn fn, void *arg,
         pid[i] = fork();
         assert_true(pid[i] >= 0);
         if (pid[i] == 0) {
-            chorusacct_ctx *ctx =
-                child_ctx(b, flags, chorusacct_testclock_now(b->clock), NULL,
-                          !cold);
+            chorusacct_ctx *ctx = child_ctx(
+                b, flags, chorusacct_testclock_now(b->clock), NULL, !cold);
             gate_child_wait(&g);
             fn(ctx, i, arg);
             _exit(0);
@@ -240,8 +238,8 @@ static void kid_activate(chorusacct_ctx *ctx, int i, void *arg)
 {
     int64_t id = 0;
     shared->rc[i] = chorusacct_account_activate(
-        ctx, arg, GOOD_PW, strlen(GOOD_PW), GOOD_PW, strlen(GOOD_PW), NULL,
-        &id, NULL, &shared->reason[i]);
+        ctx, arg, GOOD_PW, strlen(GOOD_PW), GOOD_PW, strlen(GOOD_PW), NULL, &id,
+        NULL, &shared->reason[i]);
     shared->id[i] = id;
 }
 
@@ -286,8 +284,8 @@ static void kid_decide(chorusacct_ctx *ctx, int i, void *arg)
         shared->rc[i] = chorusacct_account_approve(ctx, who, d->request,
                                                    &shared->reason[i]);
     else
-        shared->rc[i] = chorusacct_account_reject(ctx, who, d->request,
-                                                  "Inconnu", &shared->reason[i]);
+        shared->rc[i] = chorusacct_account_reject(
+            ctx, who, d->request, "Inconnu", &shared->reason[i]);
 }
 
 /* Two managers, each approving and rejecting the same request from two
@@ -310,11 +308,10 @@ static void test_two_managers_decide_at_once(void **state)
     do_deliver(&b);
     last_token(&b, "second@acme.fr", token, sizeof token);
     assert_int_equal(do_activate(&b, token, &reason), CHORUSACCT_OK);
-    assert_int_equal(chorusacct_account_set_role(b.ctx, d.managers[0],
-                                                 d.managers[1],
-                                                 CHORUSACCT_ROLE_MANAGER,
-                                                 &reason),
-                     CHORUSACCT_OK);
+    assert_int_equal(
+        chorusacct_account_set_role(b.ctx, d.managers[0], d.managers[1],
+                                    CHORUSACCT_ROLE_MANAGER, &reason),
+        CHORUSACCT_OK);
     for (unsigned round = 0; round < 5; round++) {
         char email[64];
         snprintf(email, sizeof email, "applicant%u@acme.fr", round);
@@ -390,10 +387,10 @@ static void test_same_email_four_signups(void **state)
             char siret[15];
             int declared = -1;
             siret_of(50000 + round * 16 + (unsigned)i, siret);
-            assert_int_equal(chorusacct_structure_lookup(
-                                 b.ctx, CHORUSACCT_ID_SIRET, siret,
-                                 &declared, NULL, NULL),
-                             CHORUSACCT_OK);
+            assert_int_equal(
+                chorusacct_structure_lookup(b.ctx, CHORUSACCT_ID_SIRET, siret,
+                                            &declared, NULL, NULL),
+                CHORUSACCT_OK);
             assert_int_equal(declared, i == w);
         }
     }
@@ -430,8 +427,7 @@ static void test_same_structure_four_signups(void **state)
         assert_int_not_equal(principal, -1);
         chorusacct_structure st;
         int declared = 0;
-        assert_int_equal(chorusacct_structure_lookup(b.ctx,
-                                                     CHORUSACCT_ID_SIRET,
+        assert_int_equal(chorusacct_structure_lookup(b.ctx, CHORUSACCT_ID_SIRET,
                                                      siret, &declared, &st,
                                                      NULL),
                          CHORUSACCT_OK);
@@ -486,10 +482,9 @@ static void test_new_database_one_secret(void **state)
         f.captcha_answer = issued->text[i];
         int rc = chorusacct_signup_submit(b.ctx, &f, &r);
         if (rc != CHORUSACCT_OK)
-            fail_msg("captcha of child %d: %s (%s)", i,
-                     chorusacct_code_name(rc),
-                     r.nerrors > 0 ? chorusacct_code_name(r.errors[0].code)
-                                   : "-");
+            fail_msg(
+                "captcha of child %d: %s (%s)", i, chorusacct_code_name(rc),
+                r.nerrors > 0 ? chorusacct_code_name(r.errors[0].code) : "-");
     }
     bench_close(&b);
 }
@@ -517,11 +512,9 @@ static void test_one_captcha_four_signups(void **state)
     bench b;
     bench_open(&b, 0);
     int reason;
-    assert_int_equal(chorusacct_captcha_issue(b.ctx, NULL, issued->id[0],
-                                              sizeof issued->id[0],
-                                              issued->text[0],
-                                              sizeof issued->text[0],
-                                              &reason),
+    assert_int_equal(chorusacct_captcha_issue(
+                         b.ctx, NULL, issued->id[0], sizeof issued->id[0],
+                         issued->text[0], sizeof issued->text[0], &reason),
                      CHORUSACCT_OK);
     race(&b, 4, 0, kid_signup_captcha, NULL);
     (void)one_winner(4, CHORUSACCT_E_CAPTCHA_EXPIRED, "one captcha");
@@ -602,8 +595,7 @@ static void check_sent_once(bench *b, size_t queued, size_t twice)
     int64_t after = 0;
     assert_int_equal(shared->bad_id, 0);
     do {
-        assert_int_equal(chorusacct_outbox_list(b->ctx, 0, after, page, 16,
-                                                &n),
+        assert_int_equal(chorusacct_outbox_list(b->ctx, 0, after, page, 16, &n),
                          CHORUSACCT_OK);
         for (size_t i = 0; i < n; i++) {
             int64_t id = page[i].id;
@@ -636,8 +628,8 @@ static void test_four_delivery_workers(void **state)
     gate_open(&g);
     pid_t pid[4];
     for (int i = 0; i < 4; i++)
-        pid[i] = start_worker(&b, i, chorusacct_testclock_now(b.clock), 0, -1,
-                              &g);
+        pid[i] =
+            start_worker(&b, i, chorusacct_testclock_now(b.clock), 0, -1, &g);
     gate_release(&g, 4);
     for (int i = 0; i < 4; i++)
         wait_ok(pid[i]);
@@ -686,9 +678,9 @@ static void test_worker_killed_mid_delivery(void **state)
     assert_true(left >= 1 && left <= 4 + 1);
     chorusacct_message page[16];
     size_t n;
-    assert_int_equal(chorusacct_outbox_list(b.ctx, CHORUSACCT_MSG_PENDING, 0,
-                                            page, 16, &n),
-                     CHORUSACCT_OK);
+    assert_int_equal(
+        chorusacct_outbox_list(b.ctx, CHORUSACCT_MSG_PENDING, 0, page, 16, &n),
+        CHORUSACCT_OK);
     assert_int_equal(n, left);
     for (size_t i = 0; i < n; i++) {
         assert_int_equal(page[i].lease_until, t0 + LEASE);

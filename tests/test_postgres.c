@@ -198,8 +198,7 @@ static void test_newer_schema(void **state)
     open_ops(f);
     close_ops(f);
     char sql[128];
-    snprintf(sql, sizeof sql,
-             "INSERT INTO chorusacct_schema VALUES(%d, 0)",
+    snprintf(sql, sizeof sql, "INSERT INTO chorusacct_schema VALUES(%d, 0)",
              chorusacct_postgres_schema_version() + 1);
     assert_true(pg_exec(c, sql));
     assert_int_equal(chorusacct_postgres_storage(&ops, f->info, 0),
@@ -229,14 +228,14 @@ static void test_refusals(void **state)
                      CHORUSACCT_E_ARG);
     assert_int_equal(chorusacct_postgres_storage(&ops, "nokey=1", 0),
                      CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_postgres_storage(
-                         &ops, "postgresql://[::1/db", 0),
-                     CHORUSACCT_E_ARG);
+    assert_int_equal(
+        chorusacct_postgres_storage(&ops, "postgresql://[::1/db", 0),
+        CHORUSACCT_E_ARG);
     /* No server there, a database that does not exist, a role that does
      * not exist: the connection is refused. */
-    assert_int_equal(chorusacct_postgres_storage(
-                         &ops, "host=/nonexistent-dir port=5432", 0),
-                     CHORUSACCT_E_IO);
+    assert_int_equal(
+        chorusacct_postgres_storage(&ops, "host=/nonexistent-dir port=5432", 0),
+        CHORUSACCT_E_IO);
     snprintf(info, sizeof info, "%s dbname=no_such_db", pg_base());
     assert_int_equal(chorusacct_postgres_storage(&ops, info, 0),
                      CHORUSACCT_E_IO);
@@ -275,8 +274,7 @@ static void test_lock_wait_is_a_conflict(void **state)
     assert_true(pg_exec(c, "BEGIN"));
     assert_true(pg_exec(c, "SELECT 1 FROM chorusacct_account FOR UPDATE"));
     /* Outside a transaction reads do not lock, and do not wait. */
-    assert_int_equal(o->account_get(o->user_data, a.id, &out),
-                     CHORUSACCT_OK);
+    assert_int_equal(o->account_get(o->user_data, a.id, &out), CHORUSACCT_OK);
     assert_int_equal(o->begin(o->user_data), CHORUSACCT_OK);
     assert_int_equal(o->account_get(o->user_data, a.id, &out),
                      CHORUSACCT_E_CONFLICT);
@@ -288,8 +286,7 @@ static void test_lock_wait_is_a_conflict(void **state)
 
     /* The table goes on. */
     assert_int_equal(o->begin(o->user_data), CHORUSACCT_OK);
-    assert_int_equal(o->account_get(o->user_data, a.id, &out),
-                     CHORUSACCT_OK);
+    assert_int_equal(o->account_get(o->user_data, a.id, &out), CHORUSACCT_OK);
     assert_int_equal(o->account_update(o->user_data, &out), CHORUSACCT_OK);
     assert_int_equal(o->commit(o->user_data), CHORUSACCT_OK);
 }
@@ -331,8 +328,7 @@ static void test_reads_in_a_transaction_lock(void **state)
                      CHORUSACCT_OK);
 
     assert_int_equal(o->begin(o->user_data), CHORUSACCT_OK);
-    assert_int_equal(o->account_get(o->user_data, a.id, &mine),
-                     CHORUSACCT_OK);
+    assert_int_equal(o->account_get(o->user_data, a.id, &mine), CHORUSACCT_OK);
     reader r = {&o2, a.id, CHORUSACCT_E_INTERNAL, 0};
     pthread_t th;
     assert_int_equal(pthread_create(&th, NULL, read_main, &r), 0);
@@ -402,12 +398,10 @@ static void test_connection_lost(void **state)
     terminate_others(f->schema);
     int rc = o->account_get(o->user_data, a.id, &out);
     assert_true(rc == CHORUSACCT_E_STORAGE || rc == CHORUSACCT_OK);
-    assert_int_equal(o->account_get(o->user_data, a.id, &out),
-                     CHORUSACCT_OK);
+    assert_int_equal(o->account_get(o->user_data, a.id, &out), CHORUSACCT_OK);
 
     assert_int_equal(o->begin(o->user_data), CHORUSACCT_OK);
-    assert_int_equal(o->account_get(o->user_data, a.id, &out),
-                     CHORUSACCT_OK);
+    assert_int_equal(o->account_get(o->user_data, a.id, &out), CHORUSACCT_OK);
     terminate_others(f->schema);
     out.failed_logins = 3;
     assert_int_equal(o->account_update(o->user_data, &out),
@@ -416,8 +410,7 @@ static void test_connection_lost(void **state)
                      CHORUSACCT_E_STORAGE);
     assert_int_not_equal(o->commit(o->user_data), CHORUSACCT_OK);
     /* Nothing was written; the table works again. */
-    assert_int_equal(o->account_get(o->user_data, a.id, &out),
-                     CHORUSACCT_OK);
+    assert_int_equal(o->account_get(o->user_data, a.id, &out), CHORUSACCT_OK);
     assert_int_equal(out.failed_logins, 0);
     assert_int_equal(out.version, 1);
     assert_int_equal(o->begin(o->user_data), CHORUSACCT_OK);
@@ -442,17 +435,16 @@ static void test_fork(void **state)
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        int ok = o->account_get(o->user_data, a.id, &out) ==
-                     CHORUSACCT_E_STORAGE &&
-                 o->begin(o->user_data) == CHORUSACCT_E_STORAGE;
+        int ok =
+            o->account_get(o->user_data, a.id, &out) == CHORUSACCT_E_STORAGE &&
+            o->begin(o->user_data) == CHORUSACCT_E_STORAGE;
         o->destroy(o->user_data);
         _exit(ok ? 0 : 1);
     }
     int status;
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    assert_int_equal(o->account_get(o->user_data, a.id, &out),
-                     CHORUSACCT_OK);
+    assert_int_equal(o->account_get(o->user_data, a.id, &out), CHORUSACCT_OK);
 }
 
 /* Values the database refuses are refused before they reach it: a text
@@ -531,14 +523,13 @@ static void test_sent_stays_sent(void **state)
     assert_string_equal(got[0].last_error, "");
     a.status = CHORUSACCT_MSG_DEAD;
     assert_int_equal(o->outbox_update(o->user_data, &a), CHORUSACCT_OK);
-    assert_int_equal(o->outbox_claim(o->user_data, 99999, 99999 + 300, got, 2,
-                                     &n),
-                     CHORUSACCT_OK);
+    assert_int_equal(
+        o->outbox_claim(o->user_data, 99999, 99999 + 300, got, 2, &n),
+        CHORUSACCT_OK);
     assert_int_equal(n, 0);
     /* A message that does not exist is still NOTFOUND. */
     a.id += 1000;
-    assert_int_equal(o->outbox_update(o->user_data, &a),
-                     CHORUSACCT_E_NOTFOUND);
+    assert_int_equal(o->outbox_update(o->user_data, &a), CHORUSACCT_E_NOTFOUND);
 }
 
 /* ------------------------------------------------------------------ */
@@ -574,12 +565,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lock_wait_is_a_conflict, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_reads_in_a_transaction_lock,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reads_in_a_transaction_lock, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_counters_outside_the_transaction,
                                         setup, teardown),
-        cmocka_unit_test_setup_teardown(test_connection_lost, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_connection_lost, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fork, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fields, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sent_stays_sent, setup, teardown),
