@@ -1725,8 +1725,12 @@ static int migrate_step(PGconn *conn, int *v)
     int rc = simple(conn, "BEGIN ISOLATION LEVEL READ COMMITTED", NULL, 0);
     if (rc != CHORUSACCT_OK)
         return rc;
-    rc = simple(conn, "SELECT pg_advisory_xact_lock(" CA_MIGRATION_LOCK ")",
-                NULL, 0);
+    /* A migration waits for another server's, and for the tables it
+     * changes, as long as that takes: not the flow's lock timeout. */
+    rc = simple(conn, "SET LOCAL lock_timeout = 0", NULL, 0);
+    if (rc == CHORUSACCT_OK)
+        rc = simple(conn, "SELECT pg_advisory_xact_lock(" CA_MIGRATION_LOCK ")",
+                    NULL, 0);
     if (rc == CHORUSACCT_OK)
         rc = schema_version_of(conn, v);
     if (rc == CHORUSACCT_OK && *v > CA_SCHEMA_VERSION)
