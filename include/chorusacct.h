@@ -15,6 +15,7 @@
 #include <chorusacct/identifier.h>
 #include <chorusacct/mailer.h>
 #include <chorusacct/password.h>
+#include <chorusacct/postgres.h>
 #include <chorusacct/random.h>
 #include <chorusacct/sqlite.h>
 #include <chorusacct/storage.h>

@@ -19,10 +19,14 @@
 
 typedef struct {
     /* The in-memory store, or (CHORUSACCT_TEST_BACKEND=sqlite) an SQLite
-     * file in a temporary folder, one connection per context. */
+     * file in a temporary folder, or (CHORUSACCT_TEST_BACKEND=postgres) a
+     * new schema on the server of CHORUSACCT_TEST_PG; with either, one
+     * connection per context. */
     chorusacct_memstore *store;
     char dir[64];
     char path[96];
+    char pg_schema[32];
+    char pg_info[1024];
     chorusacct_capmailer *mail;
     chorusacct_testclock *clock;
     chorusacct_testrandom *rnd;

@@ -3,7 +3,8 @@
 # this script). On a fresh Debian 12 machine, as root, it first installs
 # what is missing.
 #
-#   1. gcc, warnings as errors: unit, abi, diff, ffi, install suites;
+#   1. gcc, warnings as errors: unit, abi, diff, ffi, install suites; then
+#      the postgres suite (each test starts its own throwaway server);
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer: unit, diff and ffi
 #      (the Python binding, with gcc's ASan runtime preloaded);
 #   3. clang + libFuzzer (+ ASan/UBSan): each fuzz target for a bounded
@@ -49,6 +50,12 @@ check() {
 step "gcc, warnings as errors"
 build build-ci
 check build-ci unit abi diff ffi install
+
+step "PostgreSQL backend (servers of its own, as an unprivileged user)"
+# A log of its own, so that the summary keeps the run above.
+meson test -C build-ci --print-errorlogs --num-processes 2 --suite postgres \
+    --logbase testlog-postgres
+logs="$logs build-ci/meson-logs/testlog-postgres.json"
 
 step "AddressSanitizer + UndefinedBehaviorSanitizer"
 build build-ci-san -Db_sanitize=address,undefined -Db_lundef=false

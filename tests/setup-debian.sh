@@ -5,7 +5,9 @@ set -eu
 
 # Build: compiler, meson, the library's dependencies. The SMTP mailer:
 # libcurl, and for its test an SMTP server (aiosmtpd) and openssl;
-# abigail-tools, doxygen and graphviz for the ABI and documentation tests.
+# abigail-tools, doxygen and graphviz for the ABI and documentation tests;
+# the PostgreSQL client library and server (the tests start a server of
+# their own; the package's cluster service is not used).
 pkgs="gcc libc6-dev pkg-config meson ninja-build
 libsodium-dev libpcre2-dev libsqlite3-dev
 libcmocka-dev clang libclang-rt-14-dev
@@ -13,7 +15,8 @@ python3 python3-stdnum python3-phonenumbers
 libphonenumber-dev g++ libpwquality-dev
 binutils
 libcurl4-openssl-dev python3-aiosmtpd openssl
-abigail-tools doxygen graphviz"
+abigail-tools doxygen graphviz
+libpq-dev postgresql"
 
 missing=
 for p in $pkgs; do
