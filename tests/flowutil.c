@@ -43,10 +43,12 @@ bool bench_sqlite(const bench *b)
     return b->path[0] != '\0';
 }
 
+#ifdef CHORUSACCT_TEST_HAVE_PG
 static bool bench_pg(const bench *b)
 {
     return b->pg_schema[0] != '\0';
 }
+#endif
 
 void bench_open(bench *b, uint32_t flags)
 {

@@ -382,6 +382,12 @@ class MessageStatus(enum.IntEnum):
     CANCELLED = 4
 
 
+class PostgresFlag(enum.IntFlag):
+    """``chorusacct_postgres_flags`` (chorusacct/postgres.h)."""
+
+    NO_MIGRATE = 1
+
+
 class SmtpTls(enum.IntEnum):
     """``chorusacct_smtp_tls`` (chorusacct/mailer.h)."""
 
@@ -416,6 +422,7 @@ C_ENUMS = {
     'chorusacct_mail_kind': (MailKind, 'CHORUSACCT_MAIL_'),
     'chorusacct_mail_result': (MailResult, 'CHORUSACCT_MAIL_'),
     'chorusacct_message_status': (MessageStatus, 'CHORUSACCT_MSG_'),
+    'chorusacct_postgres_flags': (PostgresFlag, 'CHORUSACCT_POSTGRES_'),
     'chorusacct_smtp_tls': (SmtpTls, 'CHORUSACCT_SMTP_TLS_'),
     'chorusacct_sqlite_flags': (SqliteFlag, 'CHORUSACCT_SQLITE_'),
 }
@@ -965,6 +972,9 @@ _PROTOTYPES = {
         POINTER(c_size_t)]),
     'chorusacct_maildir_mailer': (
         c_int, [POINTER(chorusacct_mailer_ops), c_char_p, c_char_p]),
+    'chorusacct_postgres_storage': (c_int, [
+        POINTER(chorusacct_storage_ops), c_char_p, c_uint32]),
+    'chorusacct_postgres_schema_version': (c_int, []),
     'chorusacct_smtp_config_init': (
         c_int, [POINTER(chorusacct_smtp_config), c_size_t]),
     'chorusacct_smtp_mailer': (c_int, [

@@ -70,8 +70,13 @@ typedef enum chorusacct_postgres_flags {
  *         ::CHORUSACCT_POSTGRES_NO_MIGRATE); ::CHORUSACCT_E_STORAGE (a
  *         statement failed, such as a role without the right to create the
  *         tables, or a database not in UTF-8); ::CHORUSACCT_E_NOMEM.
- * @par Threads: safe from any thread; the table it fills is used by one
- *      thread at a time.
+ * @par Ownership:
+ * The caller owns `out`; the connection it holds is closed by the table's
+ * `destroy` (called by the context that takes the table, when freed).
+ * `conninfo` is read during the call only.
+ * @par Threads:
+ * Safe from any thread; the table it fills is used by one thread at a
+ * time (open one per context).
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_postgres_storage(
@@ -80,7 +85,11 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_postgres_storage(
 /**
  * @brief Schema version this library writes (and the newest it opens),
  *        whether or not it was built with libpq.
- * @par Threads: pure.
+ * @return the version number.
+ * @par Ownership:
+ * Nothing is allocated.
+ * @par Threads:
+ * Pure.
  * @since 0.1
  */
 CHORUSACCT_API int chorusacct_postgres_schema_version(void);
