@@ -202,18 +202,19 @@ int chorusacct_password_check_personal(const char *pw, size_t len,
     const unsigned char *s = (const unsigned char *)pw;
     size_t n = 0;
     int why = 0;
-    for (size_t i = 0; i < len; n++) {
+    for (size_t i = 0; i < len;) {
         uint32_t c;
         size_t k = ca_utf8_decode(s + i, len - i, &c);
         if (k == 0) {
+            /* Malformed text wins over length, wherever it stands, as in
+             * chorusacct_password_check(). */
             why = CHORUSACCT_E_UTF8;
             break;
         }
-        if (n == PW_MAX_CP) {
-            why = CHORUSACCT_E_PASSWORD_LONG;
-            break;
-        }
-        folded[n] = chorusacct__fold(c);
+        if (n == PW_MAX_CP)
+            why = CHORUSACCT_E_PASSWORD_LONG; /* decode on, for UTF-8 */
+        else
+            folded[n++] = chorusacct__fold(c);
         i += k;
     }
     for (size_t k = 0; k < 3 && why == 0; k++)

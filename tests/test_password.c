@@ -437,6 +437,13 @@ static void test_personal_errors(void **state)
                                                         NULL, "zzz", &reason),
                      CHORUSACCT_E_REJECTED);
     assert_int_equal(reason, CHORUSACCT_E_PASSWORD_LONG);
+    /* Too long and malformed after the limit: malformed wins, as in the
+     * policy (found by fuzz_password). */
+    big[1099] = (char)0xff;
+    assert_int_equal(chorusacct_password_check_personal(big, 1100, NULL,
+                                                        NULL, "zzz", &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_UTF8);
     /* Arguments. */
     assert_int_equal(chorusacct_password_check_personal(NULL, 1, NULL, NULL,
                                                         NULL, &reason),
