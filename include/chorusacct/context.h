@@ -164,7 +164,8 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_config_init(
  * @param[out] out receives the context, to free with chorusacct_ctx_free()
  * @param[in]  cfg configuration, or NULL for the defaults (copied)
  * @return ::CHORUSACCT_OK; ::CHORUSACCT_E_ARG for a NULL `out` or a value
- *         out of range (chorusacct_ctx_set_int() gives the ranges);
+ *         out of range (chorusacct_ctx_set_int() and
+ *         chorusacct_ctx_set_str() give the rules);
  *         ::CHORUSACCT_E_NOMEM; ::CHORUSACCT_E_INIT.
  * @par Threads: safe from any thread.
  * @since 0.1
@@ -203,9 +204,13 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_get_int(
     const chorusacct_ctx *ctx, int opt, int64_t *out);
 
 /**
- * @brief Change a string setting (copied). The activation URL must
- *        contain `{token}`.
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG, ::CHORUSACCT_E_NOMEM.
+ * @brief Change a string setting (copied). Each is UTF-8 text without
+ *        control characters: the activation URL, at most 1023 bytes,
+ *        contains `{token}` exactly once; the terms version has at most
+ *        35 bytes, the portal name at most 200. chorusacct_ctx_new()
+ *        applies the same rules to the configuration.
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG (unknown option or value
+ *         refused; nothing changed), ::CHORUSACCT_E_NOMEM.
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_str(
