@@ -9,7 +9,8 @@ libsodium-dev libpcre2-dev libsqlite3-dev
 libcmocka-dev clang libclang-rt-14-dev
 python3 python3-stdnum python3-phonenumbers
 libphonenumber-dev g++ libpwquality-dev
-binutils"
+binutils
+valgrind gcovr"
 
 missing=
 for p in $pkgs; do
