@@ -513,7 +513,8 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_approve_many(
 
 /**
  * @brief A manager rejects a pending request with a reason (1 to 500
- *        characters), which is e-mailed to the applicant.
+ *        characters, at most `CHORUSACCT_REASON_SIZE` - 1 bytes of UTF-8;
+ *        line breaks and tabs allowed), which is e-mailed to the applicant.
  * @return as chorusacct_account_approve(); reason
  *         ::CHORUSACCT_E_REASON_REQUIRED too.
  * @since 0.1
@@ -611,7 +612,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_activation_resend_by(
  * @brief Deactivate an active account: by itself, or by a manager of its
  *        structure. The principal manager cannot be deactivated
  *        (::CHORUSACCT_E_PRINCIPAL): hand the role over first.
- * @param[in] why optional reason, kept in the audit log
+ * @param[in] why optional reason, kept in the audit log (NULL or empty:
+ *                none; else as for chorusacct_account_reject(), or
+ *                ::CHORUSACCT_E_REASON_REQUIRED)
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_disable(
