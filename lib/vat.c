@@ -445,7 +445,7 @@ static int check_ro(const vat_country *c, vat_num *x)
     }
     /* CUI/CIF: the weights align on the right of the body. */
     static const uint8_t w[] = {7, 5, 3, 2, 1, 7, 5, 3, 2};
-    unsigned s = wsum(d, w + 10 - n, n - 1);
+    unsigned s = wsum(d, w + (10 - n), n - 1);
     return CHECKED(s * 10 % 11 % 10 == dig(d, n - 1));
 }
 
