@@ -471,6 +471,46 @@ static void test_getter_arguments(void **state)
     bench_close(&b);
 }
 
+/* A custom subject may show the rejection reason, which may have several
+ * lines: the subject stays one line, the body keeps them. */
+static void test_reason_in_subject(void **state)
+{
+    (void)state;
+    bench b;
+    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    int64_t boss = make_manager(&b, "boss@acme.fr", siret_a);
+    int64_t app = do_signup(&b, "app@acme.fr", siret_a,
+                            CHORUSACCT_STATE_PENDING_APPROVAL);
+    int reason = 0;
+    assert_int_equal(chorusacct_ctx_set_template(
+                         b.ctx, CHORUSACCT_MAIL_REJECTED, CHORUSACCT_LANG_FR,
+                         "{portal}: {reason}", "Motif :\n{reason}\n",
+                         &reason),
+                     CHORUSACCT_OK);
+    assert_int_equal(chorusacct_account_reject(b.ctx, boss, app,
+                                               "line one\nline two",
+                                               &reason),
+                     CHORUSACCT_OK);
+    chorusacct_capmailer_clear(b.mail);
+    do_deliver(&b);
+    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_REJECTED, NULL), 1);
+    const chorusacct_mail *m = NULL;
+    for (size_t i = 0; i < chorusacct_capmailer_count(b.mail); i++)
+        if (chorusacct_capmailer_at(b.mail, i)->kind ==
+            CHORUSACCT_MAIL_REJECTED)
+            m = chorusacct_capmailer_at(b.mail, i);
+    assert_non_null(m);
+    assert_string_equal(m->subject, "Chorus Pro: line one line two");
+    assert_string_equal(m->body, "Motif :\nline one\nline two\n");
+    /* The Internet message has it on one header line. */
+    static char msg[16384];
+    size_t n;
+    assert_int_equal(chorusacct_mail_format(m, "noreply@portal.test", T0,
+                                            msg, sizeof msg, &n),
+                     CHORUSACCT_OK);
+    bench_close(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -479,6 +519,7 @@ int main(void)
         cmocka_unit_test(test_revived_request),
         cmocka_unit_test(test_activation_arguments),
         cmocka_unit_test(test_reason_limits),
+        cmocka_unit_test(test_reason_in_subject),
         cmocka_unit_test(test_role_and_bulk_refusals),
         cmocka_unit_test(test_getter_arguments),
     };
