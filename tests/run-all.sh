@@ -87,7 +87,7 @@ step "ThreadSanitizer (clang): unit suite"
 CC=clang build build-ci-tsan -Db_sanitize=thread -Db_lundef=false
 check build-ci-tsan unit
 
-step "Coverage (gcc, gcovr): every suite, lib/ at least 90% of lines"
+step "Coverage (gcc + gcovr, lib/ >= 90% of lines)"
 build build-ci-cov -Db_coverage=true
 check build-ci-cov unit abi diff install
 # lib/gen-uclass.c is a generator run at build time, not library code.
