@@ -43,8 +43,7 @@ static void test_resend_by_manager(void **state)
     int reason = 0;
 
     /* A request is decided, not resent, by a manager. */
-    assert_int_equal(chorusacct_activation_resend_by(b.ctx, boss, app,
-                                                     &reason),
+    assert_int_equal(chorusacct_activation_resend_by(b.ctx, boss, app, &reason),
                      CHORUSACCT_E_REJECTED);
     assert_int_equal(reason, CHORUSACCT_E_STATE);
     assert_int_equal(chorusacct_account_approve(b.ctx, boss, app, &reason),
@@ -54,46 +53,38 @@ static void test_resend_by_manager(void **state)
 
     /* Only an active manager of the account's own structure. */
     reason = 0;
-    assert_int_equal(chorusacct_activation_resend_by(b.ctx, 0, app,
-                                                     &reason),
+    assert_int_equal(chorusacct_activation_resend_by(b.ctx, 0, app, &reason),
                      CHORUSACCT_E_REJECTED);
     assert_int_equal(reason, CHORUSACCT_E_NOT_MANAGER);
     reason = 0;
-    assert_int_equal(chorusacct_activation_resend_by(b.ctx, other, app,
-                                                     &reason),
+    assert_int_equal(
+        chorusacct_activation_resend_by(b.ctx, other, app, &reason),
+        CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_NOT_MANAGER);
+    reason = 0;
+    assert_int_equal(chorusacct_activation_resend_by(b.ctx, app, app, &reason),
                      CHORUSACCT_E_REJECTED);
     assert_int_equal(reason, CHORUSACCT_E_NOT_MANAGER);
     reason = 0;
-    assert_int_equal(chorusacct_activation_resend_by(b.ctx, app, app,
-                                                     &reason),
+    assert_int_equal(chorusacct_activation_resend_by(b.ctx, 999, app, &reason),
                      CHORUSACCT_E_REJECTED);
     assert_int_equal(reason, CHORUSACCT_E_NOT_MANAGER);
-    reason = 0;
-    assert_int_equal(chorusacct_activation_resend_by(b.ctx, 999, app,
-                                                     &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_NOT_MANAGER);
-    assert_int_equal(chorusacct_activation_resend_by(b.ctx, boss, 999,
-                                                     &reason),
+    assert_int_equal(chorusacct_activation_resend_by(b.ctx, boss, 999, &reason),
                      CHORUSACCT_E_NOTFOUND);
-    assert_int_equal(chorusacct_activation_resend_by(NULL, boss, app,
-                                                     &reason),
+    assert_int_equal(chorusacct_activation_resend_by(NULL, boss, app, &reason),
                      CHORUSACCT_E_ARG);
     assert_int_equal(mails_of(&b, 0, NULL), 0);
 
     /* The manager's resend: a reminder with a new link, in the log with
      * the manager as actor; then the cooldown applies. */
-    assert_int_equal(chorusacct_activation_resend_by(b.ctx, boss, app,
-                                                     &reason),
+    assert_int_equal(chorusacct_activation_resend_by(b.ctx, boss, app, &reason),
                      CHORUSACCT_OK);
     chorusacct_event e = last_event(&b, app);
     assert_int_equal(e.type, CHORUSACCT_EV_RESEND);
     assert_int_equal(e.actor_id, boss);
     assert_int_equal(do_deliver(&b), 1);
-    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_REMINDER, "app@acme.fr"),
-                     1);
-    assert_int_equal(chorusacct_activation_resend_by(b.ctx, boss, app,
-                                                     &reason),
+    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_REMINDER, "app@acme.fr"), 1);
+    assert_int_equal(chorusacct_activation_resend_by(b.ctx, boss, app, &reason),
                      CHORUSACCT_E_REJECTED);
     assert_int_equal(reason, CHORUSACCT_E_RESEND_COOLDOWN);
 
@@ -104,8 +95,7 @@ static void test_resend_by_manager(void **state)
     assert_int_equal(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK);
     assert_int_equal(sw.expired, 1);
     assert_int_equal(state_of(&b, app), CHORUSACCT_STATE_EXPIRED);
-    assert_int_equal(chorusacct_activation_resend_by(b.ctx, boss, app,
-                                                     &reason),
+    assert_int_equal(chorusacct_activation_resend_by(b.ctx, boss, app, &reason),
                      CHORUSACCT_OK);
     assert_int_equal(state_of(&b, app), CHORUSACCT_STATE_AWAITING_ACTIVATION);
     int types[16];
@@ -120,8 +110,7 @@ static void test_resend_by_manager(void **state)
 
     /* An active account has no link to resend. */
     chorusacct_testclock_advance(b.clock, 61);
-    assert_int_equal(chorusacct_activation_resend_by(b.ctx, boss, app,
-                                                     &reason),
+    assert_int_equal(chorusacct_activation_resend_by(b.ctx, boss, app, &reason),
                      CHORUSACCT_E_REJECTED);
     assert_int_equal(reason, CHORUSACCT_E_ALREADY_ACTIVE);
     bench_close(&b);
@@ -139,16 +128,14 @@ static void test_requests_wait_for_the_principal(void **state)
     int64_t app = do_signup(&b, "early@acme.fr", siret_a,
                             CHORUSACCT_STATE_PENDING_APPROVAL);
     do_deliver(&b);
-    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_APPROVAL_REQUEST, NULL),
-                     0);
+    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_APPROVAL_REQUEST, NULL), 0);
     char token[64];
     int reason = 0;
     last_token(&b, "boss@acme.fr", token, sizeof token);
     assert_int_equal(do_activate(&b, token, &reason), CHORUSACCT_OK);
     do_deliver(&b);
-    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_APPROVAL_REQUEST,
-                              "boss@acme.fr"),
-                     1);
+    assert_int_equal(
+        mails_of(&b, CHORUSACCT_MAIL_APPROVAL_REQUEST, "boss@acme.fr"), 1);
     const chorusacct_mail *m = NULL;
     for (size_t i = 0; i < chorusacct_capmailer_count(b.mail); i++)
         if (chorusacct_capmailer_at(b.mail, i)->kind ==
@@ -173,36 +160,32 @@ static void test_revived_request(void **state)
     int64_t app = do_signup(&b, "slow@acme.fr", siret_a,
                             CHORUSACCT_STATE_PENDING_APPROVAL);
     do_deliver(&b);
-    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_APPROVAL_REQUEST,
-                              "boss@acme.fr"),
-                     1);
+    assert_int_equal(
+        mails_of(&b, CHORUSACCT_MAIL_APPROVAL_REQUEST, "boss@acme.fr"), 1);
     int reason = 0;
     /* Still pending: the applicant's resend asks the managers again. */
-    assert_int_equal(chorusacct_activation_resend(b.ctx, "slow@acme.fr",
-                                                  NULL, &reason),
-                     CHORUSACCT_OK);
+    assert_int_equal(
+        chorusacct_activation_resend(b.ctx, "slow@acme.fr", NULL, &reason),
+        CHORUSACCT_OK);
     do_deliver(&b);
-    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_APPROVAL_REQUEST,
-                              "boss@acme.fr"),
-                     2);
+    assert_int_equal(
+        mails_of(&b, CHORUSACCT_MAIL_APPROVAL_REQUEST, "boss@acme.fr"), 2);
 
     chorusacct_testclock_advance(b.clock, 30 * 86400 + 1);
     chorusacct_sweep_result sw = {.struct_size = sizeof sw};
     assert_int_equal(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK);
     assert_int_equal(state_of(&b, app), CHORUSACCT_STATE_EXPIRED);
     /* A manager cannot revive a request (no link to send). */
-    assert_int_equal(chorusacct_activation_resend_by(b.ctx, boss, app,
-                                                     &reason),
+    assert_int_equal(chorusacct_activation_resend_by(b.ctx, boss, app, &reason),
                      CHORUSACCT_E_REJECTED);
     assert_int_equal(reason, CHORUSACCT_E_STATE);
-    assert_int_equal(chorusacct_activation_resend(b.ctx, "slow@acme.fr",
-                                                  NULL, &reason),
-                     CHORUSACCT_OK);
+    assert_int_equal(
+        chorusacct_activation_resend(b.ctx, "slow@acme.fr", NULL, &reason),
+        CHORUSACCT_OK);
     assert_int_equal(state_of(&b, app), CHORUSACCT_STATE_PENDING_APPROVAL);
     do_deliver(&b);
-    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_APPROVAL_REQUEST,
-                              "boss@acme.fr"),
-                     3);
+    assert_int_equal(
+        mails_of(&b, CHORUSACCT_MAIL_APPROVAL_REQUEST, "boss@acme.fr"), 3);
     assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_REMINDER, NULL), 0);
     /* Approving an account that is not pending is a state error; a
      * decided one says so. */
@@ -239,34 +222,30 @@ static void test_activation_arguments(void **state)
     assert_int_equal(who, 0);
     assert_int_equal(failed, 0);
     assert_int_equal(chorusacct_account_activate(b.ctx, token, NULL, len,
-                                                 GOOD_PW, len, NULL, &who,
-                                                 NULL, &reason),
+                                                 GOOD_PW, len, NULL, &who, NULL,
+                                                 &reason),
                      CHORUSACCT_E_ARG);
     assert_int_equal(chorusacct_account_activate(b.ctx, token, GOOD_PW, len,
                                                  NULL, len, NULL, &who, NULL,
                                                  &reason),
                      CHORUSACCT_E_ARG);
     assert_int_equal(chorusacct_account_activate(NULL, token, GOOD_PW, len,
-                                                 GOOD_PW, len, NULL, &who,
-                                                 NULL, &reason),
+                                                 GOOD_PW, len, NULL, &who, NULL,
+                                                 &reason),
                      CHORUSACCT_E_ARG);
     assert_true(chorusacct_ctx_last_error(b.ctx)[0] != '\0');
-    assert_int_equal(chorusacct_token_check(b.ctx, NULL, NULL, NULL,
-                                            &reason),
+    assert_int_equal(chorusacct_token_check(b.ctx, NULL, NULL, NULL, &reason),
                      CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_token_check(NULL, token, NULL, NULL,
-                                            &reason),
+    assert_int_equal(chorusacct_token_check(NULL, token, NULL, NULL, &reason),
                      CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_activation_resend(b.ctx, NULL, NULL,
-                                                  &reason),
+    assert_int_equal(chorusacct_activation_resend(b.ctx, NULL, NULL, &reason),
                      CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_activation_resend(NULL, "a@acme.fr", NULL,
-                                                  &reason),
-                     CHORUSACCT_E_ARG);
+    assert_int_equal(
+        chorusacct_activation_resend(NULL, "a@acme.fr", NULL, &reason),
+        CHORUSACCT_E_ARG);
     /* An empty password (NULL with length 0) is refused as a password. */
-    assert_int_equal(chorusacct_account_activate(b.ctx, token, NULL, 0, NULL,
-                                                 0, NULL, &who, &failed,
-                                                 &reason),
+    assert_int_equal(chorusacct_account_activate(b.ctx, token, NULL, 0, NULL, 0,
+                                                 NULL, &who, &failed, &reason),
                      CHORUSACCT_E_REJECTED);
     assert_int_equal(reason, CHORUSACCT_E_PASSWORD_SHORT);
     assert_true(failed & CHORUSACCT_PW_RULE_SHORT);
@@ -297,8 +276,7 @@ static void test_reason_limits(void **state)
     for (int i = 0; i < 500; i++)
         strcat(why, "\u00e9");
     assert_int_equal(strlen(why), 1000);
-    assert_int_equal(chorusacct_account_reject(b.ctx, boss, app, why,
-                                               &reason),
+    assert_int_equal(chorusacct_account_reject(b.ctx, boss, app, why, &reason),
                      CHORUSACCT_OK);
     chorusacct_account a;
     assert_int_equal(chorusacct_account_get(b.ctx, app, &a), CHORUSACCT_OK);
@@ -314,14 +292,14 @@ static void test_reason_limits(void **state)
     const char *bad[] = {why, "", " \n\t ", "no\x01pe", "caf\xc3"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         reason = 0;
-        assert_int_equal(chorusacct_account_reject(b.ctx, boss, app2, bad[i],
-                                                   &reason),
-                         CHORUSACCT_E_REJECTED);
+        assert_int_equal(
+            chorusacct_account_reject(b.ctx, boss, app2, bad[i], &reason),
+            CHORUSACCT_E_REJECTED);
         assert_int_equal(reason, CHORUSACCT_E_REASON_REQUIRED);
     }
-    assert_int_equal(chorusacct_account_reject(b.ctx, boss, app2, NULL,
-                                               &reason),
-                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(
+        chorusacct_account_reject(b.ctx, boss, app2, NULL, &reason),
+        CHORUSACCT_E_REJECTED);
     assert_int_equal(reason, CHORUSACCT_E_REASON_REQUIRED);
     assert_int_equal(state_of(&b, app2), CHORUSACCT_STATE_PENDING_APPROVAL);
 
@@ -332,8 +310,7 @@ static void test_reason_limits(void **state)
         strcat(why, "\U0001F600");
     assert_int_equal(strlen(why), 2000);
     reason = 0;
-    assert_int_equal(chorusacct_account_reject(b.ctx, boss, app2, why,
-                                               &reason),
+    assert_int_equal(chorusacct_account_reject(b.ctx, boss, app2, why, &reason),
                      CHORUSACCT_E_REJECTED);
     assert_int_equal(reason, CHORUSACCT_E_REASON_REQUIRED);
     int64_t user = make_manager(&b, "user@beta.fr", siret_b);
@@ -345,16 +322,16 @@ static void test_reason_limits(void **state)
     last_token(&b, "app2@acme.fr", token, sizeof token);
     assert_int_equal(do_activate(&b, token, &reason), CHORUSACCT_OK);
     reason = 0;
-    assert_int_equal(chorusacct_account_disable(b.ctx, boss, app2, why,
-                                                &reason),
-                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(
+        chorusacct_account_disable(b.ctx, boss, app2, why, &reason),
+        CHORUSACCT_E_REJECTED);
     assert_int_equal(reason, CHORUSACCT_E_REASON_REQUIRED);
     assert_int_equal(state_of(&b, app2), CHORUSACCT_STATE_ACTIVE);
     /* 255 of them (1020 bytes) fit. */
     why[1020] = '\0';
-    assert_int_equal(chorusacct_account_disable(b.ctx, boss, app2, why,
-                                                &reason),
-                     CHORUSACCT_OK);
+    assert_int_equal(
+        chorusacct_account_disable(b.ctx, boss, app2, why, &reason),
+        CHORUSACCT_OK);
     assert_string_equal(last_event(&b, app2).reason, why);
     bench_close(&b);
 }
@@ -370,31 +347,28 @@ static void test_role_and_bulk_refusals(void **state)
                             CHORUSACCT_STATE_PENDING_APPROVAL);
     int reason = 0;
     /* Only an active account gets a role. */
-    assert_int_equal(chorusacct_account_set_role(b.ctx, boss, app,
-                                                 CHORUSACCT_ROLE_MANAGER,
-                                                 &reason),
+    assert_int_equal(chorusacct_account_set_role(
+                         b.ctx, boss, app, CHORUSACCT_ROLE_MANAGER, &reason),
                      CHORUSACCT_E_REJECTED);
     assert_int_equal(reason, CHORUSACCT_E_NOT_ACTIVE);
 
     int codes[2] = {1, 1};
-    assert_int_equal(chorusacct_account_approve_many(b.ctx, boss, NULL, 1,
-                                                     codes),
-                     CHORUSACCT_E_ARG);
+    assert_int_equal(
+        chorusacct_account_approve_many(b.ctx, boss, NULL, 1, codes),
+        CHORUSACCT_E_ARG);
     const int64_t ids[2] = {app, boss};
-    assert_int_equal(chorusacct_account_approve_many(b.ctx, boss, ids, 2,
-                                                     NULL),
+    assert_int_equal(chorusacct_account_approve_many(b.ctx, boss, ids, 2, NULL),
                      CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_account_approve_many(NULL, boss, ids, 2,
-                                                     codes),
+    assert_int_equal(chorusacct_account_approve_many(NULL, boss, ids, 2, codes),
                      CHORUSACCT_E_ARG);
     assert_int_equal(codes[0], 1);
     /* None to approve: nothing refused. */
-    assert_int_equal(chorusacct_account_approve_many(b.ctx, boss, NULL, 0,
-                                                     NULL),
-                     CHORUSACCT_OK);
-    assert_int_equal(chorusacct_account_approve_many(b.ctx, boss, ids, 2,
-                                                     codes),
-                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(
+        chorusacct_account_approve_many(b.ctx, boss, NULL, 0, NULL),
+        CHORUSACCT_OK);
+    assert_int_equal(
+        chorusacct_account_approve_many(b.ctx, boss, ids, 2, codes),
+        CHORUSACCT_E_REJECTED);
     assert_int_equal(codes[0], CHORUSACCT_OK);
     assert_int_equal(codes[1], CHORUSACCT_E_STATE);
     assert_int_equal(state_of(&b, app), CHORUSACCT_STATE_AWAITING_ACTIVATION);
@@ -411,8 +385,7 @@ static void test_getter_arguments(void **state)
                            CHORUSACCT_STATE_AWAITING_ACTIVATION);
     chorusacct_account a;
     size_t n = 9;
-    assert_int_equal(chorusacct_account_get(b.ctx, id, NULL),
-                     CHORUSACCT_E_ARG);
+    assert_int_equal(chorusacct_account_get(b.ctx, id, NULL), CHORUSACCT_E_ARG);
     assert_int_equal(chorusacct_account_get(NULL, id, &a), CHORUSACCT_E_ARG);
     assert_int_equal(chorusacct_account_get(b.ctx, id + 100, &a),
                      CHORUSACCT_E_NOTFOUND);
@@ -484,12 +457,10 @@ static void test_reason_in_subject(void **state)
     int reason = 0;
     assert_int_equal(chorusacct_ctx_set_template(
                          b.ctx, CHORUSACCT_MAIL_REJECTED, CHORUSACCT_LANG_FR,
-                         "{portal}: {reason}", "Motif :\n{reason}\n",
-                         &reason),
+                         "{portal}: {reason}", "Motif :\n{reason}\n", &reason),
                      CHORUSACCT_OK);
     assert_int_equal(chorusacct_account_reject(b.ctx, boss, app,
-                                               "line one\nline two",
-                                               &reason),
+                                               "line one\nline two", &reason),
                      CHORUSACCT_OK);
     chorusacct_capmailer_clear(b.mail);
     do_deliver(&b);
@@ -505,8 +476,8 @@ static void test_reason_in_subject(void **state)
     /* The Internet message has it on one header line. */
     static char msg[16384];
     size_t n;
-    assert_int_equal(chorusacct_mail_format(m, "noreply@portal.test", T0,
-                                            msg, sizeof msg, &n),
+    assert_int_equal(chorusacct_mail_format(m, "noreply@portal.test", T0, msg,
+                                            sizeof msg, &n),
                      CHORUSACCT_OK);
     bench_close(&b);
 }

@@ -74,8 +74,10 @@ static const struct {
     int64_t min;
     int64_t max;
 } model[] = {
-#define M(o, t, m, lo, hi)                                                 \
-    {CHORUSACCT_OPT_##o, t, offsetof(chorusacct_config, m), lo, hi}
+#define M(o, t, m, lo, hi)                                                     \
+    {                                                                          \
+        CHORUSACCT_OPT_##o, t, offsetof(chorusacct_config, m), lo, hi          \
+    }
     M(LANG, I32, lang, 0, 1),
     M(FLAGS, U32, flags, 0, 3),
     M(RESEND_DAILY_QUOTA, U32, resend_daily_quota, 1, 1000000),
@@ -253,8 +255,7 @@ static void run_flow(chorusacct_ctx *ctx)
     chorusacct_random_ops ro;
     if (chorusacct_memstore_new(&ms) != CHORUSACCT_OK ||
         chorusacct_capmailer_new(&cm) != CHORUSACCT_OK ||
-        chorusacct_testclock_new(&ck, INT64_C(1795687200)) !=
-            CHORUSACCT_OK ||
+        chorusacct_testclock_new(&ck, INT64_C(1795687200)) != CHORUSACCT_OK ||
         chorusacct_testrandom_new(&rd, seed) != CHORUSACCT_OK ||
         chorusacct_memstore_ops(ms, &so) != CHORUSACCT_OK ||
         chorusacct_capmailer_ops(cm, &mo) != CHORUSACCT_OK ||
@@ -345,8 +346,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         chorusacct_ctx *probe = NULL;
         if (chorusacct_ctx_new(&probe, NULL) != CHORUSACCT_OK)
             abort();
-        bool by_setter = chorusacct_ctx_set_str(probe, str_opts[k],
-                                                strs[k]) == CHORUSACCT_OK;
+        bool by_setter = chorusacct_ctx_set_str(probe, str_opts[k], strs[k]) ==
+                         CHORUSACCT_OK;
         chorusacct_ctx_free(probe);
         bool by_config = accepted_in_config(str_opts[k], strs[k]);
         if (by_setter != by_config)
@@ -365,8 +366,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     for (size_t i = 0; i < NMODEL; i++) {
         int64_t got;
-        if (chorusacct_ctx_get_int(ctx, model[i].opt, &got) !=
-                CHORUSACCT_OK ||
+        if (chorusacct_ctx_get_int(ctx, model[i].opt, &got) != CHORUSACCT_OK ||
             got != member_get(&cfg, i))
             abort();
     }

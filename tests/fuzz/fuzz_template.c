@@ -87,8 +87,7 @@ static void world_close(world *w)
 /* Signs up; returns the account id, or 0 when the rendered text did not
  * fit (nothing is stored then). Enumeration-safe mode answers no id: the
  * account is looked up. */
-static int64_t signup(world *w, const char *email, const char *siret,
-                      int lang)
+static int64_t signup(world *w, const char *email, const char *siret, int lang)
 {
     chorusacct_signup f;
     chorusacct_signup_result r = {.struct_size = sizeof r};
@@ -190,8 +189,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (int kind = CHORUSACCT_MAIL_SUMMARY;
          kind <= CHORUSACCT_MAIL_ALREADY_EXISTS; kind++) {
         int reason = 0;
-        int rc = chorusacct_ctx_set_template(w.ctx, kind, lang, subject,
-                                             body, &reason);
+        int rc = chorusacct_ctx_set_template(w.ctx, kind, lang, subject, body,
+                                             &reason);
         if (rc != CHORUSACCT_OK &&
             (rc != CHORUSACCT_E_REJECTED || reason != CHORUSACCT_E_TEMPLATE))
             abort();
@@ -220,15 +219,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (token == NULL)
             abort();
         int reason = 0;
-        must(chorusacct_account_activate(w.ctx, token + 6, PW, strlen(PW),
-                                         PW, strlen(PW), NULL, NULL, NULL,
+        must(chorusacct_account_activate(w.ctx, token + 6, PW, strlen(PW), PW,
+                                         strlen(PW), NULL, NULL, NULL,
                                          &reason));
         /* Applicants: approval requests, a rejection, an approval. */
         int64_t no = signup(&w, "no@acme.fr", "73282932000074", lang);
         int64_t yes = signup(&w, "yes@acme.fr", "73282932000074", lang);
         if (no != 0) {
-            int rc = chorusacct_account_reject(w.ctx, boss, no, why,
-                                               &reason);
+            int rc = chorusacct_account_reject(w.ctx, boss, no, why, &reason);
             if (rc != CHORUSACCT_OK && rc != CHORUSACCT_E_CAPACITY &&
                 rc != CHORUSACCT_E_REJECTED)
                 abort();
@@ -246,8 +244,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         deliver(&w);
         chorusacct_testclock_advance(w.ck, 120);
         int reason = 0;
-        int rc = chorusacct_activation_resend(w.ctx, "late@beta.fr", NULL,
-                                              &reason);
+        int rc =
+            chorusacct_activation_resend(w.ctx, "late@beta.fr", NULL, &reason);
         if (rc != CHORUSACCT_OK && rc != CHORUSACCT_E_CAPACITY)
             abort();
     }
