@@ -139,6 +139,16 @@ int chorusacct_account_approve_many(chorusacct_ctx *ctx, int64_t manager_id,
     return all;
 }
 
+/* A reason: 1 to 500 characters of text (line breaks allowed) that the
+ * records' CHORUSACCT_REASON_SIZE bytes hold whole. 500 characters of
+ * three or four bytes would not fit, and cutting them could leave half a
+ * character at the end of the audit log's copy. */
+static bool reason_ok(const char *why)
+{
+    return why != NULL && chorusacct__free_text(why, 500, true) == 0 &&
+           strlen(why) < CHORUSACCT_REASON_SIZE;
+}
+
 int chorusacct_account_reject(chorusacct_ctx *ctx, int64_t manager_id,
                               int64_t account_id, const char *why,
                               int *reason)
@@ -146,7 +156,7 @@ int chorusacct_account_reject(chorusacct_ctx *ctx, int64_t manager_id,
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
     chorusacct__ok(ctx);
-    if (why == NULL || chorusacct__free_text(why, 500, true) != 0)
+    if (!reason_ok(why))
         return chorusacct__refuse(ctx, reason,
                                   CHORUSACCT_E_REASON_REQUIRED);
     decide_job job = {.actor_id = manager_id, .account_id = account_id,
@@ -253,8 +263,7 @@ int chorusacct_account_disable(chorusacct_ctx *ctx, int64_t actor_id,
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
     chorusacct__ok(ctx);
-    if (why != NULL && why[0] != '\0' &&
-        chorusacct__free_text(why, 500, true) != 0)
+    if (why != NULL && why[0] != '\0' && !reason_ok(why))
         return chorusacct__refuse(ctx, reason,
                                   CHORUSACCT_E_REASON_REQUIRED);
     decide_job job = {.actor_id = actor_id, .account_id = account_id,

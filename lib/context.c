@@ -185,10 +185,45 @@ int chorusacct_config_init(chorusacct_config *cfg, size_t struct_size)
     return CHORUSACCT_OK;
 }
 
-static bool url_ok(const char *url)
+/* Text that ends up in e-mails (the portal name in subjects, the link in
+ * bodies) or in storage: UTF-8 without control characters, at most `max`
+ * bytes. */
+static bool text_setting_ok(const char *s, size_t max)
 {
-    return url != NULL && strstr(url, "{token}") != NULL &&
-           strlen(url) < 1024;
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    if (n > max)
+        return false;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t k = chorusacct__utf8_decode(p + i, n - i, &cp);
+        if (k == 0 || cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
+            return false;
+        i += k;
+    }
+    return true;
+}
+
+/* One rule for a string setting, given in the configuration or with
+ * chorusacct_ctx_set_str(). The URL holds `{token}` once, so that the
+ * link, at most 1023 - 7 + 43 bytes, always fits where delivery puts it. */
+static bool string_ok(int opt, const char *s)
+{
+    if (s == NULL)
+        return false;
+    switch (opt) {
+    case CHORUSACCT_OPT_ACTIVATION_URL: {
+        const char *t = strstr(s, "{token}");
+        return t != NULL && strstr(t + 1, "{token}") == NULL &&
+               text_setting_ok(s, 1023);
+    }
+    case CHORUSACCT_OPT_TERMS_VERSION:
+        return text_setting_ok(s, CHORUSACCT_TERMS_SIZE - 1);
+    case CHORUSACCT_OPT_PORTAL_NAME:
+        return text_setting_ok(s, 200);
+    default:
+        return false;
+    }
 }
 
 static int set_string(char **slot, const char *value)
@@ -227,9 +262,9 @@ int chorusacct_ctx_new(chorusacct_ctx **out, const chorusacct_config *cfg)
             if (options[i].type != T_STR &&
                 !option_in_range(&options[i], option_read(&c, &options[i])))
                 return CHORUSACCT_E_ARG;
-        if (!url_ok(c.activation_url) || c.terms_version == NULL ||
-            c.portal_name == NULL ||
-            strlen(c.terms_version) >= CHORUSACCT_TERMS_SIZE ||
+        if (!string_ok(CHORUSACCT_OPT_ACTIVATION_URL, c.activation_url) ||
+            !string_ok(CHORUSACCT_OPT_TERMS_VERSION, c.terms_version) ||
+            !string_ok(CHORUSACCT_OPT_PORTAL_NAME, c.portal_name) ||
             (c.secret != NULL && c.secret_len != 32))
             return CHORUSACCT_E_ARG;
     }
@@ -312,25 +347,19 @@ int chorusacct_ctx_get_int(const chorusacct_ctx *ctx, int opt, int64_t *out)
 
 int chorusacct_ctx_set_str(chorusacct_ctx *ctx, int opt, const char *value)
 {
-    if (ctx == NULL || value == NULL)
+    if (ctx == NULL || !string_ok(opt, value))
         return CHORUSACCT_E_ARG;
     int rc;
     switch (opt) {
     case CHORUSACCT_OPT_ACTIVATION_URL:
-        if (!url_ok(value))
-            return CHORUSACCT_E_ARG;
         rc = set_string(&ctx->activation_url, value);
         ctx->cfg.activation_url = ctx->activation_url;
         return rc;
     case CHORUSACCT_OPT_TERMS_VERSION:
-        if (strlen(value) >= CHORUSACCT_TERMS_SIZE)
-            return CHORUSACCT_E_ARG;
         rc = set_string(&ctx->terms_version, value);
         ctx->cfg.terms_version = ctx->terms_version;
         return rc;
     case CHORUSACCT_OPT_PORTAL_NAME:
-        if (strlen(value) > 200)
-            return CHORUSACCT_E_ARG;
         rc = set_string(&ctx->portal_name, value);
         ctx->cfg.portal_name = ctx->portal_name;
         return rc;

@@ -228,6 +228,10 @@ int chorusacct__enqueue(chorusacct_ctx *ctx, int kind,
         return CHORUSACCT_E_CAPACITY;
     int rc = chorusacct__render(subject, vars, CA_ARRAY_LEN(vars), m.subject,
                                 sizeof m.subject, NULL);
+    /* A subject template has no line break, but a value may (a rejection
+     * reason): the subject stays one line. */
+    for (char *p = m.subject; (p = strchr(p, '\n')) != NULL; p++)
+        *p = ' ';
     if (rc == CHORUSACCT_OK)
         rc = chorusacct__render(body, vars, CA_ARRAY_LEN(vars), m.body,
                                 sizeof m.body, NULL);

@@ -16,7 +16,8 @@ libphonenumber-dev g++ libpwquality-dev
 binutils
 libcurl4-openssl-dev python3-aiosmtpd openssl
 abigail-tools doxygen graphviz
-libpq-dev postgresql"
+libpq-dev postgresql
+valgrind gcovr"
 
 missing=
 for p in $pkgs; do

@@ -129,6 +129,115 @@ static void test_config_ranges(void **state)
     chorusacct_ctx_free(ctx);
 }
 
+/* String settings: one rule whether given in the configuration or with
+ * the setter; text that goes into e-mails is one line of UTF-8. */
+static bool taken_by_config(int opt, const char *value)
+{
+    chorusacct_config cfg;
+    assert_int_equal(chorusacct_config_init(&cfg, sizeof cfg), CHORUSACCT_OK);
+    if (opt == CHORUSACCT_OPT_ACTIVATION_URL)
+        cfg.activation_url = value;
+    else if (opt == CHORUSACCT_OPT_TERMS_VERSION)
+        cfg.terms_version = value;
+    else
+        cfg.portal_name = value;
+    chorusacct_ctx *ctx = NULL;
+    int rc = chorusacct_ctx_new(&ctx, &cfg);
+    assert_true(rc == CHORUSACCT_OK || rc == CHORUSACCT_E_ARG);
+    assert_int_equal(ctx != NULL, rc == CHORUSACCT_OK);
+    chorusacct_ctx_free(ctx);
+    return rc == CHORUSACCT_OK;
+}
+
+static bool taken_by_setter(int opt, const char *value)
+{
+    chorusacct_ctx *ctx = NULL;
+    assert_int_equal(chorusacct_ctx_new(&ctx, NULL), CHORUSACCT_OK);
+    char before[1100];
+    snprintf(before, sizeof before, "%s", chorusacct_ctx_get_str(ctx, opt));
+    int rc = chorusacct_ctx_set_str(ctx, opt, value);
+    assert_true(rc == CHORUSACCT_OK || rc == CHORUSACCT_E_ARG);
+    /* A refused value changes nothing. */
+    assert_string_equal(chorusacct_ctx_get_str(ctx, opt),
+                        rc == CHORUSACCT_OK ? value : before);
+    chorusacct_ctx_free(ctx);
+    return rc == CHORUSACCT_OK;
+}
+
+static void string_rule(int opt, const char *value, bool ok)
+{
+    if (taken_by_config(opt, value) != ok ||
+        taken_by_setter(opt, value) != ok)
+        fail_msg("option %d, \"%.40s\" (%zu bytes): expected %s", opt,
+                 value, strlen(value), ok ? "taken" : "refused");
+}
+
+static void test_string_settings(void **state)
+{
+    (void)state;
+    enum { URL = CHORUSACCT_OPT_ACTIVATION_URL,
+           TERMS = CHORUSACCT_OPT_TERMS_VERSION,
+           PORTAL = CHORUSACCT_OPT_PORTAL_NAME };
+    static char buf[1100];
+
+    string_rule(URL, "https://p.test/a?t={token}", true);
+    string_rule(URL, "{token}", true);
+    string_rule(URL, "https://p.t\u00e9st/{token}", true);
+    string_rule(URL, "https://p.test/a", false);
+    /* Twice: the link could outgrow what delivery has room for. */
+    string_rule(URL, "https://p.test/{token}/{token}", false);
+    string_rule(URL, "https://p.test/{token}\n", false);
+    string_rule(URL, "https://p.test/\xff{token}", false);
+    /* 1023 bytes is the longest. */
+    memset(buf, 'a', 1016);
+    memcpy(buf + 1016, "{token}", 8);
+    assert_int_equal(strlen(buf), 1023);
+    string_rule(URL, buf, true);
+    memmove(buf + 1, buf, 1024);
+    string_rule(URL, buf, false);
+
+    string_rule(TERMS, "2026-11", true);
+    string_rule(TERMS, "", true);
+    string_rule(TERMS, "v\u00e9rsion 2", true);
+    memset(buf, '9', 35);
+    buf[35] = '\0';
+    string_rule(TERMS, buf, true);
+    buf[35] = '9';
+    buf[36] = '\0';
+    string_rule(TERMS, buf, false);
+    string_rule(TERMS, "1\t2", false);
+
+    string_rule(PORTAL, "Chorus Pro", true);
+    string_rule(PORTAL, "Portail \u00ab\u00a0Fran\u00e7ais\u00a0\u00bb",
+                  true);
+    /* A line break would split the subject; so would a C1 control. */
+    string_rule(PORTAL, "Chorus\nBcc: x@y.test", false);
+    string_rule(PORTAL, "Chorus\rPro", false);
+    string_rule(PORTAL, "Chorus\xc2\x85Pro", false);
+    string_rule(PORTAL, "Chorus\x7fPro", false);
+    string_rule(PORTAL, "Chorus \xe9", false);
+    string_rule(PORTAL, "\xed\xa0\x80", false); /* a surrogate */
+    memset(buf, 'P', 200);
+    buf[200] = '\0';
+    string_rule(PORTAL, buf, true);
+    buf[200] = 'P';
+    buf[201] = '\0';
+    string_rule(PORTAL, buf, false);
+
+    /* NULL is refused both ways. */
+    chorusacct_config cfg;
+    chorusacct_ctx *ctx = NULL;
+    assert_int_equal(chorusacct_config_init(&cfg, sizeof cfg), CHORUSACCT_OK);
+    cfg.portal_name = NULL;
+    assert_int_equal(chorusacct_ctx_new(&ctx, &cfg), CHORUSACCT_E_ARG);
+    assert_int_equal(chorusacct_ctx_new(&ctx, NULL), CHORUSACCT_OK);
+    assert_int_equal(chorusacct_ctx_set_str(ctx, PORTAL, NULL),
+                     CHORUSACCT_E_ARG);
+    assert_int_equal(chorusacct_ctx_set_str(NULL, PORTAL, "x"),
+                     CHORUSACCT_E_ARG);
+    chorusacct_ctx_free(ctx);
+}
+
 static int destroyed;
 static int64_t fixed_now(void *ud)
 {
@@ -340,6 +449,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_defaults),
         cmocka_unit_test(test_config_ranges),
+        cmocka_unit_test(test_string_settings),
         cmocka_unit_test(test_callback_tables),
         cmocka_unit_test(test_state_names),
         cmocka_unit_test(test_transition_table),

@@ -621,7 +621,8 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_approve_many(
 
 /**
  * @brief A manager rejects a pending request with a reason (1 to 500
- *        characters), which is e-mailed to the applicant.
+ *        characters, at most ::CHORUSACCT_REASON_SIZE - 1 bytes of UTF-8;
+ *        line breaks and tabs allowed), which is e-mailed to the applicant.
  * @param[in]  ctx        the context
  * @param[in]  manager_id an active principal or secondary manager of the
  *                        account's structure
@@ -796,8 +797,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_activation_resend_by(
  * @param[in]  actor_id   the account itself, or an active manager of its
  *                        structure
  * @param[in]  account_id the active account
- * @param[in]  why        optional reason (NULL or up to 500 characters),
- *                        kept in the audit log
+ * @param[in]  why        optional reason kept in the audit log (NULL or
+ *                        empty: none; else as for
+ *                        chorusacct_account_reject())
  * @param[out] reason     on ::CHORUSACCT_E_REJECTED:
  *                        ::CHORUSACCT_E_NOT_MANAGER, ::CHORUSACCT_E_STATE,
  *                        ::CHORUSACCT_E_PRINCIPAL,

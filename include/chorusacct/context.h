@@ -180,7 +180,8 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_config_init(
  * @param[out] out receives the context, to free with chorusacct_ctx_free()
  * @param[in]  cfg configuration, or NULL for the defaults (copied)
  * @return ::CHORUSACCT_OK; ::CHORUSACCT_E_ARG for a NULL `out` or a value
- *         out of range (chorusacct_ctx_set_int() gives the ranges);
+ *         out of range (chorusacct_ctx_set_int() and
+ *         chorusacct_ctx_set_str() give the rules);
  *         ::CHORUSACCT_E_NOMEM; ::CHORUSACCT_E_INIT.
  * @par Ownership:
  * The caller owns the new context and frees it with chorusacct_ctx_free().
@@ -243,12 +244,14 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_get_int(
     const chorusacct_ctx *ctx, int opt, int64_t *out);
 
 /**
- * @brief Change a string setting.
+ * @brief Change a string setting. Each is UTF-8 text without control
+ *        characters; chorusacct_ctx_new() applies the same rules to the
+ *        configuration.
  * @param[in] ctx   the context
- * @param[in] opt   ::CHORUSACCT_OPT_ACTIVATION_URL (must contain `{token}`,
- *                  under 1024 bytes), ::CHORUSACCT_OPT_TERMS_VERSION
- *                  (under ::CHORUSACCT_TERMS_SIZE bytes) or
- *                  ::CHORUSACCT_OPT_PORTAL_NAME (200 bytes at most)
+ * @param[in] opt   ::CHORUSACCT_OPT_ACTIVATION_URL (contains `{token}`
+ *                  exactly once, at most 1023 bytes),
+ *                  ::CHORUSACCT_OPT_TERMS_VERSION (at most 35 bytes) or
+ *                  ::CHORUSACCT_OPT_PORTAL_NAME (at most 200 bytes)
  * @param[in] value NUL-terminated UTF-8 text
  * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG (a NULL pointer, another
  *         option, or a value out of bounds; nothing changed),
