@@ -1034,6 +1034,19 @@ static int part_outbox(ct *t)
     SAME(message, &want, out,
          "message after outbox_update (status, attempts, times and "
          "last_error change; kind, recipient, subject and body stay)");
+    /* Sent stays sent: a late failure report of a worker whose lease ran
+     * out answers OK and changes nothing. */
+    u->status = CHORUSACCT_MSG_PENDING;
+    u->attempts = 2;
+    u->next_attempt_at = T0 + 9000;
+    u->sent_at = 0;
+    BEGIN();
+    OKAY(OP(outbox_update, u), "outbox_update of a sent message");
+    COMMIT();
+    RUN(get_message(t, m[0].id, out));
+    SAME(message, &want, out,
+         "message after a late outbox_update of a sent message (stays "
+         "sent, unchanged)");
     u->id = m[6].id + 1000;
     BEGIN();
     EXPECT(CHORUSACCT_E_NOTFOUND, OP(outbox_update, u),

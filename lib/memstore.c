@@ -1455,6 +1455,11 @@ static int ms_outbox_update(void *ud, const chorusacct_message *m)
         rc = CHORUSACCT_E_NOTFOUND;
         goto out;
     }
+    /* A message marked sent stays sent: a worker whose lease ran out may
+     * report a failure after another worker sent the message. */
+    if (cur->status == CHORUSACCT_MSG_SENT &&
+        m->status != CHORUSACCT_MSG_SENT)
+        goto out;
     /* The addressing and the text stay as queued: what the library
      * passes in may hold a rendered link that must never be stored. */
     const char *txt[M_NTEXT];

@@ -197,6 +197,7 @@ enum {
     ST_OUTBOX_DUE,
     ST_OUTBOX_LEASE,
     ST_OUTBOX_UPDATE,
+    ST_OUTBOX_EXISTS,
     ST_OUTBOX_LIST,
     ST_OUTBOX_LIST_STATUS,
     ST_EVENT_INSERT,
@@ -271,9 +272,14 @@ static const char *const ca_sql[ST_COUNT] = {
                       " WHERE status = 1 AND next_attempt_at <= ?1"
                       " AND lease_until <= ?1 ORDER BY id LIMIT ?2",
     [ST_OUTBOX_LEASE] = "UPDATE outbox SET lease_until = ?2 WHERE id = ?1",
+    /* A message marked sent stays sent: a worker whose lease ran out
+     * while its mailer was slow may report a failure after another worker
+     * sent the message, and must not queue it again. */
     [ST_OUTBOX_UPDATE] =
-        "UPDATE outbox SET status = ?, attempts = ?, next_attempt_at = ?,"
-        " lease_until = ?, sent_at = ?, last_error = ? WHERE id = ?",
+        "UPDATE outbox SET status = ?1, attempts = ?2, next_attempt_at = ?3,"
+        " lease_until = ?4, sent_at = ?5, last_error = ?6 WHERE id = ?7"
+        " AND (status <> 2 OR ?1 = 2)",
+    [ST_OUTBOX_EXISTS] = "SELECT 1 FROM outbox WHERE id = ?",
     [ST_OUTBOX_LIST] = "SELECT " OUTBOX_COLS " FROM outbox"
                        " WHERE id > ?1 ORDER BY id LIMIT ?2",
     [ST_OUTBOX_LIST_STATUS] = "SELECT " OUTBOX_COLS " FROM outbox"
@@ -1549,8 +1555,12 @@ static int ca_outbox_update(void *ud, const chorusacct_message *m)
     b_text(&b, m->last_error, sizeof m->last_error);
     b_i64(&b, m->id);
     rc = b.rc == CHORUSACCT_OK ? finish(s) : (done(s), b.rc);
-    if (rc == CHORUSACCT_OK && sqlite3_changes(c->db) == 0)
-        rc = CHORUSACCT_E_NOTFOUND;
+    if (rc == CHORUSACCT_OK && sqlite3_changes(c->db) == 0) {
+        /* Missing, or sent already (the late report is dropped). */
+        rc = missing_or(c, ST_OUTBOX_EXISTS, NULL, m->id);
+        if (rc == CHORUSACCT_E_CONFLICT)
+            rc = CHORUSACCT_OK;
+    }
     return rc;
 }
 

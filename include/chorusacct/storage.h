@@ -30,6 +30,9 @@
  * - **Leases**: `outbox_claim` hands out pending messages that are due
  *   and not leased, and sets their lease, atomically: two workers never
  *   get the same message while its lease runs.
+ * - **Sent stays sent**: `outbox_update` leaves a message marked sent as
+ *   it is when asked to give it another status (a late report of a worker
+ *   whose lease ran out), and answers ::CHORUSACCT_OK.
  * - Missing records: ::CHORUSACCT_E_NOTFOUND. Any other failure:
  *   ::CHORUSACCT_E_STORAGE (the library passes it on and rolls back).
  * - Records passed in and out start with `struct_size`; the library
