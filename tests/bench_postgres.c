@@ -28,6 +28,8 @@
 
 #include <chorusacct.h>
 
+#include "sirets.h"
+
 #ifdef CHORUSACCT_TEST_HAVE_PG
 #include "pgutil.h"
 #endif
@@ -53,28 +55,6 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* A valid SIRET made from `n` (Luhn keys of the SIREN and of the SIRET). */
-static int luhn(const char *d, int n)
-{
-    int sum = 0;
-    for (int i = 0; i < n; i++) {
-        int v = d[n - 1 - i] - '0';
-        if (i & 1)
-            v = v * 2 > 9 ? v * 2 - 9 : v * 2;
-        sum += v;
-    }
-    return sum % 10;
-}
-
-static void siret_of(unsigned n, char *out)
-{
-    snprintf(out, 15, "%08u000010", n % 100000000u);
-    for (out[8] = '0'; luhn(out, 9) != 0; out[8]++)
-        ;
-    for (out[13] = '0'; luhn(out, 14) != 0; out[13]++)
-        ;
 }
 
 static chorusacct_ctx *make_ctx(const backend *be, chorusacct_capmailer *cm)

@@ -12,7 +12,6 @@ reference (a declaration that Doxygen could not read would be missing).
 Exits 77 (skipped) when Doxygen is not installed.
 """
 import argparse
-import importlib.util
 import os
 import re
 import shutil
@@ -20,14 +19,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
-
-def load_check_symbols():
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                        'check-symbols.py')
-    spec = importlib.util.spec_from_file_location('check_symbols', path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+from scriptutil import load_script
 
 
 def run_doxygen(doxygen, doxyfile, inputs, workdir):
@@ -167,7 +159,7 @@ def main():
                            inputs, os.path.abspath(args.workdir))
     problems, documented = check_xml(os.path.join(args.workdir, 'xml'))
 
-    declared = load_check_symbols().header_functions(args.headers)
+    declared = load_script('check-symbols.py').header_functions(args.headers)
     for name in sorted(set(declared) - documented):
         problems.append('%s: %s: not in the reference (Doxygen could not '
                         'read its declaration or its comment)'

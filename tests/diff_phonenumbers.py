@@ -22,8 +22,9 @@ Usage: diff_phonenumbers.py TOOL
 Exit 77 (skipped) when python-phonenumbers is not installed.
 """
 import random
-import subprocess
 import sys
+
+from scriptutil import mutate, validate
 
 try:
     import phonenumbers
@@ -131,22 +132,6 @@ def forms(cc, nsn):
     return out
 
 
-def mutate(s):
-    s = list(s)
-    kind = rng.randrange(4)
-    i = rng.randrange(len(s))
-    if kind == 0:
-        s[i] = rng.choice('0123456789')
-    elif kind == 1 and len(s) > 1:
-        j = min(i + 1, len(s) - 1)
-        s[i], s[j] = s[j], s[i]
-    elif kind == 2:
-        del s[i]
-    else:
-        s.insert(i, rng.choice('0123456789'))
-    return ''.join(s)
-
-
 def gen_cases():
     """(kind, cc, nsn, text) for the plans of France and the territories."""
     cases = []
@@ -160,7 +145,7 @@ def gen_cases():
                 kind, text = rng.choice(forms(cc, nsn))
                 cases.append((kind, cc, nsn, text))
                 if rng.random() < 0.15:
-                    m = mutate(nsn)
+                    m = mutate(nsn, rng)
                     if m and not (cc in (33, 262, 590, 594, 596) and
                                   m[0] == '0'):
                         kind, text = rng.choice(forms(cc, m))
@@ -291,16 +276,6 @@ def foreign_cases():
 # --------------------------------------------------------------------------
 
 
-def run_tool(tool, texts):
-    data = ''.join(t + '\n' for t in texts).encode()
-    out = subprocess.run([tool, 'validate', 'phone'], input=data,
-                         capture_output=True).stdout.decode()
-    lines = out.split('\n')[:-1]
-    if len(lines) != len(texts):
-        sys.exit('FAIL: %d answers for %d values' % (len(lines), len(texts)))
-    return [tuple(line.split('\t', 1)) for line in lines]
-
-
 def main():
     tool = sys.argv[1]
     cases = gen_cases()
@@ -311,7 +286,8 @@ def main():
     n_foreign = len(checks) - n_plans
     checks += [(text, ('ERR', code)) for text, code in REFUSED]
 
-    got = run_tool(tool, [text for text, _ in checks])
+    got = [tuple(line.split('\t', 1)) for line in
+           validate(tool, 'phone', [text for text, _ in checks])]
     failed = 0
     valid = 0
     for i, ((text, want), answer) in enumerate(zip(checks, got)):

@@ -18,22 +18,14 @@ in the document is not the one the headers give (run with --update and
 commit the result).
 """
 import argparse
-import importlib.util
 import os
 import re
 import sys
 
+from scriptutil import load_script
+
 BEGIN = '<!-- api-table begin -->'
 END = '<!-- api-table end -->'
-
-
-def load_check_symbols():
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                        'check-symbols.py')
-    spec = importlib.util.spec_from_file_location('check_symbols', path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def comment_lines(block):
@@ -72,7 +64,7 @@ def cell(text):
 
 def functions(include_dir):
     """[(header, name, ownership, threads)] in declaration order."""
-    drop_experimental = load_check_symbols().drop_experimental
+    drop_experimental = load_script('check-symbols.py').drop_experimental
     rows = []
     sub = os.path.join(include_dir, 'chorusacct')
     for f in sorted(os.listdir(sub)):
@@ -111,7 +103,7 @@ def main():
     args = ap.parse_args()
 
     rows = functions(args.headers)
-    declared = load_check_symbols().header_functions(args.headers)
+    declared = load_script('check-symbols.py').header_functions(args.headers)
     problems = []
     seen = {name for _, name, _, _ in rows}
     for name in sorted(set(declared) - seen):

@@ -3,8 +3,9 @@
  * the Luhn key (the SIREN's last digit, then the SIRET's) computed here,
  * independently of the library's validator.
  *
- * Header only, all static inline: bench_flow and crash_worker are
- * programs of their own that link neither flowutil.c nor cmocka.
+ * Header only, all static inline: bench_flow, bench_postgres and
+ * crash_worker are programs of their own that link neither flowutil.c
+ * nor cmocka.
  */
 #ifndef CHORUSACCT_SIRETS_H
 #define CHORUSACCT_SIRETS_H

@@ -27,18 +27,11 @@ import sys
 import tempfile
 import time
 
+from scriptutil import expect, finish
+
 worker, tool = sys.argv[1], sys.argv[2]
 rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 40
 rng = random.Random(20261126)
-checks = failures = 0
-
-
-def expect(name, cond, detail=''):
-    global checks, failures
-    checks += 1
-    if not cond:
-        failures += 1
-        print('FAIL', name, detail)
 
 
 def tool_lines(db, *args):
@@ -128,5 +121,4 @@ with tempfile.TemporaryDirectory() as tmp:
           (rounds, len(accounts), len(outbox), len(sent),
            sum(len(v) for v in events.values())))
 
-print('%d passed, %d failed' % (checks - failures, failures))
-sys.exit(1 if failures else 0)
+finish()

@@ -17,21 +17,12 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import smtp_server  # noqa: E402
+from scriptutil import expect, finish  # noqa: E402
 
 tool = sys.argv[1]
-failures = 0
-checks = 0
 USER, PASSWORD = 'robot', 'Tool-s3cret'
 FROM = 'Chorus Pro <noreply@chorus.example>'
 URL = 'https://portal.test/activate?token={token}'
-
-
-def expect(name, cond, detail=''):
-    global failures, checks
-    checks += 1
-    if not cond:
-        failures += 1
-        print('FAIL', name, detail)
 
 
 if smtp_server.SMTP is None:
@@ -196,5 +187,4 @@ for args, env in [(['--smtp', 'http://127.0.0.1:25'], None),
     expect('usage %r' % args, p.returncode == 2 and p.stderr, p)
 
 srv.stop()
-print('%d checks, %d failures' % (checks, failures))
-sys.exit(1 if failures else 0)
+finish()

@@ -4,21 +4,13 @@ the documented format and exit statuses, for inputs of any length."""
 import subprocess
 import sys
 
+from scriptutil import expect, finish
+
 tool = sys.argv[1]
-failures = 0
-checks = 0
 
 
 def run(args, data):
     return subprocess.run([tool] + args, input=data, capture_output=True)
-
-
-def expect(name, cond, detail=''):
-    global failures, checks
-    checks += 1
-    if not cond:
-        failures += 1
-        print('FAIL', name, detail)
 
 
 # Mixed valid and invalid values keep their order and count.
@@ -81,5 +73,4 @@ for args in (['validate'], ['validate', 'nope'], ['frobnicate'], [],
     p = run(args, b'')
     expect('usage %r' % args, p.returncode == 2 and p.stderr, p.returncode)
 
-print('%d passed, %d failed' % (checks - failures, failures))
-sys.exit(1 if failures else 0)
+finish()

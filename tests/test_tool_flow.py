@@ -17,16 +17,9 @@ import subprocess
 import sys
 import tempfile
 
+from scriptutil import expect, finish
+
 tool, docs = sys.argv[1], sys.argv[2]
-checks = failures = 0
-
-
-def expect(name, cond, detail=''):
-    global checks, failures
-    checks += 1
-    if not cond:
-        failures += 1
-        print('FAIL', name, detail)
 
 
 def run(*args, stdin=b'', db=None):
@@ -219,5 +212,4 @@ with tempfile.TemporaryDirectory() as tmp:
     expect('demo', rc == 0 and 'pending_approval' in out and
            'active' in out and 'token=' in out, err[-500:])
 
-print('%d passed, %d failed' % (checks - failures, failures))
-sys.exit(1 if failures else 0)
+finish()

@@ -803,6 +803,11 @@ class chorusacct_storage_ops(ctypes.Structure):
     ]
 
 
+# identifier.h's validator convention: (in, len, flags, buf, cap, len_out,
+# reason) -> status.
+_VALIDATOR = (c_int, [c_char_p, c_size_t, c_uint32, POINTER(c_char),
+                      c_size_t, POINTER(c_size_t), POINTER(c_int)])
+
 _PROTOTYPES = {
     # chorusacct/account.h
     'chorusacct_state_name': (c_char_p, [c_int]),
@@ -925,33 +930,17 @@ _PROTOTYPES = {
         POINTER(c_size_t), POINTER(c_int)]),
     'chorusacct_identifier_split': (
         c_int, [c_int, c_char_p, c_size_t, POINTER(c_size_t)]),
-    'chorusacct_siren_check': (c_int, [
-        c_char_p, c_size_t, c_uint32, POINTER(c_char), c_size_t,
-        POINTER(c_size_t), POINTER(c_int)]),
-    'chorusacct_siret_check': (c_int, [
-        c_char_p, c_size_t, c_uint32, POINTER(c_char), c_size_t,
-        POINTER(c_size_t), POINTER(c_int)]),
-    'chorusacct_tva_check': (c_int, [
-        c_char_p, c_size_t, c_uint32, POINTER(c_char), c_size_t,
-        POINTER(c_size_t), POINTER(c_int)]),
-    'chorusacct_tva_from_siren': (c_int, [
-        c_char_p, c_size_t, c_uint32, POINTER(c_char), c_size_t,
-        POINTER(c_size_t), POINTER(c_int)]),
-    'chorusacct_ridet_check': (c_int, [
-        c_char_p, c_size_t, c_uint32, POINTER(c_char), c_size_t,
-        POINTER(c_size_t), POINTER(c_int)]),
-    'chorusacct_tahiti_check': (c_int, [
-        c_char_p, c_size_t, c_uint32, POINTER(c_char), c_size_t,
-        POINTER(c_size_t), POINTER(c_int)]),
-    'chorusacct_hors_ue_check': (c_int, [
-        c_char_p, c_size_t, c_uint32, POINTER(c_char), c_size_t,
-        POINTER(c_size_t), POINTER(c_int)]),
+    'chorusacct_siren_check': _VALIDATOR,
+    'chorusacct_siret_check': _VALIDATOR,
+    'chorusacct_tva_check': _VALIDATOR,
+    'chorusacct_tva_from_siren': _VALIDATOR,
+    'chorusacct_ridet_check': _VALIDATOR,
+    'chorusacct_tahiti_check': _VALIDATOR,
+    'chorusacct_hors_ue_check': _VALIDATOR,
     'chorusacct_hors_ue_build': (c_int, [
         c_char_p, c_char_p, c_size_t, POINTER(c_char), c_size_t,
         POINTER(c_size_t), POINTER(c_int)]),
-    'chorusacct_vat_check': (c_int, [
-        c_char_p, c_size_t, c_uint32, POINTER(c_char), c_size_t,
-        POINTER(c_size_t), POINTER(c_int)]),
+    'chorusacct_vat_check': _VALIDATOR,
     'chorusacct_vat_hint': (c_char_p, [c_char_p, c_int]),
     # chorusacct/mailer.h
     'chorusacct_mailer_ops_init': (
@@ -1032,18 +1021,12 @@ _PROTOTYPES = {
         POINTER(c_char), c_size_t]),
     # chorusacct/validate.h
     'chorusacct_email_max_len': (c_size_t, []),
-    'chorusacct_email_check': (c_int, [
-        c_char_p, c_size_t, c_uint32, POINTER(c_char), c_size_t,
-        POINTER(c_size_t), POINTER(c_int)]),
+    'chorusacct_email_check': _VALIDATOR,
     'chorusacct_email_same': (c_int, [c_char_p, c_size_t, c_char_p, c_size_t]),
     'chorusacct_phone_max_len': (c_size_t, []),
-    'chorusacct_phone_check': (c_int, [
-        c_char_p, c_size_t, c_uint32, POINTER(c_char), c_size_t,
-        POINTER(c_size_t), POINTER(c_int)]),
+    'chorusacct_phone_check': _VALIDATOR,
     'chorusacct_name_max_len': (c_size_t, []),
-    'chorusacct_name_check': (c_int, [
-        c_char_p, c_size_t, c_uint32, POINTER(c_char), c_size_t,
-        POINTER(c_size_t), POINTER(c_int)]),
+    'chorusacct_name_check': _VALIDATOR,
 }
 
 
@@ -1627,6 +1610,9 @@ class _Handle:
     such context is closed too, so it never outlives its users."""
 
     _free = None
+    # The table of the C object, and the C function that fills it.
+    _ops_record = None
+    _ops_fn = None
 
     def __init__(self):
         self._ptr = c_void_p()
@@ -1664,6 +1650,11 @@ class _Handle:
             raise ValueError('%s is closed' % type(self).__name__)
         return self._ptr
 
+    def _ops(self):
+        ops = self._ops_record()
+        _raise_if(getattr(lib, self._ops_fn)(self._live(), byref(ops)))
+        return ops
+
     def __enter__(self):
         return self
 
@@ -1682,15 +1673,12 @@ class MemStore(_Handle):
     share it)."""
 
     _free = 'chorusacct_memstore_free'
+    _ops_record = chorusacct_storage_ops
+    _ops_fn = 'chorusacct_memstore_ops'
 
     def __init__(self):
         super().__init__()
         _raise_if(lib.chorusacct_memstore_new(byref(self._ptr)))
-
-    def _ops(self):
-        ops = chorusacct_storage_ops()
-        _raise_if(lib.chorusacct_memstore_ops(self._live(), byref(ops)))
-        return ops
 
     def digest(self):
         """32 bytes summing up everything stored but the throttle counters:
@@ -1743,6 +1731,8 @@ class TestClock(_Handle):
 
     __test__ = False  # not a unittest/pytest test class
     _free = 'chorusacct_testclock_free'
+    _ops_record = chorusacct_clock_ops
+    _ops_fn = 'chorusacct_testclock_ops'
 
     def __init__(self, start=0):
         super().__init__()
@@ -1757,11 +1747,6 @@ class TestClock(_Handle):
     def now(self):
         return lib.chorusacct_testclock_now(self._live())
 
-    def _ops(self):
-        ops = chorusacct_clock_ops()
-        _raise_if(lib.chorusacct_testclock_ops(self._live(), byref(ops)))
-        return ops
-
 
 class TestRandom(_Handle):
     """A seeded, deterministic random source for tests (never in
@@ -1770,6 +1755,8 @@ class TestRandom(_Handle):
 
     __test__ = False
     _free = 'chorusacct_testrandom_free'
+    _ops_record = chorusacct_random_ops
+    _ops_fn = 'chorusacct_testrandom_ops'
 
     def __init__(self, seed=0):
         super().__init__()
@@ -1778,11 +1765,6 @@ class TestRandom(_Handle):
         if len(seed) != 32:
             raise ValueError('the seed has 32 bytes')
         _raise_if(lib.chorusacct_testrandom_new(byref(self._ptr), seed))
-
-    def _ops(self):
-        ops = chorusacct_random_ops()
-        _raise_if(lib.chorusacct_testrandom_ops(self._live(), byref(ops)))
-        return ops
 
 
 def _mail_of(c):
@@ -1793,15 +1775,12 @@ class CaptureMailer(_Handle):
     """The library's capturing mailer: keeps every message in memory."""
 
     _free = 'chorusacct_capmailer_free'
+    _ops_record = chorusacct_mailer_ops
+    _ops_fn = 'chorusacct_capmailer_ops'
 
     def __init__(self):
         super().__init__()
         _raise_if(lib.chorusacct_capmailer_new(byref(self._ptr)))
-
-    def _ops(self):
-        ops = chorusacct_mailer_ops()
-        _raise_if(lib.chorusacct_capmailer_ops(self._live(), byref(ops)))
-        return ops
 
     def __len__(self):
         return lib.chorusacct_capmailer_count(self._live())
