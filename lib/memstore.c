@@ -1477,9 +1477,10 @@ static int ms_outbox_update(void *ud, const chorusacct_message *m)
     }
     txt[M_ERROR] = m->last_error;
     len[M_ERROR] = elen;
+    /* The pending bitmap has held a bit for this id since its insert, so
+     * a change of status needs no room of its own. */
     m_message *n = message_alloc(txt, len);
-    if (n == NULL || bm_reserve(&s->pending, (size_t)cur->id) != 0 ||
-        log_reserve(s, 1) != 0) {
+    if (n == NULL || log_reserve(s, 1) != 0) {
         free(n);
         rc = CHORUSACCT_E_NOMEM;
         goto out;
