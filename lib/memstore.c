@@ -1165,6 +1165,13 @@ static int ms_token_get(void *ud, const uint8_t *hash32,
     return t != NULL ? CHORUSACCT_OK : CHORUSACCT_E_NOTFOUND;
 }
 
+/* What a use at `now` stores: used_at 0 means unused, so a use at time 0
+ * is stored as 1, lest the token be usable again. */
+static int64_t used_stamp(int64_t now)
+{
+    return now != 0 ? now : 1;
+}
+
 static int ms_token_consume(void *ud, const uint8_t *hash32, int64_t now)
 {
     ms *s = ud;
@@ -1182,7 +1189,7 @@ static int ms_token_consume(void *ud, const uint8_t *hash32, int64_t now)
         free(n);
         rc = CHORUSACCT_E_NOMEM;
     } else {
-        n->t.used_at = now;
+        n->t.used_at = used_stamp(now);
         apply(s, K_TOKEN, n, cur);
     }
     unlock(s);
@@ -1222,7 +1229,7 @@ static int ms_token_revoke(void *ud, int64_t account_id, int32_t purpose,
         olds[k] = t;
         if ((news[k] = rec_dup(t)) == NULL)
             goto nomem;
-        news[k]->t.used_at = now;
+        news[k]->t.used_at = used_stamp(now);
         k++;
     }
     for (size_t i = 0; i < n; i++)
@@ -1470,9 +1477,10 @@ static int ms_outbox_update(void *ud, const chorusacct_message *m)
     }
     txt[M_ERROR] = m->last_error;
     len[M_ERROR] = elen;
+    /* The pending bitmap has held a bit for this id since its insert, so
+     * a change of status needs no room of its own. */
     m_message *n = message_alloc(txt, len);
-    if (n == NULL || bm_reserve(&s->pending, (size_t)cur->id) != 0 ||
-        log_reserve(s, 1) != 0) {
+    if (n == NULL || log_reserve(s, 1) != 0) {
         free(n);
         rc = CHORUSACCT_E_NOMEM;
         goto out;
@@ -1713,14 +1721,18 @@ static bool before_t(int64_t t, int64_t before)
     return t != 0 && t < before;
 }
 
-static bool token_stale(const m_token *t, int64_t before)
+/* Tokens and captcha challenges, by their node in the table of their
+ * key: used or expired before `before`. */
+static bool token_stale(const hnode *x, int64_t before)
 {
+    const m_token *t = CONTAINER(x, m_token, r.h1);
     return before_t(t->t.used_at, before) ||
            before_t(t->t.expires_at, before);
 }
 
-static bool captcha_stale(const m_captcha *c, int64_t before)
+static bool captcha_stale(const hnode *x, int64_t before)
 {
+    const m_captcha *c = CONTAINER(x, m_captcha, r.h1);
     return before_t(c->c.used_at, before) ||
            before_t(c->c.expires_at, before);
 }
@@ -1735,37 +1747,21 @@ static bool message_stale(const m_message *m, int64_t before)
     return m->created_at < before && m->sent_at < before;
 }
 
-static size_t gc_tokens(ms *s, int64_t before, bool doit)
+/* Counts the stale records of a keyed table of `kind` (whose nodes are
+ * their records' h1), and deletes them when `doit`. */
+static size_t gc_keyed(ms *s, htab *t, int kind,
+                       bool (*stale)(const hnode *, int64_t), int64_t before,
+                       bool doit)
 {
     size_t n = 0;
-    for (size_t b = 0; b < s->tokens.nb; b++) {
-        hnode *x = s->tokens.b[b];
+    for (size_t b = 0; b < t->nb; b++) {
+        hnode *x = t->b[b];
         while (x != NULL) {
             hnode *next = x->next;
-            m_token *t = CONTAINER(x, m_token, r.h1);
-            if (token_stale(t, before)) {
+            if (stale(x, before)) {
                 n++;
                 if (doit)
-                    apply(s, K_TOKEN, NULL, t);
-            }
-            x = next;
-        }
-    }
-    return n;
-}
-
-static size_t gc_captchas(ms *s, int64_t before, bool doit)
-{
-    size_t n = 0;
-    for (size_t b = 0; b < s->captchas.nb; b++) {
-        hnode *x = s->captchas.b[b];
-        while (x != NULL) {
-            hnode *next = x->next;
-            m_captcha *c = CONTAINER(x, m_captcha, r.h1);
-            if (captcha_stale(c, before)) {
-                n++;
-                if (doit)
-                    apply(s, K_CAPTCHA, NULL, c);
+                    apply(s, kind, NULL, CONTAINER(x, rec, h1));
             }
             x = next;
         }
@@ -1792,14 +1788,16 @@ static int ms_gc(void *ud, int64_t before)
     ms *s = ud;
     int rc = CHORUSACCT_OK;
     lock(s);
-    size_t n = gc_tokens(s, before, false) + gc_captchas(s, before, false) +
-               gc_messages(s, before, false);
+    size_t n =
+        gc_keyed(s, &s->tokens, K_TOKEN, token_stale, before, false) +
+        gc_keyed(s, &s->captchas, K_CAPTCHA, captcha_stale, before, false) +
+        gc_messages(s, before, false);
     if (log_reserve(s, n) != 0) {
         rc = CHORUSACCT_E_NOMEM;
         goto out;
     }
-    gc_tokens(s, before, true);
-    gc_captchas(s, before, true);
+    gc_keyed(s, &s->tokens, K_TOKEN, token_stale, before, true);
+    gc_keyed(s, &s->captchas, K_CAPTCHA, captcha_stale, before, true);
     gc_messages(s, before, true);
     /* Counters go at once: they are outside transactions. */
     for (size_t b = 0; b < s->counters.nb; b++) {

@@ -893,13 +893,14 @@ static int own_end(ca_conn *c, bool own, int rc)
 
 /* Steps `s` and reads up to `max` rows with `read` into `out`, an array
  * of records of `size` bytes. */
-static int fetch_rows(sqlite3_stmt *s, bool (*read)(sqlite3_stmt *, void *),
+static int fetch_rows(sqlite3_stmt *s, bool (*read)(ca_cols *, void *),
                       void *out, size_t size, size_t max, size_t *count)
 {
     size_t n = 0;
     int rc = SQLITE_DONE;
     while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (!read(s, (char *)out + n * size)) {
+        ca_cols c = {s, 0, true};
+        if (!read(&c, (char *)out + n * size)) {
             rc = SQLITE_CORRUPT;
             break;
         }
@@ -912,6 +913,25 @@ static int fetch_rows(sqlite3_stmt *s, bool (*read)(sqlite3_stmt *, void *),
         return ca_code(rc);
     *count = n;
     return CHORUSACCT_OK;
+}
+
+/* Steps a statement expected to return at most one row and reads it with
+ * `read` into `tmp`, copied to `out` (`size` bytes) only on success:
+ * CHORUSACCT_E_NOTFOUND when there is no row. */
+static int fetch_one(sqlite3_stmt *s, bool (*read)(ca_cols *, void *),
+                     void *tmp, void *out, size_t size)
+{
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        ca_cols c = {s, 0, true};
+        rc = read(&c, tmp) ? CHORUSACCT_OK : CHORUSACCT_E_STORAGE;
+    } else {
+        rc = rc == SQLITE_DONE ? CHORUSACCT_E_NOTFOUND : ca_code(rc);
+    }
+    done(s);
+    if (rc == CHORUSACCT_OK)
+        memcpy(out, tmp, size);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -943,56 +963,36 @@ static void bind_account(ca_bind *b, const chorusacct_account *a)
     b_text(b, a->reason, sizeof a->reason);
 }
 
-static bool read_account(sqlite3_stmt *s, chorusacct_account *a)
+static bool read_account(ca_cols *c, void *rec)
 {
-    ca_cols c = {s, 0, true};
+    chorusacct_account *a = rec;
     memset(a, 0, sizeof *a);
     a->struct_size = (uint32_t)sizeof *a;
-    a->id = c_i64(&c);
-    a->version = c_i64(&c);
-    a->state = c_i32(&c);
-    a->structure_id = c_i64(&c);
-    a->role = c_i32(&c);
-    a->lang = c_i32(&c);
-    a->created_at = c_i64(&c);
-    a->updated_at = c_i64(&c);
-    a->consent_at = c_i64(&c);
-    a->expires_at = c_i64(&c);
-    a->activated_at = c_i64(&c);
-    a->decided_by = c_i64(&c);
-    a->locked_until = c_i64(&c);
-    a->resent_at = c_i64(&c);
-    a->failed_logins = c_i32(&c);
-    c_text(&c, a->login_email, sizeof a->login_email);
-    c_text(&c, a->email_key, sizeof a->email_key);
-    c_text(&c, a->contact_email, sizeof a->contact_email);
-    c_text(&c, a->first_name, sizeof a->first_name);
-    c_text(&c, a->last_name, sizeof a->last_name);
-    c_text(&c, a->phone, sizeof a->phone);
-    c_text(&c, a->terms_version, sizeof a->terms_version);
-    c_text(&c, a->password_hash, sizeof a->password_hash);
-    c_text(&c, a->reason, sizeof a->reason);
-    return c.ok;
-}
-
-static bool read_account_v(sqlite3_stmt *s, void *a)
-{
-    return read_account(s, a);
-}
-
-/* Steps a statement expected to return at most one account. */
-static int fetch_account(sqlite3_stmt *s, chorusacct_account *out)
-{
-    chorusacct_account a;
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        rc = read_account(s, &a) ? CHORUSACCT_OK : CHORUSACCT_E_STORAGE;
-    else
-        rc = rc == SQLITE_DONE ? CHORUSACCT_E_NOTFOUND : ca_code(rc);
-    done(s);
-    if (rc == CHORUSACCT_OK)
-        *out = a;
-    return rc;
+    a->id = c_i64(c);
+    a->version = c_i64(c);
+    a->state = c_i32(c);
+    a->structure_id = c_i64(c);
+    a->role = c_i32(c);
+    a->lang = c_i32(c);
+    a->created_at = c_i64(c);
+    a->updated_at = c_i64(c);
+    a->consent_at = c_i64(c);
+    a->expires_at = c_i64(c);
+    a->activated_at = c_i64(c);
+    a->decided_by = c_i64(c);
+    a->locked_until = c_i64(c);
+    a->resent_at = c_i64(c);
+    a->failed_logins = c_i32(c);
+    c_text(c, a->login_email, sizeof a->login_email);
+    c_text(c, a->email_key, sizeof a->email_key);
+    c_text(c, a->contact_email, sizeof a->contact_email);
+    c_text(c, a->first_name, sizeof a->first_name);
+    c_text(c, a->last_name, sizeof a->last_name);
+    c_text(c, a->phone, sizeof a->phone);
+    c_text(c, a->terms_version, sizeof a->terms_version);
+    c_text(c, a->password_hash, sizeof a->password_hash);
+    c_text(c, a->reason, sizeof a->reason);
+    return c->ok;
 }
 
 static int ca_account_insert(void *ud, chorusacct_account *a)
@@ -1018,13 +1018,14 @@ static int ca_account_get(void *ud, int64_t id, chorusacct_account *out)
 {
     ca_conn *c = ud;
     sqlite3_stmt *s = NULL;
+    chorusacct_account tmp;
     if (out == NULL)
         return CHORUSACCT_E_ARG;
     int rc = stmt(c, ST_ACCOUNT_GET, &s);
     if (rc != CHORUSACCT_OK)
         return rc;
     sqlite3_bind_int64(s, 1, id);
-    return fetch_account(s, out);
+    return fetch_one(s, read_account, &tmp, out, sizeof tmp);
 }
 
 static int ca_account_find(void *ud, const char *email_key,
@@ -1032,6 +1033,7 @@ static int ca_account_find(void *ud, const char *email_key,
 {
     ca_conn *c = ud;
     sqlite3_stmt *s = NULL;
+    chorusacct_account tmp;
     if (email_key == NULL || out == NULL)
         return CHORUSACCT_E_ARG;
     int rc = stmt(c, ST_ACCOUNT_FIND, &s);
@@ -1043,7 +1045,7 @@ static int ca_account_find(void *ud, const char *email_key,
         done(s);
         return b.rc;
     }
-    return fetch_account(s, out);
+    return fetch_one(s, read_account, &tmp, out, sizeof tmp);
 }
 
 /* After an UPDATE or DELETE by key changed no row: whether the row is
@@ -1153,7 +1155,7 @@ static int ca_account_list(void *ud, const chorusacct_account_query *q,
     sqlite3_bind_int64(s, 4, q->min_role);
     sqlite3_bind_int64(s, 5, q->expires_before);
     sqlite3_bind_int64(s, 6, limit_of(max));
-    return fetch_rows(s, read_account_v, out, sizeof *out, max, count);
+    return fetch_rows(s, read_account, out, sizeof *out, max, count);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1168,28 +1170,18 @@ static void bind_structure(ca_bind *b, const chorusacct_structure *st)
     b_text(b, st->company_name, sizeof st->company_name);
 }
 
-static int fetch_structure(sqlite3_stmt *s, chorusacct_structure *out)
+static bool read_structure(ca_cols *c, void *rec)
 {
-    chorusacct_structure st;
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        ca_cols c = {s, 0, true};
-        memset(&st, 0, sizeof st);
-        st.struct_size = (uint32_t)sizeof st;
-        st.id = c_i64(&c);
-        st.id_type = c_i32(&c);
-        st.created_at = c_i64(&c);
-        st.principal_id = c_i64(&c);
-        c_text(&c, st.identifier, sizeof st.identifier);
-        c_text(&c, st.company_name, sizeof st.company_name);
-        rc = c.ok ? CHORUSACCT_OK : CHORUSACCT_E_STORAGE;
-    } else {
-        rc = rc == SQLITE_DONE ? CHORUSACCT_E_NOTFOUND : ca_code(rc);
-    }
-    done(s);
-    if (rc == CHORUSACCT_OK)
-        *out = st;
-    return rc;
+    chorusacct_structure *st = rec;
+    memset(st, 0, sizeof *st);
+    st->struct_size = (uint32_t)sizeof *st;
+    st->id = c_i64(c);
+    st->id_type = c_i32(c);
+    st->created_at = c_i64(c);
+    st->principal_id = c_i64(c);
+    c_text(c, st->identifier, sizeof st->identifier);
+    c_text(c, st->company_name, sizeof st->company_name);
+    return c->ok;
 }
 
 static int ca_structure_insert(void *ud, chorusacct_structure *st)
@@ -1213,13 +1205,14 @@ static int ca_structure_get(void *ud, int64_t id, chorusacct_structure *out)
 {
     ca_conn *c = ud;
     sqlite3_stmt *s = NULL;
+    chorusacct_structure tmp;
     if (out == NULL)
         return CHORUSACCT_E_ARG;
     int rc = stmt(c, ST_STRUCTURE_GET, &s);
     if (rc != CHORUSACCT_OK)
         return rc;
     sqlite3_bind_int64(s, 1, id);
-    return fetch_structure(s, out);
+    return fetch_one(s, read_structure, &tmp, out, sizeof tmp);
 }
 
 static int ca_structure_find(void *ud, int32_t id_type, const char *identifier,
@@ -1227,6 +1220,7 @@ static int ca_structure_find(void *ud, int32_t id_type, const char *identifier,
 {
     ca_conn *c = ud;
     sqlite3_stmt *s = NULL;
+    chorusacct_structure tmp;
     if (identifier == NULL || out == NULL)
         return CHORUSACCT_E_ARG;
     int rc = stmt(c, ST_STRUCTURE_FIND, &s);
@@ -1239,7 +1233,7 @@ static int ca_structure_find(void *ud, int32_t id_type, const char *identifier,
         done(s);
         return b.rc;
     }
-    return fetch_structure(s, out);
+    return fetch_one(s, read_structure, &tmp, out, sizeof tmp);
 }
 
 static int ca_structure_update(void *ud, const chorusacct_structure *st)
@@ -1291,36 +1285,32 @@ static int ca_token_insert(void *ud, const chorusacct_token *t)
     return finish(s);
 }
 
+static bool read_token(ca_cols *c, void *rec)
+{
+    chorusacct_token *t = rec;
+    memset(t, 0, sizeof *t);
+    t->struct_size = (uint32_t)sizeof *t;
+    c_hash(c, t->hash);
+    t->account_id = c_i64(c);
+    t->purpose = c_i32(c);
+    t->created_at = c_i64(c);
+    t->expires_at = c_i64(c);
+    t->used_at = c_i64(c);
+    return c->ok;
+}
+
 static int ca_token_get(void *ud, const uint8_t *hash32, chorusacct_token *out)
 {
     ca_conn *c = ud;
     sqlite3_stmt *s = NULL;
+    chorusacct_token tmp;
     if (hash32 == NULL || out == NULL)
         return CHORUSACCT_E_ARG;
     int rc = stmt(c, ST_TOKEN_GET, &s);
     if (rc != CHORUSACCT_OK)
         return rc;
     sqlite3_bind_blob(s, 1, hash32, 32, SQLITE_STATIC);
-    chorusacct_token t;
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        ca_cols cl = {s, 0, true};
-        memset(&t, 0, sizeof t);
-        t.struct_size = (uint32_t)sizeof t;
-        c_hash(&cl, t.hash);
-        t.account_id = c_i64(&cl);
-        t.purpose = c_i32(&cl);
-        t.created_at = c_i64(&cl);
-        t.expires_at = c_i64(&cl);
-        t.used_at = c_i64(&cl);
-        rc = cl.ok ? CHORUSACCT_OK : CHORUSACCT_E_STORAGE;
-    } else {
-        rc = rc == SQLITE_DONE ? CHORUSACCT_E_NOTFOUND : ca_code(rc);
-    }
-    done(s);
-    if (rc == CHORUSACCT_OK)
-        *out = t;
-    return rc;
+    return fetch_one(s, read_token, &tmp, out, sizeof tmp);
 }
 
 static int ca_token_consume(void *ud, const uint8_t *hash32, int64_t now)
@@ -1373,36 +1363,32 @@ static int ca_captcha_insert(void *ud, const chorusacct_captcha *cp)
     return b.rc == CHORUSACCT_OK ? finish(s) : (done(s), b.rc);
 }
 
+static bool read_captcha(ca_cols *c, void *rec)
+{
+    chorusacct_captcha *cp = rec;
+    memset(cp, 0, sizeof *cp);
+    cp->struct_size = (uint32_t)sizeof *cp;
+    c_hash(c, cp->id_hash);
+    c_hash(c, cp->answer_hash);
+    cp->created_at = c_i64(c);
+    cp->expires_at = c_i64(c);
+    cp->used_at = c_i64(c);
+    return c->ok;
+}
+
 static int ca_captcha_get(void *ud, const uint8_t *id_hash32,
                           chorusacct_captcha *out)
 {
     ca_conn *c = ud;
     sqlite3_stmt *s = NULL;
+    chorusacct_captcha tmp;
     if (id_hash32 == NULL || out == NULL)
         return CHORUSACCT_E_ARG;
     int rc = stmt(c, ST_CAPTCHA_GET, &s);
     if (rc != CHORUSACCT_OK)
         return rc;
     sqlite3_bind_blob(s, 1, id_hash32, 32, SQLITE_STATIC);
-    chorusacct_captcha cp;
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        ca_cols cl = {s, 0, true};
-        memset(&cp, 0, sizeof cp);
-        cp.struct_size = (uint32_t)sizeof cp;
-        c_hash(&cl, cp.id_hash);
-        c_hash(&cl, cp.answer_hash);
-        cp.created_at = c_i64(&cl);
-        cp.expires_at = c_i64(&cl);
-        cp.used_at = c_i64(&cl);
-        rc = cl.ok ? CHORUSACCT_OK : CHORUSACCT_E_STORAGE;
-    } else {
-        rc = rc == SQLITE_DONE ? CHORUSACCT_E_NOTFOUND : ca_code(rc);
-    }
-    done(s);
-    if (rc == CHORUSACCT_OK)
-        *out = cp;
-    return rc;
+    return fetch_one(s, read_captcha, &tmp, out, sizeof tmp);
 }
 
 static int ca_captcha_update(void *ud, const chorusacct_captcha *cp)
@@ -1425,52 +1411,42 @@ static int ca_captcha_update(void *ud, const chorusacct_captcha *cp)
 /* ------------------------------------------------------------------ */
 /* Outbox and events                                                    */
 
-static bool read_message(sqlite3_stmt *s, chorusacct_message *m)
+static bool read_message(ca_cols *c, void *rec)
 {
-    ca_cols c = {s, 0, true};
+    chorusacct_message *m = rec;
     memset(m, 0, sizeof *m);
     m->struct_size = (uint32_t)sizeof *m;
-    m->id = c_i64(&c);
-    m->account_id = c_i64(&c);
-    m->kind = c_i32(&c);
-    m->lang = c_i32(&c);
-    m->status = c_i32(&c);
-    m->attempts = c_i32(&c);
-    m->created_at = c_i64(&c);
-    m->next_attempt_at = c_i64(&c);
-    m->lease_until = c_i64(&c);
-    m->sent_at = c_i64(&c);
-    c_text(&c, m->to, sizeof m->to);
-    c_packed(&c, m->subject, sizeof m->subject);
-    c_packed(&c, m->body, sizeof m->body);
-    c_text(&c, m->last_error, sizeof m->last_error);
-    return c.ok;
+    m->id = c_i64(c);
+    m->account_id = c_i64(c);
+    m->kind = c_i32(c);
+    m->lang = c_i32(c);
+    m->status = c_i32(c);
+    m->attempts = c_i32(c);
+    m->created_at = c_i64(c);
+    m->next_attempt_at = c_i64(c);
+    m->lease_until = c_i64(c);
+    m->sent_at = c_i64(c);
+    c_text(c, m->to, sizeof m->to);
+    c_packed(c, m->subject, sizeof m->subject);
+    c_packed(c, m->body, sizeof m->body);
+    c_text(c, m->last_error, sizeof m->last_error);
+    return c->ok;
 }
 
-static bool read_event(sqlite3_stmt *s, chorusacct_event *e)
+static bool read_event(ca_cols *c, void *rec)
 {
-    ca_cols c = {s, 0, true};
+    chorusacct_event *e = rec;
     memset(e, 0, sizeof *e);
     e->struct_size = (uint32_t)sizeof *e;
-    e->id = c_i64(&c);
-    e->account_id = c_i64(&c);
-    e->type = c_i32(&c);
-    e->time = c_i64(&c);
-    e->from_state = c_i32(&c);
-    e->to_state = c_i32(&c);
-    e->actor_id = c_i64(&c);
-    c_text(&c, e->reason, sizeof e->reason);
-    return c.ok;
-}
-
-static bool read_message_v(sqlite3_stmt *s, void *m)
-{
-    return read_message(s, m);
-}
-
-static bool read_event_v(sqlite3_stmt *s, void *e)
-{
-    return read_event(s, e);
+    e->id = c_i64(c);
+    e->account_id = c_i64(c);
+    e->type = c_i32(c);
+    e->time = c_i64(c);
+    e->from_state = c_i32(c);
+    e->to_state = c_i32(c);
+    e->actor_id = c_i64(c);
+    c_text(c, e->reason, sizeof e->reason);
+    return c->ok;
 }
 
 static int ca_outbox_insert(void *ud, chorusacct_message *m)
@@ -1522,7 +1498,7 @@ static int ca_outbox_claim(void *ud, int64_t now, int64_t lease_until,
         return rc;
     sqlite3_bind_int64(s, 1, now);
     sqlite3_bind_int64(s, 2, limit_of(max));
-    rc = fetch_rows(s, read_message_v, out, sizeof *out, max, &n);
+    rc = fetch_rows(s, read_message, out, sizeof *out, max, &n);
     for (size_t i = 0; i < n && rc == CHORUSACCT_OK; i++) {
         sqlite3_bind_int64(lease, 1, out[i].id);
         sqlite3_bind_int64(lease, 2, lease_until);
@@ -1578,7 +1554,7 @@ static int ca_outbox_list(void *ud, int32_t status, int64_t after_id,
     sqlite3_bind_int64(s, 2, limit_of(max));
     if (status != 0)
         sqlite3_bind_int64(s, 3, status);
-    return fetch_rows(s, read_message_v, out, sizeof *out, max, count);
+    return fetch_rows(s, read_message, out, sizeof *out, max, count);
 }
 
 static int ca_event_append(void *ud, chorusacct_event *e)
@@ -1619,7 +1595,7 @@ static int ca_event_list(void *ud, int64_t account_id, int64_t after_id,
     sqlite3_bind_int64(s, 2, limit_of(max));
     if (account_id != 0)
         sqlite3_bind_int64(s, 3, account_id);
-    return fetch_rows(s, read_event_v, out, sizeof *out, max, count);
+    return fetch_rows(s, read_event, out, sizeof *out, max, count);
 }
 
 /* ------------------------------------------------------------------ */
