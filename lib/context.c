@@ -196,7 +196,7 @@ static bool text_setting_ok(const char *s, size_t max)
         return false;
     for (size_t i = 0; i < n;) {
         uint32_t cp;
-        size_t k = chorusacct__utf8_decode(p + i, n - i, &cp);
+        size_t k = ca_utf8_decode(p + i, n - i, &cp);
         if (k == 0 || cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
             return false;
         i += k;

@@ -48,7 +48,7 @@ int chorusacct__free_text(const char *s, size_t max_points, bool multiline)
     size_t n = strlen(s), points = 0, blank = 0;
     for (size_t i = 0; i < n;) {
         uint32_t cp;
-        size_t step = chorusacct__utf8_decode(p + i, n - i, &cp);
+        size_t step = ca_utf8_decode(p + i, n - i, &cp);
         if (step == 0)
             return CHORUSACCT_E_UTF8;
         i += step;

@@ -66,11 +66,52 @@ CA_INTERNAL int chorusacct__compact(const char *in, size_t len,
 CA_INTERNAL int chorusacct__emit(const char *s, size_t n, char *buf,
                                  size_t cap, size_t *len_out);
 
-/* Decodes one UTF-8 sequence at s[0..n): returns its length and the code
- * point, or 0 when it is malformed (overlong, surrogate, beyond U+10FFFF,
- * truncated, stray continuation byte). */
-CA_INTERNAL size_t chorusacct__utf8_decode(const unsigned char *s, size_t n,
-                                           uint32_t *cp);
+/*
+ * Decodes the code point that starts at s[0] (avail > 0 bytes readable):
+ * returns its length in bytes and stores it in *cp, or returns 0 when the
+ * bytes there are not well-formed UTF-8 (Unicode 14, table 3-7): a stray
+ * continuation byte, an overlong form (C0, C1, E0 80..9F, F0 80..8F), a
+ * surrogate (ED A0..BF), a value over U+10FFFF (F4 90.., F5..FF) or a
+ * sequence cut short. The library's only UTF-8 decoder; inline, since
+ * the validators run it once per character.
+ */
+static inline size_t ca_utf8_decode(const unsigned char *s, size_t avail,
+                                    uint32_t *cp)
+{
+    unsigned c = s[0];
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c < 0xC2)
+        return 0;
+    if (c < 0xE0) {
+        if (avail < 2 || (s[1] & 0xC0) != 0x80)
+            return 0;
+        *cp = ((uint32_t)(c & 0x1F) << 6) | (s[1] & 0x3F);
+        return 2;
+    }
+    if (c < 0xF0) {
+        unsigned lo = c == 0xE0 ? 0xA0 : 0x80;
+        unsigned hi = c == 0xED ? 0x9F : 0xBF;
+        if (avail < 3 || s[1] < lo || s[1] > hi || (s[2] & 0xC0) != 0x80)
+            return 0;
+        *cp = ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) |
+              (s[2] & 0x3F);
+        return 3;
+    }
+    if (c < 0xF5) {
+        unsigned lo = c == 0xF0 ? 0x90 : 0x80;
+        unsigned hi = c == 0xF4 ? 0x8F : 0xBF;
+        if (avail < 4 || s[1] < lo || s[1] > hi || (s[2] & 0xC0) != 0x80 ||
+            (s[3] & 0xC0) != 0x80)
+            return 0;
+        *cp = ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
+              ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
+        return 4;
+    }
+    return 0;
+}
 
 /* Clears a caller's output after a failure. */
 CA_INTERNAL void chorusacct__clear(char *buf, size_t cap, size_t *len_out);

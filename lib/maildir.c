@@ -158,7 +158,7 @@ static bool subject_ok(const char *s, size_t len)
     size_t i = 0;
     while (i < len) {
         uint32_t cp;
-        size_t k = chorusacct__utf8_decode(p + i, len - i, &cp);
+        size_t k = ca_utf8_decode(p + i, len - i, &cp);
         if (k == 0 || cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
             return false;
         i += k;
@@ -295,7 +295,7 @@ static void put_subject_encoded(ca_out *o, const char *s, size_t len)
     put_str(o, EW_OPEN);
     for (size_t i = 0; i < len;) {
         uint32_t cp;
-        size_t k = chorusacct__utf8_decode(p + i, len - i, &cp);
+        size_t k = ca_utf8_decode(p + i, len - i, &cp);
         size_t enc = 0;
         for (size_t j = 0; j < k; j++)
             enc += q_len(p[i + j]);

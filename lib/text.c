@@ -125,36 +125,3 @@ int chorusacct__ops_copy(void *dst, size_t dst_size, const void *src,
     memcpy(dst, &ours, sizeof ours);
     return CHORUSACCT_OK;
 }
-
-/* Decodes one UTF-8 sequence at s[0..n); returns its length, or 0 when it
- * is malformed (overlong, surrogate, beyond U+10FFFF, truncated). */
-size_t chorusacct__utf8_decode(const unsigned char *s, size_t n,
-                              uint32_t *cp)
-{
-    unsigned char c = s[0];
-    size_t len;
-    uint32_t v, min;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-        len = 2, v = c & 0x1Fu, min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3, v = c & 0x0Fu, min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4, v = c & 0x07u, min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        v = (v << 6) | (s[i] & 0x3Fu);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-        return 0;
-    *cp = v;
-    return len;
-}
