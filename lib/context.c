@@ -190,18 +190,8 @@ int chorusacct_config_init(chorusacct_config *cfg, size_t struct_size)
  * bytes. */
 static bool text_setting_ok(const char *s, size_t max)
 {
-    const unsigned char *p = (const unsigned char *)s;
     size_t n = strlen(s);
-    if (n > max)
-        return false;
-    for (size_t i = 0; i < n;) {
-        uint32_t cp;
-        size_t k = ca_utf8_decode(p + i, n - i, &cp);
-        if (k == 0 || cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
-            return false;
-        i += k;
-    }
-    return true;
+    return n <= max && chorusacct__utf8_line(s, n);
 }
 
 /* One rule for a string setting, given in the configuration or with

@@ -53,7 +53,7 @@ int chorusacct__free_text(const char *s, size_t max_points, bool multiline)
             return CHORUSACCT_E_UTF8;
         i += step;
         bool allowed_ws = multiline && (cp == '\n' || cp == '\t');
-        if ((cp < 0x20 && !allowed_ws) || (cp >= 0x7F && cp < 0xA0))
+        if (ca_is_control(cp) && !allowed_ws)
             return CHORUSACCT_E_CHARACTER;
         if (cp == ' ' || allowed_ws)
             blank++;

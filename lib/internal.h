@@ -113,6 +113,17 @@ static inline size_t ca_utf8_decode(const unsigned char *s, size_t avail,
     return 0;
 }
 
+/* C0, DEL and C1: the control characters, which no text of a message or
+ * a setting may hold unless a rule allows one (a line break in a body). */
+static inline bool ca_is_control(uint32_t cp)
+{
+    return cp < 0x20 || (cp >= 0x7F && cp < 0xA0);
+}
+
+/* Whether s[0..len) is well-formed UTF-8 without any control character,
+ * tab and line break included: text that stays on one line. */
+CA_INTERNAL bool chorusacct__utf8_line(const char *s, size_t len);
+
 /* Clears a caller's output after a failure. */
 CA_INTERNAL void chorusacct__clear(char *buf, size_t cap, size_t *len_out);
 

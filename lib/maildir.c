@@ -150,22 +150,6 @@ static bool sender_ok(const char *from)
     return address_ok(from, "From") && sender_domain(from, &dom, &dom_len);
 }
 
-/* The subject is one line of valid UTF-8: no control character at all
- * (a tab included), since each would have to survive folding. */
-static bool subject_ok(const char *s, size_t len)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < len) {
-        uint32_t cp;
-        size_t k = ca_utf8_decode(p + i, len - i, &cp);
-        if (k == 0 || cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
-            return false;
-        i += k;
-    }
-    return true;
-}
-
 /* ------------------------------------------------------------------ */
 /* Date (RFC 5322 3.3)                                                  */
 
@@ -393,11 +377,13 @@ int chorusacct_mail_format(const chorusacct_mail *mail, const char *from,
     const size_t body_len = strlen(body);
     const char *dom;
     size_t dom_len;
-    /* Quoted-printable at most triples the body; keep the count exact. */
+    /* The subject is one line, without even a tab: every control
+     * character would have to survive folding. Quoted-printable at most
+     * triples the body; keep the count exact. */
     if (!address_ok(mail->to, "To") || !address_ok(from, "From") ||
         !sender_domain(from, &dom, &dom_len) ||
-        !subject_ok(subject, subject_len) || body_len > SIZE_MAX / 4 ||
-        subject_len > SIZE_MAX / 4)
+        !chorusacct__utf8_line(subject, subject_len) ||
+        body_len > SIZE_MAX / 4 || subject_len > SIZE_MAX / 4)
         goto bad;
 
     ca_out o = {buf, cap, 0, 0};

@@ -125,3 +125,16 @@ int chorusacct__ops_copy(void *dst, size_t dst_size, const void *src,
     memcpy(dst, &ours, sizeof ours);
     return CHORUSACCT_OK;
 }
+
+bool chorusacct__utf8_line(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t k = ca_utf8_decode(p + i, len - i, &cp);
+        if (k == 0 || ca_is_control(cp))
+            return false;
+        i += k;
+    }
+    return true;
+}
