@@ -149,11 +149,13 @@ static void option_write(chorusacct_config *cfg, const opt_info *o,
 
 int chorusacct_config_init(chorusacct_config *cfg, size_t struct_size)
 {
-    if (cfg == NULL || struct_size < MIN_CONFIG_SIZE)
-        return CHORUSACCT_E_ARG;
+    /* A caller built against a larger structure keeps zeros past ours. */
+    int rc = chorusacct__struct_init(cfg, struct_size, MIN_CONFIG_SIZE);
+    if (rc != CHORUSACCT_OK)
+        return rc;
     chorusacct_config d;
     memset(&d, 0, sizeof d);
-    d.struct_size = (uint32_t)sizeof d;
+    d.struct_size = (uint32_t)struct_size;
     d.lang = CHORUSACCT_LANG_EN;
     d.flags = 0;
     d.resend_daily_quota = 5;
@@ -178,10 +180,7 @@ int chorusacct_config_init(chorusacct_config *cfg, size_t struct_size)
     d.activation_url = "http://localhost:8080/activate?token={token}";
     d.terms_version = "1";
     d.portal_name = "Chorus Pro";
-    /* A caller built against a larger structure keeps zeros past ours. */
-    memset(cfg, 0, struct_size);
     memcpy(cfg, &d, sizeof d);
-    cfg->struct_size = (uint32_t)struct_size;
     return CHORUSACCT_OK;
 }
 

@@ -128,6 +128,16 @@ CA_INTERNAL bool chorusacct__utf8_line(const char *s, size_t len);
 CA_INTERNAL void chorusacct__clear(char *buf, size_t cap, size_t *len_out);
 
 /*
+ * The `_init` functions of the versioned structures (those that start
+ * with their uint32_t struct_size): zeroes `struct_size` bytes of `p`, so
+ * that the members of a header newer than ours stay zero, and stores the
+ * size. CHORUSACCT_E_ARG when `p` is NULL, or `struct_size` is below the
+ * first version (`min`) or beyond what struct_size holds.
+ */
+CA_INTERNAL int chorusacct__struct_init(void *p, size_t struct_size,
+                                        size_t min);
+
+/*
  * Copies a versioned callback table: `src` starts with its struct_size;
  * members past it are left NULL, and the copy gets our own size. Returns
  * CHORUSACCT_E_ARG when `src` is older than the first version (`min`).

@@ -463,10 +463,9 @@ int chorusacct_draft_finalize(chorusacct_ctx *ctx, int64_t account_id,
 
 int chorusacct_signup_init(chorusacct_signup *form, size_t struct_size)
 {
-    if (form == NULL || struct_size < sizeof *form)
-        return CHORUSACCT_E_ARG;
-    memset(form, 0, struct_size);
-    form->struct_size = (uint32_t)struct_size;
+    int rc = chorusacct__struct_init(form, struct_size, sizeof *form);
+    if (rc != CHORUSACCT_OK)
+        return rc;
     form->lang = -1;
     return CHORUSACCT_OK;
 }

@@ -33,10 +33,9 @@ enum {
 
 int chorusacct_smtp_config_init(chorusacct_smtp_config *cfg, size_t struct_size)
 {
-    if (cfg == NULL || struct_size < sizeof *cfg || struct_size > UINT32_MAX)
-        return CHORUSACCT_E_ARG;
-    memset(cfg, 0, struct_size);
-    cfg->struct_size = (uint32_t)struct_size;
+    int rc = chorusacct__struct_init(cfg, struct_size, sizeof *cfg);
+    if (rc != CHORUSACCT_OK)
+        return rc;
     cfg->tls = CHORUSACCT_SMTP_TLS_STARTTLS;
     cfg->timeout_ms = DEFAULT_TIMEOUT_MS;
     return CHORUSACCT_OK;

@@ -109,6 +109,16 @@ void chorusacct__clear(char *buf, size_t cap, size_t *len_out)
         *len_out = 0;
 }
 
+int chorusacct__struct_init(void *p, size_t struct_size, size_t min)
+{
+    if (p == NULL || struct_size < min || struct_size > UINT32_MAX)
+        return CHORUSACCT_E_ARG;
+    memset(p, 0, struct_size);
+    uint32_t size = (uint32_t)struct_size;
+    memcpy(p, &size, sizeof size);
+    return CHORUSACCT_OK;
+}
+
 int chorusacct__ops_copy(void *dst, size_t dst_size, const void *src,
                          size_t min)
 {
