@@ -177,6 +177,19 @@ CA_INTERNAL int chorusacct__template_check(const char *tpl);
  * validated field can contain, and delivery puts the link in its place. */
 #define CA_LINK_MARK "\001link\001"
 
+/*
+ * The text a mailer sends for `mail` (chorusacct_mail_format(), dated
+ * when the message was queued so that every retry sends the same text),
+ * in a new buffer of `*len` + 1 bytes, to give back with
+ * chorusacct__mail_text_free(): it holds the activation link. Returns
+ * CHORUSACCT_OK, CHORUSACCT_E_NOMEM, or the format's refusal
+ * (CHORUSACCT_E_ARG).
+ */
+CA_INTERNAL int chorusacct__mail_text(const chorusacct_mail *mail,
+                                      const char *from, char **out,
+                                      size_t *len);
+CA_INTERNAL void chorusacct__mail_text_free(char *text, size_t len);
+
 /* Compiles the e-mail pattern; called once by chorusacct_init(). */
 CA_INTERNAL int chorusacct__email_init(void);
 

@@ -440,6 +440,37 @@ bad:
     return CHORUSACCT_E_ARG;
 }
 
+int chorusacct__mail_text(const chorusacct_mail *mail, const char *from,
+                          char **out, size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    if (mail == NULL)
+        return CHORUSACCT_E_ARG;
+    int rc = chorusacct_mail_format(mail, from, mail->created_at, NULL, 0, len);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    char *text = malloc(*len + 1);
+    if (text == NULL)
+        return CHORUSACCT_E_NOMEM;
+    rc = chorusacct_mail_format(mail, from, mail->created_at, text, *len + 1,
+                                len);
+    if (rc != CHORUSACCT_OK) {
+        chorusacct__mail_text_free(text, *len);
+        return rc;
+    }
+    *out = text;
+    return CHORUSACCT_OK;
+}
+
+void chorusacct__mail_text_free(char *text, size_t len)
+{
+    if (text == NULL)
+        return;
+    sodium_memzero(text, len + 1);
+    free(text);
+}
+
 /* ------------------------------------------------------------------ */
 /* The Maildir mailer                                                   */
 
@@ -451,15 +482,6 @@ typedef struct {
 } ca_maildir;
 
 static const char *const md_subdirs[] = {"tmp", "new", "cur"};
-
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *p = malloc(n);
-    if (p != NULL)
-        memcpy(p, s, n);
-    return p;
-}
 
 /* "dir/sub" or "dir/sub/name" in a new buffer. */
 static char *join(const char *dir, const char *sub, const char *name)
@@ -672,12 +694,12 @@ static int md_send(void *user_data, const chorusacct_mail *mail, char *error,
                    size_t error_cap)
 {
     ca_maildir *md = user_data;
-    size_t len = 0;
-    /* The date it was queued, not now: every retry writes the same text. */
-    int rc = mail == NULL
-                 ? CHORUSACCT_E_ARG
-                 : chorusacct_mail_format(mail, md->from, mail->created_at,
-                                          NULL, 0, &len);
+    char *msg;
+    size_t len;
+    int rc = chorusacct__mail_text(mail, md->from, &msg, &len);
+    if (rc == CHORUSACCT_E_NOMEM)
+        return md_fail(error, error_cap, "no memory for ", "the message",
+                       ENOMEM);
     if (rc != CHORUSACCT_OK) {
         if (error != NULL && error_cap > 0)
             snprintf(error, error_cap,
@@ -685,18 +707,8 @@ static int md_send(void *user_data, const chorusacct_mail *mail, char *error,
                      chorusacct_code_name(rc));
         return CHORUSACCT_MAIL_PERMFAIL;
     }
-    char *msg = malloc(len + 1);
-    if (msg == NULL)
-        return md_fail(error, error_cap, "no memory for ", "the message",
-                       ENOMEM);
-    rc = chorusacct_mail_format(mail, md->from, mail->created_at, msg, len + 1,
-                                &len);
-    int result = rc == CHORUSACCT_OK
-                     ? md_deliver(md, msg, len, error, error_cap)
-                     : CHORUSACCT_MAIL_PERMFAIL;
-    /* The text holds the activation link. */
-    sodium_memzero(msg, len + 1);
-    free(msg);
+    int result = md_deliver(md, msg, len, error, error_cap);
+    chorusacct__mail_text_free(msg, len);
     return result;
 }
 
@@ -716,8 +728,8 @@ int chorusacct_maildir_mailer(chorusacct_mailer_ops *out, const char *dir,
     if (md == NULL)
         return CHORUSACCT_E_NOMEM;
     atomic_init(&md->count, 0);
-    md->dir = dup_str(dir);
-    md->from = dup_str(from);
+    md->dir = strdup(dir);
+    md->from = strdup(from);
     md->host = host_part();
     if (md->dir == NULL || md->from == NULL || md->host == NULL) {
         md_destroy(md);
