@@ -61,9 +61,11 @@ static const opt_info options[] = {
      TEN_YEARS},
     {CHORUSACCT_OPT_MAIL_LEASE, T_I64, OFF(mail_lease), 1, TEN_YEARS},
     {CHORUSACCT_OPT_PWHASH_OPSLIMIT, T_U64, OFF(pwhash_opslimit),
-     (int64_t)crypto_pwhash_OPSLIMIT_MIN, INT64_MAX},
+     (int64_t)crypto_pwhash_OPSLIMIT_MIN,
+     (int64_t)crypto_pwhash_OPSLIMIT_MAX},
     {CHORUSACCT_OPT_PWHASH_MEMLIMIT, T_U64, OFF(pwhash_memlimit),
-     (int64_t)crypto_pwhash_MEMLIMIT_MIN, INT64_MAX},
+     (int64_t)crypto_pwhash_MEMLIMIT_MIN,
+     (int64_t)crypto_pwhash_MEMLIMIT_MAX},
     {CHORUSACCT_OPT_ACTIVATION_URL, T_STR, OFF(activation_url), 0, 0},
     {CHORUSACCT_OPT_TERMS_VERSION, T_STR, OFF(terms_version), 0, 0},
     {CHORUSACCT_OPT_PORTAL_NAME, T_STR, OFF(portal_name), 0, 0},
@@ -110,13 +112,7 @@ static int64_t option_read(const chorusacct_config *cfg, const opt_info *o)
 
 static bool option_in_range(const opt_info *o, int64_t v)
 {
-    if (v < o->min || v > o->max)
-        return false;
-    if (o->opt == CHORUSACCT_OPT_PWHASH_OPSLIMIT)
-        return (uint64_t)v <= crypto_pwhash_OPSLIMIT_MAX;
-    if (o->opt == CHORUSACCT_OPT_PWHASH_MEMLIMIT)
-        return (uint64_t)v <= crypto_pwhash_MEMLIMIT_MAX;
-    return true;
+    return v >= o->min && v <= o->max;
 }
 
 static void option_write(chorusacct_config *cfg, const opt_info *o,
@@ -396,9 +392,10 @@ int chorusacct_ctx_set_storage(chorusacct_ctx *ctx,
         destroy_table(ctx->storage.user_data, ctx->storage.destroy);
     ctx->storage = copy;
     ctx->have_storage = true;
-    /* A secret kept in the previous storage is not this one's. */
-    if (!ctx->have_secret || ctx->keys_ready)
-        ctx->keys_ready = false;
+    /* A secret kept in the previous storage is not this one's: the keys
+     * are derived again (from the same secret, when the application gave
+     * it). */
+    ctx->keys_ready = false;
     return CHORUSACCT_OK;
 }
 
