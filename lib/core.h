@@ -223,7 +223,12 @@ CA_INTERNAL int chorusacct__captcha_verify(chorusacct_ctx *ctx,
 CA_INTERNAL int chorusacct__free_text(const char *s, size_t max_points,
                                       bool multiline);
 
-/* Lower-cases ASCII letters (e-mail uniqueness key). */
+/* Lower-cases ASCII letters. */
 CA_INTERNAL void chorusacct__ascii_lower(char *s);
+
+/* The uniqueness key of a login address (its ASCII letters in lower case)
+ * into `key`, CHORUSACCT_EMAIL_SIZE bytes; false, with `key` empty, when
+ * the address is too long to be any account's. */
+CA_INTERNAL bool chorusacct__email_key(char *key, const char *address);
 
 #endif /* CHORUSACCT_CORE_H */

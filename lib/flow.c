@@ -42,6 +42,16 @@ void chorusacct__ascii_lower(char *s)
             *s = (char)(*s + ('a' - 'A'));
 }
 
+bool chorusacct__email_key(char *key, const char *address)
+{
+    if (!chorusacct__set_field(key, CHORUSACCT_EMAIL_SIZE, address)) {
+        key[0] = '\0';
+        return false;
+    }
+    chorusacct__ascii_lower(key);
+    return true;
+}
+
 int chorusacct__free_text(const char *s, size_t max_points, bool multiline)
 {
     const unsigned char *p = (const unsigned char *)s;

@@ -66,8 +66,7 @@ static void check_personal(chorusacct_ctx *ctx, const chorusacct_signup *f,
     const int64_t now = chorusacct__now(ctx);
     check_field(out, CHORUSACCT_FIELD_LOGIN_EMAIL, chorusacct_email_check,
                 f->login_email, a->login_email, sizeof a->login_email);
-    memcpy(a->email_key, a->login_email, sizeof a->email_key);
-    chorusacct__ascii_lower(a->email_key);
+    (void)chorusacct__email_key(a->email_key, a->login_email);
     check_field(out, CHORUSACCT_FIELD_FIRST_NAME, chorusacct_name_check,
                 f->first_name, a->first_name, sizeof a->first_name);
     check_field(out, CHORUSACCT_FIELD_LAST_NAME, chorusacct_name_check,
