@@ -41,6 +41,21 @@ enum {
 };
 CA_INTERNAL extern const uint8_t chorusacct__byte_class[256];
 
+/* The reason a compaction gives from the classes of the bytes it met (a
+ * bit per CA_C_* class in `seen`): NONASCII before CHARACTER before
+ * SEPARATOR (strict only) before EMPTY, whatever their positions; 0 when
+ * the input passes. */
+static inline int ca_compact_reason(unsigned seen, bool strict, size_t kept)
+{
+    if (seen & (1u << CA_C_HIGH))
+        return CHORUSACCT_E_NONASCII;
+    if (seen & (1u << CA_C_OTHER))
+        return CHORUSACCT_E_CHARACTER;
+    if (strict && (seen & (1u << CA_C_SEP)))
+        return CHORUSACCT_E_SEPARATOR;
+    return kept == 0 ? CHORUSACCT_E_EMPTY : 0;
+}
+
 /* Internal flag of chorusacct__compact, above the public flags: letters
  * are refused (CHARACTER) as any other non-digit. */
 #define CA_COMPACT_DIGITS (UINT32_C(1) << 31)

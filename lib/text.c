@@ -73,15 +73,7 @@ int chorusacct__compact(const char *in, size_t len, uint32_t flags,
         }
     }
     *n = kept;
-    if (seen & (1u << CA_C_HIGH))
-        return CHORUSACCT_E_NONASCII;
-    if (seen & (1u << CA_C_OTHER))
-        return CHORUSACCT_E_CHARACTER;
-    if (strict && (seen & (1u << CA_C_SEP)))
-        return CHORUSACCT_E_SEPARATOR;
-    if (kept == 0)
-        return CHORUSACCT_E_EMPTY;
-    return 0;
+    return ca_compact_reason(seen, strict, kept);
 }
 
 int chorusacct__emit(const char *s, size_t n, char *buf, size_t cap,
