@@ -392,9 +392,8 @@ int chorusacct_activation_resend(chorusacct_ctx *ctx, const char *login_email,
         return safe ? CHORUSACCT_OK : chorusacct__refuse(ctx, reason, rc);
     if (rc != CHORUSACCT_OK)
         return chorusacct__fail(ctx, rc, "throttle");
-    if (!chorusacct__set_field(key, sizeof key, login_email))
+    if (!chorusacct__email_key(key, login_email))
         job.why = CHORUSACCT_E_CREDENTIALS;
-    chorusacct__ascii_lower(key);
     rc = job.why != 0 ? CHORUSACCT_E_REJECTED
                       : chorusacct__txn(ctx, resend_body, &job, "resend");
     /* The same answer whether or not the address is known, or the resend

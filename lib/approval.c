@@ -317,10 +317,8 @@ int chorusacct_account_find(chorusacct_ctx *ctx, const char *login_email,
     if (rc != CHORUSACCT_OK)
         return rc;
     char key[CHORUSACCT_EMAIL_SIZE];
-    if (login_email == NULL ||
-        !chorusacct__set_field(key, sizeof key, login_email))
+    if (login_email == NULL || !chorusacct__email_key(key, login_email))
         return chorusacct__fail(ctx, CHORUSACCT_E_NOTFOUND, "account");
-    chorusacct__ascii_lower(key);
     const chorusacct_storage_ops *st = &ctx->storage;
     chorusacct__account_blank(out);
     rc = st->account_find(st->user_data, key, out);

@@ -15,14 +15,7 @@
 
 int chorusacct_clock_ops_init(chorusacct_clock_ops *ops, size_t struct_size)
 {
-    if (ops == NULL || struct_size < CA_CLOCK_OPS_V1 ||
-        struct_size > UINT32_MAX)
-        return CHORUSACCT_E_ARG;
-    /* A caller built against a newer header passes its larger size: its
-     * whole table is zeroed, so the members we do not know stay NULL. */
-    memset(ops, 0, struct_size);
-    ops->struct_size = (uint32_t)struct_size;
-    return CHORUSACCT_OK;
+    return chorusacct__struct_init(ops, struct_size, CA_CLOCK_OPS_V1);
 }
 
 static int64_t system_now(void *user_data)

@@ -61,9 +61,11 @@ static const opt_info options[] = {
      TEN_YEARS},
     {CHORUSACCT_OPT_MAIL_LEASE, T_I64, OFF(mail_lease), 1, TEN_YEARS},
     {CHORUSACCT_OPT_PWHASH_OPSLIMIT, T_U64, OFF(pwhash_opslimit),
-     (int64_t)crypto_pwhash_OPSLIMIT_MIN, INT64_MAX},
+     (int64_t)crypto_pwhash_OPSLIMIT_MIN,
+     (int64_t)crypto_pwhash_OPSLIMIT_MAX},
     {CHORUSACCT_OPT_PWHASH_MEMLIMIT, T_U64, OFF(pwhash_memlimit),
-     (int64_t)crypto_pwhash_MEMLIMIT_MIN, INT64_MAX},
+     (int64_t)crypto_pwhash_MEMLIMIT_MIN,
+     (int64_t)crypto_pwhash_MEMLIMIT_MAX},
     {CHORUSACCT_OPT_ACTIVATION_URL, T_STR, OFF(activation_url), 0, 0},
     {CHORUSACCT_OPT_TERMS_VERSION, T_STR, OFF(terms_version), 0, 0},
     {CHORUSACCT_OPT_PORTAL_NAME, T_STR, OFF(portal_name), 0, 0},
@@ -110,13 +112,7 @@ static int64_t option_read(const chorusacct_config *cfg, const opt_info *o)
 
 static bool option_in_range(const opt_info *o, int64_t v)
 {
-    if (v < o->min || v > o->max)
-        return false;
-    if (o->opt == CHORUSACCT_OPT_PWHASH_OPSLIMIT)
-        return (uint64_t)v <= crypto_pwhash_OPSLIMIT_MAX;
-    if (o->opt == CHORUSACCT_OPT_PWHASH_MEMLIMIT)
-        return (uint64_t)v <= crypto_pwhash_MEMLIMIT_MAX;
-    return true;
+    return v >= o->min && v <= o->max;
 }
 
 static void option_write(chorusacct_config *cfg, const opt_info *o,
@@ -149,11 +145,13 @@ static void option_write(chorusacct_config *cfg, const opt_info *o,
 
 int chorusacct_config_init(chorusacct_config *cfg, size_t struct_size)
 {
-    if (cfg == NULL || struct_size < MIN_CONFIG_SIZE)
-        return CHORUSACCT_E_ARG;
+    /* A caller built against a larger structure keeps zeros past ours. */
+    int rc = chorusacct__struct_init(cfg, struct_size, MIN_CONFIG_SIZE);
+    if (rc != CHORUSACCT_OK)
+        return rc;
     chorusacct_config d;
     memset(&d, 0, sizeof d);
-    d.struct_size = (uint32_t)sizeof d;
+    d.struct_size = (uint32_t)struct_size;
     d.lang = CHORUSACCT_LANG_EN;
     d.flags = 0;
     d.resend_daily_quota = 5;
@@ -178,10 +176,7 @@ int chorusacct_config_init(chorusacct_config *cfg, size_t struct_size)
     d.activation_url = "http://localhost:8080/activate?token={token}";
     d.terms_version = "1";
     d.portal_name = "Chorus Pro";
-    /* A caller built against a larger structure keeps zeros past ours. */
-    memset(cfg, 0, struct_size);
     memcpy(cfg, &d, sizeof d);
-    cfg->struct_size = (uint32_t)struct_size;
     return CHORUSACCT_OK;
 }
 
@@ -190,18 +185,8 @@ int chorusacct_config_init(chorusacct_config *cfg, size_t struct_size)
  * bytes. */
 static bool text_setting_ok(const char *s, size_t max)
 {
-    const unsigned char *p = (const unsigned char *)s;
     size_t n = strlen(s);
-    if (n > max)
-        return false;
-    for (size_t i = 0; i < n;) {
-        uint32_t cp;
-        size_t k = chorusacct__utf8_decode(p + i, n - i, &cp);
-        if (k == 0 || cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
-            return false;
-        i += k;
-    }
-    return true;
+    return n <= max && chorusacct__utf8_line(s, n);
 }
 
 /* One rule for a string setting, given in the configuration or with
@@ -407,9 +392,10 @@ int chorusacct_ctx_set_storage(chorusacct_ctx *ctx,
         destroy_table(ctx->storage.user_data, ctx->storage.destroy);
     ctx->storage = copy;
     ctx->have_storage = true;
-    /* A secret kept in the previous storage is not this one's. */
-    if (!ctx->have_secret || ctx->keys_ready)
-        ctx->keys_ready = false;
+    /* A secret kept in the previous storage is not this one's: the keys
+     * are derived again (from the same secret, when the application gave
+     * it). */
+    ctx->keys_ready = false;
     return CHORUSACCT_OK;
 }
 

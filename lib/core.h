@@ -24,7 +24,8 @@ struct chorusacct_ctx {
     char *portal_name;
 
     uint8_t secret[32];
-    bool have_secret;      /* set, or loaded from storage */
+    bool have_secret;      /* given by the application; else the keys
+                            * come from a secret kept in storage */
     uint8_t keys[4][32];   /* derived per purpose, indexed by CA_KEY_* */
     bool keys_ready;
 
@@ -159,8 +160,8 @@ CA_INTERNAL int chorusacct__move(chorusacct_ctx *ctx, chorusacct_account *a,
                                  const char *reason);
 
 /* Whether `manager_id` is an active manager of `structure_id`; fills
- * `manager` (may be NULL). Returns OK, E_REJECTED-worthy NOT_MANAGER as
- * a reason through the return value 1, or a storage error. */
+ * `manager` (may be NULL). Returns CHORUSACCT_OK, CHORUSACCT_E_REJECTED
+ * when it is not (the caller names the reason), or a storage error. */
 CA_INTERNAL int chorusacct__check_manager(chorusacct_ctx *ctx,
                                           int64_t manager_id,
                                           int64_t structure_id,
@@ -222,7 +223,12 @@ CA_INTERNAL int chorusacct__captcha_verify(chorusacct_ctx *ctx,
 CA_INTERNAL int chorusacct__free_text(const char *s, size_t max_points,
                                       bool multiline);
 
-/* Lower-cases ASCII letters (e-mail uniqueness key). */
+/* Lower-cases ASCII letters. */
 CA_INTERNAL void chorusacct__ascii_lower(char *s);
+
+/* The uniqueness key of a login address (its ASCII letters in lower case)
+ * into `key`, CHORUSACCT_EMAIL_SIZE bytes; false, with `key` empty, when
+ * the address is too long to be any account's. */
+CA_INTERNAL bool chorusacct__email_key(char *key, const char *address);
 
 #endif /* CHORUSACCT_CORE_H */

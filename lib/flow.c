@@ -42,18 +42,28 @@ void chorusacct__ascii_lower(char *s)
             *s = (char)(*s + ('a' - 'A'));
 }
 
+bool chorusacct__email_key(char *key, const char *address)
+{
+    if (!chorusacct__set_field(key, CHORUSACCT_EMAIL_SIZE, address)) {
+        key[0] = '\0';
+        return false;
+    }
+    chorusacct__ascii_lower(key);
+    return true;
+}
+
 int chorusacct__free_text(const char *s, size_t max_points, bool multiline)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t n = strlen(s), points = 0, blank = 0;
     for (size_t i = 0; i < n;) {
         uint32_t cp;
-        size_t step = chorusacct__utf8_decode(p + i, n - i, &cp);
+        size_t step = ca_utf8_decode(p + i, n - i, &cp);
         if (step == 0)
             return CHORUSACCT_E_UTF8;
         i += step;
         bool allowed_ws = multiline && (cp == '\n' || cp == '\t');
-        if ((cp < 0x20 && !allowed_ws) || (cp >= 0x7F && cp < 0xA0))
+        if (ca_is_control(cp) && !allowed_ws)
             return CHORUSACCT_E_CHARACTER;
         if (cp == ' ' || allowed_ws)
             blank++;

@@ -574,7 +574,7 @@ int chorusacct_hors_ue_build(const char *country, const char *name,
     const unsigned char *p = (const unsigned char *)name;
     for (size_t i = 0; i < len;) {
         uint32_t cp;
-        size_t step = chorusacct__utf8_decode(p + i, len - i, &cp);
+        size_t step = ca_utf8_decode(p + i, len - i, &cp);
         if (step == 0) {
             chorusacct__clear(buf, cap, len_out);
             return ca_reject(reason, CHORUSACCT_E_UTF8);

@@ -41,6 +41,21 @@ enum {
 };
 CA_INTERNAL extern const uint8_t chorusacct__byte_class[256];
 
+/* The reason a compaction gives from the classes of the bytes it met (a
+ * bit per CA_C_* class in `seen`): NONASCII before CHARACTER before
+ * SEPARATOR (strict only) before EMPTY, whatever their positions; 0 when
+ * the input passes. */
+static inline int ca_compact_reason(unsigned seen, bool strict, size_t kept)
+{
+    if (seen & (1u << CA_C_HIGH))
+        return CHORUSACCT_E_NONASCII;
+    if (seen & (1u << CA_C_OTHER))
+        return CHORUSACCT_E_CHARACTER;
+    if (strict && (seen & (1u << CA_C_SEP)))
+        return CHORUSACCT_E_SEPARATOR;
+    return kept == 0 ? CHORUSACCT_E_EMPTY : 0;
+}
+
 /* Internal flag of chorusacct__compact, above the public flags: letters
  * are refused (CHARACTER) as any other non-digit. */
 #define CA_COMPACT_DIGITS (UINT32_C(1) << 31)
@@ -66,14 +81,76 @@ CA_INTERNAL int chorusacct__compact(const char *in, size_t len,
 CA_INTERNAL int chorusacct__emit(const char *s, size_t n, char *buf,
                                  size_t cap, size_t *len_out);
 
-/* Decodes one UTF-8 sequence at s[0..n): returns its length and the code
- * point, or 0 when it is malformed (overlong, surrogate, beyond U+10FFFF,
- * truncated, stray continuation byte). */
-CA_INTERNAL size_t chorusacct__utf8_decode(const unsigned char *s, size_t n,
-                                           uint32_t *cp);
+/*
+ * Decodes the code point that starts at s[0] (avail > 0 bytes readable):
+ * returns its length in bytes and stores it in *cp, or returns 0 when the
+ * bytes there are not well-formed UTF-8 (Unicode 14, table 3-7): a stray
+ * continuation byte, an overlong form (C0, C1, E0 80..9F, F0 80..8F), a
+ * surrogate (ED A0..BF), a value over U+10FFFF (F4 90.., F5..FF) or a
+ * sequence cut short. The library's only UTF-8 decoder; inline, since
+ * the validators run it once per character.
+ */
+static inline size_t ca_utf8_decode(const unsigned char *s, size_t avail,
+                                    uint32_t *cp)
+{
+    unsigned c = s[0];
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c < 0xC2)
+        return 0;
+    if (c < 0xE0) {
+        if (avail < 2 || (s[1] & 0xC0) != 0x80)
+            return 0;
+        *cp = ((uint32_t)(c & 0x1F) << 6) | (s[1] & 0x3F);
+        return 2;
+    }
+    if (c < 0xF0) {
+        unsigned lo = c == 0xE0 ? 0xA0 : 0x80;
+        unsigned hi = c == 0xED ? 0x9F : 0xBF;
+        if (avail < 3 || s[1] < lo || s[1] > hi || (s[2] & 0xC0) != 0x80)
+            return 0;
+        *cp = ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) |
+              (s[2] & 0x3F);
+        return 3;
+    }
+    if (c < 0xF5) {
+        unsigned lo = c == 0xF0 ? 0x90 : 0x80;
+        unsigned hi = c == 0xF4 ? 0x8F : 0xBF;
+        if (avail < 4 || s[1] < lo || s[1] > hi || (s[2] & 0xC0) != 0x80 ||
+            (s[3] & 0xC0) != 0x80)
+            return 0;
+        *cp = ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
+              ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
+        return 4;
+    }
+    return 0;
+}
+
+/* C0, DEL and C1: the control characters, which no text of a message or
+ * a setting may hold unless a rule allows one (a line break in a body). */
+static inline bool ca_is_control(uint32_t cp)
+{
+    return cp < 0x20 || (cp >= 0x7F && cp < 0xA0);
+}
+
+/* Whether s[0..len) is well-formed UTF-8 without any control character,
+ * tab and line break included: text that stays on one line. */
+CA_INTERNAL bool chorusacct__utf8_line(const char *s, size_t len);
 
 /* Clears a caller's output after a failure. */
 CA_INTERNAL void chorusacct__clear(char *buf, size_t cap, size_t *len_out);
+
+/*
+ * The `_init` functions of the versioned structures (those that start
+ * with their uint32_t struct_size): zeroes `struct_size` bytes of `p`, so
+ * that the members of a header newer than ours stay zero, and stores the
+ * size. CHORUSACCT_E_ARG when `p` is NULL, or `struct_size` is below the
+ * first version (`min`) or beyond what struct_size holds.
+ */
+CA_INTERNAL int chorusacct__struct_init(void *p, size_t struct_size,
+                                        size_t min);
 
 /*
  * Copies a versioned callback table: `src` starts with its struct_size;
@@ -114,6 +191,19 @@ CA_INTERNAL int chorusacct__template_check(const char *tpl);
 /* The activation link is not stored: messages keep this marker, which no
  * validated field can contain, and delivery puts the link in its place. */
 #define CA_LINK_MARK "\001link\001"
+
+/*
+ * The text a mailer sends for `mail` (chorusacct_mail_format(), dated
+ * when the message was queued so that every retry sends the same text),
+ * in a new buffer of `*len` + 1 bytes, to give back with
+ * chorusacct__mail_text_free(): it holds the activation link. Returns
+ * CHORUSACCT_OK, CHORUSACCT_E_NOMEM, or the format's refusal
+ * (CHORUSACCT_E_ARG).
+ */
+CA_INTERNAL int chorusacct__mail_text(const chorusacct_mail *mail,
+                                      const char *from, char **out,
+                                      size_t *len);
+CA_INTERNAL void chorusacct__mail_text_free(char *text, size_t len);
 
 /* Compiles the e-mail pattern; called once by chorusacct_init(). */
 CA_INTERNAL int chorusacct__email_init(void);

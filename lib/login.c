@@ -93,10 +93,8 @@ int chorusacct_login(chorusacct_ctx *ctx, const char *login_email,
     chorusacct_account a;
     chorusacct__account_blank(&a);
     rc = CHORUSACCT_E_NOTFOUND;
-    if (chorusacct__set_field(key, sizeof key, login_email)) {
-        chorusacct__ascii_lower(key);
+    if (chorusacct__email_key(key, login_email))
         rc = st->account_find(st->user_data, key, &a);
-    }
     if (rc != CHORUSACCT_OK && rc != CHORUSACCT_E_NOTFOUND)
         return chorusacct__fail(ctx, rc, "login");
     if (rc == CHORUSACCT_OK && a.locked_until > now)

@@ -150,22 +150,6 @@ static bool sender_ok(const char *from)
     return address_ok(from, "From") && sender_domain(from, &dom, &dom_len);
 }
 
-/* The subject is one line of valid UTF-8: no control character at all
- * (a tab included), since each would have to survive folding. */
-static bool subject_ok(const char *s, size_t len)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < len) {
-        uint32_t cp;
-        size_t k = chorusacct__utf8_decode(p + i, len - i, &cp);
-        if (k == 0 || cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
-            return false;
-        i += k;
-    }
-    return true;
-}
-
 /* ------------------------------------------------------------------ */
 /* Date (RFC 5322 3.3)                                                  */
 
@@ -295,7 +279,7 @@ static void put_subject_encoded(ca_out *o, const char *s, size_t len)
     put_str(o, EW_OPEN);
     for (size_t i = 0; i < len;) {
         uint32_t cp;
-        size_t k = chorusacct__utf8_decode(p + i, len - i, &cp);
+        size_t k = ca_utf8_decode(p + i, len - i, &cp);
         size_t enc = 0;
         for (size_t j = 0; j < k; j++)
             enc += q_len(p[i + j]);
@@ -393,11 +377,13 @@ int chorusacct_mail_format(const chorusacct_mail *mail, const char *from,
     const size_t body_len = strlen(body);
     const char *dom;
     size_t dom_len;
-    /* Quoted-printable at most triples the body; keep the count exact. */
+    /* The subject is one line, without even a tab: every control
+     * character would have to survive folding. Quoted-printable at most
+     * triples the body; keep the count exact. */
     if (!address_ok(mail->to, "To") || !address_ok(from, "From") ||
         !sender_domain(from, &dom, &dom_len) ||
-        !subject_ok(subject, subject_len) || body_len > SIZE_MAX / 4 ||
-        subject_len > SIZE_MAX / 4)
+        !chorusacct__utf8_line(subject, subject_len) ||
+        body_len > SIZE_MAX / 4 || subject_len > SIZE_MAX / 4)
         goto bad;
 
     ca_out o = {buf, cap, 0, 0};
@@ -454,6 +440,37 @@ bad:
     return CHORUSACCT_E_ARG;
 }
 
+int chorusacct__mail_text(const chorusacct_mail *mail, const char *from,
+                          char **out, size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    if (mail == NULL)
+        return CHORUSACCT_E_ARG;
+    int rc = chorusacct_mail_format(mail, from, mail->created_at, NULL, 0, len);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    char *text = malloc(*len + 1);
+    if (text == NULL)
+        return CHORUSACCT_E_NOMEM;
+    rc = chorusacct_mail_format(mail, from, mail->created_at, text, *len + 1,
+                                len);
+    if (rc != CHORUSACCT_OK) {
+        chorusacct__mail_text_free(text, *len);
+        return rc;
+    }
+    *out = text;
+    return CHORUSACCT_OK;
+}
+
+void chorusacct__mail_text_free(char *text, size_t len)
+{
+    if (text == NULL)
+        return;
+    sodium_memzero(text, len + 1);
+    free(text);
+}
+
 /* ------------------------------------------------------------------ */
 /* The Maildir mailer                                                   */
 
@@ -465,15 +482,6 @@ typedef struct {
 } ca_maildir;
 
 static const char *const md_subdirs[] = {"tmp", "new", "cur"};
-
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *p = malloc(n);
-    if (p != NULL)
-        memcpy(p, s, n);
-    return p;
-}
 
 /* "dir/sub" or "dir/sub/name" in a new buffer. */
 static char *join(const char *dir, const char *sub, const char *name)
@@ -686,12 +694,12 @@ static int md_send(void *user_data, const chorusacct_mail *mail, char *error,
                    size_t error_cap)
 {
     ca_maildir *md = user_data;
-    size_t len = 0;
-    /* The date it was queued, not now: every retry writes the same text. */
-    int rc = mail == NULL
-                 ? CHORUSACCT_E_ARG
-                 : chorusacct_mail_format(mail, md->from, mail->created_at,
-                                          NULL, 0, &len);
+    char *msg;
+    size_t len;
+    int rc = chorusacct__mail_text(mail, md->from, &msg, &len);
+    if (rc == CHORUSACCT_E_NOMEM)
+        return md_fail(error, error_cap, "no memory for ", "the message",
+                       ENOMEM);
     if (rc != CHORUSACCT_OK) {
         if (error != NULL && error_cap > 0)
             snprintf(error, error_cap,
@@ -699,18 +707,8 @@ static int md_send(void *user_data, const chorusacct_mail *mail, char *error,
                      chorusacct_code_name(rc));
         return CHORUSACCT_MAIL_PERMFAIL;
     }
-    char *msg = malloc(len + 1);
-    if (msg == NULL)
-        return md_fail(error, error_cap, "no memory for ", "the message",
-                       ENOMEM);
-    rc = chorusacct_mail_format(mail, md->from, mail->created_at, msg, len + 1,
-                                &len);
-    int result = rc == CHORUSACCT_OK
-                     ? md_deliver(md, msg, len, error, error_cap)
-                     : CHORUSACCT_MAIL_PERMFAIL;
-    /* The text holds the activation link. */
-    sodium_memzero(msg, len + 1);
-    free(msg);
+    int result = md_deliver(md, msg, len, error, error_cap);
+    chorusacct__mail_text_free(msg, len);
     return result;
 }
 
@@ -730,8 +728,8 @@ int chorusacct_maildir_mailer(chorusacct_mailer_ops *out, const char *dir,
     if (md == NULL)
         return CHORUSACCT_E_NOMEM;
     atomic_init(&md->count, 0);
-    md->dir = dup_str(dir);
-    md->from = dup_str(from);
+    md->dir = strdup(dir);
+    md->from = strdup(from);
     md->host = host_part();
     if (md->dir == NULL || md->from == NULL || md->host == NULL) {
         md_destroy(md);

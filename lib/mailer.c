@@ -5,19 +5,12 @@
  */
 #include "internal.h"
 
-#include <string.h>
-
 /* `send` is required: a table shorter than 0.1's cannot hold it. */
 #define CA_MAILER_OPS_V1 sizeof(chorusacct_mailer_ops)
 
 int chorusacct_mailer_ops_init(chorusacct_mailer_ops *ops, size_t struct_size)
 {
-    if (ops == NULL || struct_size < CA_MAILER_OPS_V1 ||
-        struct_size > UINT32_MAX)
-        return CHORUSACCT_E_ARG;
-    memset(ops, 0, struct_size);
-    ops->struct_size = (uint32_t)struct_size;
-    return CHORUSACCT_OK;
+    return chorusacct__struct_init(ops, struct_size, CA_MAILER_OPS_V1);
 }
 
 /* Indexed by the enum values, which are stable; gaps read as NULL. */

@@ -14,12 +14,7 @@
 
 int chorusacct_random_ops_init(chorusacct_random_ops *ops, size_t struct_size)
 {
-    if (ops == NULL || struct_size < CA_RANDOM_OPS_V1 ||
-        struct_size > UINT32_MAX)
-        return CHORUSACCT_E_ARG;
-    memset(ops, 0, struct_size);
-    ops->struct_size = (uint32_t)struct_size;
-    return CHORUSACCT_OK;
+    return chorusacct__struct_init(ops, struct_size, CA_RANDOM_OPS_V1);
 }
 
 static void system_fill(void *user_data, uint8_t *buf, size_t len)

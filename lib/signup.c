@@ -66,8 +66,7 @@ static void check_personal(chorusacct_ctx *ctx, const chorusacct_signup *f,
     const int64_t now = chorusacct__now(ctx);
     check_field(out, CHORUSACCT_FIELD_LOGIN_EMAIL, chorusacct_email_check,
                 f->login_email, a->login_email, sizeof a->login_email);
-    memcpy(a->email_key, a->login_email, sizeof a->email_key);
-    chorusacct__ascii_lower(a->email_key);
+    (void)chorusacct__email_key(a->email_key, a->login_email);
     check_field(out, CHORUSACCT_FIELD_FIRST_NAME, chorusacct_name_check,
                 f->first_name, a->first_name, sizeof a->first_name);
     check_field(out, CHORUSACCT_FIELD_LAST_NAME, chorusacct_name_check,
@@ -363,11 +362,14 @@ static int start(chorusacct_ctx *ctx, const chorusacct_signup *form,
     return rc != CHORUSACCT_OK ? chorusacct__fail(ctx, rc, "throttle") : rc;
 }
 
-static int finish(chorusacct_ctx *ctx, signup_job *job)
+/* Runs the transaction of a form that passed its checks (or reports the
+ * first field error); a failed call leaves no result in `out`. */
+static int finish(chorusacct_ctx *ctx, signup_job *job, ca_txn_body body,
+                  const char *what)
 {
     if (job->out->nerrors > 0)
         return chorusacct__refuse(ctx, NULL, job->out->errors[0].code);
-    int rc = chorusacct__txn(ctx, signup_body, job, "sign-up");
+    int rc = chorusacct__txn(ctx, body, job, what);
     if (rc == CHORUSACCT_E_REJECTED)
         return chorusacct__refuse(ctx, NULL, job->out->errors[0].code);
     if (rc != CHORUSACCT_OK) {
@@ -390,7 +392,7 @@ int chorusacct_signup_submit(chorusacct_ctx *ctx,
     rc = check_captcha(ctx, form, &job, out);
     if (rc != CHORUSACCT_OK)
         return chorusacct__fail(ctx, rc, "captcha");
-    return finish(ctx, &job);
+    return finish(ctx, &job, signup_body, "sign-up");
 }
 
 static int draft_body(chorusacct_ctx *ctx, void *arg)
@@ -435,12 +437,7 @@ int chorusacct_draft_create(chorusacct_ctx *ctx,
     if (rc != CHORUSACCT_OK)
         return rc;
     check_personal(ctx, form, &job.a, out);
-    if (out->nerrors > 0)
-        return chorusacct__refuse(ctx, NULL, out->errors[0].code);
-    rc = chorusacct__txn(ctx, draft_body, &job, "draft");
-    if (rc == CHORUSACCT_E_REJECTED)
-        return chorusacct__refuse(ctx, NULL, out->errors[0].code);
-    return rc;
+    return finish(ctx, &job, draft_body, "draft");
 }
 
 int chorusacct_draft_finalize(chorusacct_ctx *ctx, int64_t account_id,
@@ -458,15 +455,14 @@ int chorusacct_draft_finalize(chorusacct_ctx *ctx, int64_t account_id,
     rc = check_captcha(ctx, form, &job, out);
     if (rc != CHORUSACCT_OK)
         return chorusacct__fail(ctx, rc, "captcha");
-    return finish(ctx, &job);
+    return finish(ctx, &job, signup_body, "sign-up");
 }
 
 int chorusacct_signup_init(chorusacct_signup *form, size_t struct_size)
 {
-    if (form == NULL || struct_size < sizeof *form)
-        return CHORUSACCT_E_ARG;
-    memset(form, 0, struct_size);
-    form->struct_size = (uint32_t)struct_size;
+    int rc = chorusacct__struct_init(form, struct_size, sizeof *form);
+    if (rc != CHORUSACCT_OK)
+        return rc;
     form->lang = -1;
     return CHORUSACCT_OK;
 }

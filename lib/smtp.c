@@ -33,10 +33,9 @@ enum {
 
 int chorusacct_smtp_config_init(chorusacct_smtp_config *cfg, size_t struct_size)
 {
-    if (cfg == NULL || struct_size < sizeof *cfg || struct_size > UINT32_MAX)
-        return CHORUSACCT_E_ARG;
-    memset(cfg, 0, struct_size);
-    cfg->struct_size = (uint32_t)struct_size;
+    int rc = chorusacct__struct_init(cfg, struct_size, sizeof *cfg);
+    if (rc != CHORUSACCT_OK)
+        return rc;
     cfg->tls = CHORUSACCT_SMTP_TLS_STARTTLS;
     cfg->timeout_ms = DEFAULT_TIMEOUT_MS;
     return CHORUSACCT_OK;
@@ -83,15 +82,6 @@ static bool is_hex(unsigned char c)
 {
     return chorusacct__byte_class[c] == CA_C_DIGIT || (c >= 'a' && c <= 'f') ||
            (c >= 'A' && c <= 'F');
-}
-
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *p = malloc(n);
-    if (p != NULL)
-        memcpy(p, s, n);
-    return p;
 }
 
 /* The host as the URL needs it: a name or an IPv4 address as given, an
@@ -503,33 +493,24 @@ static int smtp_send(void *user_data, const chorusacct_mail *mail, char *error,
                      size_t error_cap)
 {
     const ca_smtp *s = user_data;
-    size_t len = 0;
     if (mail == NULL || mail->to == NULL ||
         !envelope_ok(mail->to, strlen(mail->to)))
         return say(error, error_cap, CHORUSACCT_MAIL_PERMFAIL,
                    "the recipient cannot be sent to");
-    /* The date it was queued, not now: every retry sends the same text. */
-    int rc =
-        chorusacct_mail_format(mail, s->from, mail->created_at, NULL, 0, &len);
+    char *msg;
+    size_t len;
+    int rc = chorusacct__mail_text(mail, s->from, &msg, &len);
+    if (rc == CHORUSACCT_E_NOMEM)
+        return say(error, error_cap, CHORUSACCT_MAIL_TEMPFAIL,
+                   "no memory for the message");
     if (rc != CHORUSACCT_OK) {
         if (error != NULL && error_cap > 0)
             snprintf(error, error_cap, "smtp: cannot format the message (%s)",
                      chorusacct_code_name(rc));
         return CHORUSACCT_MAIL_PERMFAIL;
     }
-    char *msg = malloc(len + 1);
-    if (msg == NULL)
-        return say(error, error_cap, CHORUSACCT_MAIL_TEMPFAIL,
-                   "no memory for the message");
-    rc = chorusacct_mail_format(mail, s->from, mail->created_at, msg, len + 1,
-                                &len);
-    int result = rc == CHORUSACCT_OK
-                     ? transfer(s, mail->to, msg, len, error, error_cap)
-                     : say(error, error_cap, CHORUSACCT_MAIL_PERMFAIL,
-                           "cannot format the message");
-    /* The text holds the activation link. */
-    sodium_memzero(msg, len + 1);
-    free(msg);
+    int result = transfer(s, mail->to, msg, len, error, error_cap);
+    chorusacct__mail_text_free(msg, len);
     return result;
 }
 
@@ -568,17 +549,17 @@ static int smtp_new(const chorusacct_smtp_config *c, ca_smtp **out)
     s->tls = c->tls;
     s->timeout_ms =
         c->timeout_ms != 0 ? (long)c->timeout_ms : DEFAULT_TIMEOUT_MS;
-    s->url = dup_str(url);
-    s->from = dup_str(c->from);
-    s->env_from = dup_str(env);
+    s->url = strdup(url);
+    s->from = strdup(c->from);
+    s->env_from = strdup(env);
     bool ok = s->url != NULL && s->from != NULL && s->env_from != NULL;
     if (ok && c->username != NULL) {
-        s->username = dup_str(c->username);
-        s->password = dup_str(c->password);
+        s->username = strdup(c->username);
+        s->password = strdup(c->password);
         ok = s->username != NULL && s->password != NULL;
     }
     if (ok && c->ca_file != NULL) {
-        s->ca_file = dup_str(c->ca_file);
+        s->ca_file = strdup(c->ca_file);
         ok = s->ca_file != NULL;
     }
     if (!ok) {

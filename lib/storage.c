@@ -5,20 +5,12 @@
  */
 #include "internal.h"
 
-#include <string.h>
-
 int chorusacct_storage_ops_init(chorusacct_storage_ops *ops,
                                 size_t struct_size)
 {
-    /* 0.1 is the first version of the table: nothing smaller exists. A
-     * larger size comes from a newer header; its extra members are zeroed
-     * as well, since the caller's table is that large. */
-    if (ops == NULL || struct_size < sizeof(chorusacct_storage_ops) ||
-        struct_size > UINT32_MAX)
-        return CHORUSACCT_E_ARG;
-    memset(ops, 0, struct_size);
-    ops->struct_size = (uint32_t)struct_size;
-    return CHORUSACCT_OK;
+    /* 0.1 is the first version of the table: nothing smaller exists. */
+    return chorusacct__struct_init(ops, struct_size,
+                                   sizeof(chorusacct_storage_ops));
 }
 
 bool chorusacct__storage_ops_complete(const chorusacct_storage_ops *ops)

@@ -454,40 +454,6 @@ static bool name_is(const char *s, size_t n, const char *name)
     return strncmp(s, name, n) == 0 && name[n] == '\0';
 }
 
-/* Length of the valid UTF-8 sequence at `s` (at most `n` bytes), or 0.
- * Overlong forms, surrogates and code points past U+10FFFF are invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    size_t len;
-    uint32_t cp;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-        return 0;
-    return len;
-}
-
 /* Literal text of a template: valid UTF-8, and no control characters but
  * tab and line feed (a stray control byte could pose as the link marker
  * or break the message's lines). */
@@ -496,11 +462,9 @@ static bool text_ok(const char *s, size_t n)
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
-        unsigned char c = p[i];
-        if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7F)
-            return false;
-        size_t k = utf8_seq(p + i, n - i);
-        if (k == 0)
+        uint32_t cp;
+        size_t k = ca_utf8_decode(p + i, n - i, &cp);
+        if (k == 0 || (cp < 0x20 && cp != '\t' && cp != '\n') || cp == 0x7F)
             return false;
         i += k;
     }

@@ -73,15 +73,7 @@ int chorusacct__compact(const char *in, size_t len, uint32_t flags,
         }
     }
     *n = kept;
-    if (seen & (1u << CA_C_HIGH))
-        return CHORUSACCT_E_NONASCII;
-    if (seen & (1u << CA_C_OTHER))
-        return CHORUSACCT_E_CHARACTER;
-    if (strict && (seen & (1u << CA_C_SEP)))
-        return CHORUSACCT_E_SEPARATOR;
-    if (kept == 0)
-        return CHORUSACCT_E_EMPTY;
-    return 0;
+    return ca_compact_reason(seen, strict, kept);
 }
 
 int chorusacct__emit(const char *s, size_t n, char *buf, size_t cap,
@@ -109,6 +101,16 @@ void chorusacct__clear(char *buf, size_t cap, size_t *len_out)
         *len_out = 0;
 }
 
+int chorusacct__struct_init(void *p, size_t struct_size, size_t min)
+{
+    if (p == NULL || struct_size < min || struct_size > UINT32_MAX)
+        return CHORUSACCT_E_ARG;
+    memset(p, 0, struct_size);
+    uint32_t size = (uint32_t)struct_size;
+    memcpy(p, &size, sizeof size);
+    return CHORUSACCT_OK;
+}
+
 int chorusacct__ops_copy(void *dst, size_t dst_size, const void *src,
                          size_t min)
 {
@@ -126,35 +128,15 @@ int chorusacct__ops_copy(void *dst, size_t dst_size, const void *src,
     return CHORUSACCT_OK;
 }
 
-/* Decodes one UTF-8 sequence at s[0..n); returns its length, or 0 when it
- * is malformed (overlong, surrogate, beyond U+10FFFF, truncated). */
-size_t chorusacct__utf8_decode(const unsigned char *s, size_t n,
-                              uint32_t *cp)
+bool chorusacct__utf8_line(const char *s, size_t len)
 {
-    unsigned char c = s[0];
-    size_t len;
-    uint32_t v, min;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-        len = 2, v = c & 0x1Fu, min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3, v = c & 0x0Fu, min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4, v = c & 0x07u, min = 0x10000;
-    } else {
-        return 0;
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t k = ca_utf8_decode(p + i, len - i, &cp);
+        if (k == 0 || ca_is_control(cp))
+            return false;
+        i += k;
     }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        v = (v << 6) | (s[i] & 0x3Fu);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-        return 0;
-    *cp = v;
-    return len;
+    return true;
 }

@@ -733,13 +733,7 @@ static int vat_compact(const char *in, size_t len, bool strict, char *out,
     }
     *n = kept;
     *nat = kinds;
-    if (seen & (1u << CA_C_HIGH))
-        return CHORUSACCT_E_NONASCII;
-    if (seen & (1u << CA_C_OTHER))
-        return CHORUSACCT_E_CHARACTER;
-    if (strict && (seen & (1u << CA_C_SEP)))
-        return CHORUSACCT_E_SEPARATOR;
-    return kept == 0 ? CHORUSACCT_E_EMPTY : 0;
+    return ca_compact_reason(seen, strict, kept);
 }
 
 int chorusacct_vat_check(const char *in, size_t len, uint32_t flags,
