@@ -176,7 +176,8 @@ int chorusacct_config_init(chorusacct_config *cfg, size_t struct_size)
     d.activation_url = "http://localhost:8080/activate?token={token}";
     d.terms_version = "1";
     d.portal_name = "Chorus Pro";
-    memcpy(cfg, &d, sizeof d);
+    /* A caller's older, smaller structure gets only what it holds. */
+    memcpy(cfg, &d, struct_size < sizeof d ? struct_size : sizeof d);
     return CHORUSACCT_OK;
 }
 
