@@ -1844,11 +1844,8 @@ int chorusacct_storage_conformance(const chorusacct_storage_ops *ops,
         report[0] = '\0';
     if (ops == NULL || (report == NULL && cap > 0))
         return CHORUSACCT_E_ARG;
-    if (chorusacct__ops_copy(&o, sizeof o, ops, sizeof o) != 0 ||
-        !chorusacct__storage_ops_complete(&o) ||
-        (ops2 != NULL &&
-         (chorusacct__ops_copy(&o2, sizeof o2, ops2, sizeof o2) != 0 ||
-          !chorusacct__storage_ops_complete(&o2)))) {
+    if (chorusacct__storage_ops_copy(&o, ops) != 0 ||
+        (ops2 != NULL && chorusacct__storage_ops_copy(&o2, ops2) != 0)) {
         if (report != NULL && cap > 0)
             snprintf(report, cap, "the storage table is incomplete");
         return CHORUSACCT_E_ARG;

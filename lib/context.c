@@ -385,9 +385,7 @@ int chorusacct_ctx_set_storage(chorusacct_ctx *ctx,
                                const chorusacct_storage_ops *ops)
 {
     chorusacct_storage_ops copy;
-    if (ctx == NULL || ops == NULL ||
-        chorusacct__ops_copy(&copy, sizeof copy, ops, sizeof copy) != 0 ||
-        !chorusacct__storage_ops_complete(&copy))
+    if (ctx == NULL || chorusacct__storage_ops_copy(&copy, ops) != 0)
         return CHORUSACCT_E_ARG;
     if (ctx->have_storage)
         destroy_table(ctx->storage.user_data, ctx->storage.destroy);

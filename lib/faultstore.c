@@ -148,9 +148,7 @@ int chorusacct_faultstore_new(chorusacct_faultstore **out,
     fs_t *f = calloc(1, sizeof *f);
     if (f == NULL)
         return CHORUSACCT_E_NOMEM;
-    if (chorusacct__ops_copy(&f->inner, sizeof f->inner, inner,
-                             sizeof(chorusacct_storage_ops)) != 0 ||
-        !chorusacct__storage_ops_complete(&f->inner)) {
+    if (chorusacct__storage_ops_copy(&f->inner, inner) != 0) {
         free(f);
         return CHORUSACCT_E_ARG;
     }

@@ -165,9 +165,11 @@ CA_INTERNAL int chorusacct__ops_copy(void *dst, size_t dst_size,
 CA_INTERNAL void chorusacct__clock_default(chorusacct_clock_ops *ops);
 CA_INTERNAL void chorusacct__random_default(chorusacct_random_ops *ops);
 
-/* Whether every required member of a storage table is set. */
-CA_INTERNAL bool chorusacct__storage_ops_complete(
-    const chorusacct_storage_ops *ops);
+/* Copies an application's storage table as chorusacct__ops_copy() does
+ * and checks that every required member is set: CHORUSACCT_E_ARG when
+ * `src` is NULL, too old or incomplete. */
+CA_INTERNAL int chorusacct__storage_ops_copy(chorusacct_storage_ops *dst,
+                                             const chorusacct_storage_ops *src);
 
 /*
  * Templates. A variable is a name (without braces) and a value. Renders

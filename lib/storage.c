@@ -13,10 +13,8 @@ int chorusacct_storage_ops_init(chorusacct_storage_ops *ops,
                                    sizeof(chorusacct_storage_ops));
 }
 
-bool chorusacct__storage_ops_complete(const chorusacct_storage_ops *ops)
+static bool complete(const chorusacct_storage_ops *ops)
 {
-    if (ops == NULL || ops->struct_size < sizeof *ops)
-        return false;
     return ops->begin != NULL && ops->commit != NULL &&
            ops->rollback != NULL && ops->account_insert != NULL &&
            ops->account_get != NULL && ops->account_find != NULL &&
@@ -33,4 +31,13 @@ bool chorusacct__storage_ops_complete(const chorusacct_storage_ops *ops)
            ops->event_list != NULL && ops->counter_add != NULL &&
            ops->meta_get != NULL && ops->meta_set != NULL &&
            ops->gc != NULL;
+}
+
+int chorusacct__storage_ops_copy(chorusacct_storage_ops *dst,
+                                 const chorusacct_storage_ops *src)
+{
+    if (chorusacct__ops_copy(dst, sizeof *dst, src, sizeof *dst) != 0 ||
+        !complete(dst))
+        return CHORUSACCT_E_ARG;
+    return CHORUSACCT_OK;
 }
