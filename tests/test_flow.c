@@ -617,6 +617,15 @@ static void test_resend_quota_and_states(void **state)
                                                   NULL, &reason),
                      CHORUSACCT_E_REJECTED);
     assert_int_equal(reason, CHORUSACCT_E_CREDENTIALS);
+    /* An address longer than any stored one is unknown too (Valgrind, in
+     * CI, checks that nothing unwritten is read on the way). */
+    char longer[CHORUSACCT_EMAIL_SIZE + 40];
+    memset(longer, 'q', sizeof longer - 10);
+    memcpy(longer + sizeof longer - 10, "@acme.fr", 9);
+    reason = 0;
+    assert_int_equal(chorusacct_activation_resend(b.ctx, longer, NULL, &reason),
+                     CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_CREDENTIALS);
     bench_close(&b);
 }
 
