@@ -14,6 +14,7 @@
 #include <chorusacct.h>
 
 #include "sirets.h"
+#include "benchutil.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -24,13 +25,6 @@
 #include <unistd.h>
 
 #define PW "Correct-Horse-42"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void die(const char *what, int rc, chorusacct_ctx *ctx)
 {
@@ -130,26 +124,26 @@ static void bench(const char *label, const char *sqlite_path, unsigned n,
     int64_t *ids = calloc(n, sizeof *ids);
     int *states = calloc(n, sizeof *states);
     char siret[15];
-    double t0 = now_s();
+    double t0 = bench_now_s();
     for (unsigned i = 0; i < n; i++) {
         siret_of(10000000u + i / 2, siret);
         ids[i] = signup(&r, i, siret, &states[i]);
     }
-    double t_signup = now_s() - t0;
+    double t_signup = bench_now_s() - t0;
 
-    t0 = now_s();
+    t0 = bench_now_s();
     chorusacct_delivery d = {.struct_size = sizeof d};
     int rc = chorusacct_deliver_pending(r.ctx, (size_t)n * 4, &d);
     if (rc != CHORUSACCT_OK)
         die("deliver", rc, r.ctx);
-    double t_deliver = now_s() - t0;
+    double t_deliver = bench_now_s() - t0;
     unsigned delivered = d.sent;
 
     /* Activate every principal from its link. */
     size_t nmail = chorusacct_capmailer_count(r.mail);
     unsigned activations = 0;
     size_t limit = argon2 ? 20 : nmail; /* argon2: a sample suffices */
-    t0 = now_s();
+    t0 = bench_now_s();
     for (size_t m = 0; m < nmail && activations < limit; m++) {
         const chorusacct_mail *mail = chorusacct_capmailer_at(r.mail, m);
         if (mail->kind != CHORUSACCT_MAIL_ACTIVATION)
@@ -164,12 +158,12 @@ static void bench(const char *label, const char *sqlite_path, unsigned n,
             die("activate", rc == CHORUSACCT_E_REJECTED ? reason : rc, r.ctx);
         activations++;
     }
-    double t_activate = now_s() - t0;
+    double t_activate = bench_now_s() - t0;
 
     /* Approvals need an active manager: each odd account joins the
      * structure of the even one before it, activated above. */
     unsigned approved = 0;
-    t0 = now_s();
+    t0 = bench_now_s();
     for (unsigned i = 1; i < n && approved < activations; i += 2) {
         int reason;
         rc = chorusacct_account_approve(r.ctx, ids[i - 1], ids[i], &reason);
@@ -177,10 +171,10 @@ static void bench(const char *label, const char *sqlite_path, unsigned n,
             die("approve", rc == CHORUSACCT_E_REJECTED ? reason : rc, r.ctx);
         approved++;
     }
-    double t_approve = now_s() - t0;
+    double t_approve = bench_now_s() - t0;
 
     unsigned logins = activations < 200 ? activations : 200;
-    t0 = now_s();
+    t0 = bench_now_s();
     for (unsigned i = 0; i < logins; i++) {
         char email[64];
         int64_t who;
@@ -191,7 +185,7 @@ static void bench(const char *label, const char *sqlite_path, unsigned n,
         if (rc != CHORUSACCT_OK)
             die("login", rc == CHORUSACCT_E_REJECTED ? reason : rc, r.ctx);
     }
-    double t_login = now_s() - t0;
+    double t_login = bench_now_s() - t0;
 
     printf("%-26s %9.0f %9.0f %9.0f %9.0f %9.0f\n", label,
            n / t_signup, delivered / t_deliver, activations / t_activate,

@@ -29,6 +29,7 @@
 #include <chorusacct.h>
 
 #include "sirets.h"
+#include "benchutil.h"
 
 #ifdef CHORUSACCT_TEST_HAVE_PG
 #include "pgutil.h"
@@ -48,13 +49,6 @@ static void die(const char *what, int rc)
     fprintf(stderr, "bench_postgres: %s: %s\n", what,
             rc != 0 ? chorusacct_code_name(rc) : "failed");
     exit(1);
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static chorusacct_ctx *make_ctx(const backend *be, chorusacct_capmailer *cm)
@@ -186,7 +180,7 @@ static double timed(const job *j, bool activate)
         if (read(ready[0], &c, 1) != 1)
             die("a process did not start", 0);
     }
-    double t = now_s();
+    double t = bench_now_s();
     close(go[1]);
     bool ok = true;
     for (int w = 0; w < j->procs; w++) {
@@ -195,7 +189,7 @@ static double timed(const job *j, bool activate)
             WEXITSTATUS(status) != 0)
             ok = false;
     }
-    t = now_s() - t;
+    t = bench_now_s() - t;
     close(ready[0]);
     if (!ok)
         die(activate ? "activations" : "sign-ups", 0);

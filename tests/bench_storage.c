@@ -19,14 +19,9 @@
 #include <string.h>
 #include <time.h>
 
-#define T0 INT64_C(1700000000)
+#include "benchutil.h"
 
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
+#define T0 INT64_C(1700000000)
 
 static long rss_kib(void)
 {
@@ -83,7 +78,7 @@ int main(int argc, char **argv)
     printf("memstore, %ld accounts\n", n);
 
     /* Sign-ups. */
-    t0 = now_ns();
+    t0 = bench_now_ns();
     for (long i = 0; i < n; i++) {
         memset(&a, 0, sizeof a);
         a.struct_size = sizeof a;
@@ -127,12 +122,12 @@ int main(int argc, char **argv)
         }
         CHECK(o.commit(ud));
     }
-    t1 = now_ns();
+    t1 = bench_now_ns();
     report("sign-up transaction (8 calls)", t0, t1, n);
 
     /* Delivery: claim 100 at a time, mark sent, mint a token. */
     long sent = 0;
-    t0 = now_ns();
+    t0 = bench_now_ns();
     for (;;) {
         CHECK(o.begin(ud));
         CHECK(o.outbox_claim(ud, T0 + n, T0 + n + 60, m, 100, &got));
@@ -161,11 +156,11 @@ int main(int argc, char **argv)
             sent++;
         }
     }
-    t1 = now_ns();
+    t1 = bench_now_ns();
     report("delivery per message (claim/100, update)", t0, t1, sent);
 
     /* Activations. */
-    t0 = now_ns();
+    t0 = bench_now_ns();
     for (long i = 1; i <= n; i++) {
         CHECK(o.begin(ud));
         token_hash(tk.hash, i);
@@ -181,7 +176,7 @@ int main(int argc, char **argv)
         CHECK(o.event_append(ud, &e));
         CHECK(o.commit(ud));
     }
-    t1 = now_ns();
+    t1 = bench_now_ns();
     report("activation transaction (5 calls)", t0, t1, n);
 
     /* Sweep: page through the accounts that expire. */
@@ -191,28 +186,28 @@ int main(int argc, char **argv)
     q.struct_size = sizeof q;
     q.expires_before = T0 + 86400 + n / 2;
     long listed = 0;
-    t0 = now_ns();
+    t0 = bench_now_ns();
     do {
         CHECK(o.account_list(ud, &q, page, 64, &got));
         if (got > 0)
             q.after_id = page[got - 1].id;
         listed += (long)got;
     } while (got > 0);
-    t1 = now_ns();
+    t1 = bench_now_ns();
     report("sweep listing, per account listed", t0, t1, listed);
 
     long kib = rss_kib();
-    t0 = now_ns();
+    t0 = bench_now_ns();
     uint8_t d[32];
     CHECK(chorusacct_memstore_digest(ms, d));
-    t1 = now_ns();
+    t1 = bench_now_ns();
     report("digest of the whole store, per account", t0, t1, n);
 
-    t0 = now_ns();
+    t0 = bench_now_ns();
     CHECK(o.begin(ud));
     CHECK(o.gc(ud, T0 + n + 2));
     CHECK(o.commit(ud));
-    t1 = now_ns();
+    t1 = bench_now_ns();
     report("gc (tokens, messages, counters), per account", t0, t1, n);
     printf("resident memory before gc: %ld KiB (%.2f KiB per account)\n",
            kib, (double)kib / (double)n);

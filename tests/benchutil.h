@@ -1,6 +1,6 @@
 /*
- * The timing harness shared by the validator benchmarks (bench_*.c): a
- * monotonic clock, the best of several timed rounds of a pass over a set,
+ * The timing harness shared by the benchmarks (bench_*.c): a monotonic
+ * clock, the best of several timed rounds of a pass over a set,
  * and the same set timed in Python (python-stdnum, python-phonenumbers).
  *
  * Header only, all static inline: each benchmark is a program of its own
@@ -34,6 +34,12 @@ static inline double bench_now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/* The same clock in seconds, for the benchmarks that time whole runs. */
+static inline double bench_now_s(void)
+{
+    return bench_now_ns() / 1e9;
 }
 
 /* Nanoseconds per item of `pass`, which goes over `items` items: the best

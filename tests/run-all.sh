@@ -3,16 +3,17 @@
 # this script). On a fresh Debian 12 machine, as root, it first installs
 # what is missing.
 #
-#   1. gcc, warnings as errors: unit, abi, diff, ffi, install suites; then
-#      the postgres suite (each test starts its own throwaway server);
-#   2. AddressSanitizer + UndefinedBehaviorSanitizer: unit, diff and ffi
+#   1. gcc, warnings as errors: unit, abi, diff, ffi, install suites;
+#   2. the postgres suite on that build (each test starts its own
+#      throwaway server);
+#   3. AddressSanitizer + UndefinedBehaviorSanitizer: unit, diff and ffi
 #      (the Python binding, with gcc's ASan runtime preloaded);
-#   3. Valgrind (memcheck) over the C programs of the unit suite, on the
+#   4. Valgrind (memcheck) over the C programs of the unit suite, on the
 #      gcc build;
-#   4. clang + ThreadSanitizer: the unit suite (its concurrency tests);
-#   5. gcc + coverage: every suite, then gcovr's line coverage of lib/,
-#      which fails under 90%;
-#   6. clang + libFuzzer (+ ASan/UBSan): each fuzz target for a bounded
+#   5. clang + ThreadSanitizer: the unit suite (its concurrency tests);
+#   6. gcc + coverage: the unit, abi, diff, install and postgres suites,
+#      then gcovr's line coverage of lib/, which fails under 90%;
+#   7. clang + libFuzzer (+ ASan/UBSan): each fuzz target for a bounded
 #      time (FUZZ_SECONDS, 10 by default).
 # Each step prints its time; docs/testing.md tells how to run one alone.
 #

@@ -1,7 +1,8 @@
 /*
  * Reference UTF-8 decoding for the fuzz targets, written independently of
- * lib/unicode.h: it decodes by arithmetic, then refuses what is not the
- * shortest form, a surrogate or beyond U+10FFFF.
+ * the library's decoder (ca_utf8_decode in lib/internal.h): it decodes by
+ * arithmetic, then refuses what is not the shortest form, a surrogate or beyond
+ * U+10FFFF.
  */
 #ifndef FUZZ_UTF8_REF_H
 #define FUZZ_UTF8_REF_H
