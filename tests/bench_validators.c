@@ -168,7 +168,7 @@ static double ns_per_item(bench_pass_fn fn, int reps)
 static const char whatwg_pattern[] =
     "^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}"
     "[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$";
-/* The library's own pattern (lib/email.c, docs/validators.md), to show
+/* The library's own pattern (lib/validate/email.c, docs/validators.md), to show
  * what the regex costs apart from the rest of the validation. */
 #define ATEXT "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
 #define LABEL "[A-Za-z0-9]++(?:-++[A-Za-z0-9]++)*+"

@@ -1,6 +1,6 @@
 /*
  * The default clock and random tables, which the context installs when
- * the application sets none. They are internal (lib/internal.h), so this
+ * the application sets none. They are internal (lib/core/internal.h), so this
  * test links the static library and includes the private header, as
  * tests/test_internal_templates.c does.
  */

@@ -1,6 +1,6 @@
 /*
  * Rendering and checking of templates. These are internal functions
- * (lib/internal.h), reachable from the public API only through the
+ * (lib/core/internal.h), reachable from the public API only through the
  * context, so this test links the static library and includes the
  * private header: the one exception to "tests use the public API", kept
  * to internals that the public tests cannot reach with enough precision

@@ -65,7 +65,7 @@ static void take_str(input *in, char *buf, size_t cap)
 
 typedef enum { I32, U32, I64, U64 } mtype;
 
-/* The documented ranges (context.h), independently of lib/context.c. */
+/* The documented ranges (context.h), independently of lib/flow/context.c. */
 #define YEARS10 (10LL * 366 * 86400)
 static const struct {
     int opt;

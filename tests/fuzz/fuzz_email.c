@@ -2,7 +2,7 @@
  * libFuzzer target: the e-mail validator and comparison helper.
  *
  * The validator's verdict and reason are compared with a reference
- * written here independently of lib/email.c, without PCRE2, from the
+ * written here independently of lib/validate/email.c, without PCRE2, from the
  * rules of docs/validators.md; a normalized address must validate to
  * itself and be the same login as the input; a too-small buffer is never
  * written past its capacity.

@@ -1,6 +1,6 @@
 /*
  * Reference UTF-8 decoding for the fuzz targets, written independently of
- * the library's decoder (ca_utf8_decode in lib/internal.h): it decodes by
+ * the library's decoder (ca_utf8_decode in lib/core/internal.h): it decodes by
  * arithmetic, then refuses what is not the shortest form, a surrogate or beyond
  * U+10FFFF.
  */

@@ -1,0 +1,268 @@
+/*
+ * What managers and account holders do to accounts: approve or reject a
+ * request, change roles, disable and enable; and the read-only getters.
+ */
+#include "flow_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct {
+    int64_t actor_id;
+    int64_t account_id;
+    int role;        /* set_role */
+    const char *why; /* reject, disable */
+    bool approve;
+    bool enable;
+    int reason;      /* out: the refusal */
+} decide_job;
+
+static int refuse(decide_job *job, int why)
+{
+    job->reason = why;
+    return CHORUSACCT_E_REJECTED;
+}
+
+static int decide_body(chorusacct_ctx *ctx, void *arg)
+{
+    decide_job *job = arg;
+    chorusacct_account a;
+    chorusacct_structure s;
+    int rc = chorusacct__account_load(ctx, job->account_id, &a);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    /* Authority first: someone who may not decide learns nothing of the
+     * request's state. */
+    rc = chorusacct__check_manager(ctx, job->actor_id, a.structure_id, NULL);
+    if (rc == CHORUSACCT_E_REJECTED)
+        return refuse(job, CHORUSACCT_E_NOT_MANAGER);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    if (a.state != CHORUSACCT_STATE_PENDING_APPROVAL) {
+        /* Approved or rejected by someone, maybe a moment ago. */
+        if (a.decided_by != 0)
+            return refuse(job, CHORUSACCT_E_ALREADY_DECIDED);
+        return refuse(job, CHORUSACCT_E_STATE);
+    }
+    rc = chorusacct__structure_load(ctx, a.structure_id, &s);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    const int64_t now = chorusacct__now(ctx);
+    a.decided_by = job->actor_id;
+    if (job->approve) {
+        a.expires_at = now + ctx->cfg.activation_ttl;
+        rc = chorusacct__move(ctx, &a, CHORUSACCT_STATE_AWAITING_ACTIVATION,
+                              CHORUSACCT_EV_APPROVE, job->actor_id, NULL);
+        if (rc == CHORUSACCT_OK)
+            rc = chorusacct__enqueue(ctx, CHORUSACCT_MAIL_APPROVED, &a, NULL,
+                                     &s, a.contact_email);
+        if (rc == CHORUSACCT_OK)
+            rc = chorusacct__enqueue_activation(ctx, &a, &s,
+                                                CHORUSACCT_MAIL_ACTIVATION);
+    } else {
+        if (!chorusacct__set_field(a.reason, sizeof a.reason, job->why))
+            return refuse(job, CHORUSACCT_E_REASON_REQUIRED);
+        /* Kept for purge_after, then deleted by the sweep. */
+        a.expires_at = now + ctx->cfg.purge_after;
+        rc = chorusacct__move(ctx, &a, CHORUSACCT_STATE_REJECTED,
+                              CHORUSACCT_EV_REJECT, job->actor_id, job->why);
+        if (rc == CHORUSACCT_OK)
+            rc = chorusacct__enqueue(ctx, CHORUSACCT_MAIL_REJECTED, &a, NULL,
+                                     &s, a.contact_email);
+    }
+    return rc;
+}
+
+/* Runs a decision and turns its outcome into the public answer. */
+static int run(chorusacct_ctx *ctx, ca_txn_body body, decide_job *job,
+               int *reason, const char *what)
+{
+    int rc = chorusacct__ready(ctx);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    job->reason = 0;
+    rc = chorusacct__txn(ctx, body, job, what);
+    if (rc == CHORUSACCT_E_REJECTED)
+        return chorusacct__refuse(ctx, reason, job->reason);
+    return rc;
+}
+
+int chorusacct_account_approve(chorusacct_ctx *ctx, int64_t manager_id,
+                               int64_t account_id, int *reason)
+{
+    if (ctx == NULL)
+        return CHORUSACCT_E_ARG;
+    chorusacct__ok(ctx);
+    decide_job job = {.actor_id = manager_id, .account_id = account_id,
+                      .approve = true};
+    return run(ctx, decide_body, &job, reason, "approve");
+}
+
+int chorusacct_account_approve_many(chorusacct_ctx *ctx, int64_t manager_id,
+                                    const int64_t *account_ids, size_t n,
+                                    int *codes)
+{
+    if (ctx == NULL)
+        return CHORUSACCT_E_ARG;
+    chorusacct__ok(ctx);
+    if ((account_ids == NULL || codes == NULL) && n > 0)
+        return chorusacct__fail(ctx, CHORUSACCT_E_ARG, "approve many");
+    int all = CHORUSACCT_OK;
+    /* Each request is decided on its own: one refused request does not
+     * hold back the others. */
+    for (size_t i = 0; i < n; i++) {
+        int reason = 0;
+        int rc = chorusacct_account_approve(ctx, manager_id, account_ids[i],
+                                            &reason);
+        codes[i] = rc == CHORUSACCT_E_REJECTED ? reason : rc;
+        if (rc != CHORUSACCT_OK)
+            all = CHORUSACCT_E_REJECTED;
+    }
+    if (all != CHORUSACCT_OK)
+        snprintf(ctx->last_error, sizeof ctx->last_error, "%s",
+                 chorusacct_strerror(CHORUSACCT_E_REJECTED, ctx->cfg.lang));
+    return all;
+}
+
+/* A reason: 1 to 500 characters of text (line breaks allowed) that the
+ * records' CHORUSACCT_REASON_SIZE bytes hold whole. 500 characters of
+ * three or four bytes would not fit, and cutting them could leave half a
+ * character at the end of the audit log's copy. */
+static bool reason_ok(const char *why)
+{
+    return why != NULL && chorusacct__free_text(why, 500, true) == 0 &&
+           strlen(why) < CHORUSACCT_REASON_SIZE;
+}
+
+int chorusacct_account_reject(chorusacct_ctx *ctx, int64_t manager_id,
+                              int64_t account_id, const char *why,
+                              int *reason)
+{
+    if (ctx == NULL)
+        return CHORUSACCT_E_ARG;
+    chorusacct__ok(ctx);
+    if (!reason_ok(why))
+        return chorusacct__refuse(ctx, reason,
+                                  CHORUSACCT_E_REASON_REQUIRED);
+    decide_job job = {.actor_id = manager_id, .account_id = account_id,
+                      .why = why};
+    return run(ctx, decide_body, &job, reason, "reject");
+}
+
+static int role_body(chorusacct_ctx *ctx, void *arg)
+{
+    decide_job *job = arg;
+    const chorusacct_storage_ops *st = &ctx->storage;
+    chorusacct_account actor, a;
+    chorusacct_structure s;
+    if (job->actor_id == job->account_id)
+        return refuse(job, CHORUSACCT_E_SELF);
+    int rc = chorusacct__account_load(ctx, job->account_id, &a);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    rc = chorusacct__check_manager(ctx, job->actor_id, a.structure_id,
+                                   &actor);
+    if (rc == CHORUSACCT_E_REJECTED || (rc == CHORUSACCT_OK &&
+                                        actor.role !=
+                                            CHORUSACCT_ROLE_PRINCIPAL))
+        return refuse(job, CHORUSACCT_E_NOT_MANAGER);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    if (a.state != CHORUSACCT_STATE_ACTIVE)
+        return refuse(job, CHORUSACCT_E_NOT_ACTIVE);
+    char why[64];
+    snprintf(why, sizeof why, "%s -> %s", chorusacct_role_name(a.role),
+             chorusacct_role_name(job->role));
+    a.role = job->role;
+    a.updated_at = chorusacct__now(ctx);
+    rc = st->account_update(st->user_data, &a);
+    if (rc == CHORUSACCT_OK && job->role == CHORUSACCT_ROLE_PRINCIPAL) {
+        /* One principal: the former one stays a secondary manager. */
+        actor.role = CHORUSACCT_ROLE_MANAGER;
+        actor.updated_at = a.updated_at;
+        rc = st->account_update(st->user_data, &actor);
+        if (rc == CHORUSACCT_OK)
+            rc = chorusacct__structure_load(ctx, a.structure_id, &s);
+        if (rc == CHORUSACCT_OK) {
+            s.principal_id = a.id;
+            rc = st->structure_update(st->user_data, &s);
+        }
+        if (rc == CHORUSACCT_OK)
+            rc = chorusacct__audit(ctx, CHORUSACCT_EV_ROLE, actor.id,
+                                   actor.state, actor.state, job->actor_id,
+                                   "principal -> manager");
+    }
+    if (rc == CHORUSACCT_OK)
+        rc = chorusacct__audit(ctx, CHORUSACCT_EV_ROLE, a.id, a.state,
+                               a.state, job->actor_id, why);
+    return rc;
+}
+
+int chorusacct_account_set_role(chorusacct_ctx *ctx, int64_t principal_id,
+                                int64_t account_id, int role, int *reason)
+{
+    if (ctx == NULL)
+        return CHORUSACCT_E_ARG;
+    chorusacct__ok(ctx);
+    if (chorusacct_role_name(role) == NULL)
+        return chorusacct__refuse(ctx, reason, CHORUSACCT_E_ROLE);
+    decide_job job = {.actor_id = principal_id, .account_id = account_id,
+                      .role = role};
+    return run(ctx, role_body, &job, reason, "set role");
+}
+
+static int switch_body(chorusacct_ctx *ctx, void *arg)
+{
+    decide_job *job = arg;
+    chorusacct_account a;
+    int rc = chorusacct__account_load(ctx, job->account_id, &a);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    if (job->actor_id != job->account_id) {
+        rc = chorusacct__check_manager(ctx, job->actor_id, a.structure_id,
+                                       NULL);
+        if (rc == CHORUSACCT_E_REJECTED)
+            return refuse(job, CHORUSACCT_E_NOT_MANAGER);
+        if (rc != CHORUSACCT_OK)
+            return rc;
+    }
+    const int from = job->enable ? CHORUSACCT_STATE_DISABLED
+                                 : CHORUSACCT_STATE_ACTIVE;
+    if (a.state != from)
+        return refuse(job, CHORUSACCT_E_STATE);
+    /* A structure always keeps its principal manager. */
+    if (!job->enable && a.role == CHORUSACCT_ROLE_PRINCIPAL)
+        return refuse(job, CHORUSACCT_E_PRINCIPAL);
+    return chorusacct__move(ctx, &a,
+                            job->enable ? CHORUSACCT_STATE_ACTIVE
+                                        : CHORUSACCT_STATE_DISABLED,
+                            job->enable ? CHORUSACCT_EV_ENABLE
+                                        : CHORUSACCT_EV_DISABLE,
+                            job->actor_id, job->why);
+}
+
+int chorusacct_account_disable(chorusacct_ctx *ctx, int64_t actor_id,
+                               int64_t account_id, const char *why,
+                               int *reason)
+{
+    if (ctx == NULL)
+        return CHORUSACCT_E_ARG;
+    chorusacct__ok(ctx);
+    if (why != NULL && why[0] != '\0' && !reason_ok(why))
+        return chorusacct__refuse(ctx, reason,
+                                  CHORUSACCT_E_REASON_REQUIRED);
+    decide_job job = {.actor_id = actor_id, .account_id = account_id,
+                      .why = why};
+    return run(ctx, switch_body, &job, reason, "disable");
+}
+
+int chorusacct_account_enable(chorusacct_ctx *ctx, int64_t actor_id,
+                              int64_t account_id, int *reason)
+{
+    if (ctx == NULL)
+        return CHORUSACCT_E_ARG;
+    chorusacct__ok(ctx);
+    decide_job job = {.actor_id = actor_id, .account_id = account_id,
+                      .enable = true};
+    return run(ctx, switch_body, &job, reason, "enable");
+}

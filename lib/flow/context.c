@@ -1,0 +1,616 @@
+/*
+ * The context: configuration, settings, callbacks, secrets, templates
+ * and the last error.
+ */
+#include "flow_int.h"
+
+#include <limits.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MIN_CONFIG_SIZE sizeof(chorusacct_config)
+#define TEN_YEARS (10LL * 366 * 86400)
+
+/* ------------------------------------------------------------------ */
+/* Settings                                                             */
+
+typedef enum { T_I32, T_U32, T_I64, T_U64, T_STR } opt_type;
+
+typedef struct {
+    int opt;
+    opt_type type;
+    size_t offset;
+    int64_t min, max;
+} opt_info;
+
+#define OFF(m) offsetof(chorusacct_config, m)
+
+/* One row per setting: where it lives in the configuration, and its
+ * range, so that the structure and the typed setters share one check. */
+static const opt_info options[] = {
+    {CHORUSACCT_OPT_LANG, T_I32, OFF(lang), 0, 1},
+    {CHORUSACCT_OPT_FLAGS, T_U32, OFF(flags), 0, 3},
+    {CHORUSACCT_OPT_RESEND_DAILY_QUOTA, T_U32, OFF(resend_daily_quota), 1,
+     1000000},
+    {CHORUSACCT_OPT_DRAFT_TTL, T_I64, OFF(draft_ttl), 1, TEN_YEARS},
+    {CHORUSACCT_OPT_ACTIVATION_TTL, T_I64, OFF(activation_ttl), 1,
+     TEN_YEARS},
+    {CHORUSACCT_OPT_APPROVAL_TTL, T_I64, OFF(approval_ttl), 1, TEN_YEARS},
+    {CHORUSACCT_OPT_PURGE_AFTER, T_I64, OFF(purge_after), 1, TEN_YEARS},
+    {CHORUSACCT_OPT_RESEND_COOLDOWN, T_I64, OFF(resend_cooldown), 1,
+     TEN_YEARS},
+    {CHORUSACCT_OPT_CAPTCHA_TTL, T_I64, OFF(captcha_ttl), 1, TEN_YEARS},
+    {CHORUSACCT_OPT_CAPTCHA_LENGTH, T_U32, OFF(captcha_length), 4, 12},
+    {CHORUSACCT_OPT_CAPTCHA_MAX_ATTEMPTS, T_U32, OFF(captcha_max_attempts),
+     1, 1000000},
+    {CHORUSACCT_OPT_KEY_ATTEMPTS_PER_HOUR, T_U32,
+     OFF(key_attempts_per_hour), 1, 1000000},
+    {CHORUSACCT_OPT_ADDRESS_ATTEMPTS_PER_HOUR, T_U32,
+     OFF(address_attempts_per_hour), 1, 1000000},
+    {CHORUSACCT_OPT_LOGIN_MAX_FAILURES, T_U32, OFF(login_max_failures), 1,
+     1000000},
+    {CHORUSACCT_OPT_MAIL_MAX_ATTEMPTS, T_U32, OFF(mail_max_attempts), 1,
+     1000000},
+    {CHORUSACCT_OPT_LOCKOUT_DURATION, T_I64, OFF(lockout_duration), 1,
+     TEN_YEARS},
+    {CHORUSACCT_OPT_MAIL_RETRY_BASE, T_I64, OFF(mail_retry_base), 1,
+     TEN_YEARS},
+    {CHORUSACCT_OPT_MAIL_RETRY_MAX, T_I64, OFF(mail_retry_max), 1,
+     TEN_YEARS},
+    {CHORUSACCT_OPT_MAIL_LEASE, T_I64, OFF(mail_lease), 1, TEN_YEARS},
+    {CHORUSACCT_OPT_PWHASH_OPSLIMIT, T_U64, OFF(pwhash_opslimit),
+     (int64_t)crypto_pwhash_OPSLIMIT_MIN,
+     (int64_t)crypto_pwhash_OPSLIMIT_MAX},
+    {CHORUSACCT_OPT_PWHASH_MEMLIMIT, T_U64, OFF(pwhash_memlimit),
+     (int64_t)crypto_pwhash_MEMLIMIT_MIN,
+     (int64_t)crypto_pwhash_MEMLIMIT_MAX},
+    {CHORUSACCT_OPT_ACTIVATION_URL, T_STR, OFF(activation_url), 0, 0},
+    {CHORUSACCT_OPT_TERMS_VERSION, T_STR, OFF(terms_version), 0, 0},
+    {CHORUSACCT_OPT_PORTAL_NAME, T_STR, OFF(portal_name), 0, 0},
+};
+
+#undef OFF
+
+static const opt_info *option_find(int opt)
+{
+    for (size_t i = 0; i < CA_ARRAY_LEN(options); i++)
+        if (options[i].opt == opt)
+            return &options[i];
+    return NULL;
+}
+
+static int64_t option_read(const chorusacct_config *cfg, const opt_info *o)
+{
+    const char *p = (const char *)cfg + o->offset;
+    switch (o->type) {
+    case T_I32: {
+        int32_t v;
+        memcpy(&v, p, sizeof v);
+        return v;
+    }
+    case T_U32: {
+        uint32_t v;
+        memcpy(&v, p, sizeof v);
+        return v;
+    }
+    case T_I64: {
+        int64_t v;
+        memcpy(&v, p, sizeof v);
+        return v;
+    }
+    case T_U64: {
+        uint64_t v;
+        memcpy(&v, p, sizeof v);
+        return v > INT64_MAX ? INT64_MAX : (int64_t)v;
+    }
+    default:
+        return 0;
+    }
+}
+
+static bool option_in_range(const opt_info *o, int64_t v)
+{
+    return v >= o->min && v <= o->max;
+}
+
+static void option_write(chorusacct_config *cfg, const opt_info *o,
+                         int64_t v)
+{
+    char *p = (char *)cfg + o->offset;
+    switch (o->type) {
+    case T_I32: {
+        int32_t x = (int32_t)v;
+        memcpy(p, &x, sizeof x);
+        break;
+    }
+    case T_U32: {
+        uint32_t x = (uint32_t)v;
+        memcpy(p, &x, sizeof x);
+        break;
+    }
+    case T_I64:
+        memcpy(p, &v, sizeof v);
+        break;
+    case T_U64: {
+        uint64_t x = (uint64_t)v;
+        memcpy(p, &x, sizeof x);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+int chorusacct_config_init(chorusacct_config *cfg, size_t struct_size)
+{
+    /* A caller built against a larger structure keeps zeros past ours. */
+    int rc = chorusacct__struct_init(cfg, struct_size, MIN_CONFIG_SIZE);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    chorusacct_config d;
+    memset(&d, 0, sizeof d);
+    d.struct_size = (uint32_t)struct_size;
+    d.lang = CHORUSACCT_LANG_EN;
+    d.flags = 0;
+    d.resend_daily_quota = 5;
+    d.draft_ttl = 86400;
+    d.activation_ttl = 3600; /* the portal's 60 minutes */
+    d.approval_ttl = 30 * 86400;
+    d.purge_after = 30 * 86400;
+    d.resend_cooldown = 60;
+    d.captcha_ttl = 600;
+    d.captcha_length = 6;
+    d.captcha_max_attempts = 3;
+    d.key_attempts_per_hour = 60;
+    d.address_attempts_per_hour = 20;
+    d.login_max_failures = 5;
+    d.mail_max_attempts = 8;
+    d.lockout_duration = 900;
+    d.mail_retry_base = 60;
+    d.mail_retry_max = 86400;
+    d.mail_lease = 300;
+    d.pwhash_opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+    d.pwhash_memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+    d.activation_url = "http://localhost:8080/activate?token={token}";
+    d.terms_version = "1";
+    d.portal_name = "Chorus Pro";
+    /* A caller's older, smaller structure gets only what it holds. */
+    memcpy(cfg, &d, struct_size < sizeof d ? struct_size : sizeof d);
+    return CHORUSACCT_OK;
+}
+
+/* Text that ends up in e-mails (the portal name in subjects, the link in
+ * bodies) or in storage: UTF-8 without control characters, at most `max`
+ * bytes. */
+static bool text_setting_ok(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    return n <= max && chorusacct__utf8_line(s, n);
+}
+
+/* One rule for a string setting, given in the configuration or with
+ * chorusacct_ctx_set_str(). The URL holds `{token}` once, so that the
+ * link, at most 1023 - 7 + 43 bytes, always fits where delivery puts it. */
+static bool string_ok(int opt, const char *s)
+{
+    if (s == NULL)
+        return false;
+    switch (opt) {
+    case CHORUSACCT_OPT_ACTIVATION_URL: {
+        const char *t = strstr(s, "{token}");
+        return t != NULL && strstr(t + 1, "{token}") == NULL &&
+               text_setting_ok(s, 1023);
+    }
+    case CHORUSACCT_OPT_TERMS_VERSION:
+        return text_setting_ok(s, CHORUSACCT_TERMS_SIZE - 1);
+    case CHORUSACCT_OPT_PORTAL_NAME:
+        return text_setting_ok(s, 200);
+    default:
+        return false;
+    }
+}
+
+static int set_string(char **slot, const char *value)
+{
+    char *copy = strdup(value);
+    if (copy == NULL)
+        return CHORUSACCT_E_NOMEM;
+    free(*slot);
+    *slot = copy;
+    return CHORUSACCT_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* The context                                                          */
+
+int chorusacct_ctx_new(chorusacct_ctx **out, const chorusacct_config *cfg)
+{
+    if (out == NULL)
+        return CHORUSACCT_E_ARG;
+    *out = NULL;
+    if (chorusacct_init() != CHORUSACCT_OK)
+        return CHORUSACCT_E_INIT;
+
+    chorusacct_config c;
+    if (chorusacct_config_init(&c, sizeof c) != CHORUSACCT_OK)
+        return CHORUSACCT_E_INTERNAL;
+    if (cfg != NULL) {
+        if (cfg->struct_size < MIN_CONFIG_SIZE)
+            return CHORUSACCT_E_ARG;
+        /* Only what the caller's version of the structure holds; our
+         * defaults for the rest, and members past ours are ignored. */
+        memcpy(&c, cfg,
+               cfg->struct_size < sizeof c ? cfg->struct_size : sizeof c);
+        c.struct_size = (uint32_t)sizeof c;
+        for (size_t i = 0; i < CA_ARRAY_LEN(options); i++)
+            if (options[i].type != T_STR &&
+                !option_in_range(&options[i], option_read(&c, &options[i])))
+                return CHORUSACCT_E_ARG;
+        if (!string_ok(CHORUSACCT_OPT_ACTIVATION_URL, c.activation_url) ||
+            !string_ok(CHORUSACCT_OPT_TERMS_VERSION, c.terms_version) ||
+            !string_ok(CHORUSACCT_OPT_PORTAL_NAME, c.portal_name) ||
+            (c.secret != NULL && c.secret_len != 32))
+            return CHORUSACCT_E_ARG;
+    }
+
+    chorusacct_ctx *ctx = calloc(1, sizeof *ctx);
+    if (ctx == NULL)
+        return CHORUSACCT_E_NOMEM;
+    ctx->cfg = c;
+    if (set_string(&ctx->activation_url, c.activation_url) != 0 ||
+        set_string(&ctx->terms_version, c.terms_version) != 0 ||
+        set_string(&ctx->portal_name, c.portal_name) != 0) {
+        chorusacct_ctx_free(ctx);
+        return CHORUSACCT_E_NOMEM;
+    }
+    ctx->cfg.activation_url = ctx->activation_url;
+    ctx->cfg.terms_version = ctx->terms_version;
+    ctx->cfg.portal_name = ctx->portal_name;
+    if (c.secret != NULL) {
+        memcpy(ctx->secret, c.secret, 32);
+        ctx->have_secret = true;
+    }
+    /* The caller's secret is copied, never kept by reference. */
+    ctx->cfg.secret = NULL;
+    ctx->cfg.secret_len = 0;
+    chorusacct__clock_default(&ctx->clock);
+    chorusacct__random_default(&ctx->random);
+    *out = ctx;
+    return CHORUSACCT_OK;
+}
+
+static void destroy_table(void *user_data, void (*destroy)(void *))
+{
+    if (destroy != NULL)
+        destroy(user_data);
+}
+
+void chorusacct_ctx_free(chorusacct_ctx *ctx)
+{
+    if (ctx == NULL)
+        return;
+    if (ctx->have_storage)
+        destroy_table(ctx->storage.user_data, ctx->storage.destroy);
+    if (ctx->have_mailer)
+        destroy_table(ctx->mailer.user_data, ctx->mailer.destroy);
+    if (ctx->have_captcha)
+        destroy_table(ctx->captcha.user_data, ctx->captcha.destroy);
+    destroy_table(ctx->clock.user_data, ctx->clock.destroy);
+    destroy_table(ctx->random.user_data, ctx->random.destroy);
+    free(ctx->activation_url);
+    free(ctx->terms_version);
+    free(ctx->portal_name);
+    for (int k = 0; k <= CA_MAIL_KINDS; k++) {
+        for (int l = 0; l < CA_LANGS; l++) {
+            free(ctx->tpl_subject[k][l]);
+            free(ctx->tpl_body[k][l]);
+        }
+    }
+    sodium_memzero(ctx, sizeof *ctx);
+    free(ctx);
+}
+
+int chorusacct_ctx_set_int(chorusacct_ctx *ctx, int opt, int64_t value)
+{
+    const opt_info *o = option_find(opt);
+    if (ctx == NULL || o == NULL || o->type == T_STR ||
+        !option_in_range(o, value))
+        return CHORUSACCT_E_ARG;
+    option_write(&ctx->cfg, o, value);
+    return CHORUSACCT_OK;
+}
+
+int chorusacct_ctx_get_int(const chorusacct_ctx *ctx, int opt, int64_t *out)
+{
+    const opt_info *o = option_find(opt);
+    if (ctx == NULL || out == NULL || o == NULL || o->type == T_STR)
+        return CHORUSACCT_E_ARG;
+    *out = option_read(&ctx->cfg, o);
+    return CHORUSACCT_OK;
+}
+
+int chorusacct_ctx_set_str(chorusacct_ctx *ctx, int opt, const char *value)
+{
+    if (ctx == NULL || !string_ok(opt, value))
+        return CHORUSACCT_E_ARG;
+    int rc;
+    switch (opt) {
+    case CHORUSACCT_OPT_ACTIVATION_URL:
+        rc = set_string(&ctx->activation_url, value);
+        ctx->cfg.activation_url = ctx->activation_url;
+        return rc;
+    case CHORUSACCT_OPT_TERMS_VERSION:
+        rc = set_string(&ctx->terms_version, value);
+        ctx->cfg.terms_version = ctx->terms_version;
+        return rc;
+    case CHORUSACCT_OPT_PORTAL_NAME:
+        rc = set_string(&ctx->portal_name, value);
+        ctx->cfg.portal_name = ctx->portal_name;
+        return rc;
+    default:
+        return CHORUSACCT_E_ARG;
+    }
+}
+
+const char *chorusacct_ctx_get_str(const chorusacct_ctx *ctx, int opt)
+{
+    if (ctx == NULL)
+        return NULL;
+    switch (opt) {
+    case CHORUSACCT_OPT_ACTIVATION_URL:
+        return ctx->activation_url;
+    case CHORUSACCT_OPT_TERMS_VERSION:
+        return ctx->terms_version;
+    case CHORUSACCT_OPT_PORTAL_NAME:
+        return ctx->portal_name;
+    default:
+        return NULL;
+    }
+}
+
+int chorusacct_ctx_set_secret(chorusacct_ctx *ctx, const uint8_t *key,
+                              size_t len)
+{
+    if (ctx == NULL || key == NULL || len != 32)
+        return CHORUSACCT_E_ARG;
+    memcpy(ctx->secret, key, 32);
+    ctx->have_secret = true;
+    ctx->keys_ready = false;
+    return CHORUSACCT_OK;
+}
+
+int chorusacct_ctx_set_storage(chorusacct_ctx *ctx,
+                               const chorusacct_storage_ops *ops)
+{
+    chorusacct_storage_ops copy;
+    if (ctx == NULL || chorusacct__storage_ops_copy(&copy, ops) != 0)
+        return CHORUSACCT_E_ARG;
+    if (ctx->have_storage)
+        destroy_table(ctx->storage.user_data, ctx->storage.destroy);
+    ctx->storage = copy;
+    ctx->have_storage = true;
+    /* A secret kept in the previous storage is not this one's: the keys
+     * are derived again (from the same secret, when the application gave
+     * it). */
+    ctx->keys_ready = false;
+    return CHORUSACCT_OK;
+}
+
+int chorusacct_ctx_set_mailer(chorusacct_ctx *ctx,
+                              const chorusacct_mailer_ops *ops)
+{
+    chorusacct_mailer_ops copy;
+    if (ctx == NULL || ops == NULL ||
+        chorusacct__ops_copy(&copy, sizeof copy, ops, sizeof copy) != 0 ||
+        copy.send == NULL)
+        return CHORUSACCT_E_ARG;
+    if (ctx->have_mailer)
+        destroy_table(ctx->mailer.user_data, ctx->mailer.destroy);
+    ctx->mailer = copy;
+    ctx->have_mailer = true;
+    return CHORUSACCT_OK;
+}
+
+int chorusacct_ctx_set_clock(chorusacct_ctx *ctx,
+                             const chorusacct_clock_ops *ops)
+{
+    chorusacct_clock_ops copy;
+    if (ctx == NULL)
+        return CHORUSACCT_E_ARG;
+    if (ops == NULL) {
+        chorusacct__clock_default(&copy);
+    } else if (chorusacct__ops_copy(&copy, sizeof copy, ops, sizeof copy) !=
+                   0 ||
+               copy.now == NULL) {
+        return CHORUSACCT_E_ARG;
+    }
+    destroy_table(ctx->clock.user_data, ctx->clock.destroy);
+    ctx->clock = copy;
+    return CHORUSACCT_OK;
+}
+
+int chorusacct_ctx_set_random(chorusacct_ctx *ctx,
+                              const chorusacct_random_ops *ops)
+{
+    chorusacct_random_ops copy;
+    if (ctx == NULL)
+        return CHORUSACCT_E_ARG;
+    if (ops == NULL) {
+        chorusacct__random_default(&copy);
+    } else if (chorusacct__ops_copy(&copy, sizeof copy, ops, sizeof copy) !=
+                   0 ||
+               copy.fill == NULL) {
+        return CHORUSACCT_E_ARG;
+    }
+    destroy_table(ctx->random.user_data, ctx->random.destroy);
+    ctx->random = copy;
+    return CHORUSACCT_OK;
+}
+
+int chorusacct_ctx_set_captcha(chorusacct_ctx *ctx,
+                               const chorusacct_captcha_ops *ops)
+{
+    chorusacct_captcha_ops copy;
+    if (ctx == NULL)
+        return CHORUSACCT_E_ARG;
+    if (ops != NULL &&
+        (chorusacct__ops_copy(&copy, sizeof copy, ops, sizeof copy) != 0 ||
+         copy.verify == NULL))
+        return CHORUSACCT_E_ARG;
+    if (ctx->have_captcha)
+        destroy_table(ctx->captcha.user_data, ctx->captcha.destroy);
+    ctx->have_captcha = ops != NULL;
+    if (ops != NULL)
+        ctx->captcha = copy;
+    return CHORUSACCT_OK;
+}
+
+int chorusacct_ctx_set_template(chorusacct_ctx *ctx, int kind, int lang,
+                                const char *subject, const char *body,
+                                int *reason)
+{
+    if (ctx == NULL || kind < 1 || kind > CA_MAIL_KINDS || lang < 0 ||
+        lang >= CA_LANGS || (subject == NULL) != (body == NULL))
+        return CHORUSACCT_E_ARG;
+    if (subject == NULL) {
+        free(ctx->tpl_subject[kind][lang]);
+        free(ctx->tpl_body[kind][lang]);
+        ctx->tpl_subject[kind][lang] = ctx->tpl_body[kind][lang] = NULL;
+        return CHORUSACCT_OK;
+    }
+    if (chorusacct__template_check(subject) != CHORUSACCT_OK ||
+        chorusacct__template_check(body) != CHORUSACCT_OK ||
+        strchr(subject, '\n') != NULL)
+        return ca_reject(reason, CHORUSACCT_E_TEMPLATE);
+    char *s = strdup(subject), *b = strdup(body);
+    if (s == NULL || b == NULL) {
+        free(s);
+        free(b);
+        return CHORUSACCT_E_NOMEM;
+    }
+    free(ctx->tpl_subject[kind][lang]);
+    free(ctx->tpl_body[kind][lang]);
+    ctx->tpl_subject[kind][lang] = s;
+    ctx->tpl_body[kind][lang] = b;
+    return CHORUSACCT_OK;
+}
+
+const char *chorusacct_ctx_last_error(const chorusacct_ctx *ctx)
+{
+    return ctx != NULL ? ctx->last_error : "";
+}
+
+int64_t chorusacct_ctx_now(const chorusacct_ctx *ctx)
+{
+    return ctx != NULL ? chorusacct__now(ctx) : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Shared helpers                                                       */
+
+void chorusacct__ok(chorusacct_ctx *ctx)
+{
+    ctx->last_error[0] = '\0';
+}
+
+int chorusacct__fail(chorusacct_ctx *ctx, int code, const char *what)
+{
+    snprintf(ctx->last_error, sizeof ctx->last_error, "%s: %s (%s)", what,
+             chorusacct_strerror(code, ctx->cfg.lang),
+             chorusacct_code_name(code));
+    return code;
+}
+
+int chorusacct__refuse(chorusacct_ctx *ctx, int *reason, int why)
+{
+    snprintf(ctx->last_error, sizeof ctx->last_error, "%s (%s)",
+             chorusacct_strerror(why, ctx->cfg.lang),
+             chorusacct_code_name(why));
+    return ca_reject(reason, why);
+}
+
+int64_t chorusacct__now(const chorusacct_ctx *ctx)
+{
+    return ctx->clock.now(ctx->clock.user_data);
+}
+
+void chorusacct__random(chorusacct_ctx *ctx, uint8_t *buf, size_t len)
+{
+    ctx->random.fill(ctx->random.user_data, buf, len);
+}
+
+/* The secret kept in storage, when the application gives none: read it,
+ * or make it, in one transaction so that two processes opening a new
+ * database agree on one. */
+static int secret_body(chorusacct_ctx *ctx, void *arg)
+{
+    (void)arg;
+    const chorusacct_storage_ops *st = &ctx->storage;
+    size_t len = 0;
+    int rc = st->meta_get(st->user_data, "secret", ctx->secret,
+                          sizeof ctx->secret, &len);
+    if (rc == CHORUSACCT_OK)
+        return len == 32 ? CHORUSACCT_OK : CHORUSACCT_E_STORAGE;
+    if (rc != CHORUSACCT_E_NOTFOUND)
+        return rc;
+    chorusacct__random(ctx, ctx->secret, sizeof ctx->secret);
+    return st->meta_set(st->user_data, "secret", ctx->secret,
+                        sizeof ctx->secret);
+}
+
+int chorusacct__keys(chorusacct_ctx *ctx)
+{
+    if (ctx->keys_ready)
+        return CHORUSACCT_OK;
+    if (!ctx->have_secret) {
+        int rc = chorusacct__txn(ctx, secret_body, NULL, "secret");
+        if (rc != CHORUSACCT_OK)
+            return rc;
+    }
+    for (int p = CA_KEY_ACTIVATION; p <= CA_KEY_THROTTLE; p++)
+        crypto_kdf_derive_from_key(ctx->keys[p], 32, (uint64_t)p,
+                                   "chorusac", ctx->secret);
+    ctx->keys_ready = true;
+    return CHORUSACCT_OK;
+}
+
+void chorusacct__keyed_hash(const chorusacct_ctx *ctx, int purpose,
+                            const void *data, size_t len, uint8_t *out32)
+{
+    crypto_generichash(out32, 32, data, len, ctx->keys[purpose], 32);
+}
+
+int chorusacct__ready(chorusacct_ctx *ctx)
+{
+    if (!ctx->have_storage)
+        return chorusacct__fail(ctx, CHORUSACCT_E_ARG, "no storage set");
+    return chorusacct__keys(ctx);
+}
+
+int chorusacct__txn(chorusacct_ctx *ctx, ca_txn_body body, void *arg,
+                    const char *what)
+{
+    const chorusacct_storage_ops *st = &ctx->storage;
+    int rc = CHORUSACCT_E_CONFLICT;
+    /* Optimistic backends answer CONFLICT when another request changed a
+     * record in between: running the body again sees the new state. */
+    for (int attempt = 0; attempt < 5 && rc == CHORUSACCT_E_CONFLICT;
+         attempt++) {
+        rc = st->begin(st->user_data);
+        if (rc != CHORUSACCT_OK)
+            break;
+        rc = body(ctx, arg);
+        if (rc == CHORUSACCT_OK) {
+            rc = st->commit(st->user_data);
+        } else {
+            int rb = st->rollback(st->user_data);
+            if (rb != CHORUSACCT_OK && rc == CHORUSACCT_E_CONFLICT)
+                rc = rb;
+        }
+    }
+    if (rc != CHORUSACCT_OK && rc != CHORUSACCT_E_REJECTED)
+        return chorusacct__fail(ctx, rc, what);
+    return rc;
+}

@@ -1,0 +1,343 @@
+/*
+ * What every step of the flow shares: records, throttles, audit events,
+ * the outbox, manager checks. Each runs inside the caller's transaction
+ * unless it says otherwise.
+ */
+#include "flow_int.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+void chorusacct__account_blank(chorusacct_account *a)
+{
+    memset(a, 0, sizeof *a);
+    a->struct_size = (uint32_t)sizeof *a;
+}
+
+void chorusacct__structure_blank(chorusacct_structure *s)
+{
+    memset(s, 0, sizeof *s);
+    s->struct_size = (uint32_t)sizeof *s;
+}
+
+int chorusacct__account_load(chorusacct_ctx *ctx, int64_t id,
+                             chorusacct_account *a)
+{
+    const chorusacct_storage_ops *st = &ctx->storage;
+    chorusacct__account_blank(a);
+    return st->account_get(st->user_data, id, a);
+}
+
+int chorusacct__structure_load(chorusacct_ctx *ctx, int64_t id,
+                               chorusacct_structure *s)
+{
+    const chorusacct_storage_ops *st = &ctx->storage;
+    chorusacct__structure_blank(s);
+    return st->structure_get(st->user_data, id, s);
+}
+
+void chorusacct__account_public(chorusacct_account *a)
+{
+    sodium_memzero(a->password_hash, sizeof a->password_hash);
+}
+
+bool chorusacct__set_field(char *field, size_t size, const char *value)
+{
+    size_t n = strlen(value);
+    if (n >= size)
+        return false;
+    memcpy(field, value, n + 1);
+    return true;
+}
+
+void chorusacct__ascii_lower(char *s)
+{
+    for (; *s != '\0'; s++)
+        if (*s >= 'A' && *s <= 'Z')
+            *s = (char)(*s + ('a' - 'A'));
+}
+
+bool chorusacct__email_key(char *key, const char *address)
+{
+    if (!chorusacct__set_field(key, CHORUSACCT_EMAIL_SIZE, address)) {
+        key[0] = '\0';
+        return false;
+    }
+    chorusacct__ascii_lower(key);
+    return true;
+}
+
+int chorusacct__free_text(const char *s, size_t max_points, bool multiline)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s), points = 0, blank = 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t step = ca_utf8_decode(p + i, n - i, &cp);
+        if (step == 0)
+            return CHORUSACCT_E_UTF8;
+        i += step;
+        bool allowed_ws = multiline && (cp == '\n' || cp == '\t');
+        if (ca_is_control(cp) && !allowed_ws)
+            return CHORUSACCT_E_CHARACTER;
+        if (cp == ' ' || allowed_ws)
+            blank++;
+        points++;
+    }
+    if (points == blank)
+        return CHORUSACCT_E_EMPTY;
+    if (points > max_points)
+        return CHORUSACCT_E_TOOLONG;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Throttles                                                            */
+
+/* Counter keys hold a keyed hash of the address or the application key,
+ * never the value itself: storage does not learn who tried what. */
+static void counter_key(const chorusacct_ctx *ctx, char *key, size_t cap,
+                        const char *action, const char *kind,
+                        const char *value)
+{
+    uint8_t h[32];
+    char hex[33];
+    chorusacct__keyed_hash(ctx, CA_KEY_THROTTLE, value, strlen(value), h);
+    sodium_bin2hex(hex, sizeof hex, h, 16);
+    snprintf(key, cap, "%s:%s:%s", action, kind, hex);
+}
+
+static int counter_hit(chorusacct_ctx *ctx, const char *key, uint32_t limit,
+                       int64_t window_len, bool *over)
+{
+    const chorusacct_storage_ops *st = &ctx->storage;
+    int64_t now = chorusacct__now(ctx);
+    uint32_t count = 0;
+    int rc = st->counter_add(st->user_data, key, now - now % window_len, 1,
+                             &count);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    if (count > limit)
+        *over = true;
+    return CHORUSACCT_OK;
+}
+
+int chorusacct__throttle(chorusacct_ctx *ctx, const char *action,
+                         const char *client_key, const char *address)
+{
+    char key[CHORUSACCT_KEY_SIZE];
+    bool over = false;
+    int rc;
+    if (client_key != NULL && client_key[0] != '\0') {
+        counter_key(ctx, key, sizeof key, action, "key", client_key);
+        rc = counter_hit(ctx, key, ctx->cfg.key_attempts_per_hour, CA_HOUR,
+                         &over);
+        if (rc != CHORUSACCT_OK)
+            return rc;
+    }
+    if (address != NULL && address[0] != '\0') {
+        char lower[CHORUSACCT_EMAIL_SIZE];
+        snprintf(lower, sizeof lower, "%s", address);
+        chorusacct__ascii_lower(lower);
+        counter_key(ctx, key, sizeof key, action, "addr", lower);
+        rc = counter_hit(ctx, key, ctx->cfg.address_attempts_per_hour,
+                         CA_HOUR, &over);
+        if (rc != CHORUSACCT_OK)
+            return rc;
+    }
+    return over ? CHORUSACCT_E_THROTTLED : CHORUSACCT_OK;
+}
+
+int chorusacct__account_counter(chorusacct_ctx *ctx, const char *action,
+                                int64_t account_id, int64_t window_len,
+                                uint32_t delta, uint32_t *count)
+{
+    const chorusacct_storage_ops *st = &ctx->storage;
+    char key[CHORUSACCT_KEY_SIZE];
+    int64_t now = chorusacct__now(ctx);
+    snprintf(key, sizeof key, "%s:account:%lld", action,
+             (long long)account_id);
+    return st->counter_add(st->user_data, key, now - now % window_len, delta,
+                           count);
+}
+
+/* ------------------------------------------------------------------ */
+/* Audit                                                                */
+
+int chorusacct__audit(chorusacct_ctx *ctx, int type, int64_t account_id,
+                      int from, int to, int64_t actor_id, const char *reason)
+{
+    const chorusacct_storage_ops *st = &ctx->storage;
+    chorusacct_event e;
+    memset(&e, 0, sizeof e);
+    e.struct_size = (uint32_t)sizeof e;
+    e.type = type;
+    e.time = chorusacct__now(ctx);
+    e.account_id = account_id;
+    e.from_state = from;
+    e.to_state = to;
+    e.actor_id = actor_id;
+    if (reason != NULL)
+        snprintf(e.reason, sizeof e.reason, "%s", reason);
+    return st->event_append(st->user_data, &e);
+}
+
+/* ------------------------------------------------------------------ */
+/* Outbox                                                               */
+
+static void template_of(const chorusacct_ctx *ctx, int kind, int lang,
+                        const char **subject, const char **body)
+{
+    int l = lang == CHORUSACCT_LANG_FR ? 1 : 0;
+    if (ctx->tpl_subject[kind][l] != NULL) {
+        *subject = ctx->tpl_subject[kind][l];
+        *body = ctx->tpl_body[kind][l];
+        return;
+    }
+    if (chorusacct_template_default(kind, lang, subject, body) !=
+        CHORUSACCT_OK)
+        *subject = *body = "";
+}
+
+int chorusacct__enqueue(chorusacct_ctx *ctx, int kind,
+                        const chorusacct_account *about,
+                        const chorusacct_account *recipient,
+                        const chorusacct_structure *st, const char *to)
+{
+    const chorusacct_storage_ops *ops = &ctx->storage;
+    if (recipient == NULL)
+        recipient = about;
+    const int lang = recipient->lang;
+    char account_id[24], minutes[24], applicant[2 * CHORUSACCT_NAME_SIZE];
+    snprintf(account_id, sizeof account_id, "%lld", (long long)about->id);
+    snprintf(minutes, sizeof minutes, "%lld",
+             (long long)(ctx->cfg.activation_ttl / 60));
+    snprintf(applicant, sizeof applicant, "%s %s", about->first_name,
+             about->last_name);
+    const char *id_type = "";
+    if (st != NULL && chorusacct_identifier_label(st->id_type, lang) != NULL)
+        id_type = chorusacct_identifier_label(st->id_type, lang);
+    const char *state = chorusacct_state_label(about->state, lang);
+
+    const ca_var vars[] = {
+        {"first_name", recipient->first_name},
+        {"last_name", recipient->last_name},
+        {"login_email", recipient->login_email},
+        {"contact_email", recipient->contact_email},
+        {"phone", recipient->phone},
+        {"company_name",
+         st != NULL && st->company_name[0] != '\0' ? st->company_name : "-"},
+        {"identifier", st != NULL ? st->identifier : ""},
+        {"id_type", id_type},
+        {"account_id", account_id},
+        {"state", state != NULL ? state : ""},
+        {"reason", about->reason},
+        {"applicant_name", applicant},
+        {"applicant_email", about->login_email},
+        {"expires_minutes", minutes},
+        {"portal", ctx->portal_name},
+        {"link", CA_LINK_MARK},
+    };
+    const char *subject, *body;
+    template_of(ctx, kind, lang, &subject, &body);
+
+    chorusacct_message m;
+    memset(&m, 0, sizeof m);
+    m.struct_size = (uint32_t)sizeof m;
+    m.kind = kind;
+    m.account_id = about->id;
+    m.lang = lang;
+    m.status = CHORUSACCT_MSG_PENDING;
+    m.created_at = m.next_attempt_at = chorusacct__now(ctx);
+    if (!chorusacct__set_field(m.to, sizeof m.to, to))
+        return CHORUSACCT_E_CAPACITY;
+    int rc = chorusacct__render(subject, vars, CA_ARRAY_LEN(vars), m.subject,
+                                sizeof m.subject, NULL);
+    /* A subject template has no line break, but a value may (a rejection
+     * reason): the subject stays one line. */
+    for (char *p = m.subject; (p = strchr(p, '\n')) != NULL; p++)
+        *p = ' ';
+    if (rc == CHORUSACCT_OK)
+        rc = chorusacct__render(body, vars, CA_ARRAY_LEN(vars), m.body,
+                                sizeof m.body, NULL);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    return ops->outbox_insert(ops->user_data, &m);
+}
+
+int chorusacct__enqueue_activation(chorusacct_ctx *ctx,
+                                   const chorusacct_account *a,
+                                   const chorusacct_structure *st,
+                                   int link_kind)
+{
+    int rc = CHORUSACCT_OK;
+    if (link_kind == CHORUSACCT_MAIL_ACTIVATION)
+        rc = chorusacct__enqueue(ctx, CHORUSACCT_MAIL_SUMMARY, a, NULL, st,
+                                 a->login_email);
+    if (rc == CHORUSACCT_OK)
+        rc = chorusacct__enqueue(ctx, link_kind, a, NULL, st,
+                                 a->login_email);
+    return rc;
+}
+
+int chorusacct__notify_managers(chorusacct_ctx *ctx,
+                                const chorusacct_account *a,
+                                const chorusacct_structure *st)
+{
+    const chorusacct_storage_ops *ops = &ctx->storage;
+    chorusacct_account_query q;
+    memset(&q, 0, sizeof q);
+    q.struct_size = (uint32_t)sizeof q;
+    q.state = CHORUSACCT_STATE_ACTIVE;
+    q.structure_id = a->structure_id;
+    q.min_role = CHORUSACCT_ROLE_MANAGER;
+    chorusacct_account m[4];
+    size_t n;
+    do {
+        int rc = ops->account_list(ops->user_data, &q, m, CA_ARRAY_LEN(m),
+                                   &n);
+        if (rc != CHORUSACCT_OK)
+            return rc;
+        for (size_t i = 0; i < n; i++) {
+            rc = chorusacct__enqueue(ctx, CHORUSACCT_MAIL_APPROVAL_REQUEST, a,
+                                     &m[i], st, m[i].contact_email);
+            if (rc != CHORUSACCT_OK)
+                return rc;
+            q.after_id = m[i].id;
+        }
+    } while (n == CA_ARRAY_LEN(m));
+    return CHORUSACCT_OK;
+}
+
+int chorusacct__check_manager(chorusacct_ctx *ctx, int64_t manager_id,
+                              int64_t structure_id,
+                              chorusacct_account *manager)
+{
+    const chorusacct_storage_ops *ops = &ctx->storage;
+    chorusacct_account m;
+    chorusacct__account_blank(&m);
+    int rc = ops->account_get(ops->user_data, manager_id, &m);
+    if (rc == CHORUSACCT_E_NOTFOUND)
+        return CHORUSACCT_E_REJECTED;
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    if (m.state != CHORUSACCT_STATE_ACTIVE || m.structure_id != structure_id ||
+        structure_id == 0 || m.role < CHORUSACCT_ROLE_MANAGER)
+        return CHORUSACCT_E_REJECTED;
+    if (manager != NULL)
+        *manager = m;
+    return CHORUSACCT_OK;
+}
+
+int chorusacct__revive_state(const chorusacct_account *a)
+{
+    if (a->structure_id == 0)
+        return 0; /* an expired draft starts again from the form */
+    /* The structure's first declarer, or an approved applicant, awaits
+     * activation again; an applicant never decided on waits again for
+     * approval. */
+    if (a->role == CHORUSACCT_ROLE_PRINCIPAL || a->decided_by != 0)
+        return CHORUSACCT_STATE_AWAITING_ACTIVATION;
+    return CHORUSACCT_STATE_PENDING_APPROVAL;
+}

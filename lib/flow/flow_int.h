@@ -1,0 +1,240 @@
+/*
+ * Private declarations of the account core: the context structure, and
+ * the helpers that every flow file shares (transactions with retry,
+ * throttles, audit events, the outbox, keyed hashes, error details).
+ */
+#ifndef CHORUSACCT_FLOW_INT_H
+#define CHORUSACCT_FLOW_INT_H
+
+#include "internal.h"
+
+#define CA_MAIL_KINDS 7 /* chorusacct_mail_kind 1..7 */
+#define CA_LANGS 2
+
+/* Purposes of the keys derived from the context's secret. */
+enum { CA_KEY_ACTIVATION = 1, CA_KEY_CAPTCHA = 2, CA_KEY_THROTTLE = 3 };
+
+/* Token purposes in storage. */
+enum { CA_TOKEN_ACTIVATION = 1 };
+
+struct chorusacct_ctx {
+    chorusacct_config cfg; /* strings point to the copies below */
+    char *activation_url;
+    char *terms_version;
+    char *portal_name;
+
+    uint8_t secret[32];
+    bool have_secret;      /* given by the application; else the keys
+                            * come from a secret kept in storage */
+    uint8_t keys[4][32];   /* derived per purpose, indexed by CA_KEY_* */
+    bool keys_ready;
+
+    chorusacct_storage_ops storage;
+    bool have_storage;
+    chorusacct_mailer_ops mailer;
+    bool have_mailer;
+    chorusacct_clock_ops clock;
+    chorusacct_random_ops random;
+    chorusacct_captcha_ops captcha;
+    bool have_captcha;
+
+    /* Replaced templates; NULL: built-in. */
+    char *tpl_subject[CA_MAIL_KINDS + 1][CA_LANGS];
+    char *tpl_body[CA_MAIL_KINDS + 1][CA_LANGS];
+
+    /* A hash to verify against when the address is unknown, so that a
+     * login takes the same time either way (made on first need). */
+    char dummy_hash[CHORUSACCT_PWHASH_SIZE];
+
+    char last_error[512];
+};
+
+/* ---- errors ---------------------------------------------------------- */
+
+/* Records `code` with a short description of what failed in the context's
+ * last error and returns `code`. */
+CA_INTERNAL int chorusacct__fail(chorusacct_ctx *ctx, int code,
+                                 const char *what);
+/* Clears the last error (at the start of every public call). */
+CA_INTERNAL void chorusacct__ok(chorusacct_ctx *ctx);
+/* A refusal: the reason goes to *reason and to the last error. */
+CA_INTERNAL int chorusacct__refuse(chorusacct_ctx *ctx, int *reason,
+                                   int why);
+
+/* ---- time, random, keys ---------------------------------------------- */
+
+CA_INTERNAL int64_t chorusacct__now(const chorusacct_ctx *ctx);
+CA_INTERNAL void chorusacct__random(chorusacct_ctx *ctx, uint8_t *buf,
+                                    size_t len);
+/* Derives the per-purpose keys, loading or creating the secret in
+ * storage when the application gave none. */
+CA_INTERNAL int chorusacct__keys(chorusacct_ctx *ctx);
+/* Keyed BLAKE2b-256 of `len` bytes with the key of `purpose`. */
+CA_INTERNAL void chorusacct__keyed_hash(const chorusacct_ctx *ctx,
+                                        int purpose, const void *data,
+                                        size_t len, uint8_t *out32);
+
+/* ---- storage ----------------------------------------------------------- */
+
+/* Checks that storage is set, and the keys ready. */
+CA_INTERNAL int chorusacct__ready(chorusacct_ctx *ctx);
+
+/*
+ * Runs `body` in a storage transaction: commits when it returns
+ * CHORUSACCT_OK, rolls back otherwise. A CHORUSACCT_E_CONFLICT (from the
+ * body or the commit) reruns the whole transaction, a few times; `body`
+ * must therefore start from its inputs each time. The error of a storage
+ * operation is recorded with `what`.
+ */
+typedef int (*ca_txn_body)(chorusacct_ctx *ctx, void *arg);
+CA_INTERNAL int chorusacct__txn(chorusacct_ctx *ctx, ca_txn_body body,
+                                void *arg, const char *what);
+
+/* Record helpers that set struct_size. */
+CA_INTERNAL void chorusacct__account_blank(chorusacct_account *a);
+CA_INTERNAL void chorusacct__structure_blank(chorusacct_structure *s);
+/* Reads a record by id into a blank one (inside or outside a
+ * transaction); the storage's code as it answered. */
+CA_INTERNAL int chorusacct__account_load(chorusacct_ctx *ctx, int64_t id,
+                                         chorusacct_account *a);
+CA_INTERNAL int chorusacct__structure_load(chorusacct_ctx *ctx, int64_t id,
+                                           chorusacct_structure *s);
+/* Clears what a getter never returns. */
+CA_INTERNAL void chorusacct__account_public(chorusacct_account *a);
+
+/* Copies a NUL-terminated string into a fixed field; false if too long. */
+CA_INTERNAL bool chorusacct__set_field(char *field, size_t size,
+                                       const char *value);
+
+/* ---- throttles ----------------------------------------------------------- */
+
+/* Windows of the attempt counters. */
+#define CA_HOUR 3600
+#define CA_DAY 86400
+
+/*
+ * Counts one attempt of `action` for the application key and the address
+ * (either may be NULL), written before the check it guards, and says
+ * whether a limit is passed: CHORUSACCT_OK, CHORUSACCT_E_THROTTLED, or a
+ * storage error.
+ */
+CA_INTERNAL int chorusacct__throttle(chorusacct_ctx *ctx, const char *action,
+                                     const char *client_key,
+                                     const char *address);
+
+/* Adds to a named counter of an account (resend quota...). */
+CA_INTERNAL int chorusacct__account_counter(chorusacct_ctx *ctx,
+                                            const char *action,
+                                            int64_t account_id,
+                                            int64_t window_len,
+                                            uint32_t delta, uint32_t *count);
+
+/* ---- audit and outbox --------------------------------------------------- */
+
+/* Appends an audit event (inside the caller's transaction). */
+CA_INTERNAL int chorusacct__audit(chorusacct_ctx *ctx, int type,
+                                  int64_t account_id, int from, int to,
+                                  int64_t actor_id, const char *reason);
+
+/*
+ * Queues a message of `kind` about `about` (and its structure `st`, may
+ * be NULL) for `recipient`'s address `to`, in `recipient`'s language
+ * (inside the caller's transaction). `recipient` NULL: `about` itself.
+ */
+CA_INTERNAL int chorusacct__enqueue(chorusacct_ctx *ctx, int kind,
+                                    const chorusacct_account *about,
+                                    const chorusacct_account *recipient,
+                                    const chorusacct_structure *st,
+                                    const char *to);
+
+/* Queues the two e-mails of an account entering awaiting activation:
+ * the summary and the activation link (or a reminder). */
+CA_INTERNAL int chorusacct__enqueue_activation(
+    chorusacct_ctx *ctx, const chorusacct_account *a,
+    const chorusacct_structure *st, int link_kind);
+
+/* Queues an approval request to every active manager of the account's
+ * structure. */
+CA_INTERNAL int chorusacct__notify_managers(chorusacct_ctx *ctx,
+                                            const chorusacct_account *a,
+                                            const chorusacct_structure *st);
+
+/* Moves an account and records the audit event; checks the state machine.
+ * Updates `a` (state, version, updated_at) on success. */
+CA_INTERNAL int chorusacct__move(chorusacct_ctx *ctx, chorusacct_account *a,
+                                 int to, int event, int64_t actor_id,
+                                 const char *reason);
+
+/* Whether `manager_id` is an active manager of `structure_id`; fills
+ * `manager` (may be NULL). Returns CHORUSACCT_OK, CHORUSACCT_E_REJECTED
+ * when it is not (the caller names the reason), or a storage error. */
+CA_INTERNAL int chorusacct__check_manager(chorusacct_ctx *ctx,
+                                          int64_t manager_id,
+                                          int64_t structure_id,
+                                          chorusacct_account *manager);
+
+/* The state an expired account returns to when revived. */
+CA_INTERNAL int chorusacct__revive_state(const chorusacct_account *a);
+
+/* ---- tokens --------------------------------------------------------------- */
+
+/* Activation tokens: 32 random bytes, URL-safe base64 without padding. */
+#define CA_TOKEN_BYTES 32
+#define CA_TOKEN_LEN 43
+
+/* Hashes a token's text with the activation key; false when the text
+ * cannot be a token (length, alphabet). */
+CA_INTERNAL bool chorusacct__token_hash(const chorusacct_ctx *ctx,
+                                        const char *token, uint8_t *out32);
+
+/*
+ * Mints a new activation token for an awaiting account (inside the
+ * caller's transaction): revokes the older ones, stores the new one's
+ * hash, and moves the account's expiry to the token's. `text` receives
+ * the token (CA_TOKEN_LEN + 1 bytes).
+ */
+CA_INTERNAL int chorusacct__token_mint(chorusacct_ctx *ctx,
+                                       chorusacct_account *a, char *text);
+
+/* Makes `b` the principal manager of its structure in place of `old`
+ * (which may be NULL): `b` then awaits activation and gets its e-mails.
+ * Inside the caller's transaction. */
+CA_INTERNAL int chorusacct__promote(chorusacct_ctx *ctx, chorusacct_account *b,
+                                    chorusacct_account *old,
+                                    chorusacct_structure *s, int event);
+
+/* ---- captcha -------------------------------------------------------------- */
+
+/*
+ * Checks a captcha answer: with the application's verifier when one is
+ * set, else against the built-in challenge `id` (its attempts counted
+ * before the comparison; `id_hash` receives its key, for the sign-up to
+ * consume it). Answers are also counted per application key and per
+ * e-mail address (`address`, may be NULL). `*why` is 0 for a right
+ * answer, else CHORUSACCT_E_CAPTCHA, CHORUSACCT_E_CAPTCHA_EXPIRED or
+ * CHORUSACCT_E_THROTTLED. Returns a call failure, or CHORUSACCT_OK.
+ */
+CA_INTERNAL int chorusacct__captcha_verify(chorusacct_ctx *ctx,
+                                           const char *id,
+                                           const char *answer,
+                                           const char *client_key,
+                                           const char *address,
+                                           uint8_t *id_hash, int *why);
+
+/* ---- text checks shared by the flow ------------------------------------- */
+
+/* Free text of a form (company name, rejection reason): valid UTF-8,
+ * 1..max code points, no control character (newline and tab allowed when
+ * `multiline`). Returns 0 or a reason. */
+CA_INTERNAL int chorusacct__free_text(const char *s, size_t max_points,
+                                      bool multiline);
+
+/* Lower-cases ASCII letters. */
+CA_INTERNAL void chorusacct__ascii_lower(char *s);
+
+/* The uniqueness key of a login address (its ASCII letters in lower case)
+ * into `key`, CHORUSACCT_EMAIL_SIZE bytes; false, with `key` empty, when
+ * the address is too long to be any account's. */
+CA_INTERNAL bool chorusacct__email_key(char *key, const char *address);
+
+#endif /* CHORUSACCT_FLOW_INT_H */

@@ -1,0 +1,1902 @@
+/*
+ * The embedded storage backend: an SQLite database file.
+ *
+ * One table is one connection, used by one thread at a time. The file runs
+ * in WAL mode, so readers never wait; every transaction starts with BEGIN
+ * IMMEDIATE, so writers queue on the file's write lock (for up to the busy
+ * timeout) instead of failing when a read would have to become a write.
+ * docs/sqlite.md describes the schema and the rules.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+/* The dictionary is one long literal: longer than the 4095 characters
+ * C11 promises, well within what GCC and Clang accept. */
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverlength-strings"
+#endif
+#include "sqlite_dict.h"
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+
+/* Writers wait this long for the write lock before giving up with
+ * CHORUSACCT_E_CONFLICT. A flow transaction holds it for well under a
+ * millisecond, so only a stuck process makes anyone wait this long. */
+#define CA_BUSY_MS 5000
+
+/* ------------------------------------------------------------------ */
+/* Schema                                                               */
+
+/*
+ * Each step takes the schema from version i to i + 1, in one transaction
+ * with the row that records it. Steps are never edited once released: a
+ * change is a new step. Version 1 is the tables with their keys; version 2
+ * the lookup indexes. A new file runs every step, so the code that
+ * migrates an old file is the code that creates every file.
+ *
+ * No foreign key is declared: the contract lets records name ids that
+ * do not exist (events and messages outlive a purged account), so the one
+ * rule that ties two tables, an account's tokens go with it, is a
+ * trigger. foreign_keys is on all the same, for later steps.
+ *
+ * Texts are stored unpadded; times are Unix seconds, so most integers take
+ * 4 bytes or less, and zeros none. Ids use AUTOINCREMENT because the
+ * contract says they increase: a purged account's id, or a collected
+ * message's, must never come back for another one.
+ */
+static const char *const ca_migrations[] = {
+    /* 1 */
+    "CREATE TABLE chorusacct_schema("
+    " version INTEGER PRIMARY KEY,"
+    " applied_at INTEGER NOT NULL);"
+    "CREATE TABLE structure("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " id_type INTEGER NOT NULL,"
+    " created_at INTEGER NOT NULL,"
+    " principal_id INTEGER NOT NULL,"
+    " identifier TEXT NOT NULL,"
+    " company_name TEXT NOT NULL);"
+    "CREATE UNIQUE INDEX structure_key ON structure(id_type, identifier)"
+    " WHERE identifier <> '';"
+    "CREATE TABLE account("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " version INTEGER NOT NULL,"
+    " state INTEGER NOT NULL,"
+    " structure_id INTEGER,"
+    " role INTEGER NOT NULL,"
+    " lang INTEGER NOT NULL,"
+    " created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL,"
+    " consent_at INTEGER NOT NULL,"
+    " expires_at INTEGER NOT NULL,"
+    " activated_at INTEGER NOT NULL,"
+    " decided_by INTEGER NOT NULL,"
+    " locked_until INTEGER NOT NULL,"
+    " resent_at INTEGER NOT NULL,"
+    " failed_logins INTEGER NOT NULL,"
+    " login_email TEXT NOT NULL,"
+    " email_key TEXT NOT NULL UNIQUE,"
+    " contact_email TEXT NOT NULL,"
+    " first_name TEXT NOT NULL,"
+    " last_name TEXT NOT NULL,"
+    " phone TEXT NOT NULL,"
+    " terms_version TEXT NOT NULL,"
+    " password_hash TEXT NOT NULL,"
+    " reason TEXT NOT NULL);"
+    "CREATE TABLE token("
+    " hash BLOB PRIMARY KEY,"
+    " account_id INTEGER NOT NULL,"
+    " purpose INTEGER NOT NULL,"
+    " created_at INTEGER NOT NULL,"
+    " expires_at INTEGER NOT NULL,"
+    " used_at INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TRIGGER account_tokens AFTER DELETE ON account BEGIN"
+    " DELETE FROM token WHERE account_id = old.id; END;"
+    "CREATE TABLE captcha("
+    " id_hash BLOB PRIMARY KEY,"
+    " answer_hash BLOB NOT NULL,"
+    " created_at INTEGER NOT NULL,"
+    " expires_at INTEGER NOT NULL,"
+    " used_at INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE outbox("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " account_id INTEGER NOT NULL,"
+    " kind INTEGER NOT NULL,"
+    " lang INTEGER NOT NULL,"
+    " status INTEGER NOT NULL,"
+    " attempts INTEGER NOT NULL,"
+    " created_at INTEGER NOT NULL,"
+    " next_attempt_at INTEGER NOT NULL,"
+    " lease_until INTEGER NOT NULL,"
+    " sent_at INTEGER NOT NULL,"
+    " recipient TEXT NOT NULL,"
+    " subject NOT NULL," /* TEXT, or a packed BLOB */
+    " body NOT NULL,"
+    " last_error TEXT NOT NULL);"
+    "CREATE TABLE event("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " account_id INTEGER NOT NULL,"
+    " type INTEGER NOT NULL,"
+    " time INTEGER NOT NULL,"
+    " from_state INTEGER NOT NULL,"
+    " to_state INTEGER NOT NULL,"
+    " actor_id INTEGER NOT NULL,"
+    " reason TEXT NOT NULL);"
+    "CREATE TABLE counter("
+    " name TEXT PRIMARY KEY,"
+    " win INTEGER NOT NULL,"
+    " n INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE meta("
+    " name TEXT PRIMARY KEY,"
+    " value BLOB NOT NULL) WITHOUT ROWID;",
+    /* 2 */
+    "CREATE INDEX account_structure ON account(structure_id)"
+    " WHERE structure_id IS NOT NULL;"
+    "CREATE INDEX account_expiry ON account(expires_at)"
+    " WHERE expires_at > 0;"
+    "CREATE INDEX token_account ON token(account_id);"
+    "CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE status = 1;"
+    "CREATE INDEX event_account ON event(account_id);",
+};
+
+#define CA_SCHEMA_VERSION ((int)CA_ARRAY_LEN(ca_migrations))
+
+/* ------------------------------------------------------------------ */
+/* Statements                                                           */
+
+#define ACCOUNT_COLS                                                           \
+    "id, version, state, structure_id, role, lang, created_at,"                \
+    " updated_at, consent_at, expires_at, activated_at, decided_by,"           \
+    " locked_until, resent_at, failed_logins, login_email, email_key,"         \
+    " contact_email, first_name, last_name, phone, terms_version,"             \
+    " password_hash, reason"
+#define STRUCTURE_COLS                                                         \
+    "id, id_type, created_at, principal_id, identifier, company_name"
+#define TOKEN_COLS "hash, account_id, purpose, created_at, expires_at, used_at"
+#define CAPTCHA_COLS "id_hash, answer_hash, created_at, expires_at, used_at"
+#define OUTBOX_COLS                                                            \
+    "id, account_id, kind, lang, status, attempts, created_at,"                \
+    " next_attempt_at, lease_until, sent_at, recipient, subject, body,"        \
+    " last_error"
+#define EVENT_COLS                                                             \
+    "id, account_id, type, time, from_state, to_state, actor_id, reason"
+
+enum {
+    ST_BEGIN,
+    ST_COMMIT,
+    ST_ROLLBACK,
+    ST_ACCOUNT_INSERT,
+    ST_ACCOUNT_GET,
+    ST_ACCOUNT_FIND,
+    ST_ACCOUNT_UPDATE,
+    ST_ACCOUNT_EXISTS,
+    ST_ACCOUNT_DELETE,
+    ST_STRUCTURE_INSERT,
+    ST_STRUCTURE_GET,
+    ST_STRUCTURE_FIND,
+    ST_STRUCTURE_UPDATE,
+    ST_STRUCTURE_DELETE,
+    ST_TOKEN_INSERT,
+    ST_TOKEN_GET,
+    ST_TOKEN_CONSUME,
+    ST_TOKEN_EXISTS,
+    ST_TOKEN_REVOKE,
+    ST_CAPTCHA_INSERT,
+    ST_CAPTCHA_GET,
+    ST_CAPTCHA_UPDATE,
+    ST_OUTBOX_INSERT,
+    ST_OUTBOX_DUE,
+    ST_OUTBOX_LEASE,
+    ST_OUTBOX_UPDATE,
+    ST_OUTBOX_EXISTS,
+    ST_OUTBOX_LIST,
+    ST_OUTBOX_LIST_STATUS,
+    ST_EVENT_INSERT,
+    ST_EVENT_LIST,
+    ST_EVENT_LIST_ACCOUNT,
+    ST_COUNTER_ADD,
+    ST_META_GET,
+    ST_META_SET,
+    ST_GC_TOKEN,
+    ST_GC_CAPTCHA,
+    ST_GC_OUTBOX,
+    ST_GC_COUNTER,
+    ST_COUNT
+};
+
+static const char *const ca_sql[ST_COUNT] = {
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_ACCOUNT_INSERT] =
+        "INSERT INTO account(version, state, structure_id, role, lang,"
+        " created_at, updated_at, consent_at, expires_at, activated_at,"
+        " decided_by, locked_until, resent_at, failed_logins, login_email,"
+        " email_key, contact_email, first_name, last_name, phone,"
+        " terms_version, password_hash, reason) VALUES(1, ?, ?, ?, ?, ?, ?,"
+        " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [ST_ACCOUNT_GET] = "SELECT " ACCOUNT_COLS " FROM account WHERE id = ?",
+    [ST_ACCOUNT_FIND] =
+        "SELECT " ACCOUNT_COLS " FROM account WHERE email_key = ?",
+    [ST_ACCOUNT_UPDATE] =
+        "UPDATE account SET version = version + 1, state = ?,"
+        " structure_id = ?, role = ?, lang = ?, created_at = ?,"
+        " updated_at = ?, consent_at = ?, expires_at = ?, activated_at = ?,"
+        " decided_by = ?, locked_until = ?, resent_at = ?,"
+        " failed_logins = ?, login_email = ?, email_key = ?,"
+        " contact_email = ?, first_name = ?, last_name = ?, phone = ?,"
+        " terms_version = ?, password_hash = ?, reason = ?"
+        " WHERE id = ? AND version = ?",
+    [ST_ACCOUNT_EXISTS] = "SELECT 1 FROM account WHERE id = ?",
+    [ST_ACCOUNT_DELETE] = "DELETE FROM account WHERE id = ?",
+    [ST_STRUCTURE_INSERT] =
+        "INSERT INTO structure(id_type, created_at, principal_id,"
+        " identifier, company_name) VALUES(?, ?, ?, ?, ?)",
+    [ST_STRUCTURE_GET] =
+        "SELECT " STRUCTURE_COLS " FROM structure WHERE id = ?",
+    [ST_STRUCTURE_FIND] = "SELECT " STRUCTURE_COLS " FROM structure"
+                          " WHERE id_type = ? AND identifier = ?"
+                          " AND identifier <> ''",
+    [ST_STRUCTURE_UPDATE] =
+        "UPDATE structure SET id_type = ?, created_at = ?, principal_id = ?,"
+        " identifier = ?, company_name = ? WHERE id = ?",
+    [ST_STRUCTURE_DELETE] = "DELETE FROM structure WHERE id = ?",
+    [ST_TOKEN_INSERT] =
+        "INSERT INTO token(" TOKEN_COLS ") VALUES(?, ?, ?, ?, ?, ?)",
+    [ST_TOKEN_GET] = "SELECT " TOKEN_COLS " FROM token WHERE hash = ?",
+    [ST_TOKEN_CONSUME] =
+        "UPDATE token SET used_at = ?2 WHERE hash = ?1 AND used_at = 0",
+    [ST_TOKEN_EXISTS] = "SELECT 1 FROM token WHERE hash = ?",
+    [ST_TOKEN_REVOKE] = "UPDATE token SET used_at = ?3"
+                        " WHERE account_id = ?1 AND purpose = ?2"
+                        " AND used_at = 0",
+    [ST_CAPTCHA_INSERT] =
+        "INSERT INTO captcha(" CAPTCHA_COLS ") VALUES(?, ?, ?, ?, ?)",
+    [ST_CAPTCHA_GET] = "SELECT " CAPTCHA_COLS " FROM captcha WHERE id_hash = ?",
+    [ST_CAPTCHA_UPDATE] = "UPDATE captcha SET used_at = ?2 WHERE id_hash = ?1",
+    [ST_OUTBOX_INSERT] =
+        "INSERT INTO outbox(account_id, kind, lang, status, attempts,"
+        " created_at, next_attempt_at, lease_until, sent_at, recipient,"
+        " subject, body, last_error)"
+        " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [ST_OUTBOX_DUE] = "SELECT " OUTBOX_COLS " FROM outbox"
+                      " WHERE status = 1 AND next_attempt_at <= ?1"
+                      " AND lease_until <= ?1 ORDER BY id LIMIT ?2",
+    [ST_OUTBOX_LEASE] = "UPDATE outbox SET lease_until = ?2 WHERE id = ?1",
+    /* A message marked sent stays sent: a worker whose lease ran out
+     * while its mailer was slow may report a failure after another worker
+     * sent the message, and must not queue it again. */
+    [ST_OUTBOX_UPDATE] =
+        "UPDATE outbox SET status = ?1, attempts = ?2, next_attempt_at = ?3,"
+        " lease_until = ?4, sent_at = ?5, last_error = ?6 WHERE id = ?7"
+        " AND (status <> 2 OR ?1 = 2)",
+    [ST_OUTBOX_EXISTS] = "SELECT 1 FROM outbox WHERE id = ?",
+    [ST_OUTBOX_LIST] = "SELECT " OUTBOX_COLS " FROM outbox"
+                       " WHERE id > ?1 ORDER BY id LIMIT ?2",
+    [ST_OUTBOX_LIST_STATUS] = "SELECT " OUTBOX_COLS " FROM outbox"
+                              " WHERE id > ?1 AND status = ?3"
+                              " ORDER BY id LIMIT ?2",
+    [ST_EVENT_INSERT] =
+        "INSERT INTO event(account_id, type, time, from_state, to_state,"
+        " actor_id, reason) VALUES(?, ?, ?, ?, ?, ?, ?)",
+    [ST_EVENT_LIST] = "SELECT " EVENT_COLS " FROM event"
+                      " WHERE id > ?1 ORDER BY id LIMIT ?2",
+    [ST_EVENT_LIST_ACCOUNT] = "SELECT " EVENT_COLS " FROM event"
+                              " WHERE id > ?1 AND account_id = ?3"
+                              " ORDER BY id LIMIT ?2",
+    /* A counter keeps only its latest window: a newer window starts again
+     * from the delta; a delta for an older window than the stored one
+     * changes nothing and counts alone (that window is over). */
+    [ST_COUNTER_ADD] = "INSERT INTO counter(name, win, n) VALUES(?1, ?2, ?3)"
+                       " ON CONFLICT(name) DO UPDATE SET"
+                       " n = CASE WHEN win = excluded.win THEN n + excluded.n"
+                       " WHEN win < excluded.win THEN excluded.n ELSE n END,"
+                       " win = max(win, excluded.win)"
+                       " RETURNING CASE WHEN win = ?2 THEN n ELSE ?3 END",
+    [ST_META_GET] = "SELECT value FROM meta WHERE name = ?",
+    [ST_META_SET] = "INSERT INTO meta(name, value) VALUES(?, ?)"
+                    " ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+    /* Times of 0 are unset: never "before" anything. */
+    [ST_GC_TOKEN] = "DELETE FROM token WHERE (used_at <> 0 AND used_at < ?1)"
+                    " OR (expires_at <> 0 AND expires_at < ?1)",
+    [ST_GC_CAPTCHA] = "DELETE FROM captcha"
+                      " WHERE (used_at <> 0 AND used_at < ?1)"
+                      " OR (expires_at <> 0 AND expires_at < ?1)",
+    [ST_GC_OUTBOX] = "DELETE FROM outbox WHERE status <> 1"
+                     " AND created_at < ?1 AND (sent_at = 0 OR sent_at < ?1)",
+    [ST_GC_COUNTER] = "DELETE FROM counter WHERE win < ?1",
+};
+
+/* account_list: one statement per combination of filters, so that each
+ * can use its index. */
+enum {
+    LQ_STATE = 1,
+    LQ_STRUCTURE = 2,
+    LQ_ROLE = 4,
+    LQ_EXPIRES = 8,
+    LQ_COUNT = 16
+};
+
+/* ------------------------------------------------------------------ */
+/* Packing of outbox texts                                              */
+
+/*
+ * Subjects and bodies are mostly template text. They are stored as an
+ * LZ77 stream whose matches may point into a fixed dictionary of that
+ * text (lib/store/sqlite_dict.h), so a message costs little more than what is
+ * particular to its recipient. Format (a BLOB; a TEXT value is the raw
+ * text, kept when packing does not pay):
+ *
+ *   byte 0: dictionary number (1)
+ *   then sequences: a token byte, literal length in its high nibble and
+ *   match length - 4 in its low nibble (15: add the following bytes, as
+ *   long as they are 255); the literals; then, unless the input ends
+ *   there, a 2-byte little-endian offset back from the current position
+ *   into dictionary + text, and the match length's extra bytes.
+ */
+#define CA_DICT_LEN (sizeof ca_dict1 - 1)
+#define CA_PACK_MIN 4
+#define CA_HASH_BITS 12
+#define CA_CHAIN_DEPTH 32
+
+/* Offsets are 16 bits: the dictionary and the longest text must fit. */
+_Static_assert(CA_DICT_LEN + CHORUSACCT_BODY_SIZE <= 65535,
+               "dictionary too long for 16-bit offsets");
+
+typedef struct {
+    int32_t dict_head[1 << CA_HASH_BITS]; /* chains over the dictionary */
+    int32_t head[1 << CA_HASH_BITS];      /* the same, plus the text */
+    int32_t prev[CA_DICT_LEN + CHORUSACCT_BODY_SIZE];
+    uint8_t v[CA_DICT_LEN + CHORUSACCT_BODY_SIZE]; /* dictionary, text */
+} ca_packer;
+
+static uint32_t pack_hash(const uint8_t *p)
+{
+    uint32_t x = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+                 (uint32_t)p[3] << 24;
+    return (x * UINT32_C(2654435761)) >> (32 - CA_HASH_BITS);
+}
+
+static ca_packer *packer_new(void)
+{
+    ca_packer *pk = malloc(sizeof *pk);
+    if (pk == NULL)
+        return NULL;
+    memcpy(pk->v, ca_dict1, CA_DICT_LEN);
+    for (size_t h = 0; h < CA_ARRAY_LEN(pk->dict_head); h++)
+        pk->dict_head[h] = -1;
+    for (size_t p = 0; p + CA_PACK_MIN <= CA_DICT_LEN; p++) {
+        uint32_t h = pack_hash(pk->v + p);
+        pk->prev[p] = pk->dict_head[h];
+        pk->dict_head[h] = (int32_t)p;
+    }
+    return pk;
+}
+
+typedef struct {
+    uint8_t *out;
+    size_t n, cap;
+} ca_sink;
+
+static bool sink_byte(ca_sink *s, unsigned b)
+{
+    if (s->n >= s->cap)
+        return false;
+    s->out[s->n++] = (uint8_t)b;
+    return true;
+}
+
+static bool sink_extra(ca_sink *s, size_t len)
+{
+    for (; len >= 255; len -= 255)
+        if (!sink_byte(s, 255))
+            return false;
+    return sink_byte(s, (unsigned)len);
+}
+
+/* One sequence: literals v[lit, lit + nlit), then a match of `mlen` bytes
+ * at `off` back (mlen 0: the last sequence, no match). */
+static bool sink_sequence(ca_sink *s, const uint8_t *lit, size_t nlit,
+                          size_t off, size_t mlen)
+{
+    size_t m = mlen > 0 ? mlen - CA_PACK_MIN : 0;
+    unsigned t =
+        (unsigned)(nlit < 15 ? nlit : 15) << 4 | (unsigned)(m < 15 ? m : 15);
+    if (!sink_byte(s, t) || (nlit >= 15 && !sink_extra(s, nlit - 15)))
+        return false;
+    if (nlit > s->cap - s->n)
+        return false;
+    memcpy(s->out + s->n, lit, nlit);
+    s->n += nlit;
+    if (mlen == 0)
+        return true;
+    return sink_byte(s, (unsigned)(off & 0xff)) &&
+           sink_byte(s, (unsigned)(off >> 8)) &&
+           (m < 15 || sink_extra(s, m - 15));
+}
+
+/* Packs `text` (`n` bytes, n < CHORUSACCT_BODY_SIZE) into `out`; returns
+ * the packed length, or 0 when it would not be shorter than `n`. Greedy
+ * matching over hash chains: good enough for text that is mostly the
+ * dictionary's. */
+static size_t pack(ca_packer *pk, const char *text, size_t n, uint8_t *out)
+{
+    const size_t d = CA_DICT_LEN, end = d + n;
+    uint8_t *v = pk->v;
+    ca_sink s = {out, 0, n};
+    memcpy(v + d, text, n);
+    memcpy(pk->head, pk->dict_head, sizeof pk->head);
+    if (!sink_byte(&s, 1))
+        return 0;
+    size_t p = d, lit = d;
+    while (p + CA_PACK_MIN <= end) {
+        uint32_t h = pack_hash(v + p);
+        size_t best = 0, best_at = 0;
+        int32_t cand = pk->head[h];
+        for (int depth = CA_CHAIN_DEPTH; cand >= 0 && depth > 0; depth--) {
+            size_t c = (size_t)cand, len = 0;
+            if (p - c > 65535)
+                break;
+            while (p + len < end && v[c + len] == v[p + len])
+                len++;
+            if (len > best) {
+                best = len;
+                best_at = c;
+            }
+            cand = pk->prev[c];
+        }
+        pk->prev[p] = pk->head[h];
+        pk->head[h] = (int32_t)p;
+        if (best < CA_PACK_MIN) {
+            p++;
+            continue;
+        }
+        if (!sink_sequence(&s, v + lit, p - lit, p - best_at, best))
+            return 0;
+        for (size_t q = p + 1; q < p + best && q + CA_PACK_MIN <= end; q++) {
+            uint32_t hq = pack_hash(v + q);
+            pk->prev[q] = pk->head[hq];
+            pk->head[hq] = (int32_t)q;
+        }
+        p += best;
+        lit = p;
+    }
+    if (lit < end && !sink_sequence(&s, v + lit, end - lit, 0, 0))
+        return 0;
+    return s.n < n ? s.n : 0;
+}
+
+static bool read_extra(const uint8_t *in, size_t n, size_t *i, size_t *len,
+                       size_t limit)
+{
+    unsigned b;
+    do {
+        if (*i >= n)
+            return false;
+        b = in[(*i)++];
+        *len += b;
+        if (*len > limit)
+            return false;
+    } while (b == 255);
+    return true;
+}
+
+/* Unpacks into `out` (`cap` bytes, NUL-terminated). Whatever the input,
+ * it reads and writes only within bounds, and fails on anything that is
+ * not a text a packer wrote. */
+static bool unpack(const uint8_t *in, size_t n, char *out, size_t cap)
+{
+    const uint8_t *dict = (const uint8_t *)ca_dict1;
+    const size_t d = CA_DICT_LEN;
+    if (n < 1 || in[0] != 1 || cap == 0)
+        return false;
+    size_t i = 1, o = 0;
+    while (i < n) {
+        unsigned t = in[i++];
+        size_t nlit = t >> 4, mlen = t & 15;
+        if (nlit == 15 && !read_extra(in, n, &i, &nlit, cap))
+            return false;
+        if (nlit > n - i || nlit >= cap - o)
+            return false;
+        memcpy(out + o, in + i, nlit);
+        i += nlit;
+        o += nlit;
+        if (i == n)
+            break;
+        if (n - i < 2)
+            return false;
+        size_t off = (size_t)in[i] | (size_t)in[i + 1] << 8;
+        i += 2;
+        if (mlen == 15 && !read_extra(in, n, &i, &mlen, cap))
+            return false;
+        mlen += CA_PACK_MIN;
+        if (off == 0 || off > d + o || mlen >= cap - o)
+            return false;
+        /* Byte by byte: a match may overlap its own output. */
+        for (size_t src = d + o - off, k = 0; k < mlen; k++, src++)
+            out[o++] = (char)(src < d ? dict[src] : (uint8_t)out[src - d]);
+    }
+    if (memchr(out, '\0', o) != NULL)
+        return false;
+    out[o] = '\0';
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* The connection                                                       */
+
+/* A counter change made inside the open transaction, to be made again
+ * if the transaction does not commit: counters are never rolled back. */
+typedef struct {
+    char key[CHORUSACCT_KEY_SIZE];
+    int64_t window;
+    uint32_t delta;
+} ca_delta;
+
+typedef struct {
+    sqlite3 *db;
+    bool in_txn; /* between a successful begin and commit or rollback */
+    sqlite3_stmt *st[ST_COUNT];
+    sqlite3_stmt *list[LQ_COUNT];
+    ca_delta *deltas;
+    size_t ndeltas, cap_deltas;
+    ca_packer *packer;
+    uint8_t packed_subject[CHORUSACCT_SUBJECT_SIZE];
+    uint8_t packed_body[CHORUSACCT_BODY_SIZE];
+} ca_conn;
+
+/* SQLite result codes, as the storage contract names them. A busy or
+ * locked file means that another connection held the write lock for the
+ * whole busy timeout: the caller may retry. */
+static int ca_code(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_ROW:
+    case SQLITE_DONE:
+        return CHORUSACCT_OK;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return CHORUSACCT_E_CONFLICT;
+    case SQLITE_NOMEM:
+        return CHORUSACCT_E_NOMEM;
+    case SQLITE_CONSTRAINT:
+        if (rc == SQLITE_CONSTRAINT_UNIQUE ||
+            rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+            return CHORUSACCT_E_EXISTS;
+        return CHORUSACCT_E_STORAGE;
+    default:
+        return CHORUSACCT_E_STORAGE;
+    }
+}
+
+/* The cached statement `id`, prepared on first use. */
+static int stmt(ca_conn *c, int id, sqlite3_stmt **out)
+{
+    if (c->st[id] == NULL) {
+        int rc = sqlite3_prepare_v3(
+            c->db, ca_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &c->st[id], NULL);
+        if (rc != SQLITE_OK)
+            return ca_code(rc);
+    }
+    *out = c->st[id];
+    return CHORUSACCT_OK;
+}
+
+static void done(sqlite3_stmt *s)
+{
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+}
+
+/* Steps a statement that returns no row. */
+static int finish(sqlite3_stmt *s)
+{
+    int rc = sqlite3_step(s);
+    done(s);
+    return rc == SQLITE_DONE ? CHORUSACCT_OK : ca_code(rc);
+}
+
+static int run(ca_conn *c, int id)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt(c, id, &s);
+    return rc == CHORUSACCT_OK ? finish(s) : rc;
+}
+
+/* Binding parameters in order; the first failure sticks. */
+typedef struct {
+    sqlite3_stmt *s;
+    int i;
+    int rc;
+} ca_bind;
+
+static void b_i64(ca_bind *b, int64_t v)
+{
+    if (b->rc == CHORUSACCT_OK)
+        b->rc = ca_code(sqlite3_bind_int64(b->s, ++b->i, v));
+}
+
+/* References to a record that may be absent (0) are stored as NULL. */
+static void b_ref(ca_bind *b, int64_t v)
+{
+    if (b->rc == CHORUSACCT_OK)
+        b->rc = ca_code(v != 0 ? sqlite3_bind_int64(b->s, ++b->i, v)
+                               : sqlite3_bind_null(b->s, ++b->i));
+}
+
+/* A text field of `size` bytes; it must be NUL-terminated within them. */
+static void b_text(ca_bind *b, const char *f, size_t size)
+{
+    size_t n = strnlen(f, size);
+    if (b->rc != CHORUSACCT_OK)
+        return;
+    if (n == size)
+        b->rc = CHORUSACCT_E_ARG;
+    else
+        b->rc =
+            ca_code(sqlite3_bind_text(b->s, ++b->i, f, (int)n, SQLITE_STATIC));
+}
+
+static void b_blob(ca_bind *b, const void *p, size_t n)
+{
+    if (b->rc == CHORUSACCT_OK)
+        b->rc =
+            ca_code(sqlite3_bind_blob(b->s, ++b->i, p, (int)n, SQLITE_STATIC));
+}
+
+/* A text of the outbox: packed when that is shorter. */
+static void b_packed(ca_bind *b, ca_conn *c, const char *f, size_t size,
+                     uint8_t *buf)
+{
+    size_t n = strnlen(f, size), m = 0;
+    if (b->rc != CHORUSACCT_OK)
+        return;
+    if (n == size) {
+        b->rc = CHORUSACCT_E_ARG;
+        return;
+    }
+    if (n > CA_PACK_MIN) {
+        if (c->packer == NULL && (c->packer = packer_new()) == NULL) {
+            b->rc = CHORUSACCT_E_NOMEM;
+            return;
+        }
+        m = pack(c->packer, f, n, buf);
+    }
+    if (m > 0)
+        b_blob(b, buf, m);
+    else
+        b->rc =
+            ca_code(sqlite3_bind_text(b->s, ++b->i, f, (int)n, SQLITE_STATIC));
+}
+
+/* Reading the columns of a row in order; `ok` turns false on a value that
+ * does not fit its field. */
+typedef struct {
+    sqlite3_stmt *s;
+    int i;
+    bool ok;
+} ca_cols;
+
+static int64_t c_i64(ca_cols *c)
+{
+    return sqlite3_column_int64(c->s, c->i++);
+}
+
+static int32_t c_i32(ca_cols *c)
+{
+    int64_t v = sqlite3_column_int64(c->s, c->i++);
+    if (v < INT32_MIN || v > INT32_MAX)
+        c->ok = false;
+    return (int32_t)v;
+}
+
+static void c_text(ca_cols *c, char *buf, size_t cap)
+{
+    const unsigned char *t = sqlite3_column_text(c->s, c->i);
+    size_t n = (size_t)sqlite3_column_bytes(c->s, c->i);
+    c->i++;
+    if (t == NULL || n >= cap) {
+        c->ok = c->ok && t == NULL && n == 0 &&
+                sqlite3_errcode(sqlite3_db_handle(c->s)) != SQLITE_NOMEM;
+        buf[0] = '\0';
+        return;
+    }
+    memcpy(buf, t, n);
+    buf[n] = '\0';
+}
+
+static void c_hash(ca_cols *c, uint8_t *out32)
+{
+    const void *p = sqlite3_column_blob(c->s, c->i);
+    if (p == NULL || sqlite3_column_bytes(c->s, c->i) != 32)
+        c->ok = false;
+    else
+        memcpy(out32, p, 32);
+    c->i++;
+}
+
+static void c_packed(ca_cols *c, char *buf, size_t cap)
+{
+    if (sqlite3_column_type(c->s, c->i) != SQLITE_BLOB) {
+        c_text(c, buf, cap);
+        return;
+    }
+    const void *p = sqlite3_column_blob(c->s, c->i);
+    size_t n = (size_t)sqlite3_column_bytes(c->s, c->i);
+    c->i++;
+    if (p == NULL || !unpack(p, n, buf, cap)) {
+        c->ok = false;
+        buf[0] = '\0';
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Transactions and counters                                            */
+
+/* Whether a transaction is open on the connection now (SQLite ends one
+ * by itself after some errors, such as a full disk). */
+static bool txn_open(const ca_conn *c)
+{
+    return !sqlite3_get_autocommit(c->db);
+}
+
+static int counter_apply(ca_conn *c, const char *key, int64_t window,
+                         uint32_t delta, uint32_t *count)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt(c, ST_COUNTER_ADD, &s);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    ca_bind b = {s, 0, CHORUSACCT_OK};
+    b_text(&b, key, CHORUSACCT_KEY_SIZE);
+    b_i64(&b, window);
+    b_i64(&b, delta);
+    if (b.rc != CHORUSACCT_OK) {
+        done(s);
+        return b.rc;
+    }
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        int64_t v = sqlite3_column_int64(s, 0);
+        if (count != NULL)
+            *count = v < 0 ? 0 : v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+        rc = sqlite3_step(s);
+    }
+    done(s);
+    return rc == SQLITE_DONE ? CHORUSACCT_OK : ca_code(rc);
+}
+
+/* After a transaction ended without committing: makes its counter
+ * changes again, in a transaction of their own. */
+static int counters_replay(ca_conn *c)
+{
+    size_t n = c->ndeltas;
+    c->ndeltas = 0;
+    if (n == 0)
+        return CHORUSACCT_OK;
+    int rc = run(c, ST_BEGIN);
+    for (size_t i = 0; i < n && rc == CHORUSACCT_OK; i++)
+        rc = counter_apply(c, c->deltas[i].key, c->deltas[i].window,
+                           c->deltas[i].delta, NULL);
+    if (rc == CHORUSACCT_OK)
+        rc = run(c, ST_COMMIT);
+    if (rc != CHORUSACCT_OK && txn_open(c))
+        (void)run(c, ST_ROLLBACK);
+    return rc;
+}
+
+static int ca_begin(void *ud)
+{
+    ca_conn *c = ud;
+    if (c->in_txn || txn_open(c))
+        return CHORUSACCT_E_STORAGE; /* transactions do not nest */
+    c->ndeltas = 0;
+    int rc = run(c, ST_BEGIN);
+    c->in_txn = rc == CHORUSACCT_OK;
+    return rc;
+}
+
+static int ca_commit(void *ud)
+{
+    ca_conn *c = ud;
+    if (!c->in_txn)
+        return CHORUSACCT_E_STORAGE;
+    c->in_txn = false;
+    int rc = txn_open(c) ? run(c, ST_COMMIT) : CHORUSACCT_E_STORAGE;
+    if (rc == CHORUSACCT_OK) {
+        c->ndeltas = 0;
+        return rc;
+    }
+    /* A failed commit leaves storage as it was at begin. */
+    if (txn_open(c))
+        (void)run(c, ST_ROLLBACK);
+    (void)counters_replay(c);
+    return rc;
+}
+
+static int ca_rollback(void *ud)
+{
+    ca_conn *c = ud;
+    if (!c->in_txn)
+        return CHORUSACCT_E_STORAGE;
+    c->in_txn = false;
+    int rc = txn_open(c) ? run(c, ST_ROLLBACK) : CHORUSACCT_OK;
+    int rr = counters_replay(c);
+    return rc != CHORUSACCT_OK ? rc : rr;
+}
+
+static int ca_counter_add(void *ud, const char *key, int64_t window,
+                          uint32_t delta, uint32_t *count)
+{
+    ca_conn *c = ud;
+    if (key == NULL)
+        return CHORUSACCT_E_ARG;
+    size_t n = strnlen(key, CHORUSACCT_KEY_SIZE);
+    if (n == CHORUSACCT_KEY_SIZE)
+        return CHORUSACCT_E_ARG;
+    /* Outside a transaction the statement commits by itself. Inside one,
+     * the change is also noted, to be made again if the transaction
+     * rolls back. */
+    bool note = delta > 0 && txn_open(c);
+    if (note) {
+        if (c->ndeltas == c->cap_deltas) {
+            size_t cap = c->cap_deltas > 0 ? 2 * c->cap_deltas : 4;
+            ca_delta *d = realloc(c->deltas, cap * sizeof *d);
+            if (d == NULL)
+                return CHORUSACCT_E_NOMEM;
+            c->deltas = d;
+            c->cap_deltas = cap;
+        }
+        ca_delta *d = &c->deltas[c->ndeltas];
+        memcpy(d->key, key, n + 1);
+        d->window = window;
+        d->delta = delta;
+    }
+    uint32_t v = 0;
+    int rc = counter_apply(c, key, window, delta, &v);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    c->ndeltas += note;
+    if (count != NULL)
+        *count = v;
+    return CHORUSACCT_OK;
+}
+
+/* Runs `body` in a transaction of its own unless the caller has one
+ * open: for the operations that take several statements. */
+static int own_begin(ca_conn *c, bool *own)
+{
+    *own = !txn_open(c);
+    return *own ? run(c, ST_BEGIN) : CHORUSACCT_OK;
+}
+
+static int own_end(ca_conn *c, bool own, int rc)
+{
+    if (!own)
+        return rc;
+    if (rc == CHORUSACCT_OK)
+        rc = run(c, ST_COMMIT);
+    if (rc != CHORUSACCT_OK && txn_open(c))
+        (void)run(c, ST_ROLLBACK);
+    return rc;
+}
+
+/* Steps `s` and reads up to `max` rows with `read` into `out`, an array
+ * of records of `size` bytes. */
+static int fetch_rows(sqlite3_stmt *s, bool (*read)(ca_cols *, void *),
+                      void *out, size_t size, size_t max, size_t *count)
+{
+    size_t n = 0;
+    int rc = SQLITE_DONE;
+    while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        ca_cols c = {s, 0, true};
+        if (!read(&c, (char *)out + n * size)) {
+            rc = SQLITE_CORRUPT;
+            break;
+        }
+        n++;
+    }
+    if (n == max)
+        rc = SQLITE_DONE;
+    done(s);
+    if (rc != SQLITE_DONE)
+        return ca_code(rc);
+    *count = n;
+    return CHORUSACCT_OK;
+}
+
+/* Steps a statement expected to return at most one row and reads it with
+ * `read` into `tmp`, copied to `out` (`size` bytes) only on success:
+ * CHORUSACCT_E_NOTFOUND when there is no row. */
+static int fetch_one(sqlite3_stmt *s, bool (*read)(ca_cols *, void *),
+                     void *tmp, void *out, size_t size)
+{
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        ca_cols c = {s, 0, true};
+        rc = read(&c, tmp) ? CHORUSACCT_OK : CHORUSACCT_E_STORAGE;
+    } else {
+        rc = rc == SQLITE_DONE ? CHORUSACCT_E_NOTFOUND : ca_code(rc);
+    }
+    done(s);
+    if (rc == CHORUSACCT_OK)
+        memcpy(out, tmp, size);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Accounts                                                             */
+
+static void bind_account(ca_bind *b, const chorusacct_account *a)
+{
+    b_i64(b, a->state);
+    b_ref(b, a->structure_id);
+    b_i64(b, a->role);
+    b_i64(b, a->lang);
+    b_i64(b, a->created_at);
+    b_i64(b, a->updated_at);
+    b_i64(b, a->consent_at);
+    b_i64(b, a->expires_at);
+    b_i64(b, a->activated_at);
+    b_i64(b, a->decided_by);
+    b_i64(b, a->locked_until);
+    b_i64(b, a->resent_at);
+    b_i64(b, a->failed_logins);
+    b_text(b, a->login_email, sizeof a->login_email);
+    b_text(b, a->email_key, sizeof a->email_key);
+    b_text(b, a->contact_email, sizeof a->contact_email);
+    b_text(b, a->first_name, sizeof a->first_name);
+    b_text(b, a->last_name, sizeof a->last_name);
+    b_text(b, a->phone, sizeof a->phone);
+    b_text(b, a->terms_version, sizeof a->terms_version);
+    b_text(b, a->password_hash, sizeof a->password_hash);
+    b_text(b, a->reason, sizeof a->reason);
+}
+
+static bool read_account(ca_cols *c, void *rec)
+{
+    chorusacct_account *a = rec;
+    memset(a, 0, sizeof *a);
+    a->struct_size = (uint32_t)sizeof *a;
+    a->id = c_i64(c);
+    a->version = c_i64(c);
+    a->state = c_i32(c);
+    a->structure_id = c_i64(c);
+    a->role = c_i32(c);
+    a->lang = c_i32(c);
+    a->created_at = c_i64(c);
+    a->updated_at = c_i64(c);
+    a->consent_at = c_i64(c);
+    a->expires_at = c_i64(c);
+    a->activated_at = c_i64(c);
+    a->decided_by = c_i64(c);
+    a->locked_until = c_i64(c);
+    a->resent_at = c_i64(c);
+    a->failed_logins = c_i32(c);
+    c_text(c, a->login_email, sizeof a->login_email);
+    c_text(c, a->email_key, sizeof a->email_key);
+    c_text(c, a->contact_email, sizeof a->contact_email);
+    c_text(c, a->first_name, sizeof a->first_name);
+    c_text(c, a->last_name, sizeof a->last_name);
+    c_text(c, a->phone, sizeof a->phone);
+    c_text(c, a->terms_version, sizeof a->terms_version);
+    c_text(c, a->password_hash, sizeof a->password_hash);
+    c_text(c, a->reason, sizeof a->reason);
+    return c->ok;
+}
+
+static int ca_account_insert(void *ud, chorusacct_account *a)
+{
+    ca_conn *c = ud;
+    sqlite3_stmt *s = NULL;
+    if (a == NULL)
+        return CHORUSACCT_E_ARG;
+    int rc = stmt(c, ST_ACCOUNT_INSERT, &s);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    ca_bind b = {s, 0, CHORUSACCT_OK};
+    bind_account(&b, a);
+    rc = b.rc == CHORUSACCT_OK ? finish(s) : (done(s), b.rc);
+    if (rc == CHORUSACCT_OK) {
+        a->id = sqlite3_last_insert_rowid(c->db);
+        a->version = 1;
+    }
+    return rc;
+}
+
+static int ca_account_get(void *ud, int64_t id, chorusacct_account *out)
+{
+    ca_conn *c = ud;
+    sqlite3_stmt *s = NULL;
+    chorusacct_account tmp;
+    if (out == NULL)
+        return CHORUSACCT_E_ARG;
+    int rc = stmt(c, ST_ACCOUNT_GET, &s);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    sqlite3_bind_int64(s, 1, id);
+    return fetch_one(s, read_account, &tmp, out, sizeof tmp);
+}
+
+static int ca_account_find(void *ud, const char *email_key,
+                           chorusacct_account *out)
+{
+    ca_conn *c = ud;
+    sqlite3_stmt *s = NULL;
+    chorusacct_account tmp;
+    if (email_key == NULL || out == NULL)
+        return CHORUSACCT_E_ARG;
+    int rc = stmt(c, ST_ACCOUNT_FIND, &s);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    ca_bind b = {s, 0, CHORUSACCT_OK};
+    b_text(&b, email_key, CHORUSACCT_EMAIL_SIZE);
+    if (b.rc != CHORUSACCT_OK) {
+        done(s);
+        return b.rc;
+    }
+    return fetch_one(s, read_account, &tmp, out, sizeof tmp);
+}
+
+/* After an UPDATE or DELETE by key changed no row: whether the row is
+ * missing (NOTFOUND) or was there but did not match (CONFLICT). */
+static int missing_or(ca_conn *c, int id_stmt, const void *key, int64_t id)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt(c, id_stmt, &s);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    if (key != NULL)
+        sqlite3_bind_blob(s, 1, key, 32, SQLITE_STATIC);
+    else
+        sqlite3_bind_int64(s, 1, id);
+    rc = sqlite3_step(s);
+    done(s);
+    if (rc == SQLITE_ROW)
+        return CHORUSACCT_E_CONFLICT;
+    return rc == SQLITE_DONE ? CHORUSACCT_E_NOTFOUND : ca_code(rc);
+}
+
+static int ca_account_update(void *ud, chorusacct_account *a)
+{
+    ca_conn *c = ud;
+    sqlite3_stmt *s = NULL;
+    if (a == NULL)
+        return CHORUSACCT_E_ARG;
+    int rc = stmt(c, ST_ACCOUNT_UPDATE, &s);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    ca_bind b = {s, 0, CHORUSACCT_OK};
+    bind_account(&b, a);
+    b_i64(&b, a->id);
+    b_i64(&b, a->version);
+    rc = b.rc == CHORUSACCT_OK ? finish(s) : (done(s), b.rc);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    if (sqlite3_changes(c->db) == 0)
+        return missing_or(c, ST_ACCOUNT_EXISTS, NULL, a->id);
+    a->version++;
+    return CHORUSACCT_OK;
+}
+
+/* Deletes the row `id` with statement `del`: NOTFOUND if there was none.
+ * An account's tokens go with it (trigger account_tokens). */
+static int delete_by_id(ca_conn *c, int del, int64_t id)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt(c, del, &s);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    sqlite3_bind_int64(s, 1, id);
+    rc = finish(s);
+    if (rc == CHORUSACCT_OK && sqlite3_changes(c->db) == 0)
+        rc = CHORUSACCT_E_NOTFOUND;
+    return rc;
+}
+
+static int ca_account_delete(void *ud, int64_t id)
+{
+    return delete_by_id(ud, ST_ACCOUNT_DELETE, id);
+}
+
+static int list_stmt(ca_conn *c, unsigned mask, sqlite3_stmt **out)
+{
+    if (c->list[mask] == NULL) {
+        char sql[1024];
+        snprintf(sql, sizeof sql,
+                 "SELECT " ACCOUNT_COLS " FROM account WHERE id > ?1%s%s%s%s"
+                 " ORDER BY id LIMIT ?6",
+                 mask & LQ_STATE ? " AND state = ?2" : "",
+                 mask & LQ_STRUCTURE ? " AND structure_id = ?3" : "",
+                 mask & LQ_ROLE ? " AND role >= ?4" : "",
+                 mask & LQ_EXPIRES ? " AND expires_at > 0 AND expires_at < ?5"
+                                   : "");
+        int rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+                                    &c->list[mask], NULL);
+        if (rc != SQLITE_OK)
+            return ca_code(rc);
+    }
+    *out = c->list[mask];
+    return CHORUSACCT_OK;
+}
+
+static int64_t limit_of(size_t max)
+{
+    return max > (size_t)INT64_MAX ? INT64_MAX : (int64_t)max;
+}
+
+static int ca_account_list(void *ud, const chorusacct_account_query *q,
+                           chorusacct_account *out, size_t max, size_t *count)
+{
+    ca_conn *c = ud;
+    sqlite3_stmt *s = NULL;
+    if (q == NULL || count == NULL || (out == NULL && max > 0))
+        return CHORUSACCT_E_ARG;
+    unsigned mask = (q->state != 0 ? LQ_STATE : 0) |
+                    (q->structure_id != 0 ? LQ_STRUCTURE : 0) |
+                    (q->min_role != 0 ? LQ_ROLE : 0) |
+                    (q->expires_before != 0 ? LQ_EXPIRES : 0);
+    int rc = list_stmt(c, mask, &s);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    sqlite3_bind_int64(s, 1, q->after_id);
+    sqlite3_bind_int64(s, 2, q->state);
+    sqlite3_bind_int64(s, 3, q->structure_id);
+    sqlite3_bind_int64(s, 4, q->min_role);
+    sqlite3_bind_int64(s, 5, q->expires_before);
+    sqlite3_bind_int64(s, 6, limit_of(max));
+    return fetch_rows(s, read_account, out, sizeof *out, max, count);
+}
+
+/* ------------------------------------------------------------------ */
+/* Structures                                                           */
+
+static void bind_structure(ca_bind *b, const chorusacct_structure *st)
+{
+    b_i64(b, st->id_type);
+    b_i64(b, st->created_at);
+    b_i64(b, st->principal_id);
+    b_text(b, st->identifier, sizeof st->identifier);
+    b_text(b, st->company_name, sizeof st->company_name);
+}
+
+static bool read_structure(ca_cols *c, void *rec)
+{
+    chorusacct_structure *st = rec;
+    memset(st, 0, sizeof *st);
+    st->struct_size = (uint32_t)sizeof *st;
+    st->id = c_i64(c);
+    st->id_type = c_i32(c);
+    st->created_at = c_i64(c);
+    st->principal_id = c_i64(c);
+    c_text(c, st->identifier, sizeof st->identifier);
+    c_text(c, st->company_name, sizeof st->company_name);
+    return c->ok;
+}
+
+static int ca_structure_insert(void *ud, chorusacct_structure *st)
+{
+    ca_conn *c = ud;
+    sqlite3_stmt *s = NULL;
+    if (st == NULL)
+        return CHORUSACCT_E_ARG;
+    int rc = stmt(c, ST_STRUCTURE_INSERT, &s);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    ca_bind b = {s, 0, CHORUSACCT_OK};
+    bind_structure(&b, st);
+    rc = b.rc == CHORUSACCT_OK ? finish(s) : (done(s), b.rc);
+    if (rc == CHORUSACCT_OK)
+        st->id = sqlite3_last_insert_rowid(c->db);
+    return rc;
+}
+
+static int ca_structure_get(void *ud, int64_t id, chorusacct_structure *out)
+{
+    ca_conn *c = ud;
+    sqlite3_stmt *s = NULL;
+    chorusacct_structure tmp;
+    if (out == NULL)
+        return CHORUSACCT_E_ARG;
+    int rc = stmt(c, ST_STRUCTURE_GET, &s);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    sqlite3_bind_int64(s, 1, id);
+    return fetch_one(s, read_structure, &tmp, out, sizeof tmp);
+}
+
+static int ca_structure_find(void *ud, int32_t id_type, const char *identifier,
+                             chorusacct_structure *out)
+{
+    ca_conn *c = ud;
+    sqlite3_stmt *s = NULL;
+    chorusacct_structure tmp;
+    if (identifier == NULL || out == NULL)
+        return CHORUSACCT_E_ARG;
+    int rc = stmt(c, ST_STRUCTURE_FIND, &s);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    ca_bind b = {s, 0, CHORUSACCT_OK};
+    b_i64(&b, id_type);
+    b_text(&b, identifier, CHORUSACCT_IDENTIFIER_SIZE);
+    if (b.rc != CHORUSACCT_OK) {
+        done(s);
+        return b.rc;
+    }
+    return fetch_one(s, read_structure, &tmp, out, sizeof tmp);
+}
+
+static int ca_structure_update(void *ud, const chorusacct_structure *st)
+{
+    ca_conn *c = ud;
+    sqlite3_stmt *s = NULL;
+    if (st == NULL)
+        return CHORUSACCT_E_ARG;
+    int rc = stmt(c, ST_STRUCTURE_UPDATE, &s);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    ca_bind b = {s, 0, CHORUSACCT_OK};
+    bind_structure(&b, st);
+    b_i64(&b, st->id);
+    rc = b.rc == CHORUSACCT_OK ? finish(s) : (done(s), b.rc);
+    if (rc == CHORUSACCT_OK && sqlite3_changes(c->db) == 0)
+        rc = CHORUSACCT_E_NOTFOUND;
+    return rc;
+}
+
+static int ca_structure_delete(void *ud, int64_t id)
+{
+    return delete_by_id(ud, ST_STRUCTURE_DELETE, id);
+}
+
+/* ------------------------------------------------------------------ */
+/* Tokens and captcha challenges                                        */
+
+static int ca_token_insert(void *ud, const chorusacct_token *t)
+{
+    ca_conn *c = ud;
+    sqlite3_stmt *s = NULL;
+    if (t == NULL)
+        return CHORUSACCT_E_ARG;
+    int rc = stmt(c, ST_TOKEN_INSERT, &s);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    ca_bind b = {s, 0, CHORUSACCT_OK};
+    b_blob(&b, t->hash, 32);
+    b_i64(&b, t->account_id);
+    b_i64(&b, t->purpose);
+    b_i64(&b, t->created_at);
+    b_i64(&b, t->expires_at);
+    b_i64(&b, t->used_at);
+    if (b.rc != CHORUSACCT_OK) {
+        done(s);
+        return b.rc;
+    }
+    return finish(s);
+}
+
+static bool read_token(ca_cols *c, void *rec)
+{
+    chorusacct_token *t = rec;
+    memset(t, 0, sizeof *t);
+    t->struct_size = (uint32_t)sizeof *t;
+    c_hash(c, t->hash);
+    t->account_id = c_i64(c);
+    t->purpose = c_i32(c);
+    t->created_at = c_i64(c);
+    t->expires_at = c_i64(c);
+    t->used_at = c_i64(c);
+    return c->ok;
+}
+
+static int ca_token_get(void *ud, const uint8_t *hash32, chorusacct_token *out)
+{
+    ca_conn *c = ud;
+    sqlite3_stmt *s = NULL;
+    chorusacct_token tmp;
+    if (hash32 == NULL || out == NULL)
+        return CHORUSACCT_E_ARG;
+    int rc = stmt(c, ST_TOKEN_GET, &s);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    sqlite3_bind_blob(s, 1, hash32, 32, SQLITE_STATIC);
+    return fetch_one(s, read_token, &tmp, out, sizeof tmp);
+}
+
+static int ca_token_consume(void *ud, const uint8_t *hash32, int64_t now)
+{
+    ca_conn *c = ud;
+    sqlite3_stmt *s = NULL;
+    if (hash32 == NULL)
+        return CHORUSACCT_E_ARG;
+    int rc = stmt(c, ST_TOKEN_CONSUME, &s);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    sqlite3_bind_blob(s, 1, hash32, 32, SQLITE_STATIC);
+    /* used_at 0 means unused: a consumption at time 0 would not stick. */
+    sqlite3_bind_int64(s, 2, now != 0 ? now : 1);
+    rc = finish(s);
+    if (rc == CHORUSACCT_OK && sqlite3_changes(c->db) == 0)
+        rc = missing_or(c, ST_TOKEN_EXISTS, hash32, 0);
+    return rc;
+}
+
+static int ca_token_revoke(void *ud, int64_t account_id, int32_t purpose,
+                           int64_t now)
+{
+    ca_conn *c = ud;
+    sqlite3_stmt *s = NULL;
+    int rc = stmt(c, ST_TOKEN_REVOKE, &s);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    sqlite3_bind_int64(s, 1, account_id);
+    sqlite3_bind_int64(s, 2, purpose);
+    sqlite3_bind_int64(s, 3, now != 0 ? now : 1);
+    return finish(s);
+}
+
+static int ca_captcha_insert(void *ud, const chorusacct_captcha *cp)
+{
+    ca_conn *c = ud;
+    sqlite3_stmt *s = NULL;
+    if (cp == NULL)
+        return CHORUSACCT_E_ARG;
+    int rc = stmt(c, ST_CAPTCHA_INSERT, &s);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    ca_bind b = {s, 0, CHORUSACCT_OK};
+    b_blob(&b, cp->id_hash, 32);
+    b_blob(&b, cp->answer_hash, 32);
+    b_i64(&b, cp->created_at);
+    b_i64(&b, cp->expires_at);
+    b_i64(&b, cp->used_at);
+    return b.rc == CHORUSACCT_OK ? finish(s) : (done(s), b.rc);
+}
+
+static bool read_captcha(ca_cols *c, void *rec)
+{
+    chorusacct_captcha *cp = rec;
+    memset(cp, 0, sizeof *cp);
+    cp->struct_size = (uint32_t)sizeof *cp;
+    c_hash(c, cp->id_hash);
+    c_hash(c, cp->answer_hash);
+    cp->created_at = c_i64(c);
+    cp->expires_at = c_i64(c);
+    cp->used_at = c_i64(c);
+    return c->ok;
+}
+
+static int ca_captcha_get(void *ud, const uint8_t *id_hash32,
+                          chorusacct_captcha *out)
+{
+    ca_conn *c = ud;
+    sqlite3_stmt *s = NULL;
+    chorusacct_captcha tmp;
+    if (id_hash32 == NULL || out == NULL)
+        return CHORUSACCT_E_ARG;
+    int rc = stmt(c, ST_CAPTCHA_GET, &s);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    sqlite3_bind_blob(s, 1, id_hash32, 32, SQLITE_STATIC);
+    return fetch_one(s, read_captcha, &tmp, out, sizeof tmp);
+}
+
+static int ca_captcha_update(void *ud, const chorusacct_captcha *cp)
+{
+    ca_conn *c = ud;
+    sqlite3_stmt *s = NULL;
+    if (cp == NULL)
+        return CHORUSACCT_E_ARG;
+    int rc = stmt(c, ST_CAPTCHA_UPDATE, &s);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    sqlite3_bind_blob(s, 1, cp->id_hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, cp->used_at);
+    rc = finish(s);
+    if (rc == CHORUSACCT_OK && sqlite3_changes(c->db) == 0)
+        rc = CHORUSACCT_E_NOTFOUND;
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Outbox and events                                                    */
+
+static bool read_message(ca_cols *c, void *rec)
+{
+    chorusacct_message *m = rec;
+    memset(m, 0, sizeof *m);
+    m->struct_size = (uint32_t)sizeof *m;
+    m->id = c_i64(c);
+    m->account_id = c_i64(c);
+    m->kind = c_i32(c);
+    m->lang = c_i32(c);
+    m->status = c_i32(c);
+    m->attempts = c_i32(c);
+    m->created_at = c_i64(c);
+    m->next_attempt_at = c_i64(c);
+    m->lease_until = c_i64(c);
+    m->sent_at = c_i64(c);
+    c_text(c, m->to, sizeof m->to);
+    c_packed(c, m->subject, sizeof m->subject);
+    c_packed(c, m->body, sizeof m->body);
+    c_text(c, m->last_error, sizeof m->last_error);
+    return c->ok;
+}
+
+static bool read_event(ca_cols *c, void *rec)
+{
+    chorusacct_event *e = rec;
+    memset(e, 0, sizeof *e);
+    e->struct_size = (uint32_t)sizeof *e;
+    e->id = c_i64(c);
+    e->account_id = c_i64(c);
+    e->type = c_i32(c);
+    e->time = c_i64(c);
+    e->from_state = c_i32(c);
+    e->to_state = c_i32(c);
+    e->actor_id = c_i64(c);
+    c_text(c, e->reason, sizeof e->reason);
+    return c->ok;
+}
+
+static int ca_outbox_insert(void *ud, chorusacct_message *m)
+{
+    ca_conn *c = ud;
+    sqlite3_stmt *s = NULL;
+    if (m == NULL)
+        return CHORUSACCT_E_ARG;
+    int rc = stmt(c, ST_OUTBOX_INSERT, &s);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    ca_bind b = {s, 0, CHORUSACCT_OK};
+    b_i64(&b, m->account_id);
+    b_i64(&b, m->kind);
+    b_i64(&b, m->lang);
+    b_i64(&b, m->status);
+    b_i64(&b, m->attempts);
+    b_i64(&b, m->created_at);
+    b_i64(&b, m->next_attempt_at);
+    b_i64(&b, m->lease_until);
+    b_i64(&b, m->sent_at);
+    b_text(&b, m->to, sizeof m->to);
+    b_packed(&b, c, m->subject, sizeof m->subject, c->packed_subject);
+    b_packed(&b, c, m->body, sizeof m->body, c->packed_body);
+    b_text(&b, m->last_error, sizeof m->last_error);
+    rc = b.rc == CHORUSACCT_OK ? finish(s) : (done(s), b.rc);
+    if (rc == CHORUSACCT_OK)
+        m->id = sqlite3_last_insert_rowid(c->db);
+    return rc;
+}
+
+static int ca_outbox_claim(void *ud, int64_t now, int64_t lease_until,
+                           chorusacct_message *out, size_t max, size_t *count)
+{
+    ca_conn *c = ud;
+    sqlite3_stmt *s = NULL, *lease = NULL;
+    size_t n = 0;
+    bool own;
+    if (count == NULL || (out == NULL && max > 0))
+        return CHORUSACCT_E_ARG;
+    /* The choice and the leases in one write transaction: another worker
+     * waits for the lock, then sees the leases. */
+    int rc = stmt(c, ST_OUTBOX_DUE, &s);
+    if (rc == CHORUSACCT_OK)
+        rc = stmt(c, ST_OUTBOX_LEASE, &lease);
+    if (rc == CHORUSACCT_OK)
+        rc = own_begin(c, &own);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    sqlite3_bind_int64(s, 1, now);
+    sqlite3_bind_int64(s, 2, limit_of(max));
+    rc = fetch_rows(s, read_message, out, sizeof *out, max, &n);
+    for (size_t i = 0; i < n && rc == CHORUSACCT_OK; i++) {
+        sqlite3_bind_int64(lease, 1, out[i].id);
+        sqlite3_bind_int64(lease, 2, lease_until);
+        rc = finish(lease);
+    }
+    rc = own_end(c, own, rc);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    for (size_t i = 0; i < n; i++)
+        out[i].lease_until = lease_until;
+    *count = n;
+    return CHORUSACCT_OK;
+}
+
+static int ca_outbox_update(void *ud, const chorusacct_message *m)
+{
+    ca_conn *c = ud;
+    sqlite3_stmt *s = NULL;
+    if (m == NULL)
+        return CHORUSACCT_E_ARG;
+    int rc = stmt(c, ST_OUTBOX_UPDATE, &s);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    ca_bind b = {s, 0, CHORUSACCT_OK};
+    b_i64(&b, m->status);
+    b_i64(&b, m->attempts);
+    b_i64(&b, m->next_attempt_at);
+    b_i64(&b, m->lease_until);
+    b_i64(&b, m->sent_at);
+    b_text(&b, m->last_error, sizeof m->last_error);
+    b_i64(&b, m->id);
+    rc = b.rc == CHORUSACCT_OK ? finish(s) : (done(s), b.rc);
+    if (rc == CHORUSACCT_OK && sqlite3_changes(c->db) == 0) {
+        /* Missing, or sent already (the late report is dropped). */
+        rc = missing_or(c, ST_OUTBOX_EXISTS, NULL, m->id);
+        if (rc == CHORUSACCT_E_CONFLICT)
+            rc = CHORUSACCT_OK;
+    }
+    return rc;
+}
+
+static int ca_outbox_list(void *ud, int32_t status, int64_t after_id,
+                          chorusacct_message *out, size_t max, size_t *count)
+{
+    ca_conn *c = ud;
+    sqlite3_stmt *s = NULL;
+    if (count == NULL || (out == NULL && max > 0))
+        return CHORUSACCT_E_ARG;
+    int rc = stmt(c, status != 0 ? ST_OUTBOX_LIST_STATUS : ST_OUTBOX_LIST, &s);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    sqlite3_bind_int64(s, 1, after_id);
+    sqlite3_bind_int64(s, 2, limit_of(max));
+    if (status != 0)
+        sqlite3_bind_int64(s, 3, status);
+    return fetch_rows(s, read_message, out, sizeof *out, max, count);
+}
+
+static int ca_event_append(void *ud, chorusacct_event *e)
+{
+    ca_conn *c = ud;
+    sqlite3_stmt *s = NULL;
+    if (e == NULL)
+        return CHORUSACCT_E_ARG;
+    int rc = stmt(c, ST_EVENT_INSERT, &s);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    ca_bind b = {s, 0, CHORUSACCT_OK};
+    b_i64(&b, e->account_id);
+    b_i64(&b, e->type);
+    b_i64(&b, e->time);
+    b_i64(&b, e->from_state);
+    b_i64(&b, e->to_state);
+    b_i64(&b, e->actor_id);
+    b_text(&b, e->reason, sizeof e->reason);
+    rc = b.rc == CHORUSACCT_OK ? finish(s) : (done(s), b.rc);
+    if (rc == CHORUSACCT_OK)
+        e->id = sqlite3_last_insert_rowid(c->db);
+    return rc;
+}
+
+static int ca_event_list(void *ud, int64_t account_id, int64_t after_id,
+                         chorusacct_event *out, size_t max, size_t *count)
+{
+    ca_conn *c = ud;
+    sqlite3_stmt *s = NULL;
+    if (count == NULL || (out == NULL && max > 0))
+        return CHORUSACCT_E_ARG;
+    int rc =
+        stmt(c, account_id != 0 ? ST_EVENT_LIST_ACCOUNT : ST_EVENT_LIST, &s);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    sqlite3_bind_int64(s, 1, after_id);
+    sqlite3_bind_int64(s, 2, limit_of(max));
+    if (account_id != 0)
+        sqlite3_bind_int64(s, 3, account_id);
+    return fetch_rows(s, read_event, out, sizeof *out, max, count);
+}
+
+/* ------------------------------------------------------------------ */
+/* Settings and collection                                              */
+
+static int ca_meta_get(void *ud, const char *key, uint8_t *buf, size_t cap,
+                       size_t *len)
+{
+    ca_conn *c = ud;
+    sqlite3_stmt *s = NULL;
+    if (key == NULL || len == NULL || (buf == NULL && cap > 0))
+        return CHORUSACCT_E_ARG;
+    int rc = stmt(c, ST_META_GET, &s);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    ca_bind b = {s, 0, CHORUSACCT_OK};
+    b_text(&b, key, CHORUSACCT_KEY_SIZE);
+    if (b.rc != CHORUSACCT_OK) {
+        done(s);
+        return b.rc;
+    }
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        const void *p = sqlite3_column_blob(s, 0);
+        size_t n = (size_t)sqlite3_column_bytes(s, 0);
+        if (p == NULL && n > 0) {
+            rc = CHORUSACCT_E_NOMEM;
+        } else {
+            *len = n;
+            rc = n > cap ? CHORUSACCT_E_TOOSMALL : CHORUSACCT_OK;
+            if (rc == CHORUSACCT_OK && n > 0)
+                memcpy(buf, p, n);
+        }
+    } else {
+        rc = rc == SQLITE_DONE ? CHORUSACCT_E_NOTFOUND : ca_code(rc);
+    }
+    done(s);
+    return rc;
+}
+
+static int ca_meta_set(void *ud, const char *key, const uint8_t *value,
+                       size_t len)
+{
+    ca_conn *c = ud;
+    sqlite3_stmt *s = NULL;
+    static const uint8_t empty[1];
+    if (key == NULL || (value == NULL && len > 0) || len > INT32_MAX)
+        return CHORUSACCT_E_ARG;
+    int rc = stmt(c, ST_META_SET, &s);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    ca_bind b = {s, 0, CHORUSACCT_OK};
+    b_text(&b, key, CHORUSACCT_KEY_SIZE);
+    /* A NULL pointer would store NULL, which the column refuses. */
+    b_blob(&b, len > 0 ? value : empty, len);
+    return b.rc == CHORUSACCT_OK ? finish(s) : (done(s), b.rc);
+}
+
+static int ca_gc(void *ud, int64_t before)
+{
+    static const int order[] = {ST_GC_TOKEN, ST_GC_CAPTCHA, ST_GC_OUTBOX,
+                                ST_GC_COUNTER};
+    ca_conn *c = ud;
+    bool own;
+    int rc = own_begin(c, &own);
+    for (size_t i = 0; i < CA_ARRAY_LEN(order) && rc == CHORUSACCT_OK; i++) {
+        sqlite3_stmt *s = NULL;
+        rc = stmt(c, order[i], &s);
+        if (rc == CHORUSACCT_OK) {
+            sqlite3_bind_int64(s, 1, before);
+            rc = finish(s);
+        }
+    }
+    return own_end(c, own, rc);
+}
+
+/* ------------------------------------------------------------------ */
+/* Opening                                                              */
+
+static void conn_free(ca_conn *c)
+{
+    if (c == NULL)
+        return;
+    for (size_t i = 0; i < CA_ARRAY_LEN(c->st); i++)
+        sqlite3_finalize(c->st[i]);
+    for (size_t i = 0; i < CA_ARRAY_LEN(c->list); i++)
+        sqlite3_finalize(c->list[i]);
+    sqlite3_close_v2(c->db);
+    free(c->deltas);
+    free(c->packer);
+    free(c);
+}
+
+static void ca_destroy(void *ud)
+{
+    ca_conn *c = ud;
+    if (c != NULL && c->in_txn)
+        (void)ca_rollback(c);
+    conn_free(c);
+}
+
+/* Codes of the opening steps: a file SQLite cannot read as a database,
+ * or cannot open or write at all, is an input/output error. */
+static int open_code(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_NOTADB:
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_CORRUPT:
+        return CHORUSACCT_E_IO;
+    default:
+        return ca_code(rc);
+    }
+}
+
+/* Runs one SQL text that returns at most one row, whose first column is
+ * copied into `out` (`cap` bytes) when it is given. */
+static int exec1(sqlite3 *db, const char *sql, char *out, size_t cap)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    rc = sqlite3_step(s);
+    if (out != NULL && cap > 0) {
+        const unsigned char *t =
+            rc == SQLITE_ROW ? sqlite3_column_text(s, 0) : NULL;
+        snprintf(out, cap, "%s", t != NULL ? (const char *)t : "");
+    }
+    if (rc == SQLITE_ROW)
+        rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* The schema version of the file: 0 when it has no schema table yet. */
+static int schema_version_of(sqlite3 *db, int *out)
+{
+    char buf[32];
+    int rc = exec1(db,
+                   "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+                   " AND name = 'chorusacct_schema'",
+                   buf, sizeof buf);
+    if (rc == SQLITE_OK && strcmp(buf, "0") != 0)
+        rc = exec1(db,
+                   "SELECT coalesce(max(version), 0) FROM"
+                   " chorusacct_schema",
+                   buf, sizeof buf);
+    if (rc != SQLITE_OK)
+        return rc;
+    long v = strtol(buf, NULL, 10);
+    *out = v < 0 ? 0 : v > INT32_MAX ? INT32_MAX : (int)v;
+    return SQLITE_OK;
+}
+
+/* Brings the schema to CA_SCHEMA_VERSION, one step per transaction. The
+ * version is read again under the write lock, so that two processes
+ * opening a new file at once do not both create it. */
+static int migrate(sqlite3 *db)
+{
+    int v, rc = schema_version_of(db, &v);
+    if (rc != SQLITE_OK)
+        return open_code(rc);
+    if (v > CA_SCHEMA_VERSION)
+        return CHORUSACCT_E_SCHEMA;
+    while (v < CA_SCHEMA_VERSION) {
+        rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+        if (rc != SQLITE_OK)
+            return open_code(rc);
+        rc = schema_version_of(db, &v);
+        if (rc == SQLITE_OK && v < CA_SCHEMA_VERSION)
+            rc = sqlite3_exec(db, ca_migrations[v], NULL, NULL, NULL);
+        if (rc == SQLITE_OK && v < CA_SCHEMA_VERSION) {
+            char sql[128];
+            snprintf(sql, sizeof sql,
+                     "INSERT INTO chorusacct_schema(version, applied_at)"
+                     " VALUES(%d, %lld)",
+                     v + 1, (long long)time(NULL));
+            rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+        }
+        if (rc == SQLITE_OK)
+            rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+        if (rc != SQLITE_OK) {
+            if (!sqlite3_get_autocommit(db))
+                (void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            return open_code(rc);
+        }
+        if (v > CA_SCHEMA_VERSION)
+            return CHORUSACCT_E_SCHEMA;
+        if (v < CA_SCHEMA_VERSION)
+            v++;
+    }
+    return CHORUSACCT_OK;
+}
+
+/* Connection settings; journal_mode needs no transaction open, and is
+ * checked: a file that cannot be put in WAL mode (a read-only one, or a
+ * file system without shared memory) is refused rather than silently
+ * slower and less concurrent. */
+static int configure(sqlite3 *db)
+{
+    char mode[16];
+    sqlite3_extended_result_codes(db, 1);
+    int rc = sqlite3_busy_timeout(db, CA_BUSY_MS);
+    if (rc == SQLITE_OK)
+        rc = exec1(db, "PRAGMA journal_mode = WAL", mode, sizeof mode);
+    if (rc != SQLITE_OK)
+        return open_code(rc);
+    const char *file = sqlite3_db_filename(db, "main");
+    bool in_memory = file == NULL || file[0] == '\0';
+    if (strcmp(mode, "wal") != 0 && !in_memory)
+        return CHORUSACCT_E_IO;
+    if (sqlite3_db_readonly(db, "main") == 1)
+        return CHORUSACCT_E_IO;
+    /* NORMAL in WAL mode: a commit survives the process dying at any
+     * point; only an operating-system crash or a power cut may undo the
+     * last commits (docs/sqlite.md). */
+    rc = exec1(db, "PRAGMA synchronous = NORMAL", NULL, 0);
+    if (rc == SQLITE_OK)
+        rc = exec1(db, "PRAGMA foreign_keys = ON", NULL, 0);
+    return rc == SQLITE_OK ? CHORUSACCT_OK : open_code(rc);
+}
+
+int chorusacct_sqlite_schema_version(void)
+{
+    return CA_SCHEMA_VERSION;
+}
+
+int chorusacct_sqlite_storage(chorusacct_storage_ops *out, const char *path,
+                              uint32_t flags)
+{
+    if (out == NULL || path == NULL || (flags & ~UINT32_C(1)) != 0)
+        return CHORUSACCT_E_ARG;
+    /* Several connections in several threads need a thread-safe build. */
+    if (sqlite3_threadsafe() == 0)
+        return CHORUSACCT_E_STORAGE;
+    ca_conn *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return CHORUSACCT_E_NOMEM;
+    int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+    if ((flags & CHORUSACCT_SQLITE_NO_CREATE) == 0)
+        oflags |= SQLITE_OPEN_CREATE;
+    int rc = sqlite3_open_v2(path, &c->db, oflags, NULL);
+    if (rc != SQLITE_OK) {
+        if (c->db == NULL)
+            rc = CHORUSACCT_E_NOMEM;
+        else if ((flags & CHORUSACCT_SQLITE_NO_CREATE) != 0 &&
+                 sqlite3_system_errno(c->db) == ENOENT)
+            rc = CHORUSACCT_E_NOTFOUND;
+        else
+            rc = open_code(rc);
+        conn_free(c);
+        return rc;
+    }
+    rc = configure(c->db);
+    if (rc == CHORUSACCT_OK)
+        rc = migrate(c->db);
+    if (rc != CHORUSACCT_OK) {
+        conn_free(c);
+        return rc;
+    }
+
+    chorusacct_storage_ops ops;
+    memset(&ops, 0, sizeof ops);
+    ops.struct_size = (uint32_t)sizeof ops;
+    ops.user_data = c;
+    ops.begin = ca_begin;
+    ops.commit = ca_commit;
+    ops.rollback = ca_rollback;
+    ops.account_insert = ca_account_insert;
+    ops.account_get = ca_account_get;
+    ops.account_find = ca_account_find;
+    ops.account_update = ca_account_update;
+    ops.account_delete = ca_account_delete;
+    ops.account_list = ca_account_list;
+    ops.structure_insert = ca_structure_insert;
+    ops.structure_get = ca_structure_get;
+    ops.structure_find = ca_structure_find;
+    ops.structure_update = ca_structure_update;
+    ops.structure_delete = ca_structure_delete;
+    ops.token_insert = ca_token_insert;
+    ops.token_get = ca_token_get;
+    ops.token_consume = ca_token_consume;
+    ops.token_revoke = ca_token_revoke;
+    ops.captcha_insert = ca_captcha_insert;
+    ops.captcha_get = ca_captcha_get;
+    ops.captcha_update = ca_captcha_update;
+    ops.outbox_insert = ca_outbox_insert;
+    ops.outbox_claim = ca_outbox_claim;
+    ops.outbox_update = ca_outbox_update;
+    ops.outbox_list = ca_outbox_list;
+    ops.event_append = ca_event_append;
+    ops.event_list = ca_event_list;
+    ops.counter_add = ca_counter_add;
+    ops.meta_get = ca_meta_get;
+    ops.meta_set = ca_meta_set;
+    ops.gc = ca_gc;
+    ops.destroy = ca_destroy;
+    *out = ops;
+    return CHORUSACCT_OK;
+}
