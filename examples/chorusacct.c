@@ -53,7 +53,7 @@ static int check_password(const char *in, size_t len, uint32_t flags,
 static const validate_kind kinds[] = {
     {"siren", chorusacct_siren_check, "SIREN (9 digits)"},
     {"siret", chorusacct_siret_check, "SIRET (14 digits)"},
-    {"tva", chorusacct_tva_check, "French VAT number"},
+    {"tva", chorusacct_vat_fr_check, "French VAT number"},
     {"vat", chorusacct_vat_check, "EU VAT number, any member state"},
     {"ridet", chorusacct_ridet_check, "RIDET (New Caledonia)"},
     {"tahiti", chorusacct_tahiti_check, "TAHITI number (French Polynesia)"},
@@ -96,7 +96,7 @@ static int cmd_validate(const validate_kind *kind, uint32_t flags)
             putchar('\n');
         } else {
             fputs("ERR\t", stdout);
-            fputs(chorusacct_code_name(rc == CHORUSACCT_E_REJECTED ? reason
+            fputs(chorusacct_status_name(rc == CHORUSACCT_E_REJECTED ? reason
                                                                    : rc),
                   stdout);
             putchar('\n');
@@ -298,7 +298,7 @@ typedef struct {
     options *o;
     chorusacct_ctx *ctx;
     chorusacct_testclock *clock;
-    chorusacct_capmailer *capture; /* demo only */
+    chorusacct_testmailer *capture; /* demo only */
     chorusacct_storage_ops storage;
 } tool;
 
@@ -311,7 +311,7 @@ static const char *msg(const tool *t, int code)
 static int report(const tool *t, int rc, int reason)
 {
     int code = rc == CHORUSACCT_E_REJECTED ? reason : rc;
-    fprintf(stderr, "chorusacct: %s: %s\n", chorusacct_code_name(code),
+    fprintf(stderr, "chorusacct: %s: %s\n", chorusacct_status_name(code),
             msg(t, code));
     if (rc != CHORUSACCT_E_REJECTED && chorusacct_ctx_last_error(t->ctx)[0])
         fprintf(stderr, "chorusacct: %s\n",
@@ -350,7 +350,8 @@ static int tool_open(tool *t, options *o)
         fprintf(stderr, "chorusacct: %s\n", msg(t, rc));
         return EXIT_USAGE;
     }
-    rc = chorusacct_sqlite_storage(&t->storage, o->db, 0);
+    t->storage.struct_size = (uint32_t)sizeof t->storage;
+    rc = chorusacct_sqlite_ops(&t->storage, o->db, 0);
     if (rc == CHORUSACCT_OK) {
         rc = chorusacct_ctx_set_storage(t->ctx, &t->storage);
         if (rc != CHORUSACCT_OK)
@@ -358,7 +359,7 @@ static int tool_open(tool *t, options *o)
     }
     if (rc != CHORUSACCT_OK) {
         fprintf(stderr, "chorusacct: %s: %s: %s\n", o->db,
-                chorusacct_code_name(rc), msg(t, rc));
+                chorusacct_status_name(rc), msg(t, rc));
         return EXIT_USAGE;
     }
     /* Stored settings first, then the command line's. */
@@ -386,9 +387,9 @@ static int tool_open(tool *t, options *o)
             fprintf(stderr, "chorusacct: stored flags ignored\n");
     }
     if (o->now > 0) {
-        chorusacct_clock_ops ck;
+        chorusacct_clock_ops ck = {.struct_size = sizeof ck};
         if (chorusacct_testclock_new(&t->clock, o->now) != CHORUSACCT_OK ||
-            chorusacct_testclock_ops(t->clock, &ck) != CHORUSACCT_OK ||
+            chorusacct_testclock_ops(&ck, t->clock) != CHORUSACCT_OK ||
             chorusacct_ctx_set_clock(t->ctx, &ck) != CHORUSACCT_OK)
             return EXIT_USAGE;
     }
@@ -399,7 +400,7 @@ static void tool_close(tool *t)
 {
     chorusacct_ctx_free(t->ctx); /* closes the database */
     chorusacct_testclock_free(t->clock);
-    chorusacct_capmailer_free(t->capture);
+    chorusacct_testmailer_free(t->capture);
 }
 
 static bool need(const char *value, const char *option)
@@ -424,7 +425,7 @@ static bool parse_id(const char *s, int64_t *id)
 static bool id_type_of(const char *s, int *type)
 {
     int64_t n;
-    if (chorusacct_identifier_from_code(type, s) == CHORUSACCT_OK ||
+    if (chorusacct_identifier_from_name(type, s) == CHORUSACCT_OK ||
         (parse_i64(s, &n) && n > 0 && n < 100 &&
          chorusacct_identifier_from_number(type, (int)n) == CHORUSACCT_OK))
         return true;
@@ -499,7 +500,7 @@ static int cmd_signup(tool *t)
     if (rc == CHORUSACCT_E_REJECTED) {
         for (uint32_t i = 0; i < r.nerrors; i++)
             printf("%s\t%s\t%s\n", chorusacct_field_name(r.errors[i].field),
-                   chorusacct_code_name(r.errors[i].code),
+                   chorusacct_status_name(r.errors[i].code),
                    msg(t, r.errors[i].code));
         return EXIT_REFUSED;
     }
@@ -525,7 +526,7 @@ static int cmd_captcha(tool *t)
 static int cmd_lookup(tool *t)
 {
     int type, declared = 0, reason = 0;
-    chorusacct_structure s;
+    chorusacct_structure s = {.struct_size = sizeof s};
     if (!need(t->o->id_type, "--id-type") || !need(t->o->id, "--id") ||
         !id_type_of(t->o->id_type, &type))
         return EXIT_USAGE;
@@ -538,10 +539,10 @@ static int cmd_lookup(tool *t)
         return EXIT_SUCCESS;
     printf("structure: %lld\nid_type: %s\nidentifier: %s\n"
            "company_name: %s\nprincipal: %lld\n",
-           (long long)s.id, chorusacct_identifier_code(s.id_type),
+           (long long)s.id, chorusacct_identifier_name(s.id_type),
            s.identifier, s.company_name[0] ? s.company_name : "-",
            (long long)s.principal_id);
-    chorusacct_account p;
+    chorusacct_account p = {.struct_size = sizeof p};
     if (chorusacct_account_get(t->ctx, s.principal_id, &p) == CHORUSACCT_OK)
         printf("principal_state: %s\n", chorusacct_state_name(p.state));
     printf("hint: %s\n",
@@ -568,7 +569,7 @@ static int cmd_decide(tool *t, bool approve)
         int rc = approve ? chorusacct_account_approve(t->ctx, by, id, &reason)
                          : chorusacct_account_reject(t->ctx, by, id,
                                                      t->o->reason, &reason);
-        chorusacct_account a;
+        chorusacct_account a = {.struct_size = sizeof a};
         if (rc == CHORUSACCT_OK &&
             chorusacct_account_get(t->ctx, id, &a) == CHORUSACCT_OK) {
             printf("account\t%lld\t%s\n", (long long)id,
@@ -595,9 +596,9 @@ static int cmd_check_token(tool *t)
 {
     if (t->o->nargs != 1)
         return EXIT_USAGE;
-    chorusacct_token_info info;
+    chorusacct_token_info info = {.struct_size = sizeof info};
     int reason = 0;
-    int rc = chorusacct_token_check(t->ctx, t->o->args[0], t->o->client,
+    int rc = chorusacct_activation_lookup(t->ctx, t->o->args[0], t->o->client,
                                     &info, &reason);
     if (rc == CHORUSACCT_OK || (rc == CHORUSACCT_E_REJECTED &&
                                 (reason == CHORUSACCT_E_ALREADY_ACTIVE ||
@@ -629,6 +630,26 @@ static bool read_secret_line(char *buf, size_t cap, size_t *len)
     return true;
 }
 
+/* The activation form of `token` with the password and its confirmation,
+ * submitted. */
+static int activate(chorusacct_ctx *ctx, const char *token, const char *pw,
+                    size_t pw_len, const char *confirm, size_t confirm_len,
+                    const char *client_key, int64_t *id, uint32_t *failed,
+                    int *reason)
+{
+    chorusacct_activation f;
+    int rc = chorusacct_activation_init(&f, sizeof f);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    f.token = token;
+    f.password = pw;
+    f.password_len = pw_len;
+    f.confirm = confirm;
+    f.confirm_len = confirm_len;
+    f.client_key = client_key;
+    return chorusacct_activation_submit(ctx, &f, id, failed, reason);
+}
+
 static int cmd_activate(tool *t)
 {
     if (!need(t->o->token, "--token"))
@@ -646,7 +667,7 @@ static int cmd_activate(tool *t)
     int64_t id = 0;
     uint32_t failed = 0;
     int reason = 0;
-    int rc = chorusacct_account_activate(t->ctx, t->o->token, pw, pw_len,
+    int rc = activate(t->ctx, t->o->token, pw, pw_len,
                                          confirm, confirm_len, t->o->client,
                                          &id, &failed, &reason);
     /* volatile: the wipe must not be optimised away. */
@@ -727,17 +748,17 @@ static int cmd_show(tool *t)
     int64_t id;
     if (t->o->nargs != 1 || !parse_id(t->o->args[0], &id))
         return EXIT_USAGE;
-    chorusacct_account a;
+    chorusacct_account a = {.struct_size = sizeof a};
     int rc = chorusacct_account_get(t->ctx, id, &a);
     if (rc != CHORUSACCT_OK)
         return report(t, rc, 0);
     print_account(t, &a);
-    chorusacct_structure s;
+    chorusacct_structure s = {.struct_size = sizeof s};
     if (a.structure_id != 0 &&
         chorusacct_structure_get(t->ctx, a.structure_id, &s) ==
             CHORUSACCT_OK)
         printf("id_type: %s\nidentifier: %s\ncompany_name: %s\n",
-               chorusacct_identifier_code(s.id_type),
+               chorusacct_identifier_name(s.id_type),
                s.identifier[0] ? s.identifier : "-",
                s.company_name[0] ? s.company_name : "-");
     return EXIT_SUCCESS;
@@ -756,6 +777,7 @@ static int cmd_list(tool *t)
     chorusacct_account *page = calloc(64, sizeof *page);
     if (page == NULL)
         return EXIT_USAGE;
+    page[0].struct_size = (uint32_t)sizeof *page; /* the stride */
     size_t n;
     int rc;
     do {
@@ -781,10 +803,11 @@ static int cmd_audit(tool *t)
     chorusacct_event *ev = calloc(64, sizeof *ev);
     if (ev == NULL)
         return EXIT_USAGE;
+    ev[0].struct_size = (uint32_t)sizeof *ev; /* the stride */
     size_t n;
     int rc;
     do {
-        rc = chorusacct_events_list(t->ctx, id, after, ev, 64, &n);
+        rc = chorusacct_event_list(t->ctx, id, after, ev, 64, &n);
         for (size_t i = 0; rc == CHORUSACCT_OK && i < n; i++) {
             char when[32];
             format_time(ev[i].time, when, sizeof when);
@@ -894,7 +917,8 @@ static int smtp_mailer_of(const options *o, const char *from,
         c.username = o->smtp_user;
         c.password = password;
     }
-    rc = chorusacct_smtp_mailer(ml, &c); /* copies the password */
+    ml->struct_size = (uint32_t)sizeof *ml;
+    rc = chorusacct_smtp_ops(ml, &c); /* copies the password */
     volatile char *wipe = password;
     for (size_t i = 0; i < sizeof password; i++)
         wipe[i] = 0;
@@ -903,7 +927,7 @@ static int smtp_mailer_of(const options *o, const char *from,
 
 static int cmd_deliver(tool *t)
 {
-    chorusacct_mailer_ops ml;
+    chorusacct_mailer_ops ml = {.struct_size = sizeof ml};
     const char *dir = t->o->maildir != NULL ? t->o->maildir : "Maildir";
     const char *from = t->o->from != NULL ? t->o->from
                                           : "no-reply@chorusacct.localhost";
@@ -912,13 +936,13 @@ static int cmd_deliver(tool *t)
         return EXIT_USAGE;
     }
     int rc = t->o->smtp != NULL ? smtp_mailer_of(t->o, from, &ml)
-                                : chorusacct_maildir_mailer(&ml, dir, from);
+                                : chorusacct_maildir_ops(&ml, dir, from);
     if (rc == CHORUSACCT_OK)
         rc = chorusacct_ctx_set_mailer(t->ctx, &ml);
     if (rc != CHORUSACCT_OK)
         return report(t, rc, 0);
     chorusacct_delivery d = {.struct_size = sizeof d};
-    rc = chorusacct_deliver_pending(t->ctx,
+    rc = chorusacct_outbox_deliver(t->ctx,
                                     t->o->max > 0 ? (size_t)t->o->max : 1000,
                                     &d);
     if (rc != CHORUSACCT_OK)
@@ -933,6 +957,7 @@ static int cmd_outbox(tool *t)
     chorusacct_message *m = calloc(16, sizeof *m);
     if (m == NULL)
         return EXIT_USAGE;
+    m[0].struct_size = (uint32_t)sizeof *m; /* the stride */
     int64_t after = 0;
     size_t n;
     int rc;
@@ -971,10 +996,10 @@ static int cmd_states(const options *o)
 {
     if (o->dot) {
         size_t len = 0;
-        if (chorusacct_states_dot(o->lang, NULL, 0, &len) != CHORUSACCT_OK)
+        if (chorusacct_state_diagram(o->lang, NULL, 0, &len) != CHORUSACCT_OK)
             return EXIT_USAGE;
         char *buf = malloc(len + 1);
-        int rc = buf != NULL ? chorusacct_states_dot(o->lang, buf, len + 1,
+        int rc = buf != NULL ? chorusacct_state_diagram(o->lang, buf, len + 1,
                                                      NULL)
                              : CHORUSACCT_E_NOMEM;
         if (rc == CHORUSACCT_OK)
@@ -1047,9 +1072,9 @@ static void demo_step(const char *title)
 
 static void demo_print_mails(tool *t, size_t *seen)
 {
-    size_t n = chorusacct_capmailer_count(t->capture);
+    size_t n = chorusacct_testmailer_count(t->capture);
     for (; *seen < n; (*seen)++) {
-        const chorusacct_mail *m = chorusacct_capmailer_at(t->capture, *seen);
+        const chorusacct_mail *m = chorusacct_testmailer_at(t->capture, *seen);
         printf("\n  --- e-mail (%s) to %s\n  Subject: %s\n\n",
                chorusacct_mail_kind_name(m->kind), m->to, m->subject);
         const char *p = m->body;
@@ -1115,7 +1140,7 @@ static int demo_signup(tool *t, const char *email, const char *first,
 static int demo_deliver(tool *t, size_t *seen)
 {
     chorusacct_delivery d = {.struct_size = sizeof d};
-    int rc = chorusacct_deliver_pending(t->ctx, 100, &d);
+    int rc = chorusacct_outbox_deliver(t->ctx, 100, &d);
     if (rc == CHORUSACCT_OK) {
         printf("  %u e-mails sent:\n", d.sent);
         demo_print_mails(t, seen);
@@ -1137,9 +1162,9 @@ static int cmd_demo(options *o)
     int st = tool_open(&t, o);
     if (st != EXIT_SUCCESS)
         return st;
-    chorusacct_mailer_ops ml;
-    if (chorusacct_capmailer_new(&t.capture) != CHORUSACCT_OK ||
-        chorusacct_capmailer_ops(t.capture, &ml) != CHORUSACCT_OK ||
+    chorusacct_mailer_ops ml = {.struct_size = sizeof ml};
+    if (chorusacct_testmailer_new(&t.capture) != CHORUSACCT_OK ||
+        chorusacct_testmailer_ops(&ml, t.capture) != CHORUSACCT_OK ||
         chorusacct_ctx_set_mailer(t.ctx, &ml) != CHORUSACCT_OK)
         return demo_fail(&t, "mailer", CHORUSACCT_E_NOMEM, 0);
     size_t seen = 0;
@@ -1160,7 +1185,7 @@ static int cmd_demo(options *o)
 
     demo_step("2-4. Personal information, structure, captcha, \"Create my "
               "account\"");
-    chorusacct_signup_result r;
+    chorusacct_signup_result r = {.struct_size = sizeof r};
     if (demo_signup(&t, "marie.curie@example.fr", "Marie", "Curie", siret,
                     &r) != CHORUSACCT_OK) {
         tool_close(&t);
@@ -1172,34 +1197,34 @@ static int cmd_demo(options *o)
 
     demo_step("5. The link leads to setting a password");
     char link[512], *token;
-    if (chorusacct_capmailer_last_link(t.capture, "marie.curie@example.fr",
+    if (chorusacct_testmailer_last_link(t.capture, "marie.curie@example.fr",
                                        link, sizeof link, NULL) !=
             CHORUSACCT_OK ||
         (token = strstr(link, "token=")) == NULL)
         return demo_fail(&t, "finding the link", CHORUSACCT_E_NOTFOUND, 0);
     token += 6;
-    chorusacct_token_info info;
-    rc = chorusacct_token_check(t.ctx, token, NULL, &info, &reason);
+    chorusacct_token_info info = {.struct_size = sizeof info};
+    rc = chorusacct_activation_lookup(t.ctx, token, NULL, &info, &reason);
     if (rc != CHORUSACCT_OK)
         return demo_fail(&t, "token check", rc, reason);
     printf("  link opened (it consumes nothing): the account of %s %s\n",
            info.first_name, info.last_name);
     const char *weak = "marie1234567";
     uint32_t failed = 0;
-    rc = chorusacct_account_activate(t.ctx, token, weak, strlen(weak), weak,
+    rc = activate(t.ctx, token, weak, strlen(weak), weak,
                                      strlen(weak), NULL, NULL, &failed,
                                      &reason);
     printf("  password \"%s\": %s\n", weak,
            rc == CHORUSACCT_OK ? "accepted" : msg(&t, reason));
     const char *pw = "Radium-et-Polonium-1898";
-    rc = chorusacct_account_activate(t.ctx, token, pw, strlen(pw), pw,
+    rc = activate(t.ctx, token, pw, strlen(pw), pw,
                                      strlen(pw), NULL, NULL, &failed,
                                      &reason);
     if (rc != CHORUSACCT_OK)
         return demo_fail(&t, "activation", rc, reason);
     printf("  password \"%s\": accepted; account %lld is %s\n", pw,
            (long long)marie, chorusacct_state_name(CHORUSACCT_STATE_ACTIVE));
-    rc = chorusacct_account_activate(t.ctx, token, pw, strlen(pw), pw,
+    rc = activate(t.ctx, token, pw, strlen(pw), pw,
                                      strlen(pw), NULL, NULL, &failed,
                                      &reason);
     printf("  the same link again: %s\n", msg(&t, reason));

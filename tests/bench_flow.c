@@ -23,13 +23,14 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "activateutil.h"
 
 #define PW "Correct-Horse-42"
 
 static void die(const char *what, int rc, chorusacct_ctx *ctx)
 {
     fprintf(stderr, "bench_flow: %s: %s (%s)\n", what,
-            chorusacct_code_name(rc),
+            chorusacct_status_name(rc),
             ctx ? chorusacct_ctx_last_error(ctx) : "");
     exit(1);
 }
@@ -37,7 +38,7 @@ static void die(const char *what, int rc, chorusacct_ctx *ctx)
 typedef struct {
     chorusacct_ctx *ctx;
     chorusacct_memstore *mem;
-    chorusacct_capmailer *mail;
+    chorusacct_testmailer *mail;
 } run;
 
 static void open_run(run *r, const char *sqlite_path, int argon2)
@@ -54,21 +55,21 @@ static void open_run(run *r, const char *sqlite_path, int argon2)
     int rc = chorusacct_ctx_new(&r->ctx, &cfg);
     if (rc != CHORUSACCT_OK)
         die("context", rc, NULL);
-    chorusacct_storage_ops st;
-    chorusacct_mailer_ops ml;
+    chorusacct_storage_ops st = {.struct_size = sizeof st};
+    chorusacct_mailer_ops ml = {.struct_size = sizeof ml};
     if (sqlite_path != NULL) {
-        rc = chorusacct_sqlite_storage(&st, sqlite_path, 0);
+        rc = chorusacct_sqlite_ops(&st, sqlite_path, 0);
     } else {
         rc = chorusacct_memstore_new(&r->mem);
         if (rc == CHORUSACCT_OK)
-            rc = chorusacct_memstore_ops(r->mem, &st);
+            rc = chorusacct_memstore_ops(&st, r->mem);
     }
     if (rc == CHORUSACCT_OK)
         rc = chorusacct_ctx_set_storage(r->ctx, &st);
     if (rc == CHORUSACCT_OK)
-        rc = chorusacct_capmailer_new(&r->mail);
+        rc = chorusacct_testmailer_new(&r->mail);
     if (rc == CHORUSACCT_OK)
-        rc = chorusacct_capmailer_ops(r->mail, &ml);
+        rc = chorusacct_testmailer_ops(&ml, r->mail);
     if (rc == CHORUSACCT_OK)
         rc = chorusacct_ctx_set_mailer(r->ctx, &ml);
     if (rc != CHORUSACCT_OK)
@@ -79,7 +80,7 @@ static void close_run(run *r)
 {
     chorusacct_ctx_free(r->ctx);
     chorusacct_memstore_free(r->mem);
-    chorusacct_capmailer_free(r->mail);
+    chorusacct_testmailer_free(r->mail);
 }
 
 static int64_t signup(run *r, unsigned i, const char *siret, int *state)
@@ -107,7 +108,7 @@ static int64_t signup(run *r, unsigned i, const char *siret, int *state)
 /* The token of the i-th captured activation link. */
 static void token_at(run *r, size_t i, char *token, size_t cap)
 {
-    const chorusacct_mail *m = chorusacct_capmailer_at(r->mail, i);
+    const chorusacct_mail *m = chorusacct_testmailer_at(r->mail, i);
     const char *t = m != NULL && m->link ? strstr(m->link, "token=") : NULL;
     if (t == NULL)
         die("link", CHORUSACCT_E_NOTFOUND, r->ctx);
@@ -133,25 +134,25 @@ static void bench(const char *label, const char *sqlite_path, unsigned n,
 
     t0 = bench_now_s();
     chorusacct_delivery d = {.struct_size = sizeof d};
-    int rc = chorusacct_deliver_pending(r.ctx, (size_t)n * 4, &d);
+    int rc = chorusacct_outbox_deliver(r.ctx, (size_t)n * 4, &d);
     if (rc != CHORUSACCT_OK)
         die("deliver", rc, r.ctx);
     double t_deliver = bench_now_s() - t0;
     unsigned delivered = d.sent;
 
     /* Activate every principal from its link. */
-    size_t nmail = chorusacct_capmailer_count(r.mail);
+    size_t nmail = chorusacct_testmailer_count(r.mail);
     unsigned activations = 0;
     size_t limit = argon2 ? 20 : nmail; /* argon2: a sample suffices */
     t0 = bench_now_s();
     for (size_t m = 0; m < nmail && activations < limit; m++) {
-        const chorusacct_mail *mail = chorusacct_capmailer_at(r.mail, m);
+        const chorusacct_mail *mail = chorusacct_testmailer_at(r.mail, m);
         if (mail->kind != CHORUSACCT_MAIL_ACTIVATION)
             continue;
         char token[64];
         token_at(&r, m, token, sizeof token);
         int reason;
-        rc = chorusacct_account_activate(r.ctx, token, PW, strlen(PW), PW,
+        rc = activation_submit(r.ctx, token, PW, strlen(PW), PW,
                                          strlen(PW), NULL, NULL, NULL,
                                          &reason);
         if (rc != CHORUSACCT_OK)
@@ -210,16 +211,16 @@ static void sqlite_size(const char *dir)
         signup(&r, i, siret, &state);
     }
     chorusacct_delivery d = {.struct_size = sizeof d};
-    if (chorusacct_deliver_pending(r.ctx, (size_t)n * 4, &d) != CHORUSACCT_OK)
+    if (chorusacct_outbox_deliver(r.ctx, (size_t)n * 4, &d) != CHORUSACCT_OK)
         die("deliver", CHORUSACCT_E_STORAGE, r.ctx);
-    for (size_t m = 0; m < chorusacct_capmailer_count(r.mail); m++) {
-        const chorusacct_mail *mail = chorusacct_capmailer_at(r.mail, m);
+    for (size_t m = 0; m < chorusacct_testmailer_count(r.mail); m++) {
+        const chorusacct_mail *mail = chorusacct_testmailer_at(r.mail, m);
         if (mail->kind != CHORUSACCT_MAIL_ACTIVATION)
             continue;
         char token[64];
         int reason;
         token_at(&r, m, token, sizeof token);
-        if (chorusacct_account_activate(r.ctx, token, PW, strlen(PW), PW,
+        if (activation_submit(r.ctx, token, PW, strlen(PW), PW,
                                         strlen(PW), NULL, NULL, NULL,
                                         &reason) != CHORUSACCT_OK)
             die("activate", reason, r.ctx);

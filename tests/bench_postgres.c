@@ -33,6 +33,7 @@
 
 #ifdef CHORUSACCT_TEST_HAVE_PG
 #include "pgutil.h"
+#include "activateutil.h"
 #endif
 
 enum { MAX_PROCS = 4, TOKEN_CAP = 64 };
@@ -47,16 +48,16 @@ typedef struct {
 static void die(const char *what, int rc)
 {
     fprintf(stderr, "bench_postgres: %s: %s\n", what,
-            rc != 0 ? chorusacct_code_name(rc) : "failed");
+            rc != 0 ? chorusacct_status_name(rc) : "failed");
     exit(1);
 }
 
-static chorusacct_ctx *make_ctx(const backend *be, chorusacct_capmailer *cm)
+static chorusacct_ctx *make_ctx(const backend *be, chorusacct_testmailer *cm)
 {
     chorusacct_config cfg;
     chorusacct_ctx *ctx = NULL;
-    chorusacct_storage_ops st;
-    chorusacct_mailer_ops ml;
+    chorusacct_storage_ops st = {.struct_size = sizeof st};
+    chorusacct_mailer_ops ml = {.struct_size = sizeof ml};
     int rc = chorusacct_config_init(&cfg, sizeof cfg);
     cfg.flags = CHORUSACCT_CFG_NO_CAPTCHA;
     cfg.pwhash_opslimit = crypto_pwhash_OPSLIMIT_MIN;
@@ -68,15 +69,15 @@ static chorusacct_ctx *make_ctx(const backend *be, chorusacct_capmailer *cm)
     if (rc == CHORUSACCT_OK) {
 #ifdef CHORUSACCT_TEST_HAVE_PG
         if (be->pg)
-            rc = chorusacct_postgres_storage(&st, be->info, 0);
+            rc = chorusacct_postgres_ops(&st, be->info, 0);
         else
 #endif
-            rc = chorusacct_sqlite_storage(&st, be->info, 0);
+            rc = chorusacct_sqlite_ops(&st, be->info, 0);
     }
     if (rc == CHORUSACCT_OK)
         rc = chorusacct_ctx_set_storage(ctx, &st);
     if (rc == CHORUSACCT_OK && cm != NULL)
-        rc = chorusacct_capmailer_ops(cm, &ml);
+        rc = chorusacct_testmailer_ops(&ml, cm);
     if (rc == CHORUSACCT_OK && cm != NULL)
         rc = chorusacct_ctx_set_mailer(ctx, &ml);
     if (rc != CHORUSACCT_OK)
@@ -130,7 +131,7 @@ static int do_activations(chorusacct_ctx *ctx, const job *j, int w)
     for (int k = w; k < j->n; k += j->procs) {
         int reason = 0;
         int rc =
-            chorusacct_account_activate(ctx, j->tokens[k], pw, strlen(pw), pw,
+            activation_submit(ctx, j->tokens[k], pw, strlen(pw), pw,
                                         strlen(pw), NULL, NULL, NULL, &reason);
         if (rc != CHORUSACCT_OK) {
             fprintf(stderr, "activation: %s\n", chorusacct_ctx_last_error(ctx));
@@ -158,7 +159,7 @@ static double timed(const job *j, bool activate)
             chorusacct_ctx *ctx = make_ctx(j->be, NULL);
             /* Connected and the secret read: the clock starts after. */
             int reason;
-            if (chorusacct_token_check(ctx, "warm-up", NULL, NULL, &reason) !=
+            if (chorusacct_activation_lookup(ctx, "warm-up", NULL, NULL, &reason) !=
                 CHORUSACCT_E_REJECTED)
                 _exit(3);
             close(ready[0]);
@@ -200,17 +201,17 @@ static double timed(const job *j, bool activate)
  * sign-up order. */
 static void collect_tokens(const job *j)
 {
-    chorusacct_capmailer *cm = NULL;
-    if (chorusacct_capmailer_new(&cm) != CHORUSACCT_OK)
-        die("capmailer", 0);
+    chorusacct_testmailer *cm = NULL;
+    if (chorusacct_testmailer_new(&cm) != CHORUSACCT_OK)
+        die("testmailer", 0);
     chorusacct_ctx *ctx = make_ctx(j->be, cm);
     chorusacct_delivery d = {.struct_size = sizeof d};
-    int rc = chorusacct_deliver_pending(ctx, (size_t)j->n * 2 + 10, &d);
+    int rc = chorusacct_outbox_deliver(ctx, (size_t)j->n * 2 + 10, &d);
     if (rc != CHORUSACCT_OK || d.sent != (uint32_t)j->n * 2)
         die("delivery", rc);
     int found = 0;
-    for (size_t i = 0; i < chorusacct_capmailer_count(cm); i++) {
-        const chorusacct_mail *m = chorusacct_capmailer_at(cm, i);
+    for (size_t i = 0; i < chorusacct_testmailer_count(cm); i++) {
+        const chorusacct_mail *m = chorusacct_testmailer_at(cm, i);
         unsigned run;
         int k;
         const char *t = m->link != NULL ? strstr(m->link, "token=") : NULL;
@@ -223,7 +224,7 @@ static void collect_tokens(const job *j)
     if (found != j->n)
         die("activation links", 0);
     chorusacct_ctx_free(ctx);
-    chorusacct_capmailer_free(cm);
+    chorusacct_testmailer_free(cm);
 }
 
 /* A new, empty store for one run; `scratch` is the SQLite folder. */
@@ -300,7 +301,7 @@ int main(int argc, char **argv)
             /* The secret, made once before the processes start. */
             chorusacct_ctx *first = make_ctx(&be, NULL);
             int reason;
-            if (chorusacct_token_check(first, "warm-up", NULL, NULL, &reason) !=
+            if (chorusacct_activation_lookup(first, "warm-up", NULL, NULL, &reason) !=
                 CHORUSACCT_E_REJECTED)
                 die("first context", 0);
             chorusacct_ctx_free(first);

@@ -31,7 +31,7 @@ static void check(int rc, const char *what)
 {
     if (rc != CHORUSACCT_OK) {
         fprintf(stderr, "bench_sqlite: %s: %s\n", what,
-                chorusacct_code_name(rc));
+                chorusacct_status_name(rc));
         exit(1);
     }
 }
@@ -51,10 +51,10 @@ static void token_hash(uint8_t *h, long i)
 static void signup(chorusacct_storage_ops *ops, long i)
 {
     void *ud = ops->user_data;
-    chorusacct_account a, found;
-    chorusacct_structure s, sf;
-    chorusacct_message m;
-    chorusacct_event e;
+    chorusacct_account a = {.struct_size = sizeof a}, found = {.struct_size = sizeof found};
+    chorusacct_structure s = {.struct_size = sizeof s}, sf = {.struct_size = sizeof sf};
+    chorusacct_message m = {.struct_size = sizeof m};
+    chorusacct_event e = {.struct_size = sizeof e};
     chorusacct_token t;
     uint32_t count;
     char key[64];
@@ -115,8 +115,8 @@ static void activate(chorusacct_storage_ops *ops, long i)
 {
     void *ud = ops->user_data;
     chorusacct_token t;
-    chorusacct_account a;
-    chorusacct_event e;
+    chorusacct_account a = {.struct_size = sizeof a};
+    chorusacct_event e = {.struct_size = sizeof e};
     uint8_t h[32];
     token_hash(h, i);
     check(ops->begin(ud), "begin");
@@ -182,16 +182,16 @@ int main(int argc, char **argv)
     char path[1024];
     snprintf(path, sizeof path, "%s/bench-sqlite-%ld.db", dir, (long)getpid());
 
-    chorusacct_storage_ops ops;
-    check(chorusacct_sqlite_storage(&ops, path, 0), "open");
+    chorusacct_storage_ops ops = {.struct_size = sizeof ops};
+    check(chorusacct_sqlite_ops(&ops, path, 0), "open");
     printf("SQLite %s, %ld accounts, file %s\n", sqlite3_libversion(), n, path);
 
     /* Message text before packing, for comparison. */
     double text = 0;
     for (long i = 0; i < n; i++) {
-        chorusacct_account a;
-        chorusacct_structure s;
-        chorusacct_message m;
+        chorusacct_account a = {.struct_size = sizeof a};
+        chorusacct_structure s = {.struct_size = sizeof s};
+        chorusacct_message m = {.struct_size = sizeof m};
         sample_account(&a, i);
         sample_structure(&s, i);
         a.id = i + 1;

@@ -40,7 +40,7 @@ static long rss_kib(void)
         int rc_ = (call);                                                    \
         if (rc_ != CHORUSACCT_OK) {                                          \
             fprintf(stderr, "%s:%d: %s: %s\n", __FILE__, __LINE__, #call,    \
-                    chorusacct_code_name(rc_));                              \
+                    chorusacct_status_name(rc_));                              \
             exit(1);                                                         \
         }                                                                    \
     } while (0)
@@ -60,10 +60,10 @@ int main(int argc, char **argv)
 {
     long n = argc > 1 ? atol(argv[1]) : 100000;
     chorusacct_memstore *ms;
-    chorusacct_storage_ops o;
+    chorusacct_storage_ops o = {.struct_size = sizeof o};
     static chorusacct_account a;
     static chorusacct_message m[100];
-    chorusacct_event e;
+    chorusacct_event e = {.struct_size = sizeof e};
     chorusacct_token tk;
     char key[CHORUSACCT_KEY_SIZE];
     uint32_t count;
@@ -73,7 +73,7 @@ int main(int argc, char **argv)
     if (n <= 0)
         n = 100000;
     CHECK(chorusacct_memstore_new(&ms));
-    CHECK(chorusacct_memstore_ops(ms, &o));
+    CHECK(chorusacct_memstore_ops(&o, ms));
     void *ud = o.user_data;
     printf("memstore, %ld accounts\n", n);
 

@@ -2,7 +2,7 @@
 """Messages written by the Maildir mailer, read back by a real parser.
 
 Runs maildir_write (a small C program that delivers messages with
-chorusacct_maildir_mailer) into a temporary Maildir, then parses every file
+chorusacct_maildir_ops) into a temporary Maildir, then parses every file
 of new/ with Python's `email` package (policy.default, the RFC-conformant
 parser) and checks that the decoded subject, body and headers equal what
 was sent, that the parser found no defect, and that the raw file keeps the

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "activateutil.h"
 
 #define PW "Correct-Horse-42"
 
@@ -71,8 +72,8 @@ int main(int argc, char **argv)
     unsigned seed = (unsigned)atoi(argv[3]);
     chorusacct_config cfg;
     chorusacct_ctx *ctx;
-    chorusacct_storage_ops st;
-    chorusacct_mailer_ops ml;
+    chorusacct_storage_ops st = {.struct_size = sizeof st};
+    chorusacct_mailer_ops ml = {.struct_size = sizeof ml};
     if (chorusacct_config_init(&cfg, sizeof cfg) != CHORUSACCT_OK)
         return 2;
     cfg.flags = CHORUSACCT_CFG_NO_CAPTCHA;
@@ -80,9 +81,9 @@ int main(int argc, char **argv)
     cfg.pwhash_memlimit = crypto_pwhash_MEMLIMIT_MIN;
     cfg.mail_lease = 1; /* a killed worker's messages come back at once */
     if (chorusacct_ctx_new(&ctx, &cfg) != CHORUSACCT_OK ||
-        chorusacct_sqlite_storage(&st, argv[1], 0) != CHORUSACCT_OK ||
+        chorusacct_sqlite_ops(&st, argv[1], 0) != CHORUSACCT_OK ||
         chorusacct_ctx_set_storage(ctx, &st) != CHORUSACCT_OK ||
-        chorusacct_maildir_mailer(&ml, argv[2], "noreply@crash.test") !=
+        chorusacct_maildir_ops(&ml, argv[2], "noreply@crash.test") !=
             CHORUSACCT_OK ||
         chorusacct_ctx_set_mailer(ctx, &ml) != CHORUSACCT_OK)
         return 2;
@@ -107,14 +108,14 @@ int main(int argc, char **argv)
         f.identifier = siret;
         int rc = chorusacct_signup_submit(ctx, &f, &r);
         chorusacct_delivery d = {.struct_size = sizeof d};
-        rc = chorusacct_deliver_pending(ctx, 50, &d);
+        rc = chorusacct_outbox_deliver(ctx, 50, &d);
         int reason;
         if (i % 4 == 2 && find_token(argv[2], email, token))
-            rc = chorusacct_account_activate(ctx, token, PW, strlen(PW), PW,
+            rc = activation_submit(ctx, token, PW, strlen(PW), PW,
                                              strlen(PW), NULL, NULL, NULL,
                                              &reason);
         if (i % 4 == 3 && r.account_id > 0) {
-            chorusacct_account a;
+            chorusacct_account a = {.struct_size = sizeof a};
             if (chorusacct_account_find(ctx, boss, &a) == CHORUSACCT_OK) {
                 if (i % 8 == 3)
                     rc = chorusacct_account_approve(ctx, a.id, r.account_id,

@@ -23,14 +23,14 @@ static chorusacct_ctx *make_ctx(bench *b, uint32_t flags)
     chorusacct_ctx *ctx = NULL;
     assert_int_equal(chorusacct_ctx_new(&ctx, &cfg), CHORUSACCT_OK);
 
-    chorusacct_storage_ops st;
-    chorusacct_mailer_ops ml;
-    chorusacct_clock_ops ck;
-    chorusacct_random_ops rd;
+    chorusacct_storage_ops st = {.struct_size = sizeof st};
+    chorusacct_mailer_ops ml = {.struct_size = sizeof ml};
+    chorusacct_clock_ops ck = {.struct_size = sizeof ck};
+    chorusacct_random_ops rd = {.struct_size = sizeof rd};
     bench_storage(b, &st);
-    assert_int_equal(chorusacct_capmailer_ops(b->mail, &ml), CHORUSACCT_OK);
-    assert_int_equal(chorusacct_testclock_ops(b->clock, &ck), CHORUSACCT_OK);
-    assert_int_equal(chorusacct_testrandom_ops(b->rnd, &rd), CHORUSACCT_OK);
+    assert_int_equal(chorusacct_testmailer_ops(&ml, b->mail), CHORUSACCT_OK);
+    assert_int_equal(chorusacct_testclock_ops(&ck, b->clock), CHORUSACCT_OK);
+    assert_int_equal(chorusacct_testrandom_ops(&rd, b->rnd), CHORUSACCT_OK);
     assert_int_equal(chorusacct_ctx_set_storage(ctx, &st), CHORUSACCT_OK);
     assert_int_equal(chorusacct_ctx_set_mailer(ctx, &ml), CHORUSACCT_OK);
     assert_int_equal(chorusacct_ctx_set_clock(ctx, &ck), CHORUSACCT_OK);
@@ -71,7 +71,7 @@ void bench_open(bench *b, uint32_t flags)
     } else {
         assert_int_equal(chorusacct_memstore_new(&b->store), CHORUSACCT_OK);
     }
-    assert_int_equal(chorusacct_capmailer_new(&b->mail), CHORUSACCT_OK);
+    assert_int_equal(chorusacct_testmailer_new(&b->mail), CHORUSACCT_OK);
     assert_int_equal(chorusacct_testclock_new(&b->clock, T0), CHORUSACCT_OK);
     assert_int_equal(chorusacct_testrandom_new(&b->rnd, seed), CHORUSACCT_OK);
     b->ctx = make_ctx(b, flags);
@@ -84,16 +84,17 @@ chorusacct_ctx *bench_ctx(bench *b, uint32_t flags)
 
 void bench_storage(bench *b, chorusacct_storage_ops *ops)
 {
+    ops->struct_size = (uint32_t)sizeof *ops;
     if (bench_sqlite(b))
-        assert_int_equal(chorusacct_sqlite_storage(ops, b->path, 0),
+        assert_int_equal(chorusacct_sqlite_ops(ops, b->path, 0),
                          CHORUSACCT_OK);
 #ifdef CHORUSACCT_TEST_HAVE_PG
     else if (bench_pg(b))
-        assert_int_equal(chorusacct_postgres_storage(ops, b->pg_info, 0),
+        assert_int_equal(chorusacct_postgres_ops(ops, b->pg_info, 0),
                          CHORUSACCT_OK);
 #endif
     else
-        assert_int_equal(chorusacct_memstore_ops(b->store, ops),
+        assert_int_equal(chorusacct_memstore_ops(ops, b->store),
                          CHORUSACCT_OK);
 }
 
@@ -225,7 +226,7 @@ void bench_close(bench *b)
     if (bench_pg(b))
         pg_drop_schema(b->pg_schema);
 #endif
-    chorusacct_capmailer_free(b->mail);
+    chorusacct_testmailer_free(b->mail);
     chorusacct_testclock_free(b->clock);
     chorusacct_testrandom_free(b->rnd);
     memset(b, 0, sizeof *b);
@@ -254,9 +255,9 @@ int64_t do_signup(bench *b, const char *email, const char *siret,
     int rc = chorusacct_signup_submit(b->ctx, &f, &r);
     if (rc != CHORUSACCT_OK)
         fail_msg("sign-up of %s: %s (%s, %u field errors, first %s)", email,
-                 chorusacct_code_name(rc), chorusacct_ctx_last_error(b->ctx),
+                 chorusacct_status_name(rc), chorusacct_ctx_last_error(b->ctx),
                  r.nerrors,
-                 r.nerrors ? chorusacct_code_name(r.errors[0].code) : "-");
+                 r.nerrors ? chorusacct_status_name(r.errors[0].code) : "-");
     assert_int_equal(r.state, want_state);
     assert_true(r.account_id > 0);
     return r.account_id;
@@ -265,7 +266,7 @@ int64_t do_signup(bench *b, const char *email, const char *siret,
 unsigned do_deliver(bench *b)
 {
     chorusacct_delivery d = {.struct_size = sizeof d};
-    int rc = chorusacct_deliver_pending(b->ctx, 1000, &d);
+    int rc = chorusacct_outbox_deliver(b->ctx, 1000, &d);
     if (rc != CHORUSACCT_OK)
         fail_msg("deliver: %s", chorusacct_ctx_last_error(b->ctx));
     return d.sent;
@@ -275,7 +276,7 @@ void last_token(bench *b, const char *email, char *token, size_t cap)
 {
     char link[512];
     size_t n;
-    assert_int_equal(chorusacct_capmailer_last_link(b->mail, email, link,
+    assert_int_equal(chorusacct_testmailer_last_link(b->mail, email, link,
                                                     sizeof link, &n),
                      CHORUSACCT_OK);
     const char *t = strstr(link, "token=");
@@ -286,7 +287,7 @@ void last_token(bench *b, const char *email, char *token, size_t cap)
 int do_activate_pw(bench *b, const char *token, const char *pw,
                    uint32_t *failed, int *reason)
 {
-    return chorusacct_account_activate(b->ctx, token, pw, strlen(pw), pw,
+    return activation_submit(b->ctx, token, pw, strlen(pw), pw,
                                        strlen(pw), NULL, NULL, failed, reason);
 }
 
@@ -328,9 +329,9 @@ int64_t make_manager(bench *b, const char *email, const char *siret)
 
 size_t mails_of(bench *b, int kind, const char *to)
 {
-    size_t n = 0, count = chorusacct_capmailer_count(b->mail);
+    size_t n = 0, count = chorusacct_testmailer_count(b->mail);
     for (size_t i = 0; i < count; i++) {
-        const chorusacct_mail *m = chorusacct_capmailer_at(b->mail, i);
+        const chorusacct_mail *m = chorusacct_testmailer_at(b->mail, i);
         if (m->kind == kind && (to == NULL || strcasecmp(m->to, to) == 0))
             n++;
     }
@@ -339,7 +340,7 @@ size_t mails_of(bench *b, int kind, const char *to)
 
 size_t outbox_count(bench *b, int status)
 {
-    chorusacct_message page[16];
+    chorusacct_message page[16] = {{.struct_size = sizeof page[0]}};
     size_t total = 0, n;
     int64_t after = 0;
     do {
@@ -355,16 +356,16 @@ size_t outbox_count(bench *b, int status)
 
 int state_of(bench *b, int64_t id)
 {
-    chorusacct_account a;
+    chorusacct_account a = {.struct_size = sizeof a};
     assert_int_equal(chorusacct_account_get(b->ctx, id, &a), CHORUSACCT_OK);
     return a.state;
 }
 
 size_t event_types(bench *b, int64_t id, int *types, size_t max)
 {
-    chorusacct_event e[32];
+    chorusacct_event e[32] = {{.struct_size = sizeof e[0]}};
     size_t n;
-    assert_int_equal(chorusacct_events_list(b->ctx, id, 0, e, 32, &n),
+    assert_int_equal(chorusacct_event_list(b->ctx, id, 0, e, 32, &n),
                      CHORUSACCT_OK);
     for (size_t i = 0; i < n && i < max; i++)
         types[i] = e[i].type;

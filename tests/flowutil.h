@@ -10,6 +10,7 @@
 #include "testutil.h"
 
 #include "sirets.h" /* siret_of() */
+#include "activateutil.h"
 
 /* 2026-11-26T10:00:00Z */
 #define T0 INT64_C(1795687200)
@@ -27,7 +28,7 @@ typedef struct {
     char path[96];
     char pg_schema[32];
     char pg_info[1024];
-    chorusacct_capmailer *mail;
+    chorusacct_testmailer *mail;
     chorusacct_testclock *clock;
     chorusacct_testrandom *rnd;
     chorusacct_ctx *ctx;

@@ -40,10 +40,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: maildir_write DIR FROM < records\n");
         return 2;
     }
-    chorusacct_mailer_ops ops;
-    int rc = chorusacct_maildir_mailer(&ops, argv[1], argv[2]);
+    chorusacct_mailer_ops ops = {.struct_size = sizeof ops};
+    int rc = chorusacct_maildir_ops(&ops, argv[1], argv[2]);
     if (rc != CHORUSACCT_OK) {
-        fprintf(stderr, "maildir_write: %s\n", chorusacct_code_name(rc));
+        fprintf(stderr, "maildir_write: %s\n", chorusacct_status_name(rc));
         return 1;
     }
     char *line = NULL;

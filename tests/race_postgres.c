@@ -135,16 +135,16 @@ static chorusacct_ctx *child_ctx(const bench *b, uint32_t flags, int64_t now,
     cfg.mail_lease = LEASE;
     cfg.activation_url = "https://portal.test/activate?token={token}";
     chorusacct_ctx *ctx = NULL;
-    chorusacct_storage_ops st;
-    chorusacct_mailer_ops ml;
-    chorusacct_clock_ops ck;
+    chorusacct_storage_ops st = {.struct_size = sizeof st};
+    chorusacct_mailer_ops ml = {.struct_size = sizeof ml};
+    chorusacct_clock_ops ck = {.struct_size = sizeof ck};
     chorusacct_testclock *clock = NULL;
-    chorusacct_capmailer *cap = NULL;
+    chorusacct_testmailer *cap = NULL;
     if (chorusacct_ctx_new(&ctx, &cfg) != CHORUSACCT_OK ||
-        chorusacct_postgres_storage(&st, b->pg_info, 0) != CHORUSACCT_OK ||
+        chorusacct_postgres_ops(&st, b->pg_info, 0) != CHORUSACCT_OK ||
         chorusacct_ctx_set_storage(ctx, &st) != CHORUSACCT_OK ||
         chorusacct_testclock_new(&clock, now) != CHORUSACCT_OK ||
-        chorusacct_testclock_ops(clock, &ck) != CHORUSACCT_OK ||
+        chorusacct_testclock_ops(&ck, clock) != CHORUSACCT_OK ||
         chorusacct_ctx_set_clock(ctx, &ck) != CHORUSACCT_OK)
         _exit(81);
     if (cm != NULL) {
@@ -152,8 +152,8 @@ static chorusacct_ctx *child_ctx(const bench *b, uint32_t flags, int64_t now,
             _exit(82);
         ml.user_data = cm;
         ml.send = counting_send;
-    } else if (chorusacct_capmailer_new(&cap) != CHORUSACCT_OK ||
-               chorusacct_capmailer_ops(cap, &ml) != CHORUSACCT_OK) {
+    } else if (chorusacct_testmailer_new(&cap) != CHORUSACCT_OK ||
+               chorusacct_testmailer_ops(&ml, cap) != CHORUSACCT_OK) {
         _exit(82);
     }
     if (chorusacct_ctx_set_mailer(ctx, &ml) != CHORUSACCT_OK)
@@ -161,7 +161,7 @@ static chorusacct_ctx *child_ctx(const bench *b, uint32_t flags, int64_t now,
     /* Read the secret before the gate, so that the race is on the flow,
      * not on opening. */
     int reason;
-    if (warm && chorusacct_token_check(ctx, "warm-up", NULL, NULL, &reason) !=
+    if (warm && chorusacct_activation_lookup(ctx, "warm-up", NULL, NULL, &reason) !=
                     CHORUSACCT_E_REJECTED)
         _exit(84);
     return ctx;
@@ -221,9 +221,9 @@ static int one_winner(int n, int why, const char *what)
         } else if (shared->rc[i] != CHORUSACCT_E_REJECTED ||
                    shared->reason[i] != why) {
             fail_msg("%s: child %d got %s (%s), not %s", what, i,
-                     chorusacct_code_name(shared->rc[i]),
-                     chorusacct_code_name(shared->reason[i]),
-                     chorusacct_code_name(why));
+                     chorusacct_status_name(shared->rc[i]),
+                     chorusacct_status_name(shared->reason[i]),
+                     chorusacct_status_name(why));
         }
     }
     if (winner < 0)
@@ -237,7 +237,7 @@ static int one_winner(int n, int why, const char *what)
 static void kid_activate(chorusacct_ctx *ctx, int i, void *arg)
 {
     int64_t id = 0;
-    shared->rc[i] = chorusacct_account_activate(
+    shared->rc[i] = activation_submit(
         ctx, arg, GOOD_PW, strlen(GOOD_PW), GOOD_PW, strlen(GOOD_PW), NULL, &id,
         NULL, &shared->reason[i]);
     shared->id[i] = id;
@@ -319,7 +319,7 @@ static void test_two_managers_decide_at_once(void **state)
             do_signup(&b, email, siret, CHORUSACCT_STATE_PENDING_APPROVAL);
         race(&b, 4, CHORUSACCT_CFG_NO_CAPTCHA, kid_decide, &d);
         int w = one_winner(4, CHORUSACCT_E_ALREADY_DECIDED, "decision");
-        chorusacct_account a;
+        chorusacct_account a = {.struct_size = sizeof a};
         assert_int_equal(chorusacct_account_get(b.ctx, d.request, &a),
                          CHORUSACCT_OK);
         assert_int_equal(a.state, w < 2 ? CHORUSACCT_STATE_AWAITING_ACTIVATION
@@ -379,7 +379,7 @@ static void test_same_email_four_signups(void **state)
         int w = one_winner(4, CHORUSACCT_E_EMAIL_TAKEN, "same e-mail");
         assert_int_equal(shared->state[w],
                          CHORUSACCT_STATE_AWAITING_ACTIVATION);
-        chorusacct_account a;
+        chorusacct_account a = {.struct_size = sizeof a};
         assert_int_equal(chorusacct_account_find(b.ctx, email, &a),
                          CHORUSACCT_OK);
         assert_int_equal(a.id, shared->id[w]);
@@ -414,8 +414,8 @@ static void test_same_structure_four_signups(void **state)
         for (int i = 0; i < 4; i++) {
             if (shared->rc[i] != CHORUSACCT_OK)
                 fail_msg("sign-up %d: %s (%s)", i,
-                         chorusacct_code_name(shared->rc[i]),
-                         chorusacct_code_name(shared->reason[i]));
+                         chorusacct_status_name(shared->rc[i]),
+                         chorusacct_status_name(shared->reason[i]));
             if (shared->state[i] == CHORUSACCT_STATE_AWAITING_ACTIVATION) {
                 assert_int_equal(principal, -1);
                 principal = i;
@@ -425,7 +425,7 @@ static void test_same_structure_four_signups(void **state)
             }
         }
         assert_int_not_equal(principal, -1);
-        chorusacct_structure st;
+        chorusacct_structure st = {.struct_size = sizeof st};
         int declared = 0;
         assert_int_equal(chorusacct_structure_lookup(b.ctx, CHORUSACCT_ID_SIRET,
                                                      siret, &declared, &st,
@@ -434,7 +434,7 @@ static void test_same_structure_four_signups(void **state)
         assert_int_equal(declared, 1);
         assert_int_equal(st.principal_id, shared->id[principal]);
         for (int i = 0; i < 4; i++) {
-            chorusacct_account a;
+            chorusacct_account a = {.struct_size = sizeof a};
             assert_int_equal(chorusacct_account_get(b.ctx, shared->id[i], &a),
                              CHORUSACCT_OK);
             assert_int_equal(a.structure_id, st.id);
@@ -483,8 +483,8 @@ static void test_new_database_one_secret(void **state)
         int rc = chorusacct_signup_submit(b.ctx, &f, &r);
         if (rc != CHORUSACCT_OK)
             fail_msg(
-                "captcha of child %d: %s (%s)", i, chorusacct_code_name(rc),
-                r.nerrors > 0 ? chorusacct_code_name(r.errors[0].code) : "-");
+                "captcha of child %d: %s (%s)", i, chorusacct_status_name(rc),
+                r.nerrors > 0 ? chorusacct_status_name(r.errors[0].code) : "-");
     }
     bench_close(&b);
 }
@@ -557,7 +557,7 @@ static pid_t start_worker(bench *b, int i, int64_t now, int die_at,
     for (;;) {
         chorusacct_delivery d = {.struct_size = sizeof d};
         /* A few at a time, so that the workers take turns. */
-        int rc = chorusacct_deliver_pending(ctx, 4, &d);
+        int rc = chorusacct_outbox_deliver(ctx, 4, &d);
         if (rc != CHORUSACCT_OK) {
             shared->rc[i] = rc;
             _exit(1);
@@ -590,7 +590,7 @@ static void clear_counts(void)
  * once each, but `twice` messages (sends cut short) twice. */
 static void check_sent_once(bench *b, size_t queued, size_t twice)
 {
-    chorusacct_message page[16];
+    chorusacct_message page[16] = {{.struct_size = sizeof page[0]}};
     size_t n, seen = 0, again = 0;
     int64_t after = 0;
     assert_int_equal(shared->bad_id, 0);
@@ -676,7 +676,7 @@ static void test_worker_killed_mid_delivery(void **state)
         wait_ok(pid[i]);
     size_t left = outbox_count(&b, CHORUSACCT_MSG_PENDING);
     assert_true(left >= 1 && left <= 4 + 1);
-    chorusacct_message page[16];
+    chorusacct_message page[16] = {{.struct_size = sizeof page[0]}};
     size_t n;
     assert_int_equal(
         chorusacct_outbox_list(b.ctx, CHORUSACCT_MSG_PENDING, 0, page, 16, &n),

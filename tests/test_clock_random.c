@@ -20,7 +20,7 @@ typedef struct {
 static void test_clock_ops_init(void **state)
 {
     (void)state;
-    chorusacct_clock_ops ops;
+    chorusacct_clock_ops ops = {.struct_size = sizeof ops};
     memset(&ops, 0xA5, sizeof ops);
     assert_int_equal(chorusacct_clock_ops_init(&ops, sizeof ops),
                      CHORUSACCT_OK);
@@ -51,7 +51,7 @@ static void test_clock_ops_init(void **state)
 static void test_random_ops_init(void **state)
 {
     (void)state;
-    chorusacct_random_ops ops;
+    chorusacct_random_ops ops = {.struct_size = sizeof ops};
     memset(&ops, 0xA5, sizeof ops);
     assert_int_equal(chorusacct_random_ops_init(&ops, sizeof ops),
                      CHORUSACCT_OK);
@@ -119,9 +119,9 @@ static void test_testclock_ops(void **state)
     (void)state;
     chorusacct_testclock *c = NULL;
     assert_int_equal(chorusacct_testclock_new(&c, 1000), CHORUSACCT_OK);
-    chorusacct_clock_ops ops;
+    chorusacct_clock_ops ops = {.struct_size = sizeof ops};
     memset(&ops, 0xA5, sizeof ops);
-    assert_int_equal(chorusacct_testclock_ops(c, &ops), CHORUSACCT_OK);
+    assert_int_equal(chorusacct_testclock_ops(&ops, c), CHORUSACCT_OK);
     assert_int_equal(ops.struct_size, sizeof ops);
     assert_ptr_equal(ops.user_data, c);
     assert_non_null(ops.now);
@@ -131,8 +131,8 @@ static void test_testclock_ops(void **state)
     chorusacct_testclock_advance(c, 25);
     assert_int_equal(ops.now(ops.user_data), 1025);
 
-    assert_int_equal(chorusacct_testclock_ops(NULL, &ops), CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_testclock_ops(c, NULL), CHORUSACCT_E_ARG);
+    assert_int_equal(chorusacct_testclock_ops(&ops, NULL), CHORUSACCT_E_ARG);
+    assert_int_equal(chorusacct_testclock_ops(NULL, c), CHORUSACCT_E_ARG);
     chorusacct_testclock_free(c);
 }
 
@@ -174,7 +174,8 @@ static chorusacct_testrandom *new_rnd(const uint8_t *seed,
     chorusacct_testrandom *r = NULL;
     assert_int_equal(chorusacct_testrandom_new(&r, seed), CHORUSACCT_OK);
     assert_non_null(r);
-    assert_int_equal(chorusacct_testrandom_ops(r, ops), CHORUSACCT_OK);
+    ops->struct_size = (uint32_t)sizeof *ops;
+    assert_int_equal(chorusacct_testrandom_ops(ops, r), CHORUSACCT_OK);
     return r;
 }
 
@@ -187,15 +188,15 @@ static void test_testrandom_args(void **state)
     assert_int_equal(chorusacct_testrandom_new(&r, NULL), CHORUSACCT_E_ARG);
     assert_null(r);
 
-    chorusacct_random_ops ops;
+    chorusacct_random_ops ops = {.struct_size = sizeof ops};
     memset(&ops, 0xA5, sizeof ops);
     r = new_rnd(seed_a, &ops);
     assert_int_equal(ops.struct_size, sizeof ops);
     assert_ptr_equal(ops.user_data, r);
     assert_non_null(ops.fill);
     assert_null(ops.destroy);
-    assert_int_equal(chorusacct_testrandom_ops(NULL, &ops), CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_testrandom_ops(r, NULL), CHORUSACCT_E_ARG);
+    assert_int_equal(chorusacct_testrandom_ops(&ops, NULL), CHORUSACCT_E_ARG);
+    assert_int_equal(chorusacct_testrandom_ops(NULL, r), CHORUSACCT_E_ARG);
     /* An empty draw touches nothing. */
     ops.fill(ops.user_data, NULL, 0);
     chorusacct_testrandom_free(r);
@@ -215,7 +216,7 @@ static void test_testrandom_known(void **state)
 {
     (void)state;
     static const uint8_t zero_seed[32];
-    chorusacct_random_ops ops;
+    chorusacct_random_ops ops = {.struct_size = sizeof ops};
     chorusacct_testrandom *r = new_rnd(zero_seed, &ops);
     uint8_t out[16];
     ops.fill(ops.user_data, out, sizeof out);
@@ -226,7 +227,7 @@ static void test_testrandom_known(void **state)
 static void test_testrandom_reproducible(void **state)
 {
     (void)state;
-    chorusacct_random_ops o1, o2, o3;
+    chorusacct_random_ops o1 = {.struct_size = sizeof o1}, o2 = {.struct_size = sizeof o2}, o3 = {.struct_size = sizeof o3};
     chorusacct_testrandom *r1 = new_rnd(seed_a, &o1);
     chorusacct_testrandom *r2 = new_rnd(seed_a, &o2);
     chorusacct_testrandom *r3 = new_rnd(seed_b, &o3);
@@ -246,7 +247,7 @@ static void test_testrandom_reproducible(void **state)
 
     /* The sequence does not depend on how it is cut into draws: 400 bytes
      * in pieces of 1, 7, 63, 64, 65 and the rest give the same bytes. */
-    chorusacct_random_ops o4;
+    chorusacct_random_ops o4 = {.struct_size = sizeof o4};
     chorusacct_testrandom *r4 = new_rnd(seed_a, &o4);
     uint8_t pieces[400];
     static const size_t cuts[] = {1, 7, 63, 64, 65, 0, 200};
@@ -270,7 +271,7 @@ static void test_testrandom_reproducible(void **state)
 static void test_testrandom_spread(void **state)
 {
     (void)state;
-    chorusacct_random_ops ops;
+    chorusacct_random_ops ops = {.struct_size = sizeof ops};
     chorusacct_testrandom *r = new_rnd(seed_b, &ops);
     static uint8_t buf[65536];
     size_t seen[256] = {0};
@@ -307,7 +308,7 @@ static int cmp_draw(const void *a, const void *b)
 static void test_testrandom_threads(void **state)
 {
     (void)state;
-    chorusacct_random_ops ops, ref;
+    chorusacct_random_ops ops = {.struct_size = sizeof ops}, ref = {.struct_size = sizeof ref};
     chorusacct_testrandom *r = new_rnd(seed_a, &ops);
     chorusacct_testrandom *rr = new_rnd(seed_a, &ref);
     static rnd_job jobs[RND_THREADS];

@@ -265,7 +265,7 @@ static void test_callback_tables(void **state)
     /* The system clock by default. */
     assert_true(chorusacct_ctx_now(ctx) > INT64_C(1700000000));
     int64_t when = 1234;
-    chorusacct_clock_ops ck;
+    chorusacct_clock_ops ck = {.struct_size = sizeof ck};
     assert_int_equal(chorusacct_clock_ops_init(&ck, sizeof ck),
                      CHORUSACCT_OK);
     ck.user_data = &when;
@@ -286,11 +286,11 @@ static void test_callback_tables(void **state)
     bad.struct_size = 4;
     bad.now = fixed_now;
     assert_int_equal(chorusacct_ctx_set_clock(ctx, &bad), CHORUSACCT_E_ARG);
-    chorusacct_storage_ops st;
+    chorusacct_storage_ops st = {.struct_size = sizeof st};
     assert_int_equal(chorusacct_storage_ops_init(&st, sizeof st),
                      CHORUSACCT_OK);
     assert_int_equal(chorusacct_ctx_set_storage(ctx, &st), CHORUSACCT_E_ARG);
-    chorusacct_mailer_ops ml;
+    chorusacct_mailer_ops ml = {.struct_size = sizeof ml};
     assert_int_equal(chorusacct_mailer_ops_init(&ml, sizeof ml),
                      CHORUSACCT_OK);
     assert_int_equal(chorusacct_ctx_set_mailer(ctx, &ml), CHORUSACCT_E_ARG);
@@ -403,13 +403,13 @@ static void test_diagram_in_sync(void **state)
 {
     (void)state;
     size_t len = 0;
-    assert_int_equal(chorusacct_states_dot(CHORUSACCT_LANG_EN, NULL, 0, &len),
+    assert_int_equal(chorusacct_state_diagram(CHORUSACCT_LANG_EN, NULL, 0, &len),
                      CHORUSACCT_OK);
     char *dot = malloc(len + 1);
     assert_non_null(dot);
-    assert_int_equal(chorusacct_states_dot(CHORUSACCT_LANG_EN, dot, len, NULL),
+    assert_int_equal(chorusacct_state_diagram(CHORUSACCT_LANG_EN, dot, len, NULL),
                      CHORUSACCT_E_TOOSMALL);
-    assert_int_equal(chorusacct_states_dot(CHORUSACCT_LANG_EN, dot, len + 1,
+    assert_int_equal(chorusacct_state_diagram(CHORUSACCT_LANG_EN, dot, len + 1,
                                            NULL),
                      CHORUSACCT_OK);
     char path[512];
@@ -418,7 +418,7 @@ static void test_diagram_in_sync(void **state)
     if (committed == NULL)
         fail_msg("cannot read %s", path);
     if (strcmp(dot, committed) != 0)
-        fail_msg("%s differs from chorusacct_states_dot(): regenerate it "
+        fail_msg("%s differs from chorusacct_state_diagram(): regenerate it "
                  "with `chorusacct states --dot > docs/states.dot` and "
                  "render docs/states.svg",
                  path);

@@ -23,9 +23,9 @@ static int setup(void **state)
 /* The last event of an account. */
 static chorusacct_event last_event(bench *b, int64_t id)
 {
-    chorusacct_event e[32];
+    chorusacct_event e[32] = {{.struct_size = sizeof e[0]}};
     size_t n;
-    assert_int_equal(chorusacct_events_list(b->ctx, id, 0, e, 32, &n),
+    assert_int_equal(chorusacct_event_list(b->ctx, id, 0, e, 32, &n),
                      CHORUSACCT_OK);
     assert_true(n > 0 && n < 32);
     return e[n - 1];
@@ -49,7 +49,7 @@ static void test_resend_by_manager(void **state)
     assert_int_equal(chorusacct_account_approve(b.ctx, boss, app, &reason),
                      CHORUSACCT_OK);
     do_deliver(&b);
-    chorusacct_capmailer_clear(b.mail);
+    chorusacct_testmailer_clear(b.mail);
 
     /* Only an active manager of the account's own structure. */
     reason = 0;
@@ -137,10 +137,10 @@ static void test_requests_wait_for_the_principal(void **state)
     assert_int_equal(
         mails_of(&b, CHORUSACCT_MAIL_APPROVAL_REQUEST, "boss@acme.fr"), 1);
     const chorusacct_mail *m = NULL;
-    for (size_t i = 0; i < chorusacct_capmailer_count(b.mail); i++)
-        if (chorusacct_capmailer_at(b.mail, i)->kind ==
+    for (size_t i = 0; i < chorusacct_testmailer_count(b.mail); i++)
+        if (chorusacct_testmailer_at(b.mail, i)->kind ==
             CHORUSACCT_MAIL_APPROVAL_REQUEST)
-            m = chorusacct_capmailer_at(b.mail, i);
+            m = chorusacct_testmailer_at(b.mail, i);
     assert_non_null(m);
     assert_int_equal(m->account_id, app);
     assert_non_null(strstr(m->body, "early@acme.fr"));
@@ -215,28 +215,28 @@ static void test_activation_arguments(void **state)
     uint32_t failed = 77;
     int reason = 0;
 
-    assert_int_equal(chorusacct_account_activate(b.ctx, NULL, GOOD_PW, len,
+    assert_int_equal(activation_submit(b.ctx, NULL, GOOD_PW, len,
                                                  GOOD_PW, len, NULL, &who,
                                                  &failed, &reason),
                      CHORUSACCT_E_ARG);
     assert_int_equal(who, 0);
     assert_int_equal(failed, 0);
-    assert_int_equal(chorusacct_account_activate(b.ctx, token, NULL, len,
+    assert_int_equal(activation_submit(b.ctx, token, NULL, len,
                                                  GOOD_PW, len, NULL, &who, NULL,
                                                  &reason),
                      CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_account_activate(b.ctx, token, GOOD_PW, len,
+    assert_int_equal(activation_submit(b.ctx, token, GOOD_PW, len,
                                                  NULL, len, NULL, &who, NULL,
                                                  &reason),
                      CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_account_activate(NULL, token, GOOD_PW, len,
+    assert_int_equal(activation_submit(NULL, token, GOOD_PW, len,
                                                  GOOD_PW, len, NULL, &who, NULL,
                                                  &reason),
                      CHORUSACCT_E_ARG);
     assert_true(chorusacct_ctx_last_error(b.ctx)[0] != '\0');
-    assert_int_equal(chorusacct_token_check(b.ctx, NULL, NULL, NULL, &reason),
+    assert_int_equal(chorusacct_activation_lookup(b.ctx, NULL, NULL, NULL, &reason),
                      CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_token_check(NULL, token, NULL, NULL, &reason),
+    assert_int_equal(chorusacct_activation_lookup(NULL, token, NULL, NULL, &reason),
                      CHORUSACCT_E_ARG);
     assert_int_equal(chorusacct_activation_resend(b.ctx, NULL, NULL, &reason),
                      CHORUSACCT_E_ARG);
@@ -244,13 +244,13 @@ static void test_activation_arguments(void **state)
         chorusacct_activation_resend(NULL, "a@acme.fr", NULL, &reason),
         CHORUSACCT_E_ARG);
     /* An empty password (NULL with length 0) is refused as a password. */
-    assert_int_equal(chorusacct_account_activate(b.ctx, token, NULL, 0, NULL, 0,
+    assert_int_equal(activation_submit(b.ctx, token, NULL, 0, NULL, 0,
                                                  NULL, &who, &failed, &reason),
                      CHORUSACCT_E_REJECTED);
     assert_int_equal(reason, CHORUSACCT_E_PASSWORD_SHORT);
     assert_true(failed & CHORUSACCT_PW_RULE_SHORT);
     /* None of this used the link. */
-    assert_int_equal(chorusacct_account_activate(b.ctx, token, GOOD_PW, len,
+    assert_int_equal(activation_submit(b.ctx, token, GOOD_PW, len,
                                                  GOOD_PW, len, NULL, &who,
                                                  &failed, &reason),
                      CHORUSACCT_OK);
@@ -278,7 +278,7 @@ static void test_reason_limits(void **state)
     assert_int_equal(strlen(why), 1000);
     assert_int_equal(chorusacct_account_reject(b.ctx, boss, app, why, &reason),
                      CHORUSACCT_OK);
-    chorusacct_account a;
+    chorusacct_account a = {.struct_size = sizeof a};
     assert_int_equal(chorusacct_account_get(b.ctx, app, &a), CHORUSACCT_OK);
     assert_string_equal(a.reason, why);
     assert_string_equal(last_event(&b, app).reason, why);
@@ -383,7 +383,7 @@ static void test_getter_arguments(void **state)
     bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     int64_t id = do_signup(&b, "a@acme.fr", siret_a,
                            CHORUSACCT_STATE_AWAITING_ACTIVATION);
-    chorusacct_account a;
+    chorusacct_account a = {.struct_size = sizeof a};
     size_t n = 9;
     assert_int_equal(chorusacct_account_get(b.ctx, id, NULL), CHORUSACCT_E_ARG);
     assert_int_equal(chorusacct_account_get(NULL, id, &a), CHORUSACCT_E_ARG);
@@ -421,12 +421,12 @@ static void test_getter_arguments(void **state)
     assert_int_equal(a.id, id);
     assert_string_equal(a.password_hash, "");
 
-    chorusacct_event e;
-    assert_int_equal(chorusacct_events_list(b.ctx, id, 0, NULL, 1, &n),
+    chorusacct_event e = {.struct_size = sizeof e};
+    assert_int_equal(chorusacct_event_list(b.ctx, id, 0, NULL, 1, &n),
                      CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_events_list(b.ctx, id, 0, &e, 1, NULL),
+    assert_int_equal(chorusacct_event_list(b.ctx, id, 0, &e, 1, NULL),
                      CHORUSACCT_E_ARG);
-    chorusacct_structure s;
+    chorusacct_structure s = {.struct_size = sizeof s};
     assert_int_equal(chorusacct_structure_get(b.ctx, a.structure_id, NULL),
                      CHORUSACCT_E_ARG);
     assert_int_equal(chorusacct_structure_get(b.ctx, a.structure_id, &s),
@@ -462,14 +462,14 @@ static void test_reason_in_subject(void **state)
     assert_int_equal(chorusacct_account_reject(b.ctx, boss, app,
                                                "line one\nline two", &reason),
                      CHORUSACCT_OK);
-    chorusacct_capmailer_clear(b.mail);
+    chorusacct_testmailer_clear(b.mail);
     do_deliver(&b);
     assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_REJECTED, NULL), 1);
     const chorusacct_mail *m = NULL;
-    for (size_t i = 0; i < chorusacct_capmailer_count(b.mail); i++)
-        if (chorusacct_capmailer_at(b.mail, i)->kind ==
+    for (size_t i = 0; i < chorusacct_testmailer_count(b.mail); i++)
+        if (chorusacct_testmailer_at(b.mail, i)->kind ==
             CHORUSACCT_MAIL_REJECTED)
-            m = chorusacct_capmailer_at(b.mail, i);
+            m = chorusacct_testmailer_at(b.mail, i);
     assert_non_null(m);
     assert_string_equal(m->subject, "Chorus Pro: line one line two");
     assert_string_equal(m->body, "Motif :\nline one\nline two\n");

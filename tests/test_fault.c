@@ -197,7 +197,7 @@ static int run_transfer(chorusacct_ctx *ctx, world *w)
 static int run_activate(chorusacct_ctx *ctx, world *w)
 {
     int reason;
-    return chorusacct_account_activate(ctx, w->token, GOOD_PW,
+    return activation_submit(ctx, w->token, GOOD_PW,
                                        strlen(GOOD_PW), GOOD_PW,
                                        strlen(GOOD_PW), "192.0.2.1", NULL,
                                        NULL, &reason);
@@ -279,12 +279,12 @@ typedef struct {
 
 static void faulty_open(faulty *f, bench *b, uint32_t flags, uint64_t n)
 {
-    chorusacct_storage_ops ops;
+    chorusacct_storage_ops ops = {.struct_size = sizeof ops};
     bench_storage(b, &f->inner);
     assert_int_equal(chorusacct_faultstore_new(&f->fs, &f->inner, n),
                      CHORUSACCT_OK);
     f->ctx = bench_ctx(b, flags);
-    assert_int_equal(chorusacct_faultstore_ops(f->fs, &ops), CHORUSACCT_OK);
+    assert_int_equal(chorusacct_faultstore_ops(&ops, f->fs), CHORUSACCT_OK);
     assert_int_equal(chorusacct_ctx_set_storage(f->ctx, &ops), CHORUSACCT_OK);
 }
 
@@ -329,12 +329,12 @@ static void test_every_operation_of_every_step(void **state)
                     fail_msg("%s: operation %llu failed and storage "
                              "changed (%s)",
                              st->name, (unsigned long long)n,
-                             chorusacct_code_name(rc));
+                             chorusacct_status_name(rc));
                 assert_true(chorusacct_ctx_last_error(f.ctx)[0] != '\0');
                 injected++;
             } else if (rc != CHORUSACCT_OK) {
                 fail_msg("%s: fails without a fault: %s (%s)", st->name,
-                         chorusacct_code_name(rc),
+                         chorusacct_status_name(rc),
                          chorusacct_ctx_last_error(f.ctx));
             }
             faulty_close(&f);
@@ -407,7 +407,7 @@ static void test_delivery_loses_nothing(void **state)
         setup_pending(&b, &w); /* leaves an approval request queued */
         do_signup(&b, "more@beta.fr", siret_b,
                   CHORUSACCT_STATE_AWAITING_ACTIVATION);
-        chorusacct_capmailer_clear(b.mail);
+        chorusacct_testmailer_clear(b.mail);
         size_t queued = outbox_count(&b, CHORUSACCT_MSG_PENDING);
         size_t sent_before = outbox_count(&b, CHORUSACCT_MSG_SENT);
         assert_int_equal(queued, 4);
@@ -415,14 +415,14 @@ static void test_delivery_loses_nothing(void **state)
         faulty f;
         faulty_open(&f, &b, CHORUSACCT_CFG_NO_CAPTCHA, n);
         chorusacct_delivery d = {.struct_size = sizeof d};
-        int rc = chorusacct_deliver_pending(f.ctx, 100, &d);
+        int rc = chorusacct_outbox_deliver(f.ctx, 100, &d);
         int fired = chorusacct_faultstore_fired(f.fs);
         faulty_close(&f);
         if (fired)
             assert_int_not_equal(rc, CHORUSACCT_OK);
         size_t sent_marked =
             outbox_count(&b, CHORUSACCT_MSG_SENT) - sent_before;
-        size_t captured_first = chorusacct_capmailer_count(b.mail);
+        size_t captured_first = chorusacct_testmailer_count(b.mail);
         /* Everything marked sent was handed to the mailer. */
         assert_true(captured_first >= sent_marked);
 
@@ -431,14 +431,14 @@ static void test_delivery_loses_nothing(void **state)
         assert_int_equal(outbox_count(&b, CHORUSACCT_MSG_SENT) - sent_before,
                          queued);
         /* At most the message in flight at the failure went out twice. */
-        size_t captured = chorusacct_capmailer_count(b.mail);
+        size_t captured = chorusacct_testmailer_count(b.mail);
         assert_true(captured >= queued && captured <= queued + 1);
         /* Every activation mail that reached the person carries a link
          * that works... the last one. */
         char token[64];
         last_token(&b, "more@beta.fr", token, sizeof token);
         int reason;
-        assert_int_equal(chorusacct_token_check(b.ctx, token, NULL, NULL,
+        assert_int_equal(chorusacct_activation_lookup(b.ctx, token, NULL, NULL,
                                                 &reason),
                          CHORUSACCT_OK);
         bench_close(&b);

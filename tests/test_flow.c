@@ -25,7 +25,7 @@ static void test_new_structure_to_active(void **state)
     bench b;
     bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     int declared = -1;
-    chorusacct_structure s;
+    chorusacct_structure s = {.struct_size = sizeof s};
     int reason = 0;
     assert_int_equal(chorusacct_structure_lookup(b.ctx, CHORUSACCT_ID_SIRET,
                                                  siret_a, &declared, &s,
@@ -35,7 +35,7 @@ static void test_new_structure_to_active(void **state)
 
     int64_t id = do_signup(&b, "Marie.Curie@Example.FR", siret_a,
                            CHORUSACCT_STATE_AWAITING_ACTIVATION);
-    chorusacct_account a;
+    chorusacct_account a = {.struct_size = sizeof a};
     assert_int_equal(chorusacct_account_get(b.ctx, id, &a), CHORUSACCT_OK);
     assert_string_equal(a.login_email, "Marie.Curie@example.fr");
     assert_string_equal(a.email_key, "marie.curie@example.fr");
@@ -57,7 +57,7 @@ static void test_new_structure_to_active(void **state)
     assert_int_equal(s.id, a.structure_id);
 
     /* Two e-mails to the login address, only once delivered. */
-    assert_int_equal(chorusacct_capmailer_count(b.mail), 0);
+    assert_int_equal(chorusacct_testmailer_count(b.mail), 0);
     assert_int_equal(outbox_count(&b, CHORUSACCT_MSG_PENDING), 2);
     assert_int_equal(do_deliver(&b), 2);
     assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_SUMMARY,
@@ -70,9 +70,9 @@ static void test_new_structure_to_active(void **state)
     last_token(&b, "Marie.Curie@example.fr", token, sizeof token);
     assert_int_equal(strlen(token), 43); /* 256 bits, URL-safe base64 */
     /* The link is in the body too, and nowhere in storage. */
-    const chorusacct_mail *m = chorusacct_capmailer_at(b.mail, 1);
+    const chorusacct_mail *m = chorusacct_testmailer_at(b.mail, 1);
     assert_non_null(strstr(m->body, token));
-    chorusacct_message msgs[8];
+    chorusacct_message msgs[8] = {{.struct_size = sizeof msgs[0]}};
     size_t n;
     assert_int_equal(chorusacct_outbox_list(b.ctx, 0, 0, msgs, 8, &n),
                      CHORUSACCT_OK);
@@ -83,9 +83,9 @@ static void test_new_structure_to_active(void **state)
     }
 
     /* Checking the link consumes nothing. */
-    chorusacct_token_info info;
+    chorusacct_token_info info = {.struct_size = sizeof info};
     for (int i = 0; i < 3; i++) {
-        assert_int_equal(chorusacct_token_check(b.ctx, token, NULL, &info,
+        assert_int_equal(chorusacct_activation_lookup(b.ctx, token, NULL, &info,
                                                 &reason),
                          CHORUSACCT_OK);
         assert_int_equal(info.account_id, id);
@@ -97,7 +97,7 @@ static void test_new_structure_to_active(void **state)
     /* A second activation says so, and changes nothing. */
     assert_int_equal(do_activate(&b, token, &reason), CHORUSACCT_E_REJECTED);
     assert_int_equal(reason, CHORUSACCT_E_ALREADY_ACTIVE);
-    assert_int_equal(chorusacct_token_check(b.ctx, token, NULL, NULL,
+    assert_int_equal(chorusacct_activation_lookup(b.ctx, token, NULL, NULL,
                                             &reason),
                      CHORUSACCT_E_REJECTED);
     assert_int_equal(reason, CHORUSACCT_E_ALREADY_ACTIVE);
@@ -151,9 +151,9 @@ static void test_field_errors_store_nothing(void **state)
             r.errors[i].code != want[i].code)
             fail_msg("error %zu: %s %s, wanted %s %s", i,
                      chorusacct_field_name(r.errors[i].field),
-                     chorusacct_code_name(r.errors[i].code),
+                     chorusacct_status_name(r.errors[i].code),
                      chorusacct_field_name(want[i].field),
-                     chorusacct_code_name(want[i].code));
+                     chorusacct_status_name(want[i].code));
     }
     assert_int_equal(r.account_id, 0);
     bench_digest(&b, after);
@@ -189,11 +189,11 @@ static void test_existing_structure_approval(void **state)
     bench b;
     bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     int64_t boss = make_manager(&b, "boss@acme.fr", siret_a);
-    chorusacct_capmailer_clear(b.mail);
+    chorusacct_testmailer_clear(b.mail);
 
     int64_t app = do_signup(&b, "jean@acme.fr", siret_a,
                             CHORUSACCT_STATE_PENDING_APPROVAL);
-    chorusacct_account a;
+    chorusacct_account a = {.struct_size = sizeof a};
     assert_int_equal(chorusacct_account_get(b.ctx, app, &a), CHORUSACCT_OK);
     assert_int_equal(a.role, CHORUSACCT_ROLE_USER);
     do_deliver(&b);
@@ -219,7 +219,7 @@ static void test_existing_structure_approval(void **state)
     assert_int_equal(chorusacct_account_approve(b.ctx, boss, 9999, &reason),
                      CHORUSACCT_E_NOTFOUND);
 
-    chorusacct_capmailer_clear(b.mail);
+    chorusacct_testmailer_clear(b.mail);
     assert_int_equal(chorusacct_account_approve(b.ctx, boss, app, &reason),
                      CHORUSACCT_OK);
     assert_int_equal(state_of(&b, app), CHORUSACCT_STATE_AWAITING_ACTIVATION);
@@ -242,9 +242,9 @@ static void test_existing_structure_approval(void **state)
     int types[8];
     assert_int_equal(event_types(&b, app, types, 8), 3);
     assert_int_equal(types[1], CHORUSACCT_EV_APPROVE);
-    chorusacct_event e[4];
+    chorusacct_event e[4] = {{.struct_size = sizeof e[0]}};
     size_t n;
-    assert_int_equal(chorusacct_events_list(b.ctx, app, 0, e, 4, &n),
+    assert_int_equal(chorusacct_event_list(b.ctx, app, 0, e, 4, &n),
                      CHORUSACCT_OK);
     assert_int_equal(e[1].actor_id, boss);
     assert_int_equal(e[1].from_state, CHORUSACCT_STATE_PENDING_APPROVAL);
@@ -272,7 +272,7 @@ static void test_reject(void **state)
                                                &reason),
                      CHORUSACCT_E_REJECTED);
     assert_int_equal(state_of(&b, app), CHORUSACCT_STATE_PENDING_APPROVAL);
-    chorusacct_capmailer_clear(b.mail);
+    chorusacct_testmailer_clear(b.mail);
     assert_int_equal(chorusacct_account_reject(b.ctx, boss, app,
                                                "Vous ne faites pas partie "
                                                "du service comptable.",
@@ -283,18 +283,18 @@ static void test_reject(void **state)
     assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_REJECTED, "jean@acme.fr"),
                      1);
     const chorusacct_mail *m = NULL;
-    for (size_t i = 0; i < chorusacct_capmailer_count(b.mail); i++)
-        if (chorusacct_capmailer_at(b.mail, i)->kind ==
+    for (size_t i = 0; i < chorusacct_testmailer_count(b.mail); i++)
+        if (chorusacct_testmailer_at(b.mail, i)->kind ==
             CHORUSACCT_MAIL_REJECTED)
-            m = chorusacct_capmailer_at(b.mail, i);
+            m = chorusacct_testmailer_at(b.mail, i);
     assert_non_null(m);
     assert_non_null(strstr(m->body, "service comptable"));
     assert_int_equal(chorusacct_account_approve(b.ctx, boss, app, &reason),
                      CHORUSACCT_E_REJECTED);
     assert_int_equal(reason, CHORUSACCT_E_ALREADY_DECIDED);
-    chorusacct_event e[4];
+    chorusacct_event e[4] = {{.struct_size = sizeof e[0]}};
     size_t n;
-    assert_int_equal(chorusacct_events_list(b.ctx, app, 0, e, 4, &n),
+    assert_int_equal(chorusacct_event_list(b.ctx, app, 0, e, 4, &n),
                      CHORUSACCT_OK);
     assert_int_equal(n, 2);
     assert_int_equal(e[1].type, CHORUSACCT_EV_REJECT);
@@ -432,7 +432,7 @@ static void *race_activate(void *p)
     act_arg *r = p;
     chorusacct_ctx *ctx = bench_ctx(r->b, CHORUSACCT_CFG_NO_CAPTCHA);
     pthread_barrier_wait(r->go);
-    r->rc = chorusacct_account_activate(ctx, r->token, GOOD_PW,
+    r->rc = activation_submit(ctx, r->token, GOOD_PW,
                                         strlen(GOOD_PW), GOOD_PW,
                                         strlen(GOOD_PW), NULL, NULL, NULL,
                                         &r->reason);
@@ -506,7 +506,7 @@ static void test_password_rules_at_activation(void **state)
         do_activate_pw(&b, token, "xx-CURIE-Strong-99", &failed, &reason),
         CHORUSACCT_E_REJECTED);
     assert_int_equal(reason, CHORUSACCT_E_PASSWORD_PERSONAL);
-    assert_int_equal(chorusacct_account_activate(b.ctx, token, GOOD_PW,
+    assert_int_equal(activation_submit(b.ctx, token, GOOD_PW,
                                                  strlen(GOOD_PW), "Correct",
                                                  7, NULL, NULL, &failed,
                                                  &reason),
@@ -532,11 +532,11 @@ static void test_expiry_and_resend(void **state)
 
     /* 59 minutes later the link works; 60 minutes later it does not. */
     chorusacct_testclock_set(b.clock, T0 + 3599);
-    assert_int_equal(chorusacct_token_check(b.ctx, first, NULL, NULL,
+    assert_int_equal(chorusacct_activation_lookup(b.ctx, first, NULL, NULL,
                                             &reason),
                      CHORUSACCT_OK);
     chorusacct_testclock_set(b.clock, T0 + 3600);
-    assert_int_equal(chorusacct_token_check(b.ctx, first, NULL, NULL,
+    assert_int_equal(chorusacct_activation_lookup(b.ctx, first, NULL, NULL,
                                             &reason),
                      CHORUSACCT_E_REJECTED);
     assert_int_equal(reason, CHORUSACCT_E_TOKEN_EXPIRED);
@@ -551,7 +551,7 @@ static void test_expiry_and_resend(void **state)
     assert_int_equal(sw.expired, 0);
 
     /* A resend revives it with a new link; the old one stays dead. */
-    chorusacct_capmailer_clear(b.mail);
+    chorusacct_testmailer_clear(b.mail);
     if (chorusacct_activation_resend(b.ctx, "LATE@acme.fr", NULL, &reason) !=
         CHORUSACCT_OK)
         fail_msg("resend: %s", chorusacct_ctx_last_error(b.ctx));
@@ -576,7 +576,7 @@ static void test_expiry_and_resend(void **state)
     do_deliver(&b);
     char third[64];
     last_token(&b, "late@acme.fr", third, sizeof third);
-    assert_int_equal(chorusacct_token_check(b.ctx, second, NULL, NULL,
+    assert_int_equal(chorusacct_activation_lookup(b.ctx, second, NULL, NULL,
                                             &reason),
                      CHORUSACCT_E_REJECTED);
     assert_int_equal(reason, CHORUSACCT_E_TOKEN_INVALID);
@@ -647,7 +647,7 @@ static void test_enumeration_safe(void **state)
     assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_ALREADY_EXISTS,
                               "known@acme.fr"), 1);
     /* Nothing was created for the second attempt. */
-    chorusacct_account list[4];
+    chorusacct_account list[4] = {{.struct_size = sizeof list[0]}};
     size_t n;
     assert_int_equal(chorusacct_account_list(b.ctx, NULL, list, 4, &n),
                      CHORUSACCT_OK);
@@ -706,7 +706,7 @@ static void test_login_lockout_rehash(void **state)
     assert_int_equal(reason, CHORUSACCT_E_LOCKED);
     chorusacct_testclock_advance(b.clock, 901);
     /* Stronger limits: the next login rehashes. */
-    chorusacct_account before, after;
+    chorusacct_account before = {.struct_size = sizeof before}, after = {.struct_size = sizeof after};
     assert_int_equal(chorusacct_ctx_set_int(b.ctx,
                                             CHORUSACCT_OPT_PWHASH_OPSLIMIT,
                                             2),
@@ -791,12 +791,12 @@ static void test_disable_enable_roles(void **state)
                                                  CHORUSACCT_ROLE_PRINCIPAL,
                                                  &reason),
                      CHORUSACCT_OK);
-    chorusacct_account a;
+    chorusacct_account a = {.struct_size = sizeof a};
     assert_int_equal(chorusacct_account_get(b.ctx, boss, &a), CHORUSACCT_OK);
     assert_int_equal(a.role, CHORUSACCT_ROLE_MANAGER);
     assert_int_equal(chorusacct_account_get(b.ctx, u, &a), CHORUSACCT_OK);
     assert_int_equal(a.role, CHORUSACCT_ROLE_PRINCIPAL);
-    chorusacct_structure s;
+    chorusacct_structure s = {.struct_size = sizeof s};
     assert_int_equal(chorusacct_structure_get(b.ctx, a.structure_id, &s),
                      CHORUSACCT_OK);
     assert_int_equal(s.principal_id, u);
@@ -848,7 +848,7 @@ static void test_draft_wizard(void **state)
     f.identifier = siret_b;
     assert_int_equal(chorusacct_signup_submit(b.ctx, &f, &r), CHORUSACCT_OK);
     assert_int_not_equal(r.account_id, slow);
-    chorusacct_account gone;
+    chorusacct_account gone = {.struct_size = sizeof gone};
     assert_int_equal(chorusacct_account_get(b.ctx, slow, &gone),
                      CHORUSACCT_E_NOTFOUND);
     int types[4];
@@ -964,21 +964,21 @@ static void test_throttle(void **state)
                      CHORUSACCT_OK);
     int reason;
     for (int i = 0; i < 3; i++)
-        assert_int_equal(chorusacct_token_check(b.ctx, "bogus", "10.0.0.1",
+        assert_int_equal(chorusacct_activation_lookup(b.ctx, "bogus", "10.0.0.1",
                                                 NULL, &reason),
                          CHORUSACCT_E_REJECTED);
     assert_int_equal(reason, CHORUSACCT_E_TOKEN_INVALID);
-    assert_int_equal(chorusacct_token_check(b.ctx, "bogus", "10.0.0.1", NULL,
+    assert_int_equal(chorusacct_activation_lookup(b.ctx, "bogus", "10.0.0.1", NULL,
                                             &reason),
                      CHORUSACCT_E_REJECTED);
     assert_int_equal(reason, CHORUSACCT_E_THROTTLED);
     /* Another key is not affected; the window passes. */
-    assert_int_equal(chorusacct_token_check(b.ctx, "bogus", "10.0.0.2", NULL,
+    assert_int_equal(chorusacct_activation_lookup(b.ctx, "bogus", "10.0.0.2", NULL,
                                             &reason),
                      CHORUSACCT_E_REJECTED);
     assert_int_equal(reason, CHORUSACCT_E_TOKEN_INVALID);
     chorusacct_testclock_advance(b.clock, 3600);
-    assert_int_equal(chorusacct_token_check(b.ctx, "bogus", "10.0.0.1", NULL,
+    assert_int_equal(chorusacct_activation_lookup(b.ctx, "bogus", "10.0.0.1", NULL,
                                             &reason),
                      CHORUSACCT_E_REJECTED);
     assert_int_equal(reason, CHORUSACCT_E_TOKEN_INVALID);
@@ -1007,14 +1007,14 @@ static void test_outbox_retries(void **state)
               CHORUSACCT_STATE_AWAITING_ACTIVATION);
     chorusacct_delivery d = {.struct_size = sizeof d};
     /* Mail server down: both messages retried later, none lost. */
-    assert_int_equal(chorusacct_capmailer_fail_next(b.mail, 2,
+    assert_int_equal(chorusacct_testmailer_fail_next(b.mail, 2,
                                                     CHORUSACCT_MAIL_TEMPFAIL),
                      CHORUSACCT_OK);
-    assert_int_equal(chorusacct_deliver_pending(b.ctx, 10, &d),
+    assert_int_equal(chorusacct_outbox_deliver(b.ctx, 10, &d),
                      CHORUSACCT_OK);
     assert_int_equal(d.retried, 2);
     assert_int_equal(d.sent, 0);
-    chorusacct_message m[4];
+    chorusacct_message m[4] = {{.struct_size = sizeof m[0]}};
     size_t n;
     assert_int_equal(chorusacct_outbox_list(b.ctx, CHORUSACCT_MSG_PENDING, 0,
                                             m, 4, &n),
@@ -1024,25 +1024,25 @@ static void test_outbox_retries(void **state)
     assert_int_equal(m[0].next_attempt_at, T0 + 60);
     assert_true(m[0].last_error[0] != '\0');
     /* Not due yet: nothing happens. */
-    assert_int_equal(chorusacct_deliver_pending(b.ctx, 10, &d),
+    assert_int_equal(chorusacct_outbox_deliver(b.ctx, 10, &d),
                      CHORUSACCT_OK);
     assert_int_equal(d.sent + d.retried, 0);
     chorusacct_testclock_advance(b.clock, 60);
-    assert_int_equal(chorusacct_deliver_pending(b.ctx, 10, &d),
+    assert_int_equal(chorusacct_outbox_deliver(b.ctx, 10, &d),
                      CHORUSACCT_OK);
     assert_int_equal(d.sent, 2);
-    assert_int_equal(chorusacct_capmailer_count(b.mail), 2);
-    assert_int_equal(chorusacct_deliver_pending(b.ctx, 10, &d),
+    assert_int_equal(chorusacct_testmailer_count(b.mail), 2);
+    assert_int_equal(chorusacct_outbox_deliver(b.ctx, 10, &d),
                      CHORUSACCT_OK);
-    assert_int_equal(chorusacct_capmailer_count(b.mail), 2);
+    assert_int_equal(chorusacct_testmailer_count(b.mail), 2);
 
     /* Permanent failure: a dead letter at once, with its reason. */
     do_signup(&b, "dead@acme.fr", siret_b,
               CHORUSACCT_STATE_AWAITING_ACTIVATION);
-    assert_int_equal(chorusacct_capmailer_fail_next(b.mail, 1,
+    assert_int_equal(chorusacct_testmailer_fail_next(b.mail, 1,
                                                     CHORUSACCT_MAIL_PERMFAIL),
                      CHORUSACCT_OK);
-    assert_int_equal(chorusacct_deliver_pending(b.ctx, 10, &d),
+    assert_int_equal(chorusacct_outbox_deliver(b.ctx, 10, &d),
                      CHORUSACCT_OK);
     assert_int_equal(d.dead, 1);
     assert_int_equal(d.sent, 1);
@@ -1055,13 +1055,13 @@ static void test_outbox_retries(void **state)
                                             CHORUSACCT_OPT_MAIL_MAX_ATTEMPTS,
                                             3),
                      CHORUSACCT_OK);
-    assert_int_equal(chorusacct_capmailer_fail_next(b.mail, 100,
+    assert_int_equal(chorusacct_testmailer_fail_next(b.mail, 100,
                                                     CHORUSACCT_MAIL_TEMPFAIL),
                      CHORUSACCT_OK);
     int64_t waits[] = {0, 60, 120};
     for (int i = 0; i < 3; i++) {
         chorusacct_testclock_advance(b.clock, waits[i]);
-        assert_int_equal(chorusacct_deliver_pending(b.ctx, 10, &d),
+        assert_int_equal(chorusacct_outbox_deliver(b.ctx, 10, &d),
                          CHORUSACCT_OK);
         assert_int_equal(d.retried + d.dead, 2);
     }
@@ -1082,7 +1082,7 @@ static void test_activation_cancelled_when_moved(void **state)
     assert_int_equal(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK);
     assert_int_equal(state_of(&b, id), CHORUSACCT_STATE_EXPIRED);
     chorusacct_delivery d = {.struct_size = sizeof d};
-    assert_int_equal(chorusacct_deliver_pending(b.ctx, 10, &d),
+    assert_int_equal(chorusacct_outbox_deliver(b.ctx, 10, &d),
                      CHORUSACCT_OK);
     assert_int_equal(d.sent, 1);      /* the summary */
     assert_int_equal(d.cancelled, 1); /* no link for an expired account */
@@ -1101,17 +1101,17 @@ static void test_sweep_promotes_and_purges(void **state)
     int64_t next = do_signup(&b, "next@acme.fr", siret_a,
                              CHORUSACCT_STATE_PENDING_APPROVAL);
     chorusacct_testclock_advance(b.clock, 3601);
-    chorusacct_capmailer_clear(b.mail);
+    chorusacct_testmailer_clear(b.mail);
     chorusacct_sweep_result sw = {.struct_size = sizeof sw};
     assert_int_equal(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK);
     assert_int_equal(sw.expired, 1);
     assert_int_equal(sw.promoted, 1);
     assert_int_equal(state_of(&b, first), CHORUSACCT_STATE_EXPIRED);
     assert_int_equal(state_of(&b, next), CHORUSACCT_STATE_AWAITING_ACTIVATION);
-    chorusacct_account a;
+    chorusacct_account a = {.struct_size = sizeof a};
     assert_int_equal(chorusacct_account_get(b.ctx, next, &a), CHORUSACCT_OK);
     assert_int_equal(a.role, CHORUSACCT_ROLE_PRINCIPAL);
-    chorusacct_structure s;
+    chorusacct_structure s = {.struct_size = sizeof s};
     assert_int_equal(chorusacct_structure_get(b.ctx, a.structure_id, &s),
                      CHORUSACCT_OK);
     assert_int_equal(s.principal_id, next);
@@ -1232,7 +1232,7 @@ static void test_refused_transitions(void **state)
             rc = chorusacct_activation_resend_by(b.ctx, boss, id, &reason);
             if (id == created || id == boss) {
                 /* not in boss's structure, or boss himself: by address */
-                chorusacct_account a;
+                chorusacct_account a = {.struct_size = sizeof a};
                 assert_int_equal(chorusacct_account_get(b.ctx, id, &a),
                                  CHORUSACCT_OK);
                 rc = chorusacct_activation_resend(b.ctx, a.login_email, NULL,
@@ -1251,8 +1251,8 @@ static void test_refused_transitions(void **state)
             fail_msg("%s on a %s account: %s/%s, wanted %s",
                      op_names[cases[i].what],
                      chorusacct_state_name(before_state),
-                     chorusacct_code_name(rc), chorusacct_code_name(reason),
-                     chorusacct_code_name(cases[i].want));
+                     chorusacct_status_name(rc), chorusacct_status_name(reason),
+                     chorusacct_status_name(cases[i].want));
         assert_int_equal(state_of(&b, id), before_state);
         assert_int_equal(event_types(&b, id, types, 16), before_events);
     }
@@ -1291,7 +1291,7 @@ static void test_templates_replaced(void **state)
     assert_int_equal(reason, CHORUSACCT_E_TEMPLATE);
     do_signup(&b, "t@acme.fr", siret_a, CHORUSACCT_STATE_AWAITING_ACTIVATION);
     do_deliver(&b);
-    const chorusacct_mail *m = chorusacct_capmailer_at(b.mail, 1);
+    const chorusacct_mail *m = chorusacct_testmailer_at(b.mail, 1);
     assert_int_equal(m->kind, CHORUSACCT_MAIL_ACTIVATION);
     assert_string_equal(m->subject, "Activez Marie");
     char want[256];

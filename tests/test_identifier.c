@@ -158,7 +158,7 @@ static void test_tva(void **state)
         BAD("FR44732829320\xc2\xa0", NONASCII),
         BAD("FR44_732829320", CHARACTER),
     };
-    run_cases(chorusacct_tva_check, cases, ARRAY_LEN(cases));
+    run_cases(chorusacct_vat_fr_check, cases, ARRAY_LEN(cases));
 }
 
 static void test_tva_from_siren(void **state)
@@ -170,18 +170,18 @@ static void test_tva_from_siren(void **state)
         BAD("732829321", CHECKSUM),
         BAD("73282932", LENGTH),
     };
-    run_cases(chorusacct_tva_from_siren, cases, ARRAY_LEN(cases));
+    run_cases(chorusacct_vat_fr_from_siren, cases, ARRAY_LEN(cases));
     /* Every key it computes is accepted by the checker. */
     char tva[16];
     int reason;
     static const char *const sirens[] = {"732829320", "404833048",
                                          "552008443", "356000000"};
     for (size_t i = 0; i < ARRAY_LEN(sirens); i++) {
-        assert_int_equal(chorusacct_tva_from_siren(sirens[i], 9, 0, tva,
+        assert_int_equal(chorusacct_vat_fr_from_siren(sirens[i], 9, 0, tva,
                                                    sizeof tva, NULL,
                                                    &reason),
                          CHORUSACCT_OK);
-        assert_int_equal(chorusacct_tva_check(tva, strlen(tva), 0, NULL, 0,
+        assert_int_equal(chorusacct_vat_fr_check(tva, strlen(tva), 0, NULL, 0,
                                               NULL, &reason),
                          CHORUSACCT_OK);
     }
@@ -261,7 +261,7 @@ static void build_one(const char *country, const char *name, int want_reason,
     if (want_reason == CHORUSACCT_OK) {
         if (rc != CHORUSACCT_OK)
             fail_msg("%s/%s: got %s", country, name,
-                     chorusacct_code_name(reason));
+                     chorusacct_status_name(reason));
         assert_string_equal(buf, want);
         /* What the builder makes, the checker accepts. */
         assert_int_equal(chorusacct_hors_ue_check(buf, n, 0, NULL, 0, NULL,
@@ -309,9 +309,9 @@ static void test_types(void **state)
         assert_int_equal(chorusacct_identifier_from_number(&t, n),
                          CHORUSACCT_OK);
         assert_int_equal(chorusacct_identifier_number(t), n);
-        assert_string_equal(chorusacct_identifier_code(t), codes[n - 1]);
+        assert_string_equal(chorusacct_identifier_name(t), codes[n - 1]);
         int back = 0;
-        assert_int_equal(chorusacct_identifier_from_code(&back,
+        assert_int_equal(chorusacct_identifier_from_name(&back,
                                                          codes[n - 1]),
                          CHORUSACCT_OK);
         assert_int_equal(back, t);
@@ -325,22 +325,22 @@ static void test_types(void **state)
         assert_int_equal(chorusacct_identifier_has_value(t), n <= 5);
     }
     int t;
-    assert_int_equal(chorusacct_identifier_from_code(&t, "hors_ue"),
+    assert_int_equal(chorusacct_identifier_from_name(&t, "hors_ue"),
                      CHORUSACCT_OK);
     assert_int_equal(t, CHORUSACCT_ID_HORS_UE);
-    assert_int_equal(chorusacct_identifier_from_code(&t, "SIREN"),
+    assert_int_equal(chorusacct_identifier_from_name(&t, "SIREN"),
                      CHORUSACCT_E_NOTFOUND);
-    assert_int_equal(chorusacct_identifier_from_code(&t, "SIRETX"),
+    assert_int_equal(chorusacct_identifier_from_name(&t, "SIRETX"),
                      CHORUSACCT_E_NOTFOUND);
-    assert_int_equal(chorusacct_identifier_from_code(&t, "UE\x7fHORS_FRANCE"),
+    assert_int_equal(chorusacct_identifier_from_name(&t, "UE\x7fHORS_FRANCE"),
                      CHORUSACCT_E_NOTFOUND);
-    assert_int_equal(chorusacct_identifier_from_code(NULL, "SIRET"),
+    assert_int_equal(chorusacct_identifier_from_name(NULL, "SIRET"),
                      CHORUSACCT_E_ARG);
     assert_int_equal(chorusacct_identifier_from_number(&t, 0),
                      CHORUSACCT_E_NOTFOUND);
     assert_int_equal(chorusacct_identifier_from_number(&t, 8),
                      CHORUSACCT_E_NOTFOUND);
-    assert_null(chorusacct_identifier_code(0));
+    assert_null(chorusacct_identifier_name(0));
     assert_null(chorusacct_identifier_hint(8, CHORUSACCT_LANG_FR));
     assert_int_equal(chorusacct_identifier_number(99), CHORUSACCT_E_ARG);
     assert_int_equal(chorusacct_identifier_has_value(-1), CHORUSACCT_E_ARG);
@@ -356,7 +356,7 @@ static void test_validate_identifier(void **state)
     size_t n;
     int reason;
 #define VID(type, in, rc_want)                                             \
-    chorusacct_validate_identifier(type, in, strlen(in), 0, buf,           \
+    chorusacct_identifier_check(type, in, strlen(in), 0, buf,           \
                                    sizeof buf, &n, &reason) == rc_want
     assert_true(VID(CHORUSACCT_ID_SIRET, "732 829 320 00074",
                     CHORUSACCT_OK));
@@ -398,7 +398,7 @@ static void test_strict(void **state)
               CHORUSACCT_VALIDATE_STRICT, CHORUSACCT_E_SEPARATOR, NULL);
     check_one(chorusacct_ridet_check, "1234567.001",
               CHORUSACCT_VALIDATE_STRICT, CHORUSACCT_E_SEPARATOR, NULL);
-    check_one(chorusacct_tva_check, "FR-44732829320",
+    check_one(chorusacct_vat_fr_check, "FR-44732829320",
               CHORUSACCT_VALIDATE_STRICT, CHORUSACCT_E_SEPARATOR, NULL);
     /* A worse fault still wins. */
     check_one(chorusacct_siren_check, "732 829 32\xc3\xa9",

@@ -21,7 +21,7 @@ static int64_t wall(void)
 static void test_default_clock(void **state)
 {
     (void)state;
-    chorusacct_clock_ops ops;
+    chorusacct_clock_ops ops = {.struct_size = sizeof ops};
     memset(&ops, 0xA5, sizeof ops);
     chorusacct__clock_default(&ops);
     assert_int_equal(ops.struct_size, sizeof ops);
@@ -40,7 +40,7 @@ static void test_default_random(void **state)
 {
     (void)state;
     assert_int_equal(chorusacct_init(), CHORUSACCT_OK);
-    chorusacct_random_ops ops;
+    chorusacct_random_ops ops = {.struct_size = sizeof ops};
     memset(&ops, 0xA5, sizeof ops);
     chorusacct__random_default(&ops);
     assert_int_equal(ops.struct_size, sizeof ops);

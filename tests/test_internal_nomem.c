@@ -64,13 +64,13 @@ static void test_constructors(void **state)
 {
     (void)state;
     static const uint8_t seed[32];
-    chorusacct_capmailer *cm = (chorusacct_capmailer *)&cm;
+    chorusacct_testmailer *cm = (chorusacct_testmailer *)&cm;
     chorusacct_testclock *clock = (chorusacct_testclock *)&clock;
     chorusacct_testrandom *rnd = (chorusacct_testrandom *)&rnd;
     /* libsodium may allocate in its own init: done before the budget. */
     assert_int_equal(chorusacct_init(), CHORUSACCT_OK);
     budget = 0;
-    assert_int_equal(chorusacct_capmailer_new(&cm), CHORUSACCT_E_NOMEM);
+    assert_int_equal(chorusacct_testmailer_new(&cm), CHORUSACCT_E_NOMEM);
     assert_int_equal(chorusacct_testclock_new(&clock, 5), CHORUSACCT_E_NOMEM);
     assert_int_equal(chorusacct_testrandom_new(&rnd, seed),
                      CHORUSACCT_E_NOMEM);
@@ -80,13 +80,13 @@ static void test_constructors(void **state)
     assert_null(rnd);
 }
 
-static void test_capmailer_send(void **state)
+static void test_testmailer_send(void **state)
 {
     (void)state;
-    chorusacct_capmailer *cm = NULL;
-    chorusacct_mailer_ops ops;
-    assert_int_equal(chorusacct_capmailer_new(&cm), CHORUSACCT_OK);
-    assert_int_equal(chorusacct_capmailer_ops(cm, &ops), CHORUSACCT_OK);
+    chorusacct_testmailer *cm = NULL;
+    chorusacct_mailer_ops ops = {.struct_size = sizeof ops};
+    assert_int_equal(chorusacct_testmailer_new(&cm), CHORUSACCT_OK);
+    assert_int_equal(chorusacct_testmailer_ops(&ops, cm), CHORUSACCT_OK);
     char err[64];
 
     /* The copy of the message cannot be made. */
@@ -95,7 +95,7 @@ static void test_capmailer_send(void **state)
     assert_int_equal(send_one(&ops, 1, err, sizeof err),
                      CHORUSACCT_MAIL_TEMPFAIL);
     assert_non_null(strstr(err, "memory"));
-    assert_int_equal(chorusacct_capmailer_count(cm), 0);
+    assert_int_equal(chorusacct_testmailer_count(cm), 0);
 
     /* The copy is made, the list cannot grow: nothing leaks (the
      * sanitizer build checks) and nothing is captured. */
@@ -104,14 +104,14 @@ static void test_capmailer_send(void **state)
     assert_int_equal(send_one(&ops, 2, err, sizeof err),
                      CHORUSACCT_MAIL_TEMPFAIL);
     assert_non_null(strstr(err, "memory"));
-    assert_int_equal(chorusacct_capmailer_count(cm), 0);
+    assert_int_equal(chorusacct_testmailer_count(cm), 0);
     budget = -1;
 
     /* Memory is back: the retry succeeds. */
     assert_int_equal(send_one(&ops, 2, err, sizeof err),
                      CHORUSACCT_MAIL_SENT);
-    assert_int_equal(chorusacct_capmailer_count(cm), 1);
-    assert_int_equal(chorusacct_capmailer_at(cm, 0)->message_id, 2);
+    assert_int_equal(chorusacct_testmailer_count(cm), 1);
+    assert_int_equal(chorusacct_testmailer_at(cm, 0)->message_id, 2);
 
     /* Growing past the first block of entries fails cleanly too. */
     for (int i = 0; i < 15; i++)
@@ -120,17 +120,17 @@ static void test_capmailer_send(void **state)
     budget = 1;
     assert_int_equal(send_one(&ops, 99, NULL, 0), CHORUSACCT_MAIL_TEMPFAIL);
     budget = -1;
-    assert_int_equal(chorusacct_capmailer_count(cm), 16);
+    assert_int_equal(chorusacct_testmailer_count(cm), 16);
     assert_int_equal(send_one(&ops, 99, NULL, 0), CHORUSACCT_MAIL_SENT);
-    assert_int_equal(chorusacct_capmailer_count(cm), 17);
-    chorusacct_capmailer_free(cm);
+    assert_int_equal(chorusacct_testmailer_count(cm), 17);
+    chorusacct_testmailer_free(cm);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_constructors),
-        cmocka_unit_test(test_capmailer_send),
+        cmocka_unit_test(test_testmailer_send),
     };
     return cmocka_run_group_tests_name("internal_nomem", tests, NULL, NULL);
 }

@@ -35,7 +35,7 @@ static void expect(const char *tpl, const ca_var *vars, size_t n,
     size_t len = 999;
     int rc = render(tpl, vars, n, out, sizeof out, &len);
     if (rc != CHORUSACCT_OK)
-        fail_msg("'%s': %s", tpl, chorusacct_code_name(rc));
+        fail_msg("'%s': %s", tpl, chorusacct_status_name(rc));
     assert_string_equal(out, want);
     assert_int_equal(len, strlen(want));
 }
@@ -49,7 +49,7 @@ static void expect_template_error(const char *tpl, const ca_var *vars,
     int rc = render(tpl, vars, n, out, sizeof out, &len);
     if (rc != CHORUSACCT_E_TEMPLATE)
         fail_msg("render '%s': %s, expected TEMPLATE", tpl,
-                 chorusacct_code_name(rc));
+                 chorusacct_status_name(rc));
     assert_string_equal(out, "");
     assert_int_equal(len, 0);
 }

@@ -728,8 +728,8 @@ static void test_maildir_folders(void **state)
     (void)state;
     char *top = temp_dir();
     char *dir = path2(top, "Maildir");
-    chorusacct_mailer_ops ops;
-    assert_int_equal(chorusacct_maildir_mailer(&ops, dir, FROM), CHORUSACCT_OK);
+    chorusacct_mailer_ops ops = {.struct_size = sizeof ops};
+    assert_int_equal(chorusacct_maildir_ops(&ops, dir, FROM), CHORUSACCT_OK);
     assert_int_equal(ops.struct_size, sizeof ops);
     assert_non_null(ops.send);
     assert_non_null(ops.destroy);
@@ -744,12 +744,12 @@ static void test_maildir_folders(void **state)
     }
     ops.destroy(ops.user_data);
     /* An existing Maildir is fine. */
-    assert_int_equal(chorusacct_maildir_mailer(&ops, dir, FROM), CHORUSACCT_OK);
+    assert_int_equal(chorusacct_maildir_ops(&ops, dir, FROM), CHORUSACCT_OK);
     ops.destroy(ops.user_data);
 
     /* Folders that cannot be made. */
     char *deep = path2(top, "missing/parent/Maildir");
-    assert_int_equal(chorusacct_maildir_mailer(&ops, deep, FROM),
+    assert_int_equal(chorusacct_maildir_ops(&ops, deep, FROM),
                      CHORUSACCT_E_IO);
     assert_null(ops.send);
     assert_null(ops.user_data);
@@ -757,21 +757,21 @@ static void test_maildir_folders(void **state)
     FILE *f = fopen(file, "w");
     assert_non_null(f);
     fclose(f);
-    assert_int_equal(chorusacct_maildir_mailer(&ops, file, FROM),
+    assert_int_equal(chorusacct_maildir_ops(&ops, file, FROM),
                      CHORUSACCT_E_IO);
 
     /* Arguments: the sender is checked once, here. */
-    assert_int_equal(chorusacct_maildir_mailer(NULL, dir, FROM),
+    assert_int_equal(chorusacct_maildir_ops(NULL, dir, FROM),
                      CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_maildir_mailer(&ops, NULL, FROM),
+    assert_int_equal(chorusacct_maildir_ops(&ops, NULL, FROM),
                      CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_maildir_mailer(&ops, "", FROM),
+    assert_int_equal(chorusacct_maildir_ops(&ops, "", FROM),
                      CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_maildir_mailer(&ops, dir, NULL),
+    assert_int_equal(chorusacct_maildir_ops(&ops, dir, NULL),
                      CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_maildir_mailer(&ops, dir, "noreply"),
+    assert_int_equal(chorusacct_maildir_ops(&ops, dir, "noreply"),
                      CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_maildir_mailer(&ops, dir, "a@b.fr\r\nX: y"),
+    assert_int_equal(chorusacct_maildir_ops(&ops, dir, "a@b.fr\r\nX: y"),
                      CHORUSACCT_E_ARG);
     assert_null(ops.send);
 
@@ -786,8 +786,8 @@ static void test_maildir_send(void **state)
 {
     (void)state;
     char *dir = temp_dir();
-    chorusacct_mailer_ops ops;
-    assert_int_equal(chorusacct_maildir_mailer(&ops, dir, FROM), CHORUSACCT_OK);
+    chorusacct_mailer_ops ops = {.struct_size = sizeof ops};
+    assert_int_equal(chorusacct_maildir_ops(&ops, dir, FROM), CHORUSACCT_OK);
     chorusacct_mail m = make_mail("jean@example.fr", "Votre lien d'activation",
                                   "Cliquez : https://x.example/a?t=ABC\n");
     m.kind = CHORUSACCT_MAIL_ACTIVATION;
@@ -854,8 +854,8 @@ static void test_maildir_unwritable(void **state)
 {
     (void)state;
     char *dir = temp_dir();
-    chorusacct_mailer_ops ops;
-    assert_int_equal(chorusacct_maildir_mailer(&ops, dir, FROM), CHORUSACCT_OK);
+    chorusacct_mailer_ops ops = {.struct_size = sizeof ops};
+    assert_int_equal(chorusacct_maildir_ops(&ops, dir, FROM), CHORUSACCT_OK);
     chorusacct_mail m = make_mail("a@example.fr", "s", "b\n");
     char error[CHORUSACCT_MAIL_ERROR_SIZE] = "";
     char *tmp = path2(dir, "tmp");
@@ -960,8 +960,8 @@ static void test_maildir_threads(void **state)
 {
     (void)state;
     char *dir = temp_dir();
-    chorusacct_mailer_ops ops;
-    assert_int_equal(chorusacct_maildir_mailer(&ops, dir, FROM), CHORUSACCT_OK);
+    chorusacct_mailer_ops ops = {.struct_size = sizeof ops};
+    assert_int_equal(chorusacct_maildir_ops(&ops, dir, FROM), CHORUSACCT_OK);
     pthread_t th[THREADS];
     worker w[THREADS];
     for (int t = 0; t < THREADS; t++) {

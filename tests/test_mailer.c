@@ -56,7 +56,7 @@ static void test_names(void **state)
 static void test_mailer_ops_init(void **state)
 {
     (void)state;
-    chorusacct_mailer_ops ops;
+    chorusacct_mailer_ops ops = {.struct_size = sizeof ops};
     memset(&ops, 0xA5, sizeof ops);
     assert_int_equal(chorusacct_mailer_ops_init(&ops, sizeof ops),
                      CHORUSACCT_OK);
@@ -304,12 +304,13 @@ static void test_template_args(void **state)
 /* ------------------------------------------------------------------ */
 /* Capturing mailer                                                     */
 
-static chorusacct_capmailer *new_cm(chorusacct_mailer_ops *ops)
+static chorusacct_testmailer *new_cm(chorusacct_mailer_ops *ops)
 {
-    chorusacct_capmailer *cm = NULL;
-    assert_int_equal(chorusacct_capmailer_new(&cm), CHORUSACCT_OK);
+    chorusacct_testmailer *cm = NULL;
+    assert_int_equal(chorusacct_testmailer_new(&cm), CHORUSACCT_OK);
     assert_non_null(cm);
-    assert_int_equal(chorusacct_capmailer_ops(cm, ops), CHORUSACCT_OK);
+    ops->struct_size = (uint32_t)sizeof *ops;
+    assert_int_equal(chorusacct_testmailer_ops(ops, cm), CHORUSACCT_OK);
     return cm;
 }
 
@@ -334,42 +335,42 @@ static int send1(const chorusacct_mailer_ops *ops, int64_t id,
     return ops->send(ops->user_data, &m, err, cap);
 }
 
-static void test_capmailer_args(void **state)
+static void test_testmailer_args(void **state)
 {
     (void)state;
-    chorusacct_capmailer *cm = NULL;
-    chorusacct_mailer_ops ops;
-    assert_int_equal(chorusacct_capmailer_new(NULL), CHORUSACCT_E_ARG);
+    chorusacct_testmailer *cm = NULL;
+    chorusacct_mailer_ops ops = {.struct_size = sizeof ops};
+    assert_int_equal(chorusacct_testmailer_new(NULL), CHORUSACCT_E_ARG);
     memset(&ops, 0xA5, sizeof ops);
     cm = new_cm(&ops);
     assert_int_equal(ops.struct_size, sizeof ops);
     assert_ptr_equal(ops.user_data, cm);
     assert_non_null(ops.send);
     assert_null(ops.destroy); /* the mailer stays the caller's */
-    assert_int_equal(chorusacct_capmailer_ops(NULL, &ops), CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_capmailer_ops(cm, NULL), CHORUSACCT_E_ARG);
+    assert_int_equal(chorusacct_testmailer_ops(&ops, NULL), CHORUSACCT_E_ARG);
+    assert_int_equal(chorusacct_testmailer_ops(NULL, cm), CHORUSACCT_E_ARG);
 
-    assert_int_equal(chorusacct_capmailer_count(cm), 0);
-    assert_null(chorusacct_capmailer_at(cm, 0));
-    assert_int_equal(chorusacct_capmailer_count(NULL), 0);
-    assert_null(chorusacct_capmailer_at(NULL, 0));
-    chorusacct_capmailer_clear(NULL);
-    chorusacct_capmailer_free(NULL);
+    assert_int_equal(chorusacct_testmailer_count(cm), 0);
+    assert_null(chorusacct_testmailer_at(cm, 0));
+    assert_int_equal(chorusacct_testmailer_count(NULL), 0);
+    assert_null(chorusacct_testmailer_at(NULL, 0));
+    chorusacct_testmailer_clear(NULL);
+    chorusacct_testmailer_free(NULL);
 
     /* A send without a message is refused for good, not captured. */
     char err[64] = "";
     assert_int_equal(ops.send(ops.user_data, NULL, err, sizeof err),
                      CHORUSACCT_MAIL_PERMFAIL);
     assert_true(err[0] != '\0');
-    assert_int_equal(chorusacct_capmailer_count(cm), 0);
-    chorusacct_capmailer_free(cm);
+    assert_int_equal(chorusacct_testmailer_count(cm), 0);
+    chorusacct_testmailer_free(cm);
 }
 
-static void test_capmailer_capture(void **state)
+static void test_testmailer_capture(void **state)
 {
     (void)state;
-    chorusacct_mailer_ops ops;
-    chorusacct_capmailer *cm = new_cm(&ops);
+    chorusacct_mailer_ops ops = {.struct_size = sizeof ops};
+    chorusacct_testmailer *cm = new_cm(&ops);
 
     /* The caller's buffers, overwritten after the call. */
     char to[64], subject[64], body[128], link[96];
@@ -399,8 +400,8 @@ static void test_capmailer_capture(void **state)
     memset(body, 'X', sizeof body - 1);
     memset(link, 'X', sizeof link - 1);
 
-    assert_int_equal(chorusacct_capmailer_count(cm), 1);
-    const chorusacct_mail *c = chorusacct_capmailer_at(cm, 0);
+    assert_int_equal(chorusacct_testmailer_count(cm), 1);
+    const chorusacct_mail *c = chorusacct_testmailer_at(cm, 0);
     assert_non_null(c);
     assert_int_equal(c->struct_size, sizeof *c);
     assert_int_equal(c->kind, CHORUSACCT_MAIL_ACTIVATION);
@@ -416,7 +417,7 @@ static void test_capmailer_capture(void **state)
     assert_string_equal(c->link, "https://x.example/a?t=TOKEN1");
     assert_ptr_not_equal(c->to, to);
     assert_ptr_not_equal(c->link, link);
-    assert_null(chorusacct_capmailer_at(cm, 1));
+    assert_null(chorusacct_testmailer_at(cm, 1));
 
     /* A message without a link keeps a NULL link, and the earlier
      * entry's pointer stays valid as more arrive. */
@@ -424,36 +425,36 @@ static void test_capmailer_capture(void **state)
         assert_int_equal(send1(&ops, 1000 + i, "x@example.fr", NULL, NULL,
                                0),
                          CHORUSACCT_MAIL_SENT);
-    assert_int_equal(chorusacct_capmailer_count(cm), 101);
-    assert_ptr_equal(chorusacct_capmailer_at(cm, 0), c);
+    assert_int_equal(chorusacct_testmailer_count(cm), 101);
+    assert_ptr_equal(chorusacct_testmailer_at(cm, 0), c);
     assert_string_equal(c->link, "https://x.example/a?t=TOKEN1");
-    const chorusacct_mail *last = chorusacct_capmailer_at(cm, 100);
+    const chorusacct_mail *last = chorusacct_testmailer_at(cm, 100);
     assert_null(last->link);
     assert_int_equal(last->message_id, 1099);
     assert_int_equal(last->kind, CHORUSACCT_MAIL_SUMMARY);
     assert_string_equal(last->body, "Corps\n");
 
     /* Clear forgets everything; capturing goes on afterwards. */
-    chorusacct_capmailer_clear(cm);
-    assert_int_equal(chorusacct_capmailer_count(cm), 0);
-    assert_null(chorusacct_capmailer_at(cm, 0));
+    chorusacct_testmailer_clear(cm);
+    assert_int_equal(chorusacct_testmailer_count(cm), 0);
+    assert_null(chorusacct_testmailer_at(cm, 0));
     char buf[64];
     assert_int_equal(
-        chorusacct_capmailer_last_link(cm, NULL, buf, sizeof buf, NULL),
+        chorusacct_testmailer_last_link(cm, NULL, buf, sizeof buf, NULL),
         CHORUSACCT_E_NOTFOUND);
     assert_int_equal(send1(&ops, 5, "y@example.fr", "L5", NULL, 0),
                      CHORUSACCT_MAIL_SENT);
-    assert_int_equal(chorusacct_capmailer_count(cm), 1);
-    assert_int_equal(chorusacct_capmailer_at(cm, 0)->message_id, 5);
-    chorusacct_capmailer_free(cm);
+    assert_int_equal(chorusacct_testmailer_count(cm), 1);
+    assert_int_equal(chorusacct_testmailer_at(cm, 0)->message_id, 5);
+    chorusacct_testmailer_free(cm);
 }
 
-static void expect_link(const chorusacct_capmailer *cm, const char *to,
+static void expect_link(const chorusacct_testmailer *cm, const char *to,
                         const char *want)
 {
     char buf[64];
     size_t n = 999;
-    int rc = chorusacct_capmailer_last_link(cm, to, buf, sizeof buf, &n);
+    int rc = chorusacct_testmailer_last_link(cm, to, buf, sizeof buf, &n);
     if (want == NULL) {
         assert_int_equal(rc, CHORUSACCT_E_NOTFOUND);
         assert_string_equal(buf, "");
@@ -462,16 +463,16 @@ static void expect_link(const chorusacct_capmailer *cm, const char *to,
     }
     if (rc != CHORUSACCT_OK)
         fail_msg("last_link(%s): %s", to ? to : "NULL",
-                 chorusacct_code_name(rc));
+                 chorusacct_status_name(rc));
     assert_string_equal(buf, want);
     assert_int_equal(n, strlen(want));
 }
 
-static void test_capmailer_last_link(void **state)
+static void test_testmailer_last_link(void **state)
 {
     (void)state;
-    chorusacct_mailer_ops ops;
-    chorusacct_capmailer *cm = new_cm(&ops);
+    chorusacct_mailer_ops ops = {.struct_size = sizeof ops};
+    chorusacct_testmailer *cm = new_cm(&ops);
     expect_link(cm, NULL, NULL);
     expect_link(cm, "a@x.fr", NULL);
 
@@ -494,40 +495,40 @@ static void test_capmailer_last_link(void **state)
 
     /* The caller-buffer rule of the validators. */
     size_t n = 0;
-    assert_int_equal(chorusacct_capmailer_last_link(cm, "a@x.fr", NULL, 0,
+    assert_int_equal(chorusacct_testmailer_last_link(cm, "a@x.fr", NULL, 0,
                                                     &n),
                      CHORUSACCT_OK);
     assert_int_equal(n, 7);
     char small[7];
     memset(small, 'Z', sizeof small);
-    assert_int_equal(chorusacct_capmailer_last_link(cm, "a@x.fr", small,
+    assert_int_equal(chorusacct_testmailer_last_link(cm, "a@x.fr", small,
                                                     sizeof small, &n),
                      CHORUSACCT_E_TOOSMALL);
     assert_int_equal(n, 7);
     assert_int_equal(small[0], '\0');
     char exact[8];
-    assert_int_equal(chorusacct_capmailer_last_link(cm, "a@x.fr", exact,
+    assert_int_equal(chorusacct_testmailer_last_link(cm, "a@x.fr", exact,
                                                     sizeof exact, NULL),
                      CHORUSACCT_OK);
     assert_string_equal(exact, "LINK-A2");
-    assert_int_equal(chorusacct_capmailer_last_link(NULL, NULL, exact,
+    assert_int_equal(chorusacct_testmailer_last_link(NULL, NULL, exact,
                                                     sizeof exact, &n),
                      CHORUSACCT_E_ARG);
     assert_int_equal(
-        chorusacct_capmailer_last_link(cm, NULL, NULL, 5, &n),
+        chorusacct_testmailer_last_link(cm, NULL, NULL, 5, &n),
         CHORUSACCT_E_ARG);
-    chorusacct_capmailer_free(cm);
+    chorusacct_testmailer_free(cm);
 }
 
-static void test_capmailer_fail_next(void **state)
+static void test_testmailer_fail_next(void **state)
 {
     (void)state;
-    chorusacct_mailer_ops ops;
-    chorusacct_capmailer *cm = new_cm(&ops);
+    chorusacct_mailer_ops ops = {.struct_size = sizeof ops};
+    chorusacct_testmailer *cm = new_cm(&ops);
     char err[CHORUSACCT_MAIL_ERROR_SIZE];
 
     assert_int_equal(
-        chorusacct_capmailer_fail_next(cm, 2, CHORUSACCT_MAIL_TEMPFAIL),
+        chorusacct_testmailer_fail_next(cm, 2, CHORUSACCT_MAIL_TEMPFAIL),
         CHORUSACCT_OK);
     for (int i = 0; i < 2; i++) {
         memset(err, 'Z', sizeof err);
@@ -537,14 +538,14 @@ static void test_capmailer_fail_next(void **state)
         assert_true(strlen(err) > 0);
         assert_non_null(strstr(err, "temporary"));
     }
-    assert_int_equal(chorusacct_capmailer_count(cm), 0);
+    assert_int_equal(chorusacct_testmailer_count(cm), 0);
     expect_link(cm, NULL, NULL); /* a failed send delivers no link */
     assert_int_equal(send1(&ops, 1, "a@x.fr", "L1", err, sizeof err),
                      CHORUSACCT_MAIL_SENT);
-    assert_int_equal(chorusacct_capmailer_count(cm), 1);
+    assert_int_equal(chorusacct_testmailer_count(cm), 1);
 
     assert_int_equal(
-        chorusacct_capmailer_fail_next(cm, 1, CHORUSACCT_MAIL_PERMFAIL),
+        chorusacct_testmailer_fail_next(cm, 1, CHORUSACCT_MAIL_PERMFAIL),
         CHORUSACCT_OK);
     /* A tiny or missing error buffer is fine. */
     char tiny[4] = "ZZZ";
@@ -553,51 +554,51 @@ static void test_capmailer_fail_next(void **state)
     assert_int_equal(strlen(tiny), 3);
     assert_int_equal(send1(&ops, 3, "a@x.fr", "L3", NULL, 0),
                      CHORUSACCT_MAIL_SENT);
-    assert_int_equal(chorusacct_capmailer_count(cm), 2);
+    assert_int_equal(chorusacct_testmailer_count(cm), 2);
     expect_link(cm, "a@x.fr", "L3");
 
     /* A new call replaces the pending failures; 0 cancels them. */
     assert_int_equal(
-        chorusacct_capmailer_fail_next(cm, 5, CHORUSACCT_MAIL_PERMFAIL),
+        chorusacct_testmailer_fail_next(cm, 5, CHORUSACCT_MAIL_PERMFAIL),
         CHORUSACCT_OK);
     assert_int_equal(
-        chorusacct_capmailer_fail_next(cm, 1, CHORUSACCT_MAIL_TEMPFAIL),
+        chorusacct_testmailer_fail_next(cm, 1, CHORUSACCT_MAIL_TEMPFAIL),
         CHORUSACCT_OK);
     assert_int_equal(send1(&ops, 4, "a@x.fr", NULL, NULL, 0),
                      CHORUSACCT_MAIL_TEMPFAIL);
     assert_int_equal(send1(&ops, 5, "a@x.fr", NULL, NULL, 0),
                      CHORUSACCT_MAIL_SENT);
     assert_int_equal(
-        chorusacct_capmailer_fail_next(cm, 3, CHORUSACCT_MAIL_TEMPFAIL),
+        chorusacct_testmailer_fail_next(cm, 3, CHORUSACCT_MAIL_TEMPFAIL),
         CHORUSACCT_OK);
     assert_int_equal(
-        chorusacct_capmailer_fail_next(cm, 0, CHORUSACCT_MAIL_TEMPFAIL),
+        chorusacct_testmailer_fail_next(cm, 0, CHORUSACCT_MAIL_TEMPFAIL),
         CHORUSACCT_OK);
     assert_int_equal(send1(&ops, 6, "a@x.fr", NULL, NULL, 0),
                      CHORUSACCT_MAIL_SENT);
 
     assert_int_equal(
-        chorusacct_capmailer_fail_next(cm, 1, CHORUSACCT_MAIL_SENT),
+        chorusacct_testmailer_fail_next(cm, 1, CHORUSACCT_MAIL_SENT),
         CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_capmailer_fail_next(cm, 1, 3),
+    assert_int_equal(chorusacct_testmailer_fail_next(cm, 1, 3),
                      CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_capmailer_fail_next(cm, 1, -1),
+    assert_int_equal(chorusacct_testmailer_fail_next(cm, 1, -1),
                      CHORUSACCT_E_ARG);
     assert_int_equal(
-        chorusacct_capmailer_fail_next(NULL, 1, CHORUSACCT_MAIL_TEMPFAIL),
+        chorusacct_testmailer_fail_next(NULL, 1, CHORUSACCT_MAIL_TEMPFAIL),
         CHORUSACCT_E_ARG);
     /* The refused calls changed nothing. */
     assert_int_equal(send1(&ops, 7, "a@x.fr", NULL, NULL, 0),
                      CHORUSACCT_MAIL_SENT);
-    assert_int_equal(chorusacct_capmailer_count(cm), 5);
-    chorusacct_capmailer_free(cm);
+    assert_int_equal(chorusacct_testmailer_count(cm), 5);
+    chorusacct_testmailer_free(cm);
 }
 
 enum { CM_THREADS = 4, CM_SENDS = 250 };
 
 typedef struct {
     chorusacct_mailer_ops *ops;
-    chorusacct_capmailer *cm;
+    chorusacct_testmailer *cm;
     int index;
 } cm_job;
 
@@ -612,23 +613,23 @@ static void *send_many(void *arg)
         if (send1(j->ops, id, to, link, NULL, 0) != CHORUSACCT_MAIL_SENT)
             return (void *)"send";
         /* Readers in the middle of the writers. */
-        if (chorusacct_capmailer_last_link(j->cm, to, buf, sizeof buf,
+        if (chorusacct_testmailer_last_link(j->cm, to, buf, sizeof buf,
                                            NULL) != CHORUSACCT_OK ||
             strcmp(buf, link) != 0)
             return (void *)"last_link";
-        size_t n = chorusacct_capmailer_count(j->cm);
-        const chorusacct_mail *m = chorusacct_capmailer_at(j->cm, n - 1);
+        size_t n = chorusacct_testmailer_count(j->cm);
+        const chorusacct_mail *m = chorusacct_testmailer_at(j->cm, n - 1);
         if (m == NULL || m->body == NULL)
             return (void *)"at";
     }
     return NULL;
 }
 
-static void test_capmailer_threads(void **state)
+static void test_testmailer_threads(void **state)
 {
     (void)state;
-    chorusacct_mailer_ops ops;
-    chorusacct_capmailer *cm = new_cm(&ops);
+    chorusacct_mailer_ops ops = {.struct_size = sizeof ops};
+    chorusacct_testmailer *cm = new_cm(&ops);
     pthread_t t[CM_THREADS];
     cm_job jobs[CM_THREADS];
     for (int i = 0; i < CM_THREADS; i++) {
@@ -642,12 +643,12 @@ static void test_capmailer_threads(void **state)
         if (res != NULL)
             fail_msg("thread %d: %s failed", i, (const char *)res);
     }
-    assert_int_equal(chorusacct_capmailer_count(cm), CM_THREADS * CM_SENDS);
+    assert_int_equal(chorusacct_testmailer_count(cm), CM_THREADS * CM_SENDS);
     /* Every message once, intact, and each thread's in its own order. */
     static bool seen[CM_THREADS * CM_SENDS];
     int next[CM_THREADS] = {0};
-    for (size_t i = 0; i < chorusacct_capmailer_count(cm); i++) {
-        const chorusacct_mail *m = chorusacct_capmailer_at(cm, i);
+    for (size_t i = 0; i < chorusacct_testmailer_count(cm); i++) {
+        const chorusacct_mail *m = chorusacct_testmailer_at(cm, i);
         int64_t id = m->message_id;
         assert_true(id >= 0 && id < CM_THREADS * CM_SENDS);
         assert_false(seen[id]);
@@ -661,7 +662,7 @@ static void test_capmailer_threads(void **state)
         assert_string_equal(m->to, want);
         assert_int_equal(m->account_id, 100 + id);
     }
-    chorusacct_capmailer_free(cm);
+    chorusacct_testmailer_free(cm);
 }
 
 int main(void)
@@ -673,11 +674,11 @@ int main(void)
         cmocka_unit_test(test_template_typography),
         cmocka_unit_test(test_template_content),
         cmocka_unit_test(test_template_args),
-        cmocka_unit_test(test_capmailer_args),
-        cmocka_unit_test(test_capmailer_capture),
-        cmocka_unit_test(test_capmailer_last_link),
-        cmocka_unit_test(test_capmailer_fail_next),
-        cmocka_unit_test(test_capmailer_threads),
+        cmocka_unit_test(test_testmailer_args),
+        cmocka_unit_test(test_testmailer_capture),
+        cmocka_unit_test(test_testmailer_last_link),
+        cmocka_unit_test(test_testmailer_fail_next),
+        cmocka_unit_test(test_testmailer_threads),
     };
     return cmocka_run_group_tests_name("mailer", tests, NULL, NULL);
 }

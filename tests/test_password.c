@@ -39,9 +39,9 @@ static void check_pw(const char *pw, size_t len, uint32_t want_failed,
         reason != (want_failed ? want_reason : 12345))
         fail_msg("'%.*s': expected failed %u classes %u %s, got %u %u %s/%s",
                  (int)len, pw, want_failed, want_classes,
-                 chorusacct_code_name(want_failed ? want_reason : 0), failed,
-                 classes, chorusacct_code_name(rc),
-                 chorusacct_code_name(reason));
+                 chorusacct_status_name(want_failed ? want_reason : 0), failed,
+                 classes, chorusacct_status_name(rc),
+                 chorusacct_status_name(reason));
     /* NULL outputs change nothing. */
     assert_int_equal(chorusacct_password_check(pw, len, NULL, NULL, NULL),
                      rc);

@@ -546,7 +546,7 @@ static void test_messages(void **state)
         CHORUSACCT_E_PHONE_TRUNK,     CHORUSACCT_E_PHONE_EXTENSION,
     };
     for (size_t i = 0; i < ARRAY_LEN(codes); i++) {
-        assert_true(strncmp(chorusacct_code_name(codes[i]), "PHONE_", 6) ==
+        assert_true(strncmp(chorusacct_status_name(codes[i]), "PHONE_", 6) ==
                     0);
         assert_true(strlen(chorusacct_strerror(codes[i],
                                                CHORUSACCT_LANG_FR)) > 20);

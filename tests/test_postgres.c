@@ -54,9 +54,10 @@ static int teardown(void **state)
 
 static chorusacct_storage_ops *open_ops(fixture *f)
 {
-    int rc = chorusacct_postgres_storage(&f->ops, f->info, 0);
+    f->ops.struct_size = (uint32_t)sizeof f->ops;
+    int rc = chorusacct_postgres_ops(&f->ops, f->info, 0);
     if (rc != CHORUSACCT_OK)
-        fail_msg("chorusacct_postgres_storage: %s", chorusacct_code_name(rc));
+        fail_msg("chorusacct_postgres_ops: %s", chorusacct_status_name(rc));
     f->open = true;
     return &f->ops;
 }
@@ -96,7 +97,7 @@ static void test_create_and_reopen(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *o = open_ops(f);
-    chorusacct_account a, out;
+    chorusacct_account a = {.struct_size = sizeof a}, out = {.struct_size = sizeof out};
     small_account(&a, "zoe@example.fr");
     insert(o, &a);
     assert_true(a.id > 0);
@@ -121,7 +122,8 @@ static void test_create_and_reopen(void **state)
     PQfinish(c);
 
     /* Reopened, without creating, the record is there. */
-    assert_int_equal(chorusacct_postgres_storage(
+    f->ops.struct_size = (uint32_t)sizeof f->ops;
+    assert_int_equal(chorusacct_postgres_ops(
                          &f->ops, f->info, CHORUSACCT_POSTGRES_NO_MIGRATE),
                      CHORUSACCT_OK);
     f->open = true;
@@ -142,9 +144,9 @@ typedef struct {
 static void *open_main(void *arg)
 {
     opener *op = arg;
-    chorusacct_storage_ops ops;
+    chorusacct_storage_ops ops = {.struct_size = sizeof ops};
     pthread_barrier_wait(op->go);
-    op->rc = chorusacct_postgres_storage(&ops, op->info, 0);
+    op->rc = chorusacct_postgres_ops(&ops, op->info, 0);
     if (op->rc == CHORUSACCT_OK)
         ops.destroy(ops.user_data);
     return NULL;
@@ -185,8 +187,8 @@ static void test_newer_schema(void **state)
 {
     fixture *f = *state;
     /* Nothing there and no right to create: NOTFOUND, nothing made. */
-    chorusacct_storage_ops ops;
-    assert_int_equal(chorusacct_postgres_storage(
+    chorusacct_storage_ops ops = {.struct_size = sizeof ops};
+    assert_int_equal(chorusacct_postgres_ops(
                          &ops, f->info, CHORUSACCT_POSTGRES_NO_MIGRATE),
                      CHORUSACCT_E_NOTFOUND);
     PGconn *c = pg_admin(f->schema);
@@ -201,9 +203,9 @@ static void test_newer_schema(void **state)
     snprintf(sql, sizeof sql, "INSERT INTO chorusacct_schema VALUES(%d, 0)",
              chorusacct_postgres_schema_version() + 1);
     assert_true(pg_exec(c, sql));
-    assert_int_equal(chorusacct_postgres_storage(&ops, f->info, 0),
+    assert_int_equal(chorusacct_postgres_ops(&ops, f->info, 0),
                      CHORUSACCT_E_SCHEMA);
-    assert_int_equal(chorusacct_postgres_storage(
+    assert_int_equal(chorusacct_postgres_ops(
                          &ops, f->info, CHORUSACCT_POSTGRES_NO_MIGRATE),
                      CHORUSACCT_E_SCHEMA);
     /* Untouched: the newer version is still the newest. */
@@ -215,32 +217,32 @@ static void test_newer_schema(void **state)
 static void test_refusals(void **state)
 {
     fixture *f = *state;
-    chorusacct_storage_ops ops;
+    chorusacct_storage_ops ops = {.struct_size = sizeof ops};
     char info[1200];
-    assert_int_equal(chorusacct_postgres_storage(NULL, f->info, 0),
+    assert_int_equal(chorusacct_postgres_ops(NULL, f->info, 0),
                      CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_postgres_storage(&ops, NULL, 0),
+    assert_int_equal(chorusacct_postgres_ops(&ops, NULL, 0),
                      CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_postgres_storage(&ops, f->info, 2),
+    assert_int_equal(chorusacct_postgres_ops(&ops, f->info, 2),
                      CHORUSACCT_E_ARG);
     /* Connection strings libpq cannot read. */
-    assert_int_equal(chorusacct_postgres_storage(&ops, "host='unclosed", 0),
+    assert_int_equal(chorusacct_postgres_ops(&ops, "host='unclosed", 0),
                      CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_postgres_storage(&ops, "nokey=1", 0),
+    assert_int_equal(chorusacct_postgres_ops(&ops, "nokey=1", 0),
                      CHORUSACCT_E_ARG);
     assert_int_equal(
-        chorusacct_postgres_storage(&ops, "postgresql://[::1/db", 0),
+        chorusacct_postgres_ops(&ops, "postgresql://[::1/db", 0),
         CHORUSACCT_E_ARG);
     /* No server there, a database that does not exist, a role that does
      * not exist: the connection is refused. */
     assert_int_equal(
-        chorusacct_postgres_storage(&ops, "host=/nonexistent-dir port=5432", 0),
+        chorusacct_postgres_ops(&ops, "host=/nonexistent-dir port=5432", 0),
         CHORUSACCT_E_IO);
     snprintf(info, sizeof info, "%s dbname=no_such_db", pg_base());
-    assert_int_equal(chorusacct_postgres_storage(&ops, info, 0),
+    assert_int_equal(chorusacct_postgres_ops(&ops, info, 0),
                      CHORUSACCT_E_IO);
     snprintf(info, sizeof info, "%s user=no_such_role", pg_base());
-    assert_int_equal(chorusacct_postgres_storage(&ops, info, 0),
+    assert_int_equal(chorusacct_postgres_ops(&ops, info, 0),
                      CHORUSACCT_E_IO);
     /* A database that is not in UTF-8. */
     PGconn *c = pg_admin(NULL);
@@ -249,7 +251,7 @@ static void test_refusals(void **state)
     assert_true(pg_exec(c, "CREATE DATABASE chorusacct_latin1"
                            " ENCODING 'LATIN1' TEMPLATE template0"));
     snprintf(info, sizeof info, "%s dbname=chorusacct_latin1", pg_base());
-    assert_int_equal(chorusacct_postgres_storage(&ops, info, 0),
+    assert_int_equal(chorusacct_postgres_ops(&ops, info, 0),
                      CHORUSACCT_E_STORAGE);
     assert_true(pg_exec(c, "DROP DATABASE chorusacct_latin1"));
     PQfinish(c);
@@ -265,7 +267,7 @@ static void test_lock_wait_is_a_conflict(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *o = open_ops(f);
-    chorusacct_account a, out;
+    chorusacct_account a = {.struct_size = sizeof a}, out = {.struct_size = sizeof out};
     small_account(&a, "locked@example.fr");
     insert(o, &a);
 
@@ -303,7 +305,7 @@ typedef struct {
 static void *read_main(void *arg)
 {
     reader *r = arg;
-    chorusacct_account a;
+    chorusacct_account a = {.struct_size = sizeof a};
     void *ud = r->o->user_data;
     r->rc = r->o->begin(ud);
     if (r->rc == CHORUSACCT_OK)
@@ -320,11 +322,11 @@ static void *read_main(void *arg)
 static void test_reads_in_a_transaction_lock(void **state)
 {
     fixture *f = *state;
-    chorusacct_storage_ops *o = open_ops(f), o2;
-    chorusacct_account a, mine;
+    chorusacct_storage_ops *o = open_ops(f), o2 = {.struct_size = sizeof o2};
+    chorusacct_account a = {.struct_size = sizeof a}, mine = {.struct_size = sizeof mine};
     small_account(&a, "turns@example.fr");
     insert(o, &a);
-    assert_int_equal(chorusacct_postgres_storage(&o2, f->info, 0),
+    assert_int_equal(chorusacct_postgres_ops(&o2, f->info, 0),
                      CHORUSACCT_OK);
 
     assert_int_equal(o->begin(o->user_data), CHORUSACCT_OK);
@@ -349,9 +351,9 @@ static void test_reads_in_a_transaction_lock(void **state)
 static void test_counters_outside_the_transaction(void **state)
 {
     fixture *f = *state;
-    chorusacct_storage_ops *o = open_ops(f), o2;
+    chorusacct_storage_ops *o = open_ops(f), o2 = {.struct_size = sizeof o2};
     uint32_t n = 0;
-    assert_int_equal(chorusacct_postgres_storage(&o2, f->info, 0),
+    assert_int_equal(chorusacct_postgres_ops(&o2, f->info, 0),
                      CHORUSACCT_OK);
     assert_int_equal(o->begin(o->user_data), CHORUSACCT_OK);
     assert_int_equal(o->counter_add(o->user_data, "login:x", 3600, 2, &n),
@@ -391,7 +393,7 @@ static void test_connection_lost(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *o = open_ops(f);
-    chorusacct_account a, out;
+    chorusacct_account a = {.struct_size = sizeof a}, out = {.struct_size = sizeof out};
     small_account(&a, "lost@example.fr");
     insert(o, &a);
 
@@ -428,7 +430,7 @@ static void test_fork(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *o = open_ops(f);
-    chorusacct_account a, out;
+    chorusacct_account a = {.struct_size = sizeof a}, out = {.struct_size = sizeof out};
     small_account(&a, "fork@example.fr");
     insert(o, &a);
     fflush(NULL);
@@ -453,7 +455,7 @@ static void test_fields(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *o = open_ops(f);
-    chorusacct_account a, out;
+    chorusacct_account a = {.struct_size = sizeof a}, out = {.struct_size = sizeof out};
     small_account(&a, "fields@example.fr");
     memset(a.phone, '1', sizeof a.phone);
     assert_int_equal(o->begin(o->user_data), CHORUSACCT_OK);
@@ -484,7 +486,7 @@ static void test_sent_stays_sent(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *o = open_ops(f);
-    chorusacct_message m, got[2];
+    chorusacct_message m = {.struct_size = sizeof m}, got[2] = {{.struct_size = sizeof got[0]}};
     size_t n = 0;
     memset(&m, 0, sizeof m);
     m.struct_size = sizeof m;
@@ -539,14 +541,14 @@ static void test_conformance(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
-    chorusacct_storage_ops ops2;
+    chorusacct_storage_ops ops2 = {.struct_size = sizeof ops2};
     char report[512] = "";
-    assert_int_equal(chorusacct_postgres_storage(&ops2, f->info, 0),
+    assert_int_equal(chorusacct_postgres_ops(&ops2, f->info, 0),
                      CHORUSACCT_OK);
     int rc = chorusacct_storage_conformance(ops, &ops2, report, sizeof report);
     ops2.destroy(ops2.user_data);
     if (rc != CHORUSACCT_OK)
-        fail_msg("%s: %s", chorusacct_code_name(rc), report);
+        fail_msg("%s: %s", chorusacct_status_name(rc), report);
 }
 
 int main(void)

@@ -18,10 +18,10 @@ static void test_schema_version(void **state)
 static void test_arguments(void **state)
 {
     (void)state;
-    chorusacct_storage_ops ops;
-    assert_int_equal(chorusacct_postgres_storage(NULL, "", 0),
+    chorusacct_storage_ops ops = {.struct_size = sizeof ops};
+    assert_int_equal(chorusacct_postgres_ops(NULL, "", 0),
                      CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_postgres_storage(&ops, NULL, 0),
+    assert_int_equal(chorusacct_postgres_ops(&ops, NULL, 0),
                      CHORUSACCT_E_ARG);
 }
 
@@ -30,8 +30,8 @@ static void test_arguments(void **state)
 static void test_no_server(void **state)
 {
     (void)state;
-    chorusacct_storage_ops ops;
-    int rc = chorusacct_postgres_storage(
+    chorusacct_storage_ops ops = {.struct_size = sizeof ops};
+    int rc = chorusacct_postgres_ops(
         &ops, "host=/nonexistent-chorusacct port=1 connect_timeout=2", 0);
 #ifdef CHORUSACCT_TEST_HAVE_PG
     assert_int_equal(rc, CHORUSACCT_E_IO);

@@ -215,9 +215,10 @@ static void config(chorusacct_smtp_config *c, int tls, int port)
 
 static void mailer(chorusacct_mailer_ops *ops, const chorusacct_smtp_config *c)
 {
-    int rc = chorusacct_smtp_mailer(ops, c);
+    ops->struct_size = (uint32_t)sizeof *ops;
+    int rc = chorusacct_smtp_ops(ops, c);
     if (rc != CHORUSACCT_OK)
-        fail_msg("chorusacct_smtp_mailer: %s", chorusacct_code_name(rc));
+        fail_msg("chorusacct_smtp_ops: %s", chorusacct_status_name(rc));
 }
 
 static chorusacct_mail make_mail(const char *to)
@@ -357,7 +358,7 @@ static void test_config(void **state)
 {
     (void)state;
     chorusacct_smtp_config c;
-    chorusacct_mailer_ops ops;
+    chorusacct_mailer_ops ops = {.struct_size = sizeof ops};
     assert_int_equal(chorusacct_smtp_config_init(&c, sizeof c), CHORUSACCT_OK);
     assert_int_equal(c.struct_size, sizeof c);
     assert_int_equal(c.tls, CHORUSACCT_SMTP_TLS_STARTTLS);
@@ -369,9 +370,9 @@ static void test_config(void **state)
                      CHORUSACCT_E_ARG);
     assert_int_equal(chorusacct_smtp_config_init(NULL, sizeof c),
                      CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_smtp_mailer(NULL, &c), CHORUSACCT_E_ARG);
+    assert_int_equal(chorusacct_smtp_ops(NULL, &c), CHORUSACCT_E_ARG);
     memset(&ops, 0xA5, sizeof ops);
-    assert_int_equal(chorusacct_smtp_mailer(&ops, NULL), CHORUSACCT_E_ARG);
+    assert_int_equal(chorusacct_smtp_ops(&ops, NULL), CHORUSACCT_E_ARG);
     assert_null(ops.send); /* cleared on failure */
 
     /* Good settings build a table (no connection is made). */
@@ -406,16 +407,16 @@ static void test_config(void **state)
         config(&c, CHORUSACCT_SMTP_TLS_STARTTLS, 587);
         set_field(&c, bad[i].field, bad[i].value);
         memset(&ops, 0xA5, sizeof ops);
-        int rc = chorusacct_smtp_mailer(&ops, &c);
+        int rc = chorusacct_smtp_ops(&ops, &c);
         if (rc != CHORUSACCT_E_ARG)
             fail_msg("%s = %s: %s", bad[i].field,
                      bad[i].value ? bad[i].value : "NULL",
-                     chorusacct_code_name(rc));
+                     chorusacct_status_name(rc));
         assert_null(ops.send);
     }
     config(&c, CHORUSACCT_SMTP_TLS_STARTTLS, 587);
     c.ca_file = "/nonexistent/ca.pem";
-    assert_int_equal(chorusacct_smtp_mailer(&ops, &c), CHORUSACCT_E_IO);
+    assert_int_equal(chorusacct_smtp_ops(&ops, &c), CHORUSACCT_E_IO);
     /* A newer caller's bigger struct: members past ours are ignored. */
     struct {
         chorusacct_smtp_config c;
@@ -443,7 +444,7 @@ static void check_delivery(int tls, int port, const char *want_auth,
                            const char *want_mechanism)
 {
     chorusacct_smtp_config c;
-    chorusacct_mailer_ops ops;
+    chorusacct_mailer_ops ops = {.struct_size = sizeof ops};
     config(&c, tls, port);
     mailer(&ops, &c);
     chorusacct_mail m = make_mail("jean.dupont@example.fr");
@@ -554,7 +555,7 @@ static void test_threads(void **state)
 {
     (void)state;
     chorusacct_smtp_config c;
-    chorusacct_mailer_ops ops;
+    chorusacct_mailer_ops ops = {.struct_size = sizeof ops};
     config(&c, CHORUSACCT_SMTP_TLS_NONE, srv.plain);
     mailer(&ops, &c);
     pthread_t t[THREADS];
@@ -595,7 +596,7 @@ static void test_threads(void **state)
 static void expect_result(const char *to, int want, const char *want_error)
 {
     chorusacct_smtp_config c;
-    chorusacct_mailer_ops ops;
+    chorusacct_mailer_ops ops = {.struct_size = sizeof ops};
     config(&c, CHORUSACCT_SMTP_TLS_NONE, srv.plain);
     mailer(&ops, &c);
     chorusacct_mail m = make_mail(to);
@@ -634,7 +635,7 @@ static void test_replies(void **state)
     /* The rules are spent or apply to others: this one goes through. */
     int before = received();
     chorusacct_smtp_config c;
-    chorusacct_mailer_ops ops;
+    chorusacct_mailer_ops ops = {.struct_size = sizeof ops};
     config(&c, CHORUSACCT_SMTP_TLS_NONE, srv.plain);
     mailer(&ops, &c);
     chorusacct_mail m = make_mail("a@example.fr");
@@ -659,7 +660,7 @@ static void test_replies(void **state)
  * holds `want`, and nothing kept. */
 static void expect_tempfail(const chorusacct_smtp_config *c, const char *want)
 {
-    chorusacct_mailer_ops ops;
+    chorusacct_mailer_ops ops = {.struct_size = sizeof ops};
     mailer(&ops, c);
     chorusacct_mail m = make_mail("jean.dupont@example.fr");
     char error[CHORUSACCT_MAIL_ERROR_SIZE];
@@ -751,7 +752,7 @@ static void test_timeout(void **state)
 static void use_smtp(bench *b)
 {
     chorusacct_smtp_config c;
-    chorusacct_mailer_ops ops;
+    chorusacct_mailer_ops ops = {.struct_size = sizeof ops};
     config(&c, CHORUSACCT_SMTP_TLS_NONE, srv.plain);
     mailer(&ops, &c);
     assert_int_equal(chorusacct_ctx_set_mailer(b->ctx, &ops), CHORUSACCT_OK);
@@ -812,11 +813,11 @@ static void test_flow_retry(void **state)
     size_t queued = outbox_count(&b, CHORUSACCT_MSG_PENDING);
     ctl_ok("data 1000 451 4.3.0 try later");
     chorusacct_delivery d = {.struct_size = sizeof d};
-    assert_int_equal(chorusacct_deliver_pending(b.ctx, 100, &d), CHORUSACCT_OK);
+    assert_int_equal(chorusacct_outbox_deliver(b.ctx, 100, &d), CHORUSACCT_OK);
     assert_int_equal(d.sent, 0);
     assert_int_equal(d.retried, queued);
     assert_int_equal(received(), 0);
-    chorusacct_message m[8];
+    chorusacct_message m[8] = {{.struct_size = sizeof m[0]}};
     size_t n = 0;
     assert_int_equal(chorusacct_outbox_list(b.ctx, CHORUSACCT_MSG_PENDING, 0, m,
                                             ARRAY_LEN(m), &n),
@@ -829,7 +830,7 @@ static void test_flow_retry(void **state)
                             "smtp: 451 4.3.0 try later (after the message)");
     }
     /* Not due yet: nothing is tried. */
-    assert_int_equal(chorusacct_deliver_pending(b.ctx, 100, &d), CHORUSACCT_OK);
+    assert_int_equal(chorusacct_outbox_deliver(b.ctx, 100, &d), CHORUSACCT_OK);
     assert_int_equal(d.sent + d.retried + d.dead, 0);
     /* The server recovers; the backoff passes. */
     ctl_ok("reset");
@@ -858,11 +859,11 @@ static void test_flow_dead_letter(void **state)
     size_t queued = outbox_count(&b, CHORUSACCT_MSG_PENDING);
     ctl_ok("rcpt nobody@example.fr 550 5.1.1 no such user");
     chorusacct_delivery d = {.struct_size = sizeof d};
-    assert_int_equal(chorusacct_deliver_pending(b.ctx, 100, &d), CHORUSACCT_OK);
+    assert_int_equal(chorusacct_outbox_deliver(b.ctx, 100, &d), CHORUSACCT_OK);
     assert_int_equal(d.sent, 0);
     assert_int_equal(d.retried, 0);
     assert_int_equal(d.dead, queued);
-    chorusacct_message m[8];
+    chorusacct_message m[8] = {{.struct_size = sizeof m[0]}};
     size_t n = 0;
     assert_int_equal(chorusacct_outbox_list(b.ctx, CHORUSACCT_MSG_DEAD, 0, m,
                                             ARRAY_LEN(m), &n),
@@ -884,20 +885,20 @@ int main(int argc, char **argv)
         return 2;
     }
     chorusacct_smtp_config c;
-    chorusacct_mailer_ops ops;
+    chorusacct_mailer_ops ops = {.struct_size = sizeof ops};
     if (chorusacct_smtp_config_init(&c, sizeof c) != CHORUSACCT_OK)
         return 1;
     c.host = "localhost";
     c.from = FROM;
     c.tls = CHORUSACCT_SMTP_TLS_NONE;
-    int rc = chorusacct_smtp_mailer(&ops, &c);
+    int rc = chorusacct_smtp_ops(&ops, &c);
     if (rc == CHORUSACCT_E_UNSUPPORTED) {
         printf("skip: the library is built without SMTP\n");
         return 77;
     }
     if (rc != CHORUSACCT_OK) {
-        fprintf(stderr, "chorusacct_smtp_mailer: %s\n",
-                chorusacct_code_name(rc));
+        fprintf(stderr, "chorusacct_smtp_ops: %s\n",
+                chorusacct_status_name(rc));
         return 1;
     }
     ops.destroy(ops.user_data);

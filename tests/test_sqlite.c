@@ -75,7 +75,8 @@ static int teardown(void **state)
 /* Opens the fixture's database (created). */
 static chorusacct_storage_ops *open_ops(fixture *f)
 {
-    assert_int_equal(chorusacct_sqlite_storage(&f->ops, f->path, 0),
+    f->ops.struct_size = (uint32_t)sizeof f->ops;
+    assert_int_equal(chorusacct_sqlite_ops(&f->ops, f->path, 0),
                      CHORUSACCT_OK);
     f->open = true;
     return &f->ops;
@@ -123,7 +124,7 @@ static void write_file(const char *path, const void *data, size_t n)
 
 static chorusacct_account insert_account(chorusacct_storage_ops *ops, long i)
 {
-    chorusacct_account a;
+    chorusacct_account a = {.struct_size = sizeof a};
     sample_account(&a, i);
     assert_int_equal(ops->account_insert(ops->user_data, &a), CHORUSACCT_OK);
     return a;
@@ -156,11 +157,12 @@ static void test_create_and_reopen(void **state)
 
     /* Reopened, with and without NO_CREATE: the data is there and the
      * schema is not run again. */
-    assert_int_equal(chorusacct_sqlite_storage(&f->ops, f->path,
+    f->ops.struct_size = (uint32_t)sizeof f->ops;
+    assert_int_equal(chorusacct_sqlite_ops(&f->ops, f->path,
                                                CHORUSACCT_SQLITE_NO_CREATE),
                      CHORUSACCT_OK);
     f->open = true;
-    chorusacct_account b;
+    chorusacct_account b = {.struct_size = sizeof b};
     assert_int_equal(f->ops.account_get(f->ops.user_data, a.id, &b),
                      CHORUSACCT_OK);
     assert_string_equal(b.login_email, a.login_email);
@@ -174,17 +176,17 @@ static void test_create_and_reopen(void **state)
 static void test_refusals(void **state)
 {
     fixture *f = *state;
-    chorusacct_storage_ops ops;
-    assert_int_equal(chorusacct_sqlite_storage(NULL, f->path, 0),
+    chorusacct_storage_ops ops = {.struct_size = sizeof ops};
+    assert_int_equal(chorusacct_sqlite_ops(NULL, f->path, 0),
                      CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_sqlite_storage(&ops, NULL, 0),
+    assert_int_equal(chorusacct_sqlite_ops(&ops, NULL, 0),
                      CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_sqlite_storage(&ops, f->path, 2),
+    assert_int_equal(chorusacct_sqlite_ops(&ops, f->path, 2),
                      CHORUSACCT_E_ARG);
 
     /* NO_CREATE: a missing file is not created. */
     assert_int_equal(
-        chorusacct_sqlite_storage(&ops, f->path, CHORUSACCT_SQLITE_NO_CREATE),
+        chorusacct_sqlite_ops(&ops, f->path, CHORUSACCT_SQLITE_NO_CREATE),
         CHORUSACCT_E_NOTFOUND);
     struct stat st;
     assert_int_not_equal(stat(f->path, &st), 0);
@@ -193,18 +195,18 @@ static void test_refusals(void **state)
     /* Missing folder, a folder, a text file. */
     char p[128];
     snprintf(p, sizeof p, "%s/no/such/dir.db", f->dir);
-    assert_int_equal(chorusacct_sqlite_storage(&ops, p, 0), CHORUSACCT_E_IO);
+    assert_int_equal(chorusacct_sqlite_ops(&ops, p, 0), CHORUSACCT_E_IO);
     snprintf(p, sizeof p, "%s/dir", f->dir);
     assert_int_equal(mkdir(p, 0700), 0);
-    assert_int_equal(chorusacct_sqlite_storage(&ops, p, 0), CHORUSACCT_E_IO);
+    assert_int_equal(chorusacct_sqlite_ops(&ops, p, 0), CHORUSACCT_E_IO);
     static const char text[] =
         "This is a text file, not a database: SQLite reads its first 100 "
         "bytes as a header and refuses it.\n";
     write_file(f->path, text, sizeof text - 1);
-    assert_int_equal(chorusacct_sqlite_storage(&ops, f->path, 0),
+    assert_int_equal(chorusacct_sqlite_ops(&ops, f->path, 0),
                      CHORUSACCT_E_IO);
     assert_int_equal(
-        chorusacct_sqlite_storage(&ops, f->path, CHORUSACCT_SQLITE_NO_CREATE),
+        chorusacct_sqlite_ops(&ops, f->path, CHORUSACCT_SQLITE_NO_CREATE),
         CHORUSACCT_E_IO);
     remove_db(f->path);
 
@@ -213,7 +215,7 @@ static void test_refusals(void **state)
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
     assert_int_equal(raw_exec(db, "CREATE TABLE account(x)"), SQLITE_OK);
     sqlite3_close(db);
-    assert_int_equal(chorusacct_sqlite_storage(&ops, f->path, 0),
+    assert_int_equal(chorusacct_sqlite_ops(&ops, f->path, 0),
                      CHORUSACCT_E_STORAGE);
 }
 
@@ -228,8 +230,8 @@ static void test_newer_schema(void **state)
              chorusacct_sqlite_schema_version() + 1);
     assert_int_equal(raw_exec(db, sql), SQLITE_OK);
     sqlite3_close(db);
-    chorusacct_storage_ops ops;
-    assert_int_equal(chorusacct_sqlite_storage(&ops, f->path, 0),
+    chorusacct_storage_ops ops = {.struct_size = sizeof ops};
+    assert_int_equal(chorusacct_sqlite_ops(&ops, f->path, 0),
                      CHORUSACCT_E_SCHEMA);
     /* Refused without touching it. */
     db = raw_open(f->path);
@@ -324,7 +326,7 @@ static void test_migrate_from_v1(void **state)
     sqlite3_finalize(chk);
     sqlite3_close(db);
 
-    chorusacct_account a;
+    chorusacct_account a = {.struct_size = sizeof a};
     assert_int_equal(ops->account_find(ops->user_data, "jeanne@exemple.fr", &a),
                      CHORUSACCT_OK);
     assert_int_equal(a.id, 3);
@@ -332,12 +334,12 @@ static void test_migrate_from_v1(void **state)
     assert_int_equal(a.structure_id, 7);
     assert_string_equal(a.last_name, "Dupré");
     assert_string_equal(a.password_hash, "$argon2id$x");
-    chorusacct_structure s;
+    chorusacct_structure s = {.struct_size = sizeof s};
     assert_int_equal(
         ops->structure_find(ops->user_data, 1, "73282932000074", &s),
         CHORUSACCT_OK);
     assert_int_equal(s.principal_id, 3);
-    chorusacct_message m;
+    chorusacct_message m = {.struct_size = sizeof m};
     size_t n = 0;
     assert_int_equal(ops->outbox_list(ops->user_data, 0, 0, &m, 1, &n),
                      CHORUSACCT_OK);
@@ -363,7 +365,7 @@ static void test_accounts(void **state)
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
     void *ud = ops->user_data;
-    chorusacct_account a, b, got;
+    chorusacct_account a = {.struct_size = sizeof a}, b = {.struct_size = sizeof b}, got = {.struct_size = sizeof got};
     sample_account(&a, 1);
     a.decided_by = 42;
     a.locked_until = INT64_MAX;
@@ -428,7 +430,7 @@ static void test_accounts(void **state)
     assert_int_equal(clash.version, 1);
 
     /* A text field without its NUL is refused, not truncated. */
-    chorusacct_account bad;
+    chorusacct_account bad = {.struct_size = sizeof bad};
     sample_account(&bad, 3);
     memset(bad.first_name, 'x', sizeof bad.first_name);
     assert_int_equal(ops->account_insert(ud, &bad), CHORUSACCT_E_ARG);
@@ -453,14 +455,14 @@ static void test_account_list(void **state)
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
     void *ud = ops->user_data;
-    chorusacct_structure s1, s2;
+    chorusacct_structure s1 = {.struct_size = sizeof s1}, s2 = {.struct_size = sizeof s2};
     sample_structure(&s1, 1);
     sample_structure(&s2, 2);
     assert_int_equal(ops->structure_insert(ud, &s1), CHORUSACCT_OK);
     assert_int_equal(ops->structure_insert(ud, &s2), CHORUSACCT_OK);
     int64_t ids[12];
     for (long i = 0; i < 12; i++) {
-        chorusacct_account a;
+        chorusacct_account a = {.struct_size = sizeof a};
         sample_account(&a, i);
         a.state = (int32_t)(1 + i % 4);
         a.structure_id = i % 3 == 0 ? 0 : i % 3 == 1 ? s1.id : s2.id;
@@ -469,7 +471,7 @@ static void test_account_list(void **state)
         assert_int_equal(ops->account_insert(ud, &a), CHORUSACCT_OK);
         ids[i] = a.id;
     }
-    chorusacct_account out[16];
+    chorusacct_account out[16] = {{.struct_size = sizeof out[0]}};
     size_t n = 99;
     chorusacct_account_query q;
     memset(&q, 0, sizeof q);
@@ -531,7 +533,7 @@ static void test_structures(void **state)
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
     void *ud = ops->user_data;
-    chorusacct_structure s, t, got;
+    chorusacct_structure s = {.struct_size = sizeof s}, t = {.struct_size = sizeof t}, got = {.struct_size = sizeof got};
     sample_structure(&s, 1);
     assert_int_equal(ops->structure_insert(ud, &s), CHORUSACCT_OK);
     assert_true(s.id > 0);
@@ -600,7 +602,7 @@ static void test_constraints_in_database(void **state)
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
     chorusacct_account a = insert_account(ops, 1);
-    chorusacct_structure s;
+    chorusacct_structure s = {.struct_size = sizeof s};
     sample_structure(&s, 1);
     assert_int_equal(ops->structure_insert(ops->user_data, &s), CHORUSACCT_OK);
 
@@ -738,12 +740,12 @@ static void test_outbox(void **state)
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
     void *ud = ops->user_data;
-    chorusacct_structure s;
+    chorusacct_structure s = {.struct_size = sizeof s};
     sample_structure(&s, 3);
-    chorusacct_message m[6], out[8];
+    chorusacct_message m[6] = {{.struct_size = sizeof m[0]}}, out[8] = {{.struct_size = sizeof out[0]}};
     int64_t ids[6];
     for (int i = 0; i < 6; i++) {
-        chorusacct_account a;
+        chorusacct_account a = {.struct_size = sizeof a};
         sample_account(&a, i);
         a.id = 100 + i;
         sample_message(&m[i], 1 + i % 2, &a, &s);
@@ -820,8 +822,8 @@ static void test_outbox_texts(void **state)
     chorusacct_storage_ops *ops = open_ops(f);
     void *ud = ops->user_data;
     static chorusacct_message m, got;
-    chorusacct_account a;
-    chorusacct_structure s;
+    chorusacct_account a = {.struct_size = sizeof a};
+    chorusacct_structure s = {.struct_size = sizeof s};
     sample_account(&a, 5);
     a.id = 5;
     sample_structure(&s, 5);
@@ -871,8 +873,8 @@ static void test_outbox_corrupt(void **state)
     chorusacct_storage_ops *ops = open_ops(f);
     void *ud = ops->user_data;
     static chorusacct_message m, got;
-    chorusacct_account a;
-    chorusacct_structure s;
+    chorusacct_account a = {.struct_size = sizeof a};
+    chorusacct_structure s = {.struct_size = sizeof s};
     sample_account(&a, 9);
     sample_structure(&s, 9);
     sample_message(&m, 2, &a, &s);
@@ -947,7 +949,7 @@ static void test_events(void **state)
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
     void *ud = ops->user_data;
-    chorusacct_event e[7], out[8];
+    chorusacct_event e[7] = {{.struct_size = sizeof e[0]}}, out[8] = {{.struct_size = sizeof out[0]}};
     for (int i = 0; i < 7; i++) {
         memset(&e[i], 0, sizeof e[i]);
         e[i].struct_size = (uint32_t)sizeof e[i];
@@ -985,10 +987,10 @@ static void test_transactions(void **state)
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
     void *ud = ops->user_data;
-    chorusacct_storage_ops other;
-    assert_int_equal(chorusacct_sqlite_storage(&other, f->path, 0),
+    chorusacct_storage_ops other = {.struct_size = sizeof other};
+    assert_int_equal(chorusacct_sqlite_ops(&other, f->path, 0),
                      CHORUSACCT_OK);
-    chorusacct_account a, got;
+    chorusacct_account a = {.struct_size = sizeof a}, got = {.struct_size = sizeof got};
 
     assert_int_equal(ops->commit(ud), CHORUSACCT_E_STORAGE);
     assert_int_equal(ops->rollback(ud), CHORUSACCT_E_STORAGE);
@@ -998,7 +1000,7 @@ static void test_transactions(void **state)
     assert_int_equal(ops->begin(ud), CHORUSACCT_E_STORAGE);
     a = insert_account(ops, 1);
     assert_int_equal(ops->account_get(ud, a.id, &got), CHORUSACCT_OK);
-    chorusacct_event e;
+    chorusacct_event e = {.struct_size = sizeof e};
     sample_event(&e, CHORUSACCT_EV_SIGNUP, &a);
     assert_int_equal(ops->event_append(ud, &e), CHORUSACCT_OK);
     /* Another connection sees the state before the transaction. */
@@ -1022,7 +1024,7 @@ static void test_transactions(void **state)
 
     /* A failed operation inside a transaction does not end it. */
     assert_int_equal(ops->begin(ud), CHORUSACCT_OK);
-    chorusacct_account dup;
+    chorusacct_account dup = {.struct_size = sizeof dup};
     sample_account(&dup, 1);
     assert_int_equal(ops->account_insert(ud, &dup), CHORUSACCT_E_EXISTS);
     chorusacct_account b = insert_account(ops, 2);
@@ -1080,8 +1082,8 @@ static void test_counters(void **state)
     assert_int_equal(ops->rollback(ud), CHORUSACCT_OK);
     assert_int_equal(count_add(ops, "signup:key:ab", 3600, 0), 5);
     assert_int_equal(count_add(ops, "captcha:x", 100, 0), 1);
-    chorusacct_account got;
-    chorusacct_account a;
+    chorusacct_account got = {.struct_size = sizeof got};
+    chorusacct_account a = {.struct_size = sizeof a};
     sample_account(&a, 1);
     assert_int_equal(ops->account_find(ud, a.email_key, &got),
                      CHORUSACCT_E_NOTFOUND);
@@ -1165,8 +1167,8 @@ static void test_gc(void **state)
         c[i].used_at = i == 1 ? 300 : 0;
         assert_int_equal(ops->captcha_insert(ud, &c[i]), CHORUSACCT_OK);
     }
-    chorusacct_message m;
-    chorusacct_structure s;
+    chorusacct_message m = {.struct_size = sizeof m};
+    chorusacct_structure s = {.struct_size = sizeof s};
     sample_structure(&s, 1);
     int64_t mid[5];
     for (int i = 0; i < 5; i++) {
@@ -1193,7 +1195,7 @@ static void test_gc(void **state)
     assert_int_equal(ops->captcha_get(ud, c[1].id_hash, &cg),
                      CHORUSACCT_E_NOTFOUND);
     assert_int_equal(ops->captcha_get(ud, c[2].id_hash, &cg), CHORUSACCT_OK);
-    chorusacct_message out[8];
+    chorusacct_message out[8] = {{.struct_size = sizeof out[0]}};
     size_t k = 0;
     assert_int_equal(ops->outbox_list(ud, 0, 0, out, 8, &k), CHORUSACCT_OK);
     assert_int_equal(k, 2); /* the pending one, and the recent sent one */
@@ -1229,7 +1231,7 @@ static void *race(void *arg)
     void *ud = r->ops->user_data;
     for (long i = 0; i < RACE_ROUNDS; i++) {
         /* Both insert the same e-mail: one wins. */
-        chorusacct_account a, cur;
+        chorusacct_account a = {.struct_size = sizeof a}, cur = {.struct_size = sizeof cur};
         sample_account(&a, 1000 + i);
         int rc = r->ops->account_insert(ud, &a);
         if (rc == CHORUSACCT_OK)
@@ -1262,7 +1264,7 @@ static void *race(void *arg)
             }
         }
         /* Leases: claim a few, outside any transaction. */
-        chorusacct_message m[2];
+        chorusacct_message m[2] = {{.struct_size = sizeof m[0]}};
         size_t n = 0;
         rc = r->ops->outbox_claim(ud, 10, 1000000, m, 2, &n);
         if (rc != CHORUSACCT_OK)
@@ -1277,14 +1279,14 @@ static void test_two_threads(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
-    chorusacct_storage_ops ops2;
-    assert_int_equal(chorusacct_sqlite_storage(&ops2, f->path, 0),
+    chorusacct_storage_ops ops2 = {.struct_size = sizeof ops2};
+    assert_int_equal(chorusacct_sqlite_ops(&ops2, f->path, 0),
                      CHORUSACCT_OK);
     chorusacct_account shared = insert_account(ops, 1);
-    chorusacct_structure s;
+    chorusacct_structure s = {.struct_size = sizeof s};
     sample_structure(&s, 1);
     for (int i = 0; i < RACE_MESSAGES; i++) {
-        chorusacct_message m;
+        chorusacct_message m = {.struct_size = sizeof m};
         sample_message(&m, 2, &shared, &s);
         m.next_attempt_at = 0;
         assert_int_equal(ops->outbox_insert(ops->user_data, &m), CHORUSACCT_OK);
@@ -1303,7 +1305,7 @@ static void test_two_threads(void **state)
     assert_int_equal(r[0].failures + r[1].failures, 0);
     assert_int_equal(r[0].won_inserts + r[1].won_inserts, RACE_ROUNDS);
     assert_int_equal(r[0].updates + r[1].updates, 2 * RACE_ROUNDS);
-    chorusacct_account got;
+    chorusacct_account got = {.struct_size = sizeof got};
     assert_int_equal(ops->account_get(ops->user_data, shared.id, &got),
                      CHORUSACCT_OK);
     assert_int_equal(got.failed_logins, 2 * RACE_ROUNDS);
@@ -1331,14 +1333,14 @@ static void test_conformance(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
-    chorusacct_storage_ops ops2;
+    chorusacct_storage_ops ops2 = {.struct_size = sizeof ops2};
     char report[512] = "";
-    assert_int_equal(chorusacct_sqlite_storage(&ops2, f->path, 0),
+    assert_int_equal(chorusacct_sqlite_ops(&ops2, f->path, 0),
                      CHORUSACCT_OK);
     int rc = chorusacct_storage_conformance(ops, &ops2, report, sizeof report);
     ops2.destroy(ops2.user_data);
     if (rc != CHORUSACCT_OK)
-        fail_msg("%s: %s", chorusacct_code_name(rc), report);
+        fail_msg("%s: %s", chorusacct_status_name(rc), report);
 }
 
 int main(void)

@@ -53,9 +53,9 @@ static void test_every_code_has_both_messages(void **state)
         /* Sentences, so that a form can append a hint after them. */
         assert_int_equal(en[strlen(en) - 1], '.');
         assert_int_equal(fr[strlen(fr) - 1], '.');
-        assert_string_equal(chorusacct_code_name(c->code), c->name);
+        assert_string_equal(chorusacct_status_name(c->code), c->name);
         int back = 1;
-        assert_int_equal(chorusacct_code_from_name(&back, c->name),
+        assert_int_equal(chorusacct_status_from_name(&back, c->name),
                          CHORUSACCT_OK);
         assert_int_equal(back, c->code);
     }
@@ -82,7 +82,7 @@ static void test_unknown_codes(void **state)
     static const int unknown[] = {1, 42, -99, -98, -1000, -2147483647 - 1,
                                   2147483647};
     for (size_t i = 0; i < ARRAY_LEN(unknown); i++) {
-        assert_string_equal(chorusacct_code_name(unknown[i]), "UNKNOWN");
+        assert_string_equal(chorusacct_status_name(unknown[i]), "UNKNOWN");
         assert_non_null(chorusacct_strerror(unknown[i], CHORUSACCT_LANG_EN));
         assert_non_null(chorusacct_strerror(unknown[i], CHORUSACCT_LANG_FR));
     }
@@ -91,15 +91,15 @@ static void test_unknown_codes(void **state)
                         chorusacct_strerror(CHORUSACCT_E_NOMEM,
                                             CHORUSACCT_LANG_EN));
     int code;
-    assert_int_equal(chorusacct_code_from_name(&code, "NOPE"),
+    assert_int_equal(chorusacct_status_from_name(&code, "NOPE"),
                      CHORUSACCT_E_NOTFOUND);
-    assert_int_equal(chorusacct_code_from_name(&code,
+    assert_int_equal(chorusacct_status_from_name(&code,
                                                "CHORUSACCT_E_CHECKSUM"),
                      CHORUSACCT_OK);
     assert_int_equal(code, CHORUSACCT_E_CHECKSUM);
-    assert_int_equal(chorusacct_code_from_name(NULL, "OK"),
+    assert_int_equal(chorusacct_status_from_name(NULL, "OK"),
                      CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_code_from_name(&code, NULL),
+    assert_int_equal(chorusacct_status_from_name(&code, NULL),
                      CHORUSACCT_E_ARG);
 }
 

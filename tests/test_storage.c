@@ -17,7 +17,8 @@ static chorusacct_memstore *new_store(chorusacct_storage_ops *ops)
     chorusacct_memstore *ms = NULL;
     assert_int_equal(chorusacct_memstore_new(&ms), CHORUSACCT_OK);
     assert_non_null(ms);
-    assert_int_equal(chorusacct_memstore_ops(ms, ops), CHORUSACCT_OK);
+    ops->struct_size = (uint32_t)sizeof *ops;
+    assert_int_equal(chorusacct_memstore_ops(ops, ms), CHORUSACCT_OK);
     return ms;
 }
 
@@ -90,7 +91,7 @@ static void structure(chorusacct_structure *s, const char *ident)
 static void test_ops_init(void **state)
 {
     (void)state;
-    chorusacct_storage_ops ops;
+    chorusacct_storage_ops ops = {.struct_size = sizeof ops};
     memset(&ops, 0xAB, sizeof ops);
     assert_int_equal(chorusacct_storage_ops_init(&ops, sizeof ops),
                      CHORUSACCT_OK);
@@ -136,15 +137,15 @@ static void test_ops_init(void **state)
 static void test_memstore_args(void **state)
 {
     (void)state;
-    chorusacct_storage_ops ops;
+    chorusacct_storage_ops ops = {.struct_size = sizeof ops};
     uint8_t d[32];
     assert_int_equal(chorusacct_memstore_new(NULL), CHORUSACCT_E_ARG);
     chorusacct_memstore *ms = new_store(&ops);
     assert_ptr_equal(ops.user_data, ms);
     assert_int_equal(ops.struct_size, sizeof ops);
     assert_null(ops.destroy);
-    assert_int_equal(chorusacct_memstore_ops(NULL, &ops), CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_memstore_ops(ms, NULL), CHORUSACCT_E_ARG);
+    assert_int_equal(chorusacct_memstore_ops(&ops, NULL), CHORUSACCT_E_ARG);
+    assert_int_equal(chorusacct_memstore_ops(NULL, ms), CHORUSACCT_E_ARG);
     assert_int_equal(chorusacct_memstore_digest(NULL, d), CHORUSACCT_E_ARG);
     assert_int_equal(chorusacct_memstore_digest(ms, NULL), CHORUSACCT_E_ARG);
     chorusacct_memstore_free(ms);
@@ -157,14 +158,14 @@ static void test_memstore_args(void **state)
 static void test_conformance_memstore(void **state)
 {
     (void)state;
-    chorusacct_storage_ops ops, ops2;
+    chorusacct_storage_ops ops = {.struct_size = sizeof ops}, ops2 = {.struct_size = sizeof ops2};
     char report[512] = "untouched";
     chorusacct_memstore *ms = new_store(&ops);
-    assert_int_equal(chorusacct_memstore_ops(ms, &ops2), CHORUSACCT_OK);
+    assert_int_equal(chorusacct_memstore_ops(&ops2, ms), CHORUSACCT_OK);
     int rc = chorusacct_storage_conformance(&ops, &ops2, report,
                                             sizeof report);
     if (rc != CHORUSACCT_OK)
-        fail_msg("%s: %s", chorusacct_code_name(rc), report);
+        fail_msg("%s: %s", chorusacct_status_name(rc), report);
     assert_string_equal(report, "");
     chorusacct_memstore_free(ms);
 
@@ -182,8 +183,8 @@ static void test_conformance_memstore(void **state)
 static void test_conformance_needs_empty(void **state)
 {
     (void)state;
-    chorusacct_storage_ops ops;
-    chorusacct_account a;
+    chorusacct_storage_ops ops = {.struct_size = sizeof ops};
+    chorusacct_account a = {.struct_size = sizeof a};
     char report[512];
     chorusacct_memstore *ms = new_store(&ops);
     account(&a, "left@example.org");
@@ -202,7 +203,7 @@ static chorusacct_storage_ops g_inner;
 
 static int bad_update_ignores_version(void *ud, chorusacct_account *a)
 {
-    chorusacct_account cur;
+    chorusacct_account cur = {.struct_size = sizeof cur};
     cur.struct_size = sizeof cur;
     int rc = g_inner.account_get(ud, a->id, &cur);
     if (rc != CHORUSACCT_OK)
@@ -323,7 +324,7 @@ static void expect_caught(chorusacct_memstore *ms,
     int rc = chorusacct_storage_conformance(ops, NULL, report, sizeof report);
     if (rc != CHORUSACCT_E_INTERNAL)
         fail_msg("%s: the suite answered %s", name,
-                 chorusacct_code_name(rc));
+                 chorusacct_status_name(rc));
     assert_true(strncmp(report, "conformance.c:", 14) == 0);
     print_message("%-28s %s\n", name, report);
     chorusacct_memstore_free(ms);
@@ -334,7 +335,7 @@ static void test_conformance_catches_broken(void **state)
     (void)state;
 #define CAUGHT(member, bad, name)                                            \
     do {                                                                     \
-        chorusacct_storage_ops ops;                                          \
+        chorusacct_storage_ops ops = {.struct_size = sizeof ops};                                          \
         chorusacct_memstore *ms = inner_store(&ops);                         \
         ops.member = bad;                                                    \
         expect_caught(ms, &ops, name);                                       \
@@ -365,7 +366,7 @@ static int no_tx(void *ud)
 
 static int racy_update(void *ud, chorusacct_account *a)
 {
-    chorusacct_account cur;
+    chorusacct_account cur = {.struct_size = sizeof cur};
     cur.struct_size = sizeof cur;
     int rc = g_inner.account_get(ud, a->id, &cur);
     if (rc != CHORUSACCT_OK)
@@ -384,7 +385,7 @@ static int racy_update(void *ud, chorusacct_account *a)
 static void test_conformance_catches_race(void **state)
 {
     (void)state;
-    chorusacct_storage_ops ops, ops2;
+    chorusacct_storage_ops ops = {.struct_size = sizeof ops}, ops2 = {.struct_size = sizeof ops2};
     char report[512];
     chorusacct_memstore *ms = inner_store(&ops);
     ops2 = ops;
@@ -411,7 +412,7 @@ static int failing_event_append(void *ud, chorusacct_event *e)
 static void test_conformance_passes_failures_on(void **state)
 {
     (void)state;
-    chorusacct_storage_ops ops;
+    chorusacct_storage_ops ops = {.struct_size = sizeof ops};
     char report[512];
     chorusacct_memstore *ms = new_store(&ops);
     ops.event_append = failing_event_append;
@@ -432,11 +433,11 @@ static void test_conformance_passes_failures_on(void **state)
 static void seed(const chorusacct_storage_ops *o)
 {
     void *ud = o->user_data;
-    chorusacct_account a;
-    chorusacct_structure s;
+    chorusacct_account a = {.struct_size = sizeof a};
+    chorusacct_structure s = {.struct_size = sizeof s};
     chorusacct_token t;
     chorusacct_captcha c;
-    chorusacct_message m;
+    chorusacct_message m = {.struct_size = sizeof m};
     assert_int_equal(o->begin(ud), CHORUSACCT_OK);
     account(&a, "seed-1@example.org");
     assert_int_equal(o->account_insert(ud, &a), CHORUSACCT_OK);
@@ -460,12 +461,12 @@ enum { SCRIPT_CALLS = 16 };
 static int script(const chorusacct_storage_ops *o)
 {
     void *ud = o->user_data;
-    chorusacct_account a;
-    chorusacct_structure s;
+    chorusacct_account a = {.struct_size = sizeof a};
+    chorusacct_structure s = {.struct_size = sizeof s};
     chorusacct_token t;
     chorusacct_captcha c;
-    chorusacct_message m[2];
-    chorusacct_event e;
+    chorusacct_message m[2] = {{.struct_size = sizeof m[0]}};
+    chorusacct_event e = {.struct_size = sizeof e};
     size_t n = 0;
     int rc = o->begin(ud);
     if (rc != CHORUSACCT_OK)
@@ -516,7 +517,7 @@ fail:
 static void test_faultstore_every_call(void **state)
 {
     (void)state;
-    chorusacct_storage_ops inner, ops;
+    chorusacct_storage_ops inner = {.struct_size = sizeof inner}, ops = {.struct_size = sizeof ops};
     chorusacct_faultstore *fs = NULL;
     uint8_t before[32], after[32];
     chorusacct_memstore *ms = new_store(&inner);
@@ -524,7 +525,7 @@ static void test_faultstore_every_call(void **state)
     digest(ms, before);
     assert_int_equal(chorusacct_faultstore_new(&fs, &inner, 0),
                      CHORUSACCT_OK);
-    assert_int_equal(chorusacct_faultstore_ops(fs, &ops), CHORUSACCT_OK);
+    assert_int_equal(chorusacct_faultstore_ops(&ops, fs), CHORUSACCT_OK);
     assert_ptr_equal(ops.user_data, fs);
     assert_null(ops.destroy);
 
@@ -534,7 +535,7 @@ static void test_faultstore_every_call(void **state)
         int rc = script(&ops);
         if (rc != CHORUSACCT_E_STORAGE)
             fail_msg("failure at call %u: the script answered %s",
-                     (unsigned)n, chorusacct_code_name(rc));
+                     (unsigned)n, chorusacct_status_name(rc));
         assert_true(chorusacct_faultstore_fired(fs));
         digest(ms, after);
         if (memcmp(before, after, 32) != 0)
@@ -559,9 +560,9 @@ static void test_faultstore_every_call(void **state)
 static void test_faultstore_counts(void **state)
 {
     (void)state;
-    chorusacct_storage_ops inner, ops;
+    chorusacct_storage_ops inner = {.struct_size = sizeof inner}, ops = {.struct_size = sizeof ops};
     chorusacct_faultstore *fs = NULL;
-    chorusacct_account a, b, out;
+    chorusacct_account a = {.struct_size = sizeof a}, b = {.struct_size = sizeof b}, out = {.struct_size = sizeof out};
     uint32_t count = 0;
     chorusacct_memstore *ms = new_store(&inner);
 
@@ -571,10 +572,10 @@ static void test_faultstore_counts(void **state)
                      CHORUSACCT_E_ARG);
     assert_int_equal(chorusacct_faultstore_new(&fs, &inner, 3),
                      CHORUSACCT_OK);
-    assert_int_equal(chorusacct_faultstore_ops(NULL, &ops),
+    assert_int_equal(chorusacct_faultstore_ops(&ops, NULL),
                      CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_faultstore_ops(fs, NULL), CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_faultstore_ops(fs, &ops), CHORUSACCT_OK);
+    assert_int_equal(chorusacct_faultstore_ops(NULL, fs), CHORUSACCT_E_ARG);
+    assert_int_equal(chorusacct_faultstore_ops(&ops, fs), CHORUSACCT_OK);
     void *ud = ops.user_data;
 
     /* The third call fails without reaching the store; the others pass. */
@@ -661,17 +662,17 @@ static void test_faultstore_counts(void **state)
 static void test_faultstore_conforms(void **state)
 {
     (void)state;
-    chorusacct_storage_ops inner, ops;
+    chorusacct_storage_ops inner = {.struct_size = sizeof inner}, ops = {.struct_size = sizeof ops};
     chorusacct_faultstore *fs = NULL;
     char report[512];
     chorusacct_memstore *ms = new_store(&inner);
     assert_int_equal(chorusacct_faultstore_new(&fs, &inner, 0),
                      CHORUSACCT_OK);
-    assert_int_equal(chorusacct_faultstore_ops(fs, &ops), CHORUSACCT_OK);
+    assert_int_equal(chorusacct_faultstore_ops(&ops, fs), CHORUSACCT_OK);
     int rc =
         chorusacct_storage_conformance(&ops, NULL, report, sizeof report);
     if (rc != CHORUSACCT_OK)
-        fail_msg("%s: %s", chorusacct_code_name(rc), report);
+        fail_msg("%s: %s", chorusacct_status_name(rc), report);
     assert_true(chorusacct_faultstore_calls(fs) > 100);
     chorusacct_faultstore_free(fs);
     chorusacct_memstore_free(ms);
@@ -683,7 +684,7 @@ static void test_faultstore_conforms(void **state)
 static void test_digest_equal_content(void **state)
 {
     (void)state;
-    chorusacct_storage_ops o1, o2;
+    chorusacct_storage_ops o1 = {.struct_size = sizeof o1}, o2 = {.struct_size = sizeof o2};
     chorusacct_token t1, t2;
     uint8_t d1[32], d2[32], empty[32];
     chorusacct_memstore *m1 = new_store(&o1);
@@ -731,12 +732,12 @@ enum { WRITES = 20 };
 static void write_n(const chorusacct_storage_ops *o, int i)
 {
     void *ud = o->user_data;
-    chorusacct_account a;
-    chorusacct_structure s;
+    chorusacct_account a = {.struct_size = sizeof a};
+    chorusacct_structure s = {.struct_size = sizeof s};
     chorusacct_token t;
     chorusacct_captcha c;
-    chorusacct_message m;
-    chorusacct_event e;
+    chorusacct_message m = {.struct_size = sizeof m};
+    chorusacct_event e = {.struct_size = sizeof e};
     size_t n = 0;
     int rc = CHORUSACCT_OK;
     switch (i) {
@@ -830,7 +831,7 @@ static void write_n(const chorusacct_storage_ops *o, int i)
 static void test_digest_each_write(void **state)
 {
     (void)state;
-    chorusacct_storage_ops o;
+    chorusacct_storage_ops o = {.struct_size = sizeof o};
     uint8_t seen[WRITES + 1][32], d[32];
     uint32_t count = 0;
     chorusacct_memstore *ms = new_store(&o);
@@ -859,7 +860,7 @@ static void test_digest_each_write(void **state)
     }
 
     /* Refused writes change nothing. */
-    chorusacct_account a;
+    chorusacct_account a = {.struct_size = sizeof a};
     account(&a, "x@example.org");
     assert_int_equal(o.account_insert(ud, &a), CHORUSACCT_OK);
     digest(ms, seen[0]);
@@ -890,8 +891,8 @@ static void test_digest_each_write(void **state)
 static void test_memstore_transactions(void **state)
 {
     (void)state;
-    chorusacct_storage_ops o;
-    chorusacct_account a, out;
+    chorusacct_storage_ops o = {.struct_size = sizeof o};
+    chorusacct_account a = {.struct_size = sizeof a}, out = {.struct_size = sizeof out};
     chorusacct_memstore *ms = new_store(&o);
     void *ud = o.user_data;
 
@@ -959,10 +960,10 @@ static void test_memstore_many(void **state)
 {
     (void)state;
     enum { N = 20000 };
-    chorusacct_storage_ops o;
-    chorusacct_account a;
+    chorusacct_storage_ops o = {.struct_size = sizeof o};
+    chorusacct_account a = {.struct_size = sizeof a};
     chorusacct_token t;
-    chorusacct_message m[8];
+    chorusacct_message m[8] = {{.struct_size = sizeof m[0]}};
     char key[64];
     uint8_t d1[32], d2[32];
     size_t n = 0;
@@ -1030,12 +1031,12 @@ typedef struct {
 static void *worker_main(void *arg)
 {
     worker *w = arg;
-    chorusacct_storage_ops o;
-    chorusacct_account a;
-    chorusacct_event e;
+    chorusacct_storage_ops o = {.struct_size = sizeof o};
+    chorusacct_account a = {.struct_size = sizeof a};
+    chorusacct_event e = {.struct_size = sizeof e};
     char key[64];
     uint32_t count;
-    if (chorusacct_memstore_ops(w->ms, &o) != CHORUSACCT_OK) {
+    if (chorusacct_memstore_ops(&o, w->ms) != CHORUSACCT_OK) {
         w->failures++;
         return NULL;
     }
@@ -1077,7 +1078,7 @@ static void *worker_main(void *arg)
 static void test_memstore_threads(void **state)
 {
     (void)state;
-    chorusacct_storage_ops o;
+    chorusacct_storage_ops o = {.struct_size = sizeof o};
     chorusacct_memstore *ms = new_store(&o);
     pthread_t th[THREADS];
     worker w[THREADS];
@@ -1097,7 +1098,7 @@ static void test_memstore_threads(void **state)
     /* Every committed account, at version 2, with its event; nothing of
      * the rolled back ones. */
     static chorusacct_account page[64];
-    chorusacct_event ev[64];
+    chorusacct_event ev[64] = {{.struct_size = sizeof ev[0]}};
     chorusacct_account_query q;
     memset(&q, 0, sizeof q);
     q.struct_size = sizeof q;
@@ -1118,7 +1119,7 @@ static void test_memstore_threads(void **state)
         assert_int_equal(o.event_list(o.user_data, 0, after, ev, 64, &n),
                          CHORUSACCT_OK);
         for (size_t i = 0; i < n; i++) {
-            chorusacct_account a;
+            chorusacct_account a = {.struct_size = sizeof a};
             assert_int_equal(o.account_get(o.user_data, ev[i].account_id,
                                            &a),
                              CHORUSACCT_OK);

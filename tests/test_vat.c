@@ -479,23 +479,23 @@ static void test_identifier_type(void **state)
     char buf[32];
     size_t n;
     int reason = 0;
-    assert_int_equal(chorusacct_validate_identifier(
+    assert_int_equal(chorusacct_identifier_check(
                          CHORUSACCT_ID_UE_HORS_FRANCE, "it 00743110157", 14,
                          0, buf, sizeof buf, &n, &reason),
                      CHORUSACCT_OK);
     assert_string_equal(buf, "IT00743110157");
-    assert_int_equal(chorusacct_validate_identifier(
+    assert_int_equal(chorusacct_identifier_check(
                          CHORUSACCT_ID_UE_HORS_FRANCE, "GR 94051189", 11, 0,
                          buf, sizeof buf, &n, &reason),
                      CHORUSACCT_OK);
     assert_string_equal(buf, "EL094051189");
-    assert_int_equal(chorusacct_validate_identifier(
+    assert_int_equal(chorusacct_identifier_check(
                          CHORUSACCT_ID_UE_HORS_FRANCE, "DE136695978", 11, 0,
                          buf, sizeof buf, &n, &reason),
                      CHORUSACCT_E_REJECTED);
     assert_int_equal(reason, CHORUSACCT_E_CHECKSUM);
     /* French structures use their SIRET. */
-    assert_int_equal(chorusacct_validate_identifier(
+    assert_int_equal(chorusacct_identifier_check(
                          CHORUSACCT_ID_UE_HORS_FRANCE, "FR44732829320", 13,
                          0, buf, sizeof buf, &n, &reason),
                      CHORUSACCT_E_REJECTED);
@@ -526,7 +526,7 @@ static int check_hint_examples(const char *cc, const char *hint)
         if (chorusacct_vat_check(p, len, 0, buf, sizeof buf, NULL,
                                  &reason) != CHORUSACCT_OK)
             fail_msg("hint of %s: example %.*s is refused (%s)", cc,
-                     (int)len, p, chorusacct_code_name(reason));
+                     (int)len, p, chorusacct_status_name(reason));
         assert_memory_equal(buf, cc, 2);
         seen++;
     }

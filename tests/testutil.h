@@ -53,8 +53,8 @@ static inline void check_validator(check_fn fn, const char *in, size_t len,
     if (want_reason == CHORUSACCT_OK) {
         if (rc != CHORUSACCT_OK)
             fail_msg("'%.*s' (%zu bytes): expected OK (%s), got %s/%s", shown,
-                     in, len, want, chorusacct_code_name(rc),
-                     chorusacct_code_name(reason));
+                     in, len, want, chorusacct_status_name(rc),
+                     chorusacct_status_name(reason));
         if (strcmp(buf, want) != 0)
             fail_msg("'%.*s': expected %s, got %s", shown, in, want, buf);
         assert_int_equal(n, strlen(want));
@@ -62,8 +62,8 @@ static inline void check_validator(check_fn fn, const char *in, size_t len,
     } else {
         if (rc != CHORUSACCT_E_REJECTED || reason != want_reason)
             fail_msg("'%.*s' (%zu bytes): expected %s, got %s/%s (%s)", shown,
-                     in, len, chorusacct_code_name(want_reason),
-                     chorusacct_code_name(rc), chorusacct_code_name(reason),
+                     in, len, chorusacct_status_name(want_reason),
+                     chorusacct_status_name(rc), chorusacct_status_name(reason),
                      rc == CHORUSACCT_OK ? buf : "");
         assert_string_equal(buf, "");
         assert_int_equal(n, 0);

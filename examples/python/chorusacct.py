@@ -11,7 +11,7 @@ loads the C library and gives it a Python face:
 - failures raise :class:`ChorusacctError`, whose ``code``, ``name``,
   ``message_en`` and ``message_fr`` come from the library;
 - :class:`Context` runs the flow; :class:`MemStore`, :class:`SqliteStorage`,
-  :class:`CaptureMailer`, :class:`TestClock` and :class:`TestRandom` are the
+  :class:`TestMailer`, :class:`TestClock` and :class:`TestRandom` are the
   library's own storage and test doubles, and :class:`Mailer` lets Python
   code send the e-mails (through a C callback);
 - every handle is a context manager; the C constants are ``IntEnum`` and
@@ -560,6 +560,21 @@ class chorusacct_signup(ctypes.Structure):
     ]
 
 
+class chorusacct_activation(ctypes.Structure):
+    """``chorusacct_activation`` (account.h): strings borrowed for the
+    call."""
+    _fields_ = [
+        ('struct_size', c_uint32),
+        ('reserved0', c_uint32),
+        ('token', c_char_p),
+        ('password', c_char_p),
+        ('password_len', c_size_t),
+        ('confirm', c_char_p),
+        ('confirm_len', c_size_t),
+        ('client_key', c_char_p),
+    ]
+
+
 class chorusacct_field_error(ctypes.Structure):
     """``chorusacct_field_error`` (account.h)."""
     _fields_ = [
@@ -818,7 +833,7 @@ _PROTOTYPES = {
     'chorusacct_transition_count': (c_size_t, []),
     'chorusacct_transition_at': (
         c_int, [c_size_t, POINTER(c_int), POINTER(c_int), POINTER(c_int)]),
-    'chorusacct_states_dot': (
+    'chorusacct_state_diagram': (
         c_int, [c_int, POINTER(c_char), c_size_t, POINTER(c_size_t)]),
     'chorusacct_field_name': (c_char_p, [c_int]),
     'chorusacct_role_name': (c_char_p, [c_int]),
@@ -843,12 +858,14 @@ _PROTOTYPES = {
         c_int, [c_void_p, c_int64, c_int64, c_char_p, POINTER(c_int)]),
     'chorusacct_account_set_role': (
         c_int, [c_void_p, c_int64, c_int64, c_int, POINTER(c_int)]),
-    'chorusacct_token_check': (c_int, [
+    'chorusacct_activation_lookup': (c_int, [
         c_void_p, c_char_p, c_char_p, POINTER(chorusacct_token_info),
         POINTER(c_int)]),
-    'chorusacct_account_activate': (c_int, [
-        c_void_p, c_char_p, c_char_p, c_size_t, c_char_p, c_size_t, c_char_p,
-        POINTER(c_int64), POINTER(c_uint32), POINTER(c_int)]),
+    'chorusacct_activation_init': (
+        c_int, [POINTER(chorusacct_activation), c_size_t]),
+    'chorusacct_activation_submit': (c_int, [
+        c_void_p, POINTER(chorusacct_activation), POINTER(c_int64),
+        POINTER(c_uint32), POINTER(c_int)]),
     'chorusacct_activation_resend': (
         c_int, [c_void_p, c_char_p, c_char_p, POINTER(c_int)]),
     'chorusacct_activation_resend_by': (
@@ -873,7 +890,7 @@ _PROTOTYPES = {
         POINTER(chorusacct_account), c_size_t, POINTER(c_size_t)]),
     'chorusacct_structure_get': (
         c_int, [c_void_p, c_int64, POINTER(chorusacct_structure)]),
-    'chorusacct_events_list': (c_int, [
+    'chorusacct_event_list': (c_int, [
         c_void_p, c_int64, c_int64, POINTER(chorusacct_event), c_size_t,
         POINTER(c_size_t)]),
     # chorusacct/clock.h
@@ -885,12 +902,12 @@ _PROTOTYPES = {
     'chorusacct_testclock_advance': (None, [c_void_p, c_int64]),
     'chorusacct_testclock_now': (c_int64, [c_void_p]),
     'chorusacct_testclock_ops': (
-        c_int, [c_void_p, POINTER(chorusacct_clock_ops)]),
+        c_int, [POINTER(chorusacct_clock_ops), c_void_p]),
     # chorusacct/common.h
     'chorusacct_init': (c_int, []),
     'chorusacct_strerror': (c_char_p, [c_int, c_int]),
-    'chorusacct_code_name': (c_char_p, [c_int]),
-    'chorusacct_code_from_name': (c_int, [POINTER(c_int), c_char_p]),
+    'chorusacct_status_name': (c_char_p, [c_int]),
+    'chorusacct_status_from_name': (c_int, [POINTER(c_int), c_char_p]),
     'chorusacct_lang_from_tag': (c_int, [POINTER(c_int), c_char_p]),
     'chorusacct_version': (c_char_p, []),
     'chorusacct_version_number': (c_uint32, []),
@@ -918,22 +935,22 @@ _PROTOTYPES = {
     'chorusacct_ctx_now': (c_int64, [c_void_p]),
     # chorusacct/identifier.h
     'chorusacct_identifier_max_len': (c_size_t, []),
-    'chorusacct_identifier_code': (c_char_p, [c_int]),
-    'chorusacct_identifier_from_code': (c_int, [POINTER(c_int), c_char_p]),
+    'chorusacct_identifier_name': (c_char_p, [c_int]),
+    'chorusacct_identifier_from_name': (c_int, [POINTER(c_int), c_char_p]),
     'chorusacct_identifier_from_number': (c_int, [POINTER(c_int), c_int]),
     'chorusacct_identifier_number': (c_int, [c_int]),
     'chorusacct_identifier_label': (c_char_p, [c_int, c_int]),
     'chorusacct_identifier_hint': (c_char_p, [c_int, c_int]),
     'chorusacct_identifier_has_value': (c_int, [c_int]),
-    'chorusacct_validate_identifier': (c_int, [
+    'chorusacct_identifier_check': (c_int, [
         c_int, c_char_p, c_size_t, c_uint32, POINTER(c_char), c_size_t,
         POINTER(c_size_t), POINTER(c_int)]),
     'chorusacct_identifier_split': (
         c_int, [c_int, c_char_p, c_size_t, POINTER(c_size_t)]),
     'chorusacct_siren_check': _VALIDATOR,
     'chorusacct_siret_check': _VALIDATOR,
-    'chorusacct_tva_check': _VALIDATOR,
-    'chorusacct_tva_from_siren': _VALIDATOR,
+    'chorusacct_vat_fr_check': _VALIDATOR,
+    'chorusacct_vat_fr_from_siren': _VALIDATOR,
     'chorusacct_ridet_check': _VALIDATOR,
     'chorusacct_tahiti_check': _VALIDATOR,
     'chorusacct_hors_ue_check': _VALIDATOR,
@@ -945,7 +962,7 @@ _PROTOTYPES = {
     # chorusacct/mailer.h
     'chorusacct_mailer_ops_init': (
         c_int, [POINTER(chorusacct_mailer_ops), c_size_t]),
-    'chorusacct_deliver_pending': (
+    'chorusacct_outbox_deliver': (
         c_int, [c_void_p, c_size_t, POINTER(chorusacct_delivery)]),
     'chorusacct_outbox_list': (c_int, [
         c_void_p, c_int, c_int64, POINTER(chorusacct_message), c_size_t,
@@ -959,26 +976,26 @@ _PROTOTYPES = {
     'chorusacct_mail_format': (c_int, [
         POINTER(chorusacct_mail), c_char_p, c_int64, POINTER(c_char), c_size_t,
         POINTER(c_size_t)]),
-    'chorusacct_maildir_mailer': (
+    'chorusacct_maildir_ops': (
         c_int, [POINTER(chorusacct_mailer_ops), c_char_p, c_char_p]),
-    'chorusacct_postgres_storage': (c_int, [
+    'chorusacct_postgres_ops': (c_int, [
         POINTER(chorusacct_storage_ops), c_char_p, c_uint32]),
     'chorusacct_postgres_schema_version': (c_int, []),
     'chorusacct_smtp_config_init': (
         c_int, [POINTER(chorusacct_smtp_config), c_size_t]),
-    'chorusacct_smtp_mailer': (c_int, [
+    'chorusacct_smtp_ops': (c_int, [
         POINTER(chorusacct_mailer_ops), POINTER(chorusacct_smtp_config)]),
-    'chorusacct_capmailer_new': (c_int, [POINTER(c_void_p)]),
-    'chorusacct_capmailer_free': (None, [c_void_p]),
-    'chorusacct_capmailer_ops': (
-        c_int, [c_void_p, POINTER(chorusacct_mailer_ops)]),
-    'chorusacct_capmailer_count': (c_size_t, [c_void_p]),
-    'chorusacct_capmailer_at': (
+    'chorusacct_testmailer_new': (c_int, [POINTER(c_void_p)]),
+    'chorusacct_testmailer_free': (None, [c_void_p]),
+    'chorusacct_testmailer_ops': (
+        c_int, [POINTER(chorusacct_mailer_ops), c_void_p]),
+    'chorusacct_testmailer_count': (c_size_t, [c_void_p]),
+    'chorusacct_testmailer_at': (
         POINTER(chorusacct_mail), [c_void_p, c_size_t]),
-    'chorusacct_capmailer_clear': (None, [c_void_p]),
-    'chorusacct_capmailer_last_link': (c_int, [
+    'chorusacct_testmailer_clear': (None, [c_void_p]),
+    'chorusacct_testmailer_last_link': (c_int, [
         c_void_p, c_char_p, POINTER(c_char), c_size_t, POINTER(c_size_t)]),
-    'chorusacct_capmailer_fail_next': (c_int, [c_void_p, c_uint32, c_int]),
+    'chorusacct_testmailer_fail_next': (c_int, [c_void_p, c_uint32, c_int]),
     # chorusacct/password.h
     'chorusacct_password_min_len': (c_size_t, []),
     'chorusacct_password_max_len': (c_size_t, []),
@@ -995,9 +1012,9 @@ _PROTOTYPES = {
     'chorusacct_testrandom_new': (c_int, [POINTER(c_void_p), c_char_p]),
     'chorusacct_testrandom_free': (None, [c_void_p]),
     'chorusacct_testrandom_ops': (
-        c_int, [c_void_p, POINTER(chorusacct_random_ops)]),
+        c_int, [POINTER(chorusacct_random_ops), c_void_p]),
     # chorusacct/sqlite.h
-    'chorusacct_sqlite_storage': (
+    'chorusacct_sqlite_ops': (
         c_int, [POINTER(chorusacct_storage_ops), c_char_p, c_uint32]),
     'chorusacct_sqlite_schema_version': (c_int, []),
     # chorusacct/storage.h
@@ -1006,13 +1023,13 @@ _PROTOTYPES = {
     'chorusacct_memstore_new': (c_int, [POINTER(c_void_p)]),
     'chorusacct_memstore_free': (None, [c_void_p]),
     'chorusacct_memstore_ops': (
-        c_int, [c_void_p, POINTER(chorusacct_storage_ops)]),
+        c_int, [POINTER(chorusacct_storage_ops), c_void_p]),
     'chorusacct_memstore_digest': (c_int, [c_void_p, POINTER(c_char)]),
     'chorusacct_faultstore_new': (
         c_int, [POINTER(c_void_p), POINTER(chorusacct_storage_ops), c_uint64]),
     'chorusacct_faultstore_free': (None, [c_void_p]),
     'chorusacct_faultstore_ops': (
-        c_int, [c_void_p, POINTER(chorusacct_storage_ops)]),
+        c_int, [POINTER(chorusacct_storage_ops), c_void_p]),
     'chorusacct_faultstore_calls': (c_uint64, [c_void_p]),
     'chorusacct_faultstore_fired': (c_int, [c_void_p]),
     'chorusacct_faultstore_reset': (None, [c_void_p, c_uint64]),
@@ -1045,6 +1062,22 @@ _declare()
 
 
 # ------------------------------------------------------------ text helpers
+
+
+def _sized(record):
+    """A record for the library to write: its struct_size says how much."""
+    out = record()
+    out.struct_size = sizeof(record)
+    return out
+
+
+def _sized_array(record, n):
+    """An array of records for a list call: the first one's struct_size is
+    the stride."""
+    buf = (record * n)()
+    buf[0].struct_size = sizeof(record)
+    return buf
+
 
 def _enc(value):
     """str (encoded as UTF-8) or bytes, as bytes; None stays None."""
@@ -1113,17 +1146,17 @@ def strerror(code, lang=Lang.EN):
     return _dec(lib.chorusacct_strerror(code, lang))
 
 
-def code_name(code):
+def status_name(code):
     """Symbolic name of a status code (``"CHECKSUM"``), ``"UNKNOWN"`` for
     an unknown code."""
-    return _dec(lib.chorusacct_code_name(code))
+    return _dec(lib.chorusacct_status_name(code))
 
 
-def code_from_name(name):
+def status_from_name(name):
     """Status code from its name (the ``CHORUSACCT_E_`` prefix is
     optional); ChorusacctError NOTFOUND for an unknown name."""
     out = c_int(0)
-    _raise_if(lib.chorusacct_code_from_name(byref(out), _enc(name)))
+    _raise_if(lib.chorusacct_status_from_name(byref(out), _enc(name)))
     return _status(out.value)
 
 
@@ -1142,7 +1175,7 @@ class ChorusacctError(Exception):
 
     def __init__(self, code, detail=''):
         self.code = _status(code)
-        self.name = code_name(code)
+        self.name = status_name(code)
         self.message_en = strerror(code, Lang.EN)
         self.message_fr = strerror(code, Lang.FR)
         self.detail = detail or ''
@@ -1164,7 +1197,7 @@ class FieldError:
 
     @property
     def name(self):
-        return code_name(self.code)
+        return status_name(self.code)
 
     @property
     def field_name(self):
@@ -1247,10 +1280,10 @@ validate_siret = _validator(
     'SIRET (14 digits, Luhn; La Poste\'s rule): the normalized value, or '
     'Rejected.')
 validate_tva = _validator(
-    'chorusacct_tva_check', 'validate_tva', True,
+    'chorusacct_vat_fr_check', 'validate_tva', True,
     'French intra-community VAT number: ``FR`` + key + SIREN, or Rejected.')
 tva_from_siren = _validator(
-    'chorusacct_tva_from_siren', 'tva_from_siren', True,
+    'chorusacct_vat_fr_from_siren', 'tva_from_siren', True,
     'French VAT number of a SIREN (``732829320`` gives ``FR44732829320``).')
 validate_ridet = _validator(
     'chorusacct_ridet_check', 'validate_ridet', True,
@@ -1281,7 +1314,7 @@ def validate_identifier(id_type, value, strict=False):
     data = _enc(value)
     reason = c_int(0)
     flags = ValidateFlag.STRICT if strict else 0
-    rc, out = _text_out(lambda buf, cap, n: lib.chorusacct_validate_identifier(
+    rc, out = _text_out(lambda buf, cap, n: lib.chorusacct_identifier_check(
         id_type, data, len(data), flags, buf, cap, n, byref(reason)), 64)
     _raise_if(rc, reason.value)
     return out
@@ -1309,9 +1342,9 @@ def identifier_split(id_type, normalized):
     return normalized[:n.value], normalized[n.value:]
 
 
-def identifier_code(id_type):
+def identifier_name(id_type):
     """Chorus Pro API code of a type (``"SIRET"``...), None if unknown."""
-    return _dec(lib.chorusacct_identifier_code(id_type))
+    return _dec(lib.chorusacct_identifier_name(id_type))
 
 
 def identifier_label(id_type, lang=Lang.EN):
@@ -1426,9 +1459,9 @@ def transitions():
     return rows
 
 
-def states_dot(lang=Lang.EN):
+def state_diagram(lang=Lang.EN):
     """The state diagram in Graphviz dot."""
-    rc, text = _text_out(lambda b, c, n: lib.chorusacct_states_dot(
+    rc, text = _text_out(lambda b, c, n: lib.chorusacct_state_diagram(
         lang, b, c, n), 4096)
     _raise_if(rc)
     return text
@@ -1651,8 +1684,8 @@ class _Handle:
         return self._ptr
 
     def _ops(self):
-        ops = self._ops_record()
-        _raise_if(getattr(lib, self._ops_fn)(self._live(), byref(ops)))
+        ops = _sized(self._ops_record)
+        _raise_if(getattr(lib, self._ops_fn)(byref(ops), self._live()))
         return ops
 
     def __enter__(self):
@@ -1703,8 +1736,8 @@ class SqliteStorage(_Handle):
         self._spare = self._open()
 
     def _open(self):
-        ops = chorusacct_storage_ops()
-        _raise_if(lib.chorusacct_sqlite_storage(
+        ops = _sized(chorusacct_storage_ops)
+        _raise_if(lib.chorusacct_sqlite_ops(
             byref(ops), _enc(self.path), self._flags))
         return ops
 
@@ -1771,26 +1804,26 @@ def _mail_of(c):
     return _record(Mail, c, _MAIL_ENUMS)
 
 
-class CaptureMailer(_Handle):
+class TestMailer(_Handle):
     """The library's capturing mailer: keeps every message in memory."""
 
-    _free = 'chorusacct_capmailer_free'
+    _free = 'chorusacct_testmailer_free'
     _ops_record = chorusacct_mailer_ops
-    _ops_fn = 'chorusacct_capmailer_ops'
+    _ops_fn = 'chorusacct_testmailer_ops'
 
     def __init__(self):
         super().__init__()
-        _raise_if(lib.chorusacct_capmailer_new(byref(self._ptr)))
+        _raise_if(lib.chorusacct_testmailer_new(byref(self._ptr)))
 
     def __len__(self):
-        return lib.chorusacct_capmailer_count(self._live())
+        return lib.chorusacct_testmailer_count(self._live())
 
     @property
     def mails(self):
         """The captured messages, oldest first (copies)."""
         ptr = self._live()
-        return [_mail_of(lib.chorusacct_capmailer_at(ptr, i).contents)
-                for i in range(lib.chorusacct_capmailer_count(ptr))]
+        return [_mail_of(lib.chorusacct_testmailer_at(ptr, i).contents)
+                for i in range(lib.chorusacct_testmailer_count(ptr))]
 
     def to(self, address, kind=None):
         """Messages to ``address`` (ASCII case ignored), of ``kind``."""
@@ -1798,7 +1831,7 @@ class CaptureMailer(_Handle):
                 and (kind is None or m.kind == kind)]
 
     def clear(self):
-        lib.chorusacct_capmailer_clear(self._live())
+        lib.chorusacct_testmailer_clear(self._live())
 
     def last_link(self, to=None):
         """The last activation link sent to ``to`` (any address: None), or
@@ -1806,7 +1839,7 @@ class CaptureMailer(_Handle):
         addr = _enc(to)
         ptr = self._live()
         rc, text = _text_out(
-            lambda b, c, n: lib.chorusacct_capmailer_last_link(
+            lambda b, c, n: lib.chorusacct_testmailer_last_link(
                 ptr, addr, b, c, n), 256)
         if rc == Status.NOTFOUND:
             return None
@@ -1823,7 +1856,7 @@ class CaptureMailer(_Handle):
     def fail_next(self, count, result=MailResult.TEMPFAIL):
         """Make the next ``count`` sends answer ``result`` without
         capturing."""
-        _raise_if(lib.chorusacct_capmailer_fail_next(self._live(), count,
+        _raise_if(lib.chorusacct_testmailer_fail_next(self._live(), count,
                                                      result))
 
 
@@ -2036,7 +2069,7 @@ class Context(_Handle):
         self._set('storage', storage, lib.chorusacct_ctx_set_storage)
 
     def set_mailer(self, mailer):
-        """Use a :class:`CaptureMailer` or a :class:`Mailer` subclass."""
+        """Use a :class:`TestMailer` or a :class:`Mailer` subclass."""
         self._set('mailer', mailer, lib.chorusacct_ctx_set_mailer)
 
     def set_clock(self, clock):
@@ -2099,7 +2132,7 @@ class Context(_Handle):
     def lookup(self, id_type, identifier):
         """The :class:`Structure` that has this identifier, or None."""
         declared, reason = c_int(0), c_int(0)
-        out = chorusacct_structure()
+        out = _sized(chorusacct_structure)
         _raise_if(lib.chorusacct_structure_lookup(
             self._live(), id_type, _enc(identifier), byref(declared),
             byref(out), byref(reason)), reason.value, ctx=self)
@@ -2110,7 +2143,7 @@ class Context(_Handle):
     def _form_call(self, fn, *pre, **fields):
         keep = []
         form = _signup_form(fields, keep)
-        res = chorusacct_signup_result()
+        res = _sized(chorusacct_signup_result)
         res.struct_size = sizeof(res)
         rc = fn(self._live(), *pre, byref(form), byref(res))
         if rc == Status.REJECTED:
@@ -2168,13 +2201,13 @@ class Context(_Handle):
         self._reason_call(lib.chorusacct_account_set_role, principal_id,
                           account_id, role)
 
-    def token_check(self, token, client_key=None):
+    def activation_lookup(self, token, client_key=None):
         """What an activation link is about (:class:`TokenInfo`), without
         consuming it; Rejected TOKEN_INVALID, TOKEN_EXPIRED,
         ALREADY_ACTIVE..."""
-        out = chorusacct_token_info()
+        out = _sized(chorusacct_token_info)
         reason = c_int(0)
-        _raise_if(lib.chorusacct_token_check(
+        _raise_if(lib.chorusacct_activation_lookup(
             self._live(), _enc(token), _enc(client_key), byref(out),
             byref(reason)), reason.value, ctx=self)
         return _record(TokenInfo, out, {'state': State})
@@ -2185,10 +2218,15 @@ class Context(_Handle):
         in ``failed_rules``."""
         pw = _enc(password)
         cf = pw if confirm is None else _enc(confirm)
+        form = chorusacct_activation()
+        _raise_if(lib.chorusacct_activation_init(byref(form), sizeof(form)))
+        form.token, form.client_key = _enc(token), _enc(client_key)
+        form.password, form.password_len = pw, len(pw)
+        form.confirm, form.confirm_len = cf, len(cf)
         account, failed, reason = c_int64(0), c_uint32(0), c_int(0)
-        rc = lib.chorusacct_account_activate(
-            self._live(), _enc(token), pw, len(pw), cf, len(cf),
-            _enc(client_key), byref(account), byref(failed), byref(reason))
+        rc = lib.chorusacct_activation_submit(
+            self._live(), byref(form), byref(account), byref(failed),
+            byref(reason))
         _raise_if(rc, reason.value, ctx=self,
                   failed_rules=PwRule(failed.value))
         return account.value
@@ -2233,23 +2271,23 @@ class Context(_Handle):
 
     def sweep(self):
         """Expire what is due, purge what is old: a :class:`SweepResult`."""
-        out = chorusacct_sweep_result()
+        out = _sized(chorusacct_sweep_result)
         out.struct_size = sizeof(out)
         _raise_if(lib.chorusacct_sweep(self._live(), byref(out)), ctx=self)
         return SweepResult(out.expired, out.purged, out.promoted)
 
     def deliver(self, max=100):
         """Hand due outbox messages to the mailer: a :class:`Delivery`."""
-        out = chorusacct_delivery()
+        out = _sized(chorusacct_delivery)
         out.struct_size = sizeof(out)
-        _raise_if(lib.chorusacct_deliver_pending(self._live(), max,
+        _raise_if(lib.chorusacct_outbox_deliver(self._live(), max,
                                                  byref(out)), ctx=self)
         return Delivery(out.sent, out.retried, out.dead, out.cancelled)
 
     def _pages(self, fn, record, *args, page=16):
         out = []
         after = 0
-        buf = (record * page)()
+        buf = _sized_array(record, page)
         n = c_size_t(0)
         while True:
             _raise_if(fn(self._live(), *args, after, buf, page, byref(n)),
@@ -2267,18 +2305,18 @@ class Context(_Handle):
     def events(self, account_id=0):
         """The audit log of an account (0: of all), oldest first."""
         return [_record(Event, e, _EVENT_ENUMS) for e in self._pages(
-            lib.chorusacct_events_list, chorusacct_event, account_id)]
+            lib.chorusacct_event_list, chorusacct_event, account_id)]
 
     def account(self, account_id):
         """An :class:`Account`; ChorusacctError NOTFOUND if none."""
-        out = chorusacct_account()
+        out = _sized(chorusacct_account)
         _raise_if(lib.chorusacct_account_get(self._live(), account_id,
                                              byref(out)), ctx=self)
         return _record(Account, out, _ACCOUNT_ENUMS)
 
     def find_account(self, login_email):
         """The :class:`Account` of a login e-mail (any case), or None."""
-        out = chorusacct_account()
+        out = _sized(chorusacct_account)
         rc = lib.chorusacct_account_find(self._live(), _enc(login_email),
                                          byref(out))
         if rc == Status.NOTFOUND:
@@ -2294,7 +2332,7 @@ class Context(_Handle):
         q.state, q.structure_id = state, structure_id
         q.min_role, q.expires_before = min_role, expires_before
         out, page = [], 16
-        buf = (chorusacct_account * page)()
+        buf = _sized_array(chorusacct_account, page)
         n = c_size_t(0)
         while True:
             _raise_if(lib.chorusacct_account_list(
@@ -2307,7 +2345,7 @@ class Context(_Handle):
 
     def structure(self, structure_id):
         """A :class:`Structure`; ChorusacctError NOTFOUND if none."""
-        out = chorusacct_structure()
+        out = _sized(chorusacct_structure)
         _raise_if(lib.chorusacct_structure_get(self._live(), structure_id,
                                                byref(out)), ctx=self)
         return _record(Structure, out, {'id_type': IdType})

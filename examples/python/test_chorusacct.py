@@ -75,7 +75,7 @@ class Bench:
     def __init__(self, flags=ConfigFlag.NO_CAPTCHA, mailer=None,
                  storage=None):
         self.store = storage or ca.MemStore()
-        self.mail = mailer or ca.CaptureMailer()
+        self.mail = mailer or ca.TestMailer()
         self.clock = ca.TestClock(T0)
         self.rnd = ca.TestRandom(42)
         self.ctx = self.context(flags)
@@ -293,19 +293,19 @@ class PrototypeTest(unittest.TestCase):
 class StatusTest(unittest.TestCase):
     def test_names_and_messages(self):
         for code in Status:
-            self.assertEqual(ca.code_name(code), code.name)
-            self.assertEqual(ca.code_from_name(code.name), code)
+            self.assertEqual(ca.status_name(code), code.name)
+            self.assertEqual(ca.status_from_name(code.name), code)
             en, fr = ca.strerror(code, Lang.EN), ca.strerror(code, Lang.FR)
             self.assertTrue(en.endswith('.') and fr.endswith('.'), code)
             if code != Status.OK:
                 self.assertNotEqual(en, fr, code)
-        self.assertEqual(ca.code_from_name('CHORUSACCT_E_CHECKSUM'),
+        self.assertEqual(ca.status_from_name('CHORUSACCT_E_CHECKSUM'),
                          Status.CHECKSUM)
         with self.assertRaises(ca.ChorusacctError) as cm:
-            ca.code_from_name('NO_SUCH_CODE')
+            ca.status_from_name('NO_SUCH_CODE')
         self.assertEqual(cm.exception.code, Status.NOTFOUND)
         self.assertEqual(cm.exception.name, 'NOTFOUND')
-        self.assertEqual(ca.code_name(-9999), 'UNKNOWN')
+        self.assertEqual(ca.status_name(-9999), 'UNKNOWN')
 
     def test_lang(self):
         self.assertIs(ca.lang_from_tag('fr_CA.UTF-8'), Lang.FR)
@@ -380,8 +380,8 @@ class ValidatorTest(unittest.TestCase):
         self.refused(lambda v: ca.validate_identifier(IdType.AUTRE, v),
                      'x', 'NOVALUE')
         self.refused(lambda v: ca.validate_identifier(99, v), '1', 'TYPE')
-        self.assertEqual(ca.identifier_code(IdType.HORS_UE), 'HORS_UE')
-        self.assertIsNone(ca.identifier_code(99))
+        self.assertEqual(ca.identifier_name(IdType.HORS_UE), 'HORS_UE')
+        self.assertIsNone(ca.identifier_name(99))
         self.assertFalse(ca.identifier_has_value(IdType.PARTICULIER))
         self.assertTrue(ca.identifier_has_value(IdType.SIRET))
         self.assertEqual(ca.identifier_split(IdType.SIRET, '73282932000074'),
@@ -457,7 +457,7 @@ class NamesTest(unittest.TestCase):
                        EventType.ACTIVATE), rows)
         self.assertNotIn((State.ACTIVE, State.PENDING_APPROVAL,
                           EventType.APPROVE), rows)
-        dot = ca.states_dot(Lang.EN)  # > 256 bytes: the buffer grows
+        dot = ca.state_diagram(Lang.EN)  # > 256 bytes: the buffer grows
         self.assertTrue(dot.startswith('digraph'))
         self.assertIn('pending_approval', dot)
         subject, body = ca.template_default(MailKind.ACTIVATION, Lang.FR)
@@ -548,11 +548,11 @@ class FlowTest(unittest.TestCase):
 
         # 5. Token check (read-only, repeatable), activation.
         for _ in range(2):
-            info = ctx.token_check(token)
+            info = ctx.activation_lookup(token)
             self.assertEqual((info.account_id, info.first_name, info.state),
                              (boss, 'Marie', State.AWAITING_ACTIVATION))
         with self.assertRaises(ca.Rejected) as cm:
-            ctx.token_check('A' * 43)
+            ctx.activation_lookup('A' * 43)
         self.assertEqual(cm.exception.name, 'TOKEN_INVALID')
         with self.assertRaises(ca.Rejected) as cm:
             ctx.activate(token, 'short')
@@ -784,7 +784,7 @@ class PythonMailerTest(unittest.TestCase):
         ctx1 = ca.Context(mailer=mailer)
         ctx2 = ca.Context(mailer=mailer)
         self.assertEqual(len(ca._registry), base + 2)
-        ctx2.set_mailer(ca.CaptureMailer())
+        ctx2.set_mailer(ca.TestMailer())
         self.assertEqual(len(ca._registry), base + 1)
         ctx1.close()
         ctx2.close()
@@ -801,11 +801,11 @@ class ClockTest(unittest.TestCase):
             ctx.deliver()
             first = mail.last_token('late@acme.fr')
             clock.set(T0 + 3599)
-            ctx.token_check(first)
+            ctx.activation_lookup(first)
             clock.set(T0 + 3600)
             self.assertEqual(ctx.now(), T0 + 3600)
             with self.assertRaises(ca.Rejected) as cm:
-                ctx.token_check(first)
+                ctx.activation_lookup(first)
             self.assertEqual(cm.exception.name, 'TOKEN_EXPIRED')
             with self.assertRaises(ca.Rejected) as cm:
                 ctx.activate(first, GOOD_PW)
@@ -861,7 +861,7 @@ class ClockTest(unittest.TestCase):
 
 class HandleTest(unittest.TestCase):
     def test_parts_outlive_their_context(self):
-        store, mail = ca.MemStore(), ca.CaptureMailer()
+        store, mail = ca.MemStore(), ca.TestMailer()
         ctx = ca.Context(storage=store, mailer=mail,
                          flags=ConfigFlag.NO_CAPTCHA,
                          pwhash_opslimit=1, pwhash_memlimit=8192)

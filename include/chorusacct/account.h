@@ -9,7 +9,7 @@
  * writes in one storage transaction: it either applies the whole change
  * (state, outbox messages, audit event) or leaves storage as it was and
  * returns the error. Mail is never sent inside a flow function: messages
- * go to the outbox, and chorusacct_deliver_pending() (mailer.h) hands
+ * go to the outbox, and chorusacct_outbox_deliver() (mailer.h) hands
  * them to the mailer.
  *
  * Flow functions return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED with a
@@ -23,9 +23,14 @@
  *
  * Records that the library writes out (::chorusacct_account,
  * ::chorusacct_structure, ::chorusacct_event, ::chorusacct_token_info,
- * ::chorusacct_signup_result, ::chorusacct_sweep_result) are written
- * whole, at the size of this library's structure, which it puts in their
- * `struct_size`.
+ * ::chorusacct_signup_result, ::chorusacct_sweep_result) are sized by the
+ * caller: set `struct_size` to the structure's `sizeof` before the call
+ * (for a list, that of the first record of the array, which is the
+ * stride). The library writes no further than `struct_size` and puts
+ * there the size it wrote (the smaller of the caller's and its own), so
+ * that a program built against a newer header sees which members were
+ * filled. A `struct_size` below the structure's first version answers
+ * ::CHORUSACCT_E_ARG, with a last error that says so.
  *
  * @par Threads:
  * A context is used by one thread at a time; several contexts, in several
@@ -333,7 +338,7 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_transition_at(
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_states_dot(
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_state_diagram(
     int lang, char *buf, size_t cap, size_t *len_out);
 
 /**
@@ -419,7 +424,7 @@ typedef struct chorusacct_signup_result {
 } chorusacct_signup_result;
 
 /**
- * @brief What chorusacct_token_check() tells about an activation link.
+ * @brief What chorusacct_activation_lookup() tells about an activation link.
  * @since 0.1
  */
 typedef struct chorusacct_token_info {
@@ -691,9 +696,43 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_set_role(
  * One thread per context.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_token_check(
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_activation_lookup(
     chorusacct_ctx *ctx, const char *token, const char *client_key,
     chorusacct_token_info *out, int *reason);
+
+/**
+ * @brief The activation form: the token from the link, the password
+ *        chosen and its confirmation. Fill it with
+ *        chorusacct_activation_init(), then set the members.
+ * @since 0.1
+ */
+typedef struct chorusacct_activation {
+    uint32_t struct_size;   /**< sizeof(chorusacct_activation) */
+    uint32_t reserved0;     /**< zero */
+    const char *token;      /**< from the link, NUL-terminated */
+    const char *password;   /**< UTF-8, `password_len` bytes */
+    size_t password_len;    /**< length of `password` */
+    const char *confirm;    /**< the confirmation, `confirm_len` bytes */
+    size_t confirm_len;     /**< length of `confirm` */
+    /** Key of the application for throttling, such as the client's
+     *  address; NULL: none. */
+    const char *client_key;
+} chorusacct_activation;
+
+/**
+ * @brief Fill an activation form with empty values (all NULL and 0).
+ * @param[out] form        the form
+ * @param[in]  struct_size `sizeof(chorusacct_activation)`
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG (`form` NULL or
+ *         `struct_size` smaller than the first version of the form).
+ * @par Ownership:
+ * The caller owns the form; `struct_size` bytes of it are zeroed.
+ * @par Threads:
+ * Pure.
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_activation_init(
+    chorusacct_activation *form, size_t struct_size);
 
 /**
  * @brief Activate an account: the token, the password and its
@@ -705,34 +744,29 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_token_check(
  * ::CHORUSACCT_E_ALREADY_ACTIVE.
  *
  * @param[in]  ctx          the context
- * @param[in]  token        the token from the link, NUL-terminated
- * @param[in]  password     the password, UTF-8, `password_len` bytes
- * @param[in]  password_len length of `password`
- * @param[in]  confirm      the confirmation, `confirm_len` bytes
- * @param[in]  confirm_len  length of `confirm`
- * @param[in]  client_key   throttle key, or NULL
+ * @param[in]  form         the form (chorusacct_activation_init())
  * @param[out] account_id   the account (may be NULL)
  * @param[out] failed_rules when the password is refused, every rule it
  *                          breaks (::chorusacct_pw_rule bits; may be
  *                          NULL)
  * @param[out] reason       on ::CHORUSACCT_E_REJECTED: the token reasons
- *                          of chorusacct_token_check(), or a password
- *                          reason (::CHORUSACCT_E_PASSWORD_SHORT,
+ *                          of chorusacct_activation_lookup(), or a
+ *                          password reason (::CHORUSACCT_E_PASSWORD_SHORT,
  *                          ::CHORUSACCT_E_PASSWORD_MISMATCH...) (may be
  *                          NULL)
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED, or a call failure.
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED, or a call failure
+ *         (::CHORUSACCT_E_ARG also for a form whose `struct_size` was not
+ *         set by chorusacct_activation_init(), or without a token).
  * @par Ownership:
- * The password and its confirmation are read during the call only; the
- * library wipes its copies (the hash included) before returning.
+ * The form's strings are read during the call only; the library wipes
+ * its copies (the hash included) before returning.
  * @par Threads:
  * One thread per context.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_activate(
-    chorusacct_ctx *ctx, const char *token, const char *password,
-    size_t password_len, const char *confirm, size_t confirm_len,
-    const char *client_key, int64_t *account_id, uint32_t *failed_rules,
-    int *reason);
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_activation_submit(
+    chorusacct_ctx *ctx, const chorusacct_activation *form,
+    int64_t *account_id, uint32_t *failed_rules, int *reason);
 
 /**
  * @brief The person asks for a new activation link (or for the approval
@@ -1003,7 +1037,7 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_structure_get(
  * One thread per context.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_events_list(
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_event_list(
     chorusacct_ctx *ctx, int64_t account_id, int64_t after_id,
     chorusacct_event *out, size_t max, size_t *count);
 

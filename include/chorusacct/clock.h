@@ -133,7 +133,7 @@ CHORUSACCT_API int64_t chorusacct_testclock_now(
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_testclock_ops(
-    chorusacct_testclock *clock, chorusacct_clock_ops *ops);
+    chorusacct_clock_ops *ops, chorusacct_testclock *clock);
 
 #ifdef __cplusplus
 }

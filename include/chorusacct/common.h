@@ -13,7 +13,7 @@
  *   ::CHORUSACCT_E_CHECKSUM) into an `int *reason` out-parameter.
  *
  * Codes are never renumbered or reused. Every code has a symbolic name
- * (chorusacct_code_name()) and a message in English and French
+ * (chorusacct_status_name()) and a message in English and French
  * (chorusacct_strerror()).
  */
 #ifndef CHORUSACCT_COMMON_H
@@ -219,11 +219,11 @@ CHORUSACCT_API const char *chorusacct_strerror(int code, int lang);
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API const char *chorusacct_code_name(int code);
+CHORUSACCT_API const char *chorusacct_status_name(int code);
 
 /**
  * @brief Status code from its symbolic name (the reverse of
- *        chorusacct_code_name(); the `CHORUSACCT_E_` prefix is optional).
+ *        chorusacct_status_name(); the `CHORUSACCT_E_` prefix is optional).
  *
  * @param[out] out  receives the code
  * @param[in]  name NUL-terminated name, case-sensitive
@@ -235,7 +235,7 @@ CHORUSACCT_API const char *chorusacct_code_name(int code);
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_code_from_name(
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_status_from_name(
     int *out, const char *name);
 
 /**

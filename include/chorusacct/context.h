@@ -309,7 +309,7 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_secret(
  *
  * @param[in] ctx the context
  * @param[in] ops the table (chorusacct_storage_ops_init(),
- *                chorusacct_memstore_ops(), chorusacct_sqlite_storage()...)
+ *                chorusacct_memstore_ops(), chorusacct_sqlite_ops()...)
  * @return ::CHORUSACCT_OK; ::CHORUSACCT_E_ARG if a pointer is NULL, a
  *         required member is NULL or `struct_size` is too small (the
  *         context then keeps its previous storage).
@@ -327,7 +327,7 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_storage(
     chorusacct_ctx *ctx, const chorusacct_storage_ops *ops);
 
 /**
- * @brief Set the mailer that chorusacct_deliver_pending() hands messages
+ * @brief Set the mailer that chorusacct_outbox_deliver() hands messages
  *        to. The previous table's `destroy` is called.
  * @param[in] ctx the context
  * @param[in] ops the table; `send` is required
@@ -338,7 +338,7 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_storage(
  * is called when the mailer is replaced or the context freed.
  * @par Threads:
  * One thread per context; `send` runs on the thread that calls
- * chorusacct_deliver_pending().
+ * chorusacct_outbox_deliver().
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_mailer(

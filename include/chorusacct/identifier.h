@@ -91,7 +91,7 @@ CHORUSACCT_API size_t chorusacct_identifier_max_len(void);
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API const char *chorusacct_identifier_code(int type);
+CHORUSACCT_API const char *chorusacct_identifier_name(int type);
 
 /**
  * @brief Type from its Chorus Pro API code (any case).
@@ -105,7 +105,7 @@ CHORUSACCT_API const char *chorusacct_identifier_code(int type);
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_identifier_from_code(
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_identifier_from_name(
     int *out, const char *code);
 
 /**
@@ -206,7 +206,7 @@ CHORUSACCT_API int chorusacct_identifier_has_value(int type);
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_validate_identifier(
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_identifier_check(
     int type, const char *in, size_t len, uint32_t flags, char *buf,
     size_t cap, size_t *len_out, int *reason);
 
@@ -220,7 +220,7 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_validate_identifier(
  *
  * @param[in]  type           a ::chorusacct_id_type
  * @param[in]  normalized     a value as written by
- *                            chorusacct_validate_identifier()
+ *                            chorusacct_identifier_check()
  * @param[in]  len            length of `normalized`
  * @param[out] enterprise_len receives the length of the enterprise part;
  *                            the establishment part is the rest
@@ -309,7 +309,7 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_siret_check(
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_tva_check(
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_vat_fr_check(
     const char *in, size_t len, uint32_t flags, char *buf, size_t cap,
     size_t *len_out, int *reason);
 
@@ -337,7 +337,7 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_tva_check(
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_tva_from_siren(
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_vat_fr_from_siren(
     const char *in, size_t len, uint32_t flags, char *buf, size_t cap,
     size_t *len_out, int *reason);
 
@@ -473,7 +473,7 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_hors_ue_build(
  * number in upper case, with the leading zeros that old Belgian (9
  * digits), Greek (8 digits) and short Dutch numbers leave out, as
  * `BE0428759497` for `be 428 759 497`; 4 to 15 characters. French
- * numbers are checked by chorusacct_tva_check().
+ * numbers are checked by chorusacct_vat_fr_check().
  *
  * Reasons, in this order: ::CHORUSACCT_E_NONASCII,
  * ::CHORUSACCT_E_CHARACTER (a character other than a letter, a digit, a

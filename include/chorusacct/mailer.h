@@ -5,12 +5,12 @@
  *
  * Flow functions never send mail. In the same storage transaction as the
  * state change they append messages to the **outbox**;
- * chorusacct_deliver_pending() later hands due messages to the mailer,
+ * chorusacct_outbox_deliver() later hands due messages to the mailer,
  * marks them sent, retries temporary failures with exponential backoff and
  * marks a message dead after the configured number of attempts.
  *
  * **The activation link** is not in the outbox: an activation message is
- * stored with a `{link}` placeholder, and chorusacct_deliver_pending()
+ * stored with a `{link}` placeholder, and chorusacct_outbox_deliver()
  * mints a fresh token just before handing the message to the mailer
  * (storing only its keyed hash, and revoking the account's older tokens),
  * puts the link into the body it gives the mailer, and wipes the raw token
@@ -104,7 +104,7 @@ typedef struct chorusacct_mailer_ops {
      * Send one message. Return a ::chorusacct_mail_result; on a failure,
      * a short explanation may be written to `error` (`error_cap` bytes,
      * NUL-terminated) and is kept in the outbox. Runs on the thread that
-     * called chorusacct_deliver_pending(), outside any transaction.
+     * called chorusacct_outbox_deliver(), outside any transaction.
      */
     int (*send)(void *user_data, const chorusacct_mail *mail, char *error,
                 size_t error_cap);
@@ -194,7 +194,7 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_mailer_ops_init(
  * thread, outside any storage transaction.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_deliver_pending(
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_outbox_deliver(
     chorusacct_ctx *ctx, size_t max, chorusacct_delivery *out);
 
 /**
@@ -359,7 +359,7 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_mail_format(
  * Safe from any thread; the table may be used from several threads.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_maildir_mailer(
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_maildir_ops(
     chorusacct_mailer_ops *out, const char *dir, const char *from);
 
 /* ------------------------------------------------------------------ */
@@ -452,7 +452,7 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_smtp_config_init(
  * message).
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_smtp_mailer(
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_smtp_ops(
     chorusacct_mailer_ops *out, const chorusacct_smtp_config *cfg);
 
 /* ------------------------------------------------------------------ */
@@ -462,7 +462,7 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_smtp_mailer(
  * @brief A mailer that keeps every message in memory, for tests (opaque).
  * @since 0.1
  */
-typedef struct chorusacct_capmailer chorusacct_capmailer;
+typedef struct chorusacct_testmailer chorusacct_testmailer;
 
 /**
  * @brief Create a capturing mailer.
@@ -470,25 +470,25 @@ typedef struct chorusacct_capmailer chorusacct_capmailer;
  * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_NOMEM, ::CHORUSACCT_E_ARG.
  * @par Ownership:
  * The caller owns the mailer and frees it with
- * chorusacct_capmailer_free(), after every context whose mailer table
+ * chorusacct_testmailer_free(), after every context whose mailer table
  * captures into it.
  * @par Threads:
  * All its functions may be called from several threads (it locks).
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_capmailer_new(
-    chorusacct_capmailer **out);
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_testmailer_new(
+    chorusacct_testmailer **out);
 
 /**
  * @brief Free a capturing mailer and the messages it holds.
  * @param[in] cm the mailer, or NULL (no-op)
  * @par Ownership:
- * Pointers from chorusacct_capmailer_at() become invalid.
+ * Pointers from chorusacct_testmailer_at() become invalid.
  * @par Threads:
  * No other thread may be using the mailer.
  * @since 0.1
  */
-CHORUSACCT_API void chorusacct_capmailer_free(chorusacct_capmailer *cm);
+CHORUSACCT_API void chorusacct_testmailer_free(chorusacct_testmailer *cm);
 
 /**
  * @brief Fill a mailer table that captures into `cm`.
@@ -502,8 +502,8 @@ CHORUSACCT_API void chorusacct_capmailer_free(chorusacct_capmailer *cm);
  * Safe from any thread.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_capmailer_ops(
-    chorusacct_capmailer *cm, chorusacct_mailer_ops *ops);
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_testmailer_ops(
+    chorusacct_mailer_ops *ops, chorusacct_testmailer *cm);
 
 /**
  * @brief Number of messages captured.
@@ -515,37 +515,37 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_capmailer_ops(
  * Safe from any thread.
  * @since 0.1
  */
-CHORUSACCT_API size_t chorusacct_capmailer_count(
-    const chorusacct_capmailer *cm);
+CHORUSACCT_API size_t chorusacct_testmailer_count(
+    const chorusacct_testmailer *cm);
 
 /**
  * @brief A captured message (copies of every field).
  * @param[in] cm    the mailer
- * @param[in] index 0 to chorusacct_capmailer_count() - 1
+ * @param[in] index 0 to chorusacct_testmailer_count() - 1
  * @return the message, or NULL if `cm` is NULL or `index` is out of
  *         range.
  * @par Ownership:
  * Borrowed pointer owned by the mailer, valid until
- * chorusacct_capmailer_clear() or chorusacct_capmailer_free(), also while
+ * chorusacct_testmailer_clear() or chorusacct_testmailer_free(), also while
  * other threads capture more.
  * @par Threads:
  * Safe from any thread.
  * @since 0.1
  */
-CHORUSACCT_API const chorusacct_mail *chorusacct_capmailer_at(
-    const chorusacct_capmailer *cm, size_t index);
+CHORUSACCT_API const chorusacct_mail *chorusacct_testmailer_at(
+    const chorusacct_testmailer *cm, size_t index);
 
 /**
  * @brief Forget every captured message.
  * @param[in] cm the mailer (NULL: no-op)
  * @par Ownership:
- * Frees the captured copies: pointers from chorusacct_capmailer_at()
+ * Frees the captured copies: pointers from chorusacct_testmailer_at()
  * become invalid.
  * @par Threads:
  * Safe from any thread.
  * @since 0.1
  */
-CHORUSACCT_API void chorusacct_capmailer_clear(chorusacct_capmailer *cm);
+CHORUSACCT_API void chorusacct_testmailer_clear(chorusacct_testmailer *cm);
 
 /**
  * @brief The last activation link sent to an address.
@@ -563,8 +563,8 @@ CHORUSACCT_API void chorusacct_capmailer_clear(chorusacct_capmailer *cm);
  * Safe from any thread.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_capmailer_last_link(
-    const chorusacct_capmailer *cm, const char *to, char *buf, size_t cap,
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_testmailer_last_link(
+    const chorusacct_testmailer *cm, const char *to, char *buf, size_t cap,
     size_t *len_out);
 
 /**
@@ -582,8 +582,8 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_capmailer_last_link(
  * Safe from any thread.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_capmailer_fail_next(
-    chorusacct_capmailer *cm, uint32_t count, int result);
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_testmailer_fail_next(
+    chorusacct_testmailer *cm, uint32_t count, int result);
 
 #ifdef __cplusplus
 }

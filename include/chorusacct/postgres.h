@@ -3,7 +3,7 @@
  * @brief Storage on a PostgreSQL server, shared by several application
  *        servers.
  *
- * chorusacct_postgres_storage() connects to a database with a libpq
+ * chorusacct_postgres_ops() connects to a database with a libpq
  * connection string and fills a storage callback table over that one
  * connection. The library creates and migrates its tables (a schema
  * version table; each migration runs in a transaction, under an advisory
@@ -20,7 +20,7 @@
  *
  * The backend is optional: a library built without libpq (meson option
  * `-Dpostgres=disabled`, or libpq missing) still exports these functions,
- * and chorusacct_postgres_storage() answers ::CHORUSACCT_E_UNSUPPORTED.
+ * and chorusacct_postgres_ops() answers ::CHORUSACCT_E_UNSUPPORTED.
  * docs/postgres.md describes the tables, the isolation and the errors.
  */
 #ifndef CHORUSACCT_POSTGRES_H
@@ -34,7 +34,7 @@ extern "C" {
 #endif
 
 /**
- * @brief Flags of chorusacct_postgres_storage().
+ * @brief Flags of chorusacct_postgres_ops().
  * @since 0.1
  */
 typedef enum chorusacct_postgres_flags {
@@ -79,7 +79,7 @@ typedef enum chorusacct_postgres_flags {
  * time (open one per context).
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_postgres_storage(
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_postgres_ops(
     chorusacct_storage_ops *out, const char *conninfo, uint32_t flags);
 
 /**

@@ -94,7 +94,7 @@ CHORUSACCT_API void chorusacct_testrandom_free(chorusacct_testrandom *rnd);
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_testrandom_ops(
-    chorusacct_testrandom *rnd, chorusacct_random_ops *ops);
+    chorusacct_random_ops *ops, chorusacct_testrandom *rnd);
 
 #ifdef __cplusplus
 }

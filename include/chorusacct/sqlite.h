@@ -2,7 +2,7 @@
  * @file chorusacct/sqlite.h
  * @brief The embedded default storage: an SQLite database file.
  *
- * chorusacct_sqlite_storage() opens (or creates) a database file and fills
+ * chorusacct_sqlite_ops() opens (or creates) a database file and fills
  * a storage callback table over one connection to it. The library creates
  * and migrates its schema (a schema version table; each migration runs in
  * a transaction); a file written by a newer version of the library is
@@ -23,7 +23,7 @@ extern "C" {
 #endif
 
 /**
- * @brief Flags of chorusacct_sqlite_storage().
+ * @brief Flags of chorusacct_sqlite_ops().
  * @since 0.1
  */
 typedef enum chorusacct_sqlite_flags {
@@ -52,7 +52,7 @@ typedef enum chorusacct_sqlite_flags {
  * thread at a time.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_sqlite_storage(
+CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_sqlite_ops(
     chorusacct_storage_ops *out, const char *path, uint32_t flags);
 
 /**

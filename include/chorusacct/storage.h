@@ -254,7 +254,7 @@ CHORUSACCT_API void chorusacct_memstore_free(chorusacct_memstore *store);
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_memstore_ops(
-    chorusacct_memstore *store, chorusacct_storage_ops *ops);
+    chorusacct_storage_ops *ops, chorusacct_memstore *store);
 
 /**
  * @brief A digest of everything the store holds except the throttle
@@ -328,7 +328,7 @@ CHORUSACCT_API void chorusacct_faultstore_free(chorusacct_faultstore *fs);
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_faultstore_ops(
-    chorusacct_faultstore *fs, chorusacct_storage_ops *ops);
+    chorusacct_storage_ops *ops, chorusacct_faultstore *fs);
 
 /**
  * @brief Operations called so far.

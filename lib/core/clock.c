@@ -8,13 +8,9 @@
 #include <string.h>
 #include <time.h>
 
-/* Every member of the table as 0.1 published it: `now` is required and a
- * shorter table could not hold it. */
-#define CA_CLOCK_OPS_V1 sizeof(chorusacct_clock_ops)
-
 int chorusacct_clock_ops_init(chorusacct_clock_ops *ops, size_t struct_size)
 {
-    return chorusacct__struct_init(ops, struct_size, CA_CLOCK_OPS_V1);
+    return chorusacct__struct_init(ops, struct_size, CA_V1_CLOCK_OPS);
 }
 
 static int64_t system_now(void *user_data)

@@ -16,6 +16,8 @@
 
 #include <chorusacct.h>
 
+#include "versions.h"
+
 /* Internal symbols are hidden from the shared library by the build; the
  * double underscore keeps them out of users' way in the static one. */
 #define CA_INTERNAL __attribute__((visibility("hidden")))
@@ -151,6 +153,30 @@ CA_INTERNAL void chorusacct__clear(char *buf, size_t cap, size_t *len_out);
  */
 CA_INTERNAL int chorusacct__struct_init(void *p, size_t struct_size,
                                         size_t min);
+
+/*
+ * Records the library writes for a caller (getters, lists, results):
+ * chorusacct__out_size() gives how many bytes of the library's record of
+ * `ours` bytes go to the caller's `p`, whose struct_size the caller set:
+ * the smaller of the two, or 0 when `p` is NULL or its struct_size is
+ * below the first version `min` (then the call answers CHORUSACCT_E_ARG).
+ * chorusacct__out_write() copies that many bytes of the library's record
+ * and sets the caller's struct_size to it, so that a program built
+ * against a newer header sees which members were written.
+ */
+CA_INTERNAL size_t chorusacct__out_size(const void *p, size_t ours,
+                                        size_t min);
+CA_INTERNAL void chorusacct__out_write(void *dst, const void *src, size_t n);
+
+/* The start of every table filler (chorusacct_memstore_ops(), the SQLite,
+ * PostgreSQL, Maildir and SMTP tables, the test doubles): the bytes of the
+ * caller's table `out` it fills, from the struct_size its _init set, as
+ * chorusacct__out_size() counts them (0: the filler answers
+ * CHORUSACCT_E_ARG); those bytes are cleared, so that a filler that fails
+ * later leaves an empty table. The filler builds its table whole, then
+ * gives it with chorusacct__out_write(). */
+CA_INTERNAL size_t chorusacct__table_start(void *out, size_t ours,
+                                           size_t min);
 
 /*
  * Copies a versioned callback table: `src` starts with its struct_size;

@@ -9,12 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* `fill` is required: a table shorter than 0.1's cannot hold it. */
-#define CA_RANDOM_OPS_V1 sizeof(chorusacct_random_ops)
-
 int chorusacct_random_ops_init(chorusacct_random_ops *ops, size_t struct_size)
 {
-    return chorusacct__struct_init(ops, struct_size, CA_RANDOM_OPS_V1);
+    return chorusacct__struct_init(ops, struct_size, CA_V1_RANDOM_OPS);
 }
 
 static void system_fill(void *user_data, uint8_t *buf, size_t len)

@@ -346,13 +346,13 @@ const char *chorusacct_strerror(int code, int lang)
     return ca_lang_pick(lang, t->en, t->fr);
 }
 
-const char *chorusacct_code_name(int code)
+const char *chorusacct_status_name(int code)
 {
     const status_text *t = status_find(code);
     return t != NULL ? t->name : "UNKNOWN";
 }
 
-int chorusacct_code_from_name(int *out, const char *name)
+int chorusacct_status_from_name(int *out, const char *name)
 {
     static const char prefix[] = "CHORUSACCT_E_";
 

@@ -111,6 +111,36 @@ int chorusacct__struct_init(void *p, size_t struct_size, size_t min)
     return CHORUSACCT_OK;
 }
 
+size_t chorusacct__out_size(const void *p, size_t ours, size_t min)
+{
+    uint32_t size;
+    if (p == NULL)
+        return 0;
+    memcpy(&size, p, sizeof size);
+    if (size < min)
+        return 0;
+    return size < ours ? size : ours;
+}
+
+void chorusacct__out_write(void *dst, const void *src, size_t n)
+{
+    memcpy(dst, src, n);
+    uint32_t size = (uint32_t)n;
+    memcpy(dst, &size, sizeof size);
+}
+
+size_t chorusacct__table_start(void *out, size_t ours, size_t min)
+{
+    size_t n = chorusacct__out_size(out, ours, min);
+    if (n > 0) {
+        memset((unsigned char *)out + sizeof(uint32_t), 0,
+               n - sizeof(uint32_t));
+        uint32_t size = (uint32_t)n;
+        memcpy(out, &size, sizeof size);
+    }
+    return n;
+}
+
 int chorusacct__ops_copy(void *dst, size_t dst_size, const void *src,
                          size_t min)
 {

@@ -190,7 +190,7 @@ static void dot_put(dot_out *o, const char *s)
     o->len += n;
 }
 
-int chorusacct_states_dot(int lang, char *buf, size_t cap, size_t *len_out)
+int chorusacct_state_diagram(int lang, char *buf, size_t cap, size_t *len_out)
 {
     if (buf == NULL && cap > 0)
         return CHORUSACCT_E_ARG;

@@ -123,7 +123,7 @@ static int token_start(chorusacct_ctx *ctx, const char *token,
     return rc != CHORUSACCT_OK ? chorusacct__fail(ctx, rc, "token") : rc;
 }
 
-int chorusacct_token_check(chorusacct_ctx *ctx, const char *token,
+int chorusacct_activation_lookup(chorusacct_ctx *ctx, const char *token,
                            const char *client_key,
                            chorusacct_token_info *out, int *reason)
 {
@@ -132,6 +132,13 @@ int chorusacct_token_check(chorusacct_ctx *ctx, const char *token,
     chorusacct__ok(ctx);
     if (token == NULL)
         return chorusacct__fail(ctx, CHORUSACCT_E_ARG, "token");
+    size_t n = 0;
+    if (out != NULL) {
+        int rc = chorusacct__out_check(ctx, out, sizeof *out,
+                                       CA_V1_TOKEN_INFO, "token info", &n);
+        if (rc != CHORUSACCT_OK)
+            return rc;
+    }
     token_view v;
     int why;
     int rc = token_start(ctx, token, client_key, &v, &why);
@@ -143,14 +150,15 @@ int chorusacct_token_check(chorusacct_ctx *ctx, const char *token,
     if (out != NULL) {
         /* Even an expired or spent link tells the page whose it was, so
          * that it can offer the right next step. */
-        memset(out, 0, sizeof *out);
-        out->struct_size = (uint32_t)sizeof *out;
-        out->state = v.a.state;
-        out->account_id = v.a.id;
-        out->expires_at = v.t.expires_at;
-        memcpy(out->login_email, v.a.login_email, sizeof out->login_email);
-        memcpy(out->first_name, v.a.first_name, sizeof out->first_name);
-        memcpy(out->last_name, v.a.last_name, sizeof out->last_name);
+        chorusacct_token_info info;
+        memset(&info, 0, sizeof info);
+        info.state = v.a.state;
+        info.account_id = v.a.id;
+        info.expires_at = v.t.expires_at;
+        memcpy(info.login_email, v.a.login_email, sizeof info.login_email);
+        memcpy(info.first_name, v.a.first_name, sizeof info.first_name);
+        memcpy(info.last_name, v.a.last_name, sizeof info.last_name);
+        chorusacct__out_write(out, &info, n);
     }
     return why != 0 ? chorusacct__refuse(ctx, reason, why) : CHORUSACCT_OK;
 }
@@ -219,11 +227,15 @@ static int activate_body(chorusacct_ctx *ctx, void *arg)
     return rc;
 }
 
-int chorusacct_account_activate(chorusacct_ctx *ctx, const char *token,
-                                const char *password, size_t password_len,
-                                const char *confirm, size_t confirm_len,
-                                const char *client_key, int64_t *account_id,
-                                uint32_t *failed_rules, int *reason)
+int chorusacct_activation_init(chorusacct_activation *form, size_t struct_size)
+{
+    return chorusacct__struct_init(form, struct_size, CA_V1_ACTIVATION);
+}
+
+int chorusacct_activation_submit(chorusacct_ctx *ctx,
+                                 const chorusacct_activation *form,
+                                 int64_t *account_id, uint32_t *failed_rules,
+                                 int *reason)
 {
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
@@ -232,12 +244,19 @@ int chorusacct_account_activate(chorusacct_ctx *ctx, const char *token,
         *account_id = 0;
     if (failed_rules != NULL)
         *failed_rules = 0;
+    chorusacct_activation f;
+    int rc = chorusacct__form_copy(ctx, &f, sizeof f, form, CA_V1_ACTIVATION,
+                                   "activation form");
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    const char *token = f.token, *password = f.password, *confirm = f.confirm;
+    const size_t password_len = f.password_len, confirm_len = f.confirm_len;
     if (token == NULL || (password == NULL && password_len > 0) ||
         (confirm == NULL && confirm_len > 0))
         return chorusacct__fail(ctx, CHORUSACCT_E_ARG, "activation");
     activate_job job;
     int why;
-    int rc = token_start(ctx, token, client_key, &job.v, &why);
+    rc = token_start(ctx, token, f.client_key, &job.v, &why);
     if (rc != CHORUSACCT_OK)
         return rc;
     if (why != 0)

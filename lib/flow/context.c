@@ -4,13 +4,13 @@
  */
 #include "flow_int.h"
 
+#include <inttypes.h>
 #include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MIN_CONFIG_SIZE sizeof(chorusacct_config)
 #define TEN_YEARS (10LL * 366 * 86400)
 
 /* ------------------------------------------------------------------ */
@@ -146,7 +146,7 @@ static void option_write(chorusacct_config *cfg, const opt_info *o,
 int chorusacct_config_init(chorusacct_config *cfg, size_t struct_size)
 {
     /* A caller built against a larger structure keeps zeros past ours. */
-    int rc = chorusacct__struct_init(cfg, struct_size, MIN_CONFIG_SIZE);
+    int rc = chorusacct__struct_init(cfg, struct_size, CA_V1_CONFIG);
     if (rc != CHORUSACCT_OK)
         return rc;
     chorusacct_config d;
@@ -237,7 +237,7 @@ int chorusacct_ctx_new(chorusacct_ctx **out, const chorusacct_config *cfg)
     if (chorusacct_config_init(&c, sizeof c) != CHORUSACCT_OK)
         return CHORUSACCT_E_INTERNAL;
     if (cfg != NULL) {
-        if (cfg->struct_size < MIN_CONFIG_SIZE)
+        if (cfg->struct_size < CA_V1_CONFIG)
             return CHORUSACCT_E_ARG;
         /* Only what the caller's version of the structure holds; our
          * defaults for the rest, and members past ours are ignored. */
@@ -403,7 +403,7 @@ int chorusacct_ctx_set_mailer(chorusacct_ctx *ctx,
 {
     chorusacct_mailer_ops copy;
     if (ctx == NULL || ops == NULL ||
-        chorusacct__ops_copy(&copy, sizeof copy, ops, sizeof copy) != 0 ||
+        chorusacct__ops_copy(&copy, sizeof copy, ops, CA_V1_MAILER_OPS) != 0 ||
         copy.send == NULL)
         return CHORUSACCT_E_ARG;
     if (ctx->have_mailer)
@@ -421,7 +421,7 @@ int chorusacct_ctx_set_clock(chorusacct_ctx *ctx,
         return CHORUSACCT_E_ARG;
     if (ops == NULL) {
         chorusacct__clock_default(&copy);
-    } else if (chorusacct__ops_copy(&copy, sizeof copy, ops, sizeof copy) !=
+    } else if (chorusacct__ops_copy(&copy, sizeof copy, ops, CA_V1_CLOCK_OPS) !=
                    0 ||
                copy.now == NULL) {
         return CHORUSACCT_E_ARG;
@@ -439,7 +439,7 @@ int chorusacct_ctx_set_random(chorusacct_ctx *ctx,
         return CHORUSACCT_E_ARG;
     if (ops == NULL) {
         chorusacct__random_default(&copy);
-    } else if (chorusacct__ops_copy(&copy, sizeof copy, ops, sizeof copy) !=
+    } else if (chorusacct__ops_copy(&copy, sizeof copy, ops, CA_V1_RANDOM_OPS) !=
                    0 ||
                copy.fill == NULL) {
         return CHORUSACCT_E_ARG;
@@ -456,7 +456,7 @@ int chorusacct_ctx_set_captcha(chorusacct_ctx *ctx,
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
     if (ops != NULL &&
-        (chorusacct__ops_copy(&copy, sizeof copy, ops, sizeof copy) != 0 ||
+        (chorusacct__ops_copy(&copy, sizeof copy, ops, CA_V1_CAPTCHA_OPS) != 0 ||
          copy.verify == NULL))
         return CHORUSACCT_E_ARG;
     if (ctx->have_captcha)
@@ -519,15 +519,114 @@ int chorusacct__fail(chorusacct_ctx *ctx, int code, const char *what)
 {
     snprintf(ctx->last_error, sizeof ctx->last_error, "%s: %s (%s)", what,
              chorusacct_strerror(code, ctx->cfg.lang),
-             chorusacct_code_name(code));
+             chorusacct_status_name(code));
     return code;
+}
+
+static int size_fail(chorusacct_ctx *ctx, const void *p, size_t min,
+                     const char *what)
+{
+    uint32_t size = 0;
+    if (p != NULL)
+        memcpy(&size, p, sizeof size);
+    if (p == NULL)
+        snprintf(ctx->last_error, sizeof ctx->last_error, "%s: NULL (%s)",
+                 what, chorusacct_status_name(CHORUSACCT_E_ARG));
+    else
+        snprintf(ctx->last_error, sizeof ctx->last_error,
+                 "%s: struct_size %" PRIu32 " is below %zu: set it to the "
+                 "structure's sizeof, or fill it with its _init function "
+                 "(%s)",
+                 what, size, min, chorusacct_status_name(CHORUSACCT_E_ARG));
+    return CHORUSACCT_E_ARG;
+}
+
+int chorusacct__form_copy(chorusacct_ctx *ctx, void *dst, size_t dst_size,
+                          const void *src, size_t min, const char *what)
+{
+    if (src == NULL || chorusacct__ops_copy(dst, dst_size, src, min) != 0)
+        return size_fail(ctx, src, min, what);
+    return CHORUSACCT_OK;
+}
+
+int chorusacct__out_check(chorusacct_ctx *ctx, const void *out, size_t ours,
+                          size_t min, const char *what, size_t *n)
+{
+    *n = chorusacct__out_size(out, ours, min);
+    return *n == 0 ? size_fail(ctx, out, min, what) : CHORUSACCT_OK;
+}
+
+/* Records per page when the caller's stride is not ours. */
+enum { CA_LIST_PAGE = 16 };
+
+int chorusacct__list_out(chorusacct_ctx *ctx, ca_fetch_fn fetch, void *arg,
+                         int64_t after_id, void *out, size_t max,
+                         size_t *count, size_t ours, size_t min,
+                         size_t id_at, void (*fix)(void *rec),
+                         const char *what)
+{
+    *count = 0;
+    if (max == 0)
+        return CHORUSACCT_OK;
+    size_t n;
+    int rc = chorusacct__out_check(ctx, out, ours, min, what, &n);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    uint32_t stride;
+    memcpy(&stride, out, sizeof stride);
+    if (stride == ours) {
+        unsigned char *p = out;
+        for (size_t i = 0; i < max; i++)
+            memcpy(p + i * ours, &stride, sizeof stride);
+        rc = fetch(ctx, arg, after_id, out, max, count);
+        if (rc != CHORUSACCT_OK) {
+            *count = 0;
+            return chorusacct__fail(ctx, rc, what);
+        }
+        if (fix != NULL)
+            for (size_t i = 0; i < *count; i++)
+                fix(p + i * ours);
+        return CHORUSACCT_OK;
+    }
+    const size_t page = max < CA_LIST_PAGE ? max : CA_LIST_PAGE;
+    unsigned char *buf = calloc(page, ours);
+    if (buf == NULL)
+        return chorusacct__fail(ctx, CHORUSACCT_E_NOMEM, what);
+    size_t done = 0;
+    while (done < max) {
+        size_t want = max - done < page ? max - done : page, got = 0;
+        const uint32_t size = (uint32_t)ours;
+        for (size_t i = 0; i < want; i++)
+            memcpy(buf + i * ours, &size, sizeof size);
+        rc = fetch(ctx, arg, after_id, buf, want, &got);
+        if (rc != CHORUSACCT_OK)
+            break;
+        for (size_t i = 0; i < got; i++) {
+            unsigned char *rec = buf + i * ours;
+            if (fix != NULL)
+                fix(rec);
+            chorusacct__out_write((unsigned char *)out + (done + i) * stride,
+                                  rec, n);
+        }
+        done += got;
+        if (got < want)
+            break;
+        memcpy(&after_id, buf + (got - 1) * ours + id_at, sizeof after_id);
+    }
+    free(buf);
+    if (rc != CHORUSACCT_OK) {
+        *count = 0;
+        return chorusacct__fail(ctx, rc, what);
+    }
+    *count = done;
+    return CHORUSACCT_OK;
 }
 
 int chorusacct__refuse(chorusacct_ctx *ctx, int *reason, int why)
 {
     snprintf(ctx->last_error, sizeof ctx->last_error, "%s (%s)",
              chorusacct_strerror(why, ctx->cfg.lang),
-             chorusacct_code_name(why));
+             chorusacct_status_name(why));
     return ca_reject(reason, why);
 }
 

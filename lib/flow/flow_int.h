@@ -61,6 +61,46 @@ CA_INTERNAL void chorusacct__ok(chorusacct_ctx *ctx);
 CA_INTERNAL int chorusacct__refuse(chorusacct_ctx *ctx, int *reason,
                                    int why);
 
+/* ---- versioned structures ------------------------------------------- */
+
+/*
+ * Copies a caller's input structure (a form, a query) of first version
+ * `min` into `dst` (`dst_size`, ours) as chorusacct__ops_copy() does.
+ * CHORUSACCT_E_ARG, with a last error that names `what` and its
+ * struct_size, when `src` is NULL or its struct_size was not set to at
+ * least the first version (the usual mistake: a form not filled by its
+ * _init function).
+ */
+CA_INTERNAL int chorusacct__form_copy(chorusacct_ctx *ctx, void *dst,
+                                      size_t dst_size, const void *src,
+                                      size_t min, const char *what);
+
+/* The bytes to write to the caller's record `out` (chorusacct__out_size())
+ * into `*n`; CHORUSACCT_E_ARG with a last error naming `what` and its
+ * struct_size when it cannot take a record. */
+CA_INTERNAL int chorusacct__out_check(chorusacct_ctx *ctx, const void *out,
+                                      size_t ours, size_t min,
+                                      const char *what, size_t *n);
+
+/*
+ * Lists into the caller's array `out` of `max` records whose stride is
+ * the struct_size of its first record (at least `min`), from a storage
+ * listing that writes the library's records (`ours` bytes each, their id
+ * an int64_t at `id_at`, in increasing id order). `fetch` lists up to
+ * `max` records with ids above `after_id` into `buf`; `fix` (may be NULL)
+ * is applied to each record before it is copied out. With the caller's
+ * stride equal to ours the listing writes into `out` directly; else it
+ * goes through a small buffer, page by page.
+ */
+typedef int (*ca_fetch_fn)(chorusacct_ctx *ctx, void *arg, int64_t after_id,
+                           void *buf, size_t max, size_t *count);
+CA_INTERNAL int chorusacct__list_out(chorusacct_ctx *ctx, ca_fetch_fn fetch,
+                                     void *arg, int64_t after_id, void *out,
+                                     size_t max, size_t *count, size_t ours,
+                                     size_t min, size_t id_at,
+                                     void (*fix)(void *rec),
+                                     const char *what);
+
 /* ---- time, random, keys ---------------------------------------------- */
 
 CA_INTERNAL int64_t chorusacct__now(const chorusacct_ctx *ctx);

@@ -157,15 +157,21 @@ static int deliver_one(chorusacct_ctx *ctx, chorusacct_message *m,
     return rc != CHORUSACCT_OK ? chorusacct__fail(ctx, rc, "outbox") : rc;
 }
 
-int chorusacct_deliver_pending(chorusacct_ctx *ctx, size_t max,
+int chorusacct_outbox_deliver(chorusacct_ctx *ctx, size_t max,
                                chorusacct_delivery *out)
 {
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
     chorusacct__ok(ctx);
     chorusacct_delivery stats = {.struct_size = sizeof stats};
-    if (out != NULL)
-        *out = stats;
+    size_t out_n = 0;
+    if (out != NULL) {
+        int rc = chorusacct__out_check(ctx, out, sizeof *out,
+                                       CA_V1_DELIVERY, "delivery", &out_n);
+        if (rc != CHORUSACCT_OK)
+            return rc;
+        chorusacct__out_write(out, &stats, out_n);
+    }
     if (!ctx->have_mailer)
         return chorusacct__fail(ctx, CHORUSACCT_E_ARG, "no mailer set");
     int rc = chorusacct__ready(ctx);
@@ -204,8 +210,32 @@ int chorusacct_deliver_pending(chorusacct_ctx *ctx, size_t max,
     free(batch);
     free(body);
     if (out != NULL)
-        *out = stats;
+        chorusacct__out_write(out, &stats, out_n);
     return rc;
+}
+
+typedef struct {
+    int status;
+    char *tmp; /* CHORUSACCT_BODY_SIZE bytes */
+} list_job;
+
+static int fetch_messages(chorusacct_ctx *ctx, void *arg, int64_t after_id,
+                          void *buf, size_t max, size_t *count)
+{
+    const list_job *job = arg;
+    const chorusacct_storage_ops *st = &ctx->storage;
+    int rc = st->outbox_list(st->user_data, job->status, after_id, buf, max,
+                             count);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    /* Show where the link goes, as the template wrote it. */
+    chorusacct_message *m = buf;
+    for (size_t i = 0; i < *count; i++)
+        if (strstr(m[i].body, CA_LINK_MARK) != NULL &&
+            replace_all(job->tmp, CHORUSACCT_BODY_SIZE, m[i].body,
+                        CA_LINK_MARK, "{link}"))
+            memcpy(m[i].body, job->tmp, CHORUSACCT_BODY_SIZE);
+    return CHORUSACCT_OK;
 }
 
 int chorusacct_outbox_list(chorusacct_ctx *ctx, int status, int64_t after_id,
@@ -221,22 +251,13 @@ int chorusacct_outbox_list(chorusacct_ctx *ctx, int status, int64_t after_id,
     *count = 0;
     if (!ctx->have_storage)
         return chorusacct__fail(ctx, CHORUSACCT_E_ARG, "no storage set");
-    const chorusacct_storage_ops *st = &ctx->storage;
-    for (size_t i = 0; i < max; i++)
-        out[i].struct_size = (uint32_t)sizeof out[i];
-    int rc = st->outbox_list(st->user_data, status, after_id, out, max,
-                             count);
-    if (rc != CHORUSACCT_OK)
-        return chorusacct__fail(ctx, rc, "outbox list");
-    /* Show where the link goes, as the template wrote it. */
-    char *tmp = malloc(CHORUSACCT_BODY_SIZE);
-    if (tmp == NULL)
+    list_job job = {.status = status, .tmp = malloc(CHORUSACCT_BODY_SIZE)};
+    if (job.tmp == NULL)
         return chorusacct__fail(ctx, CHORUSACCT_E_NOMEM, "outbox list");
-    for (size_t i = 0; i < *count; i++)
-        if (strstr(out[i].body, CA_LINK_MARK) != NULL &&
-            replace_all(tmp, CHORUSACCT_BODY_SIZE, out[i].body, CA_LINK_MARK,
-                        "{link}"))
-            memcpy(out[i].body, tmp, CHORUSACCT_BODY_SIZE);
-    free(tmp);
-    return CHORUSACCT_OK;
+    int rc = chorusacct__list_out(ctx, fetch_messages, &job, after_id, out,
+                                  max, count, sizeof *out, CA_V1_MESSAGE,
+                                  offsetof(chorusacct_message, id), NULL,
+                                  "outbox list");
+    free(job.tmp);
+    return rc;
 }

@@ -1,13 +1,11 @@
 /*
  * The record getters of the public API: accounts, structures and the
- * audit log, as storage keeps them, without what a caller never sees.
+ * audit log, as storage keeps them, without what a caller never sees,
+ * written as far as the caller's struct_size reaches.
  */
 #include "flow_int.h"
 
 #include <string.h>
-
-/* ------------------------------------------------------------------ */
-/* Getters                                                              */
 
 static int getter_ready(chorusacct_ctx *ctx, const void *out)
 {
@@ -21,35 +19,62 @@ static int getter_ready(chorusacct_ctx *ctx, const void *out)
     return CHORUSACCT_OK;
 }
 
+/* The account `a` read from storage (rc), to the caller's `out`. */
+static int account_out(chorusacct_ctx *ctx, int rc, chorusacct_account *a,
+                       chorusacct_account *out, size_t n)
+{
+    if (rc != CHORUSACCT_OK)
+        return chorusacct__fail(ctx, rc, "account");
+    chorusacct__account_public(a);
+    chorusacct__out_write(out, a, n);
+    return CHORUSACCT_OK;
+}
+
 int chorusacct_account_get(chorusacct_ctx *ctx, int64_t id,
                            chorusacct_account *out)
 {
     int rc = getter_ready(ctx, out);
-    if (rc != CHORUSACCT_OK)
+    size_t n;
+    if (rc != CHORUSACCT_OK ||
+        (rc = chorusacct__out_check(ctx, out, sizeof *out, CA_V1_ACCOUNT,
+                                    "account", &n)) != CHORUSACCT_OK)
         return rc;
-    rc = chorusacct__account_load(ctx, id, out);
-    if (rc != CHORUSACCT_OK)
-        return chorusacct__fail(ctx, rc, "account");
-    chorusacct__account_public(out);
-    return CHORUSACCT_OK;
+    chorusacct_account a;
+    rc = chorusacct__account_load(ctx, id, &a);
+    return account_out(ctx, rc, &a, out, n);
 }
 
 int chorusacct_account_find(chorusacct_ctx *ctx, const char *login_email,
                             chorusacct_account *out)
 {
     int rc = getter_ready(ctx, out);
-    if (rc != CHORUSACCT_OK)
+    size_t n;
+    if (rc != CHORUSACCT_OK ||
+        (rc = chorusacct__out_check(ctx, out, sizeof *out, CA_V1_ACCOUNT,
+                                    "account", &n)) != CHORUSACCT_OK)
         return rc;
     char key[CHORUSACCT_EMAIL_SIZE];
     if (login_email == NULL || !chorusacct__email_key(key, login_email))
         return chorusacct__fail(ctx, CHORUSACCT_E_NOTFOUND, "account");
     const chorusacct_storage_ops *st = &ctx->storage;
-    chorusacct__account_blank(out);
-    rc = st->account_find(st->user_data, key, out);
-    if (rc != CHORUSACCT_OK)
-        return chorusacct__fail(ctx, rc, "account");
-    chorusacct__account_public(out);
-    return CHORUSACCT_OK;
+    chorusacct_account a;
+    chorusacct__account_blank(&a);
+    rc = st->account_find(st->user_data, key, &a);
+    return account_out(ctx, rc, &a, out, n);
+}
+
+static int fetch_accounts(chorusacct_ctx *ctx, void *arg, int64_t after_id,
+                          void *buf, size_t max, size_t *count)
+{
+    chorusacct_account_query *q = arg;
+    const chorusacct_storage_ops *st = &ctx->storage;
+    q->after_id = after_id;
+    return st->account_list(st->user_data, q, buf, max, count);
+}
+
+static void account_fix(void *rec)
+{
+    chorusacct__account_public(rec);
 }
 
 int chorusacct_account_list(chorusacct_ctx *ctx,
@@ -67,30 +92,45 @@ int chorusacct_account_list(chorusacct_ctx *ctx,
     memset(&all, 0, sizeof all);
     all.struct_size = (uint32_t)sizeof all;
     if (q != NULL &&
-        chorusacct__ops_copy(&all, sizeof all, q, sizeof all) != 0)
-        return chorusacct__fail(ctx, CHORUSACCT_E_ARG, "query");
-    const chorusacct_storage_ops *st = &ctx->storage;
-    rc = st->account_list(st->user_data, &all, out, max, count);
-    if (rc != CHORUSACCT_OK)
-        return chorusacct__fail(ctx, rc, "account list");
-    for (size_t i = 0; i < *count; i++)
-        chorusacct__account_public(&out[i]);
-    return CHORUSACCT_OK;
+        (rc = chorusacct__form_copy(ctx, &all, sizeof all, q,
+                                    CA_V1_ACCOUNT_QUERY, "account query")) !=
+            CHORUSACCT_OK)
+        return rc;
+    return chorusacct__list_out(ctx, fetch_accounts, &all, all.after_id, out,
+                                max, count, sizeof *out, CA_V1_ACCOUNT,
+                                offsetof(chorusacct_account, id),
+                                account_fix, "account list");
 }
 
 int chorusacct_structure_get(chorusacct_ctx *ctx, int64_t id,
                              chorusacct_structure *out)
 {
     int rc = getter_ready(ctx, out);
-    if (rc != CHORUSACCT_OK)
+    size_t n;
+    if (rc != CHORUSACCT_OK ||
+        (rc = chorusacct__out_check(ctx, out, sizeof *out, CA_V1_STRUCTURE,
+                                    "structure", &n)) != CHORUSACCT_OK)
         return rc;
-    rc = chorusacct__structure_load(ctx, id, out);
-    return rc != CHORUSACCT_OK ? chorusacct__fail(ctx, rc, "structure") : rc;
+    chorusacct_structure s;
+    rc = chorusacct__structure_load(ctx, id, &s);
+    if (rc != CHORUSACCT_OK)
+        return chorusacct__fail(ctx, rc, "structure");
+    chorusacct__out_write(out, &s, n);
+    return CHORUSACCT_OK;
 }
 
-int chorusacct_events_list(chorusacct_ctx *ctx, int64_t account_id,
-                           int64_t after_id, chorusacct_event *out,
-                           size_t max, size_t *count)
+static int fetch_events(chorusacct_ctx *ctx, void *arg, int64_t after_id,
+                        void *buf, size_t max, size_t *count)
+{
+    const int64_t *account_id = arg;
+    const chorusacct_storage_ops *st = &ctx->storage;
+    return st->event_list(st->user_data, *account_id, after_id, buf, max,
+                          count);
+}
+
+int chorusacct_event_list(chorusacct_ctx *ctx, int64_t account_id,
+                          int64_t after_id, chorusacct_event *out,
+                          size_t max, size_t *count)
 {
     int rc = getter_ready(ctx, count);
     if (rc != CHORUSACCT_OK)
@@ -98,7 +138,8 @@ int chorusacct_events_list(chorusacct_ctx *ctx, int64_t account_id,
     *count = 0;
     if (out == NULL && max > 0)
         return chorusacct__fail(ctx, CHORUSACCT_E_ARG, "output");
-    const chorusacct_storage_ops *st = &ctx->storage;
-    rc = st->event_list(st->user_data, account_id, after_id, out, max, count);
-    return rc != CHORUSACCT_OK ? chorusacct__fail(ctx, rc, "events") : rc;
+    return chorusacct__list_out(ctx, fetch_events, &account_id, after_id, out,
+                                max, count, sizeof *out, CA_V1_EVENT,
+                                offsetof(chorusacct_event, id), NULL,
+                                "events");
 }

@@ -17,7 +17,10 @@ typedef struct {
     char company[CHORUSACCT_COMPANY_SIZE];
     bool captcha_builtin;  /* consume the built-in challenge */
     uint8_t captcha_hash[32];
-    chorusacct_signup_result *out;
+    chorusacct_signup f;          /* the caller's form, at our size */
+    chorusacct_signup_result res; /* the result, at our size */
+    chorusacct_signup_result *out; /* &res */
+    size_t out_n;                 /* bytes of it the caller takes */
 } signup_job;
 
 static void add_error(chorusacct_signup_result *out, int field, int code)
@@ -104,7 +107,7 @@ static void check_structure(const chorusacct_signup *f, signup_job *job,
     job->id_type = f->id_type;
     const char *id = or_empty(f->identifier);
     int reason = CHORUSACCT_E_INTERNAL;
-    int rc = chorusacct_validate_identifier(f->id_type, id, strlen(id), 0,
+    int rc = chorusacct_identifier_check(f->id_type, id, strlen(id), 0,
                                             job->identifier,
                                             sizeof job->identifier, NULL,
                                             &reason);
@@ -336,30 +339,46 @@ static int signup_body(chorusacct_ctx *ctx, void *arg)
     return CHORUSACCT_OK;
 }
 
+/* Checks the arguments and copies the form into `job->f`; the result is
+ * built in `job->res` and given to the caller by give(). */
 static int start(chorusacct_ctx *ctx, const chorusacct_signup *form,
                  chorusacct_signup_result *out, signup_job *job)
 {
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
     chorusacct__ok(ctx);
-    if (form == NULL || out == NULL ||
-        form->struct_size < sizeof(chorusacct_signup) ||
-        out->struct_size < sizeof(chorusacct_signup_result))
-        return chorusacct__fail(ctx, CHORUSACCT_E_ARG, "sign-up arguments");
     memset(job, 0, sizeof *job);
-    chorusacct__account_blank(&job->a);
-    job->out = out;
-    memset(out, 0, sizeof *out);
-    out->struct_size = (uint32_t)sizeof *out;
-    int rc = chorusacct__ready(ctx);
+    int rc = chorusacct__out_check(ctx, out, sizeof *out,
+                                   CA_V1_SIGNUP_RESULT, "sign-up result",
+                                   &job->out_n);
     if (rc != CHORUSACCT_OK)
         return rc;
-    rc = chorusacct__throttle(ctx, "signup", form->client_key, NULL);
+    job->out = &job->res;
+    job->res.struct_size = (uint32_t)sizeof job->res;
+    chorusacct__out_write(out, &job->res, job->out_n);
+    rc = chorusacct__form_copy(ctx, &job->f, sizeof job->f, form,
+                               CA_V1_SIGNUP, "sign-up form");
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    chorusacct__account_blank(&job->a);
+    rc = chorusacct__ready(ctx);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    rc = chorusacct__throttle(ctx, "signup", job->f.client_key, NULL);
     if (rc == CHORUSACCT_E_THROTTLED) {
-        add_error(out, CHORUSACCT_FIELD_FORM, CHORUSACCT_E_THROTTLED);
+        add_error(job->out, CHORUSACCT_FIELD_FORM, CHORUSACCT_E_THROTTLED);
         return chorusacct__refuse(ctx, NULL, CHORUSACCT_E_THROTTLED);
     }
     return rc != CHORUSACCT_OK ? chorusacct__fail(ctx, rc, "throttle") : rc;
+}
+
+/* Gives the result to the caller (as far as its struct_size reaches) and
+ * returns `rc`. */
+static int give(signup_job *job, chorusacct_signup_result *out, int rc)
+{
+    if (job->out_n > 0)
+        chorusacct__out_write(out, &job->res, job->out_n);
+    return rc;
 }
 
 /* Runs the transaction of a form that passed its checks (or reports the
@@ -386,13 +405,13 @@ int chorusacct_signup_submit(chorusacct_ctx *ctx,
     signup_job job;
     int rc = start(ctx, form, out, &job);
     if (rc != CHORUSACCT_OK)
-        return rc;
-    check_personal(ctx, form, &job.a, out);
-    check_structure(form, &job, out);
-    rc = check_captcha(ctx, form, &job, out);
+        return give(&job, out, rc);
+    check_personal(ctx, &job.f, &job.a, job.out);
+    check_structure(&job.f, &job, job.out);
+    rc = check_captcha(ctx, &job.f, &job, job.out);
     if (rc != CHORUSACCT_OK)
-        return chorusacct__fail(ctx, rc, "captcha");
-    return finish(ctx, &job, signup_body, "sign-up");
+        return give(&job, out, chorusacct__fail(ctx, rc, "captcha"));
+    return give(&job, out, finish(ctx, &job, signup_body, "sign-up"));
 }
 
 static int draft_body(chorusacct_ctx *ctx, void *arg)
@@ -435,9 +454,9 @@ int chorusacct_draft_create(chorusacct_ctx *ctx,
     signup_job job;
     int rc = start(ctx, form, out, &job);
     if (rc != CHORUSACCT_OK)
-        return rc;
-    check_personal(ctx, form, &job.a, out);
-    return finish(ctx, &job, draft_body, "draft");
+        return give(&job, out, rc);
+    check_personal(ctx, &job.f, &job.a, job.out);
+    return give(&job, out, finish(ctx, &job, draft_body, "draft"));
 }
 
 int chorusacct_draft_finalize(chorusacct_ctx *ctx, int64_t account_id,
@@ -447,20 +466,20 @@ int chorusacct_draft_finalize(chorusacct_ctx *ctx, int64_t account_id,
     signup_job job;
     int rc = start(ctx, form, out, &job);
     if (rc != CHORUSACCT_OK)
-        return rc;
+        return give(&job, out, rc);
     if (account_id <= 0)
         return chorusacct__fail(ctx, CHORUSACCT_E_ARG, "draft id");
     job.draft_id = account_id;
-    check_structure(form, &job, out);
-    rc = check_captcha(ctx, form, &job, out);
+    check_structure(&job.f, &job, job.out);
+    rc = check_captcha(ctx, &job.f, &job, job.out);
     if (rc != CHORUSACCT_OK)
-        return chorusacct__fail(ctx, rc, "captcha");
-    return finish(ctx, &job, signup_body, "sign-up");
+        return give(&job, out, chorusacct__fail(ctx, rc, "captcha"));
+    return give(&job, out, finish(ctx, &job, signup_body, "sign-up"));
 }
 
 int chorusacct_signup_init(chorusacct_signup *form, size_t struct_size)
 {
-    int rc = chorusacct__struct_init(form, struct_size, sizeof *form);
+    int rc = chorusacct__struct_init(form, struct_size, CA_V1_SIGNUP);
     if (rc != CHORUSACCT_OK)
         return rc;
     form->lang = -1;
@@ -479,7 +498,7 @@ int chorusacct_structure_lookup(chorusacct_ctx *ctx, int id_type,
     *declared = 0;
     char id[CHORUSACCT_IDENTIFIER_SIZE];
     int why = CHORUSACCT_E_INTERNAL;
-    int rc = chorusacct_validate_identifier(id_type, identifier,
+    int rc = chorusacct_identifier_check(id_type, identifier,
                                             strlen(identifier), 0, id,
                                             sizeof id, NULL, &why);
     if (rc == CHORUSACCT_E_REJECTED)
@@ -499,7 +518,8 @@ int chorusacct_structure_lookup(chorusacct_ctx *ctx, int id_type,
     if (rc != CHORUSACCT_OK)
         return chorusacct__fail(ctx, rc, "structure lookup");
     *declared = 1;
-    if (out != NULL)
-        *out = s;
+    size_t n = chorusacct__out_size(out, sizeof s, CA_V1_STRUCTURE);
+    if (n > 0)
+        chorusacct__out_write(out, &s, n);
     return CHORUSACCT_OK;
 }

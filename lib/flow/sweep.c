@@ -141,9 +141,16 @@ int chorusacct_sweep(chorusacct_ctx *ctx, chorusacct_sweep_result *out)
         return CHORUSACCT_E_ARG;
     chorusacct__ok(ctx);
     chorusacct_sweep_result counts = {.struct_size = sizeof counts};
+    size_t out_n = 0;
+    int rc = CHORUSACCT_OK;
+    if (out != NULL &&
+        (rc = chorusacct__out_check(ctx, out, sizeof *out,
+                                    CA_V1_SWEEP_RESULT, "sweep result",
+                                    &out_n)) != CHORUSACCT_OK)
+        return rc;
     if (out != NULL)
-        *out = counts;
-    int rc = chorusacct__ready(ctx);
+        chorusacct__out_write(out, &counts, out_n);
+    rc = chorusacct__ready(ctx);
     if (rc != CHORUSACCT_OK)
         return rc;
     const chorusacct_storage_ops *st = &ctx->storage;
@@ -179,6 +186,6 @@ int chorusacct_sweep(chorusacct_ctx *ctx, chorusacct_sweep_result *out)
             rc = chorusacct__fail(ctx, rc, "sweep");
     }
     if (out != NULL)
-        *out = counts;
+        chorusacct__out_write(out, &counts, out_n);
     return rc;
 }

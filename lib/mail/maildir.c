@@ -250,7 +250,7 @@ static int md_send(void *user_data, const chorusacct_mail *mail, char *error,
         if (error != NULL && error_cap > 0)
             snprintf(error, error_cap,
                      "maildir: cannot format the message (%s)",
-                     chorusacct_code_name(rc));
+                     chorusacct_status_name(rc));
         return CHORUSACCT_MAIL_PERMFAIL;
     }
     int result = md_deliver(md, msg, len, error, error_cap);
@@ -258,13 +258,11 @@ static int md_send(void *user_data, const chorusacct_mail *mail, char *error,
     return result;
 }
 
-int chorusacct_maildir_mailer(chorusacct_mailer_ops *out, const char *dir,
+int chorusacct_maildir_ops(chorusacct_mailer_ops *out, const char *dir,
                               const char *from)
 {
-    if (out == NULL)
-        return CHORUSACCT_E_ARG;
-    memset(out, 0, sizeof *out);
-    if (dir == NULL || dir[0] == '\0' || from == NULL || !chorusacct__mail_sender_ok(from))
+    size_t n = chorusacct__table_start(out, sizeof *out, CA_V1_MAILER_OPS);
+    if (n == 0 || dir == NULL || dir[0] == '\0' || from == NULL || !chorusacct__mail_sender_ok(from))
         return CHORUSACCT_E_ARG;
     /* The random part of the file names comes from libsodium. */
     int rc = chorusacct_init();
@@ -285,9 +283,10 @@ int chorusacct_maildir_mailer(chorusacct_mailer_ops *out, const char *dir,
         md_destroy(md);
         return CHORUSACCT_E_IO;
     }
-    out->struct_size = (uint32_t)sizeof *out;
-    out->user_data = md;
-    out->send = md_send;
-    out->destroy = md_destroy;
+    chorusacct_mailer_ops ops = {.struct_size = sizeof ops,
+                                 .user_data = md,
+                                 .send = md_send,
+                                 .destroy = md_destroy};
+    chorusacct__out_write(out, &ops, n);
     return CHORUSACCT_OK;
 }

@@ -1,16 +1,13 @@
 /*
  * The mailer area's small pieces: the table initialiser and the machine
  * names of kinds and statuses. Delivery lives with the outbox, templates
- * in templates.c, the capturing mailer in capmailer.c.
+ * in templates.c, the capturing mailer in testmailer.c.
  */
 #include "internal.h"
 
-/* `send` is required: a table shorter than 0.1's cannot hold it. */
-#define CA_MAILER_OPS_V1 sizeof(chorusacct_mailer_ops)
-
 int chorusacct_mailer_ops_init(chorusacct_mailer_ops *ops, size_t struct_size)
 {
-    return chorusacct__struct_init(ops, struct_size, CA_MAILER_OPS_V1);
+    return chorusacct__struct_init(ops, struct_size, CA_V1_MAILER_OPS);
 }
 
 /* Indexed by the enum values, which are stable; gaps read as NULL. */

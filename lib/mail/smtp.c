@@ -33,7 +33,7 @@ enum {
 
 int chorusacct_smtp_config_init(chorusacct_smtp_config *cfg, size_t struct_size)
 {
-    int rc = chorusacct__struct_init(cfg, struct_size, sizeof *cfg);
+    int rc = chorusacct__struct_init(cfg, struct_size, CA_V1_SMTP_CONFIG);
     if (rc != CHORUSACCT_OK)
         return rc;
     cfg->tls = CHORUSACCT_SMTP_TLS_STARTTLS;
@@ -47,13 +47,12 @@ void chorusacct__smtp_init(void)
 {
 }
 
-int chorusacct_smtp_mailer(chorusacct_mailer_ops *out,
+int chorusacct_smtp_ops(chorusacct_mailer_ops *out,
                            const chorusacct_smtp_config *cfg)
 {
     (void)cfg;
-    if (out == NULL)
+    if (chorusacct__table_start(out, sizeof *out, CA_V1_MAILER_OPS) == 0)
         return CHORUSACCT_E_ARG;
-    memset(out, 0, sizeof *out);
     return CHORUSACCT_E_UNSUPPORTED;
 }
 
@@ -494,7 +493,7 @@ static int smtp_send(void *user_data, const chorusacct_mail *mail, char *error,
     if (rc != CHORUSACCT_OK) {
         if (error != NULL && error_cap > 0)
             snprintf(error, error_cap, "smtp: cannot format the message (%s)",
-                     chorusacct_code_name(rc));
+                     chorusacct_status_name(rc));
         return CHORUSACCT_MAIL_PERMFAIL;
     }
     int result = transfer(s, mail->to, msg, len, error, error_cap);
@@ -558,16 +557,14 @@ static int smtp_new(const chorusacct_smtp_config *c, ca_smtp **out)
     return CHORUSACCT_OK;
 }
 
-int chorusacct_smtp_mailer(chorusacct_mailer_ops *out,
+int chorusacct_smtp_ops(chorusacct_mailer_ops *out,
                            const chorusacct_smtp_config *cfg)
 {
-    if (out == NULL)
-        return CHORUSACCT_E_ARG;
-    memset(out, 0, sizeof *out);
-    if (cfg == NULL || cfg->struct_size < sizeof *cfg)
-        return CHORUSACCT_E_ARG;
+    size_t n = chorusacct__table_start(out, sizeof *out, CA_V1_MAILER_OPS);
     chorusacct_smtp_config c;
-    memcpy(&c, cfg, sizeof c); /* members past ours are ignored */
+    if (n == 0 || chorusacct__ops_copy(&c, sizeof c, cfg,
+                                       CA_V1_SMTP_CONFIG) != CHORUSACCT_OK)
+        return CHORUSACCT_E_ARG;
     int rc = chorusacct_init();
     if (rc != CHORUSACCT_OK)
         return rc;
@@ -577,10 +574,11 @@ int chorusacct_smtp_mailer(chorusacct_mailer_ops *out,
     rc = smtp_new(&c, &s);
     if (rc != CHORUSACCT_OK)
         return rc;
-    out->struct_size = (uint32_t)sizeof *out;
-    out->user_data = s;
-    out->send = smtp_send;
-    out->destroy = smtp_destroy;
+    chorusacct_mailer_ops ops = {.struct_size = sizeof ops,
+                                 .user_data = s,
+                                 .send = smtp_send,
+                                 .destroy = smtp_destroy};
+    chorusacct__out_write(out, &ops, n);
     return CHORUSACCT_OK;
 }
 

@@ -2108,11 +2108,15 @@ void chorusacct_memstore_free(chorusacct_memstore *store)
     free(store);
 }
 
-int chorusacct_memstore_ops(chorusacct_memstore *store,
-                            chorusacct_storage_ops *ops)
+int chorusacct_memstore_ops(chorusacct_storage_ops *out,
+                            chorusacct_memstore *store)
 {
-    if (store == NULL || ops == NULL)
+    if (store == NULL)
         return CHORUSACCT_E_ARG;
+    size_t n = chorusacct__table_start(out, sizeof *out, CA_V1_STORAGE_OPS);
+    if (n == 0)
+        return CHORUSACCT_E_ARG;
+    chorusacct_storage_ops table, *ops = &table;
     memset(ops, 0, sizeof *ops);
     ops->struct_size = sizeof *ops;
     ops->user_data = store;
@@ -2148,5 +2152,6 @@ int chorusacct_memstore_ops(chorusacct_memstore *store,
     ops->meta_set = ms_meta_set;
     ops->gc = ms_gc;
     ops->destroy = NULL; /* the store belongs to the caller */
+    chorusacct__out_write(out, ops, n);
     return CHORUSACCT_OK;
 }

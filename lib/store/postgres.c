@@ -145,11 +145,12 @@ int chorusacct_postgres_schema_version(void)
 
 #ifndef CHORUSACCT_HAVE_POSTGRES
 
-int chorusacct_postgres_storage(chorusacct_storage_ops *out,
+int chorusacct_postgres_ops(chorusacct_storage_ops *out,
                                 const char *conninfo, uint32_t flags)
 {
     (void)flags;
-    if (out == NULL || conninfo == NULL)
+    if (chorusacct__table_start(out, sizeof *out, CA_V1_STORAGE_OPS) == 0 ||
+        conninfo == NULL)
         return CHORUSACCT_E_ARG;
     return CHORUSACCT_E_UNSUPPORTED;
 }
@@ -1794,10 +1795,11 @@ static bool conninfo_ok(const char *conninfo)
     return true;
 }
 
-int chorusacct_postgres_storage(chorusacct_storage_ops *out,
+int chorusacct_postgres_ops(chorusacct_storage_ops *out,
                                 const char *conninfo, uint32_t flags)
 {
-    if (out == NULL || conninfo == NULL ||
+    size_t n = chorusacct__table_start(out, sizeof *out, CA_V1_STORAGE_OPS);
+    if (n == 0 || conninfo == NULL ||
         (flags & ~(uint32_t)CHORUSACCT_POSTGRES_NO_MIGRATE) != 0)
         return CHORUSACCT_E_ARG;
     if (!conninfo_ok(conninfo))
@@ -1852,7 +1854,7 @@ int chorusacct_postgres_storage(chorusacct_storage_ops *out,
     ops.meta_set = ca_meta_set;
     ops.gc = ca_gc;
     ops.destroy = ca_destroy;
-    *out = ops;
+    chorusacct__out_write(out, &ops, n);
     return CHORUSACCT_OK;
 }
 

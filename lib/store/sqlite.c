@@ -1827,10 +1827,11 @@ int chorusacct_sqlite_schema_version(void)
     return CA_SCHEMA_VERSION;
 }
 
-int chorusacct_sqlite_storage(chorusacct_storage_ops *out, const char *path,
+int chorusacct_sqlite_ops(chorusacct_storage_ops *out, const char *path,
                               uint32_t flags)
 {
-    if (out == NULL || path == NULL || (flags & ~UINT32_C(1)) != 0)
+    size_t n = chorusacct__table_start(out, sizeof *out, CA_V1_STORAGE_OPS);
+    if (n == 0 || path == NULL || (flags & ~UINT32_C(1)) != 0)
         return CHORUSACCT_E_ARG;
     /* Several connections in several threads need a thread-safe build. */
     if (sqlite3_threadsafe() == 0)
@@ -1897,6 +1898,6 @@ int chorusacct_sqlite_storage(chorusacct_storage_ops *out, const char *path,
     ops.meta_set = ca_meta_set;
     ops.gc = ca_gc;
     ops.destroy = ca_destroy;
-    *out = ops;
+    chorusacct__out_write(out, &ops, n);
     return CHORUSACCT_OK;
 }

@@ -8,9 +8,7 @@
 int chorusacct_storage_ops_init(chorusacct_storage_ops *ops,
                                 size_t struct_size)
 {
-    /* 0.1 is the first version of the table: nothing smaller exists. */
-    return chorusacct__struct_init(ops, struct_size,
-                                   sizeof(chorusacct_storage_ops));
+    return chorusacct__struct_init(ops, struct_size, CA_V1_STORAGE_OPS);
 }
 
 static bool complete(const chorusacct_storage_ops *ops)
@@ -36,7 +34,7 @@ static bool complete(const chorusacct_storage_ops *ops)
 int chorusacct__storage_ops_copy(chorusacct_storage_ops *dst,
                                  const chorusacct_storage_ops *src)
 {
-    if (chorusacct__ops_copy(dst, sizeof *dst, src, sizeof *dst) != 0 ||
+    if (chorusacct__ops_copy(dst, sizeof *dst, src, CA_V1_STORAGE_OPS) != 0 ||
         !complete(dst))
         return CHORUSACCT_E_ARG;
     return CHORUSACCT_OK;

@@ -71,7 +71,7 @@ static int bad_rc(ct *t, int line, const char *what, int want, int got)
 {
     char detail[96];
     snprintf(detail, sizeof detail, "expected %s, got %s",
-             chorusacct_code_name(want), chorusacct_code_name(got));
+             chorusacct_status_name(want), chorusacct_status_name(got));
     int code = want == CHORUSACCT_OK && !contract_code(got)
                    ? got
                    : CHORUSACCT_E_INTERNAL;
@@ -1234,7 +1234,7 @@ static int part_rollback(ct *t)
     chorusacct_captcha rc, nc, uc, cout;
     chorusacct_message *rm = &t->m[0], *rm2 = &t->m[1], *rm3 = &t->m[2];
     chorusacct_message *nm = &t->m[3], *mout = &t->m[4];
-    chorusacct_event ne;
+    chorusacct_event ne = {.struct_size = sizeof ne};
     const int64_t tr = T0 + 500000;
     uint8_t buf[16];
     size_t n = 0;
@@ -1417,7 +1417,7 @@ static int part_gc(ct *t)
     chorusacct_captcha c[4], cout;
     chorusacct_message *m = t->m, *mout = &t->m2[0];
     chorusacct_account *a = &t->a[0], *out = &t->b[0];
-    chorusacct_event ev;
+    chorusacct_event ev = {.struct_size = sizeof ev};
     uint32_t cnt = 0;
     size_t n = 0;
 
@@ -1839,7 +1839,7 @@ int chorusacct_storage_conformance(const chorusacct_storage_ops *ops,
                                    const chorusacct_storage_ops *ops2,
                                    char *report, size_t cap)
 {
-    chorusacct_storage_ops o, o2;
+    chorusacct_storage_ops o = {.struct_size = sizeof o}, o2 = {.struct_size = sizeof o2};
     if (report != NULL && cap > 0)
         report[0] = '\0';
     if (ops == NULL || (report == NULL && cap > 0))

@@ -162,11 +162,15 @@ void chorusacct_faultstore_free(chorusacct_faultstore *fs)
     free(fs);
 }
 
-int chorusacct_faultstore_ops(chorusacct_faultstore *fs,
-                              chorusacct_storage_ops *ops)
+int chorusacct_faultstore_ops(chorusacct_storage_ops *out,
+                              chorusacct_faultstore *fs)
 {
-    if (fs == NULL || ops == NULL)
+    if (fs == NULL)
         return CHORUSACCT_E_ARG;
+    size_t n = chorusacct__table_start(out, sizeof *out, CA_V1_STORAGE_OPS);
+    if (n == 0)
+        return CHORUSACCT_E_ARG;
+    chorusacct_storage_ops table, *ops = &table;
     memset(ops, 0, sizeof *ops);
     ops->struct_size = sizeof *ops;
     ops->user_data = fs;
@@ -202,6 +206,7 @@ int chorusacct_faultstore_ops(chorusacct_faultstore *fs,
     ops->meta_set = fs_meta_set;
     ops->gc = fs_gc;
     ops->destroy = NULL; /* the wrapper belongs to the caller */
+    chorusacct__out_write(out, ops, n);
     return CHORUSACCT_OK;
 }
 

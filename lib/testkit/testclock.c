@@ -73,14 +73,19 @@ static int64_t testclock_now_cb(void *user_data)
     return chorusacct_testclock_now(user_data);
 }
 
-int chorusacct_testclock_ops(chorusacct_testclock *clock,
-                             chorusacct_clock_ops *ops)
+int chorusacct_testclock_ops(chorusacct_clock_ops *out,
+                             chorusacct_testclock *clock)
 {
-    if (clock == NULL || ops == NULL)
+    if (clock == NULL)
         return CHORUSACCT_E_ARG;
+    size_t n = chorusacct__table_start(out, sizeof *out, CA_V1_CLOCK_OPS);
+    if (n == 0)
+        return CHORUSACCT_E_ARG;
+    chorusacct_clock_ops table, *ops = &table;
     memset(ops, 0, sizeof *ops);
     ops->struct_size = (uint32_t)sizeof *ops;
     ops->user_data = clock;
     ops->now = testclock_now_cb;
+    chorusacct__out_write(out, ops, n);
     return CHORUSACCT_OK;
 }

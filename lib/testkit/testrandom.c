@@ -88,14 +88,19 @@ static void testrandom_fill(void *user_data, uint8_t *buf, size_t len)
     (void)pthread_mutex_unlock(&r->lock);
 }
 
-int chorusacct_testrandom_ops(chorusacct_testrandom *rnd,
-                              chorusacct_random_ops *ops)
+int chorusacct_testrandom_ops(chorusacct_random_ops *out,
+                              chorusacct_testrandom *rnd)
 {
-    if (rnd == NULL || ops == NULL)
+    if (rnd == NULL)
         return CHORUSACCT_E_ARG;
+    size_t n = chorusacct__table_start(out, sizeof *out, CA_V1_RANDOM_OPS);
+    if (n == 0)
+        return CHORUSACCT_E_ARG;
+    chorusacct_random_ops table, *ops = &table;
     memset(ops, 0, sizeof *ops);
     ops->struct_size = (uint32_t)sizeof *ops;
     ops->user_data = rnd;
     ops->fill = testrandom_fill;
+    chorusacct__out_write(out, ops, n);
     return CHORUSACCT_OK;
 }

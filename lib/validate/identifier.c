@@ -99,13 +99,13 @@ size_t chorusacct_identifier_max_len(void)
     return ID_MAX_LEN;
 }
 
-const char *chorusacct_identifier_code(int type)
+const char *chorusacct_identifier_name(int type)
 {
     const id_type_info *t = id_type_find(type);
     return t != NULL ? t->code : NULL;
 }
 
-int chorusacct_identifier_from_code(int *out, const char *code)
+int chorusacct_identifier_from_name(int *out, const char *code)
 {
     if (out == NULL || code == NULL)
         return CHORUSACCT_E_ARG;
@@ -346,7 +346,7 @@ int chorusacct_siret_check(const char *in, size_t len, uint32_t flags,
     return finish(why, v, sizeof v, buf, cap, len_out, reason);
 }
 
-int chorusacct_tva_check(const char *in, size_t len, uint32_t flags,
+int chorusacct_vat_fr_check(const char *in, size_t len, uint32_t flags,
                          char *buf, size_t cap, size_t *len_out,
                          int *reason)
 {
@@ -381,7 +381,7 @@ int chorusacct_tva_check(const char *in, size_t len, uint32_t flags,
     return finish(why, v, sizeof v, buf, cap, len_out, reason);
 }
 
-int chorusacct_tva_from_siren(const char *in, size_t len, uint32_t flags,
+int chorusacct_vat_fr_from_siren(const char *in, size_t len, uint32_t flags,
                               char *buf, size_t cap, size_t *len_out,
                               int *reason)
 {
@@ -611,7 +611,7 @@ int chorusacct_hors_ue_build(const char *country, const char *name,
 /* ------------------------------------------------------------------ */
 /* Any type                                                             */
 
-int chorusacct_validate_identifier(int type, const char *in, size_t len,
+int chorusacct_identifier_check(int type, const char *in, size_t len,
                                    uint32_t flags, char *buf, size_t cap,
                                    size_t *len_out, int *reason)
 {

@@ -2,7 +2,7 @@
  * EU VAT numbers of every member state, and XI (Northern Ireland). The
  * country prefix picks a row of vat_countries; the row's function checks
  * the national part with the check-digit families below, each shared by
- * the countries that use it. French numbers go to chorusacct_tva_check()
+ * the countries that use it. French numbers go to chorusacct_vat_fr_check()
  * (identifier.c), which already knows their keys.
  *
  * Rules, number kinds and sources: docs/vat.md.
@@ -526,7 +526,7 @@ static const uint8_t w_pl[] = {6, 5, 7, 2, 3, 4, 5, 6, 7, 10};
 #define WROW(cc, len, nz, w, mod, rem, en, fr)                             \
     {cc, D, L(len), nz, check_weighted, w, mod, rem, en, fr}
 
-/* FR has no function: chorusacct_tva_check() does the work. */
+/* FR has no function: chorusacct_vat_fr_check() does the work. */
 static const vat_country vat_countries[] = {
     ROW("AT", A, L(9), false, check_at,
         "Austrian VAT number: ATU followed by 8 digits, e.g. ATU13585627.",
@@ -760,7 +760,7 @@ int chorusacct_vat_check(const char *in, size_t len, uint32_t flags,
         if (n > VAT_KEEP + 2)
             why = CHORUSACCT_E_LENGTH;
         else
-            return chorusacct_tva_check(v, n, 0, buf, cap, len_out, reason);
+            return chorusacct_vat_fr_check(v, n, 0, buf, cap, len_out, reason);
     }
     vat_num x = {v + 2, n >= 2 ? n - 2 : 0};
     /* 16 bits of lengths, 16 characters kept: a longer number is never

@@ -246,21 +246,21 @@ static void run_flow(chorusacct_ctx *ctx)
 {
     static const uint8_t seed[32] = {7};
     chorusacct_memstore *ms = NULL;
-    chorusacct_capmailer *cm = NULL;
+    chorusacct_testmailer *cm = NULL;
     chorusacct_testclock *ck = NULL;
     chorusacct_testrandom *rd = NULL;
-    chorusacct_storage_ops so;
-    chorusacct_mailer_ops mo;
-    chorusacct_clock_ops co;
-    chorusacct_random_ops ro;
+    chorusacct_storage_ops so = {.struct_size = sizeof so};
+    chorusacct_mailer_ops mo = {.struct_size = sizeof mo};
+    chorusacct_clock_ops co = {.struct_size = sizeof co};
+    chorusacct_random_ops ro = {.struct_size = sizeof ro};
     if (chorusacct_memstore_new(&ms) != CHORUSACCT_OK ||
-        chorusacct_capmailer_new(&cm) != CHORUSACCT_OK ||
+        chorusacct_testmailer_new(&cm) != CHORUSACCT_OK ||
         chorusacct_testclock_new(&ck, INT64_C(1795687200)) != CHORUSACCT_OK ||
         chorusacct_testrandom_new(&rd, seed) != CHORUSACCT_OK ||
-        chorusacct_memstore_ops(ms, &so) != CHORUSACCT_OK ||
-        chorusacct_capmailer_ops(cm, &mo) != CHORUSACCT_OK ||
-        chorusacct_testclock_ops(ck, &co) != CHORUSACCT_OK ||
-        chorusacct_testrandom_ops(rd, &ro) != CHORUSACCT_OK ||
+        chorusacct_memstore_ops(&so, ms) != CHORUSACCT_OK ||
+        chorusacct_testmailer_ops(&mo, cm) != CHORUSACCT_OK ||
+        chorusacct_testclock_ops(&co, ck) != CHORUSACCT_OK ||
+        chorusacct_testrandom_ops(&ro, rd) != CHORUSACCT_OK ||
         chorusacct_ctx_set_storage(ctx, &so) != CHORUSACCT_OK ||
         chorusacct_ctx_set_mailer(ctx, &mo) != CHORUSACCT_OK ||
         chorusacct_ctx_set_clock(ctx, &co) != CHORUSACCT_OK ||
@@ -291,12 +291,12 @@ static void run_flow(chorusacct_ctx *ctx)
     if (rc != CHORUSACCT_OK && rc != CHORUSACCT_E_CAPACITY)
         abort();
     chorusacct_delivery d = {.struct_size = sizeof d};
-    if (chorusacct_deliver_pending(ctx, 100, &d) != CHORUSACCT_OK)
+    if (chorusacct_outbox_deliver(ctx, 100, &d) != CHORUSACCT_OK)
         abort();
     if (rc == CHORUSACCT_OK && d.sent != 2)
         abort();
-    for (size_t i = 0; i < chorusacct_capmailer_count(cm); i++) {
-        const chorusacct_mail *m = chorusacct_capmailer_at(cm, i);
+    for (size_t i = 0; i < chorusacct_testmailer_count(cm); i++) {
+        const chorusacct_mail *m = chorusacct_testmailer_at(cm, i);
         size_t sn = strlen(m->subject);
         if (ref_utf8_count((const uint8_t *)m->subject, sn) < 0 ||
             memchr(m->subject, '\n', sn) != NULL ||
@@ -308,7 +308,7 @@ static void run_flow(chorusacct_ctx *ctx)
              strstr(m->body, m->link) == NULL))
             abort();
     }
-    chorusacct_capmailer_free(cm);
+    chorusacct_testmailer_free(cm);
     chorusacct_memstore_free(ms);
     chorusacct_testclock_free(ck);
     chorusacct_testrandom_free(rd);

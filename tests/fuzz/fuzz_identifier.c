@@ -2,7 +2,7 @@
  * libFuzzer targets: the identifier validators and the HORS_UE builder.
  * Built once per validator with -DFUZZ_FN=chorusacct_X_check (one target
  * each), and once without, where it drives every validator, the generic
- * chorusacct_validate_identifier and the builder.
+ * chorusacct_identifier_check and the builder.
  *
  * Besides "no crash, no out-of-bounds access" (the sanitizers watch), it
  * checks two properties: a normalized value validates again to itself,
@@ -22,7 +22,7 @@ static const check_fn checks[] = {
     FUZZ_FN,
 #else
     chorusacct_siren_check,  chorusacct_siret_check,
-    chorusacct_tva_check,    chorusacct_tva_from_siren,
+    chorusacct_vat_fr_check,    chorusacct_vat_fr_from_siren,
     chorusacct_ridet_check,  chorusacct_tahiti_check,
     chorusacct_hors_ue_check, chorusacct_vat_check,
 #endif
@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
             /* tva_from_siren maps a SIREN to a VAT number: not idempotent
              * by design; every other validator is. */
-            if (checks[i] != chorusacct_tva_from_siren) {
+            if (checks[i] != chorusacct_vat_fr_from_siren) {
                 if (checks[i](out, n, CHORUSACCT_VALIDATE_STRICT, again,
                               sizeof again, &n2, &reason) != CHORUSACCT_OK ||
                     n2 != n || memcmp(out, again, n) != 0)
@@ -63,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 again[n] != 0x5a)
                 abort();
         } else if (rc == CHORUSACCT_E_REJECTED) {
-            if (reason > -100 || strcmp(chorusacct_code_name(reason),
+            if (reason > -100 || strcmp(chorusacct_status_name(reason),
                                         "UNKNOWN") == 0)
                 abort();
         } else {
@@ -72,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 #ifndef FUZZ_FN
     for (int type = 0; type <= 8; type++) {
-        int rc = chorusacct_validate_identifier(type, in, len, flags, out,
+        int rc = chorusacct_identifier_check(type, in, len, flags, out,
                                                 sizeof out, &n, &reason);
         if (rc != CHORUSACCT_OK && rc != CHORUSACCT_E_REJECTED)
             abort();

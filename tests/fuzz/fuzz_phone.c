@@ -20,7 +20,7 @@ static bool phone_reason(int reason)
 {
     return (reason <= CHORUSACCT_E_PHONE_CHARACTER &&
             reason > CHORUSACCT_E_PHONE_CHARACTER - 50 &&
-            strcmp(chorusacct_code_name(reason), "UNKNOWN") != 0) ||
+            strcmp(chorusacct_status_name(reason), "UNKNOWN") != 0) ||
            reason == CHORUSACCT_E_EMPTY || reason == CHORUSACCT_E_NONASCII ||
            reason == CHORUSACCT_E_SEPARATOR;
 }

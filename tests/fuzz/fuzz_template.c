@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "utf8_ref.h"
+#include "../activateutil.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -35,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 typedef struct {
     chorusacct_memstore *ms;
-    chorusacct_capmailer *cm;
+    chorusacct_testmailer *cm;
     chorusacct_testclock *ck;
     chorusacct_testrandom *rd;
     chorusacct_ctx *ctx;
@@ -57,18 +58,18 @@ static void world_open(world *w)
     cfg.pwhash_memlimit = crypto_pwhash_MEMLIMIT_MIN;
     cfg.activation_url = "https://portal.test/activate?token={token}";
     must(chorusacct_ctx_new(&w->ctx, &cfg));
-    chorusacct_storage_ops so;
-    chorusacct_mailer_ops mo;
-    chorusacct_clock_ops co;
-    chorusacct_random_ops ro;
+    chorusacct_storage_ops so = {.struct_size = sizeof so};
+    chorusacct_mailer_ops mo = {.struct_size = sizeof mo};
+    chorusacct_clock_ops co = {.struct_size = sizeof co};
+    chorusacct_random_ops ro = {.struct_size = sizeof ro};
     must(chorusacct_memstore_new(&w->ms));
-    must(chorusacct_capmailer_new(&w->cm));
+    must(chorusacct_testmailer_new(&w->cm));
     must(chorusacct_testclock_new(&w->ck, T0));
     must(chorusacct_testrandom_new(&w->rd, seed));
-    must(chorusacct_memstore_ops(w->ms, &so));
-    must(chorusacct_capmailer_ops(w->cm, &mo));
-    must(chorusacct_testclock_ops(w->ck, &co));
-    must(chorusacct_testrandom_ops(w->rd, &ro));
+    must(chorusacct_memstore_ops(&so, w->ms));
+    must(chorusacct_testmailer_ops(&mo, w->cm));
+    must(chorusacct_testclock_ops(&co, w->ck));
+    must(chorusacct_testrandom_ops(&ro, w->rd));
     must(chorusacct_ctx_set_storage(w->ctx, &so));
     must(chorusacct_ctx_set_mailer(w->ctx, &mo));
     must(chorusacct_ctx_set_clock(w->ctx, &co));
@@ -78,7 +79,7 @@ static void world_open(world *w)
 static void world_close(world *w)
 {
     chorusacct_ctx_free(w->ctx);
-    chorusacct_capmailer_free(w->cm);
+    chorusacct_testmailer_free(w->cm);
     chorusacct_memstore_free(w->ms);
     chorusacct_testclock_free(w->ck);
     chorusacct_testrandom_free(w->rd);
@@ -105,7 +106,7 @@ static int64_t signup(world *w, const char *email, const char *siret, int lang)
     if (rc == CHORUSACCT_E_CAPACITY)
         return 0;
     must(rc);
-    chorusacct_account a;
+    chorusacct_account a = {.struct_size = sizeof a};
     a.struct_size = sizeof a;
     must(chorusacct_account_find(w->ctx, email, &a));
     return a.id;
@@ -114,13 +115,13 @@ static int64_t signup(world *w, const char *email, const char *siret, int lang)
 static void deliver(world *w)
 {
     chorusacct_delivery d = {.struct_size = sizeof d};
-    must(chorusacct_deliver_pending(w->ctx, 1000, &d));
+    must(chorusacct_outbox_deliver(w->ctx, 1000, &d));
 }
 
 static void check_mails(const world *w)
 {
-    for (size_t i = 0; i < chorusacct_capmailer_count(w->cm); i++) {
-        const chorusacct_mail *m = chorusacct_capmailer_at(w->cm, i);
+    for (size_t i = 0; i < chorusacct_testmailer_count(w->cm); i++) {
+        const chorusacct_mail *m = chorusacct_testmailer_at(w->cm, i);
         size_t sn = strlen(m->subject), bn = strlen(m->body);
         if (ref_utf8_count((const uint8_t *)m->subject, sn) < 0 ||
             memchr(m->subject, '\n', sn) != NULL ||
@@ -213,13 +214,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (boss != 0) {
         char link[1200];
         size_t n;
-        must(chorusacct_capmailer_last_link(w.cm, "boss@acme.fr", link,
+        must(chorusacct_testmailer_last_link(w.cm, "boss@acme.fr", link,
                                             sizeof link, &n));
         const char *token = strstr(link, "token=");
         if (token == NULL)
             abort();
         int reason = 0;
-        must(chorusacct_account_activate(w.ctx, token + 6, PW, strlen(PW), PW,
+        must(activation_submit(w.ctx, token + 6, PW, strlen(PW), PW,
                                          strlen(PW), NULL, NULL, NULL,
                                          &reason));
         /* Applicants: approval requests, a rejection, an approval. */

@@ -77,7 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     /* The type UE_HORS_FRANCE: the same answer, France refused. */
-    int rc_id = chorusacct_validate_identifier(
+    int rc_id = chorusacct_identifier_check(
         CHORUSACCT_ID_UE_HORS_FRANCE, in, len, flags, again, sizeof again,
         &n2, &reason2);
     if (rc == CHORUSACCT_OK && memcmp(out, "FR", 2) != 0)

@@ -11,7 +11,7 @@
 /*
  * One captured message and its texts, in one allocation. Entries are
  * reached through an array of pointers so that a pointer handed out by
- * chorusacct_capmailer_at() stays valid while other threads append (the
+ * chorusacct_testmailer_at() stays valid while other threads append (the
  * array moves when it grows, the entries do not).
  */
 typedef struct {
@@ -19,7 +19,7 @@ typedef struct {
     char text[]; /* to, subject, body, link, each NUL-terminated */
 } cap_entry;
 
-struct chorusacct_capmailer {
+struct chorusacct_testmailer {
     /* Locked even by the const getters: tests read while workers send. */
     pthread_mutex_t lock;
     cap_entry **items;
@@ -29,24 +29,24 @@ struct chorusacct_capmailer {
     int fail_result;
 };
 
-static void lock(const chorusacct_capmailer *cm)
+static void lock(const chorusacct_testmailer *cm)
 {
     /* The mailer is always allocated writable; const only says that the
      * getters change nothing visible. */
-    (void)pthread_mutex_lock(&((chorusacct_capmailer *)cm)->lock);
+    (void)pthread_mutex_lock(&((chorusacct_testmailer *)cm)->lock);
 }
 
-static void unlock(const chorusacct_capmailer *cm)
+static void unlock(const chorusacct_testmailer *cm)
 {
-    (void)pthread_mutex_unlock(&((chorusacct_capmailer *)cm)->lock);
+    (void)pthread_mutex_unlock(&((chorusacct_testmailer *)cm)->lock);
 }
 
-int chorusacct_capmailer_new(chorusacct_capmailer **out)
+int chorusacct_testmailer_new(chorusacct_testmailer **out)
 {
     if (out == NULL)
         return CHORUSACCT_E_ARG;
     *out = NULL;
-    chorusacct_capmailer *cm = calloc(1, sizeof *cm);
+    chorusacct_testmailer *cm = calloc(1, sizeof *cm);
     if (cm == NULL)
         return CHORUSACCT_E_NOMEM;
     if (pthread_mutex_init(&cm->lock, NULL) != 0) {
@@ -57,7 +57,7 @@ int chorusacct_capmailer_new(chorusacct_capmailer **out)
     return CHORUSACCT_OK;
 }
 
-static void drop_all(chorusacct_capmailer *cm)
+static void drop_all(chorusacct_testmailer *cm)
 {
     for (size_t i = 0; i < cm->count; i++)
         free(cm->items[i]);
@@ -67,7 +67,7 @@ static void drop_all(chorusacct_capmailer *cm)
     cm->cap = 0;
 }
 
-void chorusacct_capmailer_free(chorusacct_capmailer *cm)
+void chorusacct_testmailer_free(chorusacct_testmailer *cm)
 {
     if (cm == NULL)
         return;
@@ -76,7 +76,7 @@ void chorusacct_capmailer_free(chorusacct_capmailer *cm)
     free(cm);
 }
 
-void chorusacct_capmailer_clear(chorusacct_capmailer *cm)
+void chorusacct_testmailer_clear(chorusacct_testmailer *cm)
 {
     if (cm == NULL)
         return;
@@ -142,12 +142,12 @@ static cap_entry *entry_new(const chorusacct_mail *m)
     return e;
 }
 
-static int capmailer_send(void *user_data, const chorusacct_mail *mail,
+static int testmailer_send(void *user_data, const chorusacct_mail *mail,
                           char *error, size_t error_cap)
 {
-    chorusacct_capmailer *cm = user_data;
+    chorusacct_testmailer *cm = user_data;
     if (cm == NULL || mail == NULL) {
-        set_error(error, error_cap, "capmailer: no message");
+        set_error(error, error_cap, "testmailer: no message");
         return CHORUSACCT_MAIL_PERMFAIL;
     }
 
@@ -158,8 +158,8 @@ static int capmailer_send(void *user_data, const chorusacct_mail *mail,
         unlock(cm);
         set_error(error, error_cap,
                   result == CHORUSACCT_MAIL_TEMPFAIL
-                      ? "capmailer: simulated temporary failure"
-                      : "capmailer: simulated permanent failure");
+                      ? "testmailer: simulated temporary failure"
+                      : "testmailer: simulated permanent failure");
         return result;
     }
     unlock(cm);
@@ -167,7 +167,7 @@ static int capmailer_send(void *user_data, const chorusacct_mail *mail,
     /* Copied outside the lock: bodies are large and other senders wait. */
     cap_entry *e = entry_new(mail);
     if (e == NULL) {
-        set_error(error, error_cap, "capmailer: out of memory");
+        set_error(error, error_cap, "testmailer: out of memory");
         return CHORUSACCT_MAIL_TEMPFAIL;
     }
 
@@ -180,7 +180,7 @@ static int capmailer_send(void *user_data, const chorusacct_mail *mail,
         if (grown == NULL) {
             unlock(cm);
             free(e);
-            set_error(error, error_cap, "capmailer: out of memory");
+            set_error(error, error_cap, "testmailer: out of memory");
             return CHORUSACCT_MAIL_TEMPFAIL;
         }
         cm->items = grown;
@@ -191,19 +191,24 @@ static int capmailer_send(void *user_data, const chorusacct_mail *mail,
     return CHORUSACCT_MAIL_SENT;
 }
 
-int chorusacct_capmailer_ops(chorusacct_capmailer *cm,
-                             chorusacct_mailer_ops *ops)
+int chorusacct_testmailer_ops(chorusacct_mailer_ops *out,
+                             chorusacct_testmailer *cm)
 {
-    if (cm == NULL || ops == NULL)
+    if (cm == NULL)
         return CHORUSACCT_E_ARG;
+    size_t n = chorusacct__table_start(out, sizeof *out, CA_V1_MAILER_OPS);
+    if (n == 0)
+        return CHORUSACCT_E_ARG;
+    chorusacct_mailer_ops table, *ops = &table;
     memset(ops, 0, sizeof *ops);
     ops->struct_size = (uint32_t)sizeof *ops;
     ops->user_data = cm;
-    ops->send = capmailer_send;
+    ops->send = testmailer_send;
+    chorusacct__out_write(out, ops, n);
     return CHORUSACCT_OK;
 }
 
-size_t chorusacct_capmailer_count(const chorusacct_capmailer *cm)
+size_t chorusacct_testmailer_count(const chorusacct_testmailer *cm)
 {
     if (cm == NULL)
         return 0;
@@ -213,7 +218,7 @@ size_t chorusacct_capmailer_count(const chorusacct_capmailer *cm)
     return n;
 }
 
-const chorusacct_mail *chorusacct_capmailer_at(const chorusacct_capmailer *cm,
+const chorusacct_mail *chorusacct_testmailer_at(const chorusacct_testmailer *cm,
                                                size_t index)
 {
     if (cm == NULL)
@@ -243,7 +248,7 @@ static bool ascii_equal_nocase(const char *a, const char *b)
     }
 }
 
-int chorusacct_capmailer_last_link(const chorusacct_capmailer *cm,
+int chorusacct_testmailer_last_link(const chorusacct_testmailer *cm,
                                    const char *to, char *buf, size_t cap,
                                    size_t *len_out)
 {
@@ -268,7 +273,7 @@ int chorusacct_capmailer_last_link(const chorusacct_capmailer *cm,
     return rc;
 }
 
-int chorusacct_capmailer_fail_next(chorusacct_capmailer *cm, uint32_t count,
+int chorusacct_testmailer_fail_next(chorusacct_testmailer *cm, uint32_t count,
                                    int result)
 {
     if (cm == NULL || (result != CHORUSACCT_MAIL_TEMPFAIL &&
