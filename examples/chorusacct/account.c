@@ -12,8 +12,8 @@ static int set_enabled(tool *t, const char *by_text, const char *reason_text,
                        bool enable, int argc, char **argv)
 {
     int64_t by, id;
-    if (!tool_need(by_text, "--by") || !tool_parse_id(by_text, &by) ||
-        argc != 1 || !tool_parse_id(argv[0], &id))
+    if (!tool_need_id(by_text, "--by", &by) || argc != 1 ||
+        !tool_parse_id(argv[0], &id))
         return EXIT_USAGE;
     int reason = 0;
     int rc = enable ? chorusacct_account_enable(t->ctx, by, id, &reason)

@@ -90,10 +90,10 @@ static int run_config(tool *t, int argc, char **argv)
         !tool_parse_i64(argv[2], &v))
         return EXIT_USAGE;
     const char *name = argv[1];
-    int opt = strcmp(name, "flags") == 0 ? CHORUSACCT_OPT_FLAGS : 0;
-    for (size_t i = 0; i < TOOL_NSETTINGS; i++)
-        if (strcmp(tool_settings[i].name, name) == 0)
-            opt = tool_settings[i].opt;
+    int k = tool_setting_find(name);
+    int opt = k >= 0 ? tool_settings[k].opt : 0;
+    if (strcmp(name, "flags") == 0)
+        opt = CHORUSACCT_OPT_FLAGS;
     if (opt == 0 || chorusacct_ctx_set_int(t->ctx, opt, v) != CHORUSACCT_OK) {
         fprintf(stderr, "chorusacct: cannot set %s to %s\n", name, argv[2]);
         return EXIT_USAGE;

@@ -57,7 +57,7 @@ static const tool_option *own_option(const tool_command *cmd, const char *name)
     return NULL;
 }
 
-static int setting_index(const char *name)
+int tool_setting_find(const char *name)
 {
     for (int k = 0; k < TOOL_NSETTINGS; k++)
         if (strcmp(tool_settings[k].name, name) == 0)
@@ -75,7 +75,7 @@ int tool_option_takes(const tool_command *cmd, const char *name)
         if ((cmd->shared & shared_options[k].in) &&
             strcmp(shared_options[k].name, name) == 0)
             return shared_options[k].value ? TOOL_TAKES_VALUE : TOOL_TAKES_FLAG;
-    if ((cmd->shared & TOOL_CONTEXT) && setting_index(name) >= 0)
+    if ((cmd->shared & TOOL_CONTEXT) && tool_setting_find(name) >= 0)
         return TOOL_TAKES_VALUE;
     return TOOL_NOT_TAKEN;
 }
@@ -117,7 +117,7 @@ static int64_t parse_time(const char *s)
 /* A shared option the command takes; value is NULL for a flag. */
 static bool set_shared(tool_options *o, const char *name, const char *value)
 {
-    int k = setting_index(name);
+    int k = tool_setting_find(name);
     if (k >= 0)
         return tool_parse_i64(value, &o->settings[k]);
     if (strcmp(name, "db") == 0) {
@@ -348,6 +348,11 @@ bool tool_need(const char *value, const char *option)
         return false;
     }
     return true;
+}
+
+bool tool_need_id(const char *value, const char *option, int64_t *id)
+{
+    return tool_need(value, option) && tool_parse_id(value, id);
 }
 
 void tool_format_time(int64_t t, char *buf, size_t cap)

@@ -10,8 +10,7 @@ static int decide(tool *t, const char *by_text, const char *reason_text,
                   bool approve, int argc, char **argv)
 {
     int64_t by, id;
-    if (!tool_need(by_text, "--by") || !tool_parse_id(by_text, &by) ||
-        argc < 1 ||
+    if (!tool_need_id(by_text, "--by", &by) || argc < 1 ||
         (!approve && (argc != 1 || !tool_need(reason_text, "--reason"))))
         return EXIT_USAGE;
     int status = EXIT_SUCCESS;

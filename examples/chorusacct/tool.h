@@ -37,6 +37,8 @@ typedef struct {
 
 #define TOOL_NSETTINGS 19
 extern const tool_setting tool_settings[TOOL_NSETTINGS];
+/* The index of --NAME in tool_settings, or -1. */
+int tool_setting_find(const char *name);
 
 /* The options of the context, shared by the commands that open one;
  * strings point into argv. */
@@ -124,6 +126,8 @@ bool tool_parse_i64(const char *s, int64_t *out);
 bool tool_parse_id(const char *s, int64_t *id);
 /* A required option: says so on standard error when it is missing. */
 bool tool_need(const char *value, const char *option);
+/* A required option that is an account id (--by). */
+bool tool_need_id(const char *value, const char *option, int64_t *id);
 
 /* ISO 8601 UTC, or "-" for 0. */
 void tool_format_time(int64_t t, char *buf, size_t cap);
