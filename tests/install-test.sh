@@ -25,11 +25,19 @@ libs=$(pkg-config --libs libchorusacct)
 [ "$(pkg-config --modversion libchorusacct)" = "$(sed -n "s/^  version: '\(.*\)',/\1/p" "$src/meson.build")" ] ||
     { echo "FAIL .pc version"; exit 1; }
 
+# An example is one file, or a folder of files with a main.c (the tool,
+# examples/chorusacct/), named after the file or the folder.
 count=0
-for ex in "$src"/examples/*.c; do
-    name=$(basename "$ex" .c)
+for ex in "$src"/examples/*.c "$src"/examples/*/main.c; do
+    [ -e "$ex" ] || continue
+    case $ex in
+    */main.c) name=$(basename "$(dirname "$ex")")
+              set -- "$(dirname "$ex")"/*.c ;;
+    *) name=$(basename "$ex" .c)
+       set -- "$ex" ;;
+    esac
     # shellcheck disable=SC2086
-    ${CC:-cc} -std=c11 -Wall -Wextra -Werror $cflags "$ex" $libs \
+    ${CC:-cc} -std=c11 -Wall -Wextra -Werror $cflags "$@" $libs \
         -o "$tmp/$name"
     count=$((count + 1))
 done

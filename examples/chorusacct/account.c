@@ -1,0 +1,198 @@
+/*
+ * Accounts that exist: chorusacct disable, enable, show, list and audit.
+ */
+#include "tool.h"
+
+#include <string.h>
+
+/* ------------------------------------------------------------------ */
+/* disable, enable                                                      */
+
+static int set_enabled(tool *t, const char *by_text, const char *reason_text,
+                       bool enable, int argc, char **argv)
+{
+    int64_t by, id;
+    if (!tool_need_id(by_text, "--by", &by) || argc != 1 ||
+        !tool_parse_id(argv[0], &id))
+        return EXIT_USAGE;
+    int reason = 0;
+    int rc = enable ? chorusacct_account_enable(t->ctx, by, id, &reason)
+                    : chorusacct_account_disable(t->ctx, by, id, reason_text,
+                                                 &reason);
+    if (rc != CHORUSACCT_OK)
+        return tool_report(t, rc, reason);
+    tool_print_account_state(id, enable ? CHORUSACCT_STATE_ACTIVE
+                                        : CHORUSACCT_STATE_DISABLED);
+    return EXIT_SUCCESS;
+}
+
+static struct {
+    const char *by, *reason;
+} disable_opt;
+
+static const tool_option disable_options[] = {
+    {"by", .value = &disable_opt.by},
+    {"reason", .value = &disable_opt.reason},
+    {0},
+};
+
+static int run_disable(tool *t, int argc, char **argv)
+{
+    return set_enabled(t, disable_opt.by, disable_opt.reason, false, argc,
+                       argv);
+}
+
+const tool_command tool_cmd_disable = {"disable", TOOL_FLOW, disable_options,
+                                       run_disable};
+
+static struct {
+    const char *by;
+} enable_opt;
+
+static const tool_option enable_options[] = {
+    {"by", .value = &enable_opt.by},
+    {0},
+};
+
+static int run_enable(tool *t, int argc, char **argv)
+{
+    return set_enabled(t, enable_opt.by, NULL, true, argc, argv);
+}
+
+const tool_command tool_cmd_enable = {"enable", TOOL_FLOW, enable_options,
+                                      run_enable};
+
+/* ------------------------------------------------------------------ */
+/* show                                                                 */
+
+static void print_account(const tool *t, const chorusacct_account *a)
+{
+    char c[32], u[32], e[32], act[32];
+    tool_format_time(a->created_at, c, sizeof c);
+    tool_format_time(a->updated_at, u, sizeof u);
+    tool_format_time(a->expires_at, e, sizeof e);
+    tool_format_time(a->activated_at, act, sizeof act);
+    printf("id: %lld\nstate: %s\nstate_label: %s\nlogin_email: %s\n"
+           "contact_email: %s\nfirst_name: %s\nlast_name: %s\nphone: %s\n"
+           "structure: %lld\nrole: %s\nlang: %s\nterms_version: %s\n"
+           "created_at: %s\nupdated_at: %s\nexpires_at: %s\n"
+           "activated_at: %s\nversion: %lld\n",
+           (long long)a->id, chorusacct_state_name(a->state),
+           chorusacct_state_label(a->state, t->o.lang), a->login_email,
+           a->contact_email, a->first_name, a->last_name,
+           a->phone[0] ? a->phone : "-", (long long)a->structure_id,
+           a->role ? chorusacct_role_name(a->role) : "-",
+           a->lang == CHORUSACCT_LANG_FR ? "fr" : "en", a->terms_version, c, u,
+           e, act, (long long)a->version);
+    if (a->decided_by)
+        printf("decided_by: %lld\n", (long long)a->decided_by);
+    if (a->reason[0])
+        printf("reason: %s\n", a->reason);
+}
+
+static int run_show(tool *t, int argc, char **argv)
+{
+    int64_t id;
+    if (argc != 1 || !tool_parse_id(argv[0], &id))
+        return EXIT_USAGE;
+    chorusacct_account a = {.struct_size = sizeof a};
+    int rc = chorusacct_account_get(t->ctx, id, &a);
+    if (rc != CHORUSACCT_OK)
+        return tool_report(t, rc, 0);
+    print_account(t, &a);
+    chorusacct_structure s = {.struct_size = sizeof s};
+    if (a.structure_id != 0 &&
+        chorusacct_structure_get(t->ctx, a.structure_id, &s) == CHORUSACCT_OK)
+        printf("id_type: %s\nidentifier: %s\ncompany_name: %s\n",
+               chorusacct_identifier_name(s.id_type),
+               s.identifier[0] ? s.identifier : "-",
+               s.company_name[0] ? s.company_name : "-");
+    return EXIT_SUCCESS;
+}
+
+const tool_command tool_cmd_show = {"show", TOOL_FLOW, NULL, run_show};
+
+/* ------------------------------------------------------------------ */
+/* list                                                                 */
+
+int tool_list_accounts(tool *t, const char *state)
+{
+    chorusacct_account_query q;
+    memset(&q, 0, sizeof q);
+    q.struct_size = sizeof q;
+    if (state != NULL &&
+        chorusacct_state_from_name(&q.state, state) != CHORUSACCT_OK) {
+        fprintf(stderr, "chorusacct: unknown state %s\n", state);
+        return EXIT_USAGE;
+    }
+    chorusacct_account *page = calloc(64, sizeof *page);
+    if (page == NULL)
+        return EXIT_USAGE;
+    page[0].struct_size = (uint32_t)sizeof *page; /* the stride */
+    size_t n;
+    int rc;
+    do {
+        rc = chorusacct_account_list(t->ctx, &q, page, 64, &n);
+        for (size_t i = 0; rc == CHORUSACCT_OK && i < n; i++) {
+            printf("%lld\t%s\t%s\t%s\t%lld\n", (long long)page[i].id,
+                   chorusacct_state_name(page[i].state), page[i].login_email,
+                   page[i].role ? chorusacct_role_name(page[i].role) : "-",
+                   (long long)page[i].structure_id);
+            q.after_id = page[i].id;
+        }
+    } while (rc == CHORUSACCT_OK && n == 64);
+    free(page);
+    return rc == CHORUSACCT_OK ? EXIT_SUCCESS : tool_report(t, rc, 0);
+}
+
+static struct {
+    const char *state;
+} list_opt;
+
+static const tool_option list_options[] = {
+    {"state", .value = &list_opt.state},
+    {0},
+};
+
+static int run_list(tool *t, int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    return tool_list_accounts(t, list_opt.state);
+}
+
+const tool_command tool_cmd_list = {"list", TOOL_FLOW, list_options, run_list};
+
+/* ------------------------------------------------------------------ */
+/* audit                                                                */
+
+static int run_audit(tool *t, int argc, char **argv)
+{
+    int64_t id = 0, after = 0;
+    if (argc > 1 || (argc == 1 && !tool_parse_id(argv[0], &id)))
+        return EXIT_USAGE;
+    chorusacct_event *ev = calloc(64, sizeof *ev);
+    if (ev == NULL)
+        return EXIT_USAGE;
+    ev[0].struct_size = (uint32_t)sizeof *ev; /* the stride */
+    size_t n;
+    int rc;
+    do {
+        rc = chorusacct_event_list(t->ctx, id, after, ev, 64, &n);
+        for (size_t i = 0; rc == CHORUSACCT_OK && i < n; i++) {
+            char when[32];
+            tool_format_time(ev[i].time, when, sizeof when);
+            const char *from = chorusacct_state_name(ev[i].from_state);
+            const char *to = chorusacct_state_name(ev[i].to_state);
+            printf("%s\t%lld\t%s\t%s\t%s\t%lld\t%s\n", when,
+                   (long long)ev[i].account_id,
+                   chorusacct_event_name(ev[i].type), from ? from : "-",
+                   to ? to : "-", (long long)ev[i].actor_id,
+                   ev[i].reason[0] ? ev[i].reason : "-");
+            after = ev[i].id;
+        }
+    } while (rc == CHORUSACCT_OK && n == 64);
+    free(ev);
+    return rc == CHORUSACCT_OK ? EXIT_SUCCESS : tool_report(t, rc, 0);
+}
+
+const tool_command tool_cmd_audit = {"audit", TOOL_FLOW, NULL, run_audit};

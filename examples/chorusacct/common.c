@@ -1,0 +1,417 @@
+/*
+ * The shared part of the chorusacct tool: option parsing, the context over
+ * the SQLite database, the settings kept in it, error reporting, times,
+ * and secrets read from standard input.
+ */
+#include "tool.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ */
+/* Options                                                              */
+
+const tool_setting tool_settings[] = {
+    {"draft-ttl", CHORUSACCT_OPT_DRAFT_TTL},
+    {"activation-ttl", CHORUSACCT_OPT_ACTIVATION_TTL},
+    {"approval-ttl", CHORUSACCT_OPT_APPROVAL_TTL},
+    {"purge-after", CHORUSACCT_OPT_PURGE_AFTER},
+    {"resend-cooldown", CHORUSACCT_OPT_RESEND_COOLDOWN},
+    {"resend-quota", CHORUSACCT_OPT_RESEND_DAILY_QUOTA},
+    {"captcha-ttl", CHORUSACCT_OPT_CAPTCHA_TTL},
+    {"captcha-length", CHORUSACCT_OPT_CAPTCHA_LENGTH},
+    {"captcha-attempts", CHORUSACCT_OPT_CAPTCHA_MAX_ATTEMPTS},
+    {"key-attempts", CHORUSACCT_OPT_KEY_ATTEMPTS_PER_HOUR},
+    {"address-attempts", CHORUSACCT_OPT_ADDRESS_ATTEMPTS_PER_HOUR},
+    {"login-failures", CHORUSACCT_OPT_LOGIN_MAX_FAILURES},
+    {"lockout", CHORUSACCT_OPT_LOCKOUT_DURATION},
+    {"mail-attempts", CHORUSACCT_OPT_MAIL_MAX_ATTEMPTS},
+    {"mail-retry", CHORUSACCT_OPT_MAIL_RETRY_BASE},
+    {"mail-retry-max", CHORUSACCT_OPT_MAIL_RETRY_MAX},
+    {"mail-lease", CHORUSACCT_OPT_MAIL_LEASE},
+    {"pwhash-ops", CHORUSACCT_OPT_PWHASH_OPSLIMIT},
+    {"pwhash-mem", CHORUSACCT_OPT_PWHASH_MEMLIMIT},
+};
+_Static_assert(sizeof tool_settings / sizeof tool_settings[0] == TOOL_NSETTINGS,
+               "TOOL_NSETTINGS counts tool_settings");
+
+/* The shared options besides the settings, and the sets they are in. */
+static const struct {
+    const char *name;
+    unsigned in;
+    bool value;
+} shared_options[] = {
+    {"db", TOOL_DB, true},
+    {"lang", TOOL_LANG | TOOL_CONTEXT, true},
+    {"now", TOOL_CONTEXT, true},
+    {"activation-url", TOOL_CONTEXT, true},
+    {"enumeration-safe", TOOL_CONTEXT, false},
+    {"no-captcha", TOOL_CONTEXT, false},
+};
+
+static const tool_option *own_option(const tool_command *cmd, const char *name)
+{
+    for (const tool_option *p = cmd->options; p != NULL && p->name != NULL; p++)
+        if (strcmp(p->name, name) == 0)
+            return p;
+    return NULL;
+}
+
+int tool_setting_find(const char *name)
+{
+    for (int k = 0; k < TOOL_NSETTINGS; k++)
+        if (strcmp(tool_settings[k].name, name) == 0)
+            return k;
+    return -1;
+}
+
+int tool_option_takes(const tool_command *cmd, const char *name)
+{
+    const tool_option *own = own_option(cmd, name);
+    if (own != NULL)
+        return own->flag != NULL ? TOOL_TAKES_FLAG : TOOL_TAKES_VALUE;
+    for (size_t k = 0; k < sizeof shared_options / sizeof shared_options[0];
+         k++)
+        if ((cmd->shared & shared_options[k].in) &&
+            strcmp(shared_options[k].name, name) == 0)
+            return shared_options[k].value ? TOOL_TAKES_VALUE : TOOL_TAKES_FLAG;
+    if ((cmd->shared & TOOL_CONTEXT) && tool_setting_find(name) >= 0)
+        return TOOL_TAKES_VALUE;
+    return TOOL_NOT_TAKEN;
+}
+
+/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* Unix time of an ISO 8601 time: YYYY-MM-DDTHH:MM:SS then Z or +HH:MM or
+ * -HH:MM; -1 when malformed. */
+static int64_t parse_time(const char *s)
+{
+    int y, mo, d, h, mi, sec, n = 0;
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec,
+               &n) != 6 ||
+        mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 ||
+        y < 1970)
+        return -1;
+    int64_t offset = 0;
+    const char *z = s + n;
+    if (strcmp(z, "Z") != 0) {
+        int oh, om;
+        if ((z[0] != '+' && z[0] != '-') || strlen(z) != 6 || z[3] != ':' ||
+            sscanf(z + 1, "%2d:%2d", &oh, &om) != 2)
+            return -1;
+        offset = (z[0] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+    }
+    return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
+           offset;
+}
+
+/* A shared option the command takes; value is NULL for a flag. */
+static bool set_shared(tool_options *o, const char *name, const char *value)
+{
+    int k = tool_setting_find(name);
+    if (k >= 0)
+        return tool_parse_i64(value, &o->settings[k]);
+    if (strcmp(name, "db") == 0) {
+        o->db = value;
+    } else if (strcmp(name, "activation-url") == 0) {
+        o->url = value;
+    } else if (strcmp(name, "lang") == 0) {
+        return chorusacct_lang_from_tag(&o->lang, value) == CHORUSACCT_OK;
+    } else if (strcmp(name, "now") == 0) {
+        o->now = parse_time(value);
+        return o->now > 0;
+    } else {
+        uint32_t bit = strcmp(name, "no-captcha") == 0
+                           ? CHORUSACCT_CFG_NO_CAPTCHA
+                           : CHORUSACCT_CFG_ENUMERATION_SAFE;
+        o->config_flags |= bit;
+        o->config_flags_set |= bit;
+    }
+    return true;
+}
+
+static bool set_own(const tool_option *p, const char *value)
+{
+    if (p->flag != NULL) {
+        *p->flag = 1;
+    } else if (p->value != NULL) {
+        *p->value = value;
+    } else {
+        int64_t v;
+        if (!tool_parse_i64(value, &v) || v <= 0)
+            return false;
+        *p->count = (long)v;
+    }
+    return true;
+}
+
+bool tool_parse_options(const tool_command *cmd, int argc, char **argv,
+                        int cmd_at, tool *t, char ***args, int *nargs)
+{
+    static char *positional[255];
+    int npos = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-' || a[1] != '-') {
+            if (i == cmd_at)
+                continue;
+            if (npos == (int)(sizeof positional / sizeof positional[0]))
+                return false;
+            positional[npos++] = argv[i];
+            continue;
+        }
+        int takes = tool_option_takes(cmd, a + 2);
+        if (takes == TOOL_NOT_TAKEN) {
+            fprintf(stderr, "chorusacct: %s does not take %s\n", cmd->name, a);
+            return false;
+        }
+        const char *value = NULL;
+        if (takes == TOOL_TAKES_VALUE) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "chorusacct: unknown or incomplete option %s\n",
+                        a);
+                return false;
+            }
+            value = argv[++i];
+        }
+        const tool_option *own = own_option(cmd, a + 2);
+        if (!(own != NULL ? set_own(own, value)
+                          : set_shared(&t->o, a + 2, value)))
+            return false;
+    }
+    *args = positional;
+    *nargs = npos;
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* The context                                                          */
+
+void tool_init(tool *t)
+{
+    memset(t, 0, sizeof *t);
+    t->o.db = "chorusacct.db";
+    t->o.lang = CHORUSACCT_LANG_EN;
+    for (size_t i = 0; i < TOOL_NSETTINGS; i++)
+        t->o.settings[i] = -1;
+}
+
+const char *tool_msg(const tool *t, int code)
+{
+    return chorusacct_strerror(code, t->o.lang);
+}
+
+int tool_report(const tool *t, int rc, int reason)
+{
+    int code = rc == CHORUSACCT_E_REJECTED ? reason : rc;
+    fprintf(stderr, "chorusacct: %s: %s\n", chorusacct_status_name(code),
+            tool_msg(t, code));
+    if (rc != CHORUSACCT_E_REJECTED && chorusacct_ctx_last_error(t->ctx)[0])
+        fprintf(stderr, "chorusacct: %s\n", chorusacct_ctx_last_error(t->ctx));
+    return rc == CHORUSACCT_E_REJECTED ? EXIT_REFUSED : EXIT_USAGE;
+}
+
+static void config_key(char *key, size_t cap, const char *name)
+{
+    snprintf(key, cap, "config.%s", name);
+}
+
+int tool_config_get(const tool *t, const char *name, int64_t *v)
+{
+    char key[64], buf[32];
+    size_t len = 0;
+    config_key(key, sizeof key, name);
+    int rc = t->storage.meta_get(t->storage.user_data, key, (uint8_t *)buf,
+                                 sizeof buf - 1, &len);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    buf[len] = '\0';
+    return tool_parse_i64(buf, v) ? CHORUSACCT_OK : CHORUSACCT_E_STORAGE;
+}
+
+int tool_config_set(const tool *t, const char *name, int64_t v)
+{
+    char key[64], value[32];
+    config_key(key, sizeof key, name);
+    snprintf(value, sizeof value, "%lld", (long long)v);
+    return t->storage.meta_set(t->storage.user_data, key,
+                               (const uint8_t *)value, strlen(value));
+}
+
+int tool_open(tool *t)
+{
+    const tool_options *o = &t->o;
+    chorusacct_config cfg;
+    int rc = chorusacct_config_init(&cfg, sizeof cfg);
+    if (rc == CHORUSACCT_OK) {
+        cfg.lang = o->lang;
+        cfg.flags = o->config_flags;
+        if (o->url != NULL)
+            cfg.activation_url = o->url;
+        rc = chorusacct_ctx_new(&t->ctx, &cfg);
+    }
+    if (rc != CHORUSACCT_OK) {
+        fprintf(stderr, "chorusacct: %s\n", tool_msg(t, rc));
+        return EXIT_USAGE;
+    }
+    t->storage.struct_size = (uint32_t)sizeof t->storage;
+    rc = chorusacct_sqlite_ops(&t->storage, o->db, 0);
+    if (rc == CHORUSACCT_OK) {
+        rc = chorusacct_ctx_set_storage(t->ctx, &t->storage);
+        if (rc != CHORUSACCT_OK)
+            t->storage.destroy(t->storage.user_data);
+    }
+    if (rc != CHORUSACCT_OK) {
+        fprintf(stderr, "chorusacct: %s: %s: %s\n", o->db,
+                chorusacct_status_name(rc), tool_msg(t, rc));
+        return EXIT_USAGE;
+    }
+    /* Stored settings first, then the command line's. */
+    for (size_t i = 0; i < TOOL_NSETTINGS; i++) {
+        int64_t v;
+        if (tool_config_get(t, tool_settings[i].name, &v) == CHORUSACCT_OK &&
+            chorusacct_ctx_set_int(t->ctx, tool_settings[i].opt, v) !=
+                CHORUSACCT_OK)
+            fprintf(stderr, "chorusacct: stored setting %s ignored\n",
+                    tool_settings[i].name);
+        if (o->settings[i] >= 0 &&
+            chorusacct_ctx_set_int(t->ctx, tool_settings[i].opt,
+                                   o->settings[i]) != CHORUSACCT_OK) {
+            fprintf(stderr, "chorusacct: --%s: %s\n", tool_settings[i].name,
+                    tool_msg(t, CHORUSACCT_E_ARG));
+            return EXIT_USAGE;
+        }
+    }
+    int64_t stored;
+    if (tool_config_get(t, "flags", &stored) == CHORUSACCT_OK) {
+        int64_t flags =
+            (stored & ~(int64_t)o->config_flags_set) | (int64_t)o->config_flags;
+        if (chorusacct_ctx_set_int(t->ctx, CHORUSACCT_OPT_FLAGS, flags) !=
+            CHORUSACCT_OK)
+            fprintf(stderr, "chorusacct: stored flags ignored\n");
+    }
+    if (o->now > 0) {
+        chorusacct_clock_ops ck = {.struct_size = sizeof ck};
+        if (chorusacct_testclock_new(&t->clock, o->now) != CHORUSACCT_OK ||
+            chorusacct_testclock_ops(&ck, t->clock) != CHORUSACCT_OK ||
+            chorusacct_ctx_set_clock(t->ctx, &ck) != CHORUSACCT_OK)
+            return EXIT_USAGE;
+    }
+    return EXIT_SUCCESS;
+}
+
+void tool_close(tool *t)
+{
+    chorusacct_ctx_free(t->ctx); /* closes the database */
+    chorusacct_testclock_free(t->clock);
+    chorusacct_testmailer_free(t->capture);
+    t->ctx = NULL;
+    t->clock = NULL;
+    t->capture = NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Arguments and printing                                               */
+
+bool tool_parse_i64(const char *s, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0')
+        return false;
+    *out = v;
+    return true;
+}
+
+bool tool_parse_id(const char *s, int64_t *id)
+{
+    if (!tool_parse_i64(s, id) || *id <= 0) {
+        fprintf(stderr, "chorusacct: not an account id: %s\n", s);
+        return false;
+    }
+    return true;
+}
+
+bool tool_need(const char *value, const char *option)
+{
+    if (value == NULL || value[0] == '\0') {
+        fprintf(stderr, "chorusacct: %s is required\n", option);
+        return false;
+    }
+    return true;
+}
+
+bool tool_need_id(const char *value, const char *option, int64_t *id)
+{
+    return tool_need(value, option) && tool_parse_id(value, id);
+}
+
+void tool_format_time(int64_t t, char *buf, size_t cap)
+{
+    if (t == 0) {
+        snprintf(buf, cap, "-");
+        return;
+    }
+    int64_t days = t / 86400, rem = t % 86400;
+    if (rem < 0) {
+        rem += 86400;
+        days--;
+    }
+    /* The civil date of a day number (inverse of days_from_civil). */
+    int64_t z = days + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t d = doy - (153 * mp + 2) / 5 + 1;
+    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    int64_t y = yoe + era * 400 + (m <= 2);
+    /* Every field is in range here; the narrow types tell the compiler
+     * so, and keep the text within 20 characters. */
+    snprintf(buf, cap, "%04u-%02u-%02uT%02u:%02u:%02uZ",
+             (unsigned)(uint16_t)(y % 10000), (unsigned)(uint8_t)m,
+             (unsigned)(uint8_t)d, (unsigned)(uint8_t)(rem / 3600),
+             (unsigned)(uint8_t)(rem / 60 % 60), (unsigned)(uint8_t)(rem % 60));
+}
+
+void tool_print_account_state(int64_t id, int state)
+{
+    printf("account\t%lld\t%s\n", (long long)id, chorusacct_state_name(state));
+}
+
+/* ------------------------------------------------------------------ */
+/* Secrets                                                              */
+
+bool tool_read_secret_line(char *buf, size_t cap, size_t *len)
+{
+    if (fgets(buf, (int)cap, stdin) == NULL)
+        return false;
+    size_t n = strlen(buf);
+    if (n > 0 && buf[n - 1] == '\n')
+        buf[--n] = '\0';
+    else if (n == cap - 1)
+        return false; /* longer than any allowed password */
+    if (n > 0 && buf[n - 1] == '\r')
+        buf[--n] = '\0';
+    *len = n;
+    return true;
+}
+
+void tool_wipe(void *buf, size_t cap)
+{
+    /* volatile: the wipe must not be optimised away. */
+    volatile char *p = buf;
+    for (size_t i = 0; i < cap; i++)
+        p[i] = 0;
+}
