@@ -585,6 +585,44 @@ def check_model(model):
     check_macros(model)
 
 
+# The naming rule of docs/api.md, "Names and argument order".
+AREALESS = {'chorusacct_init', 'chorusacct_strerror', 'chorusacct_version',
+            'chorusacct_version_number', 'chorusacct_login',
+            'chorusacct_sweep'}
+
+
+def check_names(model):
+    """The parts of the naming rule a machine can check."""
+    out = []
+    for f in sorted(model.functions.values(), key=lambda d: d.name):
+        name, params = f.name, f.params
+        parts = name.split('_')[1:]
+        names = [p for p, _ in params]
+        types = [t.base[-1] if t is not None and t.base else '' for _, t in
+                 params]
+        bad = lambda msg: out.append((f.where(), '%s: %s' % (name, msg)))
+        if len(parts) < 2 and name not in AREALESS:
+            bad('no area: chorusacct_<area>_<verb>')
+        if any(p == 'cap' or p.startswith('capmail') for p in parts):
+            bad("'cap' means a buffer's capacity; spell the word out")
+        if 'chorusacct_ctx' in types[1:]:
+            bad('the context is not the first parameter')
+        if ('check' in parts and 'chorusacct_ctx' in types):
+            bad('_check is for pure validators; a flow call takes another '
+                'verb')
+        if 'reason' in names and names[-1] != 'reason':
+            bad('reason is not the last parameter')
+        if parts[-1] == 'new' and (not names or names[0] != 'out'):
+            bad('a constructor takes out first')
+        if parts[-1] == 'ops' and (not types or
+                                   not types[0].endswith('_ops') or
+                                   names[0] not in ('out', 'ops')):
+            bad('a table filler takes the table first')
+        if parts[-1] == 'list' and names[-3:] != ['out', 'max', 'count']:
+            bad('a list ends with out, max, count')
+    return out
+
+
 def is_attribute_only(value):
     v = value.strip()
     if not v:
@@ -763,6 +801,24 @@ BAD = [
     ('int chorusacct_hidden(int x);', 'without CHORUSACCT_API'),
     ('CHORUSACCT_API int chorusacct_odd(FILE *f);', 'unknown type FILE'),
     ('CHORUSACCT_API extern int chorusacct_global;', 'not a function'),
+    ('CHORUSACCT_API int chorusacct_frob(int x);', 'no area'),
+    ('CHORUSACCT_API int chorusacct_capmailer_count(void *m);', "'cap'"),
+    ('typedef struct chorusacct_ctx chorusacct_ctx;\n'
+     'CHORUSACCT_API int chorusacct_x_get(int id, chorusacct_ctx *ctx);',
+     'not the first parameter'),
+    ('typedef struct chorusacct_ctx chorusacct_ctx;\n'
+     'CHORUSACCT_API int chorusacct_token_check(chorusacct_ctx *ctx);',
+     'pure validators'),
+    ('CHORUSACCT_API int chorusacct_x_check(int *reason, int in);',
+     'reason is not the last'),
+    ('CHORUSACCT_API int chorusacct_x_new(int v, void **out);',
+     'constructor takes out first'),
+    ('typedef struct chorusacct_x_ops { uint32_t struct_size; } '
+     'chorusacct_x_ops;\n'
+     'CHORUSACCT_API int chorusacct_y_ops(void *y, chorusacct_x_ops *ops);',
+     'filler takes the table first'),
+    ('CHORUSACCT_API int chorusacct_x_list(int *out, size_t *count, '
+     'size_t max);', 'out, max, count'),
 ]
 
 
@@ -788,7 +844,7 @@ def self_test():
     for i, (text, want) in enumerate(BAD, 1):
         body = '#include <stdint.h>\n' + text + '\n'
         m = load_texts({'bad%d.h' % i: body})
-        msgs = ['%s: %s' % v for v in m.violations]
+        msgs = ['%s: %s' % v for v in m.violations + check_names(m)]
         if any(want in s for s in msgs):
             refused += 1
         else:
@@ -855,6 +911,8 @@ def main():
     ap.add_argument('--layout-c', metavar='OUT',
                     help='write the layout program instead of checking')
     ap.add_argument('--dump', action='store_true')
+    ap.add_argument('--names', action='store_true',
+                    help='also check the naming rule of docs/api.md')
     a = ap.parse_args()
     failures = 0
     if a.self_test:
@@ -867,6 +925,8 @@ def main():
             return 1 if model.violations else 0
         if a.dump:
             dump(model)
+        if a.names:
+            model.violations += check_names(model)
         for where, msg in model.violations:
             print('FAIL %s: %s' % (where, msg))
         if not model.functions:

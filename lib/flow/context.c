@@ -574,20 +574,6 @@ int chorusacct__list_out(chorusacct_ctx *ctx, ca_fetch_fn fetch, void *arg,
         return rc;
     uint32_t stride;
     memcpy(&stride, out, sizeof stride);
-    if (stride == ours) {
-        unsigned char *p = out;
-        for (size_t i = 0; i < max; i++)
-            memcpy(p + i * ours, &stride, sizeof stride);
-        rc = fetch(ctx, arg, after_id, out, max, count);
-        if (rc != CHORUSACCT_OK) {
-            *count = 0;
-            return chorusacct__fail(ctx, rc, what);
-        }
-        if (fix != NULL)
-            for (size_t i = 0; i < *count; i++)
-                fix(p + i * ours);
-        return CHORUSACCT_OK;
-    }
     const size_t page = max < CA_LIST_PAGE ? max : CA_LIST_PAGE;
     unsigned char *buf = calloc(page, ours);
     if (buf == NULL)

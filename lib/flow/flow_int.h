@@ -88,9 +88,10 @@ CA_INTERNAL int chorusacct__out_check(chorusacct_ctx *ctx, const void *out,
  * listing that writes the library's records (`ours` bytes each, their id
  * an int64_t at `id_at`, in increasing id order). `fetch` lists up to
  * `max` records with ids above `after_id` into `buf`; `fix` (may be NULL)
- * is applied to each record before it is copied out. With the caller's
- * stride equal to ours the listing writes into `out` directly; else it
- * goes through a small buffer, page by page.
+ * is applied to each record before it is copied out. The listing goes
+ * through a small buffer, page by page, so that nothing of `out` past
+ * `*count` records, nor past the caller's struct_size in each, is
+ * touched.
  */
 typedef int (*ca_fetch_fn)(chorusacct_ctx *ctx, void *arg, int64_t after_id,
                            void *buf, size_t max, size_t *count);
