@@ -59,6 +59,10 @@ def main():
               'do not edit. */\n' % unicodedata.unidata_version)
     out.write('#define CA_CASEFOLD_UNICODE "%s"\n'
               % unicodedata.unidata_version)
+    # As a number, compared with uclass.h's by lib/validate/unicode.c.
+    major, minor, update = map(int, unicodedata.unidata_version.split('.'))
+    out.write('#define CA_CASEFOLD_UNICODE_VERSION %d\n'
+              % (major * 10000 + minor * 100 + update))
     out.write('/* %d code points in %d runs. */\n' % (len(items), len(runs)))
     out.write('static const ca_fold_run ca_fold_runs[%d] = {\n' % len(runs))
     for first, count, stride, delta in runs:
