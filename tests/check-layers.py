@@ -44,7 +44,7 @@ def problems(lib):
                 elif inc in OWN and OWN[inc] != role:
                     out.append(f'{where}: private to {OWN[inc]}/')
                 elif inc not in own and inc not in SHARED and \
-                        not inc.endswith('.inc') and inc != 'uclass.h':
+                        not inc.endswith('.inc'):
                     out.append(f'{where}: not in {role}/ nor shared')
     return out
 

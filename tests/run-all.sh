@@ -99,7 +99,7 @@ check build-ci-tsan unit
 step "Coverage (gcc + gcovr, lib/ >= 90% of lines)"
 build build-ci-cov -Db_coverage=true
 check build-ci-cov unit abi diff install postgres
-# lib/validate/gen-uclass.c is a generator run at build time, not library code.
+# lib/validate/gen-uclass.c is the generator of uclass.h, not library code.
 gcovr -r . --filter lib/ --exclude lib/validate/gen-uclass.c --print-summary \
     --fail-under-line 90 build-ci-cov
 

@@ -73,7 +73,12 @@ CHORUSACCT_API size_t chorusacct_email_max_len(void);
  *
  * The syntax is checked by a PCRE2 pattern that chorusacct_init()
  * compiles (with the JIT where available); this function calls
- * chorusacct_init() itself. It allocates nothing.
+ * chorusacct_init() itself. Each call makes the match data PCRE2 needs in
+ * a buffer on its stack: with the JIT it takes nothing from the heap.
+ * Without the JIT (where PCRE2 has none, or with the environment
+ * variable `CHORUSACCT_PCRE2_NO_JIT` set), PCRE2's interpreter may need
+ * more than that buffer (24 KiB) for its backtracking: it then takes the
+ * rest with malloc(), freed before the call returns.
  *
  * @param[in]  in      the address as typed, `len` bytes (may be NULL
  *                     when `len` is 0)
@@ -90,7 +95,8 @@ CHORUSACCT_API size_t chorusacct_email_max_len(void);
  *         not be initialised, and ::CHORUSACCT_E_NOMEM if PCRE2's
  *         interpreter (used only where the JIT is not) ran out of memory.
  * @par Ownership:
- * The caller owns `buf`; nothing is allocated or kept.
+ * The caller owns `buf`; nothing is kept after the call (memory the
+ * interpreter may take is freed before it returns).
  * @par Threads:
  * Safe from any thread, without a prior chorusacct_init().
  * @since 0.1
