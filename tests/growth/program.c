@@ -6,9 +6,11 @@
  * Every record the library writes is followed by a canary that must stay
  * untouched; the flow must work the same. The public API only.
  *
- * Prints "N passed, M failed"; exits 1 on a failure.
+ * With an argument, checks first that the library loaded is the one in
+ * that folder. Prints "N passed, M failed"; exits 1 on a failure.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* dladdr */
+#include <dlfcn.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -97,10 +99,20 @@ static int be_begin(void *ud)
     return inner.begin(ud);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     if (chorusacct_init() != CHORUSACCT_OK)
         return 2;
+    Dl_info info;
+    int (*fn)(void) = chorusacct_init;
+    void *addr;
+    memcpy(&addr, &fn, sizeof addr); /* ISO C has no cast for it */
+    if (argc > 1 &&
+        (dladdr(addr, &info) == 0 ||
+         strstr(info.dli_fname, argv[1]) != info.dli_fname)) {
+        printf("FAIL the library loaded is not the one in %s\n", argv[1]);
+        return 1;
+    }
     chorusacct_memstore *ms = NULL;
     chorusacct_testmailer *cm = NULL;
     chorusacct_testclock *clock = NULL;
