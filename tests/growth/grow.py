@@ -36,6 +36,6 @@ for name in os.listdir(os.path.join(src, 'chorusacct')):
         f.write(text)
 if done != len(grown):
     sys.exit('grow.py: a structure to grow was not found')
-with open(os.path.join(os.path.dirname(out), 'grown.h'), 'w',
+with open(os.path.join(out, 'grown.h'), 'w',
           encoding='utf-8') as f:
     f.write('/* the grown headers are written */\n')
