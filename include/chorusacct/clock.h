@@ -122,8 +122,8 @@ CHORUSACCT_API int64_t chorusacct_testclock_now(
 /**
  * @brief Fill a clock table that reads this clock.
  * @param[in]  clock the clock
- * @param[out] ops   the table to fill (the library's whole
- *                   ::chorusacct_clock_ops is written)
+ * @param[out] ops   the table to fill (its `struct_size` set by
+ *                   `chorusacct_clock_ops_init()`: filled that far)
  * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG if a pointer is NULL.
  * @par Ownership:
  * The table's `destroy` is NULL: the clock stays owned by the caller, who

@@ -179,7 +179,8 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_mailer_ops_init(
  *
  * @param[in]  ctx the context (its storage and mailer must be set)
  * @param[in]  max most messages to handle in this call
- * @param[out] out counts (may be NULL)
+ * @param[out] out counts, its `struct_size` set by the caller (may be
+ *                 NULL)
  * @return ::CHORUSACCT_OK (also when some messages failed: see `out` and
  *         the outbox); ::CHORUSACCT_E_ARG (NULL `ctx`, no storage or no
  *         mailer set); ::CHORUSACCT_E_NOMEM; ::CHORUSACCT_E_STORAGE or
@@ -202,8 +203,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_outbox_deliver(
  * @param[in]  ctx      the context
  * @param[in]  status   a ::chorusacct_message_status, or 0 for all
  * @param[in]  after_id paging: ids greater than this (0 from the start)
- * @param[out] out      array of `max` records (their struct_size is set
- *                      by the library; may be NULL when `max` is 0)
+ * @param[out] out      array of `max` records, the first one's
+ *                      `struct_size` set by the caller: the stride (may
+ *                      be NULL when `max` is 0)
  * @param[in]  max      capacity of `out`
  * @param[out] count    number written, in increasing id order
  * @return ::CHORUSACCT_OK; ::CHORUSACCT_E_ARG (NULL `ctx` or `count`, an
@@ -344,7 +346,8 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_mail_format(
  *        written as a file in `dir/tmp/`, synced, then renamed into
  *        `dir/new/`, so that a mail reader never sees half a message. The
  *        folders are created when missing.
- * @param[out] out  the table
+ * @param[out] out  the table, filled as far as its `struct_size` (set by
+ *                  chorusacct_mailer_ops_init()) reaches
  * @param[in]  dir  the Maildir
  * @param[in]  from sender address
  * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_IO (cannot create the folders),
@@ -435,8 +438,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_smtp_config_init(
  * With TLS the server's certificate and name are always verified; the
  * mailer never falls back to clear text. docs/smtp.md tells the details.
  *
- * @param[out] out the table; its `destroy` frees what it holds and wipes
- *                 the password
+ * @param[out] out the table, filled as far as its `struct_size` (set by
+ *                 chorusacct_mailer_ops_init()) reaches; its `destroy`
+ *                 frees what it holds and wipes the password
  * @param[in]  cfg the settings (copied, strings included)
  * @return ::CHORUSACCT_OK; ::CHORUSACCT_E_UNSUPPORTED when the library
  *         was built without SMTP (meson option `smtp`), or libcurl lacks
@@ -493,8 +497,8 @@ CHORUSACCT_API void chorusacct_testmailer_free(chorusacct_testmailer *cm);
 /**
  * @brief Fill a mailer table that captures into `cm`.
  * @param[in]  cm  the mailer
- * @param[out] ops the table to fill (the library's whole
- *                 ::chorusacct_mailer_ops is written)
+ * @param[out] ops the table to fill (its `struct_size` set by
+ *                 `chorusacct_mailer_ops_init()`: filled that far)
  * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG if a pointer is NULL.
  * @par Ownership:
  * The table's `destroy` is NULL: `cm` stays owned by the caller.

@@ -54,7 +54,9 @@ typedef enum chorusacct_postgres_flags {
  * database, each in its own schema (`options=-csearch_path=NAME`). The
  * database must be in UTF-8.
  *
- * @param[out] out      the table; its `destroy` closes the connection
+ * @param[out] out      the table, filled as far as its `struct_size`
+ *                      (set by chorusacct_storage_ops_init()) reaches;
+ *                      its `destroy` closes the connection
  *                      (call it yourself if you never hand the table to a
  *                      context)
  * @param[in]  conninfo a libpq connection string (`host=... dbname=...`)

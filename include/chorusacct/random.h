@@ -83,8 +83,8 @@ CHORUSACCT_API void chorusacct_testrandom_free(chorusacct_testrandom *rnd);
 /**
  * @brief Fill a random table that draws from this generator.
  * @param[in]  rnd the generator
- * @param[out] ops the table to fill (the library's whole
- *                 ::chorusacct_random_ops is written)
+ * @param[out] ops the table to fill (its `struct_size` set by
+ *                 `chorusacct_random_ops_init()`: filled that far)
  * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG if a pointer is NULL.
  * @par Ownership:
  * The table's `destroy` is NULL: the generator stays owned by the caller,

@@ -34,8 +34,10 @@ typedef enum chorusacct_sqlite_flags {
 /**
  * @brief Open or create an SQLite database and fill a storage table over a
  *        new connection to it.
- * @param[out] out   the table; its `destroy` closes the connection (call it
- *                   yourself if you never hand the table to a context)
+ * @param[out] out   the table, filled as far as its `struct_size` (set by
+ *                   chorusacct_storage_ops_init()) reaches; its `destroy`
+ *                   closes the connection (call it yourself if you never
+ *                   hand the table to a context)
  * @param[in]  path  database file (UTF-8)
  * @param[in]  flags ::chorusacct_sqlite_flags
  * @return ::CHORUSACCT_OK; ::CHORUSACCT_E_SCHEMA (written by a newer

@@ -244,8 +244,8 @@ CHORUSACCT_API void chorusacct_memstore_free(chorusacct_memstore *store);
 /**
  * @brief Fill a storage table over this store.
  * @param[in]  store the store
- * @param[out] ops   the table to fill (the library's whole
- *                   ::chorusacct_storage_ops is written)
+ * @param[out] ops   the table to fill (its `struct_size` set by
+ *                   `chorusacct_storage_ops_init()`: filled that far)
  * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG if a pointer is NULL.
  * @par Ownership:
  * The table's `destroy` is NULL: the store stays owned by the caller.
@@ -318,8 +318,8 @@ CHORUSACCT_API void chorusacct_faultstore_free(chorusacct_faultstore *fs);
 /**
  * @brief Fill a storage table over the wrapper.
  * @param[in]  fs  the wrapper
- * @param[out] ops the table to fill (the library's whole
- *                 ::chorusacct_storage_ops is written)
+ * @param[out] ops the table to fill (its `struct_size` set by
+ *                 `chorusacct_storage_ops_init()`: filled that far)
  * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG if a pointer is NULL.
  * @par Ownership:
  * The table's `destroy` is NULL: the wrapper stays owned by the caller.

@@ -19,6 +19,17 @@ static int getter_ready(chorusacct_ctx *ctx, const void *out)
     return CHORUSACCT_OK;
 }
 
+/* The start of a getter of one record: a context with storage, and an
+ * `out` that takes `*n` bytes of a record of `ours` bytes. */
+static int getter_start(chorusacct_ctx *ctx, const void *out, size_t ours,
+                        size_t min, const char *what, size_t *n)
+{
+    int rc = getter_ready(ctx, out);
+    return rc != CHORUSACCT_OK
+               ? rc
+               : chorusacct__out_check(ctx, out, ours, min, what, n);
+}
+
 /* The account `a` read from storage (rc), to the caller's `out`. */
 static int account_out(chorusacct_ctx *ctx, int rc, chorusacct_account *a,
                        chorusacct_account *out, size_t n)
@@ -33,11 +44,9 @@ static int account_out(chorusacct_ctx *ctx, int rc, chorusacct_account *a,
 int chorusacct_account_get(chorusacct_ctx *ctx, int64_t id,
                            chorusacct_account *out)
 {
-    int rc = getter_ready(ctx, out);
     size_t n;
-    if (rc != CHORUSACCT_OK ||
-        (rc = chorusacct__out_check(ctx, out, sizeof *out, CA_V1_ACCOUNT,
-                                    "account", &n)) != CHORUSACCT_OK)
+    int rc = getter_start(ctx, out, sizeof *out, CA_V1_ACCOUNT, "account", &n);
+    if (rc != CHORUSACCT_OK)
         return rc;
     chorusacct_account a;
     rc = chorusacct__account_load(ctx, id, &a);
@@ -47,11 +56,9 @@ int chorusacct_account_get(chorusacct_ctx *ctx, int64_t id,
 int chorusacct_account_find(chorusacct_ctx *ctx, const char *login_email,
                             chorusacct_account *out)
 {
-    int rc = getter_ready(ctx, out);
     size_t n;
-    if (rc != CHORUSACCT_OK ||
-        (rc = chorusacct__out_check(ctx, out, sizeof *out, CA_V1_ACCOUNT,
-                                    "account", &n)) != CHORUSACCT_OK)
+    int rc = getter_start(ctx, out, sizeof *out, CA_V1_ACCOUNT, "account", &n);
+    if (rc != CHORUSACCT_OK)
         return rc;
     char key[CHORUSACCT_EMAIL_SIZE];
     if (login_email == NULL || !chorusacct__email_key(key, login_email))
@@ -105,11 +112,9 @@ int chorusacct_account_list(chorusacct_ctx *ctx,
 int chorusacct_structure_get(chorusacct_ctx *ctx, int64_t id,
                              chorusacct_structure *out)
 {
-    int rc = getter_ready(ctx, out);
     size_t n;
-    if (rc != CHORUSACCT_OK ||
-        (rc = chorusacct__out_check(ctx, out, sizeof *out, CA_V1_STRUCTURE,
-                                    "structure", &n)) != CHORUSACCT_OK)
+    int rc = getter_start(ctx, out, sizeof *out, CA_V1_STRUCTURE, "structure", &n);
+    if (rc != CHORUSACCT_OK)
         return rc;
     chorusacct_structure s;
     rc = chorusacct__structure_load(ctx, id, &s);

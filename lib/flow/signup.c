@@ -496,9 +496,15 @@ int chorusacct_structure_lookup(chorusacct_ctx *ctx, int id_type,
     if (identifier == NULL || declared == NULL)
         return chorusacct__fail(ctx, CHORUSACCT_E_ARG, "lookup arguments");
     *declared = 0;
+    size_t n = 0;
+    int rc;
+    if (out != NULL &&
+        (rc = chorusacct__out_check(ctx, out, sizeof *out, CA_V1_STRUCTURE,
+                                    "structure", &n)) != CHORUSACCT_OK)
+        return rc;
     char id[CHORUSACCT_IDENTIFIER_SIZE];
     int why = CHORUSACCT_E_INTERNAL;
-    int rc = chorusacct_identifier_check(id_type, identifier,
+    rc = chorusacct_identifier_check(id_type, identifier,
                                             strlen(identifier), 0, id,
                                             sizeof id, NULL, &why);
     if (rc == CHORUSACCT_E_REJECTED)
@@ -518,8 +524,7 @@ int chorusacct_structure_lookup(chorusacct_ctx *ctx, int id_type,
     if (rc != CHORUSACCT_OK)
         return chorusacct__fail(ctx, rc, "structure lookup");
     *declared = 1;
-    size_t n = chorusacct__out_size(out, sizeof s, CA_V1_STRUCTURE);
-    if (n > 0)
+    if (out != NULL)
         chorusacct__out_write(out, &s, n);
     return CHORUSACCT_OK;
 }
