@@ -1176,8 +1176,7 @@ static int ca_token_consume(void *ud, const uint8_t *hash32, int64_t now)
         return CHORUSACCT_E_ARG;
     p_init(&p);
     p_blob(&p, hash32, 32);
-    /* used_at 0 means unused: a consumption at time 0 would not stick. */
-    p_i64(&p, now != 0 ? now : 1);
+    p_i64(&p, now);
     int rc = exec_count(ud, ST_TOKEN_CONSUME, &p, &n);
     if (rc == CHORUSACCT_OK && n == 0) {
         p_init(&p);
@@ -1194,7 +1193,7 @@ static int ca_token_revoke(void *ud, int64_t account_id, int32_t purpose,
     p_init(&p);
     p_i64(&p, account_id);
     p_i64(&p, purpose);
-    p_i64(&p, now != 0 ? now : 1);
+    p_i64(&p, now);
     return exec_count(ud, ST_TOKEN_REVOKE, &p, NULL);
 }
 

@@ -1204,8 +1204,7 @@ static int ca_token_consume(void *ud, const uint8_t *hash32, int64_t now)
     if (rc != CHORUSACCT_OK)
         return rc;
     sqlite3_bind_blob(s, 1, hash32, 32, SQLITE_STATIC);
-    /* used_at 0 means unused: a consumption at time 0 would not stick. */
-    sqlite3_bind_int64(s, 2, now != 0 ? now : 1);
+    sqlite3_bind_int64(s, 2, now);
     rc = finish(s);
     if (rc == CHORUSACCT_OK && sqlite3_changes(c->db) == 0)
         rc = missing_or(c, ST_TOKEN_EXISTS, hash32, 0);
@@ -1222,7 +1221,7 @@ static int ca_token_revoke(void *ud, int64_t account_id, int32_t purpose,
         return rc;
     sqlite3_bind_int64(s, 1, account_id);
     sqlite3_bind_int64(s, 2, purpose);
-    sqlite3_bind_int64(s, 3, now != 0 ? now : 1);
+    sqlite3_bind_int64(s, 3, now);
     return finish(s);
 }
 
