@@ -476,6 +476,51 @@ static void test_concurrent_activation(void **state)
     bench_close(&b);
 }
 
+/* used_at 0 means unused: with the clock at 0, a consumed token and a
+ * retired link must stay spent all the same. The flow records such a use
+ * at 1, so that no backend has to know (docs/storage.md). */
+static void test_token_used_at_time_0(void **state)
+{
+    (void)state;
+    bench b;
+    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    chorusacct_testclock_set(b.clock, 0);
+    int reason = 0;
+
+    /* Consumed at 0: once the account is disabled, its link says used
+     * (a token still unused would say the state is wrong). */
+    int64_t boss = make_manager(&b, "zero-boss@acme.fr", siret_a);
+    int64_t u = do_signup(&b, "zero-user@acme.fr", siret_a,
+                          CHORUSACCT_STATE_PENDING_APPROVAL);
+    char used[64];
+    assert_int_equal(chorusacct_account_approve(b.ctx, boss, u, &reason),
+                     CHORUSACCT_OK);
+    activate_last(&b, "zero-user@acme.fr", used, sizeof used);
+    assert_int_equal(chorusacct_account_disable(b.ctx, boss, u, NULL, &reason),
+                     CHORUSACCT_OK);
+    assert_int_equal(
+        chorusacct_activation_lookup(b.ctx, used, NULL, NULL, &reason),
+        CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_TOKEN_USED);
+
+    /* Retired at 0 by a newer link: the old one no longer activates. */
+    do_signup(&b, "zero-late@acme.fr", siret_b,
+              CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    do_deliver(&b);
+    char first[64], second[64];
+    last_token(&b, "zero-late@acme.fr", first, sizeof first);
+    assert_int_equal(
+        chorusacct_activation_resend(b.ctx, "zero-late@acme.fr", NULL, &reason),
+        CHORUSACCT_OK);
+    do_deliver(&b);
+    last_token(&b, "zero-late@acme.fr", second, sizeof second);
+    assert_string_not_equal(first, second);
+    assert_int_equal(do_activate(&b, first, &reason), CHORUSACCT_E_REJECTED);
+    assert_int_equal(reason, CHORUSACCT_E_TOKEN_INVALID);
+    assert_int_equal(do_activate(&b, second, &reason), CHORUSACCT_OK);
+    bench_close(&b);
+}
+
 static void test_password_rules_at_activation(void **state)
 {
     (void)state;
@@ -1311,6 +1356,7 @@ int main(void)
         cmocka_unit_test(test_approve_many),
         cmocka_unit_test(test_concurrent_decisions),
         cmocka_unit_test(test_concurrent_activation),
+        cmocka_unit_test(test_token_used_at_time_0),
         cmocka_unit_test(test_password_rules_at_activation),
         cmocka_unit_test(test_expiry_and_resend),
         cmocka_unit_test(test_resend_quota_and_states),

@@ -26,9 +26,9 @@
  *   version equals `a->version`, then stores and returns `version + 1`;
  *   otherwise ::CHORUSACCT_E_CONFLICT and nothing is written.
  * - **Single use**: `token_consume` marks a token used only if it was not
- *   used yet (compare-and-set); otherwise ::CHORUSACCT_E_CONFLICT. As
- *   `used_at` 0 means unused, `token_consume` and `token_revoke` at time 0
- *   store 1.
+ *   used yet (compare-and-set); otherwise ::CHORUSACCT_E_CONFLICT. The
+ *   library never passes a `now` of 0 to `token_consume` nor
+ *   `token_revoke` (`used_at` 0 means unused): store it as given.
  * - **Leases**: `outbox_claim` hands out pending messages that are due
  *   and not leased, and sets their lease, atomically: two workers never
  *   get the same message while its lease runs.

@@ -43,7 +43,7 @@ int chorusacct__token_mint(chorusacct_ctx *ctx, chorusacct_account *a,
     (void)chorusacct__token_hash(ctx, text, t.hash);
     /* One valid link at a time: a new one retires the older ones. */
     int rc = st->token_revoke(st->user_data, a->id, CA_TOKEN_ACTIVATION,
-                              t.created_at);
+                              ca_used_at(t.created_at));
     if (rc == CHORUSACCT_OK)
         rc = st->token_insert(st->user_data, &t);
     if (rc == CHORUSACCT_OK) {
@@ -208,11 +208,11 @@ static int activate_body(chorusacct_ctx *ctx, void *arg)
     if (job->why != 0)
         return CHORUSACCT_E_REJECTED;
     const int64_t now = chorusacct__now(ctx);
-    rc = st->token_consume(st->user_data, job->v.hash, now);
+    rc = st->token_consume(st->user_data, job->v.hash, ca_used_at(now));
     if (rc != CHORUSACCT_OK)
         return rc; /* CONFLICT: used in between; the rerun says so */
     rc = st->token_revoke(st->user_data, job->v.a.id, CA_TOKEN_ACTIVATION,
-                          now);
+                          ca_used_at(now));
     if (rc != CHORUSACCT_OK)
         return rc;
     chorusacct_account *a = &job->v.a;

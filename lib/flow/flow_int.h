@@ -105,6 +105,14 @@ CA_INTERNAL int chorusacct__list_out(chorusacct_ctx *ctx, ca_fetch_fn fetch,
 /* ---- time, random, keys ---------------------------------------------- */
 
 CA_INTERNAL int64_t chorusacct__now(const chorusacct_ctx *ctx);
+/* The time a token is marked used at, for token_consume and
+ * token_revoke: used_at 0 means unused, so a use at time 0 (a clock at
+ * the epoch, as tests set it) is recorded as 1, lest the token be usable
+ * again. Done here, once, so that no backend has to know. */
+static inline int64_t ca_used_at(int64_t now)
+{
+    return now != 0 ? now : 1;
+}
 CA_INTERNAL void chorusacct__random(chorusacct_ctx *ctx, uint8_t *buf,
                                     size_t len);
 /* Derives the per-purpose keys, loading or creating the secret in

@@ -115,7 +115,8 @@ static int expire_body(chorusacct_ctx *ctx, void *arg)
     rc = chorusacct__move(ctx, &a, CHORUSACCT_STATE_EXPIRED,
                           CHORUSACCT_EV_EXPIRE, 0, NULL);
     if (rc == CHORUSACCT_OK && from == CHORUSACCT_STATE_AWAITING_ACTIVATION)
-        rc = st->token_revoke(st->user_data, a.id, CA_TOKEN_ACTIVATION, now);
+        rc = st->token_revoke(st->user_data, a.id, CA_TOKEN_ACTIVATION,
+                              ca_used_at(now));
     if (rc != CHORUSACCT_OK)
         return rc;
     job->done.expired++;

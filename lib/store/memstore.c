@@ -1165,13 +1165,6 @@ static int ms_token_get(void *ud, const uint8_t *hash32,
     return t != NULL ? CHORUSACCT_OK : CHORUSACCT_E_NOTFOUND;
 }
 
-/* What a use at `now` stores: used_at 0 means unused, so a use at time 0
- * is stored as 1, lest the token be usable again. */
-static int64_t used_stamp(int64_t now)
-{
-    return now != 0 ? now : 1;
-}
-
 static int ms_token_consume(void *ud, const uint8_t *hash32, int64_t now)
 {
     ms *s = ud;
@@ -1189,7 +1182,7 @@ static int ms_token_consume(void *ud, const uint8_t *hash32, int64_t now)
         free(n);
         rc = CHORUSACCT_E_NOMEM;
     } else {
-        n->t.used_at = used_stamp(now);
+        n->t.used_at = now;
         apply(s, K_TOKEN, n, cur);
     }
     unlock(s);
@@ -1229,7 +1222,7 @@ static int ms_token_revoke(void *ud, int64_t account_id, int32_t purpose,
         olds[k] = t;
         if ((news[k] = rec_dup(t)) == NULL)
             goto nomem;
-        news[k]->t.used_at = used_stamp(now);
+        news[k]->t.used_at = now;
         k++;
     }
     for (size_t i = 0; i < n; i++)

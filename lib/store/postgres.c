@@ -159,6 +159,8 @@ int chorusacct_postgres_ops(chorusacct_storage_ops *out,
 
 #include <libpq-fe.h>
 
+#include "sqlrow.h"
+
 /* Lock waits (a row another transaction holds) end after this long with
  * CHORUSACCT_E_CONFLICT. A flow transaction holds its rows for well under
  * a millisecond, so only a stuck client makes anyone wait that long. */
@@ -176,27 +178,10 @@ enum { CA_OID_INT8 = 20, CA_OID_TEXT = 25, CA_OID_BYTEA = 17 };
 /* ------------------------------------------------------------------ */
 /* Statements                                                           */
 
-#define ACCOUNT_COLS                                                           \
-    "id, version, state, structure_id, role, lang, created_at,"                \
-    " updated_at, consent_at, expires_at, activated_at, decided_by,"           \
-    " locked_until, resent_at, failed_logins, login_email, email_key,"         \
-    " contact_email, first_name, last_name, phone, terms_version,"             \
-    " password_hash, reason"
-/* What bind_account sends: 13 integers, 9 texts. */
+/* What chorusacct__row_bind_account sends: 13 integers, 9 texts. */
 #define ACCOUNT_TYPES                                                          \
     "iiiiiiiiiiiii"                                                            \
     "ttttttttt"
-#define STRUCTURE_COLS                                                         \
-    "id, id_type, created_at, principal_id, identifier, company_name"
-#define TOKEN_COLS "hash, account_id, purpose, created_at, expires_at, used_at"
-#define CAPTCHA_COLS "id_hash, answer_hash, created_at, expires_at, used_at"
-#define OUTBOX_COLS                                                            \
-    "id, account_id, kind, lang, status, attempts, created_at,"                \
-    " next_attempt_at, lease_until, sent_at, recipient, subject, body,"        \
-    " last_error"
-#define EVENT_COLS                                                             \
-    "id, account_id, type, time, from_state, to_state, actor_id, reason"
-
 enum {
     ST_ACCOUNT_INSERT,
     ST_ACCOUNT_GET,
@@ -258,17 +243,17 @@ static const ca_stmt_def ca_sql[ST_COUNT] = {
          " $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
          " $18, $19, $20, $21, $22) ON CONFLICT DO NOTHING RETURNING id",
          ACCOUNT_TYPES},
-    [ST_ACCOUNT_GET] = {"SELECT " ACCOUNT_COLS
+    [ST_ACCOUNT_GET] = {"SELECT " CA_ACCOUNT_COLS
                         " FROM chorusacct_account WHERE id = $1",
                         "i"},
-    [ST_ACCOUNT_GET_LOCK] = {"SELECT " ACCOUNT_COLS
+    [ST_ACCOUNT_GET_LOCK] = {"SELECT " CA_ACCOUNT_COLS
                              " FROM chorusacct_account WHERE id = $1"
                              " FOR UPDATE",
                              "i"},
-    [ST_ACCOUNT_FIND] = {"SELECT " ACCOUNT_COLS
+    [ST_ACCOUNT_FIND] = {"SELECT " CA_ACCOUNT_COLS
                          " FROM chorusacct_account WHERE email_key = $1",
                          "t"},
-    [ST_ACCOUNT_FIND_LOCK] = {"SELECT " ACCOUNT_COLS
+    [ST_ACCOUNT_FIND_LOCK] = {"SELECT " CA_ACCOUNT_COLS
                               " FROM chorusacct_account WHERE email_key = $1"
                               " FOR UPDATE",
                               "t"},
@@ -297,18 +282,18 @@ static const ca_stmt_def ca_sql[ST_COUNT] = {
          " identifier, company_name) VALUES($1, $2, $3, $4, $5)"
          " ON CONFLICT DO NOTHING RETURNING id",
          "iiitt"},
-    [ST_STRUCTURE_GET] = {"SELECT " STRUCTURE_COLS
+    [ST_STRUCTURE_GET] = {"SELECT " CA_STRUCTURE_COLS
                           " FROM chorusacct_structure WHERE id = $1",
                           "i"},
-    [ST_STRUCTURE_GET_LOCK] = {"SELECT " STRUCTURE_COLS
+    [ST_STRUCTURE_GET_LOCK] = {"SELECT " CA_STRUCTURE_COLS
                                " FROM chorusacct_structure WHERE id = $1"
                                " FOR UPDATE",
                                "i"},
-    [ST_STRUCTURE_FIND] = {"SELECT " STRUCTURE_COLS
+    [ST_STRUCTURE_FIND] = {"SELECT " CA_STRUCTURE_COLS
                            " FROM chorusacct_structure WHERE id_type = $1"
                            " AND identifier = $2 AND identifier <> ''",
                            "it"},
-    [ST_STRUCTURE_FIND_LOCK] = {"SELECT " STRUCTURE_COLS
+    [ST_STRUCTURE_FIND_LOCK] = {"SELECT " CA_STRUCTURE_COLS
                                 " FROM chorusacct_structure"
                                 " WHERE id_type = $1 AND identifier = $2"
                                 " AND identifier <> '' FOR UPDATE",
@@ -320,14 +305,14 @@ static const ca_stmt_def ca_sql[ST_COUNT] = {
          "iiitti"},
     [ST_STRUCTURE_DELETE] = {"DELETE FROM chorusacct_structure WHERE id = $1",
                              "i"},
-    [ST_TOKEN_INSERT] = {"INSERT INTO chorusacct_token(" TOKEN_COLS ")"
+    [ST_TOKEN_INSERT] = {"INSERT INTO chorusacct_token(" CA_TOKEN_COLS ")"
                          " VALUES($1, $2, $3, $4, $5, $6)"
                          " ON CONFLICT DO NOTHING RETURNING 1",
                          "biiiii"},
-    [ST_TOKEN_GET] = {"SELECT " TOKEN_COLS
+    [ST_TOKEN_GET] = {"SELECT " CA_TOKEN_COLS
                       " FROM chorusacct_token WHERE hash = $1",
                       "b"},
-    [ST_TOKEN_GET_LOCK] = {"SELECT " TOKEN_COLS
+    [ST_TOKEN_GET_LOCK] = {"SELECT " CA_TOKEN_COLS
                            " FROM chorusacct_token WHERE hash = $1"
                            " FOR UPDATE",
                            "b"},
@@ -339,14 +324,14 @@ static const ca_stmt_def ca_sql[ST_COUNT] = {
                          " WHERE account_id = $1 AND purpose = $2"
                          " AND used_at = 0",
                          "iii"},
-    [ST_CAPTCHA_INSERT] = {"INSERT INTO chorusacct_captcha(" CAPTCHA_COLS ")"
+    [ST_CAPTCHA_INSERT] = {"INSERT INTO chorusacct_captcha(" CA_CAPTCHA_COLS ")"
                            " VALUES($1, $2, $3, $4, $5)"
                            " ON CONFLICT DO NOTHING RETURNING 1",
                            "bbiii"},
-    [ST_CAPTCHA_GET] = {"SELECT " CAPTCHA_COLS
+    [ST_CAPTCHA_GET] = {"SELECT " CA_CAPTCHA_COLS
                         " FROM chorusacct_captcha WHERE id_hash = $1",
                         "b"},
-    [ST_CAPTCHA_GET_LOCK] = {"SELECT " CAPTCHA_COLS
+    [ST_CAPTCHA_GET_LOCK] = {"SELECT " CA_CAPTCHA_COLS
                              " FROM chorusacct_captcha WHERE id_hash = $1"
                              " FOR UPDATE",
                              "b"},
@@ -369,8 +354,8 @@ static const ca_stmt_def ca_sql[ST_COUNT] = {
          " WHERE status = 1 AND next_attempt_at <= $1 AND lease_until <= $1"
          " ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED),"
          " u AS (UPDATE chorusacct_outbox SET lease_until = $2 FROM c"
-         " WHERE id = c.cid RETURNING " OUTBOX_COLS ")"
-         " SELECT " OUTBOX_COLS " FROM u ORDER BY id",
+         " WHERE id = c.cid RETURNING " CA_OUTBOX_COLS ")"
+         " SELECT " CA_OUTBOX_COLS " FROM u ORDER BY id",
          "iii"},
     /* A message marked sent stays sent: a worker whose lease ran out
      * while its mailer was slow may report a failure after another
@@ -381,10 +366,10 @@ static const ca_stmt_def ca_sql[ST_COUNT] = {
          " last_error = $6 WHERE id = $7 AND (status <> 2 OR $1 = 2)",
          "iiiiiti"},
     [ST_OUTBOX_EXISTS] = {"SELECT 1 FROM chorusacct_outbox WHERE id = $1", "i"},
-    [ST_OUTBOX_LIST] = {"SELECT " OUTBOX_COLS " FROM chorusacct_outbox"
+    [ST_OUTBOX_LIST] = {"SELECT " CA_OUTBOX_COLS " FROM chorusacct_outbox"
                         " WHERE id > $1 ORDER BY id LIMIT $2",
                         "ii"},
-    [ST_OUTBOX_LIST_STATUS] = {"SELECT " OUTBOX_COLS
+    [ST_OUTBOX_LIST_STATUS] = {"SELECT " CA_OUTBOX_COLS
                                " FROM chorusacct_outbox WHERE id > $1"
                                " AND status = $3 ORDER BY id LIMIT $2",
                                "iii"},
@@ -393,10 +378,10 @@ static const ca_stmt_def ca_sql[ST_COUNT] = {
          " to_state, actor_id, reason) VALUES($1, $2, $3, $4, $5, $6, $7)"
          " RETURNING id",
          "iiiiiit"},
-    [ST_EVENT_LIST] = {"SELECT " EVENT_COLS " FROM chorusacct_event"
+    [ST_EVENT_LIST] = {"SELECT " CA_EVENT_COLS " FROM chorusacct_event"
                        " WHERE id > $1 ORDER BY id LIMIT $2",
                        "ii"},
-    [ST_EVENT_LIST_ACCOUNT] = {"SELECT " EVENT_COLS " FROM chorusacct_event"
+    [ST_EVENT_LIST_ACCOUNT] = {"SELECT " CA_EVENT_COLS " FROM chorusacct_event"
                                " WHERE account_id = $3 AND id > $1"
                                " ORDER BY id LIMIT $2",
                                "iii"},
@@ -432,16 +417,8 @@ static const ca_stmt_def ca_sql[ST_COUNT] = {
     [ST_GC_COUNTER] = {"DELETE FROM chorusacct_counter WHERE win < $1", "i"},
 };
 
-/* account_list: one statement per combination of filters, so that each
- * can use its index; prepared after the fixed ones. */
-enum {
-    LQ_STATE = 1,
-    LQ_STRUCTURE = 2,
-    LQ_ROLE = 4,
-    LQ_EXPIRES = 8,
-    LQ_COUNT = 16
-};
-
+/* account_list: one statement per combination of filters (LQ_*),
+ * prepared after the fixed ones. */
 #define CA_PREPARED (ST_COUNT + LQ_COUNT)
 
 /* ------------------------------------------------------------------ */
@@ -598,9 +575,11 @@ static void p_raw(ca_params *p, const void *v, size_t len)
     p->n++;
 }
 
-/* int8 in network byte order. */
-static void p_i64(ca_params *p, int64_t v)
+/* int8 in network byte order. The p_ functions take the parameters as
+ * ca_row_io's binding state. */
+static void p_i64(void *pp, int64_t v)
 {
+    ca_params *p = pp;
     if (p->rc != CHORUSACCT_OK || p->n == CA_MAX_PARAMS) {
         p_raw(p, NULL, 0);
         return;
@@ -614,31 +593,19 @@ static void p_i64(ca_params *p, int64_t v)
 
 /* A text field of `size` bytes; it must be NUL-terminated within them.
  * In binary format a text is its bytes, without the NUL. */
-static void p_text(ca_params *p, const char *f, size_t size)
+static void p_text(void *pp, const char *f, size_t size)
 {
+    ca_params *p = pp;
     size_t n = strnlen(f, size);
     if (p->rc == CHORUSACCT_OK && n == size)
         p->rc = CHORUSACCT_E_ARG;
     p_raw(p, f, n);
 }
 
-static void p_blob(ca_params *p, const void *v, size_t n)
+static void p_blob(void *pp, const void *v, size_t n)
 {
     /* libpq reads a parameter's value even when its length is 0. */
-    p_raw(p, n > 0 ? v : "", n);
-}
-
-/* The SQL of a list statement, built from its filters. */
-static void list_sql(unsigned mask, char *sql, size_t cap)
-{
-    snprintf(sql, cap,
-             "SELECT " ACCOUNT_COLS " FROM chorusacct_account"
-             " WHERE id > $1%s%s%s%s ORDER BY id LIMIT $6",
-             mask & LQ_STATE ? " AND state = $2" : "",
-             mask & LQ_STRUCTURE ? " AND structure_id = $3" : "",
-             mask & LQ_ROLE ? " AND role >= $4" : "",
-             mask & LQ_EXPIRES ? " AND expires_at > 0 AND expires_at < $5"
-                               : "");
+    p_raw(pp, n > 0 ? v : "", n);
 }
 
 /* Prepares statement `id` (a fixed one, or ST_COUNT + a list mask) on
@@ -653,7 +620,8 @@ static int prepare(ca_link *l, int id)
         sql = ca_sql[id].sql;
         types = ca_sql[id].types;
     } else {
-        list_sql((unsigned)(id - ST_COUNT), buf, sizeof buf);
+        chorusacct__row_list_sql((unsigned)(id - ST_COUNT),
+                                 "chorusacct_account", '$', buf, sizeof buf);
         sql = buf;
         types = "iiiiii";
     }
@@ -721,79 +689,86 @@ static int exec_count(ca_conn *c, int id, const ca_params *p, uint64_t *changed)
     return rc;
 }
 
-/* Reading the columns of a row in order; `ok` turns false on a value that
- * is NULL or does not fit its field. */
+/* Reading the columns of a row in order; a NULL value never fits. */
 typedef struct {
     const PGresult *r;
     int row;
     int col;
-    bool ok;
 } ca_cols;
 
 /* An integer column in binary format: int2, int4 or int8. */
-static int64_t c_i64(ca_cols *c)
+static bool c_i64(void *cp, int64_t *out)
 {
+    ca_cols *c = cp;
     const unsigned char *v =
         (const unsigned char *)PQgetvalue(c->r, c->row, c->col);
     int n = PQgetlength(c->r, c->row, c->col);
     bool null = PQgetisnull(c->r, c->row, c->col);
     c->col++;
-    if (null || (n != 2 && n != 4 && n != 8)) {
-        c->ok = false;
-        return 0;
-    }
+    *out = 0;
+    if (null || (n != 2 && n != 4 && n != 8))
+        return false;
     uint64_t u = 0;
     for (int i = 0; i < n; i++)
         u = u << 8 | v[i];
     /* Sign-extend the narrower types. */
     if (n < 8 && (v[0] & 0x80))
         u |= ~UINT64_C(0) << (8 * n);
-    return (int64_t)u;
+    *out = (int64_t)u;
+    return true;
 }
 
-static int32_t c_i32(ca_cols *c)
+static bool c_text(void *cp, char *buf, size_t cap)
 {
-    int64_t v = c_i64(c);
-    if (v < INT32_MIN || v > INT32_MAX)
-        c->ok = false;
-    return (int32_t)v;
-}
-
-static void c_text(ca_cols *c, char *buf, size_t cap)
-{
+    ca_cols *c = cp;
     const char *v = PQgetvalue(c->r, c->row, c->col);
     size_t n = (size_t)PQgetlength(c->r, c->row, c->col);
     bool null = PQgetisnull(c->r, c->row, c->col);
     c->col++;
     if (null || n >= cap || memchr(v, '\0', n) != NULL) {
-        c->ok = false;
         buf[0] = '\0';
-        return;
+        return false;
     }
     memcpy(buf, v, n);
     buf[n] = '\0';
+    return true;
 }
 
-static void c_hash(ca_cols *c, uint8_t *out32)
+static bool c_blob(void *cp, uint8_t *out, size_t n)
 {
+    ca_cols *c = cp;
     const char *v = PQgetvalue(c->r, c->row, c->col);
-    if (PQgetisnull(c->r, c->row, c->col) ||
-        PQgetlength(c->r, c->row, c->col) != 32)
-        c->ok = false;
-    else
-        memcpy(out32, v, 32);
+    bool ok = !PQgetisnull(c->r, c->row, c->col) &&
+              (size_t)PQgetlength(c->r, c->row, c->col) == n;
+    if (ok)
+        memcpy(out, v, n);
     c->col++;
+    return ok;
 }
+
+/* Every value as it is: a reference to no record is 0, an outbox text is
+ * plain text. */
+static const ca_row_io ca_io = {
+    .i64 = p_i64,
+    .ref = p_i64,
+    .text = p_text,
+    .long_text = p_text,
+    .blob = p_blob,
+    .col_i64 = c_i64,
+    .col_text = c_text,
+    .col_long_text = c_text,
+    .col_blob = c_blob,
+};
 
 /* Reads up to `max` rows of `r` with `read` into `out`, an array of
  * records of `size` bytes. */
-static int fetch_rows(const PGresult *r, bool (*read)(ca_cols *, void *),
-                      void *out, size_t size, size_t max, size_t *count)
+static int fetch_rows(const PGresult *r, ca_row_read *read, void *out,
+                      size_t size, size_t max, size_t *count)
 {
     size_t rows = (size_t)PQntuples(r), n = 0;
     for (; n < rows && n < max; n++) {
-        ca_cols c = {r, (int)n, 0, true};
-        if (!read(&c, (char *)out + n * size))
+        ca_cols c = {r, (int)n, 0};
+        if (!read(&ca_io, &c, (char *)out + n * size))
             return CHORUSACCT_E_STORAGE;
     }
     *count = n;
@@ -801,13 +776,13 @@ static int fetch_rows(const PGresult *r, bool (*read)(ca_cols *, void *),
 }
 
 /* One row expected at most: CHORUSACCT_E_NOTFOUND when there is none. */
-static int fetch_one(const PGresult *r, bool (*read)(ca_cols *, void *),
-                     void *tmp, void *out, size_t size)
+static int fetch_one(const PGresult *r, ca_row_read *read, void *tmp, void *out,
+                     size_t size)
 {
     if (PQntuples(r) == 0)
         return CHORUSACCT_E_NOTFOUND;
-    ca_cols c = {r, 0, 0, true};
-    if (!read(&c, tmp))
+    ca_cols c = {r, 0, 0};
+    if (!read(&ca_io, &c, tmp))
         return CHORUSACCT_E_STORAGE;
     memcpy(out, tmp, size);
     return CHORUSACCT_OK;
@@ -818,14 +793,8 @@ static bool first_int(const PGresult *r, int64_t *v)
 {
     if (PQntuples(r) < 1 || PQnfields(r) < 1)
         return false;
-    ca_cols c = {r, 0, 0, true};
-    *v = c_i64(&c);
-    return c.ok;
-}
-
-static int64_t limit_of(size_t max)
-{
-    return max > (size_t)INT64_MAX ? INT64_MAX : (int64_t)max;
+    ca_cols c = {r, 0, 0};
+    return c_i64(&c, v);
 }
 
 /* ------------------------------------------------------------------ */
@@ -963,69 +932,10 @@ static int ca_counter_add(void *ud, const char *key, int64_t window,
 /* ------------------------------------------------------------------ */
 /* Accounts                                                             */
 
-static void bind_account(ca_params *p, const chorusacct_account *a)
-{
-    p_i64(p, a->state);
-    p_i64(p, a->structure_id);
-    p_i64(p, a->role);
-    p_i64(p, a->lang);
-    p_i64(p, a->created_at);
-    p_i64(p, a->updated_at);
-    p_i64(p, a->consent_at);
-    p_i64(p, a->expires_at);
-    p_i64(p, a->activated_at);
-    p_i64(p, a->decided_by);
-    p_i64(p, a->locked_until);
-    p_i64(p, a->resent_at);
-    p_i64(p, a->failed_logins);
-    p_text(p, a->login_email, sizeof a->login_email);
-    p_text(p, a->email_key, sizeof a->email_key);
-    p_text(p, a->contact_email, sizeof a->contact_email);
-    p_text(p, a->first_name, sizeof a->first_name);
-    p_text(p, a->last_name, sizeof a->last_name);
-    p_text(p, a->phone, sizeof a->phone);
-    p_text(p, a->terms_version, sizeof a->terms_version);
-    p_text(p, a->password_hash, sizeof a->password_hash);
-    p_text(p, a->reason, sizeof a->reason);
-}
-
-static bool read_account(ca_cols *c, void *rec)
-{
-    chorusacct_account *a = rec;
-    memset(a, 0, sizeof *a);
-    a->struct_size = (uint32_t)sizeof *a;
-    a->id = c_i64(c);
-    a->version = c_i64(c);
-    a->state = c_i32(c);
-    a->structure_id = c_i64(c);
-    a->role = c_i32(c);
-    a->lang = c_i32(c);
-    a->created_at = c_i64(c);
-    a->updated_at = c_i64(c);
-    a->consent_at = c_i64(c);
-    a->expires_at = c_i64(c);
-    a->activated_at = c_i64(c);
-    a->decided_by = c_i64(c);
-    a->locked_until = c_i64(c);
-    a->resent_at = c_i64(c);
-    a->failed_logins = c_i32(c);
-    c_text(c, a->login_email, sizeof a->login_email);
-    c_text(c, a->email_key, sizeof a->email_key);
-    c_text(c, a->contact_email, sizeof a->contact_email);
-    c_text(c, a->first_name, sizeof a->first_name);
-    c_text(c, a->last_name, sizeof a->last_name);
-    c_text(c, a->phone, sizeof a->phone);
-    c_text(c, a->terms_version, sizeof a->terms_version);
-    c_text(c, a->password_hash, sizeof a->password_hash);
-    c_text(c, a->reason, sizeof a->reason);
-    return c->ok;
-}
-
 /* Runs a keyed SELECT (`plain`, or `locking` inside a transaction) and
  * reads its one row, if any, with `read`. */
 static int get_one(ca_conn *c, int plain, int locking, const ca_params *p,
-                   bool (*read)(ca_cols *, void *), void *tmp, void *out,
-                   size_t size)
+                   ca_row_read *read, void *tmp, void *out, size_t size)
 {
     PGresult *r = NULL;
     int rc = exec_main(c, c->in_txn ? locking : plain, p, &r);
@@ -1059,7 +969,7 @@ static int ca_account_insert(void *ud, chorusacct_account *a)
     if (a == NULL)
         return CHORUSACCT_E_ARG;
     p_init(&p);
-    bind_account(&p, a);
+    chorusacct__row_bind_account(&ca_io, &p, a);
     int rc = insert_row(ud, ST_ACCOUNT_INSERT, &p, &id);
     if (rc == CHORUSACCT_OK) {
         a->id = id;
@@ -1076,8 +986,8 @@ static int ca_account_get(void *ud, int64_t id, chorusacct_account *out)
         return CHORUSACCT_E_ARG;
     p_init(&p);
     p_i64(&p, id);
-    return get_one(ud, ST_ACCOUNT_GET, ST_ACCOUNT_GET_LOCK, &p, read_account,
-                   &tmp, out, sizeof tmp);
+    return get_one(ud, ST_ACCOUNT_GET, ST_ACCOUNT_GET_LOCK, &p,
+                   chorusacct__row_read_account, &tmp, out, sizeof tmp);
 }
 
 static int ca_account_find(void *ud, const char *email_key,
@@ -1089,8 +999,8 @@ static int ca_account_find(void *ud, const char *email_key,
         return CHORUSACCT_E_ARG;
     p_init(&p);
     p_text(&p, email_key, CHORUSACCT_EMAIL_SIZE);
-    return get_one(ud, ST_ACCOUNT_FIND, ST_ACCOUNT_FIND_LOCK, &p, read_account,
-                   &tmp, out, sizeof tmp);
+    return get_one(ud, ST_ACCOUNT_FIND, ST_ACCOUNT_FIND_LOCK, &p,
+                   chorusacct__row_read_account, &tmp, out, sizeof tmp);
 }
 
 /* After a keyed UPDATE changed no row: whether the row is missing
@@ -1113,7 +1023,7 @@ static int ca_account_update(void *ud, chorusacct_account *a)
     if (a == NULL)
         return CHORUSACCT_E_ARG;
     p_init(&p);
-    bind_account(&p, a);
+    chorusacct__row_bind_account(&ca_io, &p, a);
     p_i64(&p, a->id);
     p_i64(&p, a->version);
     int rc = exec_count(c, ST_ACCOUNT_UPDATE, &p, &n);
@@ -1152,49 +1062,19 @@ static int ca_account_list(void *ud, const chorusacct_account_query *q,
     PGresult *r = NULL;
     if (q == NULL || count == NULL || (out == NULL && max > 0))
         return CHORUSACCT_E_ARG;
-    unsigned mask = (q->state != 0 ? LQ_STATE : 0) |
-                    (q->structure_id != 0 ? LQ_STRUCTURE : 0) |
-                    (q->min_role != 0 ? LQ_ROLE : 0) |
-                    (q->expires_before != 0 ? LQ_EXPIRES : 0);
+    unsigned mask = chorusacct__row_list_mask(q);
     p_init(&p);
-    p_i64(&p, q->after_id);
-    p_i64(&p, q->state);
-    p_i64(&p, q->structure_id);
-    p_i64(&p, q->min_role);
-    p_i64(&p, q->expires_before);
-    p_i64(&p, limit_of(max));
+    chorusacct__row_bind_query(&ca_io, &p, q, max);
     int rc = exec_main(c, ST_COUNT + (int)mask, &p, &r);
     if (rc == CHORUSACCT_OK)
-        rc = fetch_rows(r, read_account, out, sizeof *out, max, count);
+        rc = fetch_rows(r, chorusacct__row_read_account, out, sizeof *out, max,
+                        count);
     PQclear(r);
     return rc;
 }
 
 /* ------------------------------------------------------------------ */
 /* Structures                                                           */
-
-static void bind_structure(ca_params *p, const chorusacct_structure *st)
-{
-    p_i64(p, st->id_type);
-    p_i64(p, st->created_at);
-    p_i64(p, st->principal_id);
-    p_text(p, st->identifier, sizeof st->identifier);
-    p_text(p, st->company_name, sizeof st->company_name);
-}
-
-static bool read_structure(ca_cols *c, void *rec)
-{
-    chorusacct_structure *st = rec;
-    memset(st, 0, sizeof *st);
-    st->struct_size = (uint32_t)sizeof *st;
-    st->id = c_i64(c);
-    st->id_type = c_i32(c);
-    st->created_at = c_i64(c);
-    st->principal_id = c_i64(c);
-    c_text(c, st->identifier, sizeof st->identifier);
-    c_text(c, st->company_name, sizeof st->company_name);
-    return c->ok;
-}
 
 static int ca_structure_insert(void *ud, chorusacct_structure *st)
 {
@@ -1203,7 +1083,7 @@ static int ca_structure_insert(void *ud, chorusacct_structure *st)
     if (st == NULL)
         return CHORUSACCT_E_ARG;
     p_init(&p);
-    bind_structure(&p, st);
+    chorusacct__row_bind_structure(&ca_io, &p, st);
     int rc = insert_row(ud, ST_STRUCTURE_INSERT, &p, &id);
     if (rc == CHORUSACCT_OK)
         st->id = id;
@@ -1219,7 +1099,7 @@ static int ca_structure_get(void *ud, int64_t id, chorusacct_structure *out)
     p_init(&p);
     p_i64(&p, id);
     return get_one(ud, ST_STRUCTURE_GET, ST_STRUCTURE_GET_LOCK, &p,
-                   read_structure, &tmp, out, sizeof tmp);
+                   chorusacct__row_read_structure, &tmp, out, sizeof tmp);
 }
 
 static int ca_structure_find(void *ud, int32_t id_type, const char *identifier,
@@ -1233,7 +1113,7 @@ static int ca_structure_find(void *ud, int32_t id_type, const char *identifier,
     p_i64(&p, id_type);
     p_text(&p, identifier, CHORUSACCT_IDENTIFIER_SIZE);
     return get_one(ud, ST_STRUCTURE_FIND, ST_STRUCTURE_FIND_LOCK, &p,
-                   read_structure, &tmp, out, sizeof tmp);
+                   chorusacct__row_read_structure, &tmp, out, sizeof tmp);
 }
 
 static int ca_structure_update(void *ud, const chorusacct_structure *st)
@@ -1243,7 +1123,7 @@ static int ca_structure_update(void *ud, const chorusacct_structure *st)
     if (st == NULL)
         return CHORUSACCT_E_ARG;
     p_init(&p);
-    bind_structure(&p, st);
+    chorusacct__row_bind_structure(&ca_io, &p, st);
     p_i64(&p, st->id);
     int rc = exec_count(ud, ST_STRUCTURE_UPDATE, &p, &n);
     if (rc == CHORUSACCT_OK && n == 0)
@@ -1266,45 +1146,13 @@ static int ca_structure_delete(void *ud, int64_t id)
 /* ------------------------------------------------------------------ */
 /* Tokens and captcha challenges                                        */
 
-static bool read_token(ca_cols *c, void *rec)
-{
-    chorusacct_token *t = rec;
-    memset(t, 0, sizeof *t);
-    t->struct_size = (uint32_t)sizeof *t;
-    c_hash(c, t->hash);
-    t->account_id = c_i64(c);
-    t->purpose = c_i32(c);
-    t->created_at = c_i64(c);
-    t->expires_at = c_i64(c);
-    t->used_at = c_i64(c);
-    return c->ok;
-}
-
-static bool read_captcha(ca_cols *c, void *rec)
-{
-    chorusacct_captcha *cp = rec;
-    memset(cp, 0, sizeof *cp);
-    cp->struct_size = (uint32_t)sizeof *cp;
-    c_hash(c, cp->id_hash);
-    c_hash(c, cp->answer_hash);
-    cp->created_at = c_i64(c);
-    cp->expires_at = c_i64(c);
-    cp->used_at = c_i64(c);
-    return c->ok;
-}
-
 static int ca_token_insert(void *ud, const chorusacct_token *t)
 {
     ca_params p;
     if (t == NULL)
         return CHORUSACCT_E_ARG;
     p_init(&p);
-    p_blob(&p, t->hash, 32);
-    p_i64(&p, t->account_id);
-    p_i64(&p, t->purpose);
-    p_i64(&p, t->created_at);
-    p_i64(&p, t->expires_at);
-    p_i64(&p, t->used_at);
+    chorusacct__row_bind_token(&ca_io, &p, t);
     return insert_row(ud, ST_TOKEN_INSERT, &p, NULL);
 }
 
@@ -1316,8 +1164,8 @@ static int ca_token_get(void *ud, const uint8_t *hash32, chorusacct_token *out)
         return CHORUSACCT_E_ARG;
     p_init(&p);
     p_blob(&p, hash32, 32);
-    return get_one(ud, ST_TOKEN_GET, ST_TOKEN_GET_LOCK, &p, read_token, &tmp,
-                   out, sizeof tmp);
+    return get_one(ud, ST_TOKEN_GET, ST_TOKEN_GET_LOCK, &p,
+                   chorusacct__row_read_token, &tmp, out, sizeof tmp);
 }
 
 static int ca_token_consume(void *ud, const uint8_t *hash32, int64_t now)
@@ -1328,8 +1176,7 @@ static int ca_token_consume(void *ud, const uint8_t *hash32, int64_t now)
         return CHORUSACCT_E_ARG;
     p_init(&p);
     p_blob(&p, hash32, 32);
-    /* used_at 0 means unused: a consumption at time 0 would not stick. */
-    p_i64(&p, now != 0 ? now : 1);
+    p_i64(&p, now);
     int rc = exec_count(ud, ST_TOKEN_CONSUME, &p, &n);
     if (rc == CHORUSACCT_OK && n == 0) {
         p_init(&p);
@@ -1346,7 +1193,7 @@ static int ca_token_revoke(void *ud, int64_t account_id, int32_t purpose,
     p_init(&p);
     p_i64(&p, account_id);
     p_i64(&p, purpose);
-    p_i64(&p, now != 0 ? now : 1);
+    p_i64(&p, now);
     return exec_count(ud, ST_TOKEN_REVOKE, &p, NULL);
 }
 
@@ -1356,11 +1203,7 @@ static int ca_captcha_insert(void *ud, const chorusacct_captcha *cp)
     if (cp == NULL)
         return CHORUSACCT_E_ARG;
     p_init(&p);
-    p_blob(&p, cp->id_hash, 32);
-    p_blob(&p, cp->answer_hash, 32);
-    p_i64(&p, cp->created_at);
-    p_i64(&p, cp->expires_at);
-    p_i64(&p, cp->used_at);
+    chorusacct__row_bind_captcha(&ca_io, &p, cp);
     return insert_row(ud, ST_CAPTCHA_INSERT, &p, NULL);
 }
 
@@ -1373,8 +1216,8 @@ static int ca_captcha_get(void *ud, const uint8_t *id_hash32,
         return CHORUSACCT_E_ARG;
     p_init(&p);
     p_blob(&p, id_hash32, 32);
-    return get_one(ud, ST_CAPTCHA_GET, ST_CAPTCHA_GET_LOCK, &p, read_captcha,
-                   &tmp, out, sizeof tmp);
+    return get_one(ud, ST_CAPTCHA_GET, ST_CAPTCHA_GET_LOCK, &p,
+                   chorusacct__row_read_captcha, &tmp, out, sizeof tmp);
 }
 
 static int ca_captcha_update(void *ud, const chorusacct_captcha *cp)
@@ -1395,44 +1238,6 @@ static int ca_captcha_update(void *ud, const chorusacct_captcha *cp)
 /* ------------------------------------------------------------------ */
 /* Outbox and events                                                    */
 
-static bool read_message(ca_cols *c, void *rec)
-{
-    chorusacct_message *m = rec;
-    memset(m, 0, sizeof *m);
-    m->struct_size = (uint32_t)sizeof *m;
-    m->id = c_i64(c);
-    m->account_id = c_i64(c);
-    m->kind = c_i32(c);
-    m->lang = c_i32(c);
-    m->status = c_i32(c);
-    m->attempts = c_i32(c);
-    m->created_at = c_i64(c);
-    m->next_attempt_at = c_i64(c);
-    m->lease_until = c_i64(c);
-    m->sent_at = c_i64(c);
-    c_text(c, m->to, sizeof m->to);
-    c_text(c, m->subject, sizeof m->subject);
-    c_text(c, m->body, sizeof m->body);
-    c_text(c, m->last_error, sizeof m->last_error);
-    return c->ok;
-}
-
-static bool read_event(ca_cols *c, void *rec)
-{
-    chorusacct_event *e = rec;
-    memset(e, 0, sizeof *e);
-    e->struct_size = (uint32_t)sizeof *e;
-    e->id = c_i64(c);
-    e->account_id = c_i64(c);
-    e->type = c_i32(c);
-    e->time = c_i64(c);
-    e->from_state = c_i32(c);
-    e->to_state = c_i32(c);
-    e->actor_id = c_i64(c);
-    c_text(c, e->reason, sizeof e->reason);
-    return c->ok;
-}
-
 static int ca_outbox_insert(void *ud, chorusacct_message *m)
 {
     ca_params p;
@@ -1440,19 +1245,7 @@ static int ca_outbox_insert(void *ud, chorusacct_message *m)
     if (m == NULL)
         return CHORUSACCT_E_ARG;
     p_init(&p);
-    p_i64(&p, m->account_id);
-    p_i64(&p, m->kind);
-    p_i64(&p, m->lang);
-    p_i64(&p, m->status);
-    p_i64(&p, m->attempts);
-    p_i64(&p, m->created_at);
-    p_i64(&p, m->next_attempt_at);
-    p_i64(&p, m->lease_until);
-    p_i64(&p, m->sent_at);
-    p_text(&p, m->to, sizeof m->to);
-    p_text(&p, m->subject, sizeof m->subject);
-    p_text(&p, m->body, sizeof m->body);
-    p_text(&p, m->last_error, sizeof m->last_error);
+    chorusacct__row_bind_message(&ca_io, &p, m);
     int rc = insert_row(ud, ST_OUTBOX_INSERT, &p, &id);
     /* No unique key but the id: "no row" cannot be a taken key. */
     if (rc == CHORUSACCT_E_EXISTS)
@@ -1463,9 +1256,8 @@ static int ca_outbox_insert(void *ud, chorusacct_message *m)
 }
 
 /* Runs a listing statement into `out`. */
-static int list_rows(ca_conn *c, int id, const ca_params *p,
-                     bool (*read)(ca_cols *, void *), void *out, size_t size,
-                     size_t max, size_t *count)
+static int list_rows(ca_conn *c, int id, const ca_params *p, ca_row_read *read,
+                     void *out, size_t size, size_t max, size_t *count)
 {
     PGresult *r = NULL;
     int rc = exec_main(c, id, p, &r);
@@ -1484,9 +1276,9 @@ static int ca_outbox_claim(void *ud, int64_t now, int64_t lease_until,
     p_init(&p);
     p_i64(&p, now);
     p_i64(&p, lease_until);
-    p_i64(&p, limit_of(max));
-    return list_rows(ud, ST_OUTBOX_CLAIM, &p, read_message, out, sizeof *out,
-                     max, count);
+    p_i64(&p, chorusacct__row_limit(max));
+    return list_rows(ud, ST_OUTBOX_CLAIM, &p, chorusacct__row_read_message, out,
+                     sizeof *out, max, count);
 }
 
 static int ca_outbox_update(void *ud, const chorusacct_message *m)
@@ -1496,13 +1288,7 @@ static int ca_outbox_update(void *ud, const chorusacct_message *m)
     if (m == NULL)
         return CHORUSACCT_E_ARG;
     p_init(&p);
-    p_i64(&p, m->status);
-    p_i64(&p, m->attempts);
-    p_i64(&p, m->next_attempt_at);
-    p_i64(&p, m->lease_until);
-    p_i64(&p, m->sent_at);
-    p_text(&p, m->last_error, sizeof m->last_error);
-    p_i64(&p, m->id);
+    chorusacct__row_bind_delivery(&ca_io, &p, m);
     int rc = exec_count(ud, ST_OUTBOX_UPDATE, &p, &n);
     if (rc == CHORUSACCT_OK && n == 0) {
         /* Missing, or sent already (then the update is moot). */
@@ -1523,11 +1309,12 @@ static int ca_outbox_list(void *ud, int32_t status, int64_t after_id,
         return CHORUSACCT_E_ARG;
     p_init(&p);
     p_i64(&p, after_id);
-    p_i64(&p, limit_of(max));
+    p_i64(&p, chorusacct__row_limit(max));
     if (status != 0)
         p_i64(&p, status);
     return list_rows(ud, status != 0 ? ST_OUTBOX_LIST_STATUS : ST_OUTBOX_LIST,
-                     &p, read_message, out, sizeof *out, max, count);
+                     &p, chorusacct__row_read_message, out, sizeof *out, max,
+                     count);
 }
 
 static int ca_event_append(void *ud, chorusacct_event *e)
@@ -1537,13 +1324,7 @@ static int ca_event_append(void *ud, chorusacct_event *e)
     if (e == NULL)
         return CHORUSACCT_E_ARG;
     p_init(&p);
-    p_i64(&p, e->account_id);
-    p_i64(&p, e->type);
-    p_i64(&p, e->time);
-    p_i64(&p, e->from_state);
-    p_i64(&p, e->to_state);
-    p_i64(&p, e->actor_id);
-    p_text(&p, e->reason, sizeof e->reason);
+    chorusacct__row_bind_event(&ca_io, &p, e);
     int rc = insert_row(ud, ST_EVENT_INSERT, &p, &id);
     if (rc == CHORUSACCT_E_EXISTS)
         rc = CHORUSACCT_E_STORAGE;
@@ -1560,12 +1341,12 @@ static int ca_event_list(void *ud, int64_t account_id, int64_t after_id,
         return CHORUSACCT_E_ARG;
     p_init(&p);
     p_i64(&p, after_id);
-    p_i64(&p, limit_of(max));
+    p_i64(&p, chorusacct__row_limit(max));
     if (account_id != 0)
         p_i64(&p, account_id);
-    return list_rows(ud,
-                     account_id != 0 ? ST_EVENT_LIST_ACCOUNT : ST_EVENT_LIST,
-                     &p, read_event, out, sizeof *out, max, count);
+    return list_rows(
+        ud, account_id != 0 ? ST_EVENT_LIST_ACCOUNT : ST_EVENT_LIST, &p,
+        chorusacct__row_read_event, out, sizeof *out, max, count);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1819,41 +1600,7 @@ int chorusacct_postgres_ops(chorusacct_storage_ops *out,
     }
 
     chorusacct_storage_ops ops;
-    memset(&ops, 0, sizeof ops);
-    ops.struct_size = (uint32_t)sizeof ops;
-    ops.user_data = c;
-    ops.begin = ca_begin;
-    ops.commit = ca_commit;
-    ops.rollback = ca_rollback;
-    ops.account_insert = ca_account_insert;
-    ops.account_get = ca_account_get;
-    ops.account_find = ca_account_find;
-    ops.account_update = ca_account_update;
-    ops.account_delete = ca_account_delete;
-    ops.account_list = ca_account_list;
-    ops.structure_insert = ca_structure_insert;
-    ops.structure_get = ca_structure_get;
-    ops.structure_find = ca_structure_find;
-    ops.structure_update = ca_structure_update;
-    ops.structure_delete = ca_structure_delete;
-    ops.token_insert = ca_token_insert;
-    ops.token_get = ca_token_get;
-    ops.token_consume = ca_token_consume;
-    ops.token_revoke = ca_token_revoke;
-    ops.captcha_insert = ca_captcha_insert;
-    ops.captcha_get = ca_captcha_get;
-    ops.captcha_update = ca_captcha_update;
-    ops.outbox_insert = ca_outbox_insert;
-    ops.outbox_claim = ca_outbox_claim;
-    ops.outbox_update = ca_outbox_update;
-    ops.outbox_list = ca_outbox_list;
-    ops.event_append = ca_event_append;
-    ops.event_list = ca_event_list;
-    ops.counter_add = ca_counter_add;
-    ops.meta_get = ca_meta_get;
-    ops.meta_set = ca_meta_set;
-    ops.gc = ca_gc;
-    ops.destroy = ca_destroy;
+    CA_ROW_FILL_OPS(ops, c);
     chorusacct__out_write(out, &ops, n);
     return CHORUSACCT_OK;
 }

@@ -17,6 +17,8 @@
 
 #include <sqlite3.h>
 
+#include "sqlrow.h"
+
 /* The dictionary is one long literal: longer than the 4095 characters
  * C11 promises, well within what GCC and Clang accept. */
 #if defined(__GNUC__)
@@ -153,23 +155,6 @@ static const char *const ca_migrations[] = {
 /* ------------------------------------------------------------------ */
 /* Statements                                                           */
 
-#define ACCOUNT_COLS                                                           \
-    "id, version, state, structure_id, role, lang, created_at,"                \
-    " updated_at, consent_at, expires_at, activated_at, decided_by,"           \
-    " locked_until, resent_at, failed_logins, login_email, email_key,"         \
-    " contact_email, first_name, last_name, phone, terms_version,"             \
-    " password_hash, reason"
-#define STRUCTURE_COLS                                                         \
-    "id, id_type, created_at, principal_id, identifier, company_name"
-#define TOKEN_COLS "hash, account_id, purpose, created_at, expires_at, used_at"
-#define CAPTCHA_COLS "id_hash, answer_hash, created_at, expires_at, used_at"
-#define OUTBOX_COLS                                                            \
-    "id, account_id, kind, lang, status, attempts, created_at,"                \
-    " next_attempt_at, lease_until, sent_at, recipient, subject, body,"        \
-    " last_error"
-#define EVENT_COLS                                                             \
-    "id, account_id, type, time, from_state, to_state, actor_id, reason"
-
 enum {
     ST_BEGIN,
     ST_COMMIT,
@@ -224,9 +209,9 @@ static const char *const ca_sql[ST_COUNT] = {
         " email_key, contact_email, first_name, last_name, phone,"
         " terms_version, password_hash, reason) VALUES(1, ?, ?, ?, ?, ?, ?,"
         " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    [ST_ACCOUNT_GET] = "SELECT " ACCOUNT_COLS " FROM account WHERE id = ?",
+    [ST_ACCOUNT_GET] = "SELECT " CA_ACCOUNT_COLS " FROM account WHERE id = ?",
     [ST_ACCOUNT_FIND] =
-        "SELECT " ACCOUNT_COLS " FROM account WHERE email_key = ?",
+        "SELECT " CA_ACCOUNT_COLS " FROM account WHERE email_key = ?",
     [ST_ACCOUNT_UPDATE] =
         "UPDATE account SET version = version + 1, state = ?,"
         " structure_id = ?, role = ?, lang = ?, created_at = ?,"
@@ -242,8 +227,8 @@ static const char *const ca_sql[ST_COUNT] = {
         "INSERT INTO structure(id_type, created_at, principal_id,"
         " identifier, company_name) VALUES(?, ?, ?, ?, ?)",
     [ST_STRUCTURE_GET] =
-        "SELECT " STRUCTURE_COLS " FROM structure WHERE id = ?",
-    [ST_STRUCTURE_FIND] = "SELECT " STRUCTURE_COLS " FROM structure"
+        "SELECT " CA_STRUCTURE_COLS " FROM structure WHERE id = ?",
+    [ST_STRUCTURE_FIND] = "SELECT " CA_STRUCTURE_COLS " FROM structure"
                           " WHERE id_type = ? AND identifier = ?"
                           " AND identifier <> ''",
     [ST_STRUCTURE_UPDATE] =
@@ -251,8 +236,8 @@ static const char *const ca_sql[ST_COUNT] = {
         " identifier = ?, company_name = ? WHERE id = ?",
     [ST_STRUCTURE_DELETE] = "DELETE FROM structure WHERE id = ?",
     [ST_TOKEN_INSERT] =
-        "INSERT INTO token(" TOKEN_COLS ") VALUES(?, ?, ?, ?, ?, ?)",
-    [ST_TOKEN_GET] = "SELECT " TOKEN_COLS " FROM token WHERE hash = ?",
+        "INSERT INTO token(" CA_TOKEN_COLS ") VALUES(?, ?, ?, ?, ?, ?)",
+    [ST_TOKEN_GET] = "SELECT " CA_TOKEN_COLS " FROM token WHERE hash = ?",
     [ST_TOKEN_CONSUME] =
         "UPDATE token SET used_at = ?2 WHERE hash = ?1 AND used_at = 0",
     [ST_TOKEN_EXISTS] = "SELECT 1 FROM token WHERE hash = ?",
@@ -260,15 +245,16 @@ static const char *const ca_sql[ST_COUNT] = {
                         " WHERE account_id = ?1 AND purpose = ?2"
                         " AND used_at = 0",
     [ST_CAPTCHA_INSERT] =
-        "INSERT INTO captcha(" CAPTCHA_COLS ") VALUES(?, ?, ?, ?, ?)",
-    [ST_CAPTCHA_GET] = "SELECT " CAPTCHA_COLS " FROM captcha WHERE id_hash = ?",
+        "INSERT INTO captcha(" CA_CAPTCHA_COLS ") VALUES(?, ?, ?, ?, ?)",
+    [ST_CAPTCHA_GET] =
+        "SELECT " CA_CAPTCHA_COLS " FROM captcha WHERE id_hash = ?",
     [ST_CAPTCHA_UPDATE] = "UPDATE captcha SET used_at = ?2 WHERE id_hash = ?1",
     [ST_OUTBOX_INSERT] =
         "INSERT INTO outbox(account_id, kind, lang, status, attempts,"
         " created_at, next_attempt_at, lease_until, sent_at, recipient,"
         " subject, body, last_error)"
         " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    [ST_OUTBOX_DUE] = "SELECT " OUTBOX_COLS " FROM outbox"
+    [ST_OUTBOX_DUE] = "SELECT " CA_OUTBOX_COLS " FROM outbox"
                       " WHERE status = 1 AND next_attempt_at <= ?1"
                       " AND lease_until <= ?1 ORDER BY id LIMIT ?2",
     [ST_OUTBOX_LEASE] = "UPDATE outbox SET lease_until = ?2 WHERE id = ?1",
@@ -280,17 +266,17 @@ static const char *const ca_sql[ST_COUNT] = {
         " lease_until = ?4, sent_at = ?5, last_error = ?6 WHERE id = ?7"
         " AND (status <> 2 OR ?1 = 2)",
     [ST_OUTBOX_EXISTS] = "SELECT 1 FROM outbox WHERE id = ?",
-    [ST_OUTBOX_LIST] = "SELECT " OUTBOX_COLS " FROM outbox"
+    [ST_OUTBOX_LIST] = "SELECT " CA_OUTBOX_COLS " FROM outbox"
                        " WHERE id > ?1 ORDER BY id LIMIT ?2",
-    [ST_OUTBOX_LIST_STATUS] = "SELECT " OUTBOX_COLS " FROM outbox"
+    [ST_OUTBOX_LIST_STATUS] = "SELECT " CA_OUTBOX_COLS " FROM outbox"
                               " WHERE id > ?1 AND status = ?3"
                               " ORDER BY id LIMIT ?2",
     [ST_EVENT_INSERT] =
         "INSERT INTO event(account_id, type, time, from_state, to_state,"
         " actor_id, reason) VALUES(?, ?, ?, ?, ?, ?, ?)",
-    [ST_EVENT_LIST] = "SELECT " EVENT_COLS " FROM event"
+    [ST_EVENT_LIST] = "SELECT " CA_EVENT_COLS " FROM event"
                       " WHERE id > ?1 ORDER BY id LIMIT ?2",
-    [ST_EVENT_LIST_ACCOUNT] = "SELECT " EVENT_COLS " FROM event"
+    [ST_EVENT_LIST_ACCOUNT] = "SELECT " CA_EVENT_COLS " FROM event"
                               " WHERE id > ?1 AND account_id = ?3"
                               " ORDER BY id LIMIT ?2",
     /* A counter keeps only its latest window: a newer window starts again
@@ -314,16 +300,6 @@ static const char *const ca_sql[ST_COUNT] = {
     [ST_GC_OUTBOX] = "DELETE FROM outbox WHERE status <> 1"
                      " AND created_at < ?1 AND (sent_at = 0 OR sent_at < ?1)",
     [ST_GC_COUNTER] = "DELETE FROM counter WHERE win < ?1",
-};
-
-/* account_list: one statement per combination of filters, so that each
- * can use its index. */
-enum {
-    LQ_STATE = 1,
-    LQ_STRUCTURE = 2,
-    LQ_ROLE = 4,
-    LQ_EXPIRES = 8,
-    LQ_COUNT = 16
 };
 
 /* ------------------------------------------------------------------ */
@@ -550,8 +526,8 @@ typedef struct {
     ca_delta *deltas;
     size_t ndeltas, cap_deltas;
     ca_packer *packer;
-    uint8_t packed_subject[CHORUSACCT_SUBJECT_SIZE];
-    uint8_t packed_body[CHORUSACCT_BODY_SIZE];
+    /* The packed subject and body of the message being inserted. */
+    uint8_t pack[CHORUSACCT_SUBJECT_SIZE + CHORUSACCT_BODY_SIZE];
 } ca_conn;
 
 /* SQLite result codes, as the storage contract names them. A busy or
@@ -613,30 +589,42 @@ static int run(ca_conn *c, int id)
     return rc == CHORUSACCT_OK ? finish(s) : rc;
 }
 
-/* Binding parameters in order; the first failure sticks. */
+/* Binding parameters in order; the first failure sticks. Outbox texts
+ * are packed into `pack`, one after the other: they must stay there
+ * until the statement has run (SQLITE_STATIC). */
 typedef struct {
     sqlite3_stmt *s;
     int i;
     int rc;
+    ca_conn *c;
+    size_t packed;
 } ca_bind;
 
-static void b_i64(ca_bind *b, int64_t v)
+static ca_bind bind_start(ca_conn *c, sqlite3_stmt *s)
 {
+    return (ca_bind){s, 0, CHORUSACCT_OK, c, 0};
+}
+
+static void b_i64(void *bp, int64_t v)
+{
+    ca_bind *b = bp;
     if (b->rc == CHORUSACCT_OK)
         b->rc = ca_code(sqlite3_bind_int64(b->s, ++b->i, v));
 }
 
 /* References to a record that may be absent (0) are stored as NULL. */
-static void b_ref(ca_bind *b, int64_t v)
+static void b_ref(void *bp, int64_t v)
 {
+    ca_bind *b = bp;
     if (b->rc == CHORUSACCT_OK)
         b->rc = ca_code(v != 0 ? sqlite3_bind_int64(b->s, ++b->i, v)
                                : sqlite3_bind_null(b->s, ++b->i));
 }
 
 /* A text field of `size` bytes; it must be NUL-terminated within them. */
-static void b_text(ca_bind *b, const char *f, size_t size)
+static void b_text(void *bp, const char *f, size_t size)
 {
+    ca_bind *b = bp;
     size_t n = strnlen(f, size);
     if (b->rc != CHORUSACCT_OK)
         return;
@@ -647,17 +635,19 @@ static void b_text(ca_bind *b, const char *f, size_t size)
             ca_code(sqlite3_bind_text(b->s, ++b->i, f, (int)n, SQLITE_STATIC));
 }
 
-static void b_blob(ca_bind *b, const void *p, size_t n)
+static void b_blob(void *bp, const void *p, size_t n)
 {
+    ca_bind *b = bp;
     if (b->rc == CHORUSACCT_OK)
         b->rc =
             ca_code(sqlite3_bind_blob(b->s, ++b->i, p, (int)n, SQLITE_STATIC));
 }
 
 /* A text of the outbox: packed when that is shorter. */
-static void b_packed(ca_bind *b, ca_conn *c, const char *f, size_t size,
-                     uint8_t *buf)
+static void b_packed(void *bp, const char *f, size_t size)
 {
+    ca_bind *b = bp;
+    ca_conn *c = b->c;
     size_t n = strnlen(f, size), m = 0;
     if (b->rc != CHORUSACCT_OK)
         return;
@@ -665,80 +655,90 @@ static void b_packed(ca_bind *b, ca_conn *c, const char *f, size_t size,
         b->rc = CHORUSACCT_E_ARG;
         return;
     }
-    if (n > CA_PACK_MIN) {
+    /* The packed text is shorter than the text: n bytes of room do. */
+    uint8_t *buf = c->pack + b->packed;
+    if (n > CA_PACK_MIN && n <= sizeof c->pack - b->packed) {
         if (c->packer == NULL && (c->packer = packer_new()) == NULL) {
             b->rc = CHORUSACCT_E_NOMEM;
             return;
         }
         m = pack(c->packer, f, n, buf);
     }
-    if (m > 0)
+    if (m > 0) {
+        b->packed += m;
         b_blob(b, buf, m);
-    else
+    } else {
         b->rc =
             ca_code(sqlite3_bind_text(b->s, ++b->i, f, (int)n, SQLITE_STATIC));
+    }
 }
 
-/* Reading the columns of a row in order; `ok` turns false on a value that
- * does not fit its field. */
+/* Reading the columns of a row in order. */
 typedef struct {
     sqlite3_stmt *s;
     int i;
-    bool ok;
 } ca_cols;
 
-static int64_t c_i64(ca_cols *c)
+static bool c_i64(void *cp, int64_t *v)
 {
-    return sqlite3_column_int64(c->s, c->i++);
+    ca_cols *c = cp;
+    *v = sqlite3_column_int64(c->s, c->i++);
+    return true;
 }
 
-static int32_t c_i32(ca_cols *c)
+static bool c_text(void *cp, char *buf, size_t cap)
 {
-    int64_t v = sqlite3_column_int64(c->s, c->i++);
-    if (v < INT32_MIN || v > INT32_MAX)
-        c->ok = false;
-    return (int32_t)v;
-}
-
-static void c_text(ca_cols *c, char *buf, size_t cap)
-{
+    ca_cols *c = cp;
     const unsigned char *t = sqlite3_column_text(c->s, c->i);
     size_t n = (size_t)sqlite3_column_bytes(c->s, c->i);
     c->i++;
     if (t == NULL || n >= cap) {
-        c->ok = c->ok && t == NULL && n == 0 &&
-                sqlite3_errcode(sqlite3_db_handle(c->s)) != SQLITE_NOMEM;
         buf[0] = '\0';
-        return;
+        return t == NULL && n == 0 &&
+               sqlite3_errcode(sqlite3_db_handle(c->s)) != SQLITE_NOMEM;
     }
     memcpy(buf, t, n);
     buf[n] = '\0';
+    return true;
 }
 
-static void c_hash(ca_cols *c, uint8_t *out32)
+static bool c_blob(void *cp, uint8_t *out, size_t n)
 {
+    ca_cols *c = cp;
     const void *p = sqlite3_column_blob(c->s, c->i);
-    if (p == NULL || sqlite3_column_bytes(c->s, c->i) != 32)
-        c->ok = false;
-    else
-        memcpy(out32, p, 32);
+    bool ok = p != NULL && (size_t)sqlite3_column_bytes(c->s, c->i) == n;
+    if (ok)
+        memcpy(out, p, n);
     c->i++;
+    return ok;
 }
 
-static void c_packed(ca_cols *c, char *buf, size_t cap)
+static bool c_packed(void *cp, char *buf, size_t cap)
 {
-    if (sqlite3_column_type(c->s, c->i) != SQLITE_BLOB) {
-        c_text(c, buf, cap);
-        return;
-    }
+    ca_cols *c = cp;
+    if (sqlite3_column_type(c->s, c->i) != SQLITE_BLOB)
+        return c_text(c, buf, cap);
     const void *p = sqlite3_column_blob(c->s, c->i);
     size_t n = (size_t)sqlite3_column_bytes(c->s, c->i);
     c->i++;
     if (p == NULL || !unpack(p, n, buf, cap)) {
-        c->ok = false;
         buf[0] = '\0';
+        return false;
     }
+    return true;
 }
+
+static const ca_row_io ca_io = {
+    .i64 = b_i64,
+    .ref = b_ref,
+    .text = b_text,
+    .long_text = b_packed,
+    .blob = b_blob,
+    .col_i64 = c_i64,
+    .col_text = c_text,
+    .col_long_text = c_packed,
+    .col_blob = c_blob,
+};
 
 /* ------------------------------------------------------------------ */
 /* Transactions and counters                                            */
@@ -757,7 +757,7 @@ static int counter_apply(ca_conn *c, const char *key, int64_t window,
     int rc = stmt(c, ST_COUNTER_ADD, &s);
     if (rc != CHORUSACCT_OK)
         return rc;
-    ca_bind b = {s, 0, CHORUSACCT_OK};
+    ca_bind b = bind_start(c, s);
     b_text(&b, key, CHORUSACCT_KEY_SIZE);
     b_i64(&b, window);
     b_i64(&b, delta);
@@ -893,14 +893,14 @@ static int own_end(ca_conn *c, bool own, int rc)
 
 /* Steps `s` and reads up to `max` rows with `read` into `out`, an array
  * of records of `size` bytes. */
-static int fetch_rows(sqlite3_stmt *s, bool (*read)(ca_cols *, void *),
-                      void *out, size_t size, size_t max, size_t *count)
+static int fetch_rows(sqlite3_stmt *s, ca_row_read *read, void *out,
+                      size_t size, size_t max, size_t *count)
 {
     size_t n = 0;
     int rc = SQLITE_DONE;
     while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        ca_cols c = {s, 0, true};
-        if (!read(&c, (char *)out + n * size)) {
+        ca_cols c = {s, 0};
+        if (!read(&ca_io, &c, (char *)out + n * size)) {
             rc = SQLITE_CORRUPT;
             break;
         }
@@ -918,13 +918,13 @@ static int fetch_rows(sqlite3_stmt *s, bool (*read)(ca_cols *, void *),
 /* Steps a statement expected to return at most one row and reads it with
  * `read` into `tmp`, copied to `out` (`size` bytes) only on success:
  * CHORUSACCT_E_NOTFOUND when there is no row. */
-static int fetch_one(sqlite3_stmt *s, bool (*read)(ca_cols *, void *),
-                     void *tmp, void *out, size_t size)
+static int fetch_one(sqlite3_stmt *s, ca_row_read *read, void *tmp, void *out,
+                     size_t size)
 {
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
-        ca_cols c = {s, 0, true};
-        rc = read(&c, tmp) ? CHORUSACCT_OK : CHORUSACCT_E_STORAGE;
+        ca_cols c = {s, 0};
+        rc = read(&ca_io, &c, tmp) ? CHORUSACCT_OK : CHORUSACCT_E_STORAGE;
     } else {
         rc = rc == SQLITE_DONE ? CHORUSACCT_E_NOTFOUND : ca_code(rc);
     }
@@ -937,64 +937,6 @@ static int fetch_one(sqlite3_stmt *s, bool (*read)(ca_cols *, void *),
 /* ------------------------------------------------------------------ */
 /* Accounts                                                             */
 
-static void bind_account(ca_bind *b, const chorusacct_account *a)
-{
-    b_i64(b, a->state);
-    b_ref(b, a->structure_id);
-    b_i64(b, a->role);
-    b_i64(b, a->lang);
-    b_i64(b, a->created_at);
-    b_i64(b, a->updated_at);
-    b_i64(b, a->consent_at);
-    b_i64(b, a->expires_at);
-    b_i64(b, a->activated_at);
-    b_i64(b, a->decided_by);
-    b_i64(b, a->locked_until);
-    b_i64(b, a->resent_at);
-    b_i64(b, a->failed_logins);
-    b_text(b, a->login_email, sizeof a->login_email);
-    b_text(b, a->email_key, sizeof a->email_key);
-    b_text(b, a->contact_email, sizeof a->contact_email);
-    b_text(b, a->first_name, sizeof a->first_name);
-    b_text(b, a->last_name, sizeof a->last_name);
-    b_text(b, a->phone, sizeof a->phone);
-    b_text(b, a->terms_version, sizeof a->terms_version);
-    b_text(b, a->password_hash, sizeof a->password_hash);
-    b_text(b, a->reason, sizeof a->reason);
-}
-
-static bool read_account(ca_cols *c, void *rec)
-{
-    chorusacct_account *a = rec;
-    memset(a, 0, sizeof *a);
-    a->struct_size = (uint32_t)sizeof *a;
-    a->id = c_i64(c);
-    a->version = c_i64(c);
-    a->state = c_i32(c);
-    a->structure_id = c_i64(c);
-    a->role = c_i32(c);
-    a->lang = c_i32(c);
-    a->created_at = c_i64(c);
-    a->updated_at = c_i64(c);
-    a->consent_at = c_i64(c);
-    a->expires_at = c_i64(c);
-    a->activated_at = c_i64(c);
-    a->decided_by = c_i64(c);
-    a->locked_until = c_i64(c);
-    a->resent_at = c_i64(c);
-    a->failed_logins = c_i32(c);
-    c_text(c, a->login_email, sizeof a->login_email);
-    c_text(c, a->email_key, sizeof a->email_key);
-    c_text(c, a->contact_email, sizeof a->contact_email);
-    c_text(c, a->first_name, sizeof a->first_name);
-    c_text(c, a->last_name, sizeof a->last_name);
-    c_text(c, a->phone, sizeof a->phone);
-    c_text(c, a->terms_version, sizeof a->terms_version);
-    c_text(c, a->password_hash, sizeof a->password_hash);
-    c_text(c, a->reason, sizeof a->reason);
-    return c->ok;
-}
-
 static int ca_account_insert(void *ud, chorusacct_account *a)
 {
     ca_conn *c = ud;
@@ -1004,8 +946,8 @@ static int ca_account_insert(void *ud, chorusacct_account *a)
     int rc = stmt(c, ST_ACCOUNT_INSERT, &s);
     if (rc != CHORUSACCT_OK)
         return rc;
-    ca_bind b = {s, 0, CHORUSACCT_OK};
-    bind_account(&b, a);
+    ca_bind b = bind_start(c, s);
+    chorusacct__row_bind_account(&ca_io, &b, a);
     rc = b.rc == CHORUSACCT_OK ? finish(s) : (done(s), b.rc);
     if (rc == CHORUSACCT_OK) {
         a->id = sqlite3_last_insert_rowid(c->db);
@@ -1025,7 +967,7 @@ static int ca_account_get(void *ud, int64_t id, chorusacct_account *out)
     if (rc != CHORUSACCT_OK)
         return rc;
     sqlite3_bind_int64(s, 1, id);
-    return fetch_one(s, read_account, &tmp, out, sizeof tmp);
+    return fetch_one(s, chorusacct__row_read_account, &tmp, out, sizeof tmp);
 }
 
 static int ca_account_find(void *ud, const char *email_key,
@@ -1039,13 +981,13 @@ static int ca_account_find(void *ud, const char *email_key,
     int rc = stmt(c, ST_ACCOUNT_FIND, &s);
     if (rc != CHORUSACCT_OK)
         return rc;
-    ca_bind b = {s, 0, CHORUSACCT_OK};
+    ca_bind b = bind_start(c, s);
     b_text(&b, email_key, CHORUSACCT_EMAIL_SIZE);
     if (b.rc != CHORUSACCT_OK) {
         done(s);
         return b.rc;
     }
-    return fetch_one(s, read_account, &tmp, out, sizeof tmp);
+    return fetch_one(s, chorusacct__row_read_account, &tmp, out, sizeof tmp);
 }
 
 /* After an UPDATE or DELETE by key changed no row: whether the row is
@@ -1076,8 +1018,8 @@ static int ca_account_update(void *ud, chorusacct_account *a)
     int rc = stmt(c, ST_ACCOUNT_UPDATE, &s);
     if (rc != CHORUSACCT_OK)
         return rc;
-    ca_bind b = {s, 0, CHORUSACCT_OK};
-    bind_account(&b, a);
+    ca_bind b = bind_start(c, s);
+    chorusacct__row_bind_account(&ca_io, &b, a);
     b_i64(&b, a->id);
     b_i64(&b, a->version);
     rc = b.rc == CHORUSACCT_OK ? finish(s) : (done(s), b.rc);
@@ -1113,14 +1055,7 @@ static int list_stmt(ca_conn *c, unsigned mask, sqlite3_stmt **out)
 {
     if (c->list[mask] == NULL) {
         char sql[1024];
-        snprintf(sql, sizeof sql,
-                 "SELECT " ACCOUNT_COLS " FROM account WHERE id > ?1%s%s%s%s"
-                 " ORDER BY id LIMIT ?6",
-                 mask & LQ_STATE ? " AND state = ?2" : "",
-                 mask & LQ_STRUCTURE ? " AND structure_id = ?3" : "",
-                 mask & LQ_ROLE ? " AND role >= ?4" : "",
-                 mask & LQ_EXPIRES ? " AND expires_at > 0 AND expires_at < ?5"
-                                   : "");
+        chorusacct__row_list_sql(mask, "account", '?', sql, sizeof sql);
         int rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
                                     &c->list[mask], NULL);
         if (rc != SQLITE_OK)
@@ -1130,11 +1065,6 @@ static int list_stmt(ca_conn *c, unsigned mask, sqlite3_stmt **out)
     return CHORUSACCT_OK;
 }
 
-static int64_t limit_of(size_t max)
-{
-    return max > (size_t)INT64_MAX ? INT64_MAX : (int64_t)max;
-}
-
 static int ca_account_list(void *ud, const chorusacct_account_query *q,
                            chorusacct_account *out, size_t max, size_t *count)
 {
@@ -1142,47 +1072,21 @@ static int ca_account_list(void *ud, const chorusacct_account_query *q,
     sqlite3_stmt *s = NULL;
     if (q == NULL || count == NULL || (out == NULL && max > 0))
         return CHORUSACCT_E_ARG;
-    unsigned mask = (q->state != 0 ? LQ_STATE : 0) |
-                    (q->structure_id != 0 ? LQ_STRUCTURE : 0) |
-                    (q->min_role != 0 ? LQ_ROLE : 0) |
-                    (q->expires_before != 0 ? LQ_EXPIRES : 0);
-    int rc = list_stmt(c, mask, &s);
+    int rc = list_stmt(c, chorusacct__row_list_mask(q), &s);
     if (rc != CHORUSACCT_OK)
         return rc;
-    sqlite3_bind_int64(s, 1, q->after_id);
-    sqlite3_bind_int64(s, 2, q->state);
-    sqlite3_bind_int64(s, 3, q->structure_id);
-    sqlite3_bind_int64(s, 4, q->min_role);
-    sqlite3_bind_int64(s, 5, q->expires_before);
-    sqlite3_bind_int64(s, 6, limit_of(max));
-    return fetch_rows(s, read_account, out, sizeof *out, max, count);
+    ca_bind b = bind_start(c, s);
+    chorusacct__row_bind_query(&ca_io, &b, q, max);
+    if (b.rc != CHORUSACCT_OK) {
+        done(s);
+        return b.rc;
+    }
+    return fetch_rows(s, chorusacct__row_read_account, out, sizeof *out, max,
+                      count);
 }
 
 /* ------------------------------------------------------------------ */
 /* Structures                                                           */
-
-static void bind_structure(ca_bind *b, const chorusacct_structure *st)
-{
-    b_i64(b, st->id_type);
-    b_i64(b, st->created_at);
-    b_i64(b, st->principal_id);
-    b_text(b, st->identifier, sizeof st->identifier);
-    b_text(b, st->company_name, sizeof st->company_name);
-}
-
-static bool read_structure(ca_cols *c, void *rec)
-{
-    chorusacct_structure *st = rec;
-    memset(st, 0, sizeof *st);
-    st->struct_size = (uint32_t)sizeof *st;
-    st->id = c_i64(c);
-    st->id_type = c_i32(c);
-    st->created_at = c_i64(c);
-    st->principal_id = c_i64(c);
-    c_text(c, st->identifier, sizeof st->identifier);
-    c_text(c, st->company_name, sizeof st->company_name);
-    return c->ok;
-}
 
 static int ca_structure_insert(void *ud, chorusacct_structure *st)
 {
@@ -1193,8 +1097,8 @@ static int ca_structure_insert(void *ud, chorusacct_structure *st)
     int rc = stmt(c, ST_STRUCTURE_INSERT, &s);
     if (rc != CHORUSACCT_OK)
         return rc;
-    ca_bind b = {s, 0, CHORUSACCT_OK};
-    bind_structure(&b, st);
+    ca_bind b = bind_start(c, s);
+    chorusacct__row_bind_structure(&ca_io, &b, st);
     rc = b.rc == CHORUSACCT_OK ? finish(s) : (done(s), b.rc);
     if (rc == CHORUSACCT_OK)
         st->id = sqlite3_last_insert_rowid(c->db);
@@ -1212,7 +1116,7 @@ static int ca_structure_get(void *ud, int64_t id, chorusacct_structure *out)
     if (rc != CHORUSACCT_OK)
         return rc;
     sqlite3_bind_int64(s, 1, id);
-    return fetch_one(s, read_structure, &tmp, out, sizeof tmp);
+    return fetch_one(s, chorusacct__row_read_structure, &tmp, out, sizeof tmp);
 }
 
 static int ca_structure_find(void *ud, int32_t id_type, const char *identifier,
@@ -1226,14 +1130,14 @@ static int ca_structure_find(void *ud, int32_t id_type, const char *identifier,
     int rc = stmt(c, ST_STRUCTURE_FIND, &s);
     if (rc != CHORUSACCT_OK)
         return rc;
-    ca_bind b = {s, 0, CHORUSACCT_OK};
+    ca_bind b = bind_start(c, s);
     b_i64(&b, id_type);
     b_text(&b, identifier, CHORUSACCT_IDENTIFIER_SIZE);
     if (b.rc != CHORUSACCT_OK) {
         done(s);
         return b.rc;
     }
-    return fetch_one(s, read_structure, &tmp, out, sizeof tmp);
+    return fetch_one(s, chorusacct__row_read_structure, &tmp, out, sizeof tmp);
 }
 
 static int ca_structure_update(void *ud, const chorusacct_structure *st)
@@ -1245,8 +1149,8 @@ static int ca_structure_update(void *ud, const chorusacct_structure *st)
     int rc = stmt(c, ST_STRUCTURE_UPDATE, &s);
     if (rc != CHORUSACCT_OK)
         return rc;
-    ca_bind b = {s, 0, CHORUSACCT_OK};
-    bind_structure(&b, st);
+    ca_bind b = bind_start(c, s);
+    chorusacct__row_bind_structure(&ca_io, &b, st);
     b_i64(&b, st->id);
     rc = b.rc == CHORUSACCT_OK ? finish(s) : (done(s), b.rc);
     if (rc == CHORUSACCT_OK && sqlite3_changes(c->db) == 0)
@@ -1271,32 +1175,9 @@ static int ca_token_insert(void *ud, const chorusacct_token *t)
     int rc = stmt(c, ST_TOKEN_INSERT, &s);
     if (rc != CHORUSACCT_OK)
         return rc;
-    ca_bind b = {s, 0, CHORUSACCT_OK};
-    b_blob(&b, t->hash, 32);
-    b_i64(&b, t->account_id);
-    b_i64(&b, t->purpose);
-    b_i64(&b, t->created_at);
-    b_i64(&b, t->expires_at);
-    b_i64(&b, t->used_at);
-    if (b.rc != CHORUSACCT_OK) {
-        done(s);
-        return b.rc;
-    }
-    return finish(s);
-}
-
-static bool read_token(ca_cols *c, void *rec)
-{
-    chorusacct_token *t = rec;
-    memset(t, 0, sizeof *t);
-    t->struct_size = (uint32_t)sizeof *t;
-    c_hash(c, t->hash);
-    t->account_id = c_i64(c);
-    t->purpose = c_i32(c);
-    t->created_at = c_i64(c);
-    t->expires_at = c_i64(c);
-    t->used_at = c_i64(c);
-    return c->ok;
+    ca_bind b = bind_start(c, s);
+    chorusacct__row_bind_token(&ca_io, &b, t);
+    return b.rc == CHORUSACCT_OK ? finish(s) : (done(s), b.rc);
 }
 
 static int ca_token_get(void *ud, const uint8_t *hash32, chorusacct_token *out)
@@ -1310,7 +1191,7 @@ static int ca_token_get(void *ud, const uint8_t *hash32, chorusacct_token *out)
     if (rc != CHORUSACCT_OK)
         return rc;
     sqlite3_bind_blob(s, 1, hash32, 32, SQLITE_STATIC);
-    return fetch_one(s, read_token, &tmp, out, sizeof tmp);
+    return fetch_one(s, chorusacct__row_read_token, &tmp, out, sizeof tmp);
 }
 
 static int ca_token_consume(void *ud, const uint8_t *hash32, int64_t now)
@@ -1323,8 +1204,7 @@ static int ca_token_consume(void *ud, const uint8_t *hash32, int64_t now)
     if (rc != CHORUSACCT_OK)
         return rc;
     sqlite3_bind_blob(s, 1, hash32, 32, SQLITE_STATIC);
-    /* used_at 0 means unused: a consumption at time 0 would not stick. */
-    sqlite3_bind_int64(s, 2, now != 0 ? now : 1);
+    sqlite3_bind_int64(s, 2, now);
     rc = finish(s);
     if (rc == CHORUSACCT_OK && sqlite3_changes(c->db) == 0)
         rc = missing_or(c, ST_TOKEN_EXISTS, hash32, 0);
@@ -1341,7 +1221,7 @@ static int ca_token_revoke(void *ud, int64_t account_id, int32_t purpose,
         return rc;
     sqlite3_bind_int64(s, 1, account_id);
     sqlite3_bind_int64(s, 2, purpose);
-    sqlite3_bind_int64(s, 3, now != 0 ? now : 1);
+    sqlite3_bind_int64(s, 3, now);
     return finish(s);
 }
 
@@ -1354,26 +1234,9 @@ static int ca_captcha_insert(void *ud, const chorusacct_captcha *cp)
     int rc = stmt(c, ST_CAPTCHA_INSERT, &s);
     if (rc != CHORUSACCT_OK)
         return rc;
-    ca_bind b = {s, 0, CHORUSACCT_OK};
-    b_blob(&b, cp->id_hash, 32);
-    b_blob(&b, cp->answer_hash, 32);
-    b_i64(&b, cp->created_at);
-    b_i64(&b, cp->expires_at);
-    b_i64(&b, cp->used_at);
+    ca_bind b = bind_start(c, s);
+    chorusacct__row_bind_captcha(&ca_io, &b, cp);
     return b.rc == CHORUSACCT_OK ? finish(s) : (done(s), b.rc);
-}
-
-static bool read_captcha(ca_cols *c, void *rec)
-{
-    chorusacct_captcha *cp = rec;
-    memset(cp, 0, sizeof *cp);
-    cp->struct_size = (uint32_t)sizeof *cp;
-    c_hash(c, cp->id_hash);
-    c_hash(c, cp->answer_hash);
-    cp->created_at = c_i64(c);
-    cp->expires_at = c_i64(c);
-    cp->used_at = c_i64(c);
-    return c->ok;
 }
 
 static int ca_captcha_get(void *ud, const uint8_t *id_hash32,
@@ -1388,7 +1251,7 @@ static int ca_captcha_get(void *ud, const uint8_t *id_hash32,
     if (rc != CHORUSACCT_OK)
         return rc;
     sqlite3_bind_blob(s, 1, id_hash32, 32, SQLITE_STATIC);
-    return fetch_one(s, read_captcha, &tmp, out, sizeof tmp);
+    return fetch_one(s, chorusacct__row_read_captcha, &tmp, out, sizeof tmp);
 }
 
 static int ca_captcha_update(void *ud, const chorusacct_captcha *cp)
@@ -1411,44 +1274,6 @@ static int ca_captcha_update(void *ud, const chorusacct_captcha *cp)
 /* ------------------------------------------------------------------ */
 /* Outbox and events                                                    */
 
-static bool read_message(ca_cols *c, void *rec)
-{
-    chorusacct_message *m = rec;
-    memset(m, 0, sizeof *m);
-    m->struct_size = (uint32_t)sizeof *m;
-    m->id = c_i64(c);
-    m->account_id = c_i64(c);
-    m->kind = c_i32(c);
-    m->lang = c_i32(c);
-    m->status = c_i32(c);
-    m->attempts = c_i32(c);
-    m->created_at = c_i64(c);
-    m->next_attempt_at = c_i64(c);
-    m->lease_until = c_i64(c);
-    m->sent_at = c_i64(c);
-    c_text(c, m->to, sizeof m->to);
-    c_packed(c, m->subject, sizeof m->subject);
-    c_packed(c, m->body, sizeof m->body);
-    c_text(c, m->last_error, sizeof m->last_error);
-    return c->ok;
-}
-
-static bool read_event(ca_cols *c, void *rec)
-{
-    chorusacct_event *e = rec;
-    memset(e, 0, sizeof *e);
-    e->struct_size = (uint32_t)sizeof *e;
-    e->id = c_i64(c);
-    e->account_id = c_i64(c);
-    e->type = c_i32(c);
-    e->time = c_i64(c);
-    e->from_state = c_i32(c);
-    e->to_state = c_i32(c);
-    e->actor_id = c_i64(c);
-    c_text(c, e->reason, sizeof e->reason);
-    return c->ok;
-}
-
 static int ca_outbox_insert(void *ud, chorusacct_message *m)
 {
     ca_conn *c = ud;
@@ -1458,20 +1283,8 @@ static int ca_outbox_insert(void *ud, chorusacct_message *m)
     int rc = stmt(c, ST_OUTBOX_INSERT, &s);
     if (rc != CHORUSACCT_OK)
         return rc;
-    ca_bind b = {s, 0, CHORUSACCT_OK};
-    b_i64(&b, m->account_id);
-    b_i64(&b, m->kind);
-    b_i64(&b, m->lang);
-    b_i64(&b, m->status);
-    b_i64(&b, m->attempts);
-    b_i64(&b, m->created_at);
-    b_i64(&b, m->next_attempt_at);
-    b_i64(&b, m->lease_until);
-    b_i64(&b, m->sent_at);
-    b_text(&b, m->to, sizeof m->to);
-    b_packed(&b, c, m->subject, sizeof m->subject, c->packed_subject);
-    b_packed(&b, c, m->body, sizeof m->body, c->packed_body);
-    b_text(&b, m->last_error, sizeof m->last_error);
+    ca_bind b = bind_start(c, s);
+    chorusacct__row_bind_message(&ca_io, &b, m);
     rc = b.rc == CHORUSACCT_OK ? finish(s) : (done(s), b.rc);
     if (rc == CHORUSACCT_OK)
         m->id = sqlite3_last_insert_rowid(c->db);
@@ -1497,8 +1310,8 @@ static int ca_outbox_claim(void *ud, int64_t now, int64_t lease_until,
     if (rc != CHORUSACCT_OK)
         return rc;
     sqlite3_bind_int64(s, 1, now);
-    sqlite3_bind_int64(s, 2, limit_of(max));
-    rc = fetch_rows(s, read_message, out, sizeof *out, max, &n);
+    sqlite3_bind_int64(s, 2, chorusacct__row_limit(max));
+    rc = fetch_rows(s, chorusacct__row_read_message, out, sizeof *out, max, &n);
     for (size_t i = 0; i < n && rc == CHORUSACCT_OK; i++) {
         sqlite3_bind_int64(lease, 1, out[i].id);
         sqlite3_bind_int64(lease, 2, lease_until);
@@ -1522,14 +1335,8 @@ static int ca_outbox_update(void *ud, const chorusacct_message *m)
     int rc = stmt(c, ST_OUTBOX_UPDATE, &s);
     if (rc != CHORUSACCT_OK)
         return rc;
-    ca_bind b = {s, 0, CHORUSACCT_OK};
-    b_i64(&b, m->status);
-    b_i64(&b, m->attempts);
-    b_i64(&b, m->next_attempt_at);
-    b_i64(&b, m->lease_until);
-    b_i64(&b, m->sent_at);
-    b_text(&b, m->last_error, sizeof m->last_error);
-    b_i64(&b, m->id);
+    ca_bind b = bind_start(c, s);
+    chorusacct__row_bind_delivery(&ca_io, &b, m);
     rc = b.rc == CHORUSACCT_OK ? finish(s) : (done(s), b.rc);
     if (rc == CHORUSACCT_OK && sqlite3_changes(c->db) == 0) {
         /* Missing, or sent already (the late report is dropped). */
@@ -1551,10 +1358,11 @@ static int ca_outbox_list(void *ud, int32_t status, int64_t after_id,
     if (rc != CHORUSACCT_OK)
         return rc;
     sqlite3_bind_int64(s, 1, after_id);
-    sqlite3_bind_int64(s, 2, limit_of(max));
+    sqlite3_bind_int64(s, 2, chorusacct__row_limit(max));
     if (status != 0)
         sqlite3_bind_int64(s, 3, status);
-    return fetch_rows(s, read_message, out, sizeof *out, max, count);
+    return fetch_rows(s, chorusacct__row_read_message, out, sizeof *out, max,
+                      count);
 }
 
 static int ca_event_append(void *ud, chorusacct_event *e)
@@ -1566,14 +1374,8 @@ static int ca_event_append(void *ud, chorusacct_event *e)
     int rc = stmt(c, ST_EVENT_INSERT, &s);
     if (rc != CHORUSACCT_OK)
         return rc;
-    ca_bind b = {s, 0, CHORUSACCT_OK};
-    b_i64(&b, e->account_id);
-    b_i64(&b, e->type);
-    b_i64(&b, e->time);
-    b_i64(&b, e->from_state);
-    b_i64(&b, e->to_state);
-    b_i64(&b, e->actor_id);
-    b_text(&b, e->reason, sizeof e->reason);
+    ca_bind b = bind_start(c, s);
+    chorusacct__row_bind_event(&ca_io, &b, e);
     rc = b.rc == CHORUSACCT_OK ? finish(s) : (done(s), b.rc);
     if (rc == CHORUSACCT_OK)
         e->id = sqlite3_last_insert_rowid(c->db);
@@ -1592,10 +1394,11 @@ static int ca_event_list(void *ud, int64_t account_id, int64_t after_id,
     if (rc != CHORUSACCT_OK)
         return rc;
     sqlite3_bind_int64(s, 1, after_id);
-    sqlite3_bind_int64(s, 2, limit_of(max));
+    sqlite3_bind_int64(s, 2, chorusacct__row_limit(max));
     if (account_id != 0)
         sqlite3_bind_int64(s, 3, account_id);
-    return fetch_rows(s, read_event, out, sizeof *out, max, count);
+    return fetch_rows(s, chorusacct__row_read_event, out, sizeof *out, max,
+                      count);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1611,7 +1414,7 @@ static int ca_meta_get(void *ud, const char *key, uint8_t *buf, size_t cap,
     int rc = stmt(c, ST_META_GET, &s);
     if (rc != CHORUSACCT_OK)
         return rc;
-    ca_bind b = {s, 0, CHORUSACCT_OK};
+    ca_bind b = bind_start(c, s);
     b_text(&b, key, CHORUSACCT_KEY_SIZE);
     if (b.rc != CHORUSACCT_OK) {
         done(s);
@@ -1647,7 +1450,7 @@ static int ca_meta_set(void *ud, const char *key, const uint8_t *value,
     int rc = stmt(c, ST_META_SET, &s);
     if (rc != CHORUSACCT_OK)
         return rc;
-    ca_bind b = {s, 0, CHORUSACCT_OK};
+    ca_bind b = bind_start(c, s);
     b_text(&b, key, CHORUSACCT_KEY_SIZE);
     /* A NULL pointer would store NULL, which the column refuses. */
     b_blob(&b, len > 0 ? value : empty, len);
@@ -1863,41 +1666,7 @@ int chorusacct_sqlite_ops(chorusacct_storage_ops *out, const char *path,
     }
 
     chorusacct_storage_ops ops;
-    memset(&ops, 0, sizeof ops);
-    ops.struct_size = (uint32_t)sizeof ops;
-    ops.user_data = c;
-    ops.begin = ca_begin;
-    ops.commit = ca_commit;
-    ops.rollback = ca_rollback;
-    ops.account_insert = ca_account_insert;
-    ops.account_get = ca_account_get;
-    ops.account_find = ca_account_find;
-    ops.account_update = ca_account_update;
-    ops.account_delete = ca_account_delete;
-    ops.account_list = ca_account_list;
-    ops.structure_insert = ca_structure_insert;
-    ops.structure_get = ca_structure_get;
-    ops.structure_find = ca_structure_find;
-    ops.structure_update = ca_structure_update;
-    ops.structure_delete = ca_structure_delete;
-    ops.token_insert = ca_token_insert;
-    ops.token_get = ca_token_get;
-    ops.token_consume = ca_token_consume;
-    ops.token_revoke = ca_token_revoke;
-    ops.captcha_insert = ca_captcha_insert;
-    ops.captcha_get = ca_captcha_get;
-    ops.captcha_update = ca_captcha_update;
-    ops.outbox_insert = ca_outbox_insert;
-    ops.outbox_claim = ca_outbox_claim;
-    ops.outbox_update = ca_outbox_update;
-    ops.outbox_list = ca_outbox_list;
-    ops.event_append = ca_event_append;
-    ops.event_list = ca_event_list;
-    ops.counter_add = ca_counter_add;
-    ops.meta_get = ca_meta_get;
-    ops.meta_set = ca_meta_set;
-    ops.gc = ca_gc;
-    ops.destroy = ca_destroy;
+    CA_ROW_FILL_OPS(ops, c);
     chorusacct__out_write(out, &ops, n);
     return CHORUSACCT_OK;
 }

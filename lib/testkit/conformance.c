@@ -880,28 +880,6 @@ static int part_tokens(ct *t)
          "token_revoke of an account without tokens");
     COMMIT();
 
-    /* used_at 0 means unused: a use at time 0 is stored as 1. */
-    make_token(&tk[0], 0x205, y, 2, T0 + 3600, 0);
-    make_token(&tk[1], 0x206, y, 3, T0 + 3600, 0);
-    BEGIN();
-    OKAY(OP(token_insert, &tk[0]), "token_insert");
-    OKAY(OP(token_insert, &tk[1]), "token_insert");
-    OKAY(OP(token_consume, tk[0].hash, 0), "token_consume at time 0");
-    OKAY(OP(token_revoke, y, 3, 0), "token_revoke at time 0");
-    COMMIT();
-    tk[0].used_at = 1;
-    tk[1].used_at = 1;
-    for (size_t i = 0; i < 2; i++) {
-        PREP(&out);
-        OKAY(OP(token_get, tk[i].hash, &out), "token_get");
-        SAME(token, &tk[i], &out,
-             "token used at time 0 (used_at 0 would mean unused: 1 is "
-             "stored)");
-    }
-    BEGIN();
-    EXPECT(CHORUSACCT_E_CONFLICT, OP(token_consume, tk[0].hash, T0 + 40),
-           "token_consume of a token consumed at time 0");
-    COMMIT();
     return CHORUSACCT_OK;
 }
 
