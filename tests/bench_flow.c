@@ -12,6 +12,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <chorusacct.h>
+#include <chorusacct/testkit.h>
 
 #include "sirets.h"
 #include "benchutil.h"

@@ -27,6 +27,7 @@
 #include <sodium.h>
 
 #include <chorusacct.h>
+#include <chorusacct/testkit.h>
 
 #include "sirets.h"
 #include "benchutil.h"

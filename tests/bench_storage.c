@@ -13,6 +13,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <chorusacct.h>
+#include <chorusacct/testkit.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,7 +200,7 @@ int main(int argc, char **argv)
     long kib = rss_kib();
     t0 = bench_now_ns();
     uint8_t d[32];
-    CHECK(chorusacct_memstore_digest(ms, d));
+    CHECK(chorusacct_memstore_digest(ms, d, sizeof d));
     t1 = bench_now_ns();
     report("digest of the whole store, per account", t0, t1, n);
 

@@ -866,6 +866,13 @@ def layout_c(model):
         ' * public record and the value of every enum member, as the',
         ' * compiler sees them, for bindings to compare with. */',
         '#include <chorusacct.h>',
+    ]
+    # Headers that <chorusacct.h> does not include (the test kit's).
+    files = sorted({d.file for group in (model.records, model.enums,
+                                         model.functions)
+                    for d in group.values()})
+    lines += ['#include <%s>' % f for f in files if f != 'chorusacct.h']
+    lines += [
         '#include <stddef.h>',
         '#include <stdio.h>',
         '',

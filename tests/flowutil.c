@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <chorusacct/testkit.h>
 
 static chorusacct_ctx *make_ctx(bench *b, uint32_t flags)
 {
@@ -204,7 +205,8 @@ void bench_digest(bench *b, uint8_t *out32)
     if (bench_sqlite(b))
         sqlite_digest(b->path, out32);
     else
-        assert_int_equal(chorusacct_memstore_digest(b->store, out32),
+        assert_int_equal(chorusacct_memstore_digest(b->store, out32,
+                                                    CHORUSACCT_DIGEST_SIZE),
                          CHORUSACCT_OK);
 }
 

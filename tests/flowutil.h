@@ -11,6 +11,7 @@
 
 #include "sirets.h" /* siret_of() */
 #include "activateutil.h"
+#include <chorusacct/testkit.h>
 
 /* 2026-11-26T10:00:00Z */
 #define T0 INT64_C(1795687200)

@@ -15,13 +15,20 @@ meson install -C "$tmp/build" >"$tmp/install.log" 2>&1 ||
 
 for f in include/chorusacct.h include/chorusacct/common.h \
          include/chorusacct/version.h lib/pkgconfig/libchorusacct.pc \
-         lib/libchorusacct.so.0 lib/libchorusacct.a; do
+         lib/libchorusacct.so.0 lib/libchorusacct.a \
+         include/chorusacct/testkit.h lib/pkgconfig/libchorusacct-testkit.pc \
+         lib/libchorusacct-testkit.so lib/libchorusacct-testkit.a; do
     [ -e "$tmp/prefix/$f" ] || { echo "FAIL not installed: $f"; exit 1; }
 done
 
 export PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig"
 cflags=$(pkg-config --cflags libchorusacct)
 libs=$(pkg-config --libs libchorusacct)
+# The test kit's library: the tool's demo and --now use it.
+tk_libs=$(pkg-config --libs libchorusacct-testkit)
+[ "$(pkg-config --modversion libchorusacct-testkit)" = \
+  "$(pkg-config --modversion libchorusacct)" ] ||
+    { echo "FAIL testkit .pc version"; exit 1; }
 [ "$(pkg-config --modversion libchorusacct)" = "$(sed -n "s/^  version: '\(.*\)',/\1/p" "$src/meson.build")" ] ||
     { echo "FAIL .pc version"; exit 1; }
 
@@ -32,12 +39,14 @@ for ex in "$src"/examples/*.c "$src"/examples/*/main.c; do
     [ -e "$ex" ] || continue
     case $ex in
     */main.c) name=$(basename "$(dirname "$ex")")
-              set -- "$(dirname "$ex")"/*.c ;;
+              set -- "$(dirname "$ex")"/*.c
+              ex_libs=$tk_libs ;;
     *) name=$(basename "$ex" .c)
-       set -- "$ex" ;;
+       set -- "$ex"
+       ex_libs=$libs ;;
     esac
     # shellcheck disable=SC2086
-    ${CC:-cc} -std=c11 -Wall -Wextra -Werror $cflags "$@" $libs \
+    ${CC:-cc} -std=c11 -Wall -Wextra -Werror $cflags "$@" $ex_libs \
         -o "$tmp/$name"
     count=$((count + 1))
 done

@@ -29,6 +29,7 @@
 #include <sodium.h>
 
 #include <chorusacct/postgres.h>
+#include <chorusacct/testkit.h>
 
 enum {
     MAX_KIDS = 8,

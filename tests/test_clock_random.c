@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <chorusacct/testkit.h>
 
 /* ------------------------------------------------------------------ */
 /* Table initialisers                                                   */

@@ -12,6 +12,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <chorusacct/testkit.h>
 
 static char siret_a[15], siret_b[15];
 

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <chorusacct/testkit.h>
 
 static char siret_a[15], siret_b[15], siret_c[15];
 

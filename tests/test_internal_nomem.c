@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <chorusacct/testkit.h>
 
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t k, size_t n);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <chorusacct/postgres.h>
+#include <chorusacct/testkit.h>
 
 /* ------------------------------------------------------------------ */
 /* Fixture: a new schema per test                                       */

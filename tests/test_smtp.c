@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <chorusacct/testkit.h>
 
 #define FROM "Chorus Pro <noreply@chorus.example>"
 #define USER "robot"

@@ -20,6 +20,7 @@
 #include <sqlite3.h>
 
 #include <chorusacct/sqlite.h>
+#include <chorusacct/testkit.h>
 
 /* ------------------------------------------------------------------ */
 /* Fixture: a fresh directory per test                                  */

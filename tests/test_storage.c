@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <chorusacct/testkit.h>
 
 #define T0 INT64_C(1700000000)
 
@@ -24,7 +25,8 @@ static chorusacct_memstore *new_store(chorusacct_storage_ops *ops)
 
 static void digest(chorusacct_memstore *ms, uint8_t *out)
 {
-    assert_int_equal(chorusacct_memstore_digest(ms, out), CHORUSACCT_OK);
+    assert_int_equal(chorusacct_memstore_digest(ms, out, CHORUSACCT_DIGEST_SIZE),
+                     CHORUSACCT_OK);
 }
 
 static void account(chorusacct_account *a, const char *key)
@@ -146,8 +148,12 @@ static void test_memstore_args(void **state)
     assert_null(ops.destroy);
     assert_int_equal(chorusacct_memstore_ops(&ops, NULL), CHORUSACCT_E_ARG);
     assert_int_equal(chorusacct_memstore_ops(NULL, ms), CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_memstore_digest(NULL, d), CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_memstore_digest(ms, NULL), CHORUSACCT_E_ARG);
+    assert_int_equal(chorusacct_memstore_digest(NULL, d, sizeof d),
+                     CHORUSACCT_E_ARG);
+    assert_int_equal(chorusacct_memstore_digest(ms, NULL, sizeof d),
+                     CHORUSACCT_E_ARG);
+    assert_int_equal(chorusacct_memstore_digest(ms, d, sizeof d - 1),
+                     CHORUSACCT_E_TOOSMALL);
     chorusacct_memstore_free(ms);
     chorusacct_memstore_free(NULL);
 }

@@ -10,15 +10,17 @@ usage: tests/update-symbols-doc.py   (from the top of the tree)
 import glob
 import re
 
-MAP = 'lib/libchorusacct.map'
+MAPS = ['lib/libchorusacct.map', 'lib/testkit/libchorusacct-testkit.map']
 DOC = 'docs/symbols.md'
 
-text = re.sub(r'/\*.*?\*/', ' ', open(MAP).read(), flags=re.S)
 node_of = {}
-for node, body in re.findall(r'(CHORUSACCT_[\d.]+)\s*\{(.*?)\}', text, re.S):
-    glob_part = body.split('local:')[0]
-    for name in re.findall(r'(chorusacct_\w+)\s*;', glob_part):
-        node_of[name] = node
+for path in MAPS:
+    text = re.sub(r'/\*.*?\*/', ' ', open(path).read(), flags=re.S)
+    for node, body in re.findall(r'(CHORUSACCT_(?:TESTKIT_)?[\d.]+)\s*\{(.*?)\}',
+                                 text, re.S):
+        glob_part = body.split('local:')[0]
+        for name in re.findall(r'(chorusacct_\w+)\s*;', glob_part):
+            node_of[name] = node
 
 header_of = {}
 for h in sorted(glob.glob('include/chorusacct/*.h')):
@@ -39,7 +41,7 @@ sep = head.index('|---|---|---|---|')
 rows = []
 for name in sorted(node_of):
     version = node_of[name]
-    release = since.get(name, version.split('_')[1] + '.0')
+    release = since.get(name, version.split('_')[-1] + '.0')
     rows.append('| `%s` | `%s` | %s | `%s` |' %
                 (name, header_of.get(name, '?'), release, version))
 open(DOC, 'w').write('\n'.join(head[:sep + 1] + rows + head[sep + 1:]))

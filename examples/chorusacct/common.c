@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <chorusacct/testkit.h>
 
 /* ------------------------------------------------------------------ */
 /* Options                                                              */

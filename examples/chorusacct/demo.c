@@ -5,6 +5,7 @@
 #include "tool.h"
 
 #include <string.h>
+#include <chorusacct/testkit.h>
 
 static void demo_step(const char *title)
 {

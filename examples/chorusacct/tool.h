@@ -18,6 +18,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <chorusacct.h>
+#include <chorusacct/testkit.h>
 
 #include <stdbool.h>
 #include <stdint.h>

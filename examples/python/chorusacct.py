@@ -22,7 +22,11 @@ loads the C library and gives it a Python face:
 
 The library is found through the ``CHORUSACCT_LIBRARY`` environment
 variable (a path), else ``ctypes.util.find_library("chorusacct")``, else
-``libchorusacct.so.0``. Importing fails with ImportError when it cannot be
+``libchorusacct.so.0``; the test kit (the test doubles and the
+conformance suite, chorusacct/testkit.h) through
+``CHORUSACCT_TESTKIT_LIBRARY``, else ``libchorusacct-testkit.so`` next to
+the library, else ``find_library("chorusacct-testkit")``: without it the
+test doubles raise RuntimeError when used. Importing fails with ImportError when it cannot be
 loaded or when its version is not compatible with the one this module was
 written for (same major version, minor version at least as high).
 
@@ -60,6 +64,65 @@ def _load():
 
 #: The loaded library; every public function has its argtypes and restype.
 lib = _load()
+
+
+def _load_testkit():
+    here = os.path.dirname(getattr(lib, '_name', '') or '')
+    for path in (os.environ.get('CHORUSACCT_TESTKIT_LIBRARY'),
+                 os.path.join(here, 'libchorusacct-testkit.so') if here
+                 else None,
+                 ctypes.util.find_library('chorusacct-testkit')):
+        if path:
+            try:
+                return ctypes.CDLL(path)
+            except OSError:
+                pass
+    return None
+
+
+#: The test kit's library (chorusacct/testkit.h), or None when it is not
+#: installed.
+testkit = _load_testkit()
+
+#: The functions of the test kit's library.
+_TESTKIT = frozenset((
+    'chorusacct_faultstore_calls',
+    'chorusacct_faultstore_fired',
+    'chorusacct_faultstore_free',
+    'chorusacct_faultstore_new',
+    'chorusacct_faultstore_ops',
+    'chorusacct_faultstore_reset',
+    'chorusacct_memstore_digest',
+    'chorusacct_storage_conformance',
+    'chorusacct_testclock_advance',
+    'chorusacct_testclock_free',
+    'chorusacct_testclock_new',
+    'chorusacct_testclock_now',
+    'chorusacct_testclock_ops',
+    'chorusacct_testclock_set',
+    'chorusacct_testmailer_at',
+    'chorusacct_testmailer_clear',
+    'chorusacct_testmailer_count',
+    'chorusacct_testmailer_fail_next',
+    'chorusacct_testmailer_free',
+    'chorusacct_testmailer_last_link',
+    'chorusacct_testmailer_new',
+    'chorusacct_testmailer_ops',
+    'chorusacct_testrandom_free',
+    'chorusacct_testrandom_new',
+    'chorusacct_testrandom_ops',
+))
+
+
+def _fn(name):
+    """The C function `name`, from the library that exports it."""
+    if name in _TESTKIT:
+        if testkit is None:
+            raise RuntimeError('chorusacct: %s needs libchorusacct-testkit, '
+                               'which is not installed (or set '
+                               'CHORUSACCT_TESTKIT_LIBRARY)' % name)
+        return getattr(testkit, name)
+    return getattr(lib, name)
 
 
 def _compatible(text):
@@ -402,6 +465,13 @@ class SqliteFlag(enum.IntFlag):
     NO_CREATE = 1
 
 
+class TestkitSize(enum.IntEnum):
+    """``chorusacct_testkit_sizes`` (chorusacct/testkit.h)."""
+
+    SEED_SIZE = 32
+    DIGEST_SIZE = 32
+
+
 # C enum -> (Python class, prefix of its members in C).
 C_ENUMS = {
     'chorusacct_status': (Status, 'CHORUSACCT_E_'),
@@ -425,6 +495,7 @@ C_ENUMS = {
     'chorusacct_postgres_flags': (PostgresFlag, 'CHORUSACCT_POSTGRES_'),
     'chorusacct_smtp_tls': (SmtpTls, 'CHORUSACCT_SMTP_TLS_'),
     'chorusacct_sqlite_flags': (SqliteFlag, 'CHORUSACCT_SQLITE_'),
+    'chorusacct_testkit_sizes': (TestkitSize, 'CHORUSACCT_'),
 }
 # ---------------------------------------------------------------- records
 # ctypes mirrors of the public records, named as in C. Members are in the
@@ -1024,7 +1095,8 @@ _PROTOTYPES = {
     'chorusacct_memstore_free': (None, [c_void_p]),
     'chorusacct_memstore_ops': (
         c_int, [POINTER(chorusacct_storage_ops), c_void_p]),
-    'chorusacct_memstore_digest': (c_int, [c_void_p, POINTER(c_char)]),
+    'chorusacct_memstore_digest': (
+        c_int, [c_void_p, POINTER(c_char), c_size_t]),
     'chorusacct_faultstore_new': (
         c_int, [POINTER(c_void_p), POINTER(chorusacct_storage_ops), c_uint64]),
     'chorusacct_faultstore_free': (None, [c_void_p]),
@@ -1049,11 +1121,14 @@ _PROTOTYPES = {
 
 def _declare():
     for name, (restype, argtypes) in _PROTOTYPES.items():
+        where = testkit if name in _TESTKIT else lib
+        if where is None:
+            continue
         try:
-            fn = getattr(lib, name)
+            fn = getattr(where, name)
         except AttributeError:
             raise ImportError('chorusacct: %s %s lacks %s' %
-                              (lib._name, _LIB_VERSION, name)) from None
+                              (where._name, _LIB_VERSION, name)) from None
         fn.restype = restype
         fn.argtypes = argtypes
 
@@ -1483,7 +1558,7 @@ def storage_conformance(storage, concurrent=True):
     ops2 = storage._ops() if concurrent else None
     report = ctypes.create_string_buffer(1024)
     try:
-        rc = lib.chorusacct_storage_conformance(
+        rc = _fn('chorusacct_storage_conformance')(
             byref(ops), byref(ops2) if ops2 is not None else None, report,
             len(report))
     finally:
@@ -1664,7 +1739,7 @@ class _Handle:
 
     def _destroy(self):
         if self._ptr and self._free is not None:
-            getattr(lib, self._free)(self._ptr)
+            _fn(self._free)(self._ptr)
         self._ptr = c_void_p()
 
     def close(self):
@@ -1685,7 +1760,7 @@ class _Handle:
 
     def _ops(self):
         ops = _sized(self._ops_record)
-        _raise_if(getattr(lib, self._ops_fn)(byref(ops), self._live()))
+        _raise_if(_fn(self._ops_fn)(byref(ops), self._live()))
         return ops
 
     def __enter__(self):
@@ -1718,7 +1793,8 @@ class MemStore(_Handle):
         equal digests before and after a failed call prove it changed
         nothing."""
         out = ctypes.create_string_buffer(32)
-        _raise_if(lib.chorusacct_memstore_digest(self._live(), out))
+        _raise_if(_fn('chorusacct_memstore_digest')(self._live(), out,
+                                                     len(out)))
         return out.raw
 
 
@@ -1769,16 +1845,16 @@ class TestClock(_Handle):
 
     def __init__(self, start=0):
         super().__init__()
-        _raise_if(lib.chorusacct_testclock_new(byref(self._ptr), start))
+        _raise_if(_fn('chorusacct_testclock_new')(byref(self._ptr), start))
 
     def set(self, now):
-        lib.chorusacct_testclock_set(self._live(), now)
+        _fn('chorusacct_testclock_set')(self._live(), now)
 
     def advance(self, seconds):
-        lib.chorusacct_testclock_advance(self._live(), seconds)
+        _fn('chorusacct_testclock_advance')(self._live(), seconds)
 
     def now(self):
-        return lib.chorusacct_testclock_now(self._live())
+        return _fn('chorusacct_testclock_now')(self._live())
 
 
 class TestRandom(_Handle):
@@ -1797,7 +1873,7 @@ class TestRandom(_Handle):
             seed = seed.to_bytes(32, 'little')
         if len(seed) != 32:
             raise ValueError('the seed has 32 bytes')
-        _raise_if(lib.chorusacct_testrandom_new(byref(self._ptr), seed))
+        _raise_if(_fn('chorusacct_testrandom_new')(byref(self._ptr), seed))
 
 
 def _mail_of(c):
@@ -1813,17 +1889,17 @@ class TestMailer(_Handle):
 
     def __init__(self):
         super().__init__()
-        _raise_if(lib.chorusacct_testmailer_new(byref(self._ptr)))
+        _raise_if(_fn('chorusacct_testmailer_new')(byref(self._ptr)))
 
     def __len__(self):
-        return lib.chorusacct_testmailer_count(self._live())
+        return _fn('chorusacct_testmailer_count')(self._live())
 
     @property
     def mails(self):
         """The captured messages, oldest first (copies)."""
         ptr = self._live()
-        return [_mail_of(lib.chorusacct_testmailer_at(ptr, i).contents)
-                for i in range(lib.chorusacct_testmailer_count(ptr))]
+        return [_mail_of(_fn('chorusacct_testmailer_at')(ptr, i).contents)
+                for i in range(_fn('chorusacct_testmailer_count')(ptr))]
 
     def to(self, address, kind=None):
         """Messages to ``address`` (ASCII case ignored), of ``kind``."""
@@ -1831,7 +1907,7 @@ class TestMailer(_Handle):
                 and (kind is None or m.kind == kind)]
 
     def clear(self):
-        lib.chorusacct_testmailer_clear(self._live())
+        _fn('chorusacct_testmailer_clear')(self._live())
 
     def last_link(self, to=None):
         """The last activation link sent to ``to`` (any address: None), or
@@ -1839,7 +1915,7 @@ class TestMailer(_Handle):
         addr = _enc(to)
         ptr = self._live()
         rc, text = _text_out(
-            lambda b, c, n: lib.chorusacct_testmailer_last_link(
+            lambda b, c, n: _fn('chorusacct_testmailer_last_link')(
                 ptr, addr, b, c, n), 256)
         if rc == Status.NOTFOUND:
             return None
@@ -1856,7 +1932,7 @@ class TestMailer(_Handle):
     def fail_next(self, count, result=MailResult.TEMPFAIL):
         """Make the next ``count`` sends answer ``result`` without
         capturing."""
-        _raise_if(lib.chorusacct_testmailer_fail_next(self._live(), count,
+        _raise_if(_fn('chorusacct_testmailer_fail_next')(self._live(), count,
                                                      result))
 
 

@@ -263,7 +263,7 @@ class PrototypeTest(unittest.TestCase):
         self.assertEqual(self.model.violations, [])
         self.assertEqual(sorted(ca._PROTOTYPES), sorted(self.model.functions))
         for name, f in self.model.functions.items():
-            fn = getattr(ca.lib, name)
+            fn = ca._fn(name)
             self.assertIs(fn.restype, self.expected(f.ret), name)
             self.assertEqual(list(fn.argtypes),
                              [self.expected(p) for _, p in f.params], name)

@@ -1,6 +1,7 @@
 /**
  * @file chorusacct/clock.h
- * @brief The clock callback, and a settable clock for tests.
+ * @brief The clock callback (a settable clock for tests is in
+ *        chorusacct/testkit.h).
  *
  * The library reads the time only through a clock table, so that tests and
  * users' test harnesses control it. The default is the system clock.
@@ -46,94 +47,6 @@ typedef struct chorusacct_clock_ops {
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_clock_ops_init(
     chorusacct_clock_ops *ops, size_t struct_size);
-
-/**
- * @brief A settable clock, for tests (opaque).
- * @since 0.1
- */
-typedef struct chorusacct_testclock chorusacct_testclock;
-
-/**
- * @brief Create a settable clock that reads `start` until it is moved.
- * @param[out] out   receives the clock
- * @param[in]  start Unix time in seconds
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_NOMEM, ::CHORUSACCT_E_ARG.
- * @par Ownership:
- * The caller owns the clock and frees it with chorusacct_testclock_free(),
- * after every context whose clock table reads it.
- * @par Threads:
- * The clock may be read and moved from several threads at once.
- * @since 0.1
- */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_testclock_new(
-    chorusacct_testclock **out, int64_t start);
-
-/**
- * @brief Free a settable clock.
- * @param[in] clock the clock, or NULL (no-op)
- * @par Ownership:
- * Frees the clock; tables filled by chorusacct_testclock_ops() must no
- * longer be used.
- * @par Threads:
- * No other thread may be using the clock.
- * @since 0.1
- */
-CHORUSACCT_API void chorusacct_testclock_free(chorusacct_testclock *clock);
-
-/**
- * @brief Set the time.
- * @param[in] clock the clock (NULL: no-op)
- * @param[in] now   Unix time in seconds
- * @par Ownership:
- * Nothing is allocated.
- * @par Threads:
- * Safe from any thread (an atomic store).
- * @since 0.1
- */
-CHORUSACCT_API void chorusacct_testclock_set(chorusacct_testclock *clock,
-                                             int64_t now);
-
-/**
- * @brief Move the time by `seconds`, saturating at the limits of int64_t.
- * @param[in] clock   the clock (NULL: no-op)
- * @param[in] seconds how far to move it (may be negative)
- * @par Ownership:
- * Nothing is allocated.
- * @par Threads:
- * Safe from any thread (an atomic update).
- * @since 0.1
- */
-CHORUSACCT_API void chorusacct_testclock_advance(chorusacct_testclock *clock,
-                                                 int64_t seconds);
-
-/**
- * @brief Read the time.
- * @param[in] clock the clock
- * @return Unix time in seconds, or 0 for a NULL `clock`.
- * @par Ownership:
- * Nothing is allocated.
- * @par Threads:
- * Safe from any thread (an atomic load).
- * @since 0.1
- */
-CHORUSACCT_API int64_t chorusacct_testclock_now(
-    const chorusacct_testclock *clock);
-
-/**
- * @brief Fill a clock table that reads this clock.
- * @param[in]  clock the clock
- * @param[out] ops   the table to fill (its `struct_size` set by
- *                   `chorusacct_clock_ops_init()`: filled that far)
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG if a pointer is NULL.
- * @par Ownership:
- * The table's `destroy` is NULL: the clock stays owned by the caller, who
- * frees it after the contexts that use the table.
- * @par Threads:
- * Safe from any thread.
- * @since 0.1
- */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_testclock_ops(
-    chorusacct_clock_ops *ops, chorusacct_testclock *clock);
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,8 @@
 /**
  * @file chorusacct/mailer.h
  * @brief E-mail: the mailer callback, the outbox, the message templates,
- *        the Maildir and SMTP mailers, and a capturing mailer for tests.
+ *        the Maildir and SMTP mailers (a capturing mailer for tests is in
+ *        chorusacct/testkit.h).
  *
  * Flow functions never send mail. In the same storage transaction as the
  * state change they append messages to the **outbox**;
@@ -458,136 +459,6 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_smtp_config_init(
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_smtp_ops(
     chorusacct_mailer_ops *out, const chorusacct_smtp_config *cfg);
-
-/* ------------------------------------------------------------------ */
-/* Capturing mailer, for tests                                          */
-
-/**
- * @brief A mailer that keeps every message in memory, for tests (opaque).
- * @since 0.1
- */
-typedef struct chorusacct_testmailer chorusacct_testmailer;
-
-/**
- * @brief Create a capturing mailer.
- * @param[out] out receives it
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_NOMEM, ::CHORUSACCT_E_ARG.
- * @par Ownership:
- * The caller owns the mailer and frees it with
- * chorusacct_testmailer_free(), after every context whose mailer table
- * captures into it.
- * @par Threads:
- * All its functions may be called from several threads (it locks).
- * @since 0.1
- */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_testmailer_new(
-    chorusacct_testmailer **out);
-
-/**
- * @brief Free a capturing mailer and the messages it holds.
- * @param[in] cm the mailer, or NULL (no-op)
- * @par Ownership:
- * Pointers from chorusacct_testmailer_at() become invalid.
- * @par Threads:
- * No other thread may be using the mailer.
- * @since 0.1
- */
-CHORUSACCT_API void chorusacct_testmailer_free(chorusacct_testmailer *cm);
-
-/**
- * @brief Fill a mailer table that captures into `cm`.
- * @param[in]  cm  the mailer
- * @param[out] ops the table to fill (its `struct_size` set by
- *                 `chorusacct_mailer_ops_init()`: filled that far)
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG if a pointer is NULL.
- * @par Ownership:
- * The table's `destroy` is NULL: `cm` stays owned by the caller.
- * @par Threads:
- * Safe from any thread.
- * @since 0.1
- */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_testmailer_ops(
-    chorusacct_mailer_ops *ops, chorusacct_testmailer *cm);
-
-/**
- * @brief Number of messages captured.
- * @param[in] cm the mailer
- * @return the count, 0 for a NULL `cm`.
- * @par Ownership:
- * Nothing is allocated.
- * @par Threads:
- * Safe from any thread.
- * @since 0.1
- */
-CHORUSACCT_API size_t chorusacct_testmailer_count(
-    const chorusacct_testmailer *cm);
-
-/**
- * @brief A captured message (copies of every field).
- * @param[in] cm    the mailer
- * @param[in] index 0 to chorusacct_testmailer_count() - 1
- * @return the message, or NULL if `cm` is NULL or `index` is out of
- *         range.
- * @par Ownership:
- * Borrowed pointer owned by the mailer, valid until
- * chorusacct_testmailer_clear() or chorusacct_testmailer_free(), also while
- * other threads capture more.
- * @par Threads:
- * Safe from any thread.
- * @since 0.1
- */
-CHORUSACCT_API const chorusacct_mail *chorusacct_testmailer_at(
-    const chorusacct_testmailer *cm, size_t index);
-
-/**
- * @brief Forget every captured message.
- * @param[in] cm the mailer (NULL: no-op)
- * @par Ownership:
- * Frees the captured copies: pointers from chorusacct_testmailer_at()
- * become invalid.
- * @par Threads:
- * Safe from any thread.
- * @since 0.1
- */
-CHORUSACCT_API void chorusacct_testmailer_clear(chorusacct_testmailer *cm);
-
-/**
- * @brief The last activation link sent to an address.
- * @param[in]  cm      the mailer
- * @param[in]  to      recipient (ASCII case-insensitive), or NULL for any
- * @param[out] buf     receives the link, NUL-terminated (may be NULL when
- *                     `cap` is 0)
- * @param[in]  cap     size of `buf` in bytes
- * @param[out] len_out length of the link (may be NULL)
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_NOTFOUND,
- *         ::CHORUSACCT_E_TOOSMALL, ::CHORUSACCT_E_ARG.
- * @par Ownership:
- * The caller owns `buf`.
- * @par Threads:
- * Safe from any thread.
- * @since 0.1
- */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_testmailer_last_link(
-    const chorusacct_testmailer *cm, const char *to, char *buf, size_t cap,
-    size_t *len_out);
-
-/**
- * @brief Make the next `count` sends answer `result` without capturing, to
- *        test retries and dead letters.
- * @param[in] cm     the mailer
- * @param[in] count  how many sends fail (0: none from now on)
- * @param[in] result ::CHORUSACCT_MAIL_TEMPFAIL or
- *                   ::CHORUSACCT_MAIL_PERMFAIL
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG (NULL `cm` or another
- *         result).
- * @par Ownership:
- * Nothing is allocated.
- * @par Threads:
- * Safe from any thread.
- * @since 0.1
- */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_testmailer_fail_next(
-    chorusacct_testmailer *cm, uint32_t count, int result);
 
 #ifdef __cplusplus
 }

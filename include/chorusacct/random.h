@@ -1,6 +1,7 @@
 /**
  * @file chorusacct/random.h
- * @brief The random-bytes callback, and a seeded generator for tests.
+ * @brief The random-bytes callback (a seeded generator for tests is in
+ *        chorusacct/testkit.h).
  *
  * Tokens, captcha codes and identifiers come from a random table. The
  * default is libsodium's `randombytes_buf` (the operating system's
@@ -43,58 +44,6 @@ typedef struct chorusacct_random_ops {
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_random_ops_init(
     chorusacct_random_ops *ops, size_t struct_size);
-
-/**
- * @brief A seeded, deterministic generator, for tests (opaque).
- * @since 0.1
- */
-typedef struct chorusacct_testrandom chorusacct_testrandom;
-
-/**
- * @brief Create a deterministic generator: the same seed gives the same
- *        bytes (ChaCha20 keyed by the seed, through libsodium).
- * @param[out] out  receives the generator
- * @param[in]  seed 32 bytes
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_NOMEM, ::CHORUSACCT_E_ARG,
- *         ::CHORUSACCT_E_INIT.
- * @par Ownership:
- * The caller owns the generator and frees it with
- * chorusacct_testrandom_free(), after every context whose random table
- * draws from it. The seed is copied.
- * @par Threads:
- * The generator may be used from several threads (it locks).
- * @since 0.1
- */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_testrandom_new(
-    chorusacct_testrandom **out, const uint8_t *seed);
-
-/**
- * @brief Free a generator, wiping its key.
- * @param[in] rnd the generator, or NULL (no-op)
- * @par Ownership:
- * Frees the generator; tables filled by chorusacct_testrandom_ops() must
- * no longer be used.
- * @par Threads:
- * No other thread may be using the generator.
- * @since 0.1
- */
-CHORUSACCT_API void chorusacct_testrandom_free(chorusacct_testrandom *rnd);
-
-/**
- * @brief Fill a random table that draws from this generator.
- * @param[in]  rnd the generator
- * @param[out] ops the table to fill (its `struct_size` set by
- *                 `chorusacct_random_ops_init()`: filled that far)
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG if a pointer is NULL.
- * @par Ownership:
- * The table's `destroy` is NULL: the generator stays owned by the caller,
- * who frees it after the contexts that use the table.
- * @par Threads:
- * Safe from any thread.
- * @since 0.1
- */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_testrandom_ops(
-    chorusacct_random_ops *ops, chorusacct_testrandom *rnd);
 
 #ifdef __cplusplus
 }

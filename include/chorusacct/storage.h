@@ -1,14 +1,15 @@
 /**
  * @file chorusacct/storage.h
- * @brief The storage callback table, the built-in in-memory backend, a
- *        fault-injecting wrapper, and the storage conformance suite.
+ * @brief The storage callback table and the built-in in-memory backend
+ *        (its test doubles and the conformance suite that checks a
+ *        backend are in chorusacct/testkit.h).
  *
  * A backend implements the operations the flow needs on six kinds of
  * records (accounts, structures, tokens, captcha challenges, outbox
  * messages, audit events), plus throttle counters and a small key-value
  * table of settings. The library calls them on the thread that called the
  * flow function. The contract, which chorusacct_storage_conformance()
- * checks:
+ * (testkit.h) checks:
  *
  * - **Transactions.** `begin`, then operations, then `commit` or
  *   `rollback`. Either every write between `begin` and `commit` is kept, or
@@ -243,9 +244,9 @@ CHORUSACCT_API void chorusacct_memstore_free(chorusacct_memstore *store);
 
 /**
  * @brief Fill a storage table over this store.
- * @param[in]  store the store
  * @param[out] ops   the table to fill (its `struct_size` set by
  *                   `chorusacct_storage_ops_init()`: filled that far)
+ * @param[in]  store the store
  * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG if a pointer is NULL.
  * @par Ownership:
  * The table's `destroy` is NULL: the store stays owned by the caller.
@@ -255,157 +256,6 @@ CHORUSACCT_API void chorusacct_memstore_free(chorusacct_memstore *store);
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_memstore_ops(
     chorusacct_storage_ops *ops, chorusacct_memstore *store);
-
-/**
- * @brief A digest of everything the store holds except the throttle
- *        counters, so that a test can prove that a failed call left
- *        storage as it was.
- * @param[in]  store the store
- * @param[out] out   receives 32 bytes
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_NOMEM, ::CHORUSACCT_E_ARG.
- * @par Ownership:
- * The caller owns `out`.
- * @par Threads:
- * Safe from any thread (it locks the store).
- * @since 0.1
- */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_memstore_digest(
-    chorusacct_memstore *store, uint8_t *out);
-
-/* ------------------------------------------------------------------ */
-/* Fault injection                                                      */
-
-/**
- * @brief A wrapper that makes one storage operation fail (opaque).
- * @since 0.1
- */
-typedef struct chorusacct_faultstore chorusacct_faultstore;
-
-/**
- * @brief Wrap a storage table so that its `fail_at`-th operation (counting
- *        every call from 1, `begin` and `commit` included) fails with
- *        ::CHORUSACCT_E_STORAGE without reaching the inner backend; a
- *        failed `commit` rolls the inner transaction back. 0 never fails.
- * @param[out] out     receives the wrapper
- * @param[in]  inner   the wrapped table
- * @param[in]  fail_at operation number to fail
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_NOMEM, ::CHORUSACCT_E_ARG (a
- *         NULL pointer or an incomplete `inner`).
- * @par Ownership:
- * The caller owns the wrapper and frees it with
- * chorusacct_faultstore_free(). `inner` is copied; the inner backend stays
- * owned by the caller (the wrapper never calls its `destroy`).
- * @par Threads:
- * One thread at a time.
- * @since 0.1
- */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_faultstore_new(
-    chorusacct_faultstore **out, const chorusacct_storage_ops *inner,
-    uint64_t fail_at);
-
-/**
- * @brief Free a wrapper.
- * @param[in] fs the wrapper, or NULL (no-op)
- * @par Ownership:
- * The inner backend is left alone; tables filled by
- * chorusacct_faultstore_ops() must no longer be used.
- * @par Threads:
- * No other thread may be using the wrapper.
- * @since 0.1
- */
-CHORUSACCT_API void chorusacct_faultstore_free(chorusacct_faultstore *fs);
-
-/**
- * @brief Fill a storage table over the wrapper.
- * @param[in]  fs  the wrapper
- * @param[out] ops the table to fill (its `struct_size` set by
- *                 `chorusacct_storage_ops_init()`: filled that far)
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG if a pointer is NULL.
- * @par Ownership:
- * The table's `destroy` is NULL: the wrapper stays owned by the caller.
- * @par Threads:
- * One thread at a time.
- * @since 0.1
- */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_faultstore_ops(
-    chorusacct_storage_ops *ops, chorusacct_faultstore *fs);
-
-/**
- * @brief Operations called so far.
- * @param[in] fs the wrapper
- * @return the count since creation or the last reset, 0 for a NULL `fs`.
- * @par Ownership:
- * Nothing is allocated.
- * @par Threads:
- * One thread at a time.
- * @since 0.1
- */
-CHORUSACCT_API uint64_t chorusacct_faultstore_calls(
-    const chorusacct_faultstore *fs);
-
-/**
- * @brief Whether the planned failure has happened.
- * @param[in] fs the wrapper
- * @return 1 or 0 (0 for a NULL `fs`).
- * @par Ownership:
- * Nothing is allocated.
- * @par Threads:
- * One thread at a time.
- * @since 0.1
- */
-CHORUSACCT_API int chorusacct_faultstore_fired(
-    const chorusacct_faultstore *fs);
-
-/**
- * @brief Restart counting and plan a failure at `fail_at`.
- * @param[in] fs      the wrapper (NULL: no-op)
- * @param[in] fail_at operation number to fail (0: none)
- * @par Ownership:
- * Nothing is allocated.
- * @par Threads:
- * One thread at a time.
- * @since 0.1
- */
-CHORUSACCT_API void chorusacct_faultstore_reset(chorusacct_faultstore *fs,
-                                                uint64_t fail_at);
-
-/* ------------------------------------------------------------------ */
-/* Conformance suite                                                    */
-
-/**
- * @brief Check that a backend meets the storage contract.
- *
- * Runs every operation of the table against the backend, which must be
- * empty, and checks the results: transactions and rollback, uniqueness,
- * compare-and-set of accounts and tokens, leases, ordering and paging,
- * counters surviving a rollback, settings, gc. The backend is left with
- * test records in it.
- *
- * With a second table `ops2` over the same storage (another connection,
- * or the same thread-safe backend), it also races two threads, one on each
- * table, on compare-and-set, token consumption, unique inserts and leases,
- * and checks that exactly one wins each race.
- *
- * @param[in]  ops    the backend's table
- * @param[in]  ops2   a second table on the same storage, or NULL to skip
- *                    the concurrency checks
- * @param[out] report receives, on failure, which check failed, as
- *                    NUL-terminated text (may be NULL)
- * @param[in]  cap    size of `report` in bytes
- * @return ::CHORUSACCT_OK when every check passed; ::CHORUSACCT_E_INTERNAL
- *         when one failed (the first is described in `report`); the
- *         backend's error when an operation failed unexpectedly.
- * @par Ownership:
- * The caller owns `report` and both tables; the suite never calls their
- * `destroy`.
- * @par Threads:
- * Runs on the calling thread, plus two threads of its own when `ops2` is
- * given.
- * @since 0.1
- */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_storage_conformance(
-    const chorusacct_storage_ops *ops, const chorusacct_storage_ops *ops2,
-    char *report, size_t cap);
 
 #ifdef __cplusplus
 }

@@ -186,6 +186,15 @@ CA_INTERNAL size_t chorusacct__table_start(void *out, size_t ours,
 CA_INTERNAL int chorusacct__ops_copy(void *dst, size_t dst_size,
                                      const void *src, size_t min);
 
+/*
+ * The digest of the in-memory store behind chorusacct_memstore_digest()
+ * (testkit.h): 32 bytes into `out`. Exported, for libchorusacct-testkit of
+ * the same release only, in the version node CHORUSACCT_PRIVATE of
+ * lib/libchorusacct.map, which carries no promise.
+ */
+CHORUSACCT_API int chorusacct__memstore_digest(chorusacct_memstore *store,
+                                              uint8_t *out);
+
 /* Defaults of the clock and random tables: the system clock, and
  * libsodium's randombytes_buf. */
 CA_INTERNAL void chorusacct__clock_default(chorusacct_clock_ops *ops);

@@ -2001,7 +2001,7 @@ out:
     return rc;
 }
 
-int chorusacct_memstore_digest(chorusacct_memstore *store, uint8_t *out)
+int chorusacct__memstore_digest(chorusacct_memstore *store, uint8_t *out)
 {
     dg d;
     if (store == NULL || out == NULL)

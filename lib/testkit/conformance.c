@@ -12,6 +12,8 @@
  */
 #include "internal.h"
 
+#include <chorusacct/testkit.h>
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>

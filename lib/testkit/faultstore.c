@@ -13,6 +13,8 @@
  */
 #include "internal.h"
 
+#include <chorusacct/testkit.h>
+
 #include <stdlib.h>
 #include <string.h>
 

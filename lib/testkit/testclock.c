@@ -4,6 +4,8 @@
  */
 #include "internal.h"
 
+#include <chorusacct/testkit.h>
+
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>

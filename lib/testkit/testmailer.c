@@ -4,6 +4,8 @@
  */
 #include "internal.h"
 
+#include <chorusacct/testkit.h>
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>

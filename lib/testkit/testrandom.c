@@ -3,6 +3,8 @@
  */
 #include "internal.h"
 
+#include <chorusacct/testkit.h>
+
 #include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>

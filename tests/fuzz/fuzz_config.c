@@ -17,6 +17,7 @@
  *   whose subject is one line of UTF-8 and whose link holds the token.
  */
 #include <chorusacct.h>
+#include <chorusacct/testkit.h>
 
 #include <sodium.h>
 #include <stdbool.h>

@@ -20,6 +20,7 @@
  *   or a reminder.
  */
 #include <chorusacct.h>
+#include <chorusacct/testkit.h>
 
 #include <sodium.h>
 #include <stdbool.h>

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include <chorusacct.h>
+#include <chorusacct/testkit.h>
 
 static int passed, failed;
 
