@@ -20,6 +20,7 @@ typedef struct {
     chorusacct_signup f;          /* the caller's form, at our size */
     chorusacct_signup_result res; /* the result, at our size */
     chorusacct_signup_result *out; /* &res */
+    chorusacct_signup_result *caller; /* the caller's result */
     size_t out_n;                 /* bytes of it the caller takes */
 } signup_job;
 
@@ -354,6 +355,7 @@ static int start(chorusacct_ctx *ctx, const chorusacct_signup *form,
     if (rc != CHORUSACCT_OK)
         return rc;
     job->out = &job->res;
+    job->caller = out;
     job->res.struct_size = (uint32_t)sizeof job->res;
     chorusacct__out_write(out, &job->res, job->out_n);
     rc = chorusacct__form_copy(ctx, &job->f, sizeof job->f, form,
@@ -374,10 +376,10 @@ static int start(chorusacct_ctx *ctx, const chorusacct_signup *form,
 
 /* Gives the result to the caller (as far as its struct_size reaches) and
  * returns `rc`. */
-static int give(signup_job *job, chorusacct_signup_result *out, int rc)
+static int give(signup_job *job, int rc)
 {
     if (job->out_n > 0)
-        chorusacct__out_write(out, &job->res, job->out_n);
+        chorusacct__out_write(job->caller, &job->res, job->out_n);
     return rc;
 }
 
@@ -398,6 +400,17 @@ static int finish(chorusacct_ctx *ctx, signup_job *job, ca_txn_body body,
     return rc;
 }
 
+/* The structure and captcha steps of a form, then the sign-up's
+ * transaction: a sign-up in one step, or a draft's last. */
+static int structure_steps(chorusacct_ctx *ctx, signup_job *job)
+{
+    check_structure(&job->f, job, job->out);
+    int rc = check_captcha(ctx, &job->f, job, job->out);
+    if (rc != CHORUSACCT_OK)
+        return give(job, chorusacct__fail(ctx, rc, "captcha"));
+    return give(job, finish(ctx, job, signup_body, "sign-up"));
+}
+
 int chorusacct_signup_submit(chorusacct_ctx *ctx,
                              const chorusacct_signup *form,
                              chorusacct_signup_result *out)
@@ -405,13 +418,9 @@ int chorusacct_signup_submit(chorusacct_ctx *ctx,
     signup_job job;
     int rc = start(ctx, form, out, &job);
     if (rc != CHORUSACCT_OK)
-        return give(&job, out, rc);
+        return give(&job, rc);
     check_personal(ctx, &job.f, &job.a, job.out);
-    check_structure(&job.f, &job, job.out);
-    rc = check_captcha(ctx, &job.f, &job, job.out);
-    if (rc != CHORUSACCT_OK)
-        return give(&job, out, chorusacct__fail(ctx, rc, "captcha"));
-    return give(&job, out, finish(ctx, &job, signup_body, "sign-up"));
+    return structure_steps(ctx, &job);
 }
 
 static int draft_body(chorusacct_ctx *ctx, void *arg)
@@ -454,9 +463,9 @@ int chorusacct_draft_create(chorusacct_ctx *ctx,
     signup_job job;
     int rc = start(ctx, form, out, &job);
     if (rc != CHORUSACCT_OK)
-        return give(&job, out, rc);
+        return give(&job, rc);
     check_personal(ctx, &job.f, &job.a, job.out);
-    return give(&job, out, finish(ctx, &job, draft_body, "draft"));
+    return give(&job, finish(ctx, &job, draft_body, "draft"));
 }
 
 int chorusacct_draft_finalize(chorusacct_ctx *ctx, int64_t account_id,
@@ -466,15 +475,11 @@ int chorusacct_draft_finalize(chorusacct_ctx *ctx, int64_t account_id,
     signup_job job;
     int rc = start(ctx, form, out, &job);
     if (rc != CHORUSACCT_OK)
-        return give(&job, out, rc);
+        return give(&job, rc);
     if (account_id <= 0)
         return chorusacct__fail(ctx, CHORUSACCT_E_ARG, "draft id");
     job.draft_id = account_id;
-    check_structure(&job.f, &job, job.out);
-    rc = check_captcha(ctx, &job.f, &job, job.out);
-    if (rc != CHORUSACCT_OK)
-        return give(&job, out, chorusacct__fail(ctx, rc, "captcha"));
-    return give(&job, out, finish(ctx, &job, signup_body, "sign-up"));
+    return structure_steps(ctx, &job);
 }
 
 int chorusacct_signup_init(chorusacct_signup *form, size_t struct_size)
