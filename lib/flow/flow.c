@@ -186,8 +186,8 @@ int chorusacct__audit(chorusacct_ctx *ctx, int type, int64_t account_id,
 /* ------------------------------------------------------------------ */
 /* Outbox                                                               */
 
-static void template_of(const chorusacct_ctx *ctx, int kind, int lang,
-                        const char **subject, const char **body)
+void chorusacct__template_of(const chorusacct_ctx *ctx, int kind, int lang,
+                             const char **subject, const char **body)
 {
     int l = lang == CHORUSACCT_LANG_FR ? 1 : 0;
     if (ctx->tpl_subject[kind][l] != NULL) {
@@ -200,6 +200,35 @@ static void template_of(const chorusacct_ctx *ctx, int kind, int lang,
         *subject = *body = "";
 }
 
+/* Every field at its largest, with its length and colon, fits the body. */
+_Static_assert(4 * CHORUSACCT_NAME_SIZE + 3 * CHORUSACCT_EMAIL_SIZE +
+                       CHORUSACCT_PHONE_SIZE + CHORUSACCT_COMPANY_SIZE +
+                       CHORUSACCT_IDENTIFIER_SIZE + CHORUSACCT_REASON_SIZE +
+                       2 * 12 + CA_SNAP_FIELDS * 6 + 8 <
+                   CHORUSACCT_BODY_SIZE,
+               "a message snapshot may not fit its body");
+
+typedef struct {
+    char *p;
+    size_t used;
+} snap_sink;
+
+static void snap_put(snap_sink *k, const char *v)
+{
+    size_t n = strlen(v);
+    k->used += (size_t)snprintf(k->p + k->used, CHORUSACCT_BODY_SIZE - k->used,
+                                "%zu:", n);
+    memcpy(k->p + k->used, v, n);
+    k->used += n;
+}
+
+/*
+ * The message keeps what its text needs, not the text: a snapshot of the
+ * values (flow_int.h), rendered with the delivering context's templates.
+ * That costs a few dozen bytes of copying instead of rendering and
+ * compressing two kilobytes of template text, and a template replaced
+ * later applies to messages not yet sent.
+ */
 int chorusacct__enqueue(chorusacct_ctx *ctx, int kind,
                         const chorusacct_account *about,
                         const chorusacct_account *recipient,
@@ -208,61 +237,42 @@ int chorusacct__enqueue(chorusacct_ctx *ctx, int kind,
     const chorusacct_storage_ops *ops = &ctx->storage;
     if (recipient == NULL)
         recipient = about;
-    const int lang = recipient->lang;
-    char account_id[24], minutes[24], applicant[2 * CHORUSACCT_NAME_SIZE];
-    snprintf(account_id, sizeof account_id, "%lld", (long long)about->id);
-    snprintf(minutes, sizeof minutes, "%lld",
-             (long long)(ctx->cfg.activation_ttl / 60));
-    snprintf(applicant, sizeof applicant, "%s %s", about->first_name,
-             about->last_name);
-    const char *id_type = "";
-    if (st != NULL && chorusacct_identifier_label(st->id_type, lang) != NULL)
-        id_type = chorusacct_identifier_label(st->id_type, lang);
-    const char *state = chorusacct_state_label(about->state, lang);
-
-    const ca_var vars[] = {
-        {"first_name", recipient->first_name},
-        {"last_name", recipient->last_name},
-        {"login_email", recipient->login_email},
-        {"contact_email", recipient->contact_email},
-        {"phone", recipient->phone},
-        {"company_name",
-         st != NULL && st->company_name[0] != '\0' ? st->company_name : "-"},
-        {"identifier", st != NULL ? st->identifier : ""},
-        {"id_type", id_type},
-        {"account_id", account_id},
-        {"state", state != NULL ? state : ""},
-        {"reason", about->reason},
-        {"applicant_name", applicant},
-        {"applicant_email", about->login_email},
-        {"expires_minutes", minutes},
-        {"portal", ctx->portal_name},
-        {"link", CA_LINK_MARK},
-    };
-    const char *subject, *body;
-    template_of(ctx, kind, lang, &subject, &body);
-
     chorusacct_message m;
     memset(&m, 0, sizeof m);
     m.struct_size = (uint32_t)sizeof m;
     m.kind = kind;
     m.account_id = about->id;
-    m.lang = lang;
+    m.lang = recipient->lang;
     m.status = CHORUSACCT_MSG_PENDING;
     m.created_at = m.next_attempt_at = chorusacct__now(ctx);
     if (!chorusacct__set_field(m.to, sizeof m.to, to))
         return CHORUSACCT_E_CAPACITY;
-    int rc = chorusacct__render(subject, vars, CA_ARRAY_LEN(vars), m.subject,
-                                sizeof m.subject, NULL);
-    /* A subject template has no line break, but a value may (a rejection
-     * reason): the subject stays one line. */
-    for (char *p = m.subject; (p = strchr(p, '\n')) != NULL; p++)
-        *p = ' ';
-    if (rc == CHORUSACCT_OK)
-        rc = chorusacct__render(body, vars, CA_ARRAY_LEN(vars), m.body,
-                                sizeof m.body, NULL);
-    if (rc != CHORUSACCT_OK)
-        return rc;
+
+    char id_type[12] = "", state[12];
+    if (st != NULL)
+        snprintf(id_type, sizeof id_type, "%d", (int)st->id_type);
+    snprintf(state, sizeof state, "%d", (int)about->state);
+    /* Fields of fixed-size records, each NUL-terminated within its size
+     * (storage checks that): the sum fits, as asserted above. */
+    snap_sink k = {m.body, 0};
+    k.used = (size_t)snprintf(m.body, sizeof m.body, "%c%d\n", CA_SNAP_MARK,
+                              CA_SNAP_VERSION);
+    snap_put(&k, recipient->first_name);
+    snap_put(&k, recipient->last_name);
+    snap_put(&k, recipient->login_email);
+    snap_put(&k, recipient->contact_email);
+    snap_put(&k, recipient->phone);
+    snap_put(&k, st != NULL ? st->company_name : "");
+    snap_put(&k, st != NULL ? st->identifier : "");
+    snap_put(&k, id_type);
+    snap_put(&k, state);
+    snap_put(&k, about->reason);
+    if (recipient != about) {
+        snap_put(&k, about->first_name);
+        snap_put(&k, about->last_name);
+        snap_put(&k, about->login_email);
+    }
+    m.body[k.used] = '\0';
     return ops->outbox_insert(ops->user_data, &m);
 }
 

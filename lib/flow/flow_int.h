@@ -196,6 +196,57 @@ CA_INTERNAL int chorusacct__enqueue(chorusacct_ctx *ctx, int kind,
                                     const chorusacct_structure *st,
                                     const char *to);
 
+/*
+ * What the outbox stores of a message (docs/outbox.md, "What a message
+ * stores"): an empty subject, and in the body a snapshot of the values
+ * its template may show, rendered when it is delivered or listed.
+ *
+ *   snapshot = CA_SNAP_MARK version "\n" field*
+ *   field    = decimal-length ":" bytes
+ *
+ * Version 1 has the fields below, in this order; the last three (the
+ * person the message is about) are there only when that is not the
+ * recipient. A body that does not start with CA_SNAP_MARK is a text
+ * rendered when it was queued, and is sent as stored.
+ */
+#define CA_SNAP_MARK '\002'
+#define CA_SNAP_VERSION 1
+enum {
+    CA_SNAP_FIRST_NAME,    /* the recipient's */
+    CA_SNAP_LAST_NAME,
+    CA_SNAP_LOGIN_EMAIL,
+    CA_SNAP_CONTACT_EMAIL,
+    CA_SNAP_PHONE,
+    CA_SNAP_COMPANY_NAME,  /* the structure's; empty: none */
+    CA_SNAP_IDENTIFIER,
+    CA_SNAP_ID_TYPE,       /* decimal type code; empty: none */
+    CA_SNAP_STATE,         /* decimal state of the account, when queued */
+    CA_SNAP_REASON,        /* the account's */
+    CA_SNAP_REQUIRED,      /* fields always present */
+    CA_SNAP_ABOUT_FIRST_NAME = CA_SNAP_REQUIRED,
+    CA_SNAP_ABOUT_LAST_NAME,
+    CA_SNAP_ABOUT_LOGIN_EMAIL,
+    CA_SNAP_FIELDS
+};
+
+/* Renders the subject and body of a stored message with the context's
+ * templates, `link` in place of {link}; `body` is CHORUSACCT_BODY_SIZE +
+ * `extra` bytes, `scratch` CA_SNAP_SCRATCH. CHORUSACCT_OK;
+ * CHORUSACCT_E_CAPACITY when a text does not fit (both then hold what
+ * fits); CHORUSACCT_E_STORAGE when the stored snapshot does not parse
+ * (both then empty). */
+#define CA_SNAP_SCRATCH (CHORUSACCT_BODY_SIZE + 2 * CHORUSACCT_NAME_SIZE)
+CA_INTERNAL int chorusacct__message_render(const chorusacct_ctx *ctx,
+                                           const chorusacct_message *m,
+                                           const char *link, char *subject,
+                                           char *body, size_t extra,
+                                           char *scratch);
+
+/* The templates of `kind` in `lang`: the context's, else the built-in. */
+CA_INTERNAL void chorusacct__template_of(const chorusacct_ctx *ctx, int kind,
+                                         int lang, const char **subject,
+                                         const char **body);
+
 /* Queues the two e-mails of an account entering awaiting activation:
  * the summary and the activation link (or a reminder). */
 CA_INTERNAL int chorusacct__enqueue_activation(

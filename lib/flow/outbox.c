@@ -37,6 +37,136 @@ static bool replace_all(char *dst, size_t cap, const char *src,
     return true;
 }
 
+/* ------------------------------------------------------------------ */
+/* Rendering a stored message                                           */
+
+/* Reads a stored snapshot into NUL-terminated values in `scratch`
+ * (CA_SNAP_SCRATCH bytes); false when it is not one this library wrote.
+ * Whatever the stored bytes, it reads and writes within bounds. */
+static bool snap_read(const char *body, const char **v, char *scratch)
+{
+    const char *p = body, *end = body + strlen(body);
+    size_t used = 0, n = 0;
+    if (end - p < 3 || *p++ != CA_SNAP_MARK ||
+        *p++ != '0' + CA_SNAP_VERSION || *p++ != '\n')
+        return false;
+    while (p < end) {
+        size_t len = 0, digits = 0;
+        for (; *p >= '0' && *p <= '9' && digits < 5; p++, digits++)
+            len = len * 10 + (size_t)(*p - '0');
+        if (digits == 0 || *p++ != ':' || n == CA_SNAP_FIELDS ||
+            len > (size_t)(end - p))
+            return false;
+        /* Each value is shorter than what holds it, its length and colon:
+         * the values and their NULs fit the body's size. */
+        memcpy(scratch + used, p, len);
+        scratch[used + len] = '\0';
+        v[n++] = scratch + used;
+        used += len + 1;
+        p += len;
+    }
+    if (n != CA_SNAP_REQUIRED && n != CA_SNAP_FIELDS)
+        return false;
+    if (n == CA_SNAP_REQUIRED) {
+        v[CA_SNAP_ABOUT_FIRST_NAME] = v[CA_SNAP_FIRST_NAME];
+        v[CA_SNAP_ABOUT_LAST_NAME] = v[CA_SNAP_LAST_NAME];
+        v[CA_SNAP_ABOUT_LOGIN_EMAIL] = v[CA_SNAP_LOGIN_EMAIL];
+    }
+    return true;
+}
+
+/* A code as the snapshot writes it: decimal, possibly negative. */
+static bool snap_code(const char *s, int *out)
+{
+    char *end;
+    long x = strtol(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || x < -1000 || x > 1000)
+        return false;
+    *out = (int)x;
+    return true;
+}
+
+int chorusacct__message_render(const chorusacct_ctx *ctx,
+                               const chorusacct_message *m, const char *link,
+                               char *subject, char *body, size_t extra,
+                               char *scratch)
+{
+    const size_t body_cap = CHORUSACCT_BODY_SIZE + extra;
+    /* The kind indexes the templates: one from storage is checked. */
+    if (m->kind < 1 || m->kind > CA_MAIL_KINDS) {
+        subject[0] = body[0] = '\0';
+        return CHORUSACCT_E_STORAGE;
+    }
+    if (m->body[0] != CA_SNAP_MARK) {
+        /* Rendered when it was queued: sent as stored, but for the link.
+         * (`body` may be `m->body`: the text goes through `scratch`.) */
+        size_t n = strnlen(m->body, CHORUSACCT_BODY_SIZE - 1);
+        memcpy(scratch, m->body, n);
+        scratch[n] = '\0';
+        if (subject != m->subject)
+            snprintf(subject, CHORUSACCT_SUBJECT_SIZE, "%s", m->subject);
+        return replace_all(body, body_cap, scratch, CA_LINK_MARK, link)
+                   ? CHORUSACCT_OK
+                   : CHORUSACCT_E_CAPACITY;
+    }
+    const char *v[CA_SNAP_FIELDS];
+    int id_type = 0, state = 0;
+    if (memchr(m->body, '\0', CHORUSACCT_BODY_SIZE) == NULL ||
+        !snap_read(m->body, v, scratch) ||
+        (v[CA_SNAP_ID_TYPE][0] != '\0' &&
+         !snap_code(v[CA_SNAP_ID_TYPE], &id_type)) ||
+        !snap_code(v[CA_SNAP_STATE], &state)) {
+        subject[0] = body[0] = '\0';
+        return CHORUSACCT_E_STORAGE;
+    }
+    /* From here on the values are in `scratch`: `subject` and `body` may
+     * be the message's own fields. */
+    char *applicant = scratch + CHORUSACCT_BODY_SIZE;
+    snprintf(applicant, 2 * CHORUSACCT_NAME_SIZE, "%s %s",
+             v[CA_SNAP_ABOUT_FIRST_NAME], v[CA_SNAP_ABOUT_LAST_NAME]);
+    char account_id[24], minutes[24];
+    snprintf(account_id, sizeof account_id, "%lld", (long long)m->account_id);
+    snprintf(minutes, sizeof minutes, "%lld",
+             (long long)(ctx->cfg.activation_ttl / 60));
+    const char *id_label = v[CA_SNAP_ID_TYPE][0] != '\0'
+                               ? chorusacct_identifier_label(id_type, m->lang)
+                               : NULL;
+    const char *state_label = chorusacct_state_label(state, m->lang);
+    const char *company = v[CA_SNAP_COMPANY_NAME];
+    const ca_var vars[] = {
+        {"first_name", v[CA_SNAP_FIRST_NAME]},
+        {"last_name", v[CA_SNAP_LAST_NAME]},
+        {"login_email", v[CA_SNAP_LOGIN_EMAIL]},
+        {"contact_email", v[CA_SNAP_CONTACT_EMAIL]},
+        {"phone", v[CA_SNAP_PHONE]},
+        {"company_name", company[0] != '\0' ? company : "-"},
+        {"identifier", v[CA_SNAP_IDENTIFIER]},
+        {"id_type", id_label != NULL ? id_label : ""},
+        {"account_id", account_id},
+        {"state", state_label != NULL ? state_label : ""},
+        {"reason", v[CA_SNAP_REASON]},
+        {"applicant_name", applicant},
+        {"applicant_email", v[CA_SNAP_ABOUT_LOGIN_EMAIL]},
+        {"expires_minutes", minutes},
+        {"portal", ctx->portal_name},
+        {"link", link},
+    };
+    const char *tpl_subject, *tpl_body;
+    chorusacct__template_of(ctx, m->kind, m->lang, &tpl_subject, &tpl_body);
+    int rc = chorusacct__render(tpl_subject, vars, CA_ARRAY_LEN(vars),
+                                subject, CHORUSACCT_SUBJECT_SIZE, NULL);
+    /* A subject template has no line break, but a value may (a rejection
+     * reason): the subject stays one line. */
+    for (char *p = subject; (p = strchr(p, '\n')) != NULL; p++)
+        *p = ' ';
+    int rb = chorusacct__render(tpl_body, vars, CA_ARRAY_LEN(vars), body,
+                                body_cap, NULL);
+    return rc != CHORUSACCT_OK ? rc : rb;
+}
+
+/* ------------------------------------------------------------------ */
+/* Delivery                                                             */
+
 typedef struct {
     chorusacct_message *m;
     char token[CA_TOKEN_LEN + 1];
@@ -73,10 +203,18 @@ static int64_t backoff(const chorusacct_ctx *ctx, int attempts)
     return delay < ctx->cfg.mail_retry_max ? delay : ctx->cfg.mail_retry_max;
 }
 
+/* Room for one delivery's texts: the body with its link, the subject,
+ * and the scratch of the rendering. */
+typedef struct {
+    char body[CHORUSACCT_BODY_SIZE + LINK_CAP];
+    char subject[CHORUSACCT_SUBJECT_SIZE];
+    char scratch[CA_SNAP_SCRATCH];
+} texts;
+
 /* Sends one claimed message and records the outcome. The mailer is called
  * outside any transaction. */
 static int deliver_one(chorusacct_ctx *ctx, chorusacct_message *m,
-                       chorusacct_delivery *stats, char *body)
+                       chorusacct_delivery *stats, texts *tx)
 {
     const chorusacct_storage_ops *st = &ctx->storage;
     mint_job job = {.m = m};
@@ -99,10 +237,18 @@ static int deliver_one(chorusacct_ctx *ctx, chorusacct_message *m,
     }
     int result;
     char error[CHORUSACCT_MAIL_ERROR_SIZE] = "";
-    if (!replace_all(body, CHORUSACCT_BODY_SIZE + LINK_CAP, m->body,
-                     CA_LINK_MARK, link)) {
+    /* The text is made now, with this context's templates: a template
+     * replaced after the message was queued applies to it. */
+    rc = chorusacct__message_render(ctx, m, link, tx->subject, tx->body,
+                                    LINK_CAP, tx->scratch);
+    if (rc != CHORUSACCT_OK) {
+        /* Nothing later could make it fit or parse: a dead letter, and
+         * the queue goes on. */
         result = CHORUSACCT_MAIL_PERMFAIL;
-        snprintf(error, sizeof error, "message too long with its link");
+        snprintf(error, sizeof error, "%s",
+                 rc == CHORUSACCT_E_CAPACITY
+                     ? "message too long for its template"
+                     : "stored message does not parse");
     } else {
         chorusacct_mail mail;
         memset(&mail, 0, sizeof mail);
@@ -114,8 +260,8 @@ static int deliver_one(chorusacct_ctx *ctx, chorusacct_message *m,
         mail.lang = m->lang;
         mail.attempt = m->attempts + 1;
         mail.to = m->to;
-        mail.subject = m->subject;
-        mail.body = body;
+        mail.subject = tx->subject;
+        mail.body = tx->body;
         mail.link = wants_link ? link : NULL;
         result = ctx->mailer.send(ctx->mailer.user_data, &mail, error,
                                   sizeof error);
@@ -124,7 +270,7 @@ static int deliver_one(chorusacct_ctx *ctx, chorusacct_message *m,
     /* The raw token lives only during the mailer call. */
     sodium_memzero(job.token, sizeof job.token);
     sodium_memzero(link, sizeof link);
-    sodium_memzero(body, CHORUSACCT_BODY_SIZE + LINK_CAP);
+    sodium_memzero(tx->body, sizeof tx->body);
 
     const int64_t now = chorusacct__now(ctx);
     m->attempts++;
@@ -179,10 +325,10 @@ int chorusacct_outbox_deliver(chorusacct_ctx *ctx, size_t max,
         return rc;
     const chorusacct_storage_ops *st = &ctx->storage;
     chorusacct_message *batch = calloc(CLAIM_BATCH, sizeof *batch);
-    char *body = malloc(CHORUSACCT_BODY_SIZE + LINK_CAP);
-    if (batch == NULL || body == NULL) {
+    texts *tx = malloc(sizeof *tx);
+    if (batch == NULL || tx == NULL) {
         free(batch);
-        free(body);
+        free(tx);
         return chorusacct__fail(ctx, CHORUSACCT_E_NOMEM, "delivery");
     }
     size_t done = 0;
@@ -203,12 +349,12 @@ int chorusacct_outbox_deliver(chorusacct_ctx *ctx, size_t max,
         /* A failure stops the run; the messages still leased go back to
          * the queue when their lease ends. */
         for (size_t i = 0; i < n && rc == CHORUSACCT_OK; i++)
-            rc = deliver_one(ctx, &batch[i], &stats, body);
+            rc = deliver_one(ctx, &batch[i], &stats, tx);
         done += n;
     }
     sodium_memzero(batch, CLAIM_BATCH * sizeof *batch);
     free(batch);
-    free(body);
+    free(tx);
     if (out != NULL)
         chorusacct__out_write(out, &stats, out_n);
     return rc;
@@ -216,7 +362,7 @@ int chorusacct_outbox_deliver(chorusacct_ctx *ctx, size_t max,
 
 typedef struct {
     int status;
-    char *tmp; /* CHORUSACCT_BODY_SIZE bytes */
+    char *scratch; /* CA_SNAP_SCRATCH bytes */
 } list_job;
 
 static int fetch_messages(chorusacct_ctx *ctx, void *arg, int64_t after_id,
@@ -228,14 +374,19 @@ static int fetch_messages(chorusacct_ctx *ctx, void *arg, int64_t after_id,
                              count);
     if (rc != CHORUSACCT_OK)
         return rc;
-    /* Show where the link goes, as the template wrote it. */
+    /* Rendered as delivery would render it now, the link shown where it
+     * goes, as the template writes it. A text too long for its record
+     * shows what fits (delivery would not send it). */
     chorusacct_message *m = buf;
-    for (size_t i = 0; i < *count; i++)
-        if (strstr(m[i].body, CA_LINK_MARK) != NULL &&
-            replace_all(job->tmp, CHORUSACCT_BODY_SIZE, m[i].body,
-                        CA_LINK_MARK, "{link}"))
-            memcpy(m[i].body, job->tmp, CHORUSACCT_BODY_SIZE);
-    return CHORUSACCT_OK;
+    for (size_t i = 0; i < *count && rc == CHORUSACCT_OK; i++) {
+        rc = chorusacct__message_render(ctx, &m[i], "{link}", m[i].subject,
+                                        m[i].body, 0, job->scratch);
+        /* Cut, or (a snapshot that does not parse) empty: listed all the
+         * same, so that the outbox can be looked at. */
+        if (rc == CHORUSACCT_E_CAPACITY || rc == CHORUSACCT_E_STORAGE)
+            rc = CHORUSACCT_OK;
+    }
+    return rc;
 }
 
 int chorusacct_outbox_list(chorusacct_ctx *ctx, int status, int64_t after_id,
@@ -251,13 +402,13 @@ int chorusacct_outbox_list(chorusacct_ctx *ctx, int status, int64_t after_id,
     *count = 0;
     if (!ctx->have_storage)
         return chorusacct__fail(ctx, CHORUSACCT_E_ARG, "no storage set");
-    list_job job = {.status = status, .tmp = malloc(CHORUSACCT_BODY_SIZE)};
-    if (job.tmp == NULL)
+    list_job job = {.status = status, .scratch = malloc(CA_SNAP_SCRATCH)};
+    if (job.scratch == NULL)
         return chorusacct__fail(ctx, CHORUSACCT_E_NOMEM, "outbox list");
     int rc = chorusacct__list_out(ctx, fetch_messages, &job, after_id, out,
                                   max, count, sizeof *out, CA_V1_MESSAGE,
                                   offsetof(chorusacct_message, id), NULL,
                                   "outbox list");
-    free(job.tmp);
+    free(job.scratch);
     return rc;
 }
