@@ -136,6 +136,34 @@ static inline void sample_message(chorusacct_message *m, int kind,
     sample_render(body, vars, m->body, sizeof m->body);
 }
 
+/* A message as the flow queues it since 0.1.0 (docs/outbox.md, "What a
+ * message stores"): an empty subject, and a snapshot of the values in the
+ * body, written here from the documented format. */
+static inline void sample_snapshot(chorusacct_message *m, int kind,
+                                   const chorusacct_account *a,
+                                   const chorusacct_structure *s)
+{
+    char id_type[12], state[12];
+    snprintf(id_type, sizeof id_type, "%d", (int)s->id_type);
+    snprintf(state, sizeof state, "%d", (int)a->state);
+    const char *const v[] = {a->first_name,   a->last_name, a->login_email,
+                             a->contact_email, a->phone,    s->company_name,
+                             s->identifier,   id_type,      state,
+                             a->reason};
+    memset(m, 0, sizeof *m);
+    m->struct_size = (uint32_t)sizeof *m;
+    m->kind = kind;
+    m->account_id = a->id;
+    m->lang = a->lang;
+    m->status = CHORUSACCT_MSG_PENDING;
+    m->created_at = m->next_attempt_at = a->created_at;
+    snprintf(m->to, sizeof m->to, "%s", a->login_email);
+    size_t n = (size_t)snprintf(m->body, sizeof m->body, "\0021\n");
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        n += (size_t)snprintf(m->body + n, sizeof m->body - n, "%zu:%s",
+                              strlen(v[i]), v[i]);
+}
+
 static inline void sample_event(chorusacct_event *e, int type,
                                 const chorusacct_account *a)
 {

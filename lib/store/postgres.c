@@ -746,17 +746,14 @@ static bool c_blob(void *cp, uint8_t *out, size_t n)
     return ok;
 }
 
-/* Every value as it is: a reference to no record is 0, an outbox text is
- * plain text. */
+/* Every value as it is: a reference to no record is 0. */
 static const ca_row_io ca_io = {
     .i64 = p_i64,
     .ref = p_i64,
     .text = p_text,
-    .long_text = p_text,
     .blob = p_blob,
     .col_i64 = c_i64,
     .col_text = c_text,
-    .col_long_text = c_text,
     .col_blob = c_blob,
 };
 

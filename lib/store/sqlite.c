@@ -19,17 +19,6 @@
 
 #include "sqlrow.h"
 
-/* The dictionary is one long literal: longer than the 4095 characters
- * C11 promises, well within what GCC and Clang accept. */
-#if defined(__GNUC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Woverlength-strings"
-#endif
-#include "sqlite_dict.h"
-#if defined(__GNUC__)
-#pragma GCC diagnostic pop
-#endif
-
 /* Writers wait this long for the write lock before giving up with
  * CHORUSACCT_E_CONFLICT. A flow transaction holds it for well under a
  * millisecond, so only a stuck process makes anyone wait this long. */
@@ -121,7 +110,7 @@ static const char *const ca_migrations[] = {
     " lease_until INTEGER NOT NULL,"
     " sent_at INTEGER NOT NULL,"
     " recipient TEXT NOT NULL,"
-    " subject NOT NULL," /* TEXT, or a packed BLOB */
+    " subject NOT NULL," /* TEXT (a BLOB before 0.1.0: see below) */
     " body NOT NULL,"
     " last_error TEXT NOT NULL);"
     "CREATE TABLE event("
@@ -303,211 +292,6 @@ static const char *const ca_sql[ST_COUNT] = {
 };
 
 /* ------------------------------------------------------------------ */
-/* Packing of outbox texts                                              */
-
-/*
- * Subjects and bodies are mostly template text. They are stored as an
- * LZ77 stream whose matches may point into a fixed dictionary of that
- * text (lib/store/sqlite_dict.h), so a message costs little more than what is
- * particular to its recipient. Format (a BLOB; a TEXT value is the raw
- * text, kept when packing does not pay):
- *
- *   byte 0: dictionary number (1)
- *   then sequences: a token byte, literal length in its high nibble and
- *   match length - 4 in its low nibble (15: add the following bytes, as
- *   long as they are 255); the literals; then, unless the input ends
- *   there, a 2-byte little-endian offset back from the current position
- *   into dictionary + text, and the match length's extra bytes.
- */
-#define CA_DICT_LEN (sizeof ca_dict1 - 1)
-#define CA_PACK_MIN 4
-#define CA_HASH_BITS 12
-#define CA_CHAIN_DEPTH 32
-
-/* Offsets are 16 bits: the dictionary and the longest text must fit. */
-_Static_assert(CA_DICT_LEN + CHORUSACCT_BODY_SIZE <= 65535,
-               "dictionary too long for 16-bit offsets");
-
-typedef struct {
-    int32_t dict_head[1 << CA_HASH_BITS]; /* chains over the dictionary */
-    int32_t head[1 << CA_HASH_BITS];      /* the same, plus the text */
-    int32_t prev[CA_DICT_LEN + CHORUSACCT_BODY_SIZE];
-    uint8_t v[CA_DICT_LEN + CHORUSACCT_BODY_SIZE]; /* dictionary, text */
-} ca_packer;
-
-static uint32_t pack_hash(const uint8_t *p)
-{
-    uint32_t x = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-                 (uint32_t)p[3] << 24;
-    return (x * UINT32_C(2654435761)) >> (32 - CA_HASH_BITS);
-}
-
-static ca_packer *packer_new(void)
-{
-    ca_packer *pk = malloc(sizeof *pk);
-    if (pk == NULL)
-        return NULL;
-    memcpy(pk->v, ca_dict1, CA_DICT_LEN);
-    for (size_t h = 0; h < CA_ARRAY_LEN(pk->dict_head); h++)
-        pk->dict_head[h] = -1;
-    for (size_t p = 0; p + CA_PACK_MIN <= CA_DICT_LEN; p++) {
-        uint32_t h = pack_hash(pk->v + p);
-        pk->prev[p] = pk->dict_head[h];
-        pk->dict_head[h] = (int32_t)p;
-    }
-    return pk;
-}
-
-typedef struct {
-    uint8_t *out;
-    size_t n, cap;
-} ca_sink;
-
-static bool sink_byte(ca_sink *s, unsigned b)
-{
-    if (s->n >= s->cap)
-        return false;
-    s->out[s->n++] = (uint8_t)b;
-    return true;
-}
-
-static bool sink_extra(ca_sink *s, size_t len)
-{
-    for (; len >= 255; len -= 255)
-        if (!sink_byte(s, 255))
-            return false;
-    return sink_byte(s, (unsigned)len);
-}
-
-/* One sequence: literals v[lit, lit + nlit), then a match of `mlen` bytes
- * at `off` back (mlen 0: the last sequence, no match). */
-static bool sink_sequence(ca_sink *s, const uint8_t *lit, size_t nlit,
-                          size_t off, size_t mlen)
-{
-    size_t m = mlen > 0 ? mlen - CA_PACK_MIN : 0;
-    unsigned t =
-        (unsigned)(nlit < 15 ? nlit : 15) << 4 | (unsigned)(m < 15 ? m : 15);
-    if (!sink_byte(s, t) || (nlit >= 15 && !sink_extra(s, nlit - 15)))
-        return false;
-    if (nlit > s->cap - s->n)
-        return false;
-    memcpy(s->out + s->n, lit, nlit);
-    s->n += nlit;
-    if (mlen == 0)
-        return true;
-    return sink_byte(s, (unsigned)(off & 0xff)) &&
-           sink_byte(s, (unsigned)(off >> 8)) &&
-           (m < 15 || sink_extra(s, m - 15));
-}
-
-/* Packs `text` (`n` bytes, n < CHORUSACCT_BODY_SIZE) into `out`; returns
- * the packed length, or 0 when it would not be shorter than `n`. Greedy
- * matching over hash chains: good enough for text that is mostly the
- * dictionary's. */
-static size_t pack(ca_packer *pk, const char *text, size_t n, uint8_t *out)
-{
-    const size_t d = CA_DICT_LEN, end = d + n;
-    uint8_t *v = pk->v;
-    ca_sink s = {out, 0, n};
-    memcpy(v + d, text, n);
-    memcpy(pk->head, pk->dict_head, sizeof pk->head);
-    if (!sink_byte(&s, 1))
-        return 0;
-    size_t p = d, lit = d;
-    while (p + CA_PACK_MIN <= end) {
-        uint32_t h = pack_hash(v + p);
-        size_t best = 0, best_at = 0;
-        int32_t cand = pk->head[h];
-        for (int depth = CA_CHAIN_DEPTH; cand >= 0 && depth > 0; depth--) {
-            size_t c = (size_t)cand, len = 0;
-            if (p - c > 65535)
-                break;
-            while (p + len < end && v[c + len] == v[p + len])
-                len++;
-            if (len > best) {
-                best = len;
-                best_at = c;
-            }
-            cand = pk->prev[c];
-        }
-        pk->prev[p] = pk->head[h];
-        pk->head[h] = (int32_t)p;
-        if (best < CA_PACK_MIN) {
-            p++;
-            continue;
-        }
-        if (!sink_sequence(&s, v + lit, p - lit, p - best_at, best))
-            return 0;
-        for (size_t q = p + 1; q < p + best && q + CA_PACK_MIN <= end; q++) {
-            uint32_t hq = pack_hash(v + q);
-            pk->prev[q] = pk->head[hq];
-            pk->head[hq] = (int32_t)q;
-        }
-        p += best;
-        lit = p;
-    }
-    if (lit < end && !sink_sequence(&s, v + lit, end - lit, 0, 0))
-        return 0;
-    return s.n < n ? s.n : 0;
-}
-
-static bool read_extra(const uint8_t *in, size_t n, size_t *i, size_t *len,
-                       size_t limit)
-{
-    unsigned b;
-    do {
-        if (*i >= n)
-            return false;
-        b = in[(*i)++];
-        *len += b;
-        if (*len > limit)
-            return false;
-    } while (b == 255);
-    return true;
-}
-
-/* Unpacks into `out` (`cap` bytes, NUL-terminated). Whatever the input,
- * it reads and writes only within bounds, and fails on anything that is
- * not a text a packer wrote. */
-static bool unpack(const uint8_t *in, size_t n, char *out, size_t cap)
-{
-    const uint8_t *dict = (const uint8_t *)ca_dict1;
-    const size_t d = CA_DICT_LEN;
-    if (n < 1 || in[0] != 1 || cap == 0)
-        return false;
-    size_t i = 1, o = 0;
-    while (i < n) {
-        unsigned t = in[i++];
-        size_t nlit = t >> 4, mlen = t & 15;
-        if (nlit == 15 && !read_extra(in, n, &i, &nlit, cap))
-            return false;
-        if (nlit > n - i || nlit >= cap - o)
-            return false;
-        memcpy(out + o, in + i, nlit);
-        i += nlit;
-        o += nlit;
-        if (i == n)
-            break;
-        if (n - i < 2)
-            return false;
-        size_t off = (size_t)in[i] | (size_t)in[i + 1] << 8;
-        i += 2;
-        if (mlen == 15 && !read_extra(in, n, &i, &mlen, cap))
-            return false;
-        mlen += CA_PACK_MIN;
-        if (off == 0 || off > d + o || mlen >= cap - o)
-            return false;
-        /* Byte by byte: a match may overlap its own output. */
-        for (size_t src = d + o - off, k = 0; k < mlen; k++, src++)
-            out[o++] = (char)(src < d ? dict[src] : (uint8_t)out[src - d]);
-    }
-    if (memchr(out, '\0', o) != NULL)
-        return false;
-    out[o] = '\0';
-    return true;
-}
-
-/* ------------------------------------------------------------------ */
 /* The connection                                                       */
 
 /* A counter change made inside the open transaction, to be made again
@@ -525,9 +309,6 @@ typedef struct {
     sqlite3_stmt *list[LQ_COUNT];
     ca_delta *deltas;
     size_t ndeltas, cap_deltas;
-    ca_packer *packer;
-    /* The packed subject and body of the message being inserted. */
-    uint8_t pack[CHORUSACCT_SUBJECT_SIZE + CHORUSACCT_BODY_SIZE];
 } ca_conn;
 
 /* SQLite result codes, as the storage contract names them. A busy or
@@ -589,20 +370,17 @@ static int run(ca_conn *c, int id)
     return rc == CHORUSACCT_OK ? finish(s) : rc;
 }
 
-/* Binding parameters in order; the first failure sticks. Outbox texts
- * are packed into `pack`, one after the other: they must stay there
- * until the statement has run (SQLITE_STATIC). */
+/* Binding parameters in order; the first failure sticks. Bound values
+ * must stay where they are until the statement has run (SQLITE_STATIC). */
 typedef struct {
     sqlite3_stmt *s;
     int i;
     int rc;
-    ca_conn *c;
-    size_t packed;
 } ca_bind;
 
-static ca_bind bind_start(ca_conn *c, sqlite3_stmt *s)
+static ca_bind bind_start(sqlite3_stmt *s)
 {
-    return (ca_bind){s, 0, CHORUSACCT_OK, c, 0};
+    return (ca_bind){s, 0, CHORUSACCT_OK};
 }
 
 static void b_i64(void *bp, int64_t v)
@@ -643,36 +421,6 @@ static void b_blob(void *bp, const void *p, size_t n)
             ca_code(sqlite3_bind_blob(b->s, ++b->i, p, (int)n, SQLITE_STATIC));
 }
 
-/* A text of the outbox: packed when that is shorter. */
-static void b_packed(void *bp, const char *f, size_t size)
-{
-    ca_bind *b = bp;
-    ca_conn *c = b->c;
-    size_t n = strnlen(f, size), m = 0;
-    if (b->rc != CHORUSACCT_OK)
-        return;
-    if (n == size) {
-        b->rc = CHORUSACCT_E_ARG;
-        return;
-    }
-    /* The packed text is shorter than the text: n bytes of room do. */
-    uint8_t *buf = c->pack + b->packed;
-    if (n > CA_PACK_MIN && n <= sizeof c->pack - b->packed) {
-        if (c->packer == NULL && (c->packer = packer_new()) == NULL) {
-            b->rc = CHORUSACCT_E_NOMEM;
-            return;
-        }
-        m = pack(c->packer, f, n, buf);
-    }
-    if (m > 0) {
-        b->packed += m;
-        b_blob(b, buf, m);
-    } else {
-        b->rc =
-            ca_code(sqlite3_bind_text(b->s, ++b->i, f, (int)n, SQLITE_STATIC));
-    }
-}
-
 /* Reading the columns of a row in order. */
 typedef struct {
     sqlite3_stmt *s;
@@ -686,9 +434,16 @@ static bool c_i64(void *cp, int64_t *v)
     return true;
 }
 
+/* A BLOB is not a text: development builds before 0.1.0 stored packed
+ * outbox texts so, and reading them as text would give their bytes. */
 static bool c_text(void *cp, char *buf, size_t cap)
 {
     ca_cols *c = cp;
+    if (sqlite3_column_type(c->s, c->i) == SQLITE_BLOB) {
+        c->i++;
+        buf[0] = '\0';
+        return false;
+    }
     const unsigned char *t = sqlite3_column_text(c->s, c->i);
     size_t n = (size_t)sqlite3_column_bytes(c->s, c->i);
     c->i++;
@@ -713,30 +468,13 @@ static bool c_blob(void *cp, uint8_t *out, size_t n)
     return ok;
 }
 
-static bool c_packed(void *cp, char *buf, size_t cap)
-{
-    ca_cols *c = cp;
-    if (sqlite3_column_type(c->s, c->i) != SQLITE_BLOB)
-        return c_text(c, buf, cap);
-    const void *p = sqlite3_column_blob(c->s, c->i);
-    size_t n = (size_t)sqlite3_column_bytes(c->s, c->i);
-    c->i++;
-    if (p == NULL || !unpack(p, n, buf, cap)) {
-        buf[0] = '\0';
-        return false;
-    }
-    return true;
-}
-
 static const ca_row_io ca_io = {
     .i64 = b_i64,
     .ref = b_ref,
     .text = b_text,
-    .long_text = b_packed,
     .blob = b_blob,
     .col_i64 = c_i64,
     .col_text = c_text,
-    .col_long_text = c_packed,
     .col_blob = c_blob,
 };
 
@@ -757,7 +495,7 @@ static int counter_apply(ca_conn *c, const char *key, int64_t window,
     int rc = stmt(c, ST_COUNTER_ADD, &s);
     if (rc != CHORUSACCT_OK)
         return rc;
-    ca_bind b = bind_start(c, s);
+    ca_bind b = bind_start(s);
     b_text(&b, key, CHORUSACCT_KEY_SIZE);
     b_i64(&b, window);
     b_i64(&b, delta);
@@ -946,7 +684,7 @@ static int ca_account_insert(void *ud, chorusacct_account *a)
     int rc = stmt(c, ST_ACCOUNT_INSERT, &s);
     if (rc != CHORUSACCT_OK)
         return rc;
-    ca_bind b = bind_start(c, s);
+    ca_bind b = bind_start(s);
     chorusacct__row_bind_account(&ca_io, &b, a);
     rc = b.rc == CHORUSACCT_OK ? finish(s) : (done(s), b.rc);
     if (rc == CHORUSACCT_OK) {
@@ -981,7 +719,7 @@ static int ca_account_find(void *ud, const char *email_key,
     int rc = stmt(c, ST_ACCOUNT_FIND, &s);
     if (rc != CHORUSACCT_OK)
         return rc;
-    ca_bind b = bind_start(c, s);
+    ca_bind b = bind_start(s);
     b_text(&b, email_key, CHORUSACCT_EMAIL_SIZE);
     if (b.rc != CHORUSACCT_OK) {
         done(s);
@@ -1018,7 +756,7 @@ static int ca_account_update(void *ud, chorusacct_account *a)
     int rc = stmt(c, ST_ACCOUNT_UPDATE, &s);
     if (rc != CHORUSACCT_OK)
         return rc;
-    ca_bind b = bind_start(c, s);
+    ca_bind b = bind_start(s);
     chorusacct__row_bind_account(&ca_io, &b, a);
     b_i64(&b, a->id);
     b_i64(&b, a->version);
@@ -1075,7 +813,7 @@ static int ca_account_list(void *ud, const chorusacct_account_query *q,
     int rc = list_stmt(c, chorusacct__row_list_mask(q), &s);
     if (rc != CHORUSACCT_OK)
         return rc;
-    ca_bind b = bind_start(c, s);
+    ca_bind b = bind_start(s);
     chorusacct__row_bind_query(&ca_io, &b, q, max);
     if (b.rc != CHORUSACCT_OK) {
         done(s);
@@ -1097,7 +835,7 @@ static int ca_structure_insert(void *ud, chorusacct_structure *st)
     int rc = stmt(c, ST_STRUCTURE_INSERT, &s);
     if (rc != CHORUSACCT_OK)
         return rc;
-    ca_bind b = bind_start(c, s);
+    ca_bind b = bind_start(s);
     chorusacct__row_bind_structure(&ca_io, &b, st);
     rc = b.rc == CHORUSACCT_OK ? finish(s) : (done(s), b.rc);
     if (rc == CHORUSACCT_OK)
@@ -1130,7 +868,7 @@ static int ca_structure_find(void *ud, int32_t id_type, const char *identifier,
     int rc = stmt(c, ST_STRUCTURE_FIND, &s);
     if (rc != CHORUSACCT_OK)
         return rc;
-    ca_bind b = bind_start(c, s);
+    ca_bind b = bind_start(s);
     b_i64(&b, id_type);
     b_text(&b, identifier, CHORUSACCT_IDENTIFIER_SIZE);
     if (b.rc != CHORUSACCT_OK) {
@@ -1149,7 +887,7 @@ static int ca_structure_update(void *ud, const chorusacct_structure *st)
     int rc = stmt(c, ST_STRUCTURE_UPDATE, &s);
     if (rc != CHORUSACCT_OK)
         return rc;
-    ca_bind b = bind_start(c, s);
+    ca_bind b = bind_start(s);
     chorusacct__row_bind_structure(&ca_io, &b, st);
     b_i64(&b, st->id);
     rc = b.rc == CHORUSACCT_OK ? finish(s) : (done(s), b.rc);
@@ -1175,7 +913,7 @@ static int ca_token_insert(void *ud, const chorusacct_token *t)
     int rc = stmt(c, ST_TOKEN_INSERT, &s);
     if (rc != CHORUSACCT_OK)
         return rc;
-    ca_bind b = bind_start(c, s);
+    ca_bind b = bind_start(s);
     chorusacct__row_bind_token(&ca_io, &b, t);
     return b.rc == CHORUSACCT_OK ? finish(s) : (done(s), b.rc);
 }
@@ -1234,7 +972,7 @@ static int ca_captcha_insert(void *ud, const chorusacct_captcha *cp)
     int rc = stmt(c, ST_CAPTCHA_INSERT, &s);
     if (rc != CHORUSACCT_OK)
         return rc;
-    ca_bind b = bind_start(c, s);
+    ca_bind b = bind_start(s);
     chorusacct__row_bind_captcha(&ca_io, &b, cp);
     return b.rc == CHORUSACCT_OK ? finish(s) : (done(s), b.rc);
 }
@@ -1283,7 +1021,7 @@ static int ca_outbox_insert(void *ud, chorusacct_message *m)
     int rc = stmt(c, ST_OUTBOX_INSERT, &s);
     if (rc != CHORUSACCT_OK)
         return rc;
-    ca_bind b = bind_start(c, s);
+    ca_bind b = bind_start(s);
     chorusacct__row_bind_message(&ca_io, &b, m);
     rc = b.rc == CHORUSACCT_OK ? finish(s) : (done(s), b.rc);
     if (rc == CHORUSACCT_OK)
@@ -1335,7 +1073,7 @@ static int ca_outbox_update(void *ud, const chorusacct_message *m)
     int rc = stmt(c, ST_OUTBOX_UPDATE, &s);
     if (rc != CHORUSACCT_OK)
         return rc;
-    ca_bind b = bind_start(c, s);
+    ca_bind b = bind_start(s);
     chorusacct__row_bind_delivery(&ca_io, &b, m);
     rc = b.rc == CHORUSACCT_OK ? finish(s) : (done(s), b.rc);
     if (rc == CHORUSACCT_OK && sqlite3_changes(c->db) == 0) {
@@ -1374,7 +1112,7 @@ static int ca_event_append(void *ud, chorusacct_event *e)
     int rc = stmt(c, ST_EVENT_INSERT, &s);
     if (rc != CHORUSACCT_OK)
         return rc;
-    ca_bind b = bind_start(c, s);
+    ca_bind b = bind_start(s);
     chorusacct__row_bind_event(&ca_io, &b, e);
     rc = b.rc == CHORUSACCT_OK ? finish(s) : (done(s), b.rc);
     if (rc == CHORUSACCT_OK)
@@ -1414,7 +1152,7 @@ static int ca_meta_get(void *ud, const char *key, uint8_t *buf, size_t cap,
     int rc = stmt(c, ST_META_GET, &s);
     if (rc != CHORUSACCT_OK)
         return rc;
-    ca_bind b = bind_start(c, s);
+    ca_bind b = bind_start(s);
     b_text(&b, key, CHORUSACCT_KEY_SIZE);
     if (b.rc != CHORUSACCT_OK) {
         done(s);
@@ -1450,7 +1188,7 @@ static int ca_meta_set(void *ud, const char *key, const uint8_t *value,
     int rc = stmt(c, ST_META_SET, &s);
     if (rc != CHORUSACCT_OK)
         return rc;
-    ca_bind b = bind_start(c, s);
+    ca_bind b = bind_start(s);
     b_text(&b, key, CHORUSACCT_KEY_SIZE);
     /* A NULL pointer would store NULL, which the column refuses. */
     b_blob(&b, len > 0 ? value : empty, len);
@@ -1488,7 +1226,6 @@ static void conn_free(ca_conn *c)
         sqlite3_finalize(c->list[i]);
     sqlite3_close_v2(c->db);
     free(c->deltas);
-    free(c->packer);
     free(c);
 }
 

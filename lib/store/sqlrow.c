@@ -37,11 +37,6 @@ static void r_text(rd *r, char *buf, size_t cap)
     r->ok = r->io->col_text(r->c, buf, cap) && r->ok;
 }
 
-static void r_long_text(rd *r, char *buf, size_t cap)
-{
-    r->ok = r->io->col_long_text(r->c, buf, cap) && r->ok;
-}
-
 static void r_hash(rd *r, uint8_t *out32)
 {
     r->ok = r->io->col_blob(r->c, out32, 32) && r->ok;
@@ -141,8 +136,8 @@ bool chorusacct__row_read_message(const ca_row_io *io, void *c, void *rec)
     m->lease_until = r_i64(&r);
     m->sent_at = r_i64(&r);
     r_text(&r, m->to, sizeof m->to);
-    r_long_text(&r, m->subject, sizeof m->subject);
-    r_long_text(&r, m->body, sizeof m->body);
+    r_text(&r, m->subject, sizeof m->subject);
+    r_text(&r, m->body, sizeof m->body);
     r_text(&r, m->last_error, sizeof m->last_error);
     return r.ok;
 }
@@ -235,8 +230,8 @@ void chorusacct__row_bind_message(const ca_row_io *io, void *b,
     io->i64(b, m->lease_until);
     io->i64(b, m->sent_at);
     io->text(b, m->to, sizeof m->to);
-    io->long_text(b, m->subject, sizeof m->subject);
-    io->long_text(b, m->body, sizeof m->body);
+    io->text(b, m->subject, sizeof m->subject);
+    io->text(b, m->body, sizeof m->body);
     io->text(b, m->last_error, sizeof m->last_error);
 }
 

@@ -38,22 +38,20 @@
  * parameter or column per call. A bind function keeps the first failure
  * in the backend's own state; a column function answers false on a value
  * that is NULL or does not fit (the reader then fails as a whole).
- * `ref` is a reference to a record that may be absent (0), `long_text`
- * an outbox subject or body: a backend may store either its own way
- * (SQLite: NULL, and packed text), or take them as `i64` and `text`.
+ * `ref` is a reference to a record that may be absent (0): a backend may
+ * store it its own way (SQLite: NULL), or take it as `i64`. Texts are
+ * stored as they are, outbox texts included.
  */
 typedef struct {
     void (*i64)(void *b, int64_t v);
     void (*ref)(void *b, int64_t v);
     /* A text field of `size` bytes, NUL-terminated within them. */
     void (*text)(void *b, const char *f, size_t size);
-    void (*long_text)(void *b, const char *f, size_t size);
     void (*blob)(void *b, const void *p, size_t n);
 
     bool (*col_i64)(void *c, int64_t *v);
     /* Into `buf` (`cap` bytes, NUL-terminated). */
     bool (*col_text)(void *c, char *buf, size_t cap);
-    bool (*col_long_text)(void *c, char *buf, size_t cap);
     /* Exactly `n` bytes. */
     bool (*col_blob)(void *c, uint8_t *out, size_t n);
 } ca_row_io;
