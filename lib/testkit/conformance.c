@@ -1060,6 +1060,25 @@ static int part_outbox(ct *t)
           "outbox_claim (a sent message is not pending)", 1, 3, 4, -1);
     OUTBOX(CHORUSACCT_MSG_SENT, base, LIST_MAX, "outbox_list, sent", 0, 2,
            -1);
+    RUN(drain(t));
+
+    /* What the flow queues (docs/outbox.md, "What a message stores"):
+     * an empty subject, and a body shaped like its snapshot of values:
+     * lengths, colons and the values, after control bytes (0x02, 0x01,
+     * tabs, line feeds). The backend keeps the bytes as given. */
+    static const char snapshot[] =
+        "\0021\n6:Agnès5:Dupré17:agnes@exemple.fr0:12:+33612345678"
+        "14:ÉTS \"L'Été\" %_14:7328293200007413:2:\001link\0011:\t"
+        "6:Line 1\n6:Line 2";
+    make_message(&m[0], "msg-s", 7, P, T0);
+    m[0].subject[0] = '\0';
+    memcpy(m[0].body, snapshot, sizeof snapshot);
+    BEGIN();
+    OKAY(OP(outbox_insert, &m[0]), "outbox_insert (snapshot)");
+    COMMIT();
+    RUN(get_message(t, m[0].id, out));
+    SAME(message, &m[0], out,
+         "message round trip (empty subject, body with control bytes)");
     return drain(t);
 }
 

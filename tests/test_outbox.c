@@ -1,0 +1,211 @@
+/*
+ * What the outbox stores of a message, and its rendering when it is
+ * delivered and listed (docs/outbox.md, "What a message stores"): a
+ * snapshot of the values, not the text; the delivering context's
+ * templates; texts stored rendered are sent as stored; a snapshot that
+ * does not parse is a dead letter and the queue goes on.
+ */
+#include "flowutil.h"
+
+#include <string.h>
+
+static chorusacct_message stored[8], listed[8];
+
+static int group_setup(void **state)
+{
+    (void)state;
+    return chorusacct_init();
+}
+
+/* The messages as storage holds them, through a table of its own. */
+static size_t storage_messages(bench *b, chorusacct_message *out)
+{
+    chorusacct_storage_ops ops;
+    size_t n = 0;
+    bench_storage(b, &ops);
+    for (size_t i = 0; i < 8; i++)
+        out[i].struct_size = (uint32_t)sizeof out[i];
+    assert_int_equal(ops.outbox_list(ops.user_data, 0, 0, out, 8, &n),
+                     CHORUSACCT_OK);
+    if (ops.destroy != NULL)
+        ops.destroy(ops.user_data);
+    return n;
+}
+
+static void insert_message(bench *b, chorusacct_message *m)
+{
+    chorusacct_storage_ops ops;
+    bench_storage(b, &ops);
+    assert_int_equal(ops.outbox_insert(ops.user_data, m), CHORUSACCT_OK);
+    if (ops.destroy != NULL)
+        ops.destroy(ops.user_data);
+}
+
+static size_t public_list(bench *b, chorusacct_ctx *ctx)
+{
+    size_t n = 0;
+    listed[0].struct_size = (uint32_t)sizeof listed[0];
+    assert_int_equal(chorusacct_outbox_list(ctx, 0, 0, listed, 8, &n),
+                     CHORUSACCT_OK);
+    (void)b;
+    return n;
+}
+
+/* Storage keeps the values, not the text; the public listing shows the
+ * text as it would be sent, {link} where the link goes. */
+static void test_storage_keeps_values(void **state)
+{
+    (void)state;
+    bench b;
+    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    char siret[15];
+    siret_of(1234567, siret);
+    do_signup(&b, "Marie.Curie@example.fr", siret,
+              CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    assert_int_equal(storage_messages(&b, stored), 2);
+    for (size_t i = 0; i < 2; i++) {
+        assert_string_equal(stored[i].subject, "");
+        assert_int_equal(stored[i].body[0], 0x02);
+        assert_int_equal(stored[i].body[1], '1');
+        assert_non_null(strstr(stored[i].body, "22:Marie.Curie@example.fr"));
+        assert_null(strstr(stored[i].body, "Chorus"));
+        assert_true(strlen(stored[i].body) < 200);
+    }
+    assert_int_equal(public_list(&b, b.ctx), 2);
+    assert_int_equal(listed[1].kind, CHORUSACCT_MAIL_ACTIVATION);
+    assert_non_null(strstr(listed[1].subject, "activ"));
+    assert_non_null(strstr(listed[1].body, "{link}"));
+    assert_non_null(strstr(listed[0].body, "Marie"));
+    bench_close(&b);
+}
+
+/* A template replaced after a message was queued applies to it: the
+ * context that delivers renders it. */
+static void test_replaced_template_applies(void **state)
+{
+    (void)state;
+    bench b;
+    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    char siret[15];
+    siret_of(1234567, siret);
+    do_signup(&b, "Marie.Curie@example.fr", siret,
+              CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    int reason = 0;
+    for (int lang = 0; lang < 2; lang++)
+        assert_int_equal(
+            chorusacct_ctx_set_template(
+                b.ctx, CHORUSACCT_MAIL_ACTIVATION, lang,
+                "{portal}: link for {first_name} ({account_id})",
+                "Hi {first_name} {last_name} of {company_name}:\n{link}\n",
+                &reason),
+            CHORUSACCT_OK);
+    assert_int_equal(public_list(&b, b.ctx), 2);
+    assert_non_null(strstr(listed[1].subject, ": link for Marie ("));
+    assert_non_null(strstr(listed[1].body, "Hi Marie Curie of "));
+    assert_non_null(strstr(listed[1].body, "\n{link}\n"));
+
+    assert_int_equal(do_deliver(&b), 2);
+    const chorusacct_mail *m = chorusacct_testmailer_at(b.mail, 1);
+    assert_int_equal(m->kind, CHORUSACCT_MAIL_ACTIVATION);
+    assert_non_null(strstr(m->subject, ": link for Marie ("));
+    assert_non_null(strstr(m->body, "Hi Marie Curie of "));
+    assert_non_null(m->link);
+    assert_non_null(strstr(m->body, m->link));
+    bench_close(&b);
+}
+
+/* A text stored rendered (by a custom flow of messages, or a build that
+ * stored texts) is sent as stored, with its link marker replaced. */
+static void test_rendered_text_sent_as_stored(void **state)
+{
+    (void)state;
+    bench b;
+    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    char siret[15];
+    siret_of(1234567, siret);
+    int64_t id = do_signup(&b, "Marie.Curie@example.fr", siret,
+                           CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    assert_int_equal(do_deliver(&b), 2);
+    static chorusacct_message m;
+    memset(&m, 0, sizeof m);
+    m.struct_size = (uint32_t)sizeof m;
+    m.kind = CHORUSACCT_MAIL_REMINDER;
+    m.account_id = id;
+    m.status = CHORUSACCT_MSG_PENDING;
+    m.created_at = m.next_attempt_at = T0;
+    snprintf(m.to, sizeof m.to, "Marie.Curie@example.fr");
+    snprintf(m.subject, sizeof m.subject, "Objet tel quel");
+    snprintf(m.body, sizeof m.body, "Corps\n\001link\001\nfin\n");
+    insert_message(&b, &m);
+    assert_int_equal(public_list(&b, b.ctx), 3);
+    assert_string_equal(listed[2].subject, "Objet tel quel");
+    assert_string_equal(listed[2].body, "Corps\n{link}\nfin\n");
+    assert_int_equal(do_deliver(&b), 1);
+    const chorusacct_mail *got = chorusacct_testmailer_at(b.mail, 2);
+    assert_string_equal(got->subject, "Objet tel quel");
+    assert_non_null(got->link);
+    char want[512];
+    snprintf(want, sizeof want, "Corps\n%s\nfin\n", got->link);
+    assert_string_equal(got->body, want);
+    bench_close(&b);
+}
+
+/* A stored snapshot that does not parse is a dead letter that says so;
+ * the messages after it are sent, and the listing still works. */
+static void test_unreadable_snapshot_dead(void **state)
+{
+    (void)state;
+    bench b;
+    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    static const char *const bad[] = {
+        "\002",                   /* no version */
+        "\0029\n0:",              /* unknown version */
+        "\0021\n5:abc",           /* a length past the end */
+        "\0021\n1:a1:b",          /* too few fields */
+        "\0021\nx:",              /* no length */
+        "\0021\n0:0:0:0:0:0:0:0:x:0:", /* a state that is not a number */
+    };
+    static chorusacct_message m;
+    for (size_t k = 0; k < ARRAY_LEN(bad); k++) {
+        memset(&m, 0, sizeof m);
+        m.struct_size = (uint32_t)sizeof m;
+        m.kind = CHORUSACCT_MAIL_SUMMARY;
+        m.account_id = 1;
+        m.status = CHORUSACCT_MSG_PENDING;
+        m.created_at = m.next_attempt_at = T0;
+        snprintf(m.to, sizeof m.to, "x@example.fr");
+        snprintf(m.body, sizeof m.body, "%s", bad[k]);
+        insert_message(&b, &m);
+    }
+    char siret[15];
+    siret_of(1234567, siret);
+    do_signup(&b, "Marie.Curie@example.fr", siret,
+              CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    size_t n = 0;
+    listed[0].struct_size = (uint32_t)sizeof listed[0];
+    assert_int_equal(chorusacct_outbox_list(b.ctx, 0, 0, listed, 8, &n),
+                     CHORUSACCT_OK);
+    assert_int_equal(n, 8);
+    assert_string_equal(listed[0].body, "");
+    assert_int_equal(do_deliver(&b), 2);
+    assert_int_equal(outbox_count(&b, CHORUSACCT_MSG_DEAD),
+                     ARRAY_LEN(bad));
+    assert_int_equal(chorusacct_outbox_list(b.ctx, CHORUSACCT_MSG_DEAD, 0,
+                                            listed, 8, &n),
+                     CHORUSACCT_OK);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(listed[i].last_error,
+                            "stored message does not parse");
+    bench_close(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_storage_keeps_values),
+        cmocka_unit_test(test_replaced_template_applies),
+        cmocka_unit_test(test_rendered_text_sent_as_stored),
+        cmocka_unit_test(test_unreadable_snapshot_dead),
+    };
+    return cmocka_run_group_tests_name("outbox", tests, group_setup, NULL);
+}
