@@ -81,8 +81,9 @@ static void signup(chorusacct_storage_ops *ops, long i)
     t.expires_at = a.expires_at;
     token_hash(t.hash, i);
     check(ops->token_insert(ud, &t), "token_insert");
+    /* What the flow queues: the values of the message, not its text. */
     for (int kind = 1; kind <= 2; kind++) {
-        sample_message(&m, kind, &a, &s);
+        sample_snapshot(&m, kind, &a, &s);
         check(ops->outbox_insert(ud, &m), "outbox_insert");
     }
     sample_event(&e, CHORUSACCT_EV_SIGNUP, &a);
@@ -186,7 +187,8 @@ int main(int argc, char **argv)
     check(chorusacct_sqlite_ops(&ops, path, 0), "open");
     printf("SQLite %s, %ld accounts, file %s\n", sqlite3_libversion(), n, path);
 
-    /* Message text before packing, for comparison. */
+    /* The text the messages render to, for comparison with what is
+     * stored (the outbox row of dbstat). */
     double text = 0;
     for (long i = 0; i < n; i++) {
         chorusacct_account a = {.struct_size = sizeof a};
@@ -234,7 +236,7 @@ int main(int argc, char **argv)
 
     ops.destroy(ops.user_data);
     long long size_active = db_size(path, stdout);
-    printf("message text: %8.0f bytes per account before packing\n",
+    printf("message text: %8.0f bytes per account once rendered\n",
            text / (double)n);
     printf("size after sign-up:             %8.0f bytes per account"
            " (%.1f MB per 10,000)\n",
