@@ -160,8 +160,10 @@ static inline void sample_snapshot(chorusacct_message *m, int kind,
     snprintf(m->to, sizeof m->to, "%s", a->login_email);
     size_t n = (size_t)snprintf(m->body, sizeof m->body, "\0021\n");
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
-        n += (size_t)snprintf(m->body + n, sizeof m->body - n, "%zu:%s",
-                              strlen(v[i]), v[i]);
+        n += v[i][0] != '\0' && strcmp(v[i], m->to) == 0
+                 ? (size_t)snprintf(m->body + n, sizeof m->body - n, "=")
+                 : (size_t)snprintf(m->body + n, sizeof m->body - n, "%zu:%s",
+                                    strlen(v[i]), v[i]);
 }
 
 static inline void sample_event(chorusacct_event *e, int type,

@@ -211,11 +211,18 @@ _Static_assert(4 * CHORUSACCT_NAME_SIZE + 3 * CHORUSACCT_EMAIL_SIZE +
 typedef struct {
     char *p;
     size_t used;
+    const char *to;
 } snap_sink;
 
+/* A value equal to the recipient address (the login address, often the
+ * contact address too) is "=": the message holds the address already. */
 static void snap_put(snap_sink *k, const char *v)
 {
     size_t n = strlen(v);
+    if (n > 0 && strcmp(v, k->to) == 0) {
+        k->p[k->used++] = '=';
+        return;
+    }
     k->used += (size_t)snprintf(k->p + k->used, CHORUSACCT_BODY_SIZE - k->used,
                                 "%zu:", n);
     memcpy(k->p + k->used, v, n);
@@ -254,7 +261,7 @@ int chorusacct__enqueue(chorusacct_ctx *ctx, int kind,
     snprintf(state, sizeof state, "%d", (int)about->state);
     /* Fields of fixed-size records, each NUL-terminated within its size
      * (storage checks that): the sum fits, as asserted above. */
-    snap_sink k = {m.body, 0};
+    snap_sink k = {m.body, 0, m.to};
     k.used = (size_t)snprintf(m.body, sizeof m.body, "%c%d\n", CA_SNAP_MARK,
                               CA_SNAP_VERSION);
     snap_put(&k, recipient->first_name);

@@ -203,6 +203,7 @@ CA_INTERNAL int chorusacct__enqueue(chorusacct_ctx *ctx, int kind,
  *
  *   snapshot = CA_SNAP_MARK version "\n" field*
  *   field    = decimal-length ":" bytes
+ *            / "="    ; the same as the message's recipient address
  *
  * Version 1 has the fields below, in this order; the last three (the
  * person the message is about) are there only when that is not the

@@ -43,7 +43,8 @@ static bool replace_all(char *dst, size_t cap, const char *src,
 /* Reads a stored snapshot into NUL-terminated values in `scratch`
  * (CA_SNAP_SCRATCH bytes); false when it is not one this library wrote.
  * Whatever the stored bytes, it reads and writes within bounds. */
-static bool snap_read(const char *body, const char **v, char *scratch)
+static bool snap_read(const char *body, const char *to, const char **v,
+                      char *scratch)
 {
     const char *p = body, *end = body + strlen(body);
     size_t used = 0, n = 0;
@@ -51,6 +52,11 @@ static bool snap_read(const char *body, const char **v, char *scratch)
         *p++ != '0' + CA_SNAP_VERSION || *p++ != '\n')
         return false;
     while (p < end) {
+        if (*p == '=' && n < CA_SNAP_FIELDS) {
+            v[n++] = to;
+            p++;
+            continue;
+        }
         size_t len = 0, digits = 0;
         for (; *p >= '0' && *p <= '9' && digits < 5; p++, digits++)
             len = len * 10 + (size_t)(*p - '0');
@@ -112,7 +118,7 @@ int chorusacct__message_render(const chorusacct_ctx *ctx,
     const char *v[CA_SNAP_FIELDS];
     int id_type = 0, state = 0;
     if (memchr(m->body, '\0', CHORUSACCT_BODY_SIZE) == NULL ||
-        !snap_read(m->body, v, scratch) ||
+        !snap_read(m->body, m->to, v, scratch) ||
         (v[CA_SNAP_ID_TYPE][0] != '\0' &&
          !snap_code(v[CA_SNAP_ID_TYPE], &id_type)) ||
         !snap_code(v[CA_SNAP_STATE], &state)) {
