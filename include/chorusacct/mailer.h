@@ -10,12 +10,19 @@
  * marks them sent, retries temporary failures with exponential backoff and
  * marks a message dead after the configured number of attempts.
  *
- * **The activation link** is not in the outbox: an activation message is
- * stored with a `{link}` placeholder, and chorusacct_outbox_deliver()
- * mints a fresh token just before handing the message to the mailer
- * (storing only its keyed hash, and revoking the account's older tokens),
- * puts the link into the body it gives the mailer, and wipes the raw token
- * from memory when the mailer returns. The raw token so lives only in the
+ * **Messages are rendered when they are sent.** The outbox keeps a
+ * message's kind, language, recipient and a snapshot of its template's
+ * values, taken when it is queued; chorusacct_outbox_deliver() and
+ * chorusacct_outbox_list() render its subject and body from the
+ * templates of the context that calls them, so a template replaced with
+ * chorusacct_ctx_set_template() applies to messages not yet sent.
+ *
+ * **The activation link** is not in the outbox either: for an activation
+ * message, chorusacct_outbox_deliver() mints a fresh token just before
+ * handing the message to the mailer (storing only its keyed hash, and
+ * revoking the account's older tokens), puts the link into the body it
+ * gives the mailer, and wipes the raw token from memory when the mailer
+ * returns. The raw token so lives only in the
  * mailer call and in the mail itself. docs/outbox.md tells the whole story.
  */
 #ifndef CHORUSACCT_MAILER_H
@@ -116,6 +123,13 @@ typedef struct chorusacct_mailer_ops {
 /**
  * @brief An outbox message, as storage keeps it and
  *        chorusacct_outbox_list() returns it.
+ *
+ * Storage keeps `subject` empty and, in `body`, a snapshot of the values
+ * of the message's template (docs/outbox.md, "What a message stores");
+ * chorusacct_outbox_list() returns both rendered with the context's
+ * templates, `{link}` where the activation link goes. A body stored
+ * rendered (without the snapshot's leading byte 0x02) is returned and
+ * sent as it is.
  * @since 0.1
  */
 typedef struct chorusacct_message {
@@ -132,8 +146,10 @@ typedef struct chorusacct_message {
     int64_t lease_until;     /**< handed to a worker until then */
     int64_t sent_at;         /**< 0 until sent */
     char to[CHORUSACCT_ADDRESS_SIZE];      /**< recipient address */
-    char subject[CHORUSACCT_SUBJECT_SIZE]; /**< rendered subject */
-    /** Rendered text; activation messages keep `{link}` here. */
+    /** Listed: the rendered subject. Stored: empty. */
+    char subject[CHORUSACCT_SUBJECT_SIZE];
+    /** Listed: the rendered text, `{link}` where the link goes. Stored:
+     *  the snapshot of the values. */
     char body[CHORUSACCT_BODY_SIZE];
     /** What the mailer said on the last failure, or empty. */
     char last_error[CHORUSACCT_MAIL_ERROR_SIZE];
@@ -283,6 +299,10 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_template_default(
  * @brief Replace the template of a kind of message in one language for
  *        this context. NULL `subject` and `body` restore the built-in
  *        one.
+ *
+ * Messages are rendered when they are delivered or listed, so the
+ * template also applies to messages queued before and not yet sent, when
+ * this context delivers them.
  * @param[in]  ctx     the context
  * @param[in]  kind    a ::chorusacct_mail_kind
  * @param[in]  lang    ::CHORUSACCT_LANG_EN or ::CHORUSACCT_LANG_FR

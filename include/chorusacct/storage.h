@@ -40,6 +40,11 @@
  *   ::CHORUSACCT_E_STORAGE (the library passes it on and rolls back).
  * - Records passed in and out start with `struct_size`; the library
  *   always passes its own current sizes. Ids are positive and increase.
+ * - **Texts as given**: every text field comes back byte for byte. An
+ *   outbox message's `subject` and `body` are what the library queued
+ *   (an empty subject, and a snapshot of the message's values with
+ *   control bytes in the body: docs/outbox.md); the backend keeps them,
+ *   and never renders, trims or drops bytes of them.
  *
  * Every member of the table is required, except `destroy`.
  */
