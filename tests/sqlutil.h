@@ -146,9 +146,9 @@ static inline void sample_snapshot(chorusacct_message *m, int kind,
     char id_type[12], state[12];
     snprintf(id_type, sizeof id_type, "%d", (int)s->id_type);
     snprintf(state, sizeof state, "%d", (int)a->state);
-    const char *const v[] = {a->first_name,   a->last_name, a->login_email,
-                             a->contact_email, a->phone,    s->company_name,
-                             s->identifier,   id_type,      state,
+    const char *const v[] = {a->first_name,    a->last_name, a->login_email,
+                             a->contact_email, a->phone,     s->company_name,
+                             s->identifier,    id_type,      state,
                              a->reason};
     memset(m, 0, sizeof *m);
     m->struct_size = (uint32_t)sizeof *m;

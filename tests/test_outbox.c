@@ -160,11 +160,11 @@ static void test_unreadable_snapshot_dead(void **state)
     bench b;
     bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     static const char *const bad[] = {
-        "\002",                   /* no version */
-        "\0029\n0:",              /* unknown version */
-        "\0021\n5:abc",           /* a length past the end */
-        "\0021\n1:a1:b",          /* too few fields */
-        "\0021\nx:",              /* no length */
+        "\002",                        /* no version */
+        "\0029\n0:",                   /* unknown version */
+        "\0021\n5:abc",                /* a length past the end */
+        "\0021\n1:a1:b",               /* too few fields */
+        "\0021\nx:",                   /* no length */
         "\0021\n0:0:0:0:0:0:0:0:x:0:", /* a state that is not a number */
     };
     static chorusacct_message m;
@@ -190,11 +190,10 @@ static void test_unreadable_snapshot_dead(void **state)
     assert_int_equal(n, 8);
     assert_string_equal(listed[0].body, "");
     assert_int_equal(do_deliver(&b), 2);
-    assert_int_equal(outbox_count(&b, CHORUSACCT_MSG_DEAD),
-                     ARRAY_LEN(bad));
-    assert_int_equal(chorusacct_outbox_list(b.ctx, CHORUSACCT_MSG_DEAD, 0,
-                                            listed, 8, &n),
-                     CHORUSACCT_OK);
+    assert_int_equal(outbox_count(&b, CHORUSACCT_MSG_DEAD), ARRAY_LEN(bad));
+    assert_int_equal(
+        chorusacct_outbox_list(b.ctx, CHORUSACCT_MSG_DEAD, 0, listed, 8, &n),
+        CHORUSACCT_OK);
     for (size_t i = 0; i < n; i++)
         assert_string_equal(listed[i].last_error,
                             "stored message does not parse");

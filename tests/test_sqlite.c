@@ -894,8 +894,7 @@ static void test_outbox_blob_refused(void **state)
     for (int k = 0; k < 40; k++) {
         char sql[64];
         snprintf(sql, sizeof sql, "UPDATE outbox SET %s = ?", cols[k % 2]);
-        assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &wr, NULL),
-                         SQLITE_OK);
+        assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &wr, NULL), SQLITE_OK);
         size_t len = 1 + (size_t)k * 7 % sizeof blob;
         for (size_t j = 0; j < len; j++) {
             seed = seed * 1103515245u + 12345u;

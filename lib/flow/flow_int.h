@@ -213,17 +213,17 @@ CA_INTERNAL int chorusacct__enqueue(chorusacct_ctx *ctx, int kind,
 #define CA_SNAP_MARK '\002'
 #define CA_SNAP_VERSION 1
 enum {
-    CA_SNAP_FIRST_NAME,    /* the recipient's */
+    CA_SNAP_FIRST_NAME, /* the recipient's */
     CA_SNAP_LAST_NAME,
     CA_SNAP_LOGIN_EMAIL,
     CA_SNAP_CONTACT_EMAIL,
     CA_SNAP_PHONE,
-    CA_SNAP_COMPANY_NAME,  /* the structure's; empty: none */
+    CA_SNAP_COMPANY_NAME, /* the structure's; empty: none */
     CA_SNAP_IDENTIFIER,
-    CA_SNAP_ID_TYPE,       /* decimal type code; empty: none */
-    CA_SNAP_STATE,         /* decimal state of the account, when queued */
-    CA_SNAP_REASON,        /* the account's */
-    CA_SNAP_REQUIRED,      /* fields always present */
+    CA_SNAP_ID_TYPE,  /* decimal type code; empty: none */
+    CA_SNAP_STATE,    /* decimal state of the account, when queued */
+    CA_SNAP_REASON,   /* the account's */
+    CA_SNAP_REQUIRED, /* fields always present */
     CA_SNAP_ABOUT_FIRST_NAME = CA_SNAP_REQUIRED,
     CA_SNAP_ABOUT_LAST_NAME,
     CA_SNAP_ABOUT_LOGIN_EMAIL,

@@ -48,8 +48,8 @@ static bool snap_read(const char *body, const char *to, const char **v,
 {
     const char *p = body, *end = body + strlen(body);
     size_t used = 0, n = 0;
-    if (end - p < 3 || *p++ != CA_SNAP_MARK ||
-        *p++ != '0' + CA_SNAP_VERSION || *p++ != '\n')
+    if (end - p < 3 || *p++ != CA_SNAP_MARK || *p++ != '0' + CA_SNAP_VERSION ||
+        *p++ != '\n')
         return false;
     while (p < end) {
         if (*p == '=' && n < CA_SNAP_FIELDS) {
@@ -159,8 +159,8 @@ int chorusacct__message_render(const chorusacct_ctx *ctx,
     };
     const char *tpl_subject, *tpl_body;
     chorusacct__template_of(ctx, m->kind, m->lang, &tpl_subject, &tpl_body);
-    int rc = chorusacct__render(tpl_subject, vars, CA_ARRAY_LEN(vars),
-                                subject, CHORUSACCT_SUBJECT_SIZE, NULL);
+    int rc = chorusacct__render(tpl_subject, vars, CA_ARRAY_LEN(vars), subject,
+                                CHORUSACCT_SUBJECT_SIZE, NULL);
     /* A subject template has no line break, but a value may (a rejection
      * reason): the subject stays one line. */
     for (char *p = subject; (p = strchr(p, '\n')) != NULL; p++)
