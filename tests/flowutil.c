@@ -16,26 +16,26 @@
 static chorusacct_ctx *make_ctx(bench *b, uint32_t flags)
 {
     chorusacct_config cfg;
-    assert_int_equal(chorusacct_config_init(&cfg, sizeof cfg), CHORUSACCT_OK);
+    assert_code(chorusacct_config_init(&cfg, sizeof cfg), CHORUSACCT_OK, NULL);
     cfg.flags = flags;
     cfg.pwhash_opslimit = crypto_pwhash_OPSLIMIT_MIN;
     cfg.pwhash_memlimit = crypto_pwhash_MEMLIMIT_MIN;
     cfg.activation_url = "https://portal.test/activate?token={token}";
     chorusacct_ctx *ctx = NULL;
-    assert_int_equal(chorusacct_ctx_new(&ctx, &cfg), CHORUSACCT_OK);
+    assert_code(chorusacct_ctx_new(&ctx, &cfg), CHORUSACCT_OK, NULL);
 
     chorusacct_storage_ops st = {.struct_size = sizeof st};
     chorusacct_mailer_ops ml = {.struct_size = sizeof ml};
     chorusacct_clock_ops ck = {.struct_size = sizeof ck};
     chorusacct_random_ops rd = {.struct_size = sizeof rd};
     bench_storage(b, &st);
-    assert_int_equal(chorusacct_testmailer_ops(&ml, b->mail), CHORUSACCT_OK);
-    assert_int_equal(chorusacct_testclock_ops(&ck, b->clock), CHORUSACCT_OK);
-    assert_int_equal(chorusacct_testrandom_ops(&rd, b->rnd), CHORUSACCT_OK);
-    assert_int_equal(chorusacct_ctx_set_storage(ctx, &st), CHORUSACCT_OK);
-    assert_int_equal(chorusacct_ctx_set_mailer(ctx, &ml), CHORUSACCT_OK);
-    assert_int_equal(chorusacct_ctx_set_clock(ctx, &ck), CHORUSACCT_OK);
-    assert_int_equal(chorusacct_ctx_set_random(ctx, &rd), CHORUSACCT_OK);
+    assert_code(chorusacct_testmailer_ops(&ml, b->mail), CHORUSACCT_OK, NULL);
+    assert_code(chorusacct_testclock_ops(&ck, b->clock), CHORUSACCT_OK, NULL);
+    assert_code(chorusacct_testrandom_ops(&rd, b->rnd), CHORUSACCT_OK, NULL);
+    assert_code(chorusacct_ctx_set_storage(ctx, &st), CHORUSACCT_OK, ctx);
+    assert_code(chorusacct_ctx_set_mailer(ctx, &ml), CHORUSACCT_OK, ctx);
+    assert_code(chorusacct_ctx_set_clock(ctx, &ck), CHORUSACCT_OK, ctx);
+    assert_code(chorusacct_ctx_set_random(ctx, &rd), CHORUSACCT_OK, ctx);
     return ctx;
 }
 
@@ -70,11 +70,11 @@ void bench_open(bench *b, uint32_t flags)
         fail_msg("built without libpq");
 #endif
     } else {
-        assert_int_equal(chorusacct_memstore_new(&b->store), CHORUSACCT_OK);
+        assert_code(chorusacct_memstore_new(&b->store), CHORUSACCT_OK, NULL);
     }
-    assert_int_equal(chorusacct_testmailer_new(&b->mail), CHORUSACCT_OK);
-    assert_int_equal(chorusacct_testclock_new(&b->clock, T0), CHORUSACCT_OK);
-    assert_int_equal(chorusacct_testrandom_new(&b->rnd, seed), CHORUSACCT_OK);
+    assert_code(chorusacct_testmailer_new(&b->mail), CHORUSACCT_OK, NULL);
+    assert_code(chorusacct_testclock_new(&b->clock, T0), CHORUSACCT_OK, NULL);
+    assert_code(chorusacct_testrandom_new(&b->rnd, seed), CHORUSACCT_OK, NULL);
     b->ctx = make_ctx(b, flags);
 }
 
@@ -87,16 +87,16 @@ void bench_storage(bench *b, chorusacct_storage_ops *ops)
 {
     ops->struct_size = (uint32_t)sizeof *ops;
     if (bench_sqlite(b))
-        assert_int_equal(chorusacct_sqlite_ops(ops, b->path, 0),
-                         CHORUSACCT_OK);
+        assert_code(chorusacct_sqlite_ops(ops, b->path, 0), CHORUSACCT_OK,
+                    NULL);
 #ifdef CHORUSACCT_TEST_HAVE_PG
     else if (bench_pg(b))
-        assert_int_equal(chorusacct_postgres_ops(ops, b->pg_info, 0),
-                         CHORUSACCT_OK);
+        assert_code(chorusacct_postgres_ops(ops, b->pg_info, 0), CHORUSACCT_OK,
+                    NULL);
 #endif
     else
-        assert_int_equal(chorusacct_memstore_ops(ops, b->store),
-                         CHORUSACCT_OK);
+        assert_code(chorusacct_memstore_ops(ops, b->store), CHORUSACCT_OK,
+                    NULL);
 }
 
 /* SQLite: every table but the counters and the schema's bookkeeping
@@ -205,9 +205,9 @@ void bench_digest(bench *b, uint8_t *out32)
     if (bench_sqlite(b))
         sqlite_digest(b->path, out32);
     else
-        assert_int_equal(chorusacct_memstore_digest(b->store, out32,
-                                                    CHORUSACCT_DIGEST_SIZE),
-                         CHORUSACCT_OK);
+        assert_code(
+            chorusacct_memstore_digest(b->store, out32, CHORUSACCT_DIGEST_SIZE),
+            CHORUSACCT_OK, NULL);
 }
 
 void bench_close(bench *b)
@@ -237,7 +237,7 @@ void bench_close(bench *b)
 void form_fill(chorusacct_signup *f, const char *email, const char *first,
                const char *last, const char *siret)
 {
-    assert_int_equal(chorusacct_signup_init(f, sizeof *f), CHORUSACCT_OK);
+    assert_code(chorusacct_signup_init(f, sizeof *f), CHORUSACCT_OK, NULL);
     f->login_email = email;
     f->first_name = first;
     f->last_name = last;
@@ -278,9 +278,9 @@ void last_token(bench *b, const char *email, char *token, size_t cap)
 {
     char link[512];
     size_t n;
-    assert_int_equal(chorusacct_testmailer_last_link(b->mail, email, link,
-                                                    sizeof link, &n),
-                     CHORUSACCT_OK);
+    assert_code(
+        chorusacct_testmailer_last_link(b->mail, email, link, sizeof link, &n),
+        CHORUSACCT_OK, NULL);
     const char *t = strstr(link, "token=");
     assert_non_null(t);
     snprintf(token, cap, "%s", t + 6);
@@ -308,15 +308,15 @@ void activate_last(bench *b, const char *email, char *token, size_t cap)
     do_deliver(b);
     last_token(b, email, token, cap);
     int reason = 0;
-    assert_int_equal(do_activate(b, token, &reason), CHORUSACCT_OK);
+    assert_code(do_activate(b, token, &reason), CHORUSACCT_OK, b->ctx);
 }
 
 void approve_and_activate(bench *b, int64_t manager, int64_t id,
                           const char *email)
 {
     int reason;
-    assert_int_equal(chorusacct_account_approve(b->ctx, manager, id, &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_account_approve(b->ctx, manager, id, &reason),
+                CHORUSACCT_OK, b->ctx);
     activate_last(b, email, NULL, 0);
 }
 
@@ -346,9 +346,8 @@ size_t outbox_count(bench *b, int status)
     size_t total = 0, n;
     int64_t after = 0;
     do {
-        assert_int_equal(chorusacct_outbox_list(b->ctx, status, after, page,
-                                                16, &n),
-                         CHORUSACCT_OK);
+        assert_code(chorusacct_outbox_list(b->ctx, status, after, page, 16, &n),
+                    CHORUSACCT_OK, b->ctx);
         total += n;
         if (n > 0)
             after = page[n - 1].id;
@@ -359,7 +358,7 @@ size_t outbox_count(bench *b, int status)
 int state_of(bench *b, int64_t id)
 {
     chorusacct_account a = {.struct_size = sizeof a};
-    assert_int_equal(chorusacct_account_get(b->ctx, id, &a), CHORUSACCT_OK);
+    assert_code(chorusacct_account_get(b->ctx, id, &a), CHORUSACCT_OK, b->ctx);
     return a.state;
 }
 
@@ -367,8 +366,8 @@ size_t event_types(bench *b, int64_t id, int *types, size_t max)
 {
     chorusacct_event e[32] = {{.struct_size = sizeof e[0]}};
     size_t n;
-    assert_int_equal(chorusacct_event_list(b->ctx, id, 0, e, 32, &n),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_event_list(b->ctx, id, 0, e, 32, &n), CHORUSACCT_OK,
+                b->ctx);
     for (size_t i = 0; i < n && i < max; i++)
         types[i] = e[i].type;
     return n;

@@ -17,31 +17,30 @@ static void test_config_defaults(void **state)
 {
     (void)state;
     chorusacct_config cfg;
-    assert_int_equal(chorusacct_config_init(&cfg, sizeof cfg), CHORUSACCT_OK);
+    assert_code(chorusacct_config_init(&cfg, sizeof cfg), CHORUSACCT_OK, NULL);
     assert_int_equal(cfg.struct_size, sizeof cfg);
     assert_int_equal(cfg.activation_ttl, 3600);
     assert_int_equal(cfg.lang, CHORUSACCT_LANG_EN);
     assert_int_equal(cfg.pwhash_opslimit, crypto_pwhash_OPSLIMIT_INTERACTIVE);
     assert_int_equal(cfg.pwhash_memlimit, crypto_pwhash_MEMLIMIT_INTERACTIVE);
     assert_non_null(strstr(cfg.activation_url, "{token}"));
-    assert_int_equal(chorusacct_config_init(&cfg, 8), CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_config_init(NULL, sizeof cfg),
-                     CHORUSACCT_E_ARG);
+    assert_code(chorusacct_config_init(&cfg, 8), CHORUSACCT_E_ARG, NULL);
+    assert_code(chorusacct_config_init(NULL, sizeof cfg), CHORUSACCT_E_ARG,
+                NULL);
     /* A caller built against a larger structure gets zeros past ours. */
     unsigned char big[sizeof cfg + 64];
     memset(big, 0xAB, sizeof big);
-    assert_int_equal(chorusacct_config_init((chorusacct_config *)(void *)big,
-                                            sizeof big),
-                     CHORUSACCT_OK);
+    assert_code(
+        chorusacct_config_init((chorusacct_config *)(void *)big, sizeof big),
+        CHORUSACCT_OK, NULL);
     for (size_t i = sizeof cfg; i < sizeof big; i++)
         assert_int_equal(big[i], 0);
 
     chorusacct_ctx *ctx = NULL;
-    assert_int_equal(chorusacct_ctx_new(&ctx, NULL), CHORUSACCT_OK);
+    assert_code(chorusacct_ctx_new(&ctx, NULL), CHORUSACCT_OK, NULL);
     int64_t v = 0;
-    assert_int_equal(chorusacct_ctx_get_int(ctx, CHORUSACCT_OPT_DRAFT_TTL,
-                                            &v),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_ctx_get_int(ctx, CHORUSACCT_OPT_DRAFT_TTL, &v),
+                CHORUSACCT_OK, ctx);
     assert_int_equal(v, 86400);
     assert_string_equal(chorusacct_ctx_get_str(ctx,
                                                CHORUSACCT_OPT_TERMS_VERSION),
@@ -56,25 +55,25 @@ static void test_config_ranges(void **state)
     (void)state;
     chorusacct_config cfg;
     chorusacct_ctx *ctx = NULL;
-    assert_int_equal(chorusacct_config_init(&cfg, sizeof cfg), CHORUSACCT_OK);
+    assert_code(chorusacct_config_init(&cfg, sizeof cfg), CHORUSACCT_OK, NULL);
     cfg.activation_ttl = 0;
-    assert_int_equal(chorusacct_ctx_new(&ctx, &cfg), CHORUSACCT_E_ARG);
+    assert_code(chorusacct_ctx_new(&ctx, &cfg), CHORUSACCT_E_ARG, NULL);
     assert_null(ctx);
-    assert_int_equal(chorusacct_config_init(&cfg, sizeof cfg), CHORUSACCT_OK);
+    assert_code(chorusacct_config_init(&cfg, sizeof cfg), CHORUSACCT_OK, NULL);
     cfg.activation_url = "https://x.test/activate";
-    assert_int_equal(chorusacct_ctx_new(&ctx, &cfg), CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_config_init(&cfg, sizeof cfg), CHORUSACCT_OK);
+    assert_code(chorusacct_ctx_new(&ctx, &cfg), CHORUSACCT_E_ARG, NULL);
+    assert_code(chorusacct_config_init(&cfg, sizeof cfg), CHORUSACCT_OK, NULL);
     cfg.captcha_length = 3;
-    assert_int_equal(chorusacct_ctx_new(&ctx, &cfg), CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_config_init(&cfg, sizeof cfg), CHORUSACCT_OK);
+    assert_code(chorusacct_ctx_new(&ctx, &cfg), CHORUSACCT_E_ARG, NULL);
+    assert_code(chorusacct_config_init(&cfg, sizeof cfg), CHORUSACCT_OK, NULL);
     static const uint8_t key[32] = {1};
     cfg.secret = key;
     cfg.secret_len = 16;
-    assert_int_equal(chorusacct_ctx_new(&ctx, &cfg), CHORUSACCT_E_ARG);
+    assert_code(chorusacct_ctx_new(&ctx, &cfg), CHORUSACCT_E_ARG, NULL);
     cfg.secret_len = 32;
     cfg.terms_version = "2026-11";
     cfg.lang = CHORUSACCT_LANG_FR;
-    assert_int_equal(chorusacct_ctx_new(&ctx, &cfg), CHORUSACCT_OK);
+    assert_code(chorusacct_ctx_new(&ctx, &cfg), CHORUSACCT_OK, NULL);
     /* The strings were copied. */
     assert_true(chorusacct_ctx_get_str(ctx, CHORUSACCT_OPT_TERMS_VERSION) !=
                 cfg.terms_version);
@@ -84,48 +83,38 @@ static void test_config_ranges(void **state)
 
     /* Typed setters share the ranges, and change nothing when refused. */
     int64_t v;
-    assert_int_equal(chorusacct_ctx_set_int(ctx, CHORUSACCT_OPT_CAPTCHA_LENGTH,
-                                            13),
-                     CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_ctx_set_int(ctx, CHORUSACCT_OPT_CAPTCHA_LENGTH,
-                                            8),
-                     CHORUSACCT_OK);
-    assert_int_equal(chorusacct_ctx_get_int(ctx, CHORUSACCT_OPT_CAPTCHA_LENGTH,
-                                            &v),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_ctx_set_int(ctx, CHORUSACCT_OPT_CAPTCHA_LENGTH, 13),
+                CHORUSACCT_E_ARG, ctx);
+    assert_code(chorusacct_ctx_set_int(ctx, CHORUSACCT_OPT_CAPTCHA_LENGTH, 8),
+                CHORUSACCT_OK, ctx);
+    assert_code(chorusacct_ctx_get_int(ctx, CHORUSACCT_OPT_CAPTCHA_LENGTH, &v),
+                CHORUSACCT_OK, ctx);
     assert_int_equal(v, 8);
-    assert_int_equal(chorusacct_ctx_set_int(ctx, CHORUSACCT_OPT_FLAGS, 4),
-                     CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_ctx_set_int(ctx, CHORUSACCT_OPT_LANG, 2),
-                     CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_ctx_set_int(ctx,
-                                            CHORUSACCT_OPT_PWHASH_MEMLIMIT, 1),
-                     CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_ctx_set_int(ctx, 999, 1), CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_ctx_set_int(ctx,
-                                            CHORUSACCT_OPT_ACTIVATION_URL, 1),
-                     CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_ctx_get_int(ctx, CHORUSACCT_OPT_PORTAL_NAME,
-                                            &v),
-                     CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_ctx_set_str(ctx,
-                                            CHORUSACCT_OPT_ACTIVATION_URL,
-                                            "https://p.test/a/{token}"),
-                     CHORUSACCT_OK);
-    assert_int_equal(chorusacct_ctx_set_str(ctx,
-                                            CHORUSACCT_OPT_ACTIVATION_URL,
-                                            "https://p.test/a/"),
-                     CHORUSACCT_E_ARG);
+    assert_code(chorusacct_ctx_set_int(ctx, CHORUSACCT_OPT_FLAGS, 4),
+                CHORUSACCT_E_ARG, ctx);
+    assert_code(chorusacct_ctx_set_int(ctx, CHORUSACCT_OPT_LANG, 2),
+                CHORUSACCT_E_ARG, ctx);
+    assert_code(chorusacct_ctx_set_int(ctx, CHORUSACCT_OPT_PWHASH_MEMLIMIT, 1),
+                CHORUSACCT_E_ARG, ctx);
+    assert_code(chorusacct_ctx_set_int(ctx, 999, 1), CHORUSACCT_E_ARG, ctx);
+    assert_code(chorusacct_ctx_set_int(ctx, CHORUSACCT_OPT_ACTIVATION_URL, 1),
+                CHORUSACCT_E_ARG, ctx);
+    assert_code(chorusacct_ctx_get_int(ctx, CHORUSACCT_OPT_PORTAL_NAME, &v),
+                CHORUSACCT_E_ARG, ctx);
+    assert_code(chorusacct_ctx_set_str(ctx, CHORUSACCT_OPT_ACTIVATION_URL,
+                                       "https://p.test/a/{token}"),
+                CHORUSACCT_OK, ctx);
+    assert_code(chorusacct_ctx_set_str(ctx, CHORUSACCT_OPT_ACTIVATION_URL,
+                                       "https://p.test/a/"),
+                CHORUSACCT_E_ARG, ctx);
     assert_string_equal(chorusacct_ctx_get_str(ctx,
                                                CHORUSACCT_OPT_ACTIVATION_URL),
                         "https://p.test/a/{token}");
-    assert_int_equal(chorusacct_ctx_set_str(ctx, CHORUSACCT_OPT_DRAFT_TTL,
-                                            "x"),
-                     CHORUSACCT_E_ARG);
+    assert_code(chorusacct_ctx_set_str(ctx, CHORUSACCT_OPT_DRAFT_TTL, "x"),
+                CHORUSACCT_E_ARG, ctx);
     assert_null(chorusacct_ctx_get_str(ctx, CHORUSACCT_OPT_DRAFT_TTL));
-    assert_int_equal(chorusacct_ctx_set_secret(ctx, key, 31),
-                     CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_ctx_set_secret(ctx, key, 32), CHORUSACCT_OK);
+    assert_code(chorusacct_ctx_set_secret(ctx, key, 31), CHORUSACCT_E_ARG, ctx);
+    assert_code(chorusacct_ctx_set_secret(ctx, key, 32), CHORUSACCT_OK, ctx);
     chorusacct_ctx_free(ctx);
 }
 
@@ -134,7 +123,7 @@ static void test_config_ranges(void **state)
 static bool taken_by_config(int opt, const char *value)
 {
     chorusacct_config cfg;
-    assert_int_equal(chorusacct_config_init(&cfg, sizeof cfg), CHORUSACCT_OK);
+    assert_code(chorusacct_config_init(&cfg, sizeof cfg), CHORUSACCT_OK, NULL);
     if (opt == CHORUSACCT_OPT_ACTIVATION_URL)
         cfg.activation_url = value;
     else if (opt == CHORUSACCT_OPT_TERMS_VERSION)
@@ -152,7 +141,7 @@ static bool taken_by_config(int opt, const char *value)
 static bool taken_by_setter(int opt, const char *value)
 {
     chorusacct_ctx *ctx = NULL;
-    assert_int_equal(chorusacct_ctx_new(&ctx, NULL), CHORUSACCT_OK);
+    assert_code(chorusacct_ctx_new(&ctx, NULL), CHORUSACCT_OK, NULL);
     char before[1100];
     snprintf(before, sizeof before, "%s", chorusacct_ctx_get_str(ctx, opt));
     int rc = chorusacct_ctx_set_str(ctx, opt, value);
@@ -227,14 +216,14 @@ static void test_string_settings(void **state)
     /* NULL is refused both ways. */
     chorusacct_config cfg;
     chorusacct_ctx *ctx = NULL;
-    assert_int_equal(chorusacct_config_init(&cfg, sizeof cfg), CHORUSACCT_OK);
+    assert_code(chorusacct_config_init(&cfg, sizeof cfg), CHORUSACCT_OK, NULL);
     cfg.portal_name = NULL;
-    assert_int_equal(chorusacct_ctx_new(&ctx, &cfg), CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_ctx_new(&ctx, NULL), CHORUSACCT_OK);
-    assert_int_equal(chorusacct_ctx_set_str(ctx, PORTAL, NULL),
-                     CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_ctx_set_str(NULL, PORTAL, "x"),
-                     CHORUSACCT_E_ARG);
+    assert_code(chorusacct_ctx_new(&ctx, &cfg), CHORUSACCT_E_ARG, NULL);
+    assert_code(chorusacct_ctx_new(&ctx, NULL), CHORUSACCT_OK, NULL);
+    assert_code(chorusacct_ctx_set_str(ctx, PORTAL, NULL), CHORUSACCT_E_ARG,
+                ctx);
+    assert_code(chorusacct_ctx_set_str(NULL, PORTAL, "x"), CHORUSACCT_E_ARG,
+                NULL);
     chorusacct_ctx_free(ctx);
 }
 
@@ -261,45 +250,44 @@ static void test_callback_tables(void **state)
 {
     (void)state;
     chorusacct_ctx *ctx = NULL;
-    assert_int_equal(chorusacct_ctx_new(&ctx, NULL), CHORUSACCT_OK);
+    assert_code(chorusacct_ctx_new(&ctx, NULL), CHORUSACCT_OK, NULL);
     /* The system clock by default. */
     assert_true(chorusacct_ctx_now(ctx) > INT64_C(1700000000));
     int64_t when = 1234;
     chorusacct_clock_ops ck = {.struct_size = sizeof ck};
-    assert_int_equal(chorusacct_clock_ops_init(&ck, sizeof ck),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_clock_ops_init(&ck, sizeof ck), CHORUSACCT_OK, NULL);
     ck.user_data = &when;
     ck.now = fixed_now;
     ck.destroy = count_destroy;
-    assert_int_equal(chorusacct_ctx_set_clock(ctx, &ck), CHORUSACCT_OK);
+    assert_code(chorusacct_ctx_set_clock(ctx, &ck), CHORUSACCT_OK, ctx);
     /* The table was copied: changing ours changes nothing. */
     ck.now = NULL;
     assert_int_equal(chorusacct_ctx_now(ctx), 1234);
     destroyed = 0;
-    assert_int_equal(chorusacct_ctx_set_clock(ctx, NULL), CHORUSACCT_OK);
+    assert_code(chorusacct_ctx_set_clock(ctx, NULL), CHORUSACCT_OK, ctx);
     assert_int_equal(destroyed, 1); /* the replaced table's destroy */
     assert_true(chorusacct_ctx_now(ctx) > INT64_C(1700000000));
 
     /* Incomplete or too old tables are refused. */
     chorusacct_clock_ops bad = {sizeof bad, NULL, NULL, NULL};
-    assert_int_equal(chorusacct_ctx_set_clock(ctx, &bad), CHORUSACCT_E_ARG);
+    assert_code(chorusacct_ctx_set_clock(ctx, &bad), CHORUSACCT_E_ARG, ctx);
     bad.struct_size = 4;
     bad.now = fixed_now;
-    assert_int_equal(chorusacct_ctx_set_clock(ctx, &bad), CHORUSACCT_E_ARG);
+    assert_code(chorusacct_ctx_set_clock(ctx, &bad), CHORUSACCT_E_ARG, ctx);
     chorusacct_storage_ops st = {.struct_size = sizeof st};
-    assert_int_equal(chorusacct_storage_ops_init(&st, sizeof st),
-                     CHORUSACCT_OK);
-    assert_int_equal(chorusacct_ctx_set_storage(ctx, &st), CHORUSACCT_E_ARG);
+    assert_code(chorusacct_storage_ops_init(&st, sizeof st), CHORUSACCT_OK,
+                NULL);
+    assert_code(chorusacct_ctx_set_storage(ctx, &st), CHORUSACCT_E_ARG, ctx);
     chorusacct_mailer_ops ml = {.struct_size = sizeof ml};
-    assert_int_equal(chorusacct_mailer_ops_init(&ml, sizeof ml),
-                     CHORUSACCT_OK);
-    assert_int_equal(chorusacct_ctx_set_mailer(ctx, &ml), CHORUSACCT_E_ARG);
+    assert_code(chorusacct_mailer_ops_init(&ml, sizeof ml), CHORUSACCT_OK,
+                NULL);
+    assert_code(chorusacct_ctx_set_mailer(ctx, &ml), CHORUSACCT_E_ARG, ctx);
     ml.send = never_send;
     ml.destroy = count_destroy;
-    assert_int_equal(chorusacct_ctx_set_mailer(ctx, &ml), CHORUSACCT_OK);
+    assert_code(chorusacct_ctx_set_mailer(ctx, &ml), CHORUSACCT_OK, ctx);
     /* Flow calls without storage say so. */
     chorusacct_sweep_result sw = {.struct_size = sizeof sw};
-    assert_int_equal(chorusacct_sweep(ctx, &sw), CHORUSACCT_E_ARG);
+    assert_code(chorusacct_sweep(ctx, &sw), CHORUSACCT_E_ARG, ctx);
     assert_non_null(strstr(chorusacct_ctx_last_error(ctx), "storage"));
     destroyed = 0;
     chorusacct_ctx_free(ctx); /* destroys the mailer table */
@@ -315,8 +303,8 @@ static void test_state_names(void **state)
     for (int s = 1; s <= 7; s++) {
         assert_string_equal(chorusacct_state_name(s), names[s - 1]);
         int back = 0;
-        assert_int_equal(chorusacct_state_from_name(&back, names[s - 1]),
-                         CHORUSACCT_OK);
+        assert_code(chorusacct_state_from_name(&back, names[s - 1]),
+                    CHORUSACCT_OK, NULL);
         assert_int_equal(back, s);
         assert_string_not_equal(chorusacct_state_label(s, 0),
                                 chorusacct_state_label(s, 1));
@@ -324,8 +312,8 @@ static void test_state_names(void **state)
     assert_null(chorusacct_state_name(0));
     assert_null(chorusacct_state_name(8));
     int s;
-    assert_int_equal(chorusacct_state_from_name(&s, "Active"),
-                     CHORUSACCT_E_NOTFOUND);
+    assert_code(chorusacct_state_from_name(&s, "Active"), CHORUSACCT_E_NOTFOUND,
+                NULL);
     assert_string_equal(chorusacct_state_label(CHORUSACCT_STATE_PENDING_APPROVAL,
                                                CHORUSACCT_LANG_FR),
                         "En attente d'approbation");
@@ -348,15 +336,15 @@ static void test_transition_table(void **state)
     int from, to, ev;
     bool seen[8][8] = {{false}};
     for (size_t i = 0; i < n; i++) {
-        assert_int_equal(chorusacct_transition_at(i, &from, &to, &ev),
-                         CHORUSACCT_OK);
+        assert_code(chorusacct_transition_at(i, &from, &to, &ev), CHORUSACCT_OK,
+                    NULL);
         assert_true(from >= 0 && from <= 7 && to >= 0 && to <= 7);
         assert_non_null(chorusacct_event_name(ev));
         assert_int_equal(chorusacct_transition_allowed(from, to), 1);
         seen[from][to] = true;
     }
-    assert_int_equal(chorusacct_transition_at(n, &from, &to, &ev),
-                     CHORUSACCT_E_ARG);
+    assert_code(chorusacct_transition_at(n, &from, &to, &ev), CHORUSACCT_E_ARG,
+                NULL);
     /* Exactly the listed moves are allowed. */
     for (int f = 0; f <= 7; f++)
         for (int t = 0; t <= 7; t++)
@@ -378,8 +366,8 @@ static void test_transition_table(void **state)
     bool reach[8] = {true};
     for (int round = 0; round < 8; round++)
         for (size_t i = 0; i < n; i++) {
-            assert_int_equal(chorusacct_transition_at(i, &from, &to, &ev),
-                             CHORUSACCT_OK);
+            assert_code(chorusacct_transition_at(i, &from, &to, &ev),
+                        CHORUSACCT_OK, NULL);
             if (reach[from])
                 reach[to] = true;
         }
@@ -403,15 +391,15 @@ static void test_diagram_in_sync(void **state)
 {
     (void)state;
     size_t len = 0;
-    assert_int_equal(chorusacct_state_diagram(CHORUSACCT_LANG_EN, NULL, 0, &len),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_state_diagram(CHORUSACCT_LANG_EN, NULL, 0, &len),
+                CHORUSACCT_OK, NULL);
     char *dot = malloc(len + 1);
     assert_non_null(dot);
-    assert_int_equal(chorusacct_state_diagram(CHORUSACCT_LANG_EN, dot, len, NULL),
-                     CHORUSACCT_E_TOOSMALL);
-    assert_int_equal(chorusacct_state_diagram(CHORUSACCT_LANG_EN, dot, len + 1,
-                                           NULL),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_state_diagram(CHORUSACCT_LANG_EN, dot, len, NULL),
+                CHORUSACCT_E_TOOSMALL, NULL);
+    assert_code(
+        chorusacct_state_diagram(CHORUSACCT_LANG_EN, dot, len + 1, NULL),
+        CHORUSACCT_OK, NULL);
     char path[512];
     snprintf(path, sizeof path, "%s/states.dot", docs_dir);
     const char *committed = read_file(path);
@@ -430,8 +418,8 @@ static void test_diagram_in_sync(void **state)
     size_t n = chorusacct_transition_count();
     for (size_t i = 0; i < n; i++) {
         int from, to, ev;
-        assert_int_equal(chorusacct_transition_at(i, &from, &to, &ev),
-                         CHORUSACCT_OK);
+        assert_code(chorusacct_transition_at(i, &from, &to, &ev), CHORUSACCT_OK,
+                    NULL);
         char title[128];
         snprintf(title, sizeof title, "<title>%s&#45;&gt;%s</title>",
                  from == 0 ? "start" : chorusacct_state_name(from),

@@ -227,38 +227,35 @@ static void test_output_rule(void **state)
     int reason = 0;
 
     /* Check only. */
-    assert_int_equal(chorusacct_email_check(in, 15, 0, NULL, 0, &n, &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_email_check(in, 15, 0, NULL, 0, &n, &reason),
+                CHORUSACCT_OK, NULL);
     assert_int_equal(n, 15);
     /* Exactly enough, one byte short, NULLs. */
-    assert_int_equal(chorusacct_email_check(in, 15, 0, buf, 16, &n, NULL),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_email_check(in, 15, 0, buf, 16, &n, NULL),
+                CHORUSACCT_OK, NULL);
     assert_string_equal(buf, "Jean@example.fr");
     memset(buf, 'z', sizeof buf);
     n = 0;
-    assert_int_equal(chorusacct_email_check(in, 15, 0, buf, 15, &n, NULL),
-                     CHORUSACCT_E_TOOSMALL);
+    assert_code(chorusacct_email_check(in, 15, 0, buf, 15, &n, NULL),
+                CHORUSACCT_E_TOOSMALL, NULL);
     assert_int_equal(n, 15);
     assert_int_equal(buf[0], '\0');
     assert_int_equal(buf[15], 'z');
-    assert_int_equal(chorusacct_email_check(in, 15, 0, buf, sizeof buf,
-                                            NULL, NULL),
-                     CHORUSACCT_OK);
-    assert_int_equal(chorusacct_email_check("x", 1, 0, buf, sizeof buf,
-                                            NULL, NULL),
-                     CHORUSACCT_E_REJECTED);
+    assert_code(chorusacct_email_check(in, 15, 0, buf, sizeof buf, NULL, NULL),
+                CHORUSACCT_OK, NULL);
+    assert_code(chorusacct_email_check("x", 1, 0, buf, sizeof buf, NULL, NULL),
+                CHORUSACCT_E_REJECTED, NULL);
     /* Arguments. */
     n = 7;
-    assert_int_equal(chorusacct_email_check(NULL, 3, 0, buf, sizeof buf, &n,
-                                            &reason),
-                     CHORUSACCT_E_ARG);
+    assert_code(
+        chorusacct_email_check(NULL, 3, 0, buf, sizeof buf, &n, &reason),
+        CHORUSACCT_E_ARG, NULL);
     assert_int_equal(n, 0);
-    assert_int_equal(chorusacct_email_check(in, 15, 0, NULL, 4, &n, &reason),
-                     CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_email_check(NULL, 0, 0, NULL, 0, &n,
-                                            &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_EMPTY);
+    assert_code(chorusacct_email_check(in, 15, 0, NULL, 4, &n, &reason),
+                CHORUSACCT_E_ARG, NULL);
+    assert_code(chorusacct_email_check(NULL, 0, 0, NULL, 0, &n, &reason),
+                CHORUSACCT_E_REJECTED, NULL);
+    assert_code(reason, CHORUSACCT_E_EMPTY, NULL);
 }
 
 static void test_same(void **state)
@@ -295,16 +292,14 @@ static void test_same(void **state)
         assert_int_equal(got, cases[i].same);
     }
     assert_int_equal(chorusacct_email_same(NULL, 0, "", 0), 1);
-    assert_int_equal(chorusacct_email_same(NULL, 1, "a", 1),
-                     CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_email_same("a", 1, NULL, 1),
-                     CHORUSACCT_E_ARG);
+    assert_code(chorusacct_email_same(NULL, 1, "a", 1), CHORUSACCT_E_ARG, NULL);
+    assert_code(chorusacct_email_same("a", 1, NULL, 1), CHORUSACCT_E_ARG, NULL);
     /* The normalized form is the same login as the input. */
     char buf[64];
     const char *in = "Jean.Dupont@Example.FR";
-    assert_int_equal(chorusacct_email_check(in, strlen(in), 0, buf,
-                                            sizeof buf, NULL, NULL),
-                     CHORUSACCT_OK);
+    assert_code(
+        chorusacct_email_check(in, strlen(in), 0, buf, sizeof buf, NULL, NULL),
+        CHORUSACCT_OK, NULL);
     assert_int_equal(chorusacct_email_same(in, strlen(in), buf, strlen(buf)),
                      1);
 }

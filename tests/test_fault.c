@@ -65,9 +65,9 @@ static void setup_active_user(bench *b, world *w)
 {
     setup_pending(b, w);
     int reason;
-    assert_int_equal(chorusacct_account_approve(b->ctx, w->boss, w->pending,
-                                                &reason),
-                     CHORUSACCT_OK);
+    assert_code(
+        chorusacct_account_approve(b->ctx, w->boss, w->pending, &reason),
+        CHORUSACCT_OK, b->ctx);
     activate_last(b, "jean@acme.fr", w->token, sizeof w->token);
     w->user = w->pending;
 }
@@ -76,9 +76,9 @@ static void setup_disabled_user(bench *b, world *w)
 {
     setup_active_user(b, w);
     int reason;
-    assert_int_equal(chorusacct_account_disable(b->ctx, w->boss, w->user,
-                                                NULL, &reason),
-                     CHORUSACCT_OK);
+    assert_code(
+        chorusacct_account_disable(b->ctx, w->boss, w->user, NULL, &reason),
+        CHORUSACCT_OK, b->ctx);
 }
 
 static void setup_expired(bench *b, world *w)
@@ -86,7 +86,7 @@ static void setup_expired(bench *b, world *w)
     setup_awaiting(b, w);
     chorusacct_testclock_advance(b->clock, 3601);
     chorusacct_sweep_result sw = {.struct_size = sizeof sw};
-    assert_int_equal(chorusacct_sweep(b->ctx, &sw), CHORUSACCT_OK);
+    assert_code(chorusacct_sweep(b->ctx, &sw), CHORUSACCT_OK, b->ctx);
 }
 
 static void setup_draft(bench *b, world *w)
@@ -95,7 +95,7 @@ static void setup_draft(bench *b, world *w)
     chorusacct_signup f;
     chorusacct_signup_result r = {.struct_size = sizeof r};
     form_fill(&f, "draft@acme.fr", "Ada", "Byron", NULL);
-    assert_int_equal(chorusacct_draft_create(b->ctx, &f, &r), CHORUSACCT_OK);
+    assert_code(chorusacct_draft_create(b->ctx, &f, &r), CHORUSACCT_OK, b->ctx);
     w->pending = r.account_id;
 }
 
@@ -103,12 +103,10 @@ static void setup_captcha(bench *b, world *w)
 {
     setup_manager(b, w);
     int reason;
-    assert_int_equal(chorusacct_captcha_issue(b->ctx, NULL, w->captcha_id,
-                                              sizeof w->captcha_id,
-                                              w->captcha_text,
-                                              sizeof w->captcha_text,
-                                              &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_captcha_issue(b->ctx, NULL, w->captcha_id,
+                                         sizeof w->captcha_id, w->captcha_text,
+                                         sizeof w->captcha_text, &reason),
+                CHORUSACCT_OK, b->ctx);
 }
 
 static void setup_due(bench *b, world *w)
@@ -121,7 +119,7 @@ static void setup_due(bench *b, world *w)
     chorusacct_signup f;
     chorusacct_signup_result r = {.struct_size = sizeof r};
     form_fill(&f, "draft@acme.fr", "Ada", "Byron", NULL);
-    assert_int_equal(chorusacct_draft_create(b->ctx, &f, &r), CHORUSACCT_OK);
+    assert_code(chorusacct_draft_create(b->ctx, &f, &r), CHORUSACCT_OK, b->ctx);
     do_signup(b, "late@beta.fr", siret_b,
               CHORUSACCT_STATE_AWAITING_ACTIVATION);
     do_signup(b, "wait@beta.fr", siret_b, CHORUSACCT_STATE_PENDING_APPROVAL);
@@ -282,11 +280,12 @@ static void faulty_open(faulty *f, bench *b, uint32_t flags, uint64_t n)
 {
     chorusacct_storage_ops ops = {.struct_size = sizeof ops};
     bench_storage(b, &f->inner);
-    assert_int_equal(chorusacct_faultstore_new(&f->fs, &f->inner, n),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_faultstore_new(&f->fs, &f->inner, n), CHORUSACCT_OK,
+                NULL);
     f->ctx = bench_ctx(b, flags);
-    assert_int_equal(chorusacct_faultstore_ops(&ops, f->fs), CHORUSACCT_OK);
-    assert_int_equal(chorusacct_ctx_set_storage(f->ctx, &ops), CHORUSACCT_OK);
+    assert_code(chorusacct_faultstore_ops(&ops, f->fs), CHORUSACCT_OK, NULL);
+    assert_code(chorusacct_ctx_set_storage(f->ctx, &ops), CHORUSACCT_OK,
+                f->ctx);
 }
 
 /* Frees the context, the wrapper and the connection it wraps (the wrapper
@@ -363,7 +362,7 @@ static void test_sweep_resumes(void **state)
         bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
         setup_due(&b, &w);
         chorusacct_sweep_result sw = {.struct_size = sizeof sw};
-        assert_int_equal(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK);
+        assert_code(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK, b.ctx);
         assert_int_equal(sw.expired, 2); /* the draft, the principal */
         assert_int_equal(sw.promoted, 1);
         bench_digest(&b, clean);
@@ -382,7 +381,7 @@ static void test_sweep_resumes(void **state)
         faulty_close(&f);
         if (fired)
             assert_int_not_equal(rc, CHORUSACCT_OK);
-        assert_int_equal(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK);
+        assert_code(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK, b.ctx);
         uint8_t after[32];
         bench_digest(&b, after);
         if (memcmp(clean, after, 32) != 0)
@@ -439,9 +438,9 @@ static void test_delivery_loses_nothing(void **state)
         char token[64];
         last_token(&b, "more@beta.fr", token, sizeof token);
         int reason;
-        assert_int_equal(chorusacct_activation_lookup(b.ctx, token, NULL, NULL,
-                                                &reason),
-                         CHORUSACCT_OK);
+        assert_code(
+            chorusacct_activation_lookup(b.ctx, token, NULL, NULL, &reason),
+            CHORUSACCT_OK, b.ctx);
         bench_close(&b);
         if (!fired)
             break;

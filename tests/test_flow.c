@@ -28,16 +28,15 @@ static void test_new_structure_to_active(void **state)
     int declared = -1;
     chorusacct_structure s = {.struct_size = sizeof s};
     int reason = 0;
-    assert_int_equal(chorusacct_structure_lookup(b.ctx, CHORUSACCT_ID_SIRET,
-                                                 siret_a, &declared, &s,
-                                                 &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_structure_lookup(b.ctx, CHORUSACCT_ID_SIRET, siret_a,
+                                            &declared, &s, &reason),
+                CHORUSACCT_OK, b.ctx);
     assert_int_equal(declared, 0);
 
     int64_t id = do_signup(&b, "Marie.Curie@Example.FR", siret_a,
                            CHORUSACCT_STATE_AWAITING_ACTIVATION);
     chorusacct_account a = {.struct_size = sizeof a};
-    assert_int_equal(chorusacct_account_get(b.ctx, id, &a), CHORUSACCT_OK);
+    assert_code(chorusacct_account_get(b.ctx, id, &a), CHORUSACCT_OK, b.ctx);
     assert_string_equal(a.login_email, "Marie.Curie@example.fr");
     assert_string_equal(a.email_key, "marie.curie@example.fr");
     assert_string_equal(a.contact_email, "Marie.Curie@example.fr");
@@ -49,10 +48,9 @@ static void test_new_structure_to_active(void **state)
     assert_string_equal(a.password_hash, "");
 
     /* The structure is declared now, with this account as principal. */
-    assert_int_equal(chorusacct_structure_lookup(b.ctx, CHORUSACCT_ID_SIRET,
-                                                 siret_a, &declared, &s,
-                                                 &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_structure_lookup(b.ctx, CHORUSACCT_ID_SIRET, siret_a,
+                                            &declared, &s, &reason),
+                CHORUSACCT_OK, b.ctx);
     assert_int_equal(declared, 1);
     assert_int_equal(s.principal_id, id);
     assert_int_equal(s.id, a.structure_id);
@@ -75,8 +73,8 @@ static void test_new_structure_to_active(void **state)
     assert_non_null(strstr(m->body, token));
     chorusacct_message msgs[8] = {{.struct_size = sizeof msgs[0]}};
     size_t n;
-    assert_int_equal(chorusacct_outbox_list(b.ctx, 0, 0, msgs, 8, &n),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_outbox_list(b.ctx, 0, 0, msgs, 8, &n), CHORUSACCT_OK,
+                b.ctx);
     assert_int_equal(n, 2);
     for (size_t i = 0; i < n; i++) {
         assert_null(strstr(msgs[i].body, token));
@@ -86,22 +84,21 @@ static void test_new_structure_to_active(void **state)
     /* Checking the link consumes nothing. */
     chorusacct_token_info info = {.struct_size = sizeof info};
     for (int i = 0; i < 3; i++) {
-        assert_int_equal(chorusacct_activation_lookup(b.ctx, token, NULL, &info,
-                                                &reason),
-                         CHORUSACCT_OK);
+        assert_code(
+            chorusacct_activation_lookup(b.ctx, token, NULL, &info, &reason),
+            CHORUSACCT_OK, b.ctx);
         assert_int_equal(info.account_id, id);
         assert_string_equal(info.first_name, "Marie");
     }
 
-    assert_int_equal(do_activate(&b, token, &reason), CHORUSACCT_OK);
+    assert_code(do_activate(&b, token, &reason), CHORUSACCT_OK, b.ctx);
     assert_int_equal(state_of(&b, id), CHORUSACCT_STATE_ACTIVE);
     /* A second activation says so, and changes nothing. */
-    assert_int_equal(do_activate(&b, token, &reason), CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_ALREADY_ACTIVE);
-    assert_int_equal(chorusacct_activation_lookup(b.ctx, token, NULL, NULL,
-                                            &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_ALREADY_ACTIVE);
+    assert_code(do_activate(&b, token, &reason), CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_ALREADY_ACTIVE, b.ctx);
+    assert_code(chorusacct_activation_lookup(b.ctx, token, NULL, NULL, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_ALREADY_ACTIVE, b.ctx);
 
     int types[8];
     assert_int_equal(event_types(&b, id, types, 8), 2);
@@ -109,10 +106,9 @@ static void test_new_structure_to_active(void **state)
     assert_int_equal(types[1], CHORUSACCT_EV_ACTIVATE);
 
     int64_t who = 0;
-    assert_int_equal(chorusacct_login(b.ctx, "MARIE.CURIE@example.fr",
-                                      GOOD_PW, strlen(GOOD_PW), NULL, &who,
-                                      &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_login(b.ctx, "MARIE.CURIE@example.fr", GOOD_PW,
+                                 strlen(GOOD_PW), NULL, &who, &reason),
+                CHORUSACCT_OK, b.ctx);
     assert_int_equal(who, id);
     bench_close(&b);
 }
@@ -133,8 +129,8 @@ static void test_field_errors_store_nothing(void **state)
     f.phone = "06 12 34 56";
     f.contact_email = "not-an-address";
     f.accept_terms = 0;
-    assert_int_equal(chorusacct_signup_submit(b.ctx, &f, &r),
-                     CHORUSACCT_E_REJECTED);
+    assert_code(chorusacct_signup_submit(b.ctx, &f, &r), CHORUSACCT_E_REJECTED,
+                b.ctx);
     static const struct {
         int field, code;
     } want[] = {
@@ -162,24 +158,24 @@ static void test_field_errors_store_nothing(void **state)
 
     /* The same address twice: refused, and nothing stored either. */
     form_fill(&f, "FIRST@example.fr", "Jean", "Dupont", siret_b);
-    assert_int_equal(chorusacct_signup_submit(b.ctx, &f, &r),
-                     CHORUSACCT_E_REJECTED);
+    assert_code(chorusacct_signup_submit(b.ctx, &f, &r), CHORUSACCT_E_REJECTED,
+                b.ctx);
     assert_int_equal(r.nerrors, 1);
     assert_int_equal(r.errors[0].field, CHORUSACCT_FIELD_LOGIN_EMAIL);
-    assert_int_equal(r.errors[0].code, CHORUSACCT_E_EMAIL_TAKEN);
+    assert_code(r.errors[0].code, CHORUSACCT_E_EMAIL_TAKEN, b.ctx);
     bench_digest(&b, after);
     assert_memory_equal(before, after, 32);
 
     /* Company name required outside the EU; type checked. */
     form_fill(&f, "x@example.fr", "Jean", "Dupont", "USACME");
     f.id_type = CHORUSACCT_ID_HORS_UE;
-    assert_int_equal(chorusacct_signup_submit(b.ctx, &f, &r),
-                     CHORUSACCT_E_REJECTED);
+    assert_code(chorusacct_signup_submit(b.ctx, &f, &r), CHORUSACCT_E_REJECTED,
+                b.ctx);
     assert_int_equal(r.errors[0].field, CHORUSACCT_FIELD_COMPANY_NAME);
-    assert_int_equal(r.errors[0].code, CHORUSACCT_E_EMPTY);
+    assert_code(r.errors[0].code, CHORUSACCT_E_EMPTY, b.ctx);
     f.id_type = 99;
-    assert_int_equal(chorusacct_signup_submit(b.ctx, &f, &r),
-                     CHORUSACCT_E_REJECTED);
+    assert_code(chorusacct_signup_submit(b.ctx, &f, &r), CHORUSACCT_E_REJECTED,
+                b.ctx);
     assert_int_equal(r.errors[0].field, CHORUSACCT_FIELD_ID_TYPE);
     bench_close(&b);
 }
@@ -195,7 +191,7 @@ static void test_existing_structure_approval(void **state)
     int64_t app = do_signup(&b, "jean@acme.fr", siret_a,
                             CHORUSACCT_STATE_PENDING_APPROVAL);
     chorusacct_account a = {.struct_size = sizeof a};
-    assert_int_equal(chorusacct_account_get(b.ctx, app, &a), CHORUSACCT_OK);
+    assert_code(chorusacct_account_get(b.ctx, app, &a), CHORUSACCT_OK, b.ctx);
     assert_int_equal(a.role, CHORUSACCT_ROLE_USER);
     do_deliver(&b);
     /* The applicant gets a summary; the manager an approval request. */
@@ -208,29 +204,28 @@ static void test_existing_structure_approval(void **state)
     /* Someone else, or the applicant, cannot approve. */
     int reason = 0;
     int64_t other = make_manager(&b, "other@beta.fr", siret_b);
-    assert_int_equal(chorusacct_account_approve(b.ctx, other, app, &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_NOT_MANAGER);
-    assert_int_equal(chorusacct_account_approve(b.ctx, app, app, &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_NOT_MANAGER);
-    assert_int_equal(chorusacct_account_approve(b.ctx, 9999, app, &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_NOT_MANAGER);
-    assert_int_equal(chorusacct_account_approve(b.ctx, boss, 9999, &reason),
-                     CHORUSACCT_E_NOTFOUND);
+    assert_code(chorusacct_account_approve(b.ctx, other, app, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_NOT_MANAGER, b.ctx);
+    assert_code(chorusacct_account_approve(b.ctx, app, app, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_NOT_MANAGER, b.ctx);
+    assert_code(chorusacct_account_approve(b.ctx, 9999, app, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_NOT_MANAGER, b.ctx);
+    assert_code(chorusacct_account_approve(b.ctx, boss, 9999, &reason),
+                CHORUSACCT_E_NOTFOUND, b.ctx);
 
     chorusacct_testmailer_clear(b.mail);
-    assert_int_equal(chorusacct_account_approve(b.ctx, boss, app, &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_account_approve(b.ctx, boss, app, &reason),
+                CHORUSACCT_OK, b.ctx);
     assert_int_equal(state_of(&b, app), CHORUSACCT_STATE_AWAITING_ACTIVATION);
-    assert_int_equal(chorusacct_account_approve(b.ctx, boss, app, &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_ALREADY_DECIDED);
-    assert_int_equal(chorusacct_account_reject(b.ctx, boss, app, "Non",
-                                               &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_ALREADY_DECIDED);
+    assert_code(chorusacct_account_approve(b.ctx, boss, app, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_ALREADY_DECIDED, b.ctx);
+    assert_code(chorusacct_account_reject(b.ctx, boss, app, "Non", &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_ALREADY_DECIDED, b.ctx);
     do_deliver(&b);
     assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_APPROVED, "jean@acme.fr"),
                      1);
@@ -239,14 +234,14 @@ static void test_existing_structure_approval(void **state)
                      1);
     char token[64];
     last_token(&b, "jean@acme.fr", token, sizeof token);
-    assert_int_equal(do_activate(&b, token, &reason), CHORUSACCT_OK);
+    assert_code(do_activate(&b, token, &reason), CHORUSACCT_OK, b.ctx);
     int types[8];
     assert_int_equal(event_types(&b, app, types, 8), 3);
     assert_int_equal(types[1], CHORUSACCT_EV_APPROVE);
     chorusacct_event e[4] = {{.struct_size = sizeof e[0]}};
     size_t n;
-    assert_int_equal(chorusacct_event_list(b.ctx, app, 0, e, 4, &n),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_event_list(b.ctx, app, 0, e, 4, &n), CHORUSACCT_OK,
+                b.ctx);
     assert_int_equal(e[1].actor_id, boss);
     assert_int_equal(e[1].from_state, CHORUSACCT_STATE_PENDING_APPROVAL);
     assert_int_equal(e[1].to_state, CHORUSACCT_STATE_AWAITING_ACTIVATION);
@@ -262,23 +257,21 @@ static void test_reject(void **state)
     int64_t app = do_signup(&b, "jean@acme.fr", siret_a,
                             CHORUSACCT_STATE_PENDING_APPROVAL);
     int reason = 0;
-    assert_int_equal(chorusacct_account_reject(b.ctx, boss, app, "", &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_REASON_REQUIRED);
-    assert_int_equal(chorusacct_account_reject(b.ctx, boss, app, "   ",
-                                               &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_REASON_REQUIRED);
-    assert_int_equal(chorusacct_account_reject(b.ctx, boss, app, NULL,
-                                               &reason),
-                     CHORUSACCT_E_REJECTED);
+    assert_code(chorusacct_account_reject(b.ctx, boss, app, "", &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_REASON_REQUIRED, b.ctx);
+    assert_code(chorusacct_account_reject(b.ctx, boss, app, "   ", &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_REASON_REQUIRED, b.ctx);
+    assert_code(chorusacct_account_reject(b.ctx, boss, app, NULL, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
     assert_int_equal(state_of(&b, app), CHORUSACCT_STATE_PENDING_APPROVAL);
     chorusacct_testmailer_clear(b.mail);
-    assert_int_equal(chorusacct_account_reject(b.ctx, boss, app,
-                                               "Vous ne faites pas partie "
-                                               "du service comptable.",
-                                               &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_account_reject(b.ctx, boss, app,
+                                          "Vous ne faites pas partie "
+                                          "du service comptable.",
+                                          &reason),
+                CHORUSACCT_OK, b.ctx);
     assert_int_equal(state_of(&b, app), CHORUSACCT_STATE_REJECTED);
     do_deliver(&b);
     assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_REJECTED, "jean@acme.fr"),
@@ -290,13 +283,13 @@ static void test_reject(void **state)
             m = chorusacct_testmailer_at(b.mail, i);
     assert_non_null(m);
     assert_non_null(strstr(m->body, "service comptable"));
-    assert_int_equal(chorusacct_account_approve(b.ctx, boss, app, &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_ALREADY_DECIDED);
+    assert_code(chorusacct_account_approve(b.ctx, boss, app, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_ALREADY_DECIDED, b.ctx);
     chorusacct_event e[4] = {{.struct_size = sizeof e[0]}};
     size_t n;
-    assert_int_equal(chorusacct_event_list(b.ctx, app, 0, e, 4, &n),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_event_list(b.ctx, app, 0, e, 4, &n), CHORUSACCT_OK,
+                b.ctx);
     assert_int_equal(n, 2);
     assert_int_equal(e[1].type, CHORUSACCT_EV_REJECT);
     assert_string_equal(e[1].reason, "Vous ne faites pas partie du service "
@@ -318,25 +311,22 @@ static void test_approve_many(void **state)
                            CHORUSACCT_STATE_PENDING_APPROVAL);
     }
     int reason;
-    assert_int_equal(chorusacct_account_reject(b.ctx, boss, ids[1], "Non",
-                                               &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_account_reject(b.ctx, boss, ids[1], "Non", &reason),
+                CHORUSACCT_OK, b.ctx);
     ids[3] = 4242;
     int codes[4];
-    assert_int_equal(chorusacct_account_approve_many(b.ctx, boss, ids, 4,
-                                                     codes),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(codes[0], CHORUSACCT_OK);
-    assert_int_equal(codes[1], CHORUSACCT_E_ALREADY_DECIDED);
-    assert_int_equal(codes[2], CHORUSACCT_OK);
-    assert_int_equal(codes[3], CHORUSACCT_E_NOTFOUND);
+    assert_code(chorusacct_account_approve_many(b.ctx, boss, ids, 4, codes),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(codes[0], CHORUSACCT_OK, b.ctx);
+    assert_code(codes[1], CHORUSACCT_E_ALREADY_DECIDED, b.ctx);
+    assert_code(codes[2], CHORUSACCT_OK, b.ctx);
+    assert_code(codes[3], CHORUSACCT_E_NOTFOUND, b.ctx);
     assert_int_equal(state_of(&b, ids[0]),
                      CHORUSACCT_STATE_AWAITING_ACTIVATION);
     assert_int_equal(state_of(&b, ids[2]),
                      CHORUSACCT_STATE_AWAITING_ACTIVATION);
-    assert_int_equal(chorusacct_account_approve_many(b.ctx, boss, ids, 0,
-                                                     codes),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_account_approve_many(b.ctx, boss, ids, 0, codes),
+                CHORUSACCT_OK, b.ctx);
     bench_close(&b);
 }
 
@@ -377,10 +367,9 @@ static void test_concurrent_decisions(void **state)
                             CHORUSACCT_STATE_PENDING_APPROVAL);
     approve_and_activate(&b, boss, mgr, "mgr@acme.fr");
     int reason;
-    assert_int_equal(chorusacct_account_set_role(b.ctx, boss, mgr,
-                                                 CHORUSACCT_ROLE_MANAGER,
-                                                 &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_account_set_role(b.ctx, boss, mgr,
+                                            CHORUSACCT_ROLE_MANAGER, &reason),
+                CHORUSACCT_OK, b.ctx);
     (void)second;
 
     for (int round = 0; round < ROUNDS; round++) {
@@ -404,9 +393,8 @@ static void test_concurrent_decisions(void **state)
                 wins++;
                 winner = i;
             } else {
-                assert_int_equal(args[i].rc, CHORUSACCT_E_REJECTED);
-                assert_int_equal(args[i].reason,
-                                 CHORUSACCT_E_ALREADY_DECIDED);
+                assert_code(args[i].rc, CHORUSACCT_E_REJECTED, NULL);
+                assert_code(args[i].reason, CHORUSACCT_E_ALREADY_DECIDED, NULL);
             }
         }
         pthread_barrier_destroy(&go);
@@ -466,8 +454,8 @@ static void test_concurrent_activation(void **state)
         if (args[i].rc == CHORUSACCT_OK) {
             wins++;
         } else {
-            assert_int_equal(args[i].rc, CHORUSACCT_E_REJECTED);
-            assert_int_equal(args[i].reason, CHORUSACCT_E_ALREADY_ACTIVE);
+            assert_code(args[i].rc, CHORUSACCT_E_REJECTED, NULL);
+            assert_code(args[i].reason, CHORUSACCT_E_ALREADY_ACTIVE, NULL);
         }
     }
     pthread_barrier_destroy(&go);
@@ -494,15 +482,14 @@ static void test_token_used_at_time_0(void **state)
     int64_t u = do_signup(&b, "zero-user@acme.fr", siret_a,
                           CHORUSACCT_STATE_PENDING_APPROVAL);
     char used[64];
-    assert_int_equal(chorusacct_account_approve(b.ctx, boss, u, &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_account_approve(b.ctx, boss, u, &reason),
+                CHORUSACCT_OK, b.ctx);
     activate_last(&b, "zero-user@acme.fr", used, sizeof used);
-    assert_int_equal(chorusacct_account_disable(b.ctx, boss, u, NULL, &reason),
-                     CHORUSACCT_OK);
-    assert_int_equal(
-        chorusacct_activation_lookup(b.ctx, used, NULL, NULL, &reason),
-        CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_TOKEN_USED);
+    assert_code(chorusacct_account_disable(b.ctx, boss, u, NULL, &reason),
+                CHORUSACCT_OK, b.ctx);
+    assert_code(chorusacct_activation_lookup(b.ctx, used, NULL, NULL, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_TOKEN_USED, b.ctx);
 
     /* Retired at 0 by a newer link: the old one no longer activates. */
     do_signup(&b, "zero-late@acme.fr", siret_b,
@@ -510,15 +497,15 @@ static void test_token_used_at_time_0(void **state)
     do_deliver(&b);
     char first[64], second[64];
     last_token(&b, "zero-late@acme.fr", first, sizeof first);
-    assert_int_equal(
+    assert_code(
         chorusacct_activation_resend(b.ctx, "zero-late@acme.fr", NULL, &reason),
-        CHORUSACCT_OK);
+        CHORUSACCT_OK, b.ctx);
     do_deliver(&b);
     last_token(&b, "zero-late@acme.fr", second, sizeof second);
     assert_string_not_equal(first, second);
-    assert_int_equal(do_activate(&b, first, &reason), CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_TOKEN_INVALID);
-    assert_int_equal(do_activate(&b, second, &reason), CHORUSACCT_OK);
+    assert_code(do_activate(&b, first, &reason), CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_TOKEN_INVALID, b.ctx);
+    assert_code(do_activate(&b, second, &reason), CHORUSACCT_OK, b.ctx);
     bench_close(&b);
 }
 
@@ -534,33 +521,31 @@ static void test_password_rules_at_activation(void **state)
     last_token(&b, "ada.lovelace@acme.fr", token, sizeof token);
     int reason;
     uint32_t failed = 0;
-    assert_int_equal(do_activate_pw(&b, token, "short1A", &failed, &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_PASSWORD_SHORT);
+    assert_code(do_activate_pw(&b, token, "short1A", &failed, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_PASSWORD_SHORT, b.ctx);
     assert_true(failed & CHORUSACCT_PW_RULE_SHORT);
-    assert_int_equal(
+    assert_code(
         do_activate_pw(&b, token, "alllowercaseletters", &failed, &reason),
-        CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_PASSWORD_CLASSES);
+        CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_PASSWORD_CLASSES, b.ctx);
     /* Contains the e-mail's local part (any case). */
-    assert_int_equal(
+    assert_code(
         do_activate_pw(&b, token, "Ada.Lovelace-2026", &failed, &reason),
-        CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_PASSWORD_PERSONAL);
+        CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_PASSWORD_PERSONAL, b.ctx);
     /* Contains the last name. */
-    assert_int_equal(
+    assert_code(
         do_activate_pw(&b, token, "xx-CURIE-Strong-99", &failed, &reason),
-        CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_PASSWORD_PERSONAL);
-    assert_int_equal(activation_submit(b.ctx, token, GOOD_PW,
-                                                 strlen(GOOD_PW), "Correct",
-                                                 7, NULL, NULL, &failed,
-                                                 &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_PASSWORD_MISMATCH);
+        CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_PASSWORD_PERSONAL, b.ctx);
+    assert_code(activation_submit(b.ctx, token, GOOD_PW, strlen(GOOD_PW),
+                                  "Correct", 7, NULL, NULL, &failed, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_PASSWORD_MISMATCH, b.ctx);
     /* None of those consumed the link. */
     assert_int_equal(state_of(&b, id), CHORUSACCT_STATE_AWAITING_ACTIVATION);
-    assert_int_equal(do_activate(&b, token, &reason), CHORUSACCT_OK);
+    assert_code(do_activate(&b, token, &reason), CHORUSACCT_OK, b.ctx);
     bench_close(&b);
 }
 
@@ -578,22 +563,20 @@ static void test_expiry_and_resend(void **state)
 
     /* 59 minutes later the link works; 60 minutes later it does not. */
     chorusacct_testclock_set(b.clock, T0 + 3599);
-    assert_int_equal(chorusacct_activation_lookup(b.ctx, first, NULL, NULL,
-                                            &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_activation_lookup(b.ctx, first, NULL, NULL, &reason),
+                CHORUSACCT_OK, b.ctx);
     chorusacct_testclock_set(b.clock, T0 + 3600);
-    assert_int_equal(chorusacct_activation_lookup(b.ctx, first, NULL, NULL,
-                                            &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_TOKEN_EXPIRED);
-    assert_int_equal(do_activate(&b, first, &reason), CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_TOKEN_EXPIRED);
+    assert_code(chorusacct_activation_lookup(b.ctx, first, NULL, NULL, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_TOKEN_EXPIRED, b.ctx);
+    assert_code(do_activate(&b, first, &reason), CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_TOKEN_EXPIRED, b.ctx);
 
     chorusacct_sweep_result sw = {.struct_size = sizeof sw};
-    assert_int_equal(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK);
+    assert_code(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK, b.ctx);
     assert_int_equal(sw.expired, 1);
     assert_int_equal(state_of(&b, id), CHORUSACCT_STATE_EXPIRED);
-    assert_int_equal(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK);
+    assert_code(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK, b.ctx);
     assert_int_equal(sw.expired, 0);
 
     /* A resend revives it with a new link; the old one stays dead. */
@@ -607,26 +590,26 @@ static void test_expiry_and_resend(void **state)
                      1);
     last_token(&b, "late@acme.fr", second, sizeof second);
     assert_string_not_equal(first, second);
-    assert_int_equal(do_activate(&b, first, &reason), CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_TOKEN_INVALID);
+    assert_code(do_activate(&b, first, &reason), CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_TOKEN_INVALID, b.ctx);
 
     /* Cooldown, then a second resend rotates the link again. */
-    assert_int_equal(chorusacct_activation_resend(b.ctx, "late@acme.fr", NULL,
-                                                  &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_RESEND_COOLDOWN);
+    assert_code(
+        chorusacct_activation_resend(b.ctx, "late@acme.fr", NULL, &reason),
+        CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_RESEND_COOLDOWN, b.ctx);
     chorusacct_testclock_advance(b.clock, 61);
-    assert_int_equal(chorusacct_activation_resend(b.ctx, "late@acme.fr", NULL,
-                                                  &reason),
-                     CHORUSACCT_OK);
+    assert_code(
+        chorusacct_activation_resend(b.ctx, "late@acme.fr", NULL, &reason),
+        CHORUSACCT_OK, b.ctx);
     do_deliver(&b);
     char third[64];
     last_token(&b, "late@acme.fr", third, sizeof third);
-    assert_int_equal(chorusacct_activation_lookup(b.ctx, second, NULL, NULL,
-                                            &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_TOKEN_INVALID);
-    assert_int_equal(do_activate(&b, third, &reason), CHORUSACCT_OK);
+    assert_code(
+        chorusacct_activation_lookup(b.ctx, second, NULL, NULL, &reason),
+        CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_TOKEN_INVALID, b.ctx);
+    assert_code(do_activate(&b, third, &reason), CHORUSACCT_OK, b.ctx);
     int types[8];
     size_t n = event_types(&b, id, types, 8);
     assert_int_equal(n, 6);
@@ -645,33 +628,31 @@ static void test_resend_quota_and_states(void **state)
     do_signup(&b, "q@acme.fr", siret_a, CHORUSACCT_STATE_AWAITING_ACTIVATION);
     int reason;
     for (int i = 0; i < 5; i++) {
-        assert_int_equal(chorusacct_activation_resend(b.ctx, "q@acme.fr",
-                                                      NULL, &reason),
-                         CHORUSACCT_OK);
+        assert_code(
+            chorusacct_activation_resend(b.ctx, "q@acme.fr", NULL, &reason),
+            CHORUSACCT_OK, b.ctx);
         chorusacct_testclock_advance(b.clock, 61);
     }
-    assert_int_equal(chorusacct_activation_resend(b.ctx, "q@acme.fr", NULL,
-                                                  &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_RESEND_QUOTA);
+    assert_code(chorusacct_activation_resend(b.ctx, "q@acme.fr", NULL, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_RESEND_QUOTA, b.ctx);
     /* The quota is per day. */
     chorusacct_testclock_advance(b.clock, 86400);
-    assert_int_equal(chorusacct_activation_resend(b.ctx, "q@acme.fr", NULL,
-                                                  &reason),
-                     CHORUSACCT_OK);
-    assert_int_equal(chorusacct_activation_resend(b.ctx, "nobody@acme.fr",
-                                                  NULL, &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_CREDENTIALS);
+    assert_code(chorusacct_activation_resend(b.ctx, "q@acme.fr", NULL, &reason),
+                CHORUSACCT_OK, b.ctx);
+    assert_code(
+        chorusacct_activation_resend(b.ctx, "nobody@acme.fr", NULL, &reason),
+        CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_CREDENTIALS, b.ctx);
     /* An address longer than any stored one is unknown too (Valgrind, in
      * CI, checks that nothing unwritten is read on the way). */
     char longer[CHORUSACCT_EMAIL_SIZE + 40];
     memset(longer, 'q', sizeof longer - 10);
     memcpy(longer + sizeof longer - 10, "@acme.fr", 9);
     reason = 0;
-    assert_int_equal(chorusacct_activation_resend(b.ctx, longer, NULL, &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_CREDENTIALS);
+    assert_code(chorusacct_activation_resend(b.ctx, longer, NULL, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_CREDENTIALS, b.ctx);
     bench_close(&b);
 }
 
@@ -686,7 +667,7 @@ static void test_enumeration_safe(void **state)
     chorusacct_signup f;
     chorusacct_signup_result r = {.struct_size = sizeof r};
     form_fill(&f, "KNOWN@acme.fr", "Mallory", "Evil", siret_b);
-    assert_int_equal(chorusacct_signup_submit(b.ctx, &f, &r), CHORUSACCT_OK);
+    assert_code(chorusacct_signup_submit(b.ctx, &f, &r), CHORUSACCT_OK, b.ctx);
     assert_int_equal(r.state, CHORUSACCT_STATE_AWAITING_ACTIVATION);
     assert_int_equal(r.account_id, 0);
     do_deliver(&b);
@@ -695,26 +676,25 @@ static void test_enumeration_safe(void **state)
     /* Nothing was created for the second attempt. */
     chorusacct_account list[4] = {{.struct_size = sizeof list[0]}};
     size_t n;
-    assert_int_equal(chorusacct_account_list(b.ctx, NULL, list, 4, &n),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_account_list(b.ctx, NULL, list, 4, &n),
+                CHORUSACCT_OK, b.ctx);
     assert_int_equal(n, 1);
     int declared;
-    assert_int_equal(chorusacct_structure_lookup(b.ctx, CHORUSACCT_ID_SIRET,
-                                                 siret_b, &declared, NULL,
-                                                 NULL),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_structure_lookup(b.ctx, CHORUSACCT_ID_SIRET, siret_b,
+                                            &declared, NULL, NULL),
+                CHORUSACCT_OK, b.ctx);
     assert_int_equal(declared, 0);
     /* Resends answer the same for known and unknown addresses. */
     int reason = 0;
-    assert_int_equal(chorusacct_activation_resend(b.ctx, "nobody@acme.fr",
-                                                  NULL, &reason),
-                     CHORUSACCT_OK);
-    assert_int_equal(chorusacct_activation_resend(b.ctx, "known@acme.fr",
-                                                  NULL, &reason),
-                     CHORUSACCT_OK);
-    assert_int_equal(chorusacct_activation_resend(b.ctx, "known@acme.fr",
-                                                  NULL, &reason),
-                     CHORUSACCT_OK); /* throttled, silently */
+    assert_code(
+        chorusacct_activation_resend(b.ctx, "nobody@acme.fr", NULL, &reason),
+        CHORUSACCT_OK, b.ctx);
+    assert_code(
+        chorusacct_activation_resend(b.ctx, "known@acme.fr", NULL, &reason),
+        CHORUSACCT_OK, b.ctx);
+    assert_code(
+        chorusacct_activation_resend(b.ctx, "known@acme.fr", NULL, &reason),
+        CHORUSACCT_OK, b.ctx); /* throttled, silently */
     bench_close(&b);
 }
 
@@ -727,49 +707,48 @@ static void test_login_lockout_rehash(void **state)
     int64_t who;
     int reason;
     const char *bad = "Wrong-password-1";
-    assert_int_equal(chorusacct_login(b.ctx, "nobody@acme.fr", bad,
-                                      strlen(bad), NULL, &who, &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_CREDENTIALS);
+    assert_code(chorusacct_login(b.ctx, "nobody@acme.fr", bad, strlen(bad),
+                                 NULL, &who, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_CREDENTIALS, b.ctx);
     for (int i = 0; i < 4; i++) {
-        assert_int_equal(chorusacct_login(b.ctx, "boss@acme.fr", bad,
-                                          strlen(bad), NULL, &who, &reason),
-                         CHORUSACCT_E_REJECTED);
-        assert_int_equal(reason, CHORUSACCT_E_CREDENTIALS);
+        assert_code(chorusacct_login(b.ctx, "boss@acme.fr", bad, strlen(bad),
+                                     NULL, &who, &reason),
+                    CHORUSACCT_E_REJECTED, b.ctx);
+        assert_code(reason, CHORUSACCT_E_CREDENTIALS, b.ctx);
     }
     /* A success clears the count. */
-    assert_int_equal(chorusacct_login(b.ctx, "boss@acme.fr", GOOD_PW,
-                                      strlen(GOOD_PW), NULL, &who, &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_login(b.ctx, "boss@acme.fr", GOOD_PW,
+                                 strlen(GOOD_PW), NULL, &who, &reason),
+                CHORUSACCT_OK, b.ctx);
     for (int i = 0; i < 5; i++)
-        assert_int_equal(chorusacct_login(b.ctx, "boss@acme.fr", bad,
-                                          strlen(bad), NULL, &who, &reason),
-                         CHORUSACCT_E_REJECTED);
+        assert_code(chorusacct_login(b.ctx, "boss@acme.fr", bad, strlen(bad),
+                                     NULL, &who, &reason),
+                    CHORUSACCT_E_REJECTED, b.ctx);
     /* Locked: even the right password is refused for a while. */
-    assert_int_equal(chorusacct_login(b.ctx, "boss@acme.fr", GOOD_PW,
-                                      strlen(GOOD_PW), NULL, &who, &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_LOCKED);
+    assert_code(chorusacct_login(b.ctx, "boss@acme.fr", GOOD_PW,
+                                 strlen(GOOD_PW), NULL, &who, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_LOCKED, b.ctx);
     chorusacct_testclock_advance(b.clock, 901);
     /* Stronger limits: the next login rehashes. */
     chorusacct_account before = {.struct_size = sizeof before}, after = {.struct_size = sizeof after};
-    assert_int_equal(chorusacct_ctx_set_int(b.ctx,
-                                            CHORUSACCT_OPT_PWHASH_OPSLIMIT,
-                                            2),
-                     CHORUSACCT_OK);
-    assert_int_equal(chorusacct_account_get(b.ctx, id, &before),
-                     CHORUSACCT_OK);
-    assert_int_equal(chorusacct_login(b.ctx, "boss@acme.fr", GOOD_PW,
-                                      strlen(GOOD_PW), NULL, &who, &reason),
-                     CHORUSACCT_OK);
+    assert_code(
+        chorusacct_ctx_set_int(b.ctx, CHORUSACCT_OPT_PWHASH_OPSLIMIT, 2),
+        CHORUSACCT_OK, b.ctx);
+    assert_code(chorusacct_account_get(b.ctx, id, &before), CHORUSACCT_OK,
+                b.ctx);
+    assert_code(chorusacct_login(b.ctx, "boss@acme.fr", GOOD_PW,
+                                 strlen(GOOD_PW), NULL, &who, &reason),
+                CHORUSACCT_OK, b.ctx);
     assert_int_equal(who, id);
-    assert_int_equal(chorusacct_account_get(b.ctx, id, &after),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_account_get(b.ctx, id, &after), CHORUSACCT_OK,
+                b.ctx);
     assert_true(after.version > before.version);
     /* ...and the new hash still verifies. */
-    assert_int_equal(chorusacct_login(b.ctx, "boss@acme.fr", GOOD_PW,
-                                      strlen(GOOD_PW), NULL, &who, &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_login(b.ctx, "boss@acme.fr", GOOD_PW,
+                                 strlen(GOOD_PW), NULL, &who, &reason),
+                CHORUSACCT_OK, b.ctx);
     int types[8];
     size_t n = event_types(&b, id, types, 8);
     assert_int_equal(types[n - 1], CHORUSACCT_EV_LOCKOUT);
@@ -778,13 +757,12 @@ static void test_login_lockout_rehash(void **state)
     int64_t u = do_signup(&b, "user@acme.fr", siret_a,
                           CHORUSACCT_STATE_PENDING_APPROVAL);
     approve_and_activate(&b, id, u, "user@acme.fr");
-    assert_int_equal(chorusacct_account_disable(b.ctx, u, u, "leaving",
-                                                &reason),
-                     CHORUSACCT_OK);
-    assert_int_equal(chorusacct_login(b.ctx, "user@acme.fr", GOOD_PW,
-                                      strlen(GOOD_PW), NULL, &who, &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_NOT_ACTIVE);
+    assert_code(chorusacct_account_disable(b.ctx, u, u, "leaving", &reason),
+                CHORUSACCT_OK, b.ctx);
+    assert_code(chorusacct_login(b.ctx, "user@acme.fr", GOOD_PW,
+                                 strlen(GOOD_PW), NULL, &who, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_NOT_ACTIVE, b.ctx);
     bench_close(&b);
 }
 
@@ -799,57 +777,49 @@ static void test_disable_enable_roles(void **state)
     approve_and_activate(&b, boss, u, "user@acme.fr");
     int reason;
 
-    assert_int_equal(chorusacct_account_disable(b.ctx, boss, boss, NULL,
-                                                &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_PRINCIPAL);
-    assert_int_equal(chorusacct_account_disable(b.ctx, u, boss, NULL,
-                                                &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_NOT_MANAGER);
-    assert_int_equal(chorusacct_account_disable(b.ctx, boss, u, "left",
-                                                &reason),
-                     CHORUSACCT_OK);
-    assert_int_equal(chorusacct_account_disable(b.ctx, boss, u, NULL,
-                                                &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_STATE);
-    assert_int_equal(chorusacct_account_enable(b.ctx, u, u, &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_account_disable(b.ctx, boss, boss, NULL, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_PRINCIPAL, b.ctx);
+    assert_code(chorusacct_account_disable(b.ctx, u, boss, NULL, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_NOT_MANAGER, b.ctx);
+    assert_code(chorusacct_account_disable(b.ctx, boss, u, "left", &reason),
+                CHORUSACCT_OK, b.ctx);
+    assert_code(chorusacct_account_disable(b.ctx, boss, u, NULL, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_STATE, b.ctx);
+    assert_code(chorusacct_account_enable(b.ctx, u, u, &reason), CHORUSACCT_OK,
+                b.ctx);
     assert_int_equal(state_of(&b, u), CHORUSACCT_STATE_ACTIVE);
 
     /* Roles: only the principal gives them; handing over the principal
      * role keeps the former one as a manager. */
-    assert_int_equal(chorusacct_account_set_role(b.ctx, u, boss,
-                                                 CHORUSACCT_ROLE_USER,
-                                                 &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_NOT_MANAGER);
-    assert_int_equal(chorusacct_account_set_role(b.ctx, boss, boss,
-                                                 CHORUSACCT_ROLE_USER,
-                                                 &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_SELF);
-    assert_int_equal(chorusacct_account_set_role(b.ctx, boss, u, 9, &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_ROLE);
-    assert_int_equal(chorusacct_account_set_role(b.ctx, boss, u,
-                                                 CHORUSACCT_ROLE_PRINCIPAL,
-                                                 &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_account_set_role(b.ctx, u, boss,
+                                            CHORUSACCT_ROLE_USER, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_NOT_MANAGER, b.ctx);
+    assert_code(chorusacct_account_set_role(b.ctx, boss, boss,
+                                            CHORUSACCT_ROLE_USER, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_SELF, b.ctx);
+    assert_code(chorusacct_account_set_role(b.ctx, boss, u, 9, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_ROLE, b.ctx);
+    assert_code(chorusacct_account_set_role(b.ctx, boss, u,
+                                            CHORUSACCT_ROLE_PRINCIPAL, &reason),
+                CHORUSACCT_OK, b.ctx);
     chorusacct_account a = {.struct_size = sizeof a};
-    assert_int_equal(chorusacct_account_get(b.ctx, boss, &a), CHORUSACCT_OK);
+    assert_code(chorusacct_account_get(b.ctx, boss, &a), CHORUSACCT_OK, b.ctx);
     assert_int_equal(a.role, CHORUSACCT_ROLE_MANAGER);
-    assert_int_equal(chorusacct_account_get(b.ctx, u, &a), CHORUSACCT_OK);
+    assert_code(chorusacct_account_get(b.ctx, u, &a), CHORUSACCT_OK, b.ctx);
     assert_int_equal(a.role, CHORUSACCT_ROLE_PRINCIPAL);
     chorusacct_structure s = {.struct_size = sizeof s};
-    assert_int_equal(chorusacct_structure_get(b.ctx, a.structure_id, &s),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_structure_get(b.ctx, a.structure_id, &s),
+                CHORUSACCT_OK, b.ctx);
     assert_int_equal(s.principal_id, u);
     /* Now the former principal can be disabled by the new one. */
-    assert_int_equal(chorusacct_account_disable(b.ctx, u, boss, NULL,
-                                                &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_account_disable(b.ctx, u, boss, NULL, &reason),
+                CHORUSACCT_OK, b.ctx);
     bench_close(&b);
 }
 
@@ -861,42 +831,42 @@ static void test_draft_wizard(void **state)
     chorusacct_signup f;
     chorusacct_signup_result r = {.struct_size = sizeof r};
     form_fill(&f, "wiz@acme.fr", "Ada", "Byron", NULL);
-    assert_int_equal(chorusacct_draft_create(b.ctx, &f, &r), CHORUSACCT_OK);
+    assert_code(chorusacct_draft_create(b.ctx, &f, &r), CHORUSACCT_OK, b.ctx);
     assert_int_equal(r.state, CHORUSACCT_STATE_CREATED);
     int64_t id = r.account_id;
     /* The structure step: its own field errors. */
     chorusacct_signup g;
     form_fill(&g, NULL, NULL, NULL, "123");
-    assert_int_equal(chorusacct_draft_finalize(b.ctx, id, &g, &r),
-                     CHORUSACCT_E_REJECTED);
+    assert_code(chorusacct_draft_finalize(b.ctx, id, &g, &r),
+                CHORUSACCT_E_REJECTED, b.ctx);
     assert_int_equal(r.nerrors, 1);
     assert_int_equal(r.errors[0].field, CHORUSACCT_FIELD_IDENTIFIER);
     g.identifier = siret_a;
-    assert_int_equal(chorusacct_draft_finalize(b.ctx, id, &g, &r),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_draft_finalize(b.ctx, id, &g, &r), CHORUSACCT_OK,
+                b.ctx);
     assert_int_equal(r.account_id, id);
     assert_int_equal(r.state, CHORUSACCT_STATE_AWAITING_ACTIVATION);
-    assert_int_equal(chorusacct_draft_finalize(b.ctx, id, &g, &r),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(r.errors[0].code, CHORUSACCT_E_STATE);
-    assert_int_equal(chorusacct_draft_finalize(b.ctx, 777, &g, &r),
-                     CHORUSACCT_E_NOTFOUND);
+    assert_code(chorusacct_draft_finalize(b.ctx, id, &g, &r),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(r.errors[0].code, CHORUSACCT_E_STATE, b.ctx);
+    assert_code(chorusacct_draft_finalize(b.ctx, 777, &g, &r),
+                CHORUSACCT_E_NOTFOUND, b.ctx);
 
     /* A draft left too long expires; the address can start again. */
     form_fill(&f, "slow@acme.fr", "Ada", "Byron", NULL);
-    assert_int_equal(chorusacct_draft_create(b.ctx, &f, &r), CHORUSACCT_OK);
+    assert_code(chorusacct_draft_create(b.ctx, &f, &r), CHORUSACCT_OK, b.ctx);
     int64_t slow = r.account_id;
     chorusacct_testclock_advance(b.clock, 86401);
     g.identifier = siret_b;
-    assert_int_equal(chorusacct_draft_finalize(b.ctx, slow, &g, &r),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(r.errors[0].code, CHORUSACCT_E_DRAFT_EXPIRED);
+    assert_code(chorusacct_draft_finalize(b.ctx, slow, &g, &r),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(r.errors[0].code, CHORUSACCT_E_DRAFT_EXPIRED, b.ctx);
     f.identifier = siret_b;
-    assert_int_equal(chorusacct_signup_submit(b.ctx, &f, &r), CHORUSACCT_OK);
+    assert_code(chorusacct_signup_submit(b.ctx, &f, &r), CHORUSACCT_OK, b.ctx);
     assert_int_not_equal(r.account_id, slow);
     chorusacct_account gone = {.struct_size = sizeof gone};
-    assert_int_equal(chorusacct_account_get(b.ctx, slow, &gone),
-                     CHORUSACCT_E_NOTFOUND);
+    assert_code(chorusacct_account_get(b.ctx, slow, &gone),
+                CHORUSACCT_E_NOTFOUND, b.ctx);
     int types[4];
     assert_int_equal(event_types(&b, id, types, 4), 2);
     assert_int_equal(types[0], CHORUSACCT_EV_DRAFT);
@@ -911,10 +881,9 @@ static void test_captcha(void **state)
     bench_open(&b, 0);
     char id[CHORUSACCT_CAPTCHA_ID_SIZE], text[CHORUSACCT_CAPTCHA_TEXT_SIZE];
     int reason;
-    assert_int_equal(chorusacct_captcha_issue(b.ctx, "198.51.100.7", id,
-                                              sizeof id, text, sizeof text,
-                                              &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_captcha_issue(b.ctx, "198.51.100.7", id, sizeof id,
+                                         text, sizeof text, &reason),
+                CHORUSACCT_OK, b.ctx);
     assert_int_equal(strlen(text), 6);
     assert_null(strpbrk(text, "01OIL"));
     chorusacct_signup f;
@@ -922,49 +891,49 @@ static void test_captcha(void **state)
     form_fill(&f, "robot@acme.fr", "Ada", "Byron", siret_a);
     f.captcha_id = id;
     f.captcha_answer = "WRONG1";
-    assert_int_equal(chorusacct_signup_submit(b.ctx, &f, &r),
-                     CHORUSACCT_E_REJECTED);
+    assert_code(chorusacct_signup_submit(b.ctx, &f, &r), CHORUSACCT_E_REJECTED,
+                b.ctx);
     assert_int_equal(r.errors[0].field, CHORUSACCT_FIELD_CAPTCHA);
-    assert_int_equal(r.errors[0].code, CHORUSACCT_E_CAPTCHA);
+    assert_code(r.errors[0].code, CHORUSACCT_E_CAPTCHA, b.ctx);
     /* Lower case and spaces are forgiven. */
     char typed[32];
     snprintf(typed, sizeof typed, " %c%c%c %c%c%c", text[0] | 0x20,
              text[1] | 0x20, text[2] | 0x20, text[3], text[4], text[5]);
     f.captcha_answer = typed;
-    assert_int_equal(chorusacct_signup_submit(b.ctx, &f, &r), CHORUSACCT_OK);
+    assert_code(chorusacct_signup_submit(b.ctx, &f, &r), CHORUSACCT_OK, b.ctx);
     /* Single use. */
     form_fill(&f, "robot2@acme.fr", "Ada", "Byron", siret_b);
     f.captcha_id = id;
     f.captcha_answer = text;
-    assert_int_equal(chorusacct_signup_submit(b.ctx, &f, &r),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(r.errors[0].code, CHORUSACCT_E_CAPTCHA_EXPIRED);
+    assert_code(chorusacct_signup_submit(b.ctx, &f, &r), CHORUSACCT_E_REJECTED,
+                b.ctx);
+    assert_code(r.errors[0].code, CHORUSACCT_E_CAPTCHA_EXPIRED, b.ctx);
     /* Limited attempts: 3 wrong answers spend it. */
-    assert_int_equal(chorusacct_captcha_issue(b.ctx, NULL, id, sizeof id,
-                                              text, sizeof text, &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_captcha_issue(b.ctx, NULL, id, sizeof id, text,
+                                         sizeof text, &reason),
+                CHORUSACCT_OK, b.ctx);
     f.captcha_answer = "ZZZZZZ";
     for (int i = 0; i < 3; i++) {
-        assert_int_equal(chorusacct_signup_submit(b.ctx, &f, &r),
-                         CHORUSACCT_E_REJECTED);
-        assert_int_equal(r.errors[0].code, CHORUSACCT_E_CAPTCHA);
+        assert_code(chorusacct_signup_submit(b.ctx, &f, &r),
+                    CHORUSACCT_E_REJECTED, b.ctx);
+        assert_code(r.errors[0].code, CHORUSACCT_E_CAPTCHA, b.ctx);
     }
     f.captcha_answer = text;
-    assert_int_equal(chorusacct_signup_submit(b.ctx, &f, &r),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(r.errors[0].code, CHORUSACCT_E_CAPTCHA_EXPIRED);
+    assert_code(chorusacct_signup_submit(b.ctx, &f, &r), CHORUSACCT_E_REJECTED,
+                b.ctx);
+    assert_code(r.errors[0].code, CHORUSACCT_E_CAPTCHA_EXPIRED, b.ctx);
     /* Expiry. */
-    assert_int_equal(chorusacct_captcha_issue(b.ctx, NULL, id, sizeof id,
-                                              text, sizeof text, &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_captcha_issue(b.ctx, NULL, id, sizeof id, text,
+                                         sizeof text, &reason),
+                CHORUSACCT_OK, b.ctx);
     chorusacct_testclock_advance(b.clock, 601);
-    assert_int_equal(chorusacct_signup_submit(b.ctx, &f, &r),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(r.errors[0].code, CHORUSACCT_E_CAPTCHA_EXPIRED);
+    assert_code(chorusacct_signup_submit(b.ctx, &f, &r), CHORUSACCT_E_REJECTED,
+                b.ctx);
+    assert_code(r.errors[0].code, CHORUSACCT_E_CAPTCHA_EXPIRED, b.ctx);
     f.captcha_id = "no-such-challenge";
-    assert_int_equal(chorusacct_signup_submit(b.ctx, &f, &r),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(r.errors[0].code, CHORUSACCT_E_CAPTCHA_EXPIRED);
+    assert_code(chorusacct_signup_submit(b.ctx, &f, &r), CHORUSACCT_E_REJECTED,
+                b.ctx);
+    assert_code(r.errors[0].code, CHORUSACCT_E_CAPTCHA_EXPIRED, b.ctx);
     bench_close(&b);
 }
 
@@ -985,17 +954,17 @@ static void test_captcha_plugged(void **state)
     bench_open(&b, 0);
     int calls = 0;
     chorusacct_captcha_ops ops = {sizeof ops, &calls, verify_seven, NULL};
-    assert_int_equal(chorusacct_ctx_set_captcha(b.ctx, &ops), CHORUSACCT_OK);
+    assert_code(chorusacct_ctx_set_captcha(b.ctx, &ops), CHORUSACCT_OK, b.ctx);
     chorusacct_signup f;
     chorusacct_signup_result r = {.struct_size = sizeof r};
     form_fill(&f, "p@acme.fr", "Ada", "Byron", siret_a);
     f.captcha_id = "x";
     f.captcha_answer = "6";
-    assert_int_equal(chorusacct_signup_submit(b.ctx, &f, &r),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(r.errors[0].code, CHORUSACCT_E_CAPTCHA);
+    assert_code(chorusacct_signup_submit(b.ctx, &f, &r), CHORUSACCT_E_REJECTED,
+                b.ctx);
+    assert_code(r.errors[0].code, CHORUSACCT_E_CAPTCHA, b.ctx);
     f.captcha_answer = "7";
-    assert_int_equal(chorusacct_signup_submit(b.ctx, &f, &r), CHORUSACCT_OK);
+    assert_code(chorusacct_signup_submit(b.ctx, &f, &r), CHORUSACCT_OK, b.ctx);
     assert_int_equal(calls, 2);
     bench_close(&b);
 }
@@ -1005,42 +974,41 @@ static void test_throttle(void **state)
     (void)state;
     bench b;
     bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
-    assert_int_equal(chorusacct_ctx_set_int(
-                         b.ctx, CHORUSACCT_OPT_KEY_ATTEMPTS_PER_HOUR, 3),
-                     CHORUSACCT_OK);
+    assert_code(
+        chorusacct_ctx_set_int(b.ctx, CHORUSACCT_OPT_KEY_ATTEMPTS_PER_HOUR, 3),
+        CHORUSACCT_OK, b.ctx);
     int reason;
     for (int i = 0; i < 3; i++)
-        assert_int_equal(chorusacct_activation_lookup(b.ctx, "bogus", "10.0.0.1",
-                                                NULL, &reason),
-                         CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_TOKEN_INVALID);
-    assert_int_equal(chorusacct_activation_lookup(b.ctx, "bogus", "10.0.0.1", NULL,
-                                            &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_THROTTLED);
+        assert_code(chorusacct_activation_lookup(b.ctx, "bogus", "10.0.0.1",
+                                                 NULL, &reason),
+                    CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_TOKEN_INVALID, b.ctx);
+    assert_code(
+        chorusacct_activation_lookup(b.ctx, "bogus", "10.0.0.1", NULL, &reason),
+        CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_THROTTLED, b.ctx);
     /* Another key is not affected; the window passes. */
-    assert_int_equal(chorusacct_activation_lookup(b.ctx, "bogus", "10.0.0.2", NULL,
-                                            &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_TOKEN_INVALID);
+    assert_code(
+        chorusacct_activation_lookup(b.ctx, "bogus", "10.0.0.2", NULL, &reason),
+        CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_TOKEN_INVALID, b.ctx);
     chorusacct_testclock_advance(b.clock, 3600);
-    assert_int_equal(chorusacct_activation_lookup(b.ctx, "bogus", "10.0.0.1", NULL,
-                                            &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_TOKEN_INVALID);
+    assert_code(
+        chorusacct_activation_lookup(b.ctx, "bogus", "10.0.0.1", NULL, &reason),
+        CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_TOKEN_INVALID, b.ctx);
     /* Logins per address. */
-    assert_int_equal(chorusacct_ctx_set_int(
-                         b.ctx, CHORUSACCT_OPT_ADDRESS_ATTEMPTS_PER_HOUR, 2),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_ctx_set_int(
+                    b.ctx, CHORUSACCT_OPT_ADDRESS_ATTEMPTS_PER_HOUR, 2),
+                CHORUSACCT_OK, b.ctx);
     int64_t who;
     for (int i = 0; i < 2; i++)
-        assert_int_equal(chorusacct_login(b.ctx, "a@b.fr", "x", 1, NULL, &who,
-                                          &reason),
-                         CHORUSACCT_E_REJECTED);
-    assert_int_equal(chorusacct_login(b.ctx, "A@B.fr", "x", 1, NULL, &who,
-                                      &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_THROTTLED);
+        assert_code(
+            chorusacct_login(b.ctx, "a@b.fr", "x", 1, NULL, &who, &reason),
+            CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(chorusacct_login(b.ctx, "A@B.fr", "x", 1, NULL, &who, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_THROTTLED, b.ctx);
     bench_close(&b);
 }
 
@@ -1053,43 +1021,38 @@ static void test_outbox_retries(void **state)
               CHORUSACCT_STATE_AWAITING_ACTIVATION);
     chorusacct_delivery d = {.struct_size = sizeof d};
     /* Mail server down: both messages retried later, none lost. */
-    assert_int_equal(chorusacct_testmailer_fail_next(b.mail, 2,
-                                                    CHORUSACCT_MAIL_TEMPFAIL),
-                     CHORUSACCT_OK);
-    assert_int_equal(chorusacct_outbox_deliver(b.ctx, 10, &d),
-                     CHORUSACCT_OK);
+    assert_code(
+        chorusacct_testmailer_fail_next(b.mail, 2, CHORUSACCT_MAIL_TEMPFAIL),
+        CHORUSACCT_OK, NULL);
+    assert_code(chorusacct_outbox_deliver(b.ctx, 10, &d), CHORUSACCT_OK, b.ctx);
     assert_int_equal(d.retried, 2);
     assert_int_equal(d.sent, 0);
     chorusacct_message m[4] = {{.struct_size = sizeof m[0]}};
     size_t n;
-    assert_int_equal(chorusacct_outbox_list(b.ctx, CHORUSACCT_MSG_PENDING, 0,
-                                            m, 4, &n),
-                     CHORUSACCT_OK);
+    assert_code(
+        chorusacct_outbox_list(b.ctx, CHORUSACCT_MSG_PENDING, 0, m, 4, &n),
+        CHORUSACCT_OK, b.ctx);
     assert_int_equal(n, 2);
     assert_int_equal(m[0].attempts, 1);
     assert_int_equal(m[0].next_attempt_at, T0 + 60);
     assert_true(m[0].last_error[0] != '\0');
     /* Not due yet: nothing happens. */
-    assert_int_equal(chorusacct_outbox_deliver(b.ctx, 10, &d),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_outbox_deliver(b.ctx, 10, &d), CHORUSACCT_OK, b.ctx);
     assert_int_equal(d.sent + d.retried, 0);
     chorusacct_testclock_advance(b.clock, 60);
-    assert_int_equal(chorusacct_outbox_deliver(b.ctx, 10, &d),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_outbox_deliver(b.ctx, 10, &d), CHORUSACCT_OK, b.ctx);
     assert_int_equal(d.sent, 2);
     assert_int_equal(chorusacct_testmailer_count(b.mail), 2);
-    assert_int_equal(chorusacct_outbox_deliver(b.ctx, 10, &d),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_outbox_deliver(b.ctx, 10, &d), CHORUSACCT_OK, b.ctx);
     assert_int_equal(chorusacct_testmailer_count(b.mail), 2);
 
     /* Permanent failure: a dead letter at once, with its reason. */
     do_signup(&b, "dead@acme.fr", siret_b,
               CHORUSACCT_STATE_AWAITING_ACTIVATION);
-    assert_int_equal(chorusacct_testmailer_fail_next(b.mail, 1,
-                                                    CHORUSACCT_MAIL_PERMFAIL),
-                     CHORUSACCT_OK);
-    assert_int_equal(chorusacct_outbox_deliver(b.ctx, 10, &d),
-                     CHORUSACCT_OK);
+    assert_code(
+        chorusacct_testmailer_fail_next(b.mail, 1, CHORUSACCT_MAIL_PERMFAIL),
+        CHORUSACCT_OK, NULL);
+    assert_code(chorusacct_outbox_deliver(b.ctx, 10, &d), CHORUSACCT_OK, b.ctx);
     assert_int_equal(d.dead, 1);
     assert_int_equal(d.sent, 1);
     assert_int_equal(outbox_count(&b, CHORUSACCT_MSG_DEAD), 1);
@@ -1097,18 +1060,17 @@ static void test_outbox_retries(void **state)
     /* Temporary failures until the attempts run out: backoff doubles. */
     do_signup(&b, "flaky@acme.fr", siret_c,
               CHORUSACCT_STATE_AWAITING_ACTIVATION);
-    assert_int_equal(chorusacct_ctx_set_int(b.ctx,
-                                            CHORUSACCT_OPT_MAIL_MAX_ATTEMPTS,
-                                            3),
-                     CHORUSACCT_OK);
-    assert_int_equal(chorusacct_testmailer_fail_next(b.mail, 100,
-                                                    CHORUSACCT_MAIL_TEMPFAIL),
-                     CHORUSACCT_OK);
+    assert_code(
+        chorusacct_ctx_set_int(b.ctx, CHORUSACCT_OPT_MAIL_MAX_ATTEMPTS, 3),
+        CHORUSACCT_OK, b.ctx);
+    assert_code(
+        chorusacct_testmailer_fail_next(b.mail, 100, CHORUSACCT_MAIL_TEMPFAIL),
+        CHORUSACCT_OK, NULL);
     int64_t waits[] = {0, 60, 120};
     for (int i = 0; i < 3; i++) {
         chorusacct_testclock_advance(b.clock, waits[i]);
-        assert_int_equal(chorusacct_outbox_deliver(b.ctx, 10, &d),
-                         CHORUSACCT_OK);
+        assert_code(chorusacct_outbox_deliver(b.ctx, 10, &d), CHORUSACCT_OK,
+                    b.ctx);
         assert_int_equal(d.retried + d.dead, 2);
     }
     assert_int_equal(d.dead, 2);
@@ -1125,11 +1087,10 @@ static void test_activation_cancelled_when_moved(void **state)
                            CHORUSACCT_STATE_AWAITING_ACTIVATION);
     chorusacct_testclock_advance(b.clock, 3601);
     chorusacct_sweep_result sw = {.struct_size = sizeof sw};
-    assert_int_equal(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK);
+    assert_code(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK, b.ctx);
     assert_int_equal(state_of(&b, id), CHORUSACCT_STATE_EXPIRED);
     chorusacct_delivery d = {.struct_size = sizeof d};
-    assert_int_equal(chorusacct_outbox_deliver(b.ctx, 10, &d),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_outbox_deliver(b.ctx, 10, &d), CHORUSACCT_OK, b.ctx);
     assert_int_equal(d.sent, 1);      /* the summary */
     assert_int_equal(d.cancelled, 1); /* no link for an expired account */
     assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_ACTIVATION, NULL), 0);
@@ -1149,17 +1110,17 @@ static void test_sweep_promotes_and_purges(void **state)
     chorusacct_testclock_advance(b.clock, 3601);
     chorusacct_testmailer_clear(b.mail);
     chorusacct_sweep_result sw = {.struct_size = sizeof sw};
-    assert_int_equal(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK);
+    assert_code(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK, b.ctx);
     assert_int_equal(sw.expired, 1);
     assert_int_equal(sw.promoted, 1);
     assert_int_equal(state_of(&b, first), CHORUSACCT_STATE_EXPIRED);
     assert_int_equal(state_of(&b, next), CHORUSACCT_STATE_AWAITING_ACTIVATION);
     chorusacct_account a = {.struct_size = sizeof a};
-    assert_int_equal(chorusacct_account_get(b.ctx, next, &a), CHORUSACCT_OK);
+    assert_code(chorusacct_account_get(b.ctx, next, &a), CHORUSACCT_OK, b.ctx);
     assert_int_equal(a.role, CHORUSACCT_ROLE_PRINCIPAL);
     chorusacct_structure s = {.struct_size = sizeof s};
-    assert_int_equal(chorusacct_structure_get(b.ctx, a.structure_id, &s),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_structure_get(b.ctx, a.structure_id, &s),
+                CHORUSACCT_OK, b.ctx);
     assert_int_equal(s.principal_id, next);
     activate_last(&b, "next@acme.fr", NULL, 0);
 
@@ -1167,22 +1128,21 @@ static void test_sweep_promotes_and_purges(void **state)
     int64_t lone = do_signup(&b, "lone@beta.fr", siret_b,
                              CHORUSACCT_STATE_AWAITING_ACTIVATION);
     chorusacct_testclock_advance(b.clock, 3601);
-    assert_int_equal(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK);
+    assert_code(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK, b.ctx);
     int64_t taker = do_signup(&b, "taker@beta.fr", siret_b,
                               CHORUSACCT_STATE_AWAITING_ACTIVATION);
-    assert_int_equal(chorusacct_account_get(b.ctx, taker, &a),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_account_get(b.ctx, taker, &a), CHORUSACCT_OK, b.ctx);
     assert_int_equal(a.role, CHORUSACCT_ROLE_PRINCIPAL);
-    assert_int_equal(chorusacct_account_get(b.ctx, lone, &a), CHORUSACCT_OK);
+    assert_code(chorusacct_account_get(b.ctx, lone, &a), CHORUSACCT_OK, b.ctx);
     assert_int_equal(a.role, CHORUSACCT_ROLE_USER);
 
     /* 30 days later, expired accounts are deleted. */
     chorusacct_testclock_advance(b.clock, 30 * 86400 + 1);
-    assert_int_equal(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK);
+    assert_code(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK, b.ctx);
     assert_true(sw.purged >= 2);
-    assert_int_equal(chorusacct_account_get(b.ctx, first, &a),
-                     CHORUSACCT_E_NOTFOUND);
-    assert_int_equal(chorusacct_account_get(b.ctx, next, &a), CHORUSACCT_OK);
+    assert_code(chorusacct_account_get(b.ctx, first, &a), CHORUSACCT_E_NOTFOUND,
+                b.ctx);
+    assert_code(chorusacct_account_get(b.ctx, next, &a), CHORUSACCT_OK, b.ctx);
     int types[8];
     size_t n = event_types(&b, first, types, 8);
     assert_int_equal(types[n - 1], CHORUSACCT_EV_PURGE);
@@ -1201,7 +1161,7 @@ static void test_refused_transitions(void **state)
     chorusacct_signup f;
     chorusacct_signup_result r = {.struct_size = sizeof r};
     form_fill(&f, "draft@acme.fr", "Ada", "Byron", NULL);
-    assert_int_equal(chorusacct_draft_create(b.ctx, &f, &r), CHORUSACCT_OK);
+    assert_code(chorusacct_draft_create(b.ctx, &f, &r), CHORUSACCT_OK, b.ctx);
     int64_t created = r.account_id;
     int64_t pending = do_signup(&b, "pending@acme.fr", siret_a,
                                 CHORUSACCT_STATE_PENDING_APPROVAL);
@@ -1209,21 +1169,20 @@ static void test_refused_transitions(void **state)
                                  CHORUSACCT_STATE_AWAITING_ACTIVATION);
     int64_t rejected = do_signup(&b, "rejected@acme.fr", siret_a,
                                  CHORUSACCT_STATE_PENDING_APPROVAL);
-    assert_int_equal(chorusacct_account_reject(b.ctx, boss, rejected, "Non",
-                                               &reason),
-                     CHORUSACCT_OK);
+    assert_code(
+        chorusacct_account_reject(b.ctx, boss, rejected, "Non", &reason),
+        CHORUSACCT_OK, b.ctx);
     int64_t disabled = do_signup(&b, "disabled@acme.fr", siret_a,
                                  CHORUSACCT_STATE_PENDING_APPROVAL);
-    assert_int_equal(chorusacct_account_approve(b.ctx, boss, disabled,
-                                                &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_account_approve(b.ctx, boss, disabled, &reason),
+                CHORUSACCT_OK, b.ctx);
     do_deliver(&b);
     char token[64];
     last_token(&b, "disabled@acme.fr", token, sizeof token);
-    assert_int_equal(do_activate(&b, token, &reason), CHORUSACCT_OK);
-    assert_int_equal(chorusacct_account_disable(b.ctx, disabled, disabled,
-                                                NULL, &reason),
-                     CHORUSACCT_OK);
+    assert_code(do_activate(&b, token, &reason), CHORUSACCT_OK, b.ctx);
+    assert_code(
+        chorusacct_account_disable(b.ctx, disabled, disabled, NULL, &reason),
+        CHORUSACCT_OK, b.ctx);
 
     typedef enum { APPROVE, REJECT, DISABLE, ENABLE, RESEND, FINALIZE } op;
     static const char *const op_names[] = {"approve", "reject", "disable",
@@ -1279,8 +1238,8 @@ static void test_refused_transitions(void **state)
             if (id == created || id == boss) {
                 /* not in boss's structure, or boss himself: by address */
                 chorusacct_account a = {.struct_size = sizeof a};
-                assert_int_equal(chorusacct_account_get(b.ctx, id, &a),
-                                 CHORUSACCT_OK);
+                assert_code(chorusacct_account_get(b.ctx, id, &a),
+                            CHORUSACCT_OK, b.ctx);
                 rc = chorusacct_activation_resend(b.ctx, a.login_email, NULL,
                                                   &reason);
             }
@@ -1307,14 +1266,13 @@ static void test_refused_transitions(void **state)
     last_token(&b, "awaiting@beta.fr", token, sizeof token);
     chorusacct_testclock_advance(b.clock, 3601);
     chorusacct_sweep_result sw = {.struct_size = sizeof sw};
-    assert_int_equal(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK);
+    assert_code(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK, b.ctx);
     assert_int_equal(state_of(&b, awaiting), CHORUSACCT_STATE_EXPIRED);
-    assert_int_equal(do_activate(&b, token, &reason), CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_TOKEN_EXPIRED);
-    assert_int_equal(chorusacct_account_enable(b.ctx, awaiting, awaiting,
-                                               &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_STATE);
+    assert_code(do_activate(&b, token, &reason), CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_TOKEN_EXPIRED, b.ctx);
+    assert_code(chorusacct_account_enable(b.ctx, awaiting, awaiting, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_STATE, b.ctx);
     assert_int_equal(state_of(&b, awaiting), CHORUSACCT_STATE_EXPIRED);
     bench_close(&b);
 }
@@ -1325,16 +1283,16 @@ static void test_templates_replaced(void **state)
     bench b;
     bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     int reason = 0;
-    assert_int_equal(chorusacct_ctx_set_template(
-                         b.ctx, CHORUSACCT_MAIL_ACTIVATION,
-                         CHORUSACCT_LANG_FR, "Activez {first_name}",
-                         "Lien : {link}\n{{pas une variable}}\n", &reason),
-                     CHORUSACCT_OK);
-    assert_int_equal(chorusacct_ctx_set_template(
-                         b.ctx, CHORUSACCT_MAIL_ACTIVATION,
-                         CHORUSACCT_LANG_FR, "x", "{nope}", &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_TEMPLATE);
+    assert_code(chorusacct_ctx_set_template(
+                    b.ctx, CHORUSACCT_MAIL_ACTIVATION, CHORUSACCT_LANG_FR,
+                    "Activez {first_name}",
+                    "Lien : {link}\n{{pas une variable}}\n", &reason),
+                CHORUSACCT_OK, b.ctx);
+    assert_code(chorusacct_ctx_set_template(b.ctx, CHORUSACCT_MAIL_ACTIVATION,
+                                            CHORUSACCT_LANG_FR, "x", "{nope}",
+                                            &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_TEMPLATE, b.ctx);
     do_signup(&b, "t@acme.fr", siret_a, CHORUSACCT_STATE_AWAITING_ACTIVATION);
     do_deliver(&b);
     const chorusacct_mail *m = chorusacct_testmailer_at(b.mail, 1);

@@ -215,30 +215,29 @@ static void test_output_rule(void **state)
     size_t n = 0;
     int reason = 0;
 
-    assert_int_equal(chorusacct_name_check("  Zo\xc3\xab ", 7, 0, NULL, 0, &n,
-                                           &reason),
-                     CHORUSACCT_OK);
+    assert_code(
+        chorusacct_name_check("  Zo\xc3\xab ", 7, 0, NULL, 0, &n, &reason),
+        CHORUSACCT_OK, NULL);
     assert_int_equal(n, 4);
     memset(buf, 'z', sizeof buf);
-    assert_int_equal(chorusacct_name_check("  Zo\xc3\xab ", 7, 0, buf, 4, &n,
-                                           &reason),
-                     CHORUSACCT_E_TOOSMALL);
+    assert_code(
+        chorusacct_name_check("  Zo\xc3\xab ", 7, 0, buf, 4, &n, &reason),
+        CHORUSACCT_E_TOOSMALL, NULL);
     assert_int_equal(n, 4);
     assert_int_equal(buf[0], '\0');
     assert_int_equal(buf[4], 'z');
-    assert_int_equal(chorusacct_name_check("  Zo\xc3\xab ", 7, 0, buf, 5, &n,
-                                           NULL),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_name_check("  Zo\xc3\xab ", 7, 0, buf, 5, &n, NULL),
+                CHORUSACCT_OK, NULL);
     assert_string_equal(buf, "Zo\xc3\xab");
-    assert_int_equal(chorusacct_name_check(NULL, 1, 0, buf, 5, &n, &reason),
-                     CHORUSACCT_E_ARG);
+    assert_code(chorusacct_name_check(NULL, 1, 0, buf, 5, &n, &reason),
+                CHORUSACCT_E_ARG, NULL);
     assert_int_equal(n, 0);
-    assert_int_equal(chorusacct_name_check("a", 1, 0, NULL, 5, &n, &reason),
-                     CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_name_check("J\0an", 4, 0, buf, sizeof buf,
-                                           &n, &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_NAME_CHARACTER);
+    assert_code(chorusacct_name_check("a", 1, 0, NULL, 5, &n, &reason),
+                CHORUSACCT_E_ARG, NULL);
+    assert_code(
+        chorusacct_name_check("J\0an", 4, 0, buf, sizeof buf, &n, &reason),
+        CHORUSACCT_E_REJECTED, NULL);
+    assert_code(reason, CHORUSACCT_E_NAME_CHARACTER, NULL);
 }
 
 static void test_messages(void **state)

@@ -234,16 +234,14 @@ static void test_arguments(void **state)
 {
     (void)state;
     uint32_t failed = 7, classes = 7;
-    assert_int_equal(chorusacct_password_check(NULL, 1, &failed, &classes,
-                                               NULL),
-                     CHORUSACCT_E_ARG);
+    assert_code(chorusacct_password_check(NULL, 1, &failed, &classes, NULL),
+                CHORUSACCT_E_ARG, NULL);
     assert_int_equal(failed, 0);
     assert_int_equal(classes, 0);
     int reason = 0;
-    assert_int_equal(chorusacct_password_check(NULL, 0, &failed, &classes,
-                                               &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_PASSWORD_SHORT);
+    assert_code(chorusacct_password_check(NULL, 0, &failed, &classes, &reason),
+                CHORUSACCT_E_REJECTED, NULL);
+    assert_code(reason, CHORUSACCT_E_PASSWORD_SHORT, NULL);
 }
 
 static void test_texts(void **state)
@@ -288,9 +286,8 @@ static void test_texts(void **state)
 
     /* What a form shows: every failed rule, then the missing classes. */
     uint32_t failed, classes;
-    assert_int_equal(chorusacct_password_check("abc", 3, &failed, &classes,
-                                               NULL),
-                     CHORUSACCT_E_REJECTED);
+    assert_code(chorusacct_password_check("abc", 3, &failed, &classes, NULL),
+                CHORUSACCT_E_REJECTED, NULL);
     assert_int_equal(failed, R_SHORT | R_CLASSES);
     assert_int_equal(~classes & (U | L | D | S), U | D | S);
 }
@@ -419,48 +416,50 @@ static void test_personal_errors(void **state)
     (void)state;
     int reason = 0;
     /* Malformed or over-long passwords: the policy refuses them anyway. */
-    assert_int_equal(chorusacct_password_check_personal(
-                         "Dupont\xff", 7, NULL, NULL, "Dupont", &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_UTF8);
+    assert_code(chorusacct_password_check_personal("Dupont\xff", 7, NULL, NULL,
+                                                   "Dupont", &reason),
+                CHORUSACCT_E_REJECTED, NULL);
+    assert_code(reason, CHORUSACCT_E_UTF8, NULL);
     static char big[1100];
     memset(big, 'x', sizeof big);
-    assert_int_equal(chorusacct_password_check_personal(big, 1024, NULL,
-                                                        NULL, "abc", &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_password_check_personal(big, 1024, NULL, NULL, "abc",
+                                                   &reason),
+                CHORUSACCT_OK, NULL);
     memcpy(big + 1021, "abc", 3);
-    assert_int_equal(chorusacct_password_check_personal(big, 1024, NULL,
-                                                        NULL, "abc", &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_PASSWORD_PERSONAL);
-    assert_int_equal(chorusacct_password_check_personal(big, 1025, NULL,
-                                                        NULL, "zzz", &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_PASSWORD_LONG);
+    assert_code(chorusacct_password_check_personal(big, 1024, NULL, NULL, "abc",
+                                                   &reason),
+                CHORUSACCT_E_REJECTED, NULL);
+    assert_code(reason, CHORUSACCT_E_PASSWORD_PERSONAL, NULL);
+    assert_code(chorusacct_password_check_personal(big, 1025, NULL, NULL, "zzz",
+                                                   &reason),
+                CHORUSACCT_E_REJECTED, NULL);
+    assert_code(reason, CHORUSACCT_E_PASSWORD_LONG, NULL);
     /* Too long and malformed after the limit: malformed wins, as in the
      * policy (found by fuzz_password). */
     big[1099] = (char)0xff;
-    assert_int_equal(chorusacct_password_check_personal(big, 1100, NULL,
-                                                        NULL, "zzz", &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_UTF8);
+    assert_code(chorusacct_password_check_personal(big, 1100, NULL, NULL, "zzz",
+                                                   &reason),
+                CHORUSACCT_E_REJECTED, NULL);
+    assert_code(reason, CHORUSACCT_E_UTF8, NULL);
     /* Arguments. */
-    assert_int_equal(chorusacct_password_check_personal(NULL, 1, NULL, NULL,
-                                                        NULL, &reason),
-                     CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_password_check_personal(
-                         "Password1234", 12, "\xff@x.fr", NULL, NULL, NULL),
-                     CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_password_check_personal(
-                         "Password1234", 12, NULL, "Jean\xc3", NULL, NULL),
-                     CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_password_check_personal(
-                         "Password1234", 12, NULL, NULL, "\xed\xa0\x80" "abc",
-                         NULL),
-                     CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_password_check_personal(NULL, 0, NULL, NULL,
-                                                        NULL, NULL),
-                     CHORUSACCT_OK);
+    assert_code(
+        chorusacct_password_check_personal(NULL, 1, NULL, NULL, NULL, &reason),
+        CHORUSACCT_E_ARG, NULL);
+    assert_code(chorusacct_password_check_personal(
+                    "Password1234", 12, "\xff@x.fr", NULL, NULL, NULL),
+                CHORUSACCT_E_ARG, NULL);
+    assert_code(chorusacct_password_check_personal("Password1234", 12, NULL,
+                                                   "Jean\xc3", NULL, NULL),
+                CHORUSACCT_E_ARG, NULL);
+    assert_code(chorusacct_password_check_personal("Password1234", 12, NULL,
+                                                   NULL,
+                                                   "\xed\xa0\x80"
+                                                   "abc",
+                                                   NULL),
+                CHORUSACCT_E_ARG, NULL);
+    assert_code(
+        chorusacct_password_check_personal(NULL, 0, NULL, NULL, NULL, NULL),
+        CHORUSACCT_OK, NULL);
 }
 
 int main(void)

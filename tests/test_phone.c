@@ -419,14 +419,12 @@ static void test_normalized_again(void **state)
         char a[32], b[32];
         size_t na, nb;
         int reason;
-        assert_int_equal(chorusacct_phone_check(inputs[i], strlen(inputs[i]),
-                                                0, a, sizeof a, &na,
-                                                &reason),
-                         CHORUSACCT_OK);
-        assert_int_equal(chorusacct_phone_check(a, na,
-                                                CHORUSACCT_VALIDATE_STRICT,
-                                                b, sizeof b, &nb, &reason),
-                         CHORUSACCT_OK);
+        assert_code(chorusacct_phone_check(inputs[i], strlen(inputs[i]), 0, a,
+                                           sizeof a, &na, &reason),
+                    CHORUSACCT_OK, NULL);
+        assert_code(chorusacct_phone_check(a, na, CHORUSACCT_VALIDATE_STRICT, b,
+                                           sizeof b, &nb, &reason),
+                    CHORUSACCT_OK, NULL);
         assert_string_equal(a, b);
         assert_true(na <= chorusacct_phone_max_len());
     }
@@ -442,71 +440,69 @@ static void test_buffers(void **state)
 
     assert_int_equal(chorusacct_phone_max_len(), 16);
     /* Check only. */
-    assert_int_equal(chorusacct_phone_check(num, strlen(num), 0, NULL, 0, &n,
-                                            NULL),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_phone_check(num, strlen(num), 0, NULL, 0, &n, NULL),
+                CHORUSACCT_OK, NULL);
     assert_int_equal(n, 13);
     /* Exactly enough: 13 + NUL. */
-    assert_int_equal(chorusacct_phone_check(num, strlen(num), 0, buf, 14, &n,
-                                            &reason),
-                     CHORUSACCT_OK);
+    assert_code(
+        chorusacct_phone_check(num, strlen(num), 0, buf, 14, &n, &reason),
+        CHORUSACCT_OK, NULL);
     assert_string_equal(buf, "+442079460000");
     /* One short: the needed length is still reported. */
     memset(buf, 'x', sizeof buf);
-    assert_int_equal(chorusacct_phone_check(num, strlen(num), 0, buf, 13, &n,
-                                            &reason),
-                     CHORUSACCT_E_TOOSMALL);
+    assert_code(
+        chorusacct_phone_check(num, strlen(num), 0, buf, 13, &n, &reason),
+        CHORUSACCT_E_TOOSMALL, NULL);
     assert_int_equal(n, 13);
     assert_int_equal(buf[0], '\0');
     assert_int_equal(buf[13], 'x'); /* nothing written past cap */
     /* The longest output fits in max_len + 1. */
     const char *longest = "+49 3012 3456 7890 1";
     char exact[17];
-    assert_int_equal(chorusacct_phone_check(longest, strlen(longest), 0,
-                                            exact, sizeof exact, &n,
-                                            &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_phone_check(longest, strlen(longest), 0, exact,
+                                       sizeof exact, &n, &reason),
+                CHORUSACCT_OK, NULL);
     assert_int_equal(n, 16);
     /* Bad arguments, and the output cleared. */
     strcpy(buf, "junk");
     n = 7;
-    assert_int_equal(chorusacct_phone_check(NULL, 3, 0, buf, sizeof buf, &n,
-                                            &reason),
-                     CHORUSACCT_E_ARG);
+    assert_code(
+        chorusacct_phone_check(NULL, 3, 0, buf, sizeof buf, &n, &reason),
+        CHORUSACCT_E_ARG, NULL);
     assert_string_equal(buf, "");
     assert_int_equal(n, 0);
-    assert_int_equal(chorusacct_phone_check("1", 1, 0, NULL, 5, &n,
-                                            &reason),
-                     CHORUSACCT_E_ARG);
+    assert_code(chorusacct_phone_check("1", 1, 0, NULL, 5, &n, &reason),
+                CHORUSACCT_E_ARG, NULL);
     /* NULL with length 0 is the empty value. */
-    assert_int_equal(chorusacct_phone_check(NULL, 0, 0, buf, sizeof buf, &n,
-                                            &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_EMPTY);
+    assert_code(
+        chorusacct_phone_check(NULL, 0, 0, buf, sizeof buf, &n, &reason),
+        CHORUSACCT_E_REJECTED, NULL);
+    assert_code(reason, CHORUSACCT_E_EMPTY, NULL);
     /* Length is honoured: no NUL needed, nothing read beyond. */
-    assert_int_equal(chorusacct_phone_check("0612345678999", 10, 0, buf,
-                                            sizeof buf, &n, &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_phone_check("0612345678999", 10, 0, buf, sizeof buf,
+                                       &n, &reason),
+                CHORUSACCT_OK, NULL);
     assert_string_equal(buf, "+33612345678");
     /* The (0) cut by the length is not a (0). */
-    assert_int_equal(chorusacct_phone_check("+33 (0)6", 5, 0, buf,
-                                            sizeof buf, &n, &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_PHONE_CHARACTER);
+    assert_code(
+        chorusacct_phone_check("+33 (0)6", 5, 0, buf, sizeof buf, &n, &reason),
+        CHORUSACCT_E_REJECTED, NULL);
+    assert_code(reason, CHORUSACCT_E_PHONE_CHARACTER, NULL);
     /* An embedded NUL is a character like any other. */
-    assert_int_equal(chorusacct_phone_check("06123\0" "45678", 11, 0, buf,
-                                            sizeof buf, &n, &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_PHONE_CHARACTER);
+    assert_code(chorusacct_phone_check("06123\0"
+                                       "45678",
+                                       11, 0, buf, sizeof buf, &n, &reason),
+                CHORUSACCT_E_REJECTED, NULL);
+    assert_code(reason, CHORUSACCT_E_PHONE_CHARACTER, NULL);
     /* Success leaves the reason alone; refusal names one. */
     reason = 42;
-    assert_int_equal(chorusacct_phone_check("0612345678", 10, 0, NULL, 0,
-                                            NULL, &reason),
-                     CHORUSACCT_OK);
+    assert_code(
+        chorusacct_phone_check("0612345678", 10, 0, NULL, 0, NULL, &reason),
+        CHORUSACCT_OK, NULL);
     assert_int_equal(reason, 42);
-    assert_int_equal(chorusacct_phone_check("04 00 00 00 00", 14, 0, NULL, 0,
-                                            NULL, NULL),
-                     CHORUSACCT_E_REJECTED);
+    assert_code(
+        chorusacct_phone_check("04 00 00 00 00", 14, 0, NULL, 0, NULL, NULL),
+        CHORUSACCT_E_REJECTED, NULL);
 }
 
 static void test_long_input(void **state)
@@ -518,22 +514,22 @@ static void test_long_input(void **state)
     /* A number drowned in separators is still read. */
     memset(big, ' ', sizeof big);
     memcpy(big + 1000, "+33612345678", 12);
-    assert_int_equal(chorusacct_phone_check(big, sizeof big, 0, buf,
-                                            sizeof buf, NULL, &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_phone_check(big, sizeof big, 0, buf, sizeof buf,
+                                       NULL, &reason),
+                CHORUSACCT_OK, NULL);
     assert_string_equal(buf, "+33612345678");
     /* A million digits: too long, no overflow. */
     memset(big, '7', sizeof big);
-    assert_int_equal(chorusacct_phone_check(big, sizeof big, 0, buf,
-                                            sizeof buf, NULL, &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_PHONE_LENGTH);
+    assert_code(chorusacct_phone_check(big, sizeof big, 0, buf, sizeof buf,
+                                       NULL, &reason),
+                CHORUSACCT_E_REJECTED, NULL);
+    assert_code(reason, CHORUSACCT_E_PHONE_LENGTH, NULL);
     /* Just past what the scan keeps. */
     const char *d22 = "+1234567890123456789012";
-    assert_int_equal(chorusacct_phone_check(d22, strlen(d22), 0, buf,
-                                            sizeof buf, NULL, &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_PHONE_LENGTH);
+    assert_code(chorusacct_phone_check(d22, strlen(d22), 0, buf, sizeof buf,
+                                       NULL, &reason),
+                CHORUSACCT_E_REJECTED, NULL);
+    assert_code(reason, CHORUSACCT_E_PHONE_LENGTH, NULL);
 }
 
 static void test_messages(void **state)

@@ -55,8 +55,8 @@ static void test_every_code_has_both_messages(void **state)
         assert_int_equal(fr[strlen(fr) - 1], '.');
         assert_string_equal(chorusacct_status_name(c->code), c->name);
         int back = 1;
-        assert_int_equal(chorusacct_status_from_name(&back, c->name),
-                         CHORUSACCT_OK);
+        assert_code(chorusacct_status_from_name(&back, c->name), CHORUSACCT_OK,
+                    NULL);
         assert_int_equal(back, c->code);
     }
 }
@@ -91,16 +91,15 @@ static void test_unknown_codes(void **state)
                         chorusacct_strerror(CHORUSACCT_E_NOMEM,
                                             CHORUSACCT_LANG_EN));
     int code;
-    assert_int_equal(chorusacct_status_from_name(&code, "NOPE"),
-                     CHORUSACCT_E_NOTFOUND);
-    assert_int_equal(chorusacct_status_from_name(&code,
-                                               "CHORUSACCT_E_CHECKSUM"),
-                     CHORUSACCT_OK);
-    assert_int_equal(code, CHORUSACCT_E_CHECKSUM);
-    assert_int_equal(chorusacct_status_from_name(NULL, "OK"),
-                     CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_status_from_name(&code, NULL),
-                     CHORUSACCT_E_ARG);
+    assert_code(chorusacct_status_from_name(&code, "NOPE"),
+                CHORUSACCT_E_NOTFOUND, NULL);
+    assert_code(chorusacct_status_from_name(&code, "CHORUSACCT_E_CHECKSUM"),
+                CHORUSACCT_OK, NULL);
+    assert_code(code, CHORUSACCT_E_CHECKSUM, NULL);
+    assert_code(chorusacct_status_from_name(NULL, "OK"), CHORUSACCT_E_ARG,
+                NULL);
+    assert_code(chorusacct_status_from_name(&code, NULL), CHORUSACCT_E_ARG,
+                NULL);
 }
 
 static void test_lang_tags(void **state)
@@ -132,7 +131,7 @@ static void test_lang_tags(void **state)
             assert_int_equal(lang, cases[i].lang);
     }
     int lang;
-    assert_int_equal(chorusacct_lang_from_tag(&lang, NULL), CHORUSACCT_E_ARG);
+    assert_code(chorusacct_lang_from_tag(&lang, NULL), CHORUSACCT_E_ARG, NULL);
 }
 
 int main(void)

@@ -20,11 +20,10 @@ static void check_one(const char *in, size_t len, uint32_t flags,
     if (want_reason == CHORUSACCT_OK) {
         /* The normalized form is valid and its own normalized form. */
         char again[64];
-        assert_int_equal(chorusacct_vat_check(want, strlen(want),
-                                              CHORUSACCT_VALIDATE_STRICT,
-                                              again, sizeof again, NULL,
-                                              NULL),
-                         CHORUSACCT_OK);
+        assert_code(chorusacct_vat_check(want, strlen(want),
+                                         CHORUSACCT_VALIDATE_STRICT, again,
+                                         sizeof again, NULL, NULL),
+                    CHORUSACCT_OK, NULL);
         assert_string_equal(again, want);
     }
 }
@@ -427,30 +426,30 @@ static void test_buffer(void **state)
         size_t n, m;
         int reason = 0;
         const char *in = ins[i];
-        assert_int_equal(chorusacct_vat_check(in, strlen(in), 0, full,
-                                              sizeof full, &n, &reason),
-                         CHORUSACCT_OK);
+        assert_code(chorusacct_vat_check(in, strlen(in), 0, full, sizeof full,
+                                         &n, &reason),
+                    CHORUSACCT_OK, NULL);
         /* Check only. */
         m = 0;
-        assert_int_equal(chorusacct_vat_check(in, strlen(in), 0, NULL, 0,
-                                              &m, &reason),
-                         CHORUSACCT_OK);
+        assert_code(
+            chorusacct_vat_check(in, strlen(in), 0, NULL, 0, &m, &reason),
+            CHORUSACCT_OK, NULL);
         assert_int_equal(m, n);
-        assert_int_equal(chorusacct_vat_check(in, strlen(in), 0, NULL, 0,
-                                              NULL, NULL),
-                         CHORUSACCT_OK);
+        assert_code(
+            chorusacct_vat_check(in, strlen(in), 0, NULL, 0, NULL, NULL),
+            CHORUSACCT_OK, NULL);
         /* One byte short, then just enough. */
         memset(buf, 'x', sizeof buf);
         m = 0;
-        assert_int_equal(chorusacct_vat_check(in, strlen(in), 0, buf, n, &m,
-                                              &reason),
-                         CHORUSACCT_E_TOOSMALL);
+        assert_code(
+            chorusacct_vat_check(in, strlen(in), 0, buf, n, &m, &reason),
+            CHORUSACCT_E_TOOSMALL, NULL);
         assert_int_equal(m, n);
         assert_int_equal(buf[0], '\0');
         assert_int_equal(buf[n], 'x');
-        assert_int_equal(chorusacct_vat_check(in, strlen(in), 0, buf, n + 1,
-                                              &m, &reason),
-                         CHORUSACCT_OK);
+        assert_code(
+            chorusacct_vat_check(in, strlen(in), 0, buf, n + 1, &m, &reason),
+            CHORUSACCT_OK, NULL);
         assert_string_equal(buf, full);
         assert_true(n <= chorusacct_identifier_max_len());
     }
@@ -458,18 +457,16 @@ static void test_buffer(void **state)
     char buf[8] = "zzz";
     size_t n = 5;
     int reason = 0;
-    assert_int_equal(chorusacct_vat_check(NULL, 3, 0, buf, sizeof buf, &n,
-                                          &reason),
-                     CHORUSACCT_E_ARG);
+    assert_code(chorusacct_vat_check(NULL, 3, 0, buf, sizeof buf, &n, &reason),
+                CHORUSACCT_E_ARG, NULL);
     assert_string_equal(buf, "");
     assert_int_equal(n, 0);
-    assert_int_equal(chorusacct_vat_check("DE136695976", 11, 0, NULL, 4, &n,
-                                          &reason),
-                     CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_vat_check(NULL, 0, 0, buf, sizeof buf, &n,
-                                          &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_EMPTY);
+    assert_code(
+        chorusacct_vat_check("DE136695976", 11, 0, NULL, 4, &n, &reason),
+        CHORUSACCT_E_ARG, NULL);
+    assert_code(chorusacct_vat_check(NULL, 0, 0, buf, sizeof buf, &n, &reason),
+                CHORUSACCT_E_REJECTED, NULL);
+    assert_code(reason, CHORUSACCT_E_EMPTY, NULL);
 }
 
 /* Through the identifier type UE_HORS_FRANCE. */
@@ -479,27 +476,27 @@ static void test_identifier_type(void **state)
     char buf[32];
     size_t n;
     int reason = 0;
-    assert_int_equal(chorusacct_identifier_check(
-                         CHORUSACCT_ID_UE_HORS_FRANCE, "it 00743110157", 14,
-                         0, buf, sizeof buf, &n, &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_identifier_check(CHORUSACCT_ID_UE_HORS_FRANCE,
+                                            "it 00743110157", 14, 0, buf,
+                                            sizeof buf, &n, &reason),
+                CHORUSACCT_OK, NULL);
     assert_string_equal(buf, "IT00743110157");
-    assert_int_equal(chorusacct_identifier_check(
-                         CHORUSACCT_ID_UE_HORS_FRANCE, "GR 94051189", 11, 0,
-                         buf, sizeof buf, &n, &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_identifier_check(CHORUSACCT_ID_UE_HORS_FRANCE,
+                                            "GR 94051189", 11, 0, buf,
+                                            sizeof buf, &n, &reason),
+                CHORUSACCT_OK, NULL);
     assert_string_equal(buf, "EL094051189");
-    assert_int_equal(chorusacct_identifier_check(
-                         CHORUSACCT_ID_UE_HORS_FRANCE, "DE136695978", 11, 0,
-                         buf, sizeof buf, &n, &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_CHECKSUM);
+    assert_code(chorusacct_identifier_check(CHORUSACCT_ID_UE_HORS_FRANCE,
+                                            "DE136695978", 11, 0, buf,
+                                            sizeof buf, &n, &reason),
+                CHORUSACCT_E_REJECTED, NULL);
+    assert_code(reason, CHORUSACCT_E_CHECKSUM, NULL);
     /* French structures use their SIRET. */
-    assert_int_equal(chorusacct_identifier_check(
-                         CHORUSACCT_ID_UE_HORS_FRANCE, "FR44732829320", 13,
-                         0, buf, sizeof buf, &n, &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_COUNTRY);
+    assert_code(chorusacct_identifier_check(CHORUSACCT_ID_UE_HORS_FRANCE,
+                                            "FR44732829320", 13, 0, buf,
+                                            sizeof buf, &n, &reason),
+                CHORUSACCT_E_REJECTED, NULL);
+    assert_code(reason, CHORUSACCT_E_COUNTRY, NULL);
 }
 
 static const char *const member_states[] = {
