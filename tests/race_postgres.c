@@ -303,16 +303,15 @@ static void test_two_managers_decide_at_once(void **state)
     d.managers[0] = make_manager(&b, "boss@acme.fr", siret);
     d.managers[1] = do_signup(&b, "second@acme.fr", siret,
                               CHORUSACCT_STATE_PENDING_APPROVAL);
-    assert_int_equal(chorusacct_account_approve(b.ctx, d.managers[0],
-                                                d.managers[1], &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_account_approve(b.ctx, d.managers[0], d.managers[1],
+                                           &reason),
+                CHORUSACCT_OK, b.ctx);
     do_deliver(&b);
     last_token(&b, "second@acme.fr", token, sizeof token);
-    assert_int_equal(do_activate(&b, token, &reason), CHORUSACCT_OK);
-    assert_int_equal(
-        chorusacct_account_set_role(b.ctx, d.managers[0], d.managers[1],
-                                    CHORUSACCT_ROLE_MANAGER, &reason),
-        CHORUSACCT_OK);
+    assert_code(do_activate(&b, token, &reason), CHORUSACCT_OK, b.ctx);
+    assert_code(chorusacct_account_set_role(b.ctx, d.managers[0], d.managers[1],
+                                            CHORUSACCT_ROLE_MANAGER, &reason),
+                CHORUSACCT_OK, b.ctx);
     for (unsigned round = 0; round < 5; round++) {
         char email[64];
         snprintf(email, sizeof email, "applicant%u@acme.fr", round);
@@ -321,8 +320,8 @@ static void test_two_managers_decide_at_once(void **state)
         race(&b, 4, CHORUSACCT_CFG_NO_CAPTCHA, kid_decide, &d);
         int w = one_winner(4, CHORUSACCT_E_ALREADY_DECIDED, "decision");
         chorusacct_account a = {.struct_size = sizeof a};
-        assert_int_equal(chorusacct_account_get(b.ctx, d.request, &a),
-                         CHORUSACCT_OK);
+        assert_code(chorusacct_account_get(b.ctx, d.request, &a), CHORUSACCT_OK,
+                    b.ctx);
         assert_int_equal(a.state, w < 2 ? CHORUSACCT_STATE_AWAITING_ACTIVATION
                                         : CHORUSACCT_STATE_REJECTED);
         assert_int_equal(a.decided_by, d.managers[w % 2]);
@@ -381,17 +380,17 @@ static void test_same_email_four_signups(void **state)
         assert_int_equal(shared->state[w],
                          CHORUSACCT_STATE_AWAITING_ACTIVATION);
         chorusacct_account a = {.struct_size = sizeof a};
-        assert_int_equal(chorusacct_account_find(b.ctx, email, &a),
-                         CHORUSACCT_OK);
+        assert_code(chorusacct_account_find(b.ctx, email, &a), CHORUSACCT_OK,
+                    b.ctx);
         assert_int_equal(a.id, shared->id[w]);
         for (int i = 0; i < 4; i++) {
             char siret[15];
             int declared = -1;
             siret_of(50000 + round * 16 + (unsigned)i, siret);
-            assert_int_equal(
-                chorusacct_structure_lookup(b.ctx, CHORUSACCT_ID_SIRET, siret,
-                                            &declared, NULL, NULL),
-                CHORUSACCT_OK);
+            assert_code(chorusacct_structure_lookup(b.ctx, CHORUSACCT_ID_SIRET,
+                                                    siret, &declared, NULL,
+                                                    NULL),
+                        CHORUSACCT_OK, b.ctx);
             assert_int_equal(declared, i == w);
         }
     }
@@ -428,16 +427,15 @@ static void test_same_structure_four_signups(void **state)
         assert_int_not_equal(principal, -1);
         chorusacct_structure st = {.struct_size = sizeof st};
         int declared = 0;
-        assert_int_equal(chorusacct_structure_lookup(b.ctx, CHORUSACCT_ID_SIRET,
-                                                     siret, &declared, &st,
-                                                     NULL),
-                         CHORUSACCT_OK);
+        assert_code(chorusacct_structure_lookup(b.ctx, CHORUSACCT_ID_SIRET,
+                                                siret, &declared, &st, NULL),
+                    CHORUSACCT_OK, b.ctx);
         assert_int_equal(declared, 1);
         assert_int_equal(st.principal_id, shared->id[principal]);
         for (int i = 0; i < 4; i++) {
             chorusacct_account a = {.struct_size = sizeof a};
-            assert_int_equal(chorusacct_account_get(b.ctx, shared->id[i], &a),
-                             CHORUSACCT_OK);
+            assert_code(chorusacct_account_get(b.ctx, shared->id[i], &a),
+                        CHORUSACCT_OK, b.ctx);
             assert_int_equal(a.structure_id, st.id);
             assert_int_equal(a.role, i == principal ? CHORUSACCT_ROLE_PRINCIPAL
                                                     : CHORUSACCT_ROLE_USER);
@@ -472,7 +470,7 @@ static void test_new_database_one_secret(void **state)
     bench_open(&b, 0);
     race_ex(&b, 4, 0, kid_issue, NULL, true);
     for (int i = 0; i < 4; i++) {
-        assert_int_equal(shared->rc[i], CHORUSACCT_OK);
+        assert_code(shared->rc[i], CHORUSACCT_OK, NULL);
         char email[64], siret[15];
         snprintf(email, sizeof email, "secret%d@delta.fr", i);
         siret_of(300 + (unsigned)i, siret);
@@ -513,10 +511,10 @@ static void test_one_captcha_four_signups(void **state)
     bench b;
     bench_open(&b, 0);
     int reason;
-    assert_int_equal(chorusacct_captcha_issue(
-                         b.ctx, NULL, issued->id[0], sizeof issued->id[0],
-                         issued->text[0], sizeof issued->text[0], &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_captcha_issue(b.ctx, NULL, issued->id[0],
+                                         sizeof issued->id[0], issued->text[0],
+                                         sizeof issued->text[0], &reason),
+                CHORUSACCT_OK, b.ctx);
     race(&b, 4, 0, kid_signup_captcha, NULL);
     (void)one_winner(4, CHORUSACCT_E_CAPTCHA_EXPIRED, "one captcha");
     bench_close(&b);
@@ -596,8 +594,8 @@ static void check_sent_once(bench *b, size_t queued, size_t twice)
     int64_t after = 0;
     assert_int_equal(shared->bad_id, 0);
     do {
-        assert_int_equal(chorusacct_outbox_list(b->ctx, 0, after, page, 16, &n),
-                         CHORUSACCT_OK);
+        assert_code(chorusacct_outbox_list(b->ctx, 0, after, page, 16, &n),
+                    CHORUSACCT_OK, b->ctx);
         for (size_t i = 0; i < n; i++) {
             int64_t id = page[i].id;
             assert_true(id > 0 && id < MAX_MSG);
@@ -679,9 +677,9 @@ static void test_worker_killed_mid_delivery(void **state)
     assert_true(left >= 1 && left <= 4 + 1);
     chorusacct_message page[16] = {{.struct_size = sizeof page[0]}};
     size_t n;
-    assert_int_equal(
+    assert_code(
         chorusacct_outbox_list(b.ctx, CHORUSACCT_MSG_PENDING, 0, page, 16, &n),
-        CHORUSACCT_OK);
+        CHORUSACCT_OK, b.ctx);
     assert_int_equal(n, left);
     for (size_t i = 0; i < n; i++) {
         assert_int_equal(page[i].lease_until, t0 + LEASE);

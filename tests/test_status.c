@@ -57,7 +57,7 @@ static void test_every_code_has_both_messages(void **state)
         int back = 1;
         assert_code(chorusacct_status_from_name(&back, c->name), CHORUSACCT_OK,
                     NULL);
-        assert_int_equal(back, c->code);
+        assert_code(back, c->code, NULL);
     }
 }
 
