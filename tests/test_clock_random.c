@@ -71,7 +71,7 @@ static void test_random_ops_init(void **state)
 /* ------------------------------------------------------------------ */
 /* Settable clock                                                       */
 
-static void test_testclock(void **state)
+static void test_testclock_stands_still_moves_and_saturates(void **state)
 {
     (void)state;
     chorusacct_testclock *c = NULL;
@@ -339,7 +339,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_clock_ops_init),
         cmocka_unit_test(test_random_ops_init),
-        cmocka_unit_test(test_testclock),
+        cmocka_unit_test(test_testclock_stands_still_moves_and_saturates),
         cmocka_unit_test(test_testclock_ops),
         cmocka_unit_test(test_testclock_threads),
         cmocka_unit_test(test_testrandom_args),

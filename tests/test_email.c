@@ -23,7 +23,7 @@ static void run_cases(const check_case *c, size_t count)
     check_cases(chorusacct_email_check, 300, c, count);
 }
 
-static void test_valid(void **state)
+static void test_valid_addresses_keep_local_part_lower_domain(void **state)
 {
     (void)state;
     static const check_case cases[] = {
@@ -49,7 +49,7 @@ static void test_valid(void **state)
     run_cases(cases, ARRAY_LEN(cases));
 }
 
-static void test_reasons(void **state)
+static void test_each_fault_has_its_reason(void **state)
 {
     (void)state;
     static const check_case cases[] = {
@@ -149,7 +149,7 @@ static char *lower_copy(const char *s, char *out)
     return out;
 }
 
-static void test_boundaries(void **state)
+static void test_length_limits_of_parts_and_total(void **state)
 {
     (void)state;
     char a[400], norm[400];
@@ -258,7 +258,7 @@ static void test_output_rule(void **state)
     assert_code(reason, CHORUSACCT_E_EMPTY, NULL);
 }
 
-static void test_same(void **state)
+static void test_same_login_folds_ascii_case_only(void **state)
 {
     (void)state;
     static const struct {
@@ -304,7 +304,7 @@ static void test_same(void **state)
                      1);
 }
 
-static void test_messages(void **state)
+static void test_nonascii_message_mentions_accents(void **state)
 {
     (void)state;
     /* The non-ASCII message talks about accents, in both languages. */
@@ -338,7 +338,7 @@ static void *worker(void *arg)
     return (void *)bad;
 }
 
-static void test_threads(void **state)
+static void test_check_from_threads_gives_same_results(void **state)
 {
     (void)state;
     pthread_t t[8];
@@ -355,14 +355,14 @@ int main(void)
 {
     /* No chorusacct_init(): the threads test relies on first use. */
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_threads),
-        cmocka_unit_test(test_valid),
-        cmocka_unit_test(test_reasons),
-        cmocka_unit_test(test_boundaries),
+        cmocka_unit_test(test_check_from_threads_gives_same_results),
+        cmocka_unit_test(test_valid_addresses_keep_local_part_lower_domain),
+        cmocka_unit_test(test_each_fault_has_its_reason),
+        cmocka_unit_test(test_length_limits_of_parts_and_total),
         cmocka_unit_test(test_embedded_nul),
         cmocka_unit_test(test_output_rule),
-        cmocka_unit_test(test_same),
-        cmocka_unit_test(test_messages),
+        cmocka_unit_test(test_same_login_folds_ascii_case_only),
+        cmocka_unit_test(test_nonascii_message_mentions_accents),
     };
     return cmocka_run_group_tests_name("email", tests, NULL, NULL);
 }

@@ -248,7 +248,7 @@ static void test_existing_structure_approval(void **state)
     bench_close(&b);
 }
 
-static void test_reject(void **state)
+static void test_reject_needs_a_reason_and_mails_it(void **state)
 {
     (void)state;
     bench b;
@@ -874,7 +874,7 @@ static void test_draft_wizard(void **state)
     bench_close(&b);
 }
 
-static void test_captcha(void **state)
+static void test_captcha_checked_single_use_and_expiring(void **state)
 {
     (void)state;
     bench b;
@@ -969,7 +969,7 @@ static void test_captcha_plugged(void **state)
     bench_close(&b);
 }
 
-static void test_throttle(void **state)
+static void test_throttle_per_key_and_per_address(void **state)
 {
     (void)state;
     bench b;
@@ -1311,7 +1311,7 @@ int main(void)
         cmocka_unit_test(test_new_structure_to_active),
         cmocka_unit_test(test_field_errors_store_nothing),
         cmocka_unit_test(test_existing_structure_approval),
-        cmocka_unit_test(test_reject),
+        cmocka_unit_test(test_reject_needs_a_reason_and_mails_it),
         cmocka_unit_test(test_approve_many),
         cmocka_unit_test(test_concurrent_decisions),
         cmocka_unit_test(test_concurrent_activation),
@@ -1323,9 +1323,9 @@ int main(void)
         cmocka_unit_test(test_login_lockout_rehash),
         cmocka_unit_test(test_disable_enable_roles),
         cmocka_unit_test(test_draft_wizard),
-        cmocka_unit_test(test_captcha),
+        cmocka_unit_test(test_captcha_checked_single_use_and_expiring),
         cmocka_unit_test(test_captcha_plugged),
-        cmocka_unit_test(test_throttle),
+        cmocka_unit_test(test_throttle_per_key_and_per_address),
         cmocka_unit_test(test_outbox_retries),
         cmocka_unit_test(test_activation_cancelled_when_moved),
         cmocka_unit_test(test_sweep_promotes_and_purges),

@@ -19,7 +19,7 @@ static void run_cases(check_fn fn, const check_case *c, size_t count)
     check_cases(fn, 64, c, count);
 }
 
-static void test_siren(void **state)
+static void test_siren_forms_and_reasons(void **state)
 {
     (void)state;
     static const check_case cases[] = {
@@ -47,7 +47,7 @@ static void test_siren(void **state)
     run_cases(chorusacct_siren_check, cases, ARRAY_LEN(cases));
 }
 
-static void test_siret(void **state)
+static void test_siret_luhn_and_la_poste(void **state)
 {
     (void)state;
     static const check_case cases[] = {
@@ -135,7 +135,7 @@ static void test_luhn_near_misses(void **state)
     }
 }
 
-static void test_tva(void **state)
+static void test_vat_fr_key_and_siren(void **state)
 {
     (void)state;
     static const check_case cases[] = {
@@ -186,7 +186,7 @@ static void test_tva_from_siren(void **state)
     }
 }
 
-static void test_ridet(void **state)
+static void test_ridet_forms_and_reasons(void **state)
 {
     (void)state;
     static const check_case cases[] = {
@@ -203,7 +203,7 @@ static void test_ridet(void **state)
     run_cases(chorusacct_ridet_check, cases, ARRAY_LEN(cases));
 }
 
-static void test_tahiti(void **state)
+static void test_tahiti_forms_and_reasons(void **state)
 {
     (void)state;
     static const check_case cases[] = {
@@ -296,7 +296,7 @@ static void test_hors_ue_build(void **state)
     build_one("US", "Bad \xed\xa0\x80", CHORUSACCT_E_UTF8, NULL);
 }
 
-static void test_types(void **state)
+static void test_types_by_number_name_label_and_hint(void **state)
 {
     (void)state;
     static const char *const codes[] = {"SIRET", "UE_HORS_FRANCE",
@@ -386,7 +386,7 @@ static void test_validate_identifier(void **state)
 #undef VID
 }
 
-static void test_strict(void **state)
+static void test_strict_refuses_separators(void **state)
 {
     (void)state;
     check_one(chorusacct_siret_check, "73282932000074",
@@ -402,7 +402,7 @@ static void test_strict(void **state)
               CHORUSACCT_VALIDATE_STRICT, CHORUSACCT_E_NONASCII, NULL);
 }
 
-static void test_split(void **state)
+static void test_split_point_of_each_type(void **state)
 {
     (void)state;
     size_t e = 0;
@@ -432,7 +432,7 @@ static void test_split(void **state)
                 NULL);
 }
 
-static void test_buffers(void **state)
+static void test_output_buffer_rule(void **state)
 {
     (void)state;
     char buf[16];
@@ -505,21 +505,21 @@ static void test_long_input(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_siren),
-        cmocka_unit_test(test_siret),
+        cmocka_unit_test(test_siren_forms_and_reasons),
+        cmocka_unit_test(test_siret_luhn_and_la_poste),
         cmocka_unit_test(test_siret_luhn_both_parts),
         cmocka_unit_test(test_luhn_near_misses),
-        cmocka_unit_test(test_tva),
+        cmocka_unit_test(test_vat_fr_key_and_siren),
         cmocka_unit_test(test_tva_from_siren),
-        cmocka_unit_test(test_ridet),
-        cmocka_unit_test(test_tahiti),
+        cmocka_unit_test(test_ridet_forms_and_reasons),
+        cmocka_unit_test(test_tahiti_forms_and_reasons),
         cmocka_unit_test(test_hors_ue),
         cmocka_unit_test(test_hors_ue_build),
-        cmocka_unit_test(test_types),
+        cmocka_unit_test(test_types_by_number_name_label_and_hint),
         cmocka_unit_test(test_validate_identifier),
-        cmocka_unit_test(test_strict),
-        cmocka_unit_test(test_split),
-        cmocka_unit_test(test_buffers),
+        cmocka_unit_test(test_strict_refuses_separators),
+        cmocka_unit_test(test_split_point_of_each_type),
+        cmocka_unit_test(test_output_buffer_rule),
         cmocka_unit_test(test_long_input),
     };
     return cmocka_run_group_tests_name("identifier", tests, NULL, NULL);

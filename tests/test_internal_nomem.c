@@ -61,7 +61,7 @@ static int send_one(const chorusacct_mailer_ops *ops, int64_t id, char *err,
     return ops->send(ops->user_data, &m, err, cap);
 }
 
-static void test_constructors(void **state)
+static void test_constructors_report_nomem(void **state)
 {
     (void)state;
     static const uint8_t seed[32];
@@ -130,7 +130,7 @@ static void test_testmailer_send(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_constructors),
+        cmocka_unit_test(test_constructors_report_nomem),
         cmocka_unit_test(test_testmailer_send),
     };
     return cmocka_run_group_tests_name("internal_nomem", tests, NULL, NULL);

@@ -300,7 +300,7 @@ static void test_render_link_mark(void **state)
     assert_null(strstr(small, CA_LINK_MARK));
 }
 
-static void test_check(void **state)
+static void test_template_check_accepts_documented_only(void **state)
 {
     (void)state;
     char tpl[64];
@@ -362,7 +362,7 @@ int main(void)
         cmocka_unit_test(test_render_capacity_body),
         cmocka_unit_test(test_render_builtins),
         cmocka_unit_test(test_render_link_mark),
-        cmocka_unit_test(test_check),
+        cmocka_unit_test(test_template_check_accepts_documented_only),
     };
     return cmocka_run_group_tests_name("internal_templates", tests, NULL,
                                        NULL);

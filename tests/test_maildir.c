@@ -242,7 +242,7 @@ static char *decode_qp(const char *s)
 /* ------------------------------------------------------------------ */
 /* Formatting                                                           */
 
-static void test_golden(void **state)
+static void test_format_matches_golden_messages(void **state)
 {
     (void)state;
     chorusacct_mail m =
@@ -290,7 +290,7 @@ static void test_golden(void **state)
     free(msg);
 }
 
-static void test_dates(void **state)
+static void test_date_header_across_calendar(void **state)
 {
     (void)state;
     static const struct {
@@ -487,7 +487,7 @@ static void test_body_qp(void **state)
     free(msg);
 }
 
-static void test_refusals(void **state)
+static void test_format_refuses_unsafe_headers(void **state)
 {
     (void)state;
     static const char *const bad_addresses[] = {
@@ -582,7 +582,7 @@ static void test_refusals(void **state)
                 CHORUSACCT_E_ARG, NULL);
 }
 
-static void test_buffer(void **state)
+static void test_format_buffer_rule_at_every_capacity(void **state)
 {
     (void)state;
     chorusacct_mail m = make_mail("a@example.fr", "Élodie", "é = é\n");
@@ -998,13 +998,13 @@ static void test_maildir_threads(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_golden),
-        cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_format_matches_golden_messages),
+        cmocka_unit_test(test_date_header_across_calendar),
         cmocka_unit_test(test_subject_encoded),
         cmocka_unit_test(test_subject_folded),
         cmocka_unit_test(test_body_qp),
-        cmocka_unit_test(test_refusals),
-        cmocka_unit_test(test_buffer),
+        cmocka_unit_test(test_format_refuses_unsafe_headers),
+        cmocka_unit_test(test_format_buffer_rule_at_every_capacity),
         cmocka_unit_test(test_maildir_folders),
         cmocka_unit_test(test_maildir_send),
         cmocka_unit_test(test_maildir_unwritable),

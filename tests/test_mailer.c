@@ -16,7 +16,7 @@
 /* ------------------------------------------------------------------ */
 /* Names and table                                                      */
 
-static void test_names(void **state)
+static void test_kind_and_status_names(void **state)
 {
     (void)state;
     static const struct {
@@ -663,7 +663,7 @@ static void test_testmailer_threads(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_kind_and_status_names),
         cmocka_unit_test(test_mailer_ops_init),
         cmocka_unit_test(test_template_shape),
         cmocka_unit_test(test_template_typography),

@@ -57,7 +57,7 @@ static void run_cases(const pw_case *c, size_t count)
 #define OKP(pw, cls) {pw, 0, cls, 0}
 #define BADP(pw, failed, cls, why) {pw, failed, cls, CHORUSACCT_E_##why}
 
-static void test_valid(void **state)
+static void test_valid_passwords_and_their_classes(void **state)
 {
     (void)state;
     static const pw_case cases[] = {
@@ -75,7 +75,7 @@ static void test_valid(void **state)
     run_cases(cases, ARRAY_LEN(cases));
 }
 
-static void test_length(void **state)
+static void test_length_limits_in_code_points(void **state)
 {
     (void)state;
     static const pw_case cases[] = {
@@ -119,7 +119,7 @@ static void test_length(void **state)
     check_pw(big, 2000, R_LONG | R_CLASSES, L, CHORUSACCT_E_PASSWORD_LONG);
 }
 
-static void test_classes(void **state)
+static void test_three_classes_in_any_script(void **state)
 {
     (void)state;
     static const pw_case cases[] = {
@@ -162,7 +162,7 @@ static void test_classes(void **state)
     run_cases(cases, ARRAY_LEN(cases));
 }
 
-static void test_forbidden(void **state)
+static void test_control_format_private_chars_refused(void **state)
 {
     (void)state;
     static const pw_case cases[] = {
@@ -204,7 +204,7 @@ static void test_forbidden(void **state)
              CHORUSACCT_E_PASSWORD_CHARACTER);
 }
 
-static void test_utf8(void **state)
+static void test_broken_utf8_refused(void **state)
 {
     (void)state;
     static const char *bad[] = {
@@ -230,7 +230,7 @@ static void test_utf8(void **state)
     check_pw("Password123\xc2\xa9", 13, 0, U | L | D | S, 0); /* © */
 }
 
-static void test_arguments(void **state)
+static void test_null_arguments_clear_outputs(void **state)
 {
     (void)state;
     uint32_t failed = 7, classes = 7;
@@ -244,7 +244,7 @@ static void test_arguments(void **state)
     assert_code(reason, CHORUSACCT_E_PASSWORD_SHORT, NULL);
 }
 
-static void test_texts(void **state)
+static void test_rule_texts_for_forms(void **state)
 {
     (void)state;
     static const struct {
@@ -308,7 +308,7 @@ static int personal(const char *pw, const char *email, const char *first,
 
 #define PERSONAL CHORUSACCT_E_PASSWORD_PERSONAL
 
-static void test_personal(void **state)
+static void test_personal_check_local_part_and_names(void **state)
 {
     (void)state;
     const char *email = "jean.dupont@example.fr";
@@ -465,14 +465,14 @@ static void test_personal_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_valid),
-        cmocka_unit_test(test_length),
-        cmocka_unit_test(test_classes),
-        cmocka_unit_test(test_forbidden),
-        cmocka_unit_test(test_utf8),
-        cmocka_unit_test(test_arguments),
-        cmocka_unit_test(test_texts),
-        cmocka_unit_test(test_personal),
+        cmocka_unit_test(test_valid_passwords_and_their_classes),
+        cmocka_unit_test(test_length_limits_in_code_points),
+        cmocka_unit_test(test_three_classes_in_any_script),
+        cmocka_unit_test(test_control_format_private_chars_refused),
+        cmocka_unit_test(test_broken_utf8_refused),
+        cmocka_unit_test(test_null_arguments_clear_outputs),
+        cmocka_unit_test(test_rule_texts_for_forms),
+        cmocka_unit_test(test_personal_check_local_part_and_names),
         cmocka_unit_test(test_personal_unicode),
         cmocka_unit_test(test_personal_errors),
     };

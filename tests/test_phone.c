@@ -22,7 +22,7 @@ static void run_cases(const check_case *c, size_t count)
 
 #define BADP(in, why) {in, CHORUSACCT_E_PHONE_##why, NULL}
 
-static void test_forms(void **state)
+static void test_written_forms_give_one_number(void **state)
 {
     (void)state;
     /* The forms of the issue, all one number. */
@@ -48,7 +48,7 @@ static void test_forms(void **state)
     run_cases(cases, ARRAY_LEN(cases));
 }
 
-static void test_metropolitan(void **state)
+static void test_metropolitan_range_boundaries(void **state)
 {
     (void)state;
     /* Every range boundary of the metropolitan plan (docs/phone.md). */
@@ -285,7 +285,7 @@ static void test_overseas_plans(void **state)
     run_cases(cases, ARRAY_LEN(cases));
 }
 
-static void test_foreign(void **state)
+static void test_foreign_numbers_by_country(void **state)
 {
     (void)state;
     static const check_case cases[] = {
@@ -329,7 +329,7 @@ static void test_foreign(void **state)
     run_cases(cases, ARRAY_LEN(cases));
 }
 
-static void test_refused(void **state)
+static void test_each_fault_has_its_reason(void **state)
 {
     (void)state;
     static const check_case cases[] = {
@@ -389,7 +389,7 @@ static void test_refused(void **state)
     run_cases(cases, ARRAY_LEN(cases));
 }
 
-static void test_strict(void **state)
+static void test_strict_refuses_separators(void **state)
 {
     (void)state;
     uint32_t s = CHORUSACCT_VALIDATE_STRICT;
@@ -430,7 +430,7 @@ static void test_normalized_again(void **state)
     }
 }
 
-static void test_buffers(void **state)
+static void test_output_buffer_rule(void **state)
 {
     (void)state;
     char buf[20];
@@ -532,7 +532,7 @@ static void test_long_input(void **state)
     assert_code(reason, CHORUSACCT_E_PHONE_LENGTH, NULL);
 }
 
-static void test_messages(void **state)
+static void test_messages_in_both_languages(void **state)
 {
     (void)state;
     static const int codes[] = {
@@ -552,17 +552,17 @@ static void test_messages(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_forms),
-        cmocka_unit_test(test_metropolitan),
+        cmocka_unit_test(test_written_forms_give_one_number),
+        cmocka_unit_test(test_metropolitan_range_boundaries),
         cmocka_unit_test(test_overseas_blocks),
         cmocka_unit_test(test_overseas_plans),
-        cmocka_unit_test(test_foreign),
-        cmocka_unit_test(test_refused),
-        cmocka_unit_test(test_strict),
+        cmocka_unit_test(test_foreign_numbers_by_country),
+        cmocka_unit_test(test_each_fault_has_its_reason),
+        cmocka_unit_test(test_strict_refuses_separators),
         cmocka_unit_test(test_normalized_again),
-        cmocka_unit_test(test_buffers),
+        cmocka_unit_test(test_output_buffer_rule),
         cmocka_unit_test(test_long_input),
-        cmocka_unit_test(test_messages),
+        cmocka_unit_test(test_messages_in_both_languages),
     };
     return cmocka_run_group_tests_name("phone", tests, NULL, NULL);
 }

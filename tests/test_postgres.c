@@ -215,7 +215,7 @@ static void test_newer_schema(void **state)
     PQfinish(c);
 }
 
-static void test_refusals(void **state)
+static void test_open_refuses_bad_arguments_and_servers(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops ops = {.struct_size = sizeof ops};
@@ -421,7 +421,7 @@ static void test_connection_lost(void **state)
 
 /* A table does not cross fork(): in the child it refuses to work, and
  * freeing it there leaves the parent's session alone. */
-static void test_fork(void **state)
+static void test_table_refuses_work_after_fork(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *o = open_ops(f);
@@ -446,7 +446,7 @@ static void test_fork(void **state)
 
 /* Values the database refuses are refused before they reach it: a text
  * without its NUL within its field is an argument error. */
-static void test_fields(void **state)
+static void test_overlong_fields_refused(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *o = open_ops(f);
@@ -532,7 +532,7 @@ static void test_sent_stays_sent(void **state)
 /* ------------------------------------------------------------------ */
 /* The storage conformance suite                                        */
 
-static void test_conformance(void **state)
+static void test_passes_conformance_suite(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
@@ -559,7 +559,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_created_once_by_servers_starting_together, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_schema, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_open_refuses_bad_arguments_and_servers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lock_wait_is_a_conflict, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_reads_in_a_transaction_lock, setup,
@@ -567,10 +568,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_counters_outside_the_transaction,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_connection_lost, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_fork, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_fields, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_table_refuses_work_after_fork,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_overlong_fields_refused, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_sent_stays_sent, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_conformance, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_passes_conformance_suite, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests_name("postgres", tests, NULL, NULL);
 }

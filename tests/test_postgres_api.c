@@ -15,7 +15,7 @@ static void test_schema_version(void **state)
     assert_int_equal(chorusacct_postgres_schema_version(), 1);
 }
 
-static void test_arguments(void **state)
+static void test_ops_refuse_null_arguments(void **state)
 {
     (void)state;
     chorusacct_storage_ops ops = {.struct_size = sizeof ops};
@@ -42,7 +42,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_schema_version),
-        cmocka_unit_test(test_arguments),
+        cmocka_unit_test(test_ops_refuse_null_arguments),
         cmocka_unit_test(test_no_server),
     };
     return cmocka_run_group_tests_name("postgres_api", tests, NULL, NULL);

@@ -355,7 +355,7 @@ static void set_field(chorusacct_smtp_config *c, const char *field,
         fail_msg("no field %s", field);
 }
 
-static void test_config(void **state)
+static void test_config_defaults_and_refusals(void **state)
 {
     (void)state;
     chorusacct_smtp_config c;
@@ -503,13 +503,13 @@ static void check_delivery(int tls, int port, const char *want_auth,
     free(d);
 }
 
-static void test_plain(void **state)
+static void test_delivery_without_tls(void **state)
 {
     (void)state;
     check_delivery(CHORUSACCT_SMTP_TLS_NONE, srv.plain, "-", "-");
 }
 
-static void test_starttls(void **state)
+static void test_delivery_with_starttls(void **state)
 {
     (void)state;
     if (!have_tls())
@@ -552,7 +552,7 @@ static void *work(void *arg)
     return NULL;
 }
 
-static void test_threads(void **state)
+static void test_threads_deliver_each_message_once(void **state)
 {
     (void)state;
     chorusacct_smtp_config c;
@@ -611,7 +611,7 @@ static void expect_result(const char *to, int want, const char *want_error)
     assert_int_equal(received(), before);
 }
 
-static void test_replies(void **state)
+static void test_server_replies_map_to_results(void **state)
 {
     (void)state;
     /* After the message: 4xx temporary, 5xx permanent, the server's own
@@ -729,7 +729,7 @@ static void test_connection_refused(void **state)
     expect_tempfail(&c, "(curl error 7)");
 }
 
-static void test_timeout(void **state)
+static void test_silent_server_times_out(void **state)
 {
     (void)state;
     /* The kernel accepts the connection; nobody ever answers. */
@@ -779,7 +779,7 @@ static void received_token(int first, const char *to, char *token, size_t cap)
     assert_true(token[0] != '\0');
 }
 
-static void test_flow(void **state)
+static void test_flow_delivers_through_smtp(void **state)
 {
     (void)state;
     bench b;
@@ -913,16 +913,16 @@ int main(int argc, char **argv)
         return rc;
     }
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_config),
-        cmocka_unit_test_setup(test_plain, setup),
-        cmocka_unit_test_setup(test_starttls, setup),
+        cmocka_unit_test(test_config_defaults_and_refusals),
+        cmocka_unit_test_setup(test_delivery_without_tls, setup),
+        cmocka_unit_test_setup(test_delivery_with_starttls, setup),
         cmocka_unit_test_setup(test_implicit_tls, setup),
-        cmocka_unit_test_setup(test_threads, setup),
-        cmocka_unit_test_setup(test_replies, setup),
+        cmocka_unit_test_setup(test_threads_deliver_each_message_once, setup),
+        cmocka_unit_test_setup(test_server_replies_map_to_results, setup),
         cmocka_unit_test_setup(test_tls_failures, setup),
         cmocka_unit_test_setup(test_connection_refused, setup),
-        cmocka_unit_test_setup(test_timeout, setup),
-        cmocka_unit_test_setup(test_flow, setup),
+        cmocka_unit_test_setup(test_silent_server_times_out, setup),
+        cmocka_unit_test_setup(test_flow_delivers_through_smtp, setup),
         cmocka_unit_test_setup(test_flow_retry, setup),
         cmocka_unit_test_setup(test_flow_dead_letter, setup),
     };

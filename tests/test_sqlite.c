@@ -174,7 +174,7 @@ static void test_create_and_reopen(void **state)
     sqlite3_close(db);
 }
 
-static void test_refusals(void **state)
+static void test_open_refuses_bad_arguments_and_files(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops ops = {.struct_size = sizeof ops};
@@ -358,7 +358,7 @@ static void test_migrate_from_v1(void **state)
 /* ------------------------------------------------------------------ */
 /* Accounts and structures                                              */
 
-static void test_accounts(void **state)
+static void test_accounts_crud_and_unique_key(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
@@ -528,7 +528,7 @@ static void test_account_list(void **state)
                 NULL);
 }
 
-static void test_structures(void **state)
+static void test_structures_unique_identifier(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
@@ -645,7 +645,7 @@ static void test_constraints_in_database(void **state)
 /* ------------------------------------------------------------------ */
 /* Tokens and captcha challenges                                        */
 
-static void test_tokens(void **state)
+static void test_tokens_single_use_and_revocation(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
@@ -704,7 +704,7 @@ static void test_tokens(void **state)
     assert_code(ops->token_consume(ud, NULL, 1), CHORUSACCT_E_ARG, NULL);
 }
 
-static void test_captcha(void **state)
+static void test_captcha_round_trip(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
@@ -736,7 +736,7 @@ static void test_captcha(void **state)
 /* ------------------------------------------------------------------ */
 /* Outbox and events                                                    */
 
-static void test_outbox(void **state)
+static void test_outbox_claims_leases_and_lists(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
@@ -944,7 +944,7 @@ static void test_outbox_corrupt(void **state)
     sqlite3_close(db);
 }
 
-static void test_events(void **state)
+static void test_events_in_order_by_account(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
@@ -982,7 +982,7 @@ static void test_events(void **state)
 /* ------------------------------------------------------------------ */
 /* Transactions, counters, settings, collection                         */
 
-static void test_transactions(void **state)
+static void test_transactions_isolate_and_roll_back(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
@@ -1062,7 +1062,7 @@ static uint32_t count_add(chorusacct_storage_ops *ops, const char *key,
     return n;
 }
 
-static void test_counters(void **state)
+static void test_counters_windows_and_saturation(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
@@ -1112,7 +1112,7 @@ static void test_counters(void **state)
     assert_code(ops->counter_add(ud, NULL, 0, 1, &n), CHORUSACCT_E_ARG, NULL);
 }
 
-static void test_meta(void **state)
+static void test_meta_values_and_buffer(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
@@ -1145,7 +1145,7 @@ static void test_meta(void **state)
     assert_code(ops->meta_set(ud, "x", NULL, 3), CHORUSACCT_E_ARG, NULL);
 }
 
-static void test_gc(void **state)
+static void test_gc_removes_expired_and_used(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
@@ -1332,7 +1332,7 @@ static void test_two_threads(void **state)
 /* ------------------------------------------------------------------ */
 /* The storage conformance suite                                        */
 
-static void test_conformance(void **state)
+static void test_passes_conformance_suite(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
@@ -1350,26 +1350,38 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_create_and_reopen, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_open_refuses_bad_arguments_and_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_schema, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_accounts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_accounts_crud_and_unique_key,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_account_list, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_structures, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_structures_unique_identifier,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_constraints_in_database, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_captcha, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_outbox, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tokens_single_use_and_revocation,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_captcha_round_trip, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_outbox_claims_leases_and_lists,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_outbox_texts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outbox_corrupt, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_events, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_counters, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_gc, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_events_in_order_by_account, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_transactions_isolate_and_roll_back,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_counters_windows_and_saturation,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_meta_values_and_buffer, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_gc_removes_expired_and_used, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_two_threads, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_conformance, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_passes_conformance_suite, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests_name("sqlite", tests, NULL, NULL);
 }

@@ -36,7 +36,7 @@ static void run_cases(const check_case *c, size_t count)
 
 /* Valid numbers of each country, as published, with separators and case
  * as they were found. */
-static void test_valid(void **state)
+static void test_valid_numbers_of_each_country(void **state)
 {
     (void)state;
     static const check_case cases[] = {
@@ -186,7 +186,7 @@ static void test_near_misses(void **state)
 }
 
 /* Wrong length, characters or places, for each country's rule. */
-static void test_format(void **state)
+static void test_format_rules_of_each_country(void **state)
 {
     (void)state;
     static const check_case cases[] = {
@@ -274,7 +274,7 @@ static void test_format(void **state)
 }
 
 /* Where one kind of number ends and another begins. */
-static void test_boundaries(void **state)
+static void test_boundaries_between_kinds_of_number(void **state)
 {
     (void)state;
     static const check_case cases[] = {
@@ -339,7 +339,7 @@ static void test_boundaries(void **state)
 }
 
 /* The country prefix and the shared reasons. */
-static void test_reasons(void **state)
+static void test_country_prefix_and_shared_reasons(void **state)
 {
     (void)state;
     static const check_case cases[] = {
@@ -384,7 +384,7 @@ static void test_reasons(void **state)
 }
 
 /* Inputs far longer than any number. */
-static void test_long(void **state)
+static void test_long_inputs_refused(void **state)
 {
     (void)state;
     static char big[4096];
@@ -414,7 +414,7 @@ static void test_long(void **state)
 }
 
 /* The caller's buffer rule. */
-static void test_buffer(void **state)
+static void test_output_buffer_rule(void **state)
 {
     (void)state;
     /* Each path that writes: plain, padded (BE, EL, NL), GR, France. */
@@ -530,7 +530,7 @@ static int check_hint_examples(const char *cc, const char *hint)
     return seen;
 }
 
-static void test_hint(void **state)
+static void test_hint_per_country_and_language(void **state)
 {
     (void)state;
     for (size_t i = 0; i < ARRAY_LEN(member_states); i++) {
@@ -570,15 +570,15 @@ static void test_hint(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_valid),
+        cmocka_unit_test(test_valid_numbers_of_each_country),
         cmocka_unit_test(test_near_misses),
-        cmocka_unit_test(test_format),
-        cmocka_unit_test(test_boundaries),
-        cmocka_unit_test(test_reasons),
-        cmocka_unit_test(test_long),
-        cmocka_unit_test(test_buffer),
+        cmocka_unit_test(test_format_rules_of_each_country),
+        cmocka_unit_test(test_boundaries_between_kinds_of_number),
+        cmocka_unit_test(test_country_prefix_and_shared_reasons),
+        cmocka_unit_test(test_long_inputs_refused),
+        cmocka_unit_test(test_output_buffer_rule),
         cmocka_unit_test(test_identifier_type),
-        cmocka_unit_test(test_hint),
+        cmocka_unit_test(test_hint_per_country_and_language),
     };
     return cmocka_run_group_tests_name("vat", tests, NULL, NULL);
 }
