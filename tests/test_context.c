@@ -294,6 +294,22 @@ static void test_callback_tables(void **state)
     assert_int_equal(destroyed, 1);
 }
 
+/* Without storage, every getter says so. */
+static void test_getters_without_storage_refuse(void **state)
+{
+    (void)state;
+    chorusacct_ctx *bare = NULL;
+    chorusacct_account a = {.struct_size = sizeof a};
+    size_t n = 9;
+    const int64_t id = 1;
+    assert_code(chorusacct_ctx_new(&bare, NULL), CHORUSACCT_OK, NULL);
+    assert_code(chorusacct_account_get(bare, id, &a), CHORUSACCT_E_ARG, bare);
+    assert_code(chorusacct_account_list(bare, NULL, &a, 1, &n),
+                CHORUSACCT_E_ARG, bare);
+    assert_true(chorusacct_ctx_last_error(bare)[0] != '\0');
+    chorusacct_ctx_free(bare);
+}
+
 static void test_state_names(void **state)
 {
     (void)state;
@@ -439,6 +455,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_config_ranges),
         cmocka_unit_test(test_string_settings),
         cmocka_unit_test(test_callback_tables),
+        cmocka_unit_test(test_getters_without_storage_refuse),
         cmocka_unit_test(test_state_names),
         cmocka_unit_test(test_transition_table),
         cmocka_unit_test(test_diagram_in_sync),
