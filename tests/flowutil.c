@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <chorusacct/testkit.h>
 
-static chorusacct_ctx *make_ctx(bench *b, uint32_t flags)
+static chorusacct_ctx *make_ctx(flowfix *b, uint32_t flags)
 {
     chorusacct_config cfg;
     assert_code(chorusacct_config_init(&cfg, sizeof cfg), CHORUSACCT_OK, NULL);
@@ -28,7 +28,7 @@ static chorusacct_ctx *make_ctx(bench *b, uint32_t flags)
     chorusacct_mailer_ops ml = {.struct_size = sizeof ml};
     chorusacct_clock_ops ck = {.struct_size = sizeof ck};
     chorusacct_random_ops rd = {.struct_size = sizeof rd};
-    bench_storage(b, &st);
+    flowfix_storage(b, &st);
     assert_code(chorusacct_testmailer_ops(&ml, b->mail), CHORUSACCT_OK, NULL);
     assert_code(chorusacct_testclock_ops(&ck, b->clock), CHORUSACCT_OK, NULL);
     assert_code(chorusacct_testrandom_ops(&rd, b->rnd), CHORUSACCT_OK, NULL);
@@ -39,19 +39,19 @@ static chorusacct_ctx *make_ctx(bench *b, uint32_t flags)
     return ctx;
 }
 
-bool bench_sqlite(const bench *b)
+bool flowfix_sqlite(const flowfix *b)
 {
     return b->path[0] != '\0';
 }
 
 #ifdef CHORUSACCT_TEST_HAVE_PG
-static bool bench_pg(const bench *b)
+static bool flowfix_pg(const flowfix *b)
 {
     return b->pg_schema[0] != '\0';
 }
 #endif
 
-void bench_open(bench *b, uint32_t flags)
+void flowfix_open(flowfix *b, uint32_t flags)
 {
     static const uint8_t seed[32] = {42};
     memset(b, 0, sizeof *b);
@@ -78,19 +78,19 @@ void bench_open(bench *b, uint32_t flags)
     b->ctx = make_ctx(b, flags);
 }
 
-chorusacct_ctx *bench_ctx(bench *b, uint32_t flags)
+chorusacct_ctx *flowfix_ctx(flowfix *b, uint32_t flags)
 {
     return make_ctx(b, flags);
 }
 
-void bench_storage(bench *b, chorusacct_storage_ops *ops)
+void flowfix_storage(flowfix *b, chorusacct_storage_ops *ops)
 {
     ops->struct_size = (uint32_t)sizeof *ops;
-    if (bench_sqlite(b))
+    if (flowfix_sqlite(b))
         assert_code(chorusacct_sqlite_ops(ops, b->path, 0), CHORUSACCT_OK,
                     NULL);
 #ifdef CHORUSACCT_TEST_HAVE_PG
-    else if (bench_pg(b))
+    else if (flowfix_pg(b))
         assert_code(chorusacct_postgres_ops(ops, b->pg_info, 0), CHORUSACCT_OK,
                     NULL);
 #endif
@@ -194,15 +194,15 @@ static void pg_digest(const char *schema, uint8_t *out32)
 }
 #endif
 
-void bench_digest(bench *b, uint8_t *out32)
+void flowfix_digest(flowfix *b, uint8_t *out32)
 {
 #ifdef CHORUSACCT_TEST_HAVE_PG
-    if (bench_pg(b)) {
+    if (flowfix_pg(b)) {
         pg_digest(b->pg_schema, out32);
         return;
     }
 #endif
-    if (bench_sqlite(b))
+    if (flowfix_sqlite(b))
         sqlite_digest(b->path, out32);
     else
         assert_code(
@@ -210,11 +210,11 @@ void bench_digest(bench *b, uint8_t *out32)
             CHORUSACCT_OK, NULL);
 }
 
-void bench_close(bench *b)
+void flowfix_close(flowfix *b)
 {
     chorusacct_ctx_free(b->ctx);
     chorusacct_memstore_free(b->store);
-    if (bench_sqlite(b)) {
+    if (flowfix_sqlite(b)) {
         /* The database, its WAL and shared-memory files, the folder. */
         static const char *const ext[] = {"", "-wal", "-shm", "-journal"};
         char f[128];
@@ -225,7 +225,7 @@ void bench_close(bench *b)
         rmdir(b->dir);
     }
 #ifdef CHORUSACCT_TEST_HAVE_PG
-    if (bench_pg(b))
+    if (flowfix_pg(b))
         pg_drop_schema(b->pg_schema);
 #endif
     chorusacct_testmailer_free(b->mail);
@@ -248,7 +248,7 @@ void form_fill(chorusacct_signup *f, const char *email, const char *first,
     f->lang = CHORUSACCT_LANG_FR;
 }
 
-int64_t do_signup(bench *b, const char *email, const char *siret,
+int64_t do_signup(flowfix *b, const char *email, const char *siret,
                   int want_state)
 {
     chorusacct_signup f;
@@ -265,7 +265,7 @@ int64_t do_signup(bench *b, const char *email, const char *siret,
     return r.account_id;
 }
 
-unsigned do_deliver(bench *b)
+unsigned do_deliver(flowfix *b)
 {
     chorusacct_delivery d = {.struct_size = sizeof d};
     int rc = chorusacct_outbox_deliver(b->ctx, 1000, &d);
@@ -274,7 +274,7 @@ unsigned do_deliver(bench *b)
     return d.sent;
 }
 
-void last_token(bench *b, const char *email, char *token, size_t cap)
+void last_token(flowfix *b, const char *email, char *token, size_t cap)
 {
     char link[512];
     size_t n;
@@ -286,19 +286,19 @@ void last_token(bench *b, const char *email, char *token, size_t cap)
     snprintf(token, cap, "%s", t + 6);
 }
 
-int do_activate_pw(bench *b, const char *token, const char *pw,
+int do_activate_pw(flowfix *b, const char *token, const char *pw,
                    uint32_t *failed, int *reason)
 {
     return activation_submit(b->ctx, token, pw, strlen(pw), pw,
                                        strlen(pw), NULL, NULL, failed, reason);
 }
 
-int do_activate(bench *b, const char *token, int *reason)
+int do_activate(flowfix *b, const char *token, int *reason)
 {
     return do_activate_pw(b, token, GOOD_PW, NULL, reason);
 }
 
-void activate_last(bench *b, const char *email, char *token, size_t cap)
+void activate_last(flowfix *b, const char *email, char *token, size_t cap)
 {
     char own[64];
     if (token == NULL) {
@@ -311,7 +311,7 @@ void activate_last(bench *b, const char *email, char *token, size_t cap)
     assert_code(do_activate(b, token, &reason), CHORUSACCT_OK, b->ctx);
 }
 
-void approve_and_activate(bench *b, int64_t manager, int64_t id,
+void approve_and_activate(flowfix *b, int64_t manager, int64_t id,
                           const char *email)
 {
     int reason;
@@ -320,7 +320,7 @@ void approve_and_activate(bench *b, int64_t manager, int64_t id,
     activate_last(b, email, NULL, 0);
 }
 
-int64_t make_manager(bench *b, const char *email, const char *siret)
+int64_t make_manager(flowfix *b, const char *email, const char *siret)
 {
     int64_t id =
         do_signup(b, email, siret, CHORUSACCT_STATE_AWAITING_ACTIVATION);
@@ -329,7 +329,7 @@ int64_t make_manager(bench *b, const char *email, const char *siret)
     return id;
 }
 
-size_t mails_of(bench *b, int kind, const char *to)
+size_t mails_of(flowfix *b, int kind, const char *to)
 {
     size_t n = 0, count = chorusacct_testmailer_count(b->mail);
     for (size_t i = 0; i < count; i++) {
@@ -340,7 +340,7 @@ size_t mails_of(bench *b, int kind, const char *to)
     return n;
 }
 
-size_t outbox_count(bench *b, int status)
+size_t outbox_count(flowfix *b, int status)
 {
     chorusacct_message page[16] = {{.struct_size = sizeof page[0]}};
     size_t total = 0, n;
@@ -355,14 +355,14 @@ size_t outbox_count(bench *b, int status)
     return total;
 }
 
-int state_of(bench *b, int64_t id)
+int state_of(flowfix *b, int64_t id)
 {
     chorusacct_account a = {.struct_size = sizeof a};
     assert_code(chorusacct_account_get(b->ctx, id, &a), CHORUSACCT_OK, b->ctx);
     return a.state;
 }
 
-size_t event_types(bench *b, int64_t id, int *types, size_t max)
+size_t event_types(flowfix *b, int64_t id, int *types, size_t max)
 {
     chorusacct_event e[32] = {{.struct_size = sizeof e[0]}};
     size_t n;

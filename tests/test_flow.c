@@ -23,8 +23,8 @@ static int setup(void **state)
 static void test_new_structure_to_active(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     int declared = -1;
     chorusacct_structure s = {.struct_size = sizeof s};
     int reason = 0;
@@ -110,19 +110,19 @@ static void test_new_structure_to_active(void **state)
                                  strlen(GOOD_PW), NULL, &who, &reason),
                 CHORUSACCT_OK, b.ctx);
     assert_int_equal(who, id);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 static void test_field_errors_store_nothing(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     uint8_t before[32], after[32];
     /* The first call creates the secret; take the digest after it. */
     do_signup(&b, "first@example.fr", siret_a,
               CHORUSACCT_STATE_AWAITING_ACTIVATION);
-    bench_digest(&b, before);
+    flowfix_digest(&b, before);
     chorusacct_signup f;
     chorusacct_signup_result r = {.struct_size = sizeof r};
     form_fill(&f, "marié@example.fr", "Jean2", "", "73282932000075");
@@ -153,7 +153,7 @@ static void test_field_errors_store_nothing(void **state)
                      chorusacct_status_name(want[i].code));
     }
     assert_int_equal(r.account_id, 0);
-    bench_digest(&b, after);
+    flowfix_digest(&b, after);
     assert_memory_equal(before, after, 32);
 
     /* The same address twice: refused, and nothing stored either. */
@@ -163,7 +163,7 @@ static void test_field_errors_store_nothing(void **state)
     assert_int_equal(r.nerrors, 1);
     assert_int_equal(r.errors[0].field, CHORUSACCT_FIELD_LOGIN_EMAIL);
     assert_code(r.errors[0].code, CHORUSACCT_E_EMAIL_TAKEN, b.ctx);
-    bench_digest(&b, after);
+    flowfix_digest(&b, after);
     assert_memory_equal(before, after, 32);
 
     /* Company name required outside the EU; type checked. */
@@ -177,14 +177,14 @@ static void test_field_errors_store_nothing(void **state)
     assert_code(chorusacct_signup_submit(b.ctx, &f, &r), CHORUSACCT_E_REJECTED,
                 b.ctx);
     assert_int_equal(r.errors[0].field, CHORUSACCT_FIELD_ID_TYPE);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 static void test_existing_structure_approval(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     int64_t boss = make_manager(&b, "boss@acme.fr", siret_a);
     chorusacct_testmailer_clear(b.mail);
 
@@ -245,7 +245,7 @@ static void test_existing_structure_approval(void **state)
     assert_int_equal(e[1].actor_id, boss);
     assert_int_equal(e[1].from_state, CHORUSACCT_STATE_PENDING_APPROVAL);
     assert_int_equal(e[1].to_state, CHORUSACCT_STATE_AWAITING_ACTIVATION);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 /* Applicants who asked while the principal had not activated yet: their
@@ -253,8 +253,8 @@ static void test_existing_structure_approval(void **state)
 static void test_requests_wait_for_the_principal(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     int64_t boss = do_signup(&b, "boss@acme.fr", siret_a,
                              CHORUSACCT_STATE_AWAITING_ACTIVATION);
     int64_t app = do_signup(&b, "early@acme.fr", siret_a,
@@ -278,11 +278,11 @@ static void test_requests_wait_for_the_principal(void **state)
     assert_non_null(strstr(m->body, "early@acme.fr"));
     assert_code(chorusacct_account_approve(b.ctx, boss, app, &reason),
                 CHORUSACCT_OK, b.ctx);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 /* The last event of an account. */
-static chorusacct_event last_event(bench *b, int64_t id)
+static chorusacct_event last_event(flowfix *b, int64_t id)
 {
     chorusacct_event e[32] = {{.struct_size = sizeof e[0]}};
     size_t n;
@@ -295,8 +295,8 @@ static chorusacct_event last_event(bench *b, int64_t id)
 static void test_reject_needs_a_reason_and_mails_it(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     int64_t boss = make_manager(&b, "boss@acme.fr", siret_a);
     int64_t app = do_signup(&b, "jean@acme.fr", siret_a,
                             CHORUSACCT_STATE_PENDING_APPROVAL);
@@ -338,15 +338,15 @@ static void test_reject_needs_a_reason_and_mails_it(void **state)
     assert_int_equal(e[1].type, CHORUSACCT_EV_REJECT);
     assert_string_equal(e[1].reason, "Vous ne faites pas partie du service "
                                      "comptable.");
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 /* Reasons: 1 to 500 characters, and what the record can hold. */
 static void test_reason_limits(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     int64_t boss = make_manager(&b, "boss@acme.fr", siret_a);
     int64_t app = do_signup(&b, "app@acme.fr", siret_a,
                             CHORUSACCT_STATE_PENDING_APPROVAL);
@@ -412,14 +412,14 @@ static void test_reason_limits(void **state)
     assert_code(chorusacct_account_disable(b.ctx, boss, app2, why, &reason),
                 CHORUSACCT_OK, b.ctx);
     assert_string_equal(last_event(&b, app2).reason, why);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 static void test_approve_many(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     int64_t boss = make_manager(&b, "boss@acme.fr", siret_a);
     int64_t ids[4];
     char email[32];
@@ -445,15 +445,15 @@ static void test_approve_many(void **state)
                      CHORUSACCT_STATE_AWAITING_ACTIVATION);
     assert_code(chorusacct_account_approve_many(b.ctx, boss, ids, 0, codes),
                 CHORUSACCT_OK, b.ctx);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 /* Roles and bulk approval, at their refusals. */
 static void test_role_and_bulk_refusals(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     int64_t boss = make_manager(&b, "boss@acme.fr", siret_a);
     int64_t app = do_signup(&b, "app@acme.fr", siret_a,
                             CHORUSACCT_STATE_PENDING_APPROVAL);
@@ -481,13 +481,13 @@ static void test_role_and_bulk_refusals(void **state)
     assert_code(codes[0], CHORUSACCT_OK, b.ctx);
     assert_code(codes[1], CHORUSACCT_E_STATE, b.ctx);
     assert_int_equal(state_of(&b, app), CHORUSACCT_STATE_AWAITING_ACTIVATION);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 /* Several managers decide on the same request at once: exactly one
  * decision takes effect. */
 typedef struct {
-    bench *b;
+    flowfix *b;
     int64_t manager, account;
     bool approve;
     int rc, reason;
@@ -497,7 +497,7 @@ typedef struct {
 static void *race_decide(void *p)
 {
     race_arg *r = p;
-    chorusacct_ctx *ctx = bench_ctx(r->b, CHORUSACCT_CFG_NO_CAPTCHA);
+    chorusacct_ctx *ctx = flowfix_ctx(r->b, CHORUSACCT_CFG_NO_CAPTCHA);
     pthread_barrier_wait(r->go);
     r->rc = r->approve ? chorusacct_account_approve(ctx, r->manager,
                                                     r->account, &r->reason)
@@ -512,8 +512,8 @@ static void test_concurrent_decisions(void **state)
 {
     (void)state;
     enum { THREADS = 6, ROUNDS = 8 };
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     int64_t boss = make_manager(&b, "boss@acme.fr", siret_a);
     int64_t second = make_manager(&b, "second@acme.fr", siret_b);
     /* Make "second" a manager of acme: move it there through a request. */
@@ -560,11 +560,11 @@ static void test_concurrent_decisions(void **state)
         int types[8];
         assert_int_equal(event_types(&b, app, types, 8), 2);
     }
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 typedef struct {
-    bench *b;
+    flowfix *b;
     const char *token;
     int rc, reason;
     pthread_barrier_t *go;
@@ -573,7 +573,7 @@ typedef struct {
 static void *race_activate(void *p)
 {
     act_arg *r = p;
-    chorusacct_ctx *ctx = bench_ctx(r->b, CHORUSACCT_CFG_NO_CAPTCHA);
+    chorusacct_ctx *ctx = flowfix_ctx(r->b, CHORUSACCT_CFG_NO_CAPTCHA);
     pthread_barrier_wait(r->go);
     r->rc = activation_submit(ctx, r->token, GOOD_PW,
                                         strlen(GOOD_PW), GOOD_PW,
@@ -587,8 +587,8 @@ static void test_concurrent_activation(void **state)
 {
     (void)state;
     enum { THREADS = 6 };
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     int64_t id = do_signup(&b, "twice@acme.fr", siret_a,
                            CHORUSACCT_STATE_AWAITING_ACTIVATION);
     do_deliver(&b);
@@ -616,7 +616,7 @@ static void test_concurrent_activation(void **state)
     assert_int_equal(wins, 1);
     int types[8];
     assert_int_equal(event_types(&b, id, types, 8), 2);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 /* used_at 0 means unused: with the clock at 0, a consumed token and a
@@ -625,8 +625,8 @@ static void test_concurrent_activation(void **state)
 static void test_token_used_at_time_0(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     chorusacct_testclock_set(b.clock, 0);
     int reason = 0;
 
@@ -660,14 +660,14 @@ static void test_token_used_at_time_0(void **state)
     assert_code(do_activate(&b, first, &reason), CHORUSACCT_E_REJECTED, b.ctx);
     assert_code(reason, CHORUSACCT_E_TOKEN_INVALID, b.ctx);
     assert_code(do_activate(&b, second, &reason), CHORUSACCT_OK, b.ctx);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 static void test_password_rules_at_activation(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     int64_t id = do_signup(&b, "ada.lovelace@acme.fr", siret_a,
                            CHORUSACCT_STATE_AWAITING_ACTIVATION);
     do_deliver(&b);
@@ -700,14 +700,14 @@ static void test_password_rules_at_activation(void **state)
     /* None of those consumed the link. */
     assert_int_equal(state_of(&b, id), CHORUSACCT_STATE_AWAITING_ACTIVATION);
     assert_code(do_activate(&b, token, &reason), CHORUSACCT_OK, b.ctx);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 static void test_activation_arguments(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     int64_t id = do_signup(&b, "a@acme.fr", siret_a,
                            CHORUSACCT_STATE_AWAITING_ACTIVATION);
     do_deliver(&b);
@@ -753,14 +753,14 @@ static void test_activation_arguments(void **state)
                 CHORUSACCT_OK, b.ctx);
     assert_int_equal(who, id);
     assert_int_equal(failed, 0);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 static void test_expiry_and_resend(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     int64_t id = do_signup(&b, "late@acme.fr", siret_a,
                            CHORUSACCT_STATE_AWAITING_ACTIVATION);
     do_deliver(&b);
@@ -824,14 +824,14 @@ static void test_expiry_and_resend(void **state)
     assert_int_equal(types[2], CHORUSACCT_EV_REVIVE);
     assert_int_equal(types[3], CHORUSACCT_EV_RESEND);
     assert_int_equal(types[5], CHORUSACCT_EV_ACTIVATE);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 static void test_resend_quota_and_states(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     do_signup(&b, "q@acme.fr", siret_a, CHORUSACCT_STATE_AWAITING_ACTIVATION);
     int reason;
     for (int i = 0; i < 5; i++) {
@@ -860,14 +860,14 @@ static void test_resend_quota_and_states(void **state)
     assert_code(chorusacct_activation_resend(b.ctx, longer, NULL, &reason),
                 CHORUSACCT_E_REJECTED, b.ctx);
     assert_code(reason, CHORUSACCT_E_CREDENTIALS, b.ctx);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 static void test_resend_by_manager(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     int64_t boss = make_manager(&b, "boss@acme.fr", siret_a);
     int64_t other = make_manager(&b, "other@beta.fr", siret_b);
     int64_t app = do_signup(&b, "app@acme.fr", siret_a,
@@ -944,7 +944,7 @@ static void test_resend_by_manager(void **state)
     assert_code(chorusacct_activation_resend_by(b.ctx, boss, app, &reason),
                 CHORUSACCT_E_REJECTED, b.ctx);
     assert_code(reason, CHORUSACCT_E_ALREADY_ACTIVE, b.ctx);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 /* An applicant never decided on expires; their own resend revives the
@@ -952,8 +952,8 @@ static void test_resend_by_manager(void **state)
 static void test_revived_request(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     int64_t boss = make_manager(&b, "boss@acme.fr", siret_a);
     int64_t app = do_signup(&b, "slow@acme.fr", siret_a,
                             CHORUSACCT_STATE_PENDING_APPROVAL);
@@ -995,15 +995,15 @@ static void test_revived_request(void **state)
     assert_code(chorusacct_account_approve(b.ctx, boss, app, &reason),
                 CHORUSACCT_E_REJECTED, b.ctx);
     assert_code(reason, CHORUSACCT_E_ALREADY_DECIDED, b.ctx);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 static void test_enumeration_safe(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA |
-                       CHORUSACCT_CFG_ENUMERATION_SAFE);
+    flowfix b;
+    flowfix_open(&b,
+                 CHORUSACCT_CFG_NO_CAPTCHA | CHORUSACCT_CFG_ENUMERATION_SAFE);
     do_signup(&b, "known@acme.fr", siret_a,
               CHORUSACCT_STATE_AWAITING_ACTIVATION);
     chorusacct_signup f;
@@ -1037,14 +1037,14 @@ static void test_enumeration_safe(void **state)
     assert_code(
         chorusacct_activation_resend(b.ctx, "known@acme.fr", NULL, &reason),
         CHORUSACCT_OK, b.ctx); /* throttled, silently */
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 static void test_login_lockout_rehash(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     int64_t id = make_manager(&b, "boss@acme.fr", siret_a);
     int64_t who;
     int reason;
@@ -1105,14 +1105,14 @@ static void test_login_lockout_rehash(void **state)
                                  strlen(GOOD_PW), NULL, &who, &reason),
                 CHORUSACCT_E_REJECTED, b.ctx);
     assert_code(reason, CHORUSACCT_E_NOT_ACTIVE, b.ctx);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 static void test_disable_enable_roles(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     int64_t boss = make_manager(&b, "boss@acme.fr", siret_a);
     int64_t u = do_signup(&b, "user@acme.fr", siret_a,
                           CHORUSACCT_STATE_PENDING_APPROVAL);
@@ -1162,15 +1162,15 @@ static void test_disable_enable_roles(void **state)
     /* Now the former principal can be disabled by the new one. */
     assert_code(chorusacct_account_disable(b.ctx, u, boss, NULL, &reason),
                 CHORUSACCT_OK, b.ctx);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 /* The getters' arguments (without storage: test_context.c). */
 static void test_getter_arguments(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     int64_t id = do_signup(&b, "a@acme.fr", siret_a,
                            CHORUSACCT_STATE_AWAITING_ACTIVATION);
     chorusacct_account a = {.struct_size = sizeof a};
@@ -1223,14 +1223,14 @@ static void test_getter_arguments(void **state)
     assert_code(chorusacct_structure_get(b.ctx, a.structure_id, &s),
                 CHORUSACCT_OK, b.ctx);
     assert_string_equal(s.identifier, siret_a);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 static void test_draft_wizard(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     chorusacct_signup f;
     chorusacct_signup_result r = {.struct_size = sizeof r};
     form_fill(&f, "wiz@acme.fr", "Ada", "Byron", NULL);
@@ -1274,14 +1274,14 @@ static void test_draft_wizard(void **state)
     assert_int_equal(event_types(&b, id, types, 4), 2);
     assert_int_equal(types[0], CHORUSACCT_EV_DRAFT);
     assert_int_equal(types[1], CHORUSACCT_EV_SIGNUP);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 static void test_captcha_checked_single_use_and_expiring(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, 0);
+    flowfix b;
+    flowfix_open(&b, 0);
     char id[CHORUSACCT_CAPTCHA_ID_SIZE], text[CHORUSACCT_CAPTCHA_TEXT_SIZE];
     int reason;
     assert_code(chorusacct_captcha_issue(b.ctx, "198.51.100.7", id, sizeof id,
@@ -1337,7 +1337,7 @@ static void test_captcha_checked_single_use_and_expiring(void **state)
     assert_code(chorusacct_signup_submit(b.ctx, &f, &r), CHORUSACCT_E_REJECTED,
                 b.ctx);
     assert_code(r.errors[0].code, CHORUSACCT_E_CAPTCHA_EXPIRED, b.ctx);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 static int verify_seven(void *user_data, const char *id, const char *answer,
@@ -1353,8 +1353,8 @@ static int verify_seven(void *user_data, const char *id, const char *answer,
 static void test_captcha_plugged(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, 0);
+    flowfix b;
+    flowfix_open(&b, 0);
     int calls = 0;
     chorusacct_captcha_ops ops = {sizeof ops, &calls, verify_seven, NULL};
     assert_code(chorusacct_ctx_set_captcha(b.ctx, &ops), CHORUSACCT_OK, b.ctx);
@@ -1369,14 +1369,14 @@ static void test_captcha_plugged(void **state)
     f.captcha_answer = "7";
     assert_code(chorusacct_signup_submit(b.ctx, &f, &r), CHORUSACCT_OK, b.ctx);
     assert_int_equal(calls, 2);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 static void test_throttle_per_key_and_per_address(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     assert_code(
         chorusacct_ctx_set_int(b.ctx, CHORUSACCT_OPT_KEY_ATTEMPTS_PER_HOUR, 3),
         CHORUSACCT_OK, b.ctx);
@@ -1412,14 +1412,14 @@ static void test_throttle_per_key_and_per_address(void **state)
     assert_code(chorusacct_login(b.ctx, "A@B.fr", "x", 1, NULL, &who, &reason),
                 CHORUSACCT_E_REJECTED, b.ctx);
     assert_code(reason, CHORUSACCT_E_THROTTLED, b.ctx);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 static void test_outbox_retries(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     do_signup(&b, "retry@acme.fr", siret_a,
               CHORUSACCT_STATE_AWAITING_ACTIVATION);
     chorusacct_delivery d = {.struct_size = sizeof d};
@@ -1478,14 +1478,14 @@ static void test_outbox_retries(void **state)
     }
     assert_int_equal(d.dead, 2);
     assert_int_equal(outbox_count(&b, CHORUSACCT_MSG_DEAD), 3);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 static void test_activation_cancelled_when_moved(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     int64_t id = do_signup(&b, "gone@acme.fr", siret_a,
                            CHORUSACCT_STATE_AWAITING_ACTIVATION);
     chorusacct_testclock_advance(b.clock, 3601);
@@ -1497,14 +1497,14 @@ static void test_activation_cancelled_when_moved(void **state)
     assert_int_equal(d.sent, 1);      /* the summary */
     assert_int_equal(d.cancelled, 1); /* no link for an expired account */
     assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_ACTIVATION, NULL), 0);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 static void test_sweep_promotes_and_purges(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     /* The first declarer never activates; an applicant waits. */
     int64_t first = do_signup(&b, "first@acme.fr", siret_a,
                               CHORUSACCT_STATE_AWAITING_ACTIVATION);
@@ -1549,7 +1549,7 @@ static void test_sweep_promotes_and_purges(void **state)
     int types[8];
     size_t n = event_types(&b, first, types, 8);
     assert_int_equal(types[n - 1], CHORUSACCT_EV_PURGE);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 /* Every move the state machine does not allow is refused with its reason,
@@ -1557,8 +1557,8 @@ static void test_sweep_promotes_and_purges(void **state)
 static void test_refused_transitions(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     int reason;
     int64_t boss = make_manager(&b, "boss@acme.fr", siret_a);
     chorusacct_signup f;
@@ -1677,14 +1677,14 @@ static void test_refused_transitions(void **state)
                 CHORUSACCT_E_REJECTED, b.ctx);
     assert_code(reason, CHORUSACCT_E_STATE, b.ctx);
     assert_int_equal(state_of(&b, awaiting), CHORUSACCT_STATE_EXPIRED);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 static void test_templates_replaced(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     int reason = 0;
     assert_code(chorusacct_ctx_set_template(
                     b.ctx, CHORUSACCT_MAIL_ACTIVATION, CHORUSACCT_LANG_FR,
@@ -1705,7 +1705,7 @@ static void test_templates_replaced(void **state)
     snprintf(want, sizeof want, "Lien : %s\n{pas une variable}\n", m->link);
     assert_string_equal(m->body, want);
     assert_non_null(strstr(m->link, "https://portal.test/activate?token="));
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 /* A custom subject may show the rejection reason, which may have several
@@ -1713,8 +1713,8 @@ static void test_templates_replaced(void **state)
 static void test_reason_in_subject(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     int64_t boss = make_manager(&b, "boss@acme.fr", siret_a);
     int64_t app = do_signup(&b, "app@acme.fr", siret_a,
                             CHORUSACCT_STATE_PENDING_APPROVAL);
@@ -1743,7 +1743,7 @@ static void test_reason_in_subject(void **state)
     assert_code(chorusacct_mail_format(m, "noreply@portal.test", T0, msg,
                                        sizeof msg, &n),
                 CHORUSACCT_OK, NULL);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 int main(void)

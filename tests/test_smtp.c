@@ -750,7 +750,7 @@ static void test_silent_server_times_out(void **state)
 /* ------------------------------------------------------------------ */
 /* The flow, delivered over SMTP                                        */
 
-static void use_smtp(bench *b)
+static void use_smtp(flowfix *b)
 {
     chorusacct_smtp_config c;
     chorusacct_mailer_ops ops = {.struct_size = sizeof ops};
@@ -782,9 +782,9 @@ static void received_token(int first, const char *to, char *token, size_t cap)
 static void test_flow_delivers_through_smtp(void **state)
 {
     (void)state;
-    bench b;
+    flowfix b;
     char siret[15], token[128];
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     use_smtp(&b);
     siret_of(4242, siret);
     int64_t id = do_signup(&b, "marie.curie@example.fr", siret,
@@ -798,15 +798,15 @@ static void test_flow_delivers_through_smtp(void **state)
     int reason = 0;
     assert_code(do_activate(&b, token, &reason), CHORUSACCT_OK, b.ctx);
     assert_int_equal(state_of(&b, id), CHORUSACCT_STATE_ACTIVE);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 static void test_flow_retry(void **state)
 {
     (void)state;
-    bench b;
+    flowfix b;
     char siret[15], token[128];
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     use_smtp(&b);
     siret_of(4343, siret);
     int64_t id = do_signup(&b, "pierre.curie@example.fr", siret,
@@ -846,15 +846,15 @@ static void test_flow_retry(void **state)
     int reason = 0;
     assert_code(do_activate(&b, token, &reason), CHORUSACCT_OK, b.ctx);
     assert_int_equal(state_of(&b, id), CHORUSACCT_STATE_ACTIVE);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 static void test_flow_dead_letter(void **state)
 {
     (void)state;
-    bench b;
+    flowfix b;
     char siret[15];
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     use_smtp(&b);
     siret_of(4444, siret);
     do_signup(&b, "nobody@example.fr", siret,
@@ -879,7 +879,7 @@ static void test_flow_dead_letter(void **state)
                             "smtp: 550 5.1.1 no such user (after RCPT TO)");
     }
     assert_int_equal(received(), 0);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 int main(int argc, char **argv)
