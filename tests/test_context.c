@@ -399,6 +399,22 @@ static char *read_file(const char *path)
     return buf;
 }
 
+/* Predicates answer 1 or 0 only: an unknown state is 0, never an error
+ * code that an `if` would take for true. */
+static void test_transition_allowed_unknown_is_0(void **state)
+{
+    (void)state;
+    static const int bad[] = {-1, 8, 99, INT32_MIN, INT32_MAX};
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+        assert_int_equal(chorusacct_transition_allowed(bad[i], 0), 0);
+        assert_int_equal(chorusacct_transition_allowed(0, bad[i]), 0);
+        assert_int_equal(chorusacct_transition_allowed(
+                             bad[i], CHORUSACCT_STATE_ACTIVE), 0);
+        assert_int_equal(chorusacct_transition_allowed(
+                             CHORUSACCT_STATE_ACTIVE, bad[i]), 0);
+    }
+}
+
 static void test_diagram_in_sync(void **state)
 {
     (void)state;
@@ -453,6 +469,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_callback_tables),
         cmocka_unit_test(test_state_names),
         cmocka_unit_test(test_transition_table),
+        cmocka_unit_test(test_transition_allowed_unknown_is_0),
         cmocka_unit_test(test_diagram_in_sync),
     };
     return cmocka_run_group_tests_name("context", tests, NULL, NULL);

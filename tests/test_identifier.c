@@ -343,7 +343,9 @@ static void test_types(void **state)
     assert_null(chorusacct_identifier_name(0));
     assert_null(chorusacct_identifier_hint(8, CHORUSACCT_LANG_FR));
     assert_int_equal(chorusacct_identifier_number(99), CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_identifier_has_value(-1), CHORUSACCT_E_ARG);
+    assert_int_equal(chorusacct_identifier_has_value(-1), 0);
+    assert_int_equal(chorusacct_identifier_has_value(0), 0);
+    assert_int_equal(chorusacct_identifier_has_value(99), 0);
     assert_string_equal(chorusacct_identifier_label(CHORUSACCT_ID_HORS_UE,
                                                     CHORUSACCT_LANG_FR),
                         "Structure hors Union européenne");

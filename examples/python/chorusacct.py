@@ -1433,11 +1433,9 @@ def identifier_hint(id_type, lang=Lang.EN):
 
 
 def identifier_has_value(id_type):
-    """Whether a type takes a value (AUTRE and PARTICULIER do not)."""
-    rc = lib.chorusacct_identifier_has_value(id_type)
-    if rc < 0:
-        raise ChorusacctError(rc)
-    return bool(rc)
+    """Whether a type takes a value (AUTRE and PARTICULIER do not; False
+    for an unknown type)."""
+    return bool(lib.chorusacct_identifier_has_value(id_type))
 
 
 def vat_hint(country, lang=Lang.EN):
@@ -1448,10 +1446,7 @@ def vat_hint(country, lang=Lang.EN):
 def email_same(a, b):
     """Whether two addresses are the same login (ASCII case ignored)."""
     x, y = _enc(a), _enc(b)
-    rc = lib.chorusacct_email_same(x, len(x), y, len(y))
-    if rc < 0:
-        raise ChorusacctError(rc)
-    return bool(rc)
+    return bool(lib.chorusacct_email_same(x, len(x), y, len(y)))
 
 
 def check_password(password):

@@ -384,6 +384,7 @@ class ValidatorTest(unittest.TestCase):
         self.assertIsNone(ca.identifier_name(99))
         self.assertFalse(ca.identifier_has_value(IdType.PARTICULIER))
         self.assertTrue(ca.identifier_has_value(IdType.SIRET))
+        self.assertIs(ca.identifier_has_value(99), False)
         self.assertEqual(ca.identifier_split(IdType.SIRET, '73282932000074'),
                          ('732829320', '00074'))
         self.assertNotEqual(ca.identifier_label(IdType.SIRET, Lang.FR), '')

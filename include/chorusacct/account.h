@@ -284,7 +284,7 @@ CHORUSACCT_API const char *chorusacct_event_name(int type);
  * @brief Whether the state machine allows a move from `from` to `to`.
  * @param[in] from a ::chorusacct_state, or 0: creation
  * @param[in] to   a ::chorusacct_state, or 0: purge
- * @return 1 or 0.
+ * @return 1 or 0, never an error code: 0 for an unknown state too.
  * @par Ownership:
  * Nothing is allocated.
  * @par Threads:

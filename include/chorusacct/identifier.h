@@ -167,7 +167,7 @@ CHORUSACCT_API const char *chorusacct_identifier_hint(int type, int lang);
 /**
  * @brief Whether a type takes a value (`AUTRE` and `PARTICULIER` do not).
  * @param[in] type a ::chorusacct_id_type
- * @return 1 or 0, or ::CHORUSACCT_E_ARG for an unknown type.
+ * @return 1 or 0, never an error code: 0 for an unknown type too.
  * @par Ownership:
  * Nothing is allocated.
  * @par Threads:

@@ -152,7 +152,7 @@ const char *chorusacct_identifier_hint(int type, int lang)
 int chorusacct_identifier_has_value(int type)
 {
     const id_type_info *t = id_type_find(type);
-    return t != NULL ? (int)t->has_value : CHORUSACCT_E_ARG;
+    return t != NULL && t->has_value;
 }
 
 /* ------------------------------------------------------------------ */
