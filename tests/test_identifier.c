@@ -340,8 +340,8 @@ static void test_types(void **state)
                      CHORUSACCT_E_NOTFOUND);
     assert_int_equal(chorusacct_identifier_from_number(&t, 8),
                      CHORUSACCT_E_NOTFOUND);
-    assert_null(chorusacct_identifier_name(0));
-    assert_null(chorusacct_identifier_hint(8, CHORUSACCT_LANG_FR));
+    assert_string_equal(chorusacct_identifier_name(0), "unknown");
+    assert_string_equal(chorusacct_identifier_hint(8, CHORUSACCT_LANG_FR), "");
     assert_int_equal(chorusacct_identifier_number(99), CHORUSACCT_E_ARG);
     assert_int_equal(chorusacct_identifier_has_value(-1), 0);
     assert_int_equal(chorusacct_identifier_has_value(0), 0);

@@ -1418,17 +1418,20 @@ def identifier_split(id_type, normalized):
 
 
 def identifier_name(id_type):
-    """Chorus Pro API code of a type (``"SIRET"``...), None if unknown."""
+    """Chorus Pro API code of a type (``"SIRET"``...), ``"unknown"`` for
+    an unknown type."""
     return _dec(lib.chorusacct_identifier_name(id_type))
 
 
 def identifier_label(id_type, lang=Lang.EN):
-    """Label of a type as a drop-down list shows it."""
+    """Label of a type as a drop-down list shows it (``"Unknown"`` or
+    ``"Inconnu"`` for an unknown type)."""
     return _dec(lib.chorusacct_identifier_label(id_type, lang))
 
 
 def identifier_hint(id_type, lang=Lang.EN):
-    """Expected format to show under the identifier field."""
+    """Expected format to show under the identifier field (``""`` for an
+    unknown type)."""
     return _dec(lib.chorusacct_identifier_hint(id_type, lang))
 
 
@@ -1439,7 +1442,8 @@ def identifier_has_value(id_type):
 
 
 def vat_hint(country, lang=Lang.EN):
-    """Expected format of one member state's VAT numbers, or None."""
+    """Expected format of one member state's VAT numbers, or ``""`` for a
+    prefix that is not a member state's."""
     return _dec(lib.chorusacct_vat_hint(_enc(country), lang))
 
 
@@ -1477,16 +1481,19 @@ def check_password_personal(password, login_email=None, first_name=None,
 
 
 def password_rule_text(rule, lang=Lang.EN):
-    """Message of one :class:`PwRule`."""
+    """Message of one :class:`PwRule` (``""`` for anything else)."""
     return _dec(lib.chorusacct_password_rule_text(rule, lang))
 
 
 def password_class_name(cls, lang=Lang.EN):
-    """Name of one :class:`PwClass` ("upper-case letters")."""
+    """Name of one :class:`PwClass` ("upper-case letters"; "Unknown" or
+    "Inconnu" for anything else)."""
     return _dec(lib.chorusacct_password_class_name(cls, lang))
 
 
 # ------------------------------------------------------- names and labels
+# Never None: an unknown value has the machine name "unknown" and the label
+# "Unknown" (English) or "Inconnu" (French).
 
 def state_name(state):
     return _dec(lib.chorusacct_state_name(state))

@@ -231,7 +231,7 @@ typedef struct chorusacct_account_query {
  *        `awaiting_activation`, `active`, `rejected`, `expired`,
  *        `disabled`.
  * @param[in] state a ::chorusacct_state
- * @return static text, or NULL for an unknown state.
+ * @return static text, never NULL: `"unknown"` for an unknown state.
  * @par Ownership:
  * Static text owned by the library: do not free it.
  * @par Threads:
@@ -259,7 +259,8 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_state_from_name(
  * @brief Label of a state for people ("En attente d'approbation").
  * @param[in] state a ::chorusacct_state
  * @param[in] lang  ::CHORUSACCT_LANG_EN or ::CHORUSACCT_LANG_FR
- * @return static UTF-8 text, or NULL for an unknown state.
+ * @return static UTF-8 text, never NULL: `"Unknown"` (EN) or `"Inconnu"`
+ *         (FR) for an unknown state.
  * @par Ownership:
  * Static text owned by the library: do not free it.
  * @par Threads:
@@ -271,7 +272,7 @@ CHORUSACCT_API const char *chorusacct_state_label(int state, int lang);
 /**
  * @brief Machine name of an event type (`signup`, `approve`...).
  * @param[in] type a ::chorusacct_event_type
- * @return static text, or NULL for an unknown type.
+ * @return static text, never NULL: `"unknown"` for an unknown type.
  * @par Ownership:
  * Static text owned by the library: do not free it.
  * @par Threads:
@@ -344,7 +345,7 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_state_diagram(
 /**
  * @brief Machine name of a form field (`login_email`...).
  * @param[in] field a ::chorusacct_field
- * @return static text, or NULL for an unknown field.
+ * @return static text, never NULL: `"unknown"` for an unknown field.
  * @par Ownership:
  * Static text owned by the library: do not free it.
  * @par Threads:
@@ -356,7 +357,7 @@ CHORUSACCT_API const char *chorusacct_field_name(int field);
 /**
  * @brief Machine name of a role (`user`, `manager`, `principal`).
  * @param[in] role a ::chorusacct_role
- * @return static text, or NULL for an unknown role.
+ * @return static text, never NULL: `"unknown"` for an unknown role.
  * @par Ownership:
  * Static text owned by the library: do not free it.
  * @par Threads:

@@ -311,8 +311,10 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_secret(
  * @param[in] ops the table (chorusacct_storage_ops_init(),
  *                chorusacct_memstore_ops(), chorusacct_sqlite_ops()...)
  * @return ::CHORUSACCT_OK; ::CHORUSACCT_E_ARG if a pointer is NULL, a
- *         required member is NULL or `struct_size` is too small (the
- *         context then keeps its previous storage).
+ *         required member is NULL or `struct_size` is below the table's
+ *         first version (the context then keeps its previous storage,
+ *         and its last error says which: the NULL table, its
+ *         `struct_size`, or the name of the missing member).
  * @par Ownership:
  * The table is copied (members past its `struct_size` are ignored). On
  * success the context owns `user_data` in the sense that it calls the
@@ -332,7 +334,8 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_storage(
  * @param[in] ctx the context
  * @param[in] ops the table; `send` is required
  * @return ::CHORUSACCT_OK; ::CHORUSACCT_E_ARG if a pointer is NULL, `send`
- *         is NULL or `struct_size` is too small.
+ *         is NULL or `struct_size` is below the table's first version
+ *         (the context's last error says which).
  * @par Ownership:
  * As chorusacct_ctx_set_storage(): the table is copied, and its `destroy`
  * is called when the mailer is replaced or the context freed.
@@ -350,7 +353,8 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_mailer(
  * @param[in] ctx the context
  * @param[in] ops the table (`now` required), or NULL for the system clock
  * @return ::CHORUSACCT_OK; ::CHORUSACCT_E_ARG for a NULL `ctx`, a NULL
- *         `now` or a `struct_size` too small.
+ *         `now` or a `struct_size` below the table's first version (the
+ *         context's last error says which).
  * @par Ownership:
  * As chorusacct_ctx_set_storage(): the table is copied, and its `destroy`
  * is called when the clock is replaced or the context freed.
@@ -368,7 +372,8 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_clock(
  * @param[in] ops the table (`fill` required), or NULL for libsodium's
  *                generator
  * @return ::CHORUSACCT_OK; ::CHORUSACCT_E_ARG for a NULL `ctx`, a NULL
- *         `fill` or a `struct_size` too small.
+ *         `fill` or a `struct_size` below the table's first version (the
+ *         context's last error says which).
  * @par Ownership:
  * As chorusacct_ctx_set_storage(): the table is copied, and its `destroy`
  * is called when the source is replaced or the context freed.
@@ -386,7 +391,8 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_random(
  * @param[in] ctx the context
  * @param[in] ops the table (`verify` required), or NULL
  * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG (NULL `ctx`, NULL `verify` or
- *         a `struct_size` too small).
+ *         a `struct_size` below the table's first version; the context's
+ *         last error says which).
  * @par Ownership:
  * As chorusacct_ctx_set_storage(): the table is copied, and its `destroy`
  * is called when the verifier is replaced or the context freed.

@@ -381,12 +381,30 @@ int chorusacct_ctx_set_secret(chorusacct_ctx *ctx, const uint8_t *key,
     return CHORUSACCT_OK;
 }
 
+/* A table whose required callback `member` is NULL. */
+static int missing_fail(chorusacct_ctx *ctx, const char *what,
+                        const char *member)
+{
+    snprintf(ctx->last_error, sizeof ctx->last_error,
+             "%s: %s is NULL, and it is required (%s)", what, member,
+             chorusacct_status_name(CHORUSACCT_E_ARG));
+    return CHORUSACCT_E_ARG;
+}
+
 int chorusacct_ctx_set_storage(chorusacct_ctx *ctx,
                                const chorusacct_storage_ops *ops)
 {
     chorusacct_storage_ops copy;
-    if (ctx == NULL || chorusacct__storage_ops_copy(&copy, ops) != 0)
+    if (ctx == NULL)
         return CHORUSACCT_E_ARG;
+    chorusacct__ok(ctx);
+    int rc = chorusacct__form_copy(ctx, &copy, sizeof copy, ops,
+                                   CA_V1_STORAGE_OPS, "storage table");
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    const char *missing = chorusacct__storage_ops_missing(&copy);
+    if (missing != NULL)
+        return missing_fail(ctx, "storage table", missing);
     if (ctx->have_storage)
         destroy_table(ctx->storage.user_data, ctx->storage.destroy);
     ctx->storage = copy;
@@ -402,10 +420,15 @@ int chorusacct_ctx_set_mailer(chorusacct_ctx *ctx,
                               const chorusacct_mailer_ops *ops)
 {
     chorusacct_mailer_ops copy;
-    if (ctx == NULL || ops == NULL ||
-        chorusacct__ops_copy(&copy, sizeof copy, ops, CA_V1_MAILER_OPS) != 0 ||
-        copy.send == NULL)
+    if (ctx == NULL)
         return CHORUSACCT_E_ARG;
+    chorusacct__ok(ctx);
+    int rc = chorusacct__form_copy(ctx, &copy, sizeof copy, ops,
+                                   CA_V1_MAILER_OPS, "mailer table");
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    if (copy.send == NULL)
+        return missing_fail(ctx, "mailer table", "send");
     if (ctx->have_mailer)
         destroy_table(ctx->mailer.user_data, ctx->mailer.destroy);
     ctx->mailer = copy;
@@ -419,12 +442,16 @@ int chorusacct_ctx_set_clock(chorusacct_ctx *ctx,
     chorusacct_clock_ops copy;
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
+    chorusacct__ok(ctx);
     if (ops == NULL) {
         chorusacct__clock_default(&copy);
-    } else if (chorusacct__ops_copy(&copy, sizeof copy, ops, CA_V1_CLOCK_OPS) !=
-                   0 ||
-               copy.now == NULL) {
-        return CHORUSACCT_E_ARG;
+    } else {
+        int rc = chorusacct__form_copy(ctx, &copy, sizeof copy, ops,
+                                       CA_V1_CLOCK_OPS, "clock table");
+        if (rc != CHORUSACCT_OK)
+            return rc;
+        if (copy.now == NULL)
+            return missing_fail(ctx, "clock table", "now");
     }
     destroy_table(ctx->clock.user_data, ctx->clock.destroy);
     ctx->clock = copy;
@@ -437,12 +464,16 @@ int chorusacct_ctx_set_random(chorusacct_ctx *ctx,
     chorusacct_random_ops copy;
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
+    chorusacct__ok(ctx);
     if (ops == NULL) {
         chorusacct__random_default(&copy);
-    } else if (chorusacct__ops_copy(&copy, sizeof copy, ops, CA_V1_RANDOM_OPS) !=
-                   0 ||
-               copy.fill == NULL) {
-        return CHORUSACCT_E_ARG;
+    } else {
+        int rc = chorusacct__form_copy(ctx, &copy, sizeof copy, ops,
+                                       CA_V1_RANDOM_OPS, "random table");
+        if (rc != CHORUSACCT_OK)
+            return rc;
+        if (copy.fill == NULL)
+            return missing_fail(ctx, "random table", "fill");
     }
     destroy_table(ctx->random.user_data, ctx->random.destroy);
     ctx->random = copy;
@@ -455,10 +486,15 @@ int chorusacct_ctx_set_captcha(chorusacct_ctx *ctx,
     chorusacct_captcha_ops copy;
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
-    if (ops != NULL &&
-        (chorusacct__ops_copy(&copy, sizeof copy, ops, CA_V1_CAPTCHA_OPS) != 0 ||
-         copy.verify == NULL))
-        return CHORUSACCT_E_ARG;
+    chorusacct__ok(ctx);
+    if (ops != NULL) {
+        int rc = chorusacct__form_copy(ctx, &copy, sizeof copy, ops,
+                                       CA_V1_CAPTCHA_OPS, "captcha table");
+        if (rc != CHORUSACCT_OK)
+            return rc;
+        if (copy.verify == NULL)
+            return missing_fail(ctx, "captcha table", "verify");
+    }
     if (ctx->have_captcha)
         destroy_table(ctx->captcha.user_data, ctx->captcha.destroy);
     ctx->have_captcha = ops != NULL;
