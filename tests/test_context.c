@@ -525,6 +525,43 @@ static void test_transition_allowed_unknown_is_0(void **state)
     }
 }
 
+/* The secret is CHORUSACCT_SECRET_SIZE bytes, in the configuration or
+ * through the setter; another length is refused, and the setter's last
+ * error says what it got. */
+static void test_secret_size(void **state)
+{
+    (void)state;
+    assert_int_equal(CHORUSACCT_SECRET_SIZE, 32);
+    uint8_t key[CHORUSACCT_SECRET_SIZE + 1] = {1, 2, 3};
+    chorusacct_config cfg;
+    assert_int_equal(chorusacct_config_init(&cfg, sizeof cfg), CHORUSACCT_OK);
+    cfg.secret = key;
+    cfg.secret_len = CHORUSACCT_SECRET_SIZE + 1;
+    chorusacct_ctx *ctx = NULL;
+    assert_int_equal(chorusacct_ctx_new(&ctx, &cfg), CHORUSACCT_E_ARG);
+    assert_null(ctx);
+    cfg.secret_len = CHORUSACCT_SECRET_SIZE;
+    assert_int_equal(chorusacct_ctx_new(&ctx, &cfg), CHORUSACCT_OK);
+
+    assert_int_equal(chorusacct_ctx_set_secret(ctx, key,
+                                               CHORUSACCT_SECRET_SIZE - 1),
+                     CHORUSACCT_E_ARG);
+    const char *err = chorusacct_ctx_last_error(ctx);
+    if (strstr(err, "31 bytes") == NULL || strstr(err, "32") == NULL)
+        fail_msg("last error: \"%s\"", err);
+    assert_int_equal(chorusacct_ctx_set_secret(ctx, NULL,
+                                               CHORUSACCT_SECRET_SIZE),
+                     CHORUSACCT_E_ARG);
+    err = chorusacct_ctx_last_error(ctx);
+    if (strstr(err, "NULL") == NULL)
+        fail_msg("last error: \"%s\"", err);
+    assert_int_equal(chorusacct_ctx_set_secret(ctx, key,
+                                               CHORUSACCT_SECRET_SIZE),
+                     CHORUSACCT_OK);
+    assert_string_equal(chorusacct_ctx_last_error(ctx), "");
+    chorusacct_ctx_free(ctx);
+}
+
 static void test_diagram_in_sync(void **state)
 {
     (void)state;
@@ -581,6 +618,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_state_names),
         cmocka_unit_test(test_transition_table),
         cmocka_unit_test(test_transition_allowed_unknown_is_0),
+        cmocka_unit_test(test_secret_size),
         cmocka_unit_test(test_diagram_in_sync),
     };
     return cmocka_run_group_tests_name("context", tests, NULL, NULL);

@@ -465,6 +465,12 @@ class SqliteFlag(enum.IntFlag):
     NO_CREATE = 1
 
 
+class CtxSize(enum.IntEnum):
+    """``chorusacct_ctx_sizes`` (chorusacct/context.h)."""
+
+    SECRET_SIZE = 32
+
+
 class TestkitSize(enum.IntEnum):
     """``chorusacct_testkit_sizes`` (chorusacct/testkit.h)."""
 
@@ -482,6 +488,7 @@ C_ENUMS = {
     'chorusacct_pw_class': (PwClass, 'CHORUSACCT_PW_CLASS_'),
     'chorusacct_config_flags': (ConfigFlag, 'CHORUSACCT_CFG_'),
     'chorusacct_option': (Option, 'CHORUSACCT_OPT_'),
+    'chorusacct_ctx_sizes': (CtxSize, 'CHORUSACCT_'),
     'chorusacct_sizes': (Size, 'CHORUSACCT_'),
     'chorusacct_state': (State, 'CHORUSACCT_STATE_'),
     'chorusacct_event_type': (EventType, 'CHORUSACCT_EV_'),
@@ -2072,7 +2079,8 @@ class Context(_Handle):
     and the flow. ``Context(storage=MemStore(), mailer=..., clock=...,
     random=..., **settings)`` where settings are members of
     ``chorusacct_config`` (``flags``, ``lang``, ``activation_ttl``,
-    ``activation_url``, ``pwhash_opslimit``...) and ``secret`` 32 bytes.
+    ``activation_url``, ``pwhash_opslimit``...) and ``secret``,
+    ``CtxSize.SECRET_SIZE`` (32) bytes.
 
     Flow methods raise :class:`Rejected` when the input or the transition
     is refused, :class:`ChorusacctError` when the call fails; ``detail``

@@ -43,6 +43,16 @@ extern "C" {
 #endif
 
 /**
+ * @brief Sizes of the context's secrets.
+ * @since 0.1
+ */
+typedef enum chorusacct_ctx_sizes {
+    /** The secret key from which token-hashing keys are derived, in bytes
+     *  (::chorusacct_config `secret`, chorusacct_ctx_set_secret()). */
+    CHORUSACCT_SECRET_SIZE = 32
+} chorusacct_ctx_sizes;
+
+/**
  * @brief Flags of the configuration.
  * @since 0.1
  */
@@ -102,13 +112,15 @@ typedef struct chorusacct_config {
     /** Portal name in e-mails ("Chorus Pro"). */
     const char *portal_name;
     /**
-     * Secret key (32 bytes) from which the per-purpose token-hashing keys
-     * are derived. NULL: the library makes one and keeps it in storage
-     * (setting `secret`), which is fine for one machine; a deployment
-     * should pass its own, from its secret store.
+     * Secret key (::CHORUSACCT_SECRET_SIZE bytes) from which the
+     * per-purpose token-hashing keys are derived. NULL: the library
+     * makes one and keeps it in storage (setting `secret`), which is fine
+     * for one machine; a deployment should pass its own, from its secret
+     * store.
      */
     const uint8_t *secret;
-    size_t secret_len;            /**< 32 when `secret` is set */
+    /** ::CHORUSACCT_SECRET_SIZE when `secret` is set */
+    size_t secret_len;
 } chorusacct_config;
 
 /**
@@ -287,10 +299,10 @@ CHORUSACCT_API const char *chorusacct_ctx_get_str(const chorusacct_ctx *ctx,
  * Tokens and captchas issued under another key stop matching.
  *
  * @param[in] ctx the context
- * @param[in] key 32 bytes
- * @param[in] len 32
+ * @param[in] key ::CHORUSACCT_SECRET_SIZE bytes
+ * @param[in] len ::CHORUSACCT_SECRET_SIZE
  * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG (a NULL pointer or another
- *         length).
+ *         length; the context's last error gives the length).
  * @par Ownership:
  * The key is copied, and wiped when the context is freed.
  * @par Threads:

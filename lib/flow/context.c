@@ -251,7 +251,7 @@ int chorusacct_ctx_new(chorusacct_ctx **out, const chorusacct_config *cfg)
         if (!string_ok(CHORUSACCT_OPT_ACTIVATION_URL, c.activation_url) ||
             !string_ok(CHORUSACCT_OPT_TERMS_VERSION, c.terms_version) ||
             !string_ok(CHORUSACCT_OPT_PORTAL_NAME, c.portal_name) ||
-            (c.secret != NULL && c.secret_len != 32))
+            (c.secret != NULL && c.secret_len != CHORUSACCT_SECRET_SIZE))
             return CHORUSACCT_E_ARG;
     }
 
@@ -269,7 +269,7 @@ int chorusacct_ctx_new(chorusacct_ctx **out, const chorusacct_config *cfg)
     ctx->cfg.terms_version = ctx->terms_version;
     ctx->cfg.portal_name = ctx->portal_name;
     if (c.secret != NULL) {
-        memcpy(ctx->secret, c.secret, 32);
+        memcpy(ctx->secret, c.secret, CHORUSACCT_SECRET_SIZE);
         ctx->have_secret = true;
     }
     /* The caller's secret is copied, never kept by reference. */
@@ -373,9 +373,18 @@ const char *chorusacct_ctx_get_str(const chorusacct_ctx *ctx, int opt)
 int chorusacct_ctx_set_secret(chorusacct_ctx *ctx, const uint8_t *key,
                               size_t len)
 {
-    if (ctx == NULL || key == NULL || len != 32)
+    if (ctx == NULL)
         return CHORUSACCT_E_ARG;
-    memcpy(ctx->secret, key, 32);
+    chorusacct__ok(ctx);
+    if (key == NULL || len != CHORUSACCT_SECRET_SIZE) {
+        snprintf(ctx->last_error, sizeof ctx->last_error,
+                 "secret: %s%zu bytes, and it must be %d (%s)",
+                 key == NULL ? "NULL key, " : "", len,
+                 CHORUSACCT_SECRET_SIZE,
+                 chorusacct_status_name(CHORUSACCT_E_ARG));
+        return CHORUSACCT_E_ARG;
+    }
+    memcpy(ctx->secret, key, CHORUSACCT_SECRET_SIZE);
     ctx->have_secret = true;
     ctx->keys_ready = false;
     return CHORUSACCT_OK;
@@ -673,13 +682,18 @@ static int secret_body(chorusacct_ctx *ctx, void *arg)
     int rc = st->meta_get(st->user_data, "secret", ctx->secret,
                           sizeof ctx->secret, &len);
     if (rc == CHORUSACCT_OK)
-        return len == 32 ? CHORUSACCT_OK : CHORUSACCT_E_STORAGE;
+        return len == CHORUSACCT_SECRET_SIZE ? CHORUSACCT_OK
+                                             : CHORUSACCT_E_STORAGE;
     if (rc != CHORUSACCT_E_NOTFOUND)
         return rc;
     chorusacct__random(ctx, ctx->secret, sizeof ctx->secret);
     return st->meta_set(st->user_data, "secret", ctx->secret,
                         sizeof ctx->secret);
 }
+
+/* The secret is the key of libsodium's derivation. */
+_Static_assert(CHORUSACCT_SECRET_SIZE == crypto_kdf_KEYBYTES,
+               "the secret is a crypto_kdf key");
 
 int chorusacct__keys(chorusacct_ctx *ctx)
 {

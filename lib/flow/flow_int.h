@@ -23,7 +23,7 @@ struct chorusacct_ctx {
     char *terms_version;
     char *portal_name;
 
-    uint8_t secret[32];
+    uint8_t secret[CHORUSACCT_SECRET_SIZE];
     bool have_secret;      /* given by the application; else the keys
                             * come from a secret kept in storage */
     uint8_t keys[4][32];   /* derived per purpose, indexed by CA_KEY_* */
