@@ -244,6 +244,7 @@ class Status(enum.IntEnum):
     TEMPLATE = -421
     ROLE = -422
     SELF = -423
+    CAPTCHA_REQUIRED = -424
 
 
 class Lang(enum.IntEnum):

@@ -668,6 +668,22 @@ class FlowTest(unittest.TestCase):
         ctx.enable(boss, ids[0])
         self.assertIs(ctx.account(ids[0]).state, State.ACTIVE)
 
+    def test_captcha_required(self):
+        ctx = self.b.context(flags=0)  # captcha asked
+        try:
+            fields = dict(login_email='n@acme.fr', first_name='Nina',
+                          last_name='Bernard', accept_terms=True,
+                          id_type=IdType.SIRET, identifier=self.siret_b,
+                          captcha_answer='ABC234')
+            for cid in (None, ''):
+                with self.assertRaises(ca.Rejected) as cm:
+                    ctx.signup(captcha_id=cid, **fields)
+                self.assertEqual([(e.field, e.code) for e in
+                                  cm.exception.field_errors],
+                                 [(Field.CAPTCHA, Status.CAPTCHA_REQUIRED)])
+        finally:
+            ctx.close()
+
     def test_captcha(self):
         ctx = self.b.context(flags=0)  # captcha asked
         try:

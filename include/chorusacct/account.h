@@ -391,7 +391,10 @@ typedef struct chorusacct_signup {
     const char *terms_version; /**< NULL: the context's */
     const char *identifier;    /**< value for id_type (see identifier.h) */
     const char *company_name;  /**< required for HORS_UE and AUTRE */
-    const char *captcha_id;    /**< from chorusacct_captcha_issue() */
+    /** From chorusacct_captcha_issue(); required unless
+     *  ::CHORUSACCT_CFG_NO_CAPTCHA or a verifier is set (NULL or "":
+     *  ::CHORUSACCT_E_CAPTCHA_REQUIRED). */
+    const char *captcha_id;
     const char *captcha_answer; /**< what the person typed */
     /** Key of the application for throttling, such as the client's
      *  address; NULL: none. */
@@ -522,8 +525,14 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_structure_lookup(
  *                     or field errors
  * @return ::CHORUSACCT_OK; ::CHORUSACCT_E_REJECTED (field errors in
  *         `out`; ::CHORUSACCT_E_THROTTLED as a ::CHORUSACCT_FIELD_FORM
- *         error); ::CHORUSACCT_E_CALLBACK (the captcha verifier failed);
- *         or a call failure.
+ *         error; the built-in captcha's errors, on
+ *         ::CHORUSACCT_FIELD_CAPTCHA, are ::CHORUSACCT_E_CAPTCHA_REQUIRED
+ *         for a NULL or empty `captcha_id`, ::CHORUSACCT_E_CAPTCHA_EXPIRED
+ *         for a challenge unknown, expired, already used or whose
+ *         attempts are spent, and ::CHORUSACCT_E_CAPTCHA for a wrong
+ *         answer; a verifier's refusal is ::CHORUSACCT_E_CAPTCHA);
+ *         ::CHORUSACCT_E_CALLBACK (the captcha verifier failed); or a
+ *         call failure.
  * @par Ownership:
  * The form's strings are read during the call only; the caller owns
  * `out`.

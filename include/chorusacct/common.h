@@ -155,7 +155,8 @@ typedef enum chorusacct_status {
     CHORUSACCT_E_TOKEN_USED = -420,      /**< link already used */
     CHORUSACCT_E_TEMPLATE = -421,        /**< bad template placeholder */
     CHORUSACCT_E_ROLE = -422,            /**< unknown or refused role */
-    CHORUSACCT_E_SELF = -423             /**< cannot act on oneself */
+    CHORUSACCT_E_SELF = -423,            /**< cannot act on oneself */
+    CHORUSACCT_E_CAPTCHA_REQUIRED = -424 /**< no captcha given */
 } chorusacct_status;
 
 /**

@@ -325,6 +325,11 @@ static const status_text status_table[] = {
     ROW(CHORUSACCT_E_SELF, "SELF",
         "You cannot do this to your own account.",
         "Vous ne pouvez pas faire cela sur votre propre compte."),
+    ROW(CHORUSACCT_E_CAPTCHA_REQUIRED, "CAPTCHA_REQUIRED",
+        "Type the characters shown in the image: the verification code is "
+        "required.",
+        "Saisissez les caractères affichés dans l'image : le code de "
+        "vérification est obligatoire."),
 };
 
 #undef ROW
