@@ -167,7 +167,8 @@ static const char *class_name(int v, int l)
 }
 
 /* The unknown values: negative, 0 where 0 is not a value, past the last
- * value, huge. For the bit sets, two bits at once and unused bits. */
+ * value, huge. For the bit sets, two bits at once and unused bits. For
+ * status codes, -110, removed before 0.1.0 and never to be reused. */
 #define NO_ZERO {-1, 0, 99, INT32_MIN, INT32_MAX}
 #define ZERO_OK {-1, 99, INT32_MIN, INT32_MAX}
 #define BITS {0, 3, 64, INT32_MIN, -1}
@@ -196,10 +197,10 @@ static void test_text_getters_never_null(void **state)
         {"message_status_name", msg_name, NO_ZERO, 5, "unknown", "unknown"},
         {"password_rule_text", rule_text, BITS, 5, "", ""},
         {"password_class_name", class_name, BITS, 5, "Unknown", "Inconnu"},
-        {"status_name", status_name, {1, -99, -98, INT32_MIN, INT32_MAX}, 5,
+        {"status_name", status_name, {1, -99, -110, INT32_MIN, INT32_MAX}, 5,
          "UNKNOWN", "UNKNOWN"},
         {"strerror", chorusacct_strerror,
-         {1, -99, -98, INT32_MIN, INT32_MAX}, 5, "Unknown status code.",
+         {1, -99, -110, INT32_MIN, INT32_MAX}, 5, "Unknown status code.",
          "Code d'état inconnu."},
     };
     for (size_t g = 0; g < ARRAY_LEN(getters); g++)

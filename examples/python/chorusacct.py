@@ -191,7 +191,6 @@ class Status(enum.IntEnum):
     NOVALUE = -107
     COUNTRY = -108
     FORMAT = -109
-    TOOSHORT = -110
     TOOLONG = -111
     UTF8 = -112
     EMAIL_NONASCII = -200
