@@ -310,6 +310,111 @@ static void test_getters_without_storage_refuse(void **state)
     chorusacct_ctx_free(bare);
 }
 
+static int any_verify(void *ud, const char *id, const char *answer,
+                      const char *client)
+{
+    (void)ud;
+    (void)id;
+    (void)answer;
+    (void)client;
+    return CHORUSACCT_OK;
+}
+
+/* Which setter refused which table: the code and the last error. */
+static void expect_table_error(chorusacct_ctx *ctx, const char *setter,
+                               int rc, const char *want)
+{
+    const char *got = chorusacct_ctx_last_error(ctx);
+    if (rc != CHORUSACCT_E_ARG || strcmp(got, want) != 0)
+        fail_msg("%s: %s, last error '%s', expected ARG and '%s'", setter,
+                 chorusacct_status_name(rc), got, want);
+}
+
+static void test_table_setters_say_what_is_wrong(void **state)
+{
+    (void)state;
+    chorusacct_ctx *ctx = NULL;
+    assert_code(chorusacct_ctx_new(&ctx, NULL), CHORUSACCT_OK, NULL);
+    const char *old_size = "struct_size 4 is below 32: set it to the "
+                           "structure's sizeof, or fill it with its _init "
+                           "function (ARG)";
+    char want[256];
+
+    /* NULL tables, where NULL is not the default. */
+    expect_table_error(ctx, "set_storage",
+                       chorusacct_ctx_set_storage(ctx, NULL),
+                       "storage table: NULL (ARG)");
+    expect_table_error(ctx, "set_mailer", chorusacct_ctx_set_mailer(ctx, NULL),
+                       "mailer table: NULL (ARG)");
+
+    /* A struct_size below the first version. */
+    chorusacct_storage_ops st = {.struct_size = 4};
+    expect_table_error(ctx, "set_storage", chorusacct_ctx_set_storage(ctx, &st),
+                       "storage table: struct_size 4 is below 272: set it "
+                       "to the structure's sizeof, or fill it with its "
+                       "_init function (ARG)");
+    chorusacct_mailer_ops ml = {.struct_size = 4, .send = never_send};
+    snprintf(want, sizeof want, "mailer table: %s", old_size);
+    expect_table_error(ctx, "set_mailer", chorusacct_ctx_set_mailer(ctx, &ml),
+                       want);
+    int64_t when = 1234;
+    chorusacct_clock_ops ck = {.struct_size = 4, .user_data = &when,
+                               .now = fixed_now};
+    snprintf(want, sizeof want, "clock table: %s", old_size);
+    expect_table_error(ctx, "set_clock", chorusacct_ctx_set_clock(ctx, &ck),
+                       want);
+    chorusacct_random_ops rd = {.struct_size = 4};
+    snprintf(want, sizeof want, "random table: %s", old_size);
+    expect_table_error(ctx, "set_random", chorusacct_ctx_set_random(ctx, &rd),
+                       want);
+    chorusacct_captcha_ops cp = {.struct_size = 4, .verify = any_verify};
+    snprintf(want, sizeof want, "captcha table: %s", old_size);
+    expect_table_error(ctx, "set_captcha",
+                       chorusacct_ctx_set_captcha(ctx, &cp), want);
+
+    /* A missing required callback, named. */
+    chorusacct_memstore *store = NULL;
+    assert_code(chorusacct_memstore_new(&store), CHORUSACCT_OK, NULL);
+    assert_code(chorusacct_storage_ops_init(&st, sizeof st), CHORUSACCT_OK, NULL);
+    assert_code(chorusacct_memstore_ops(&st, store), CHORUSACCT_OK, NULL);
+    st.event_list = NULL;
+    expect_table_error(ctx, "set_storage", chorusacct_ctx_set_storage(ctx, &st),
+                       "storage table: event_list is NULL, and it is "
+                       "required (ARG)");
+    assert_code(chorusacct_storage_ops_init(&st, sizeof st), CHORUSACCT_OK, NULL);
+    expect_table_error(ctx, "set_storage", chorusacct_ctx_set_storage(ctx, &st),
+                       "storage table: begin is NULL, and it is required "
+                       "(ARG)");
+    assert_code(chorusacct_mailer_ops_init(&ml, sizeof ml), CHORUSACCT_OK, NULL);
+    expect_table_error(ctx, "set_mailer", chorusacct_ctx_set_mailer(ctx, &ml),
+                       "mailer table: send is NULL, and it is required "
+                       "(ARG)");
+    assert_code(chorusacct_clock_ops_init(&ck, sizeof ck), CHORUSACCT_OK, NULL);
+    expect_table_error(ctx, "set_clock", chorusacct_ctx_set_clock(ctx, &ck),
+                       "clock table: now is NULL, and it is required (ARG)");
+    assert_code(chorusacct_random_ops_init(&rd, sizeof rd), CHORUSACCT_OK, NULL);
+    expect_table_error(ctx, "set_random", chorusacct_ctx_set_random(ctx, &rd),
+                       "random table: fill is NULL, and it is required "
+                       "(ARG)");
+    cp = (chorusacct_captcha_ops){.struct_size = sizeof cp};
+    expect_table_error(ctx, "set_captcha",
+                       chorusacct_ctx_set_captcha(ctx, &cp),
+                       "captcha table: verify is NULL, and it is required "
+                       "(ARG)");
+
+    /* A table that is accepted clears the last error. */
+    assert_code(chorusacct_memstore_ops(&st, store), CHORUSACCT_OK, NULL);
+    assert_code(chorusacct_ctx_set_storage(ctx, &st), CHORUSACCT_OK, NULL);
+    assert_string_equal(chorusacct_ctx_last_error(ctx), "");
+    cp.verify = any_verify;
+    expect_table_error(ctx, "set_clock", chorusacct_ctx_set_clock(ctx, &ck),
+                       "clock table: now is NULL, and it is required (ARG)");
+    assert_code(chorusacct_ctx_set_captcha(ctx, &cp), CHORUSACCT_OK, NULL);
+    assert_string_equal(chorusacct_ctx_last_error(ctx), "");
+    chorusacct_ctx_free(ctx);
+    chorusacct_memstore_free(store);
+}
+
 static void test_state_names(void **state)
 {
     (void)state;
@@ -325,8 +430,8 @@ static void test_state_names(void **state)
         assert_string_not_equal(chorusacct_state_label(s, 0),
                                 chorusacct_state_label(s, 1));
     }
-    assert_null(chorusacct_state_name(0));
-    assert_null(chorusacct_state_name(8));
+    assert_string_equal(chorusacct_state_name(0), "unknown");
+    assert_string_equal(chorusacct_state_name(8), "unknown");
     int s;
     assert_code(chorusacct_state_from_name(&s, "Active"), CHORUSACCT_E_NOTFOUND,
                 NULL);
@@ -335,13 +440,13 @@ static void test_state_names(void **state)
                         "En attente d'approbation");
     for (int e = 1; e <= 14; e++)
         assert_non_null(chorusacct_event_name(e));
-    assert_null(chorusacct_event_name(15));
+    assert_string_equal(chorusacct_event_name(15), "unknown");
     for (int f = 0; f <= 12; f++)
         assert_non_null(chorusacct_field_name(f));
-    assert_null(chorusacct_field_name(13));
+    assert_string_equal(chorusacct_field_name(13), "unknown");
     assert_string_equal(chorusacct_role_name(CHORUSACCT_ROLE_PRINCIPAL),
                         "principal");
-    assert_null(chorusacct_role_name(0));
+    assert_string_equal(chorusacct_role_name(0), "unknown");
 }
 
 static void test_transition_table(void **state)
@@ -403,6 +508,56 @@ static char *read_file(const char *path)
     return buf;
 }
 
+/* Predicates answer 1 or 0 only: an unknown state is 0, never an error
+ * code that an `if` would take for true. */
+static void test_transition_allowed_unknown_is_0(void **state)
+{
+    (void)state;
+    static const int bad[] = {-1, 8, 99, INT32_MIN, INT32_MAX};
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+        assert_int_equal(chorusacct_transition_allowed(bad[i], 0), 0);
+        assert_int_equal(chorusacct_transition_allowed(0, bad[i]), 0);
+        assert_int_equal(chorusacct_transition_allowed(
+                             bad[i], CHORUSACCT_STATE_ACTIVE), 0);
+        assert_int_equal(chorusacct_transition_allowed(
+                             CHORUSACCT_STATE_ACTIVE, bad[i]), 0);
+    }
+}
+
+/* The secret is CHORUSACCT_SECRET_SIZE bytes, in the configuration or
+ * through the setter; another length is refused, and the setter's last
+ * error says what it got. */
+static void test_secret_size(void **state)
+{
+    (void)state;
+    assert_int_equal(CHORUSACCT_SECRET_SIZE, 32);
+    uint8_t key[CHORUSACCT_SECRET_SIZE + 1] = {1, 2, 3};
+    chorusacct_config cfg;
+    assert_code(chorusacct_config_init(&cfg, sizeof cfg), CHORUSACCT_OK, NULL);
+    cfg.secret = key;
+    cfg.secret_len = CHORUSACCT_SECRET_SIZE + 1;
+    chorusacct_ctx *ctx = NULL;
+    assert_code(chorusacct_ctx_new(&ctx, &cfg), CHORUSACCT_E_ARG, NULL);
+    assert_null(ctx);
+    cfg.secret_len = CHORUSACCT_SECRET_SIZE;
+    assert_code(chorusacct_ctx_new(&ctx, &cfg), CHORUSACCT_OK, NULL);
+
+    assert_code(chorusacct_ctx_set_secret(ctx, key,
+                                               CHORUSACCT_SECRET_SIZE - 1), CHORUSACCT_E_ARG, NULL);
+    const char *err = chorusacct_ctx_last_error(ctx);
+    if (strstr(err, "31 bytes") == NULL || strstr(err, "32") == NULL)
+        fail_msg("last error: \"%s\"", err);
+    assert_code(chorusacct_ctx_set_secret(ctx, NULL,
+                                               CHORUSACCT_SECRET_SIZE), CHORUSACCT_E_ARG, NULL);
+    err = chorusacct_ctx_last_error(ctx);
+    if (strstr(err, "NULL") == NULL)
+        fail_msg("last error: \"%s\"", err);
+    assert_code(chorusacct_ctx_set_secret(ctx, key,
+                                               CHORUSACCT_SECRET_SIZE), CHORUSACCT_OK, NULL);
+    assert_string_equal(chorusacct_ctx_last_error(ctx), "");
+    chorusacct_ctx_free(ctx);
+}
+
 static void test_diagram_in_sync(void **state)
 {
     (void)state;
@@ -456,8 +611,11 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_string_settings),
         cmocka_unit_test(test_callback_tables),
         cmocka_unit_test(test_getters_without_storage_refuse),
+        cmocka_unit_test(test_table_setters_say_what_is_wrong),
         cmocka_unit_test(test_state_names),
         cmocka_unit_test(test_transition_table),
+        cmocka_unit_test(test_transition_allowed_unknown_is_0),
+        cmocka_unit_test(test_secret_size),
         cmocka_unit_test(test_diagram_in_sync),
     };
     return cmocka_run_group_tests_name("context", tests, NULL, NULL);

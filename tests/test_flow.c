@@ -1340,6 +1340,49 @@ static void test_captcha_checked_single_use_and_expiring(void **state)
     flowfix_close(&b);
 }
 
+/* No challenge id at all, when a captcha is asked, says that one is
+ * required, not that it expired: in a sign-up and in a draft's last step. */
+static void test_captcha_required(void **state)
+{
+    (void)state;
+    flowfix b;
+    flowfix_open(&b, 0);
+    chorusacct_signup f;
+    chorusacct_signup_result r = {.struct_size = sizeof r};
+    static const char *const none[] = {NULL, ""};
+    for (size_t i = 0; i < ARRAY_LEN(none); i++) {
+        form_fill(&f, "nocaptcha@acme.fr", "Ada", "Byron", siret_a);
+        f.captcha_id = none[i];
+        f.captcha_answer = "ABC234";
+        assert_code(chorusacct_signup_submit(b.ctx, &f, &r), CHORUSACCT_E_REJECTED, NULL);
+        assert_int_equal(r.nerrors, 1);
+        assert_int_equal(r.errors[0].field, CHORUSACCT_FIELD_CAPTCHA);
+        if (r.errors[0].code != CHORUSACCT_E_CAPTCHA_REQUIRED)
+            fail_msg("captcha_id %s: %s, expected CAPTCHA_REQUIRED",
+                     none[i] ? "\"\"" : "NULL",
+                     chorusacct_status_name(r.errors[0].code));
+    }
+    assert_string_equal(chorusacct_status_name(CHORUSACCT_E_CAPTCHA_REQUIRED),
+                        "CAPTCHA_REQUIRED");
+    assert_non_null(strstr(chorusacct_strerror(CHORUSACCT_E_CAPTCHA_REQUIRED,
+                                               CHORUSACCT_LANG_EN),
+                           "required"));
+    assert_non_null(strstr(chorusacct_strerror(CHORUSACCT_E_CAPTCHA_REQUIRED,
+                                               CHORUSACCT_LANG_FR),
+                           "obligatoire"));
+
+    /* A draft's last step checks the captcha the same way. */
+    form_fill(&f, "draft@acme.fr", "Ada", "Byron", siret_a);
+    assert_code(chorusacct_draft_create(b.ctx, &f, &r), CHORUSACCT_OK, NULL);
+    int64_t draft = r.account_id;
+    chorusacct_signup_result r2 = {.struct_size = sizeof r2};
+    assert_code(chorusacct_draft_finalize(b.ctx, draft, &f, &r2), CHORUSACCT_E_REJECTED, NULL);
+    assert_int_equal(r2.nerrors, 1);
+    assert_int_equal(r2.errors[0].field, CHORUSACCT_FIELD_CAPTCHA);
+    assert_code(r2.errors[0].code, CHORUSACCT_E_CAPTCHA_REQUIRED, NULL);
+    flowfix_close(&b);
+}
+
 static int verify_seven(void *user_data, const char *id, const char *answer,
                         const char *client_key)
 {
@@ -1772,6 +1815,7 @@ int main(void)
         cmocka_unit_test(test_getter_arguments),
         cmocka_unit_test(test_draft_wizard),
         cmocka_unit_test(test_captcha_checked_single_use_and_expiring),
+        cmocka_unit_test(test_captcha_required),
         cmocka_unit_test(test_captcha_plugged),
         cmocka_unit_test(test_throttle_per_key_and_per_address),
         cmocka_unit_test(test_outbox_retries),

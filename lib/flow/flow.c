@@ -216,7 +216,7 @@ int chorusacct__enqueue(chorusacct_ctx *ctx, int kind,
     snprintf(applicant, sizeof applicant, "%s %s", about->first_name,
              about->last_name);
     const char *id_type = "";
-    if (st != NULL && chorusacct_identifier_label(st->id_type, lang) != NULL)
+    if (st != NULL && chorusacct_identifier_number(st->id_type) > 0)
         id_type = chorusacct_identifier_label(st->id_type, lang);
     const char *state = chorusacct_state_label(about->state, lang);
 
