@@ -13,45 +13,45 @@
 #include <unistd.h>
 #include <chorusacct/testkit.h>
 
-static chorusacct_ctx *make_ctx(bench *b, uint32_t flags)
+static chorusacct_ctx *make_ctx(flowfix *b, uint32_t flags)
 {
     chorusacct_config cfg;
-    assert_int_equal(chorusacct_config_init(&cfg, sizeof cfg), CHORUSACCT_OK);
+    assert_code(chorusacct_config_init(&cfg, sizeof cfg), CHORUSACCT_OK, NULL);
     cfg.flags = flags;
     cfg.pwhash_opslimit = crypto_pwhash_OPSLIMIT_MIN;
     cfg.pwhash_memlimit = crypto_pwhash_MEMLIMIT_MIN;
     cfg.activation_url = "https://portal.test/activate?token={token}";
     chorusacct_ctx *ctx = NULL;
-    assert_int_equal(chorusacct_ctx_new(&ctx, &cfg), CHORUSACCT_OK);
+    assert_code(chorusacct_ctx_new(&ctx, &cfg), CHORUSACCT_OK, NULL);
 
     chorusacct_storage_ops st = {.struct_size = sizeof st};
     chorusacct_mailer_ops ml = {.struct_size = sizeof ml};
     chorusacct_clock_ops ck = {.struct_size = sizeof ck};
     chorusacct_random_ops rd = {.struct_size = sizeof rd};
-    bench_storage(b, &st);
-    assert_int_equal(chorusacct_testmailer_ops(&ml, b->mail), CHORUSACCT_OK);
-    assert_int_equal(chorusacct_testclock_ops(&ck, b->clock), CHORUSACCT_OK);
-    assert_int_equal(chorusacct_testrandom_ops(&rd, b->rnd), CHORUSACCT_OK);
-    assert_int_equal(chorusacct_ctx_set_storage(ctx, &st), CHORUSACCT_OK);
-    assert_int_equal(chorusacct_ctx_set_mailer(ctx, &ml), CHORUSACCT_OK);
-    assert_int_equal(chorusacct_ctx_set_clock(ctx, &ck), CHORUSACCT_OK);
-    assert_int_equal(chorusacct_ctx_set_random(ctx, &rd), CHORUSACCT_OK);
+    flowfix_storage(b, &st);
+    assert_code(chorusacct_testmailer_ops(&ml, b->mail), CHORUSACCT_OK, NULL);
+    assert_code(chorusacct_testclock_ops(&ck, b->clock), CHORUSACCT_OK, NULL);
+    assert_code(chorusacct_testrandom_ops(&rd, b->rnd), CHORUSACCT_OK, NULL);
+    assert_code(chorusacct_ctx_set_storage(ctx, &st), CHORUSACCT_OK, ctx);
+    assert_code(chorusacct_ctx_set_mailer(ctx, &ml), CHORUSACCT_OK, ctx);
+    assert_code(chorusacct_ctx_set_clock(ctx, &ck), CHORUSACCT_OK, ctx);
+    assert_code(chorusacct_ctx_set_random(ctx, &rd), CHORUSACCT_OK, ctx);
     return ctx;
 }
 
-bool bench_sqlite(const bench *b)
+bool flowfix_sqlite(const flowfix *b)
 {
     return b->path[0] != '\0';
 }
 
 #ifdef CHORUSACCT_TEST_HAVE_PG
-static bool bench_pg(const bench *b)
+static bool flowfix_pg(const flowfix *b)
 {
     return b->pg_schema[0] != '\0';
 }
 #endif
 
-void bench_open(bench *b, uint32_t flags)
+void flowfix_open(flowfix *b, uint32_t flags)
 {
     static const uint8_t seed[32] = {42};
     memset(b, 0, sizeof *b);
@@ -70,33 +70,33 @@ void bench_open(bench *b, uint32_t flags)
         fail_msg("built without libpq");
 #endif
     } else {
-        assert_int_equal(chorusacct_memstore_new(&b->store), CHORUSACCT_OK);
+        assert_code(chorusacct_memstore_new(&b->store), CHORUSACCT_OK, NULL);
     }
-    assert_int_equal(chorusacct_testmailer_new(&b->mail), CHORUSACCT_OK);
-    assert_int_equal(chorusacct_testclock_new(&b->clock, T0), CHORUSACCT_OK);
-    assert_int_equal(chorusacct_testrandom_new(&b->rnd, seed), CHORUSACCT_OK);
+    assert_code(chorusacct_testmailer_new(&b->mail), CHORUSACCT_OK, NULL);
+    assert_code(chorusacct_testclock_new(&b->clock, T0), CHORUSACCT_OK, NULL);
+    assert_code(chorusacct_testrandom_new(&b->rnd, seed), CHORUSACCT_OK, NULL);
     b->ctx = make_ctx(b, flags);
 }
 
-chorusacct_ctx *bench_ctx(bench *b, uint32_t flags)
+chorusacct_ctx *flowfix_ctx(flowfix *b, uint32_t flags)
 {
     return make_ctx(b, flags);
 }
 
-void bench_storage(bench *b, chorusacct_storage_ops *ops)
+void flowfix_storage(flowfix *b, chorusacct_storage_ops *ops)
 {
     ops->struct_size = (uint32_t)sizeof *ops;
-    if (bench_sqlite(b))
-        assert_int_equal(chorusacct_sqlite_ops(ops, b->path, 0),
-                         CHORUSACCT_OK);
+    if (flowfix_sqlite(b))
+        assert_code(chorusacct_sqlite_ops(ops, b->path, 0), CHORUSACCT_OK,
+                    NULL);
 #ifdef CHORUSACCT_TEST_HAVE_PG
-    else if (bench_pg(b))
-        assert_int_equal(chorusacct_postgres_ops(ops, b->pg_info, 0),
-                         CHORUSACCT_OK);
+    else if (flowfix_pg(b))
+        assert_code(chorusacct_postgres_ops(ops, b->pg_info, 0), CHORUSACCT_OK,
+                    NULL);
 #endif
     else
-        assert_int_equal(chorusacct_memstore_ops(ops, b->store),
-                         CHORUSACCT_OK);
+        assert_code(chorusacct_memstore_ops(ops, b->store), CHORUSACCT_OK,
+                    NULL);
 }
 
 /* SQLite: every table but the counters and the schema's bookkeeping
@@ -194,27 +194,27 @@ static void pg_digest(const char *schema, uint8_t *out32)
 }
 #endif
 
-void bench_digest(bench *b, uint8_t *out32)
+void flowfix_digest(flowfix *b, uint8_t *out32)
 {
 #ifdef CHORUSACCT_TEST_HAVE_PG
-    if (bench_pg(b)) {
+    if (flowfix_pg(b)) {
         pg_digest(b->pg_schema, out32);
         return;
     }
 #endif
-    if (bench_sqlite(b))
+    if (flowfix_sqlite(b))
         sqlite_digest(b->path, out32);
     else
-        assert_int_equal(chorusacct_memstore_digest(b->store, out32,
-                                                    CHORUSACCT_DIGEST_SIZE),
-                         CHORUSACCT_OK);
+        assert_code(
+            chorusacct_memstore_digest(b->store, out32, CHORUSACCT_DIGEST_SIZE),
+            CHORUSACCT_OK, NULL);
 }
 
-void bench_close(bench *b)
+void flowfix_close(flowfix *b)
 {
     chorusacct_ctx_free(b->ctx);
     chorusacct_memstore_free(b->store);
-    if (bench_sqlite(b)) {
+    if (flowfix_sqlite(b)) {
         /* The database, its WAL and shared-memory files, the folder. */
         static const char *const ext[] = {"", "-wal", "-shm", "-journal"};
         char f[128];
@@ -225,7 +225,7 @@ void bench_close(bench *b)
         rmdir(b->dir);
     }
 #ifdef CHORUSACCT_TEST_HAVE_PG
-    if (bench_pg(b))
+    if (flowfix_pg(b))
         pg_drop_schema(b->pg_schema);
 #endif
     chorusacct_testmailer_free(b->mail);
@@ -237,7 +237,7 @@ void bench_close(bench *b)
 void form_fill(chorusacct_signup *f, const char *email, const char *first,
                const char *last, const char *siret)
 {
-    assert_int_equal(chorusacct_signup_init(f, sizeof *f), CHORUSACCT_OK);
+    assert_code(chorusacct_signup_init(f, sizeof *f), CHORUSACCT_OK, NULL);
     f->login_email = email;
     f->first_name = first;
     f->last_name = last;
@@ -248,7 +248,7 @@ void form_fill(chorusacct_signup *f, const char *email, const char *first,
     f->lang = CHORUSACCT_LANG_FR;
 }
 
-int64_t do_signup(bench *b, const char *email, const char *siret,
+int64_t do_signup(flowfix *b, const char *email, const char *siret,
                   int want_state)
 {
     chorusacct_signup f;
@@ -265,7 +265,7 @@ int64_t do_signup(bench *b, const char *email, const char *siret,
     return r.account_id;
 }
 
-unsigned do_deliver(bench *b)
+unsigned do_deliver(flowfix *b)
 {
     chorusacct_delivery d = {.struct_size = sizeof d};
     int rc = chorusacct_outbox_deliver(b->ctx, 1000, &d);
@@ -274,31 +274,31 @@ unsigned do_deliver(bench *b)
     return d.sent;
 }
 
-void last_token(bench *b, const char *email, char *token, size_t cap)
+void last_token(flowfix *b, const char *email, char *token, size_t cap)
 {
     char link[512];
     size_t n;
-    assert_int_equal(chorusacct_testmailer_last_link(b->mail, email, link,
-                                                    sizeof link, &n),
-                     CHORUSACCT_OK);
+    assert_code(
+        chorusacct_testmailer_last_link(b->mail, email, link, sizeof link, &n),
+        CHORUSACCT_OK, NULL);
     const char *t = strstr(link, "token=");
     assert_non_null(t);
     snprintf(token, cap, "%s", t + 6);
 }
 
-int do_activate_pw(bench *b, const char *token, const char *pw,
+int do_activate_pw(flowfix *b, const char *token, const char *pw,
                    uint32_t *failed, int *reason)
 {
     return activation_submit(b->ctx, token, pw, strlen(pw), pw,
                                        strlen(pw), NULL, NULL, failed, reason);
 }
 
-int do_activate(bench *b, const char *token, int *reason)
+int do_activate(flowfix *b, const char *token, int *reason)
 {
     return do_activate_pw(b, token, GOOD_PW, NULL, reason);
 }
 
-void activate_last(bench *b, const char *email, char *token, size_t cap)
+void activate_last(flowfix *b, const char *email, char *token, size_t cap)
 {
     char own[64];
     if (token == NULL) {
@@ -308,19 +308,19 @@ void activate_last(bench *b, const char *email, char *token, size_t cap)
     do_deliver(b);
     last_token(b, email, token, cap);
     int reason = 0;
-    assert_int_equal(do_activate(b, token, &reason), CHORUSACCT_OK);
+    assert_code(do_activate(b, token, &reason), CHORUSACCT_OK, b->ctx);
 }
 
-void approve_and_activate(bench *b, int64_t manager, int64_t id,
+void approve_and_activate(flowfix *b, int64_t manager, int64_t id,
                           const char *email)
 {
     int reason;
-    assert_int_equal(chorusacct_account_approve(b->ctx, manager, id, &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_account_approve(b->ctx, manager, id, &reason),
+                CHORUSACCT_OK, b->ctx);
     activate_last(b, email, NULL, 0);
 }
 
-int64_t make_manager(bench *b, const char *email, const char *siret)
+int64_t make_manager(flowfix *b, const char *email, const char *siret)
 {
     int64_t id =
         do_signup(b, email, siret, CHORUSACCT_STATE_AWAITING_ACTIVATION);
@@ -329,7 +329,7 @@ int64_t make_manager(bench *b, const char *email, const char *siret)
     return id;
 }
 
-size_t mails_of(bench *b, int kind, const char *to)
+size_t mails_of(flowfix *b, int kind, const char *to)
 {
     size_t n = 0, count = chorusacct_testmailer_count(b->mail);
     for (size_t i = 0; i < count; i++) {
@@ -340,15 +340,14 @@ size_t mails_of(bench *b, int kind, const char *to)
     return n;
 }
 
-size_t outbox_count(bench *b, int status)
+size_t outbox_count(flowfix *b, int status)
 {
     chorusacct_message page[16] = {{.struct_size = sizeof page[0]}};
     size_t total = 0, n;
     int64_t after = 0;
     do {
-        assert_int_equal(chorusacct_outbox_list(b->ctx, status, after, page,
-                                                16, &n),
-                         CHORUSACCT_OK);
+        assert_code(chorusacct_outbox_list(b->ctx, status, after, page, 16, &n),
+                    CHORUSACCT_OK, b->ctx);
         total += n;
         if (n > 0)
             after = page[n - 1].id;
@@ -356,19 +355,19 @@ size_t outbox_count(bench *b, int status)
     return total;
 }
 
-int state_of(bench *b, int64_t id)
+int state_of(flowfix *b, int64_t id)
 {
     chorusacct_account a = {.struct_size = sizeof a};
-    assert_int_equal(chorusacct_account_get(b->ctx, id, &a), CHORUSACCT_OK);
+    assert_code(chorusacct_account_get(b->ctx, id, &a), CHORUSACCT_OK, b->ctx);
     return a.state;
 }
 
-size_t event_types(bench *b, int64_t id, int *types, size_t max)
+size_t event_types(flowfix *b, int64_t id, int *types, size_t max)
 {
     chorusacct_event e[32] = {{.struct_size = sizeof e[0]}};
     size_t n;
-    assert_int_equal(chorusacct_event_list(b->ctx, id, 0, e, 32, &n),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_event_list(b->ctx, id, 0, e, 32, &n), CHORUSACCT_OK,
+                b->ctx);
     for (size_t i = 0; i < n && i < max; i++)
         types[i] = e[i].type;
     return n;

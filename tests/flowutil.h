@@ -1,5 +1,6 @@
 /*
- * A test bench for the account flow, over the public API only: an
+ * The flow fixture (`flowfix`, not to be confused with the benchmarks of
+ * tests/bench_*.c) for the account flow, over the public API only: an
  * in-memory store, a capturing mailer, a settable clock and a seeded
  * random source, with a context whose argon2 limits are libsodium's
  * minimum so that tests run fast.
@@ -33,71 +34,71 @@ typedef struct {
     chorusacct_testclock *clock;
     chorusacct_testrandom *rnd;
     chorusacct_ctx *ctx;
-} bench;
+} flowfix;
 
-/* Opens a bench; `flags` are chorusacct_config_flags. */
-void bench_open(bench *b, uint32_t flags);
-void bench_close(bench *b);
+/* Opens a fixture; `flags` are chorusacct_config_flags. */
+void flowfix_open(flowfix *b, uint32_t flags);
+void flowfix_close(flowfix *b);
 
 /* Another context on the same store, mailer, clock and random. */
-chorusacct_ctx *bench_ctx(bench *b, uint32_t flags);
+chorusacct_ctx *flowfix_ctx(flowfix *b, uint32_t flags);
 
-/* A new storage table on the bench's storage (for wrapping); with SQLite
+/* A new storage table on the fixture's storage (for wrapping); with SQLite
  * a new connection, which the context that takes it will close. */
-void bench_storage(bench *b, chorusacct_storage_ops *ops);
+void flowfix_storage(flowfix *b, chorusacct_storage_ops *ops);
 
 /* Digest of everything stored but the attempt counters. */
-void bench_digest(bench *b, uint8_t *out32);
+void flowfix_digest(flowfix *b, uint8_t *out32);
 
-/* Whether the bench runs on SQLite. */
-bool bench_sqlite(const bench *b);
+/* Whether the fixture runs on SQLite. */
+bool flowfix_sqlite(const flowfix *b);
 
 /* A valid form for `email` and the SIRET `siret` (14 digits). */
 void form_fill(chorusacct_signup *f, const char *email, const char *first,
                const char *last, const char *siret);
 
 /* Signs up; asserts success; returns the account id. */
-int64_t do_signup(bench *b, const char *email, const char *siret,
+int64_t do_signup(flowfix *b, const char *email, const char *siret,
                   int want_state);
 
 /* Delivers everything due; returns how many were sent. */
-unsigned do_deliver(bench *b);
+unsigned do_deliver(flowfix *b);
 
 /* The token of the last activation link sent to `email`; asserts one. */
-void last_token(bench *b, const char *email, char *token, size_t cap);
+void last_token(flowfix *b, const char *email, char *token, size_t cap);
 
 /* Activates with GOOD_PW; returns the status and *reason. */
-int do_activate(bench *b, const char *token, int *reason);
+int do_activate(flowfix *b, const char *token, int *reason);
 
 /* Activates with `pw` typed twice; returns the status, *failed (the
  * password rules failed, may be NULL) and *reason. */
-int do_activate_pw(bench *b, const char *token, const char *pw,
+int do_activate_pw(flowfix *b, const char *token, const char *pw,
                    uint32_t *failed, int *reason);
 
 /* Delivers everything due, then activates `email` with GOOD_PW through the
  * last link sent to it; asserts success. The token is copied to `token`
  * (`cap` bytes) unless NULL. */
-void activate_last(bench *b, const char *email, char *token, size_t cap);
+void activate_last(flowfix *b, const char *email, char *token, size_t cap);
 
 /* `manager` approves the request `id` of `email`, which is then delivered
  * and activated; asserts success. */
-void approve_and_activate(bench *b, int64_t manager, int64_t id,
+void approve_and_activate(flowfix *b, int64_t manager, int64_t id,
                           const char *email);
 
 /* Signs up, delivers and activates a principal manager of a new
  * structure; returns its id. */
-int64_t make_manager(bench *b, const char *email, const char *siret);
+int64_t make_manager(flowfix *b, const char *email, const char *siret);
 
 /* Number of captured messages of `kind` to `to` (NULL: any). */
-size_t mails_of(bench *b, int kind, const char *to);
+size_t mails_of(flowfix *b, int kind, const char *to);
 
 /* Number of outbox messages with `status` (0: all). */
-size_t outbox_count(bench *b, int status);
+size_t outbox_count(flowfix *b, int status);
 
 /* The account's state. */
-int state_of(bench *b, int64_t id);
+int state_of(flowfix *b, int64_t id);
 
 /* Events of an account, in order, as their types. */
-size_t event_types(bench *b, int64_t id, int *types, size_t max);
+size_t event_types(flowfix *b, int64_t id, int *types, size_t max);
 
 #endif

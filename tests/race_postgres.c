@@ -124,7 +124,7 @@ static int counting_send(void *ud, const chorusacct_mail *mail, char *error,
 
 /* A context of the child's own: its connection, a clock at `now`, the
  * system's random source, a capturing or a counting mailer. */
-static chorusacct_ctx *child_ctx(const bench *b, uint32_t flags, int64_t now,
+static chorusacct_ctx *child_ctx(const flowfix *b, uint32_t flags, int64_t now,
                                  counting *cm, bool warm)
 {
     chorusacct_config cfg;
@@ -174,7 +174,7 @@ typedef void (*race_fn)(chorusacct_ctx *ctx, int i, void *arg);
 /* Forks `n` children that each make a context, wait at the gate, run
  * `fn` and exit; waits for them all, and fails if one did not end
  * normally. With `cold`, the contexts have not read the secret yet. */
-static void race_ex(bench *b, int n, uint32_t flags, race_fn fn, void *arg,
+static void race_ex(flowfix *b, int n, uint32_t flags, race_fn fn, void *arg,
                     bool cold)
 {
     gate g;
@@ -205,7 +205,7 @@ static void race_ex(bench *b, int n, uint32_t flags, race_fn fn, void *arg,
     }
 }
 
-static void race(bench *b, int n, uint32_t flags, race_fn fn, void *arg)
+static void race(flowfix *b, int n, uint32_t flags, race_fn fn, void *arg)
 {
     race_ex(b, n, flags, fn, arg, false);
 }
@@ -248,8 +248,8 @@ static void kid_activate(chorusacct_ctx *ctx, int i, void *arg)
 static void test_one_token_four_activations(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     for (unsigned round = 0; round < 5; round++) {
         char email[64], siret[15], token[64];
         snprintf(email, sizeof email, "first%u@acme.fr", round);
@@ -269,7 +269,7 @@ static void test_one_token_four_activations(void **state)
             activations += types[k] == CHORUSACCT_EV_ACTIVATE;
         assert_int_equal(activations, 1);
     }
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 typedef struct {
@@ -294,25 +294,24 @@ static void kid_decide(chorusacct_ctx *ctx, int i, void *arg)
 static void test_two_managers_decide_at_once(void **state)
 {
     (void)state;
-    bench b;
+    flowfix b;
     char siret[15], token[64];
     int reason;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     siret_of(4242, siret);
     decision d;
     d.managers[0] = make_manager(&b, "boss@acme.fr", siret);
     d.managers[1] = do_signup(&b, "second@acme.fr", siret,
                               CHORUSACCT_STATE_PENDING_APPROVAL);
-    assert_int_equal(chorusacct_account_approve(b.ctx, d.managers[0],
-                                                d.managers[1], &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_account_approve(b.ctx, d.managers[0], d.managers[1],
+                                           &reason),
+                CHORUSACCT_OK, b.ctx);
     do_deliver(&b);
     last_token(&b, "second@acme.fr", token, sizeof token);
-    assert_int_equal(do_activate(&b, token, &reason), CHORUSACCT_OK);
-    assert_int_equal(
-        chorusacct_account_set_role(b.ctx, d.managers[0], d.managers[1],
-                                    CHORUSACCT_ROLE_MANAGER, &reason),
-        CHORUSACCT_OK);
+    assert_code(do_activate(&b, token, &reason), CHORUSACCT_OK, b.ctx);
+    assert_code(chorusacct_account_set_role(b.ctx, d.managers[0], d.managers[1],
+                                            CHORUSACCT_ROLE_MANAGER, &reason),
+                CHORUSACCT_OK, b.ctx);
     for (unsigned round = 0; round < 5; round++) {
         char email[64];
         snprintf(email, sizeof email, "applicant%u@acme.fr", round);
@@ -321,8 +320,8 @@ static void test_two_managers_decide_at_once(void **state)
         race(&b, 4, CHORUSACCT_CFG_NO_CAPTCHA, kid_decide, &d);
         int w = one_winner(4, CHORUSACCT_E_ALREADY_DECIDED, "decision");
         chorusacct_account a = {.struct_size = sizeof a};
-        assert_int_equal(chorusacct_account_get(b.ctx, d.request, &a),
-                         CHORUSACCT_OK);
+        assert_code(chorusacct_account_get(b.ctx, d.request, &a), CHORUSACCT_OK,
+                    b.ctx);
         assert_int_equal(a.state, w < 2 ? CHORUSACCT_STATE_AWAITING_ACTIVATION
                                         : CHORUSACCT_STATE_REJECTED);
         assert_int_equal(a.decided_by, d.managers[w % 2]);
@@ -334,7 +333,7 @@ static void test_two_managers_decide_at_once(void **state)
                          types[k] == CHORUSACCT_EV_REJECT;
         assert_int_equal(decisions, 1);
     }
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 typedef struct {
@@ -370,8 +369,8 @@ static void kid_signup(chorusacct_ctx *ctx, int i, void *arg)
 static void test_same_email_four_signups(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     for (unsigned round = 0; round < 5; round++) {
         char email[64];
         snprintf(email, sizeof email, "same%u@beta.fr", round);
@@ -381,21 +380,21 @@ static void test_same_email_four_signups(void **state)
         assert_int_equal(shared->state[w],
                          CHORUSACCT_STATE_AWAITING_ACTIVATION);
         chorusacct_account a = {.struct_size = sizeof a};
-        assert_int_equal(chorusacct_account_find(b.ctx, email, &a),
-                         CHORUSACCT_OK);
+        assert_code(chorusacct_account_find(b.ctx, email, &a), CHORUSACCT_OK,
+                    b.ctx);
         assert_int_equal(a.id, shared->id[w]);
         for (int i = 0; i < 4; i++) {
             char siret[15];
             int declared = -1;
             siret_of(50000 + round * 16 + (unsigned)i, siret);
-            assert_int_equal(
-                chorusacct_structure_lookup(b.ctx, CHORUSACCT_ID_SIRET, siret,
-                                            &declared, NULL, NULL),
-                CHORUSACCT_OK);
+            assert_code(chorusacct_structure_lookup(b.ctx, CHORUSACCT_ID_SIRET,
+                                                    siret, &declared, NULL,
+                                                    NULL),
+                        CHORUSACCT_OK, b.ctx);
             assert_int_equal(declared, i == w);
         }
     }
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 /* Four sign-ups for one structure nobody declared yet, with four
@@ -404,8 +403,8 @@ static void test_same_email_four_signups(void **state)
 static void test_same_structure_four_signups(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     for (unsigned round = 0; round < 5; round++) {
         char siret[15];
         siret_of(90000 + round, siret);
@@ -428,22 +427,21 @@ static void test_same_structure_four_signups(void **state)
         assert_int_not_equal(principal, -1);
         chorusacct_structure st = {.struct_size = sizeof st};
         int declared = 0;
-        assert_int_equal(chorusacct_structure_lookup(b.ctx, CHORUSACCT_ID_SIRET,
-                                                     siret, &declared, &st,
-                                                     NULL),
-                         CHORUSACCT_OK);
+        assert_code(chorusacct_structure_lookup(b.ctx, CHORUSACCT_ID_SIRET,
+                                                siret, &declared, &st, NULL),
+                    CHORUSACCT_OK, b.ctx);
         assert_int_equal(declared, 1);
         assert_int_equal(st.principal_id, shared->id[principal]);
         for (int i = 0; i < 4; i++) {
             chorusacct_account a = {.struct_size = sizeof a};
-            assert_int_equal(chorusacct_account_get(b.ctx, shared->id[i], &a),
-                             CHORUSACCT_OK);
+            assert_code(chorusacct_account_get(b.ctx, shared->id[i], &a),
+                        CHORUSACCT_OK, b.ctx);
             assert_int_equal(a.structure_id, st.id);
             assert_int_equal(a.role, i == principal ? CHORUSACCT_ROLE_PRINCIPAL
                                                     : CHORUSACCT_ROLE_USER);
         }
     }
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 /* Servers started on a new database make the secret at the same time:
@@ -468,11 +466,11 @@ static void kid_issue(chorusacct_ctx *ctx, int i, void *arg)
 static void test_new_database_one_secret(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, 0);
+    flowfix b;
+    flowfix_open(&b, 0);
     race_ex(&b, 4, 0, kid_issue, NULL, true);
     for (int i = 0; i < 4; i++) {
-        assert_int_equal(shared->rc[i], CHORUSACCT_OK);
+        assert_code(shared->rc[i], CHORUSACCT_OK, NULL);
         char email[64], siret[15];
         snprintf(email, sizeof email, "secret%d@delta.fr", i);
         siret_of(300 + (unsigned)i, siret);
@@ -487,7 +485,7 @@ static void test_new_database_one_secret(void **state)
                 "captcha of child %d: %s (%s)", i, chorusacct_status_name(rc),
                 r.nerrors > 0 ? chorusacct_status_name(r.errors[0].code) : "-");
     }
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 static void kid_signup_captcha(chorusacct_ctx *ctx, int i, void *arg)
@@ -510,16 +508,16 @@ static void kid_signup_captcha(chorusacct_ctx *ctx, int i, void *arg)
 static void test_one_captcha_four_signups(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, 0);
+    flowfix b;
+    flowfix_open(&b, 0);
     int reason;
-    assert_int_equal(chorusacct_captcha_issue(
-                         b.ctx, NULL, issued->id[0], sizeof issued->id[0],
-                         issued->text[0], sizeof issued->text[0], &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_captcha_issue(b.ctx, NULL, issued->id[0],
+                                         sizeof issued->id[0], issued->text[0],
+                                         sizeof issued->text[0], &reason),
+                CHORUSACCT_OK, b.ctx);
     race(&b, 4, 0, kid_signup_captcha, NULL);
     (void)one_winner(4, CHORUSACCT_E_CAPTCHA_EXPIRED, "one captcha");
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 /* ------------------------------------------------------------------ */
@@ -527,7 +525,7 @@ static void test_one_captcha_four_signups(void **state)
 
 /* Queues two messages per sign-up for `n` new accounts; returns how many
  * messages are pending. */
-static size_t queue_messages(bench *b, unsigned n)
+static size_t queue_messages(flowfix *b, unsigned n)
 {
     for (unsigned i = 0; i < n; i++) {
         char email[64], siret[15];
@@ -541,7 +539,7 @@ static size_t queue_messages(bench *b, unsigned n)
 /* Starts a delivery worker at time `now` that sends until nothing is
  * due; with `die_at`, it blocks in that send and writes to `signal_fd`
  * first. */
-static pid_t start_worker(bench *b, int i, int64_t now, int die_at,
+static pid_t start_worker(flowfix *b, int i, int64_t now, int die_at,
                           int signal_fd, gate *g)
 {
     fflush(NULL);
@@ -589,15 +587,15 @@ static void clear_counts(void)
 
 /* Every message of the outbox sent: `finished` once each; `entered`
  * once each, but `twice` messages (sends cut short) twice. */
-static void check_sent_once(bench *b, size_t queued, size_t twice)
+static void check_sent_once(flowfix *b, size_t queued, size_t twice)
 {
     chorusacct_message page[16] = {{.struct_size = sizeof page[0]}};
     size_t n, seen = 0, again = 0;
     int64_t after = 0;
     assert_int_equal(shared->bad_id, 0);
     do {
-        assert_int_equal(chorusacct_outbox_list(b->ctx, 0, after, page, 16, &n),
-                         CHORUSACCT_OK);
+        assert_code(chorusacct_outbox_list(b->ctx, 0, after, page, 16, &n),
+                    CHORUSACCT_OK, b->ctx);
         for (size_t i = 0; i < n; i++) {
             int64_t id = page[i].id;
             assert_true(id > 0 && id < MAX_MSG);
@@ -620,8 +618,8 @@ static void check_sent_once(bench *b, size_t queued, size_t twice)
 static void test_four_delivery_workers(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     size_t queued = queue_messages(&b, 60);
     assert_int_equal(queued, 120);
     clear_counts();
@@ -639,7 +637,7 @@ static void test_four_delivery_workers(void **state)
         total += shared->sent[i];
     assert_int_equal(total, queued);
     check_sent_once(&b, queued, 0);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 /* A worker killed in the middle of a send: the others deliver the rest,
@@ -648,8 +646,8 @@ static void test_four_delivery_workers(void **state)
 static void test_worker_killed_mid_delivery(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     size_t queued = queue_messages(&b, 30);
     clear_counts();
     const int64_t t0 = chorusacct_testclock_now(b.clock);
@@ -679,9 +677,9 @@ static void test_worker_killed_mid_delivery(void **state)
     assert_true(left >= 1 && left <= 4 + 1);
     chorusacct_message page[16] = {{.struct_size = sizeof page[0]}};
     size_t n;
-    assert_int_equal(
+    assert_code(
         chorusacct_outbox_list(b.ctx, CHORUSACCT_MSG_PENDING, 0, page, 16, &n),
-        CHORUSACCT_OK);
+        CHORUSACCT_OK, b.ctx);
     assert_int_equal(n, left);
     for (size_t i = 0; i < n; i++) {
         assert_int_equal(page[i].lease_until, t0 + LEASE);
@@ -695,7 +693,7 @@ static void test_worker_killed_mid_delivery(void **state)
         wait_ok(pid[i]);
     assert_int_equal(outbox_count(&b, CHORUSACCT_MSG_PENDING), 0);
     check_sent_once(&b, queued, 1);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 static int setup(void **state)

@@ -27,13 +27,13 @@ typedef struct {
 typedef struct {
     const char *name;
     uint32_t flags;
-    void (*setup)(bench *b, world *w);
+    void (*setup)(flowfix *b, world *w);
     int (*run)(chorusacct_ctx *ctx, world *w);
 } step;
 
 /* ---- setups ---------------------------------------------------------- */
 
-static void setup_empty(bench *b, world *w)
+static void setup_empty(flowfix *b, world *w)
 {
     (void)w;
     /* Make the secret exist, as in any store that has served once. */
@@ -41,19 +41,19 @@ static void setup_empty(bench *b, world *w)
               CHORUSACCT_STATE_AWAITING_ACTIVATION);
 }
 
-static void setup_manager(bench *b, world *w)
+static void setup_manager(flowfix *b, world *w)
 {
     w->boss = make_manager(b, "boss@acme.fr", siret_a);
 }
 
-static void setup_pending(bench *b, world *w)
+static void setup_pending(flowfix *b, world *w)
 {
     setup_manager(b, w);
     w->pending = do_signup(b, "jean@acme.fr", siret_a,
                            CHORUSACCT_STATE_PENDING_APPROVAL);
 }
 
-static void setup_awaiting(bench *b, world *w)
+static void setup_awaiting(flowfix *b, world *w)
 {
     w->user = do_signup(b, "new@acme.fr", siret_a,
                         CHORUSACCT_STATE_AWAITING_ACTIVATION);
@@ -61,57 +61,55 @@ static void setup_awaiting(bench *b, world *w)
     last_token(b, "new@acme.fr", w->token, sizeof w->token);
 }
 
-static void setup_active_user(bench *b, world *w)
+static void setup_active_user(flowfix *b, world *w)
 {
     setup_pending(b, w);
     int reason;
-    assert_int_equal(chorusacct_account_approve(b->ctx, w->boss, w->pending,
-                                                &reason),
-                     CHORUSACCT_OK);
+    assert_code(
+        chorusacct_account_approve(b->ctx, w->boss, w->pending, &reason),
+        CHORUSACCT_OK, b->ctx);
     activate_last(b, "jean@acme.fr", w->token, sizeof w->token);
     w->user = w->pending;
 }
 
-static void setup_disabled_user(bench *b, world *w)
+static void setup_disabled_user(flowfix *b, world *w)
 {
     setup_active_user(b, w);
     int reason;
-    assert_int_equal(chorusacct_account_disable(b->ctx, w->boss, w->user,
-                                                NULL, &reason),
-                     CHORUSACCT_OK);
+    assert_code(
+        chorusacct_account_disable(b->ctx, w->boss, w->user, NULL, &reason),
+        CHORUSACCT_OK, b->ctx);
 }
 
-static void setup_expired(bench *b, world *w)
+static void setup_expired(flowfix *b, world *w)
 {
     setup_awaiting(b, w);
     chorusacct_testclock_advance(b->clock, 3601);
     chorusacct_sweep_result sw = {.struct_size = sizeof sw};
-    assert_int_equal(chorusacct_sweep(b->ctx, &sw), CHORUSACCT_OK);
+    assert_code(chorusacct_sweep(b->ctx, &sw), CHORUSACCT_OK, b->ctx);
 }
 
-static void setup_draft(bench *b, world *w)
+static void setup_draft(flowfix *b, world *w)
 {
     setup_manager(b, w);
     chorusacct_signup f;
     chorusacct_signup_result r = {.struct_size = sizeof r};
     form_fill(&f, "draft@acme.fr", "Ada", "Byron", NULL);
-    assert_int_equal(chorusacct_draft_create(b->ctx, &f, &r), CHORUSACCT_OK);
+    assert_code(chorusacct_draft_create(b->ctx, &f, &r), CHORUSACCT_OK, b->ctx);
     w->pending = r.account_id;
 }
 
-static void setup_captcha(bench *b, world *w)
+static void setup_captcha(flowfix *b, world *w)
 {
     setup_manager(b, w);
     int reason;
-    assert_int_equal(chorusacct_captcha_issue(b->ctx, NULL, w->captcha_id,
-                                              sizeof w->captcha_id,
-                                              w->captcha_text,
-                                              sizeof w->captcha_text,
-                                              &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_captcha_issue(b->ctx, NULL, w->captcha_id,
+                                         sizeof w->captcha_id, w->captcha_text,
+                                         sizeof w->captcha_text, &reason),
+                CHORUSACCT_OK, b->ctx);
 }
 
-static void setup_due(bench *b, world *w)
+static void setup_due(flowfix *b, world *w)
 {
     /* Due in the sweep: a draft, and a principal who never activated,
      * with an applicant waiting (promotion). No password is set: argon2
@@ -121,7 +119,7 @@ static void setup_due(bench *b, world *w)
     chorusacct_signup f;
     chorusacct_signup_result r = {.struct_size = sizeof r};
     form_fill(&f, "draft@acme.fr", "Ada", "Byron", NULL);
-    assert_int_equal(chorusacct_draft_create(b->ctx, &f, &r), CHORUSACCT_OK);
+    assert_code(chorusacct_draft_create(b->ctx, &f, &r), CHORUSACCT_OK, b->ctx);
     do_signup(b, "late@beta.fr", siret_b,
               CHORUSACCT_STATE_AWAITING_ACTIVATION);
     do_signup(b, "wait@beta.fr", siret_b, CHORUSACCT_STATE_PENDING_APPROVAL);
@@ -270,23 +268,24 @@ static const step single_steps[] = {
     {"captcha issue", 0, setup_manager, run_captcha_issue},
 };
 
-/* A context over the bench's clock, random and mailer, whose storage (a
- * connection to the bench's, wrapped in `fs`) fails at its `n`th call. */
+/* A context over the fixture's clock, random and mailer, whose storage (a
+ * connection to the fixture's, wrapped in `fs`) fails at its `n`th call. */
 typedef struct {
     chorusacct_storage_ops inner;
     chorusacct_faultstore *fs;
     chorusacct_ctx *ctx;
 } faulty;
 
-static void faulty_open(faulty *f, bench *b, uint32_t flags, uint64_t n)
+static void faulty_open(faulty *f, flowfix *b, uint32_t flags, uint64_t n)
 {
     chorusacct_storage_ops ops = {.struct_size = sizeof ops};
-    bench_storage(b, &f->inner);
-    assert_int_equal(chorusacct_faultstore_new(&f->fs, &f->inner, n),
-                     CHORUSACCT_OK);
-    f->ctx = bench_ctx(b, flags);
-    assert_int_equal(chorusacct_faultstore_ops(&ops, f->fs), CHORUSACCT_OK);
-    assert_int_equal(chorusacct_ctx_set_storage(f->ctx, &ops), CHORUSACCT_OK);
+    flowfix_storage(b, &f->inner);
+    assert_code(chorusacct_faultstore_new(&f->fs, &f->inner, n), CHORUSACCT_OK,
+                NULL);
+    f->ctx = flowfix_ctx(b, flags);
+    assert_code(chorusacct_faultstore_ops(&ops, f->fs), CHORUSACCT_OK, NULL);
+    assert_code(chorusacct_ctx_set_storage(f->ctx, &ops), CHORUSACCT_OK,
+                f->ctx);
 }
 
 /* Frees the context, the wrapper and the connection it wraps (the wrapper
@@ -307,15 +306,15 @@ static void test_every_operation_of_every_step(void **state)
         const step *st = &single_steps[s];
         unsigned injected = 0;
         for (uint64_t n = 1;; n++) {
-            bench b;
+            flowfix b;
             world w;
             memset(&w, 0, sizeof w);
             /* The setup signs up without captcha; the step runs with
              * its own flags. */
-            bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+            flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
             st->setup(&b, &w);
             uint8_t before[32], after[32];
-            bench_digest(&b, before);
+            flowfix_digest(&b, before);
             faulty f;
             faulty_open(&f, &b, st->flags, n);
             int rc = st->run(f.ctx, &w);
@@ -325,7 +324,7 @@ static void test_every_operation_of_every_step(void **state)
                     fail_msg("%s: operation %llu failed, yet the call "
                              "succeeded",
                              st->name, (unsigned long long)n);
-                bench_digest(&b, after);
+                flowfix_digest(&b, after);
                 if (memcmp(before, after, 32) != 0)
                     fail_msg("%s: operation %llu failed and storage "
                              "changed (%s)",
@@ -339,7 +338,7 @@ static void test_every_operation_of_every_step(void **state)
                          chorusacct_ctx_last_error(f.ctx));
             }
             faulty_close(&f);
-            bench_close(&b);
+            flowfix_close(&b);
             if (!fired)
                 break; /* the step has fewer operations than n */
         }
@@ -358,21 +357,21 @@ static void test_sweep_resumes(void **state)
     (void)state;
     uint8_t clean[32];
     {
-        bench b;
+        flowfix b;
         world w = {0};
-        bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+        flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
         setup_due(&b, &w);
         chorusacct_sweep_result sw = {.struct_size = sizeof sw};
-        assert_int_equal(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK);
+        assert_code(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK, b.ctx);
         assert_int_equal(sw.expired, 2); /* the draft, the principal */
         assert_int_equal(sw.promoted, 1);
-        bench_digest(&b, clean);
-        bench_close(&b);
+        flowfix_digest(&b, clean);
+        flowfix_close(&b);
     }
     for (uint64_t n = 1;; n++) {
-        bench b;
+        flowfix b;
         world w = {0};
-        bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+        flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
         setup_due(&b, &w);
         faulty f;
         faulty_open(&f, &b, CHORUSACCT_CFG_NO_CAPTCHA, n);
@@ -382,14 +381,14 @@ static void test_sweep_resumes(void **state)
         faulty_close(&f);
         if (fired)
             assert_int_not_equal(rc, CHORUSACCT_OK);
-        assert_int_equal(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK);
+        assert_code(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK, b.ctx);
         uint8_t after[32];
-        bench_digest(&b, after);
+        flowfix_digest(&b, after);
         if (memcmp(clean, after, 32) != 0)
             fail_msg("sweep failing at operation %llu, then run again, "
                      "does not end as a clean sweep",
                      (unsigned long long)n);
-        bench_close(&b);
+        flowfix_close(&b);
         if (!fired)
             break;
     }
@@ -402,9 +401,9 @@ static void test_delivery_loses_nothing(void **state)
 {
     (void)state;
     for (uint64_t n = 1;; n++) {
-        bench b;
+        flowfix b;
         world w = {0};
-        bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+        flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
         setup_pending(&b, &w); /* leaves an approval request queued */
         do_signup(&b, "more@beta.fr", siret_b,
                   CHORUSACCT_STATE_AWAITING_ACTIVATION);
@@ -439,10 +438,10 @@ static void test_delivery_loses_nothing(void **state)
         char token[64];
         last_token(&b, "more@beta.fr", token, sizeof token);
         int reason;
-        assert_int_equal(chorusacct_activation_lookup(b.ctx, token, NULL, NULL,
-                                                &reason),
-                         CHORUSACCT_OK);
-        bench_close(&b);
+        assert_code(
+            chorusacct_activation_lookup(b.ctx, token, NULL, NULL, &reason),
+            CHORUSACCT_OK, b.ctx);
+        flowfix_close(&b);
         if (!fired)
             break;
     }

@@ -39,7 +39,7 @@ static void test_default_clock(void **state)
 static void test_default_random(void **state)
 {
     (void)state;
-    assert_int_equal(chorusacct_init(), CHORUSACCT_OK);
+    assert_code(chorusacct_init(), CHORUSACCT_OK, NULL);
     chorusacct_random_ops ops = {.struct_size = sizeof ops};
     memset(&ops, 0xA5, sizeof ops);
     chorusacct__random_default(&ops);

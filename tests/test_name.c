@@ -20,7 +20,7 @@ static void run_cases(const check_case *c, size_t count)
     check_cases(chorusacct_name_check, 512, c, count);
 }
 
-static void test_valid(void **state)
+static void test_valid_names_kept_as_typed(void **state)
 {
     (void)state;
     static const check_case cases[] = {
@@ -62,7 +62,7 @@ static void test_valid(void **state)
     run_cases(cases, ARRAY_LEN(cases));
 }
 
-static void test_reasons(void **state)
+static void test_each_fault_has_its_reason(void **state)
 {
     (void)state;
     static const check_case cases[] = {
@@ -110,7 +110,7 @@ static void test_reasons(void **state)
     run_cases(cases, ARRAY_LEN(cases));
 }
 
-static void test_utf8(void **state)
+static void test_broken_utf8_refused(void **state)
 {
     (void)state;
     static const check_case cases[] = {
@@ -158,7 +158,7 @@ static void test_utf8(void **state)
     check_name("\xe0\xa0\x80", 3, CHORUSACCT_OK, "\xe0\xa0\x80");
 }
 
-static void test_length(void **state)
+static void test_length_counts_code_points(void **state)
 {
     (void)state;
     char in[1024], want[1024];
@@ -215,33 +215,32 @@ static void test_output_rule(void **state)
     size_t n = 0;
     int reason = 0;
 
-    assert_int_equal(chorusacct_name_check("  Zo\xc3\xab ", 7, 0, NULL, 0, &n,
-                                           &reason),
-                     CHORUSACCT_OK);
+    assert_code(
+        chorusacct_name_check("  Zo\xc3\xab ", 7, 0, NULL, 0, &n, &reason),
+        CHORUSACCT_OK, NULL);
     assert_int_equal(n, 4);
     memset(buf, 'z', sizeof buf);
-    assert_int_equal(chorusacct_name_check("  Zo\xc3\xab ", 7, 0, buf, 4, &n,
-                                           &reason),
-                     CHORUSACCT_E_TOOSMALL);
+    assert_code(
+        chorusacct_name_check("  Zo\xc3\xab ", 7, 0, buf, 4, &n, &reason),
+        CHORUSACCT_E_TOOSMALL, NULL);
     assert_int_equal(n, 4);
     assert_int_equal(buf[0], '\0');
     assert_int_equal(buf[4], 'z');
-    assert_int_equal(chorusacct_name_check("  Zo\xc3\xab ", 7, 0, buf, 5, &n,
-                                           NULL),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_name_check("  Zo\xc3\xab ", 7, 0, buf, 5, &n, NULL),
+                CHORUSACCT_OK, NULL);
     assert_string_equal(buf, "Zo\xc3\xab");
-    assert_int_equal(chorusacct_name_check(NULL, 1, 0, buf, 5, &n, &reason),
-                     CHORUSACCT_E_ARG);
+    assert_code(chorusacct_name_check(NULL, 1, 0, buf, 5, &n, &reason),
+                CHORUSACCT_E_ARG, NULL);
     assert_int_equal(n, 0);
-    assert_int_equal(chorusacct_name_check("a", 1, 0, NULL, 5, &n, &reason),
-                     CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_name_check("J\0an", 4, 0, buf, sizeof buf,
-                                           &n, &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_NAME_CHARACTER);
+    assert_code(chorusacct_name_check("a", 1, 0, NULL, 5, &n, &reason),
+                CHORUSACCT_E_ARG, NULL);
+    assert_code(
+        chorusacct_name_check("J\0an", 4, 0, buf, sizeof buf, &n, &reason),
+        CHORUSACCT_E_REJECTED, NULL);
+    assert_code(reason, CHORUSACCT_E_NAME_CHARACTER, NULL);
 }
 
-static void test_messages(void **state)
+static void test_messages_differ_by_language(void **state)
 {
     (void)state;
     static const int codes[] = {CHORUSACCT_E_NAME_CHARACTER,
@@ -259,12 +258,12 @@ static void test_messages(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_valid),
-        cmocka_unit_test(test_reasons),
-        cmocka_unit_test(test_utf8),
-        cmocka_unit_test(test_length),
+        cmocka_unit_test(test_valid_names_kept_as_typed),
+        cmocka_unit_test(test_each_fault_has_its_reason),
+        cmocka_unit_test(test_broken_utf8_refused),
+        cmocka_unit_test(test_length_counts_code_points),
         cmocka_unit_test(test_output_rule),
-        cmocka_unit_test(test_messages),
+        cmocka_unit_test(test_messages_differ_by_language),
     };
     return cmocka_run_group_tests_name("name", tests, NULL, NULL);
 }

@@ -18,35 +18,35 @@ static int group_setup(void **state)
 }
 
 /* The messages as storage holds them, through a table of its own. */
-static size_t storage_messages(bench *b, chorusacct_message *out)
+static size_t storage_messages(flowfix *b, chorusacct_message *out)
 {
     chorusacct_storage_ops ops;
     size_t n = 0;
-    bench_storage(b, &ops);
+    flowfix_storage(b, &ops);
     for (size_t i = 0; i < 8; i++)
         out[i].struct_size = (uint32_t)sizeof out[i];
-    assert_int_equal(ops.outbox_list(ops.user_data, 0, 0, out, 8, &n),
-                     CHORUSACCT_OK);
+    assert_code(ops.outbox_list(ops.user_data, 0, 0, out, 8, &n), CHORUSACCT_OK,
+                NULL);
     if (ops.destroy != NULL)
         ops.destroy(ops.user_data);
     return n;
 }
 
-static void insert_message(bench *b, chorusacct_message *m)
+static void insert_message(flowfix *b, chorusacct_message *m)
 {
     chorusacct_storage_ops ops;
-    bench_storage(b, &ops);
-    assert_int_equal(ops.outbox_insert(ops.user_data, m), CHORUSACCT_OK);
+    flowfix_storage(b, &ops);
+    assert_code(ops.outbox_insert(ops.user_data, m), CHORUSACCT_OK, NULL);
     if (ops.destroy != NULL)
         ops.destroy(ops.user_data);
 }
 
-static size_t public_list(bench *b, chorusacct_ctx *ctx)
+static size_t public_list(flowfix *b, chorusacct_ctx *ctx)
 {
     size_t n = 0;
     listed[0].struct_size = (uint32_t)sizeof listed[0];
-    assert_int_equal(chorusacct_outbox_list(ctx, 0, 0, listed, 8, &n),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_outbox_list(ctx, 0, 0, listed, 8, &n), CHORUSACCT_OK,
+                NULL);
     (void)b;
     return n;
 }
@@ -56,8 +56,8 @@ static size_t public_list(bench *b, chorusacct_ctx *ctx)
 static void test_storage_keeps_values(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     char siret[15];
     siret_of(1234567, siret);
     do_signup(&b, "Marie.Curie@example.fr", siret,
@@ -78,7 +78,7 @@ static void test_storage_keeps_values(void **state)
     assert_non_null(strstr(listed[1].subject, "activ"));
     assert_non_null(strstr(listed[1].body, "{link}"));
     assert_non_null(strstr(listed[0].body, "Marie"));
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 /* A template replaced after a message was queued applies to it: the
@@ -86,21 +86,21 @@ static void test_storage_keeps_values(void **state)
 static void test_replaced_template_applies(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     char siret[15];
     siret_of(1234567, siret);
     do_signup(&b, "Marie.Curie@example.fr", siret,
               CHORUSACCT_STATE_AWAITING_ACTIVATION);
     int reason = 0;
     for (int lang = 0; lang < 2; lang++)
-        assert_int_equal(
+        assert_code(
             chorusacct_ctx_set_template(
                 b.ctx, CHORUSACCT_MAIL_ACTIVATION, lang,
                 "{portal}: link for {first_name} ({account_id})",
                 "Hi {first_name} {last_name} of {company_name}:\n{link}\n",
                 &reason),
-            CHORUSACCT_OK);
+            CHORUSACCT_OK, b.ctx);
     assert_int_equal(public_list(&b, b.ctx), 2);
     assert_non_null(strstr(listed[1].subject, ": link for Marie ("));
     assert_non_null(strstr(listed[1].body, "Hi Marie Curie of "));
@@ -113,7 +113,7 @@ static void test_replaced_template_applies(void **state)
     assert_non_null(strstr(m->body, "Hi Marie Curie of "));
     assert_non_null(m->link);
     assert_non_null(strstr(m->body, m->link));
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 /* A text stored rendered (by a custom flow of messages, or a build that
@@ -121,8 +121,8 @@ static void test_replaced_template_applies(void **state)
 static void test_rendered_text_sent_as_stored(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     char siret[15];
     siret_of(1234567, siret);
     int64_t id = do_signup(&b, "Marie.Curie@example.fr", siret,
@@ -149,7 +149,7 @@ static void test_rendered_text_sent_as_stored(void **state)
     char want[512];
     snprintf(want, sizeof want, "Corps\n%s\nfin\n", got->link);
     assert_string_equal(got->body, want);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 /* A stored snapshot that does not parse is a dead letter that says so;
@@ -157,8 +157,8 @@ static void test_rendered_text_sent_as_stored(void **state)
 static void test_unreadable_snapshot_dead(void **state)
 {
     (void)state;
-    bench b;
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     static const char *const bad[] = {
         "\002",                        /* no version */
         "\0029\n0:",                   /* unknown version */
@@ -185,19 +185,19 @@ static void test_unreadable_snapshot_dead(void **state)
               CHORUSACCT_STATE_AWAITING_ACTIVATION);
     size_t n = 0;
     listed[0].struct_size = (uint32_t)sizeof listed[0];
-    assert_int_equal(chorusacct_outbox_list(b.ctx, 0, 0, listed, 8, &n),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_outbox_list(b.ctx, 0, 0, listed, 8, &n),
+                CHORUSACCT_OK, b.ctx);
     assert_int_equal(n, 8);
     assert_string_equal(listed[0].body, "");
     assert_int_equal(do_deliver(&b), 2);
     assert_int_equal(outbox_count(&b, CHORUSACCT_MSG_DEAD), ARRAY_LEN(bad));
-    assert_int_equal(
+    assert_code(
         chorusacct_outbox_list(b.ctx, CHORUSACCT_MSG_DEAD, 0, listed, 8, &n),
-        CHORUSACCT_OK);
+        CHORUSACCT_OK, b.ctx);
     for (size_t i = 0; i < n; i++)
         assert_string_equal(listed[i].last_error,
                             "stored message does not parse");
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 int main(void)

@@ -22,7 +22,7 @@ static void run_cases(const check_case *c, size_t count)
 
 #define BADP(in, why) {in, CHORUSACCT_E_PHONE_##why, NULL}
 
-static void test_forms(void **state)
+static void test_written_forms_give_one_number(void **state)
 {
     (void)state;
     /* The forms of the issue, all one number. */
@@ -48,7 +48,7 @@ static void test_forms(void **state)
     run_cases(cases, ARRAY_LEN(cases));
 }
 
-static void test_metropolitan(void **state)
+static void test_metropolitan_range_boundaries(void **state)
 {
     (void)state;
     /* Every range boundary of the metropolitan plan (docs/phone.md). */
@@ -285,7 +285,7 @@ static void test_overseas_plans(void **state)
     run_cases(cases, ARRAY_LEN(cases));
 }
 
-static void test_foreign(void **state)
+static void test_foreign_numbers_by_country(void **state)
 {
     (void)state;
     static const check_case cases[] = {
@@ -329,7 +329,7 @@ static void test_foreign(void **state)
     run_cases(cases, ARRAY_LEN(cases));
 }
 
-static void test_refused(void **state)
+static void test_each_fault_has_its_reason(void **state)
 {
     (void)state;
     static const check_case cases[] = {
@@ -389,7 +389,7 @@ static void test_refused(void **state)
     run_cases(cases, ARRAY_LEN(cases));
 }
 
-static void test_strict(void **state)
+static void test_strict_refuses_separators(void **state)
 {
     (void)state;
     uint32_t s = CHORUSACCT_VALIDATE_STRICT;
@@ -419,20 +419,18 @@ static void test_normalized_again(void **state)
         char a[32], b[32];
         size_t na, nb;
         int reason;
-        assert_int_equal(chorusacct_phone_check(inputs[i], strlen(inputs[i]),
-                                                0, a, sizeof a, &na,
-                                                &reason),
-                         CHORUSACCT_OK);
-        assert_int_equal(chorusacct_phone_check(a, na,
-                                                CHORUSACCT_VALIDATE_STRICT,
-                                                b, sizeof b, &nb, &reason),
-                         CHORUSACCT_OK);
+        assert_code(chorusacct_phone_check(inputs[i], strlen(inputs[i]), 0, a,
+                                           sizeof a, &na, &reason),
+                    CHORUSACCT_OK, NULL);
+        assert_code(chorusacct_phone_check(a, na, CHORUSACCT_VALIDATE_STRICT, b,
+                                           sizeof b, &nb, &reason),
+                    CHORUSACCT_OK, NULL);
         assert_string_equal(a, b);
         assert_true(na <= chorusacct_phone_max_len());
     }
 }
 
-static void test_buffers(void **state)
+static void test_output_buffer_rule(void **state)
 {
     (void)state;
     char buf[20];
@@ -442,71 +440,69 @@ static void test_buffers(void **state)
 
     assert_int_equal(chorusacct_phone_max_len(), 16);
     /* Check only. */
-    assert_int_equal(chorusacct_phone_check(num, strlen(num), 0, NULL, 0, &n,
-                                            NULL),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_phone_check(num, strlen(num), 0, NULL, 0, &n, NULL),
+                CHORUSACCT_OK, NULL);
     assert_int_equal(n, 13);
     /* Exactly enough: 13 + NUL. */
-    assert_int_equal(chorusacct_phone_check(num, strlen(num), 0, buf, 14, &n,
-                                            &reason),
-                     CHORUSACCT_OK);
+    assert_code(
+        chorusacct_phone_check(num, strlen(num), 0, buf, 14, &n, &reason),
+        CHORUSACCT_OK, NULL);
     assert_string_equal(buf, "+442079460000");
     /* One short: the needed length is still reported. */
     memset(buf, 'x', sizeof buf);
-    assert_int_equal(chorusacct_phone_check(num, strlen(num), 0, buf, 13, &n,
-                                            &reason),
-                     CHORUSACCT_E_TOOSMALL);
+    assert_code(
+        chorusacct_phone_check(num, strlen(num), 0, buf, 13, &n, &reason),
+        CHORUSACCT_E_TOOSMALL, NULL);
     assert_int_equal(n, 13);
     assert_int_equal(buf[0], '\0');
     assert_int_equal(buf[13], 'x'); /* nothing written past cap */
     /* The longest output fits in max_len + 1. */
     const char *longest = "+49 3012 3456 7890 1";
     char exact[17];
-    assert_int_equal(chorusacct_phone_check(longest, strlen(longest), 0,
-                                            exact, sizeof exact, &n,
-                                            &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_phone_check(longest, strlen(longest), 0, exact,
+                                       sizeof exact, &n, &reason),
+                CHORUSACCT_OK, NULL);
     assert_int_equal(n, 16);
     /* Bad arguments, and the output cleared. */
     strcpy(buf, "junk");
     n = 7;
-    assert_int_equal(chorusacct_phone_check(NULL, 3, 0, buf, sizeof buf, &n,
-                                            &reason),
-                     CHORUSACCT_E_ARG);
+    assert_code(
+        chorusacct_phone_check(NULL, 3, 0, buf, sizeof buf, &n, &reason),
+        CHORUSACCT_E_ARG, NULL);
     assert_string_equal(buf, "");
     assert_int_equal(n, 0);
-    assert_int_equal(chorusacct_phone_check("1", 1, 0, NULL, 5, &n,
-                                            &reason),
-                     CHORUSACCT_E_ARG);
+    assert_code(chorusacct_phone_check("1", 1, 0, NULL, 5, &n, &reason),
+                CHORUSACCT_E_ARG, NULL);
     /* NULL with length 0 is the empty value. */
-    assert_int_equal(chorusacct_phone_check(NULL, 0, 0, buf, sizeof buf, &n,
-                                            &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_EMPTY);
+    assert_code(
+        chorusacct_phone_check(NULL, 0, 0, buf, sizeof buf, &n, &reason),
+        CHORUSACCT_E_REJECTED, NULL);
+    assert_code(reason, CHORUSACCT_E_EMPTY, NULL);
     /* Length is honoured: no NUL needed, nothing read beyond. */
-    assert_int_equal(chorusacct_phone_check("0612345678999", 10, 0, buf,
-                                            sizeof buf, &n, &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_phone_check("0612345678999", 10, 0, buf, sizeof buf,
+                                       &n, &reason),
+                CHORUSACCT_OK, NULL);
     assert_string_equal(buf, "+33612345678");
     /* The (0) cut by the length is not a (0). */
-    assert_int_equal(chorusacct_phone_check("+33 (0)6", 5, 0, buf,
-                                            sizeof buf, &n, &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_PHONE_CHARACTER);
+    assert_code(
+        chorusacct_phone_check("+33 (0)6", 5, 0, buf, sizeof buf, &n, &reason),
+        CHORUSACCT_E_REJECTED, NULL);
+    assert_code(reason, CHORUSACCT_E_PHONE_CHARACTER, NULL);
     /* An embedded NUL is a character like any other. */
-    assert_int_equal(chorusacct_phone_check("06123\0" "45678", 11, 0, buf,
-                                            sizeof buf, &n, &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_PHONE_CHARACTER);
+    assert_code(chorusacct_phone_check("06123\0"
+                                       "45678",
+                                       11, 0, buf, sizeof buf, &n, &reason),
+                CHORUSACCT_E_REJECTED, NULL);
+    assert_code(reason, CHORUSACCT_E_PHONE_CHARACTER, NULL);
     /* Success leaves the reason alone; refusal names one. */
     reason = 42;
-    assert_int_equal(chorusacct_phone_check("0612345678", 10, 0, NULL, 0,
-                                            NULL, &reason),
-                     CHORUSACCT_OK);
+    assert_code(
+        chorusacct_phone_check("0612345678", 10, 0, NULL, 0, NULL, &reason),
+        CHORUSACCT_OK, NULL);
     assert_int_equal(reason, 42);
-    assert_int_equal(chorusacct_phone_check("04 00 00 00 00", 14, 0, NULL, 0,
-                                            NULL, NULL),
-                     CHORUSACCT_E_REJECTED);
+    assert_code(
+        chorusacct_phone_check("04 00 00 00 00", 14, 0, NULL, 0, NULL, NULL),
+        CHORUSACCT_E_REJECTED, NULL);
 }
 
 static void test_long_input(void **state)
@@ -518,25 +514,25 @@ static void test_long_input(void **state)
     /* A number drowned in separators is still read. */
     memset(big, ' ', sizeof big);
     memcpy(big + 1000, "+33612345678", 12);
-    assert_int_equal(chorusacct_phone_check(big, sizeof big, 0, buf,
-                                            sizeof buf, NULL, &reason),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_phone_check(big, sizeof big, 0, buf, sizeof buf,
+                                       NULL, &reason),
+                CHORUSACCT_OK, NULL);
     assert_string_equal(buf, "+33612345678");
     /* A million digits: too long, no overflow. */
     memset(big, '7', sizeof big);
-    assert_int_equal(chorusacct_phone_check(big, sizeof big, 0, buf,
-                                            sizeof buf, NULL, &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_PHONE_LENGTH);
+    assert_code(chorusacct_phone_check(big, sizeof big, 0, buf, sizeof buf,
+                                       NULL, &reason),
+                CHORUSACCT_E_REJECTED, NULL);
+    assert_code(reason, CHORUSACCT_E_PHONE_LENGTH, NULL);
     /* Just past what the scan keeps. */
     const char *d22 = "+1234567890123456789012";
-    assert_int_equal(chorusacct_phone_check(d22, strlen(d22), 0, buf,
-                                            sizeof buf, NULL, &reason),
-                     CHORUSACCT_E_REJECTED);
-    assert_int_equal(reason, CHORUSACCT_E_PHONE_LENGTH);
+    assert_code(chorusacct_phone_check(d22, strlen(d22), 0, buf, sizeof buf,
+                                       NULL, &reason),
+                CHORUSACCT_E_REJECTED, NULL);
+    assert_code(reason, CHORUSACCT_E_PHONE_LENGTH, NULL);
 }
 
-static void test_messages(void **state)
+static void test_messages_in_both_languages(void **state)
 {
     (void)state;
     static const int codes[] = {
@@ -556,17 +552,17 @@ static void test_messages(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_forms),
-        cmocka_unit_test(test_metropolitan),
+        cmocka_unit_test(test_written_forms_give_one_number),
+        cmocka_unit_test(test_metropolitan_range_boundaries),
         cmocka_unit_test(test_overseas_blocks),
         cmocka_unit_test(test_overseas_plans),
-        cmocka_unit_test(test_foreign),
-        cmocka_unit_test(test_refused),
-        cmocka_unit_test(test_strict),
+        cmocka_unit_test(test_foreign_numbers_by_country),
+        cmocka_unit_test(test_each_fault_has_its_reason),
+        cmocka_unit_test(test_strict_refuses_separators),
         cmocka_unit_test(test_normalized_again),
-        cmocka_unit_test(test_buffers),
+        cmocka_unit_test(test_output_buffer_rule),
         cmocka_unit_test(test_long_input),
-        cmocka_unit_test(test_messages),
+        cmocka_unit_test(test_messages_in_both_languages),
     };
     return cmocka_run_group_tests_name("phone", tests, NULL, NULL);
 }

@@ -15,14 +15,12 @@ static void test_schema_version(void **state)
     assert_int_equal(chorusacct_postgres_schema_version(), 1);
 }
 
-static void test_arguments(void **state)
+static void test_ops_refuse_null_arguments(void **state)
 {
     (void)state;
     chorusacct_storage_ops ops = {.struct_size = sizeof ops};
-    assert_int_equal(chorusacct_postgres_ops(NULL, "", 0),
-                     CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_postgres_ops(&ops, NULL, 0),
-                     CHORUSACCT_E_ARG);
+    assert_code(chorusacct_postgres_ops(NULL, "", 0), CHORUSACCT_E_ARG, NULL);
+    assert_code(chorusacct_postgres_ops(&ops, NULL, 0), CHORUSACCT_E_ARG, NULL);
 }
 
 /* A server that is not there: unreachable with libpq, unsupported
@@ -34,9 +32,9 @@ static void test_no_server(void **state)
     int rc = chorusacct_postgres_ops(
         &ops, "host=/nonexistent-chorusacct port=1 connect_timeout=2", 0);
 #ifdef CHORUSACCT_TEST_HAVE_PG
-    assert_int_equal(rc, CHORUSACCT_E_IO);
+    assert_code(rc, CHORUSACCT_E_IO, NULL);
 #else
-    assert_int_equal(rc, CHORUSACCT_E_UNSUPPORTED);
+    assert_code(rc, CHORUSACCT_E_UNSUPPORTED, NULL);
 #endif
 }
 
@@ -44,7 +42,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_schema_version),
-        cmocka_unit_test(test_arguments),
+        cmocka_unit_test(test_ops_refuse_null_arguments),
         cmocka_unit_test(test_no_server),
     };
     return cmocka_run_group_tests_name("postgres_api", tests, NULL, NULL);

@@ -200,7 +200,7 @@ static const char *body_text(const char *desc)
 
 static void config(chorusacct_smtp_config *c, int tls, int port)
 {
-    assert_int_equal(chorusacct_smtp_config_init(c, sizeof *c), CHORUSACCT_OK);
+    assert_code(chorusacct_smtp_config_init(c, sizeof *c), CHORUSACCT_OK, NULL);
     c->tls = tls;
     c->host = "127.0.0.1";
     c->port = port;
@@ -355,25 +355,25 @@ static void set_field(chorusacct_smtp_config *c, const char *field,
         fail_msg("no field %s", field);
 }
 
-static void test_config(void **state)
+static void test_config_defaults_and_refusals(void **state)
 {
     (void)state;
     chorusacct_smtp_config c;
     chorusacct_mailer_ops ops = {.struct_size = sizeof ops};
-    assert_int_equal(chorusacct_smtp_config_init(&c, sizeof c), CHORUSACCT_OK);
+    assert_code(chorusacct_smtp_config_init(&c, sizeof c), CHORUSACCT_OK, NULL);
     assert_int_equal(c.struct_size, sizeof c);
     assert_int_equal(c.tls, CHORUSACCT_SMTP_TLS_STARTTLS);
     assert_int_equal(c.port, 0);
     assert_int_equal(c.timeout_ms, 60000);
     assert_null(c.host);
     assert_null(c.username);
-    assert_int_equal(chorusacct_smtp_config_init(&c, sizeof c - 1),
-                     CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_smtp_config_init(NULL, sizeof c),
-                     CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_smtp_ops(NULL, &c), CHORUSACCT_E_ARG);
+    assert_code(chorusacct_smtp_config_init(&c, sizeof c - 1), CHORUSACCT_E_ARG,
+                NULL);
+    assert_code(chorusacct_smtp_config_init(NULL, sizeof c), CHORUSACCT_E_ARG,
+                NULL);
+    assert_code(chorusacct_smtp_ops(NULL, &c), CHORUSACCT_E_ARG, NULL);
     memset(&ops, 0xA5, sizeof ops);
-    assert_int_equal(chorusacct_smtp_ops(&ops, NULL), CHORUSACCT_E_ARG);
+    assert_code(chorusacct_smtp_ops(&ops, NULL), CHORUSACCT_E_ARG, NULL);
     assert_null(ops.send); /* cleared on failure */
 
     /* Good settings build a table (no connection is made). */
@@ -417,14 +417,14 @@ static void test_config(void **state)
     }
     config(&c, CHORUSACCT_SMTP_TLS_STARTTLS, 587);
     c.ca_file = "/nonexistent/ca.pem";
-    assert_int_equal(chorusacct_smtp_ops(&ops, &c), CHORUSACCT_E_IO);
+    assert_code(chorusacct_smtp_ops(&ops, &c), CHORUSACCT_E_IO, NULL);
     /* A newer caller's bigger struct: members past ours are ignored. */
     struct {
         chorusacct_smtp_config c;
         uint64_t future;
     } big;
-    assert_int_equal(chorusacct_smtp_config_init(&big.c, sizeof big),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_smtp_config_init(&big.c, sizeof big), CHORUSACCT_OK,
+                NULL);
     assert_int_equal(big.c.struct_size, sizeof big);
     assert_int_equal(big.future, 0);
     big.c.host = "localhost";
@@ -458,14 +458,14 @@ static void check_delivery(int tls, int port, const char *want_auth,
     assert_int_equal(received(), before + 1);
 
     size_t want_len = 0, got_len = 0;
-    assert_int_equal(
+    assert_code(
         chorusacct_mail_format(&m, FROM, m.created_at, NULL, 0, &want_len),
-        CHORUSACCT_OK);
+        CHORUSACCT_OK, NULL);
     char *want = malloc(want_len + 1);
     assert_non_null(want);
-    assert_int_equal(chorusacct_mail_format(&m, FROM, m.created_at, want,
-                                            want_len + 1, &want_len),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_mail_format(&m, FROM, m.created_at, want,
+                                       want_len + 1, &want_len),
+                CHORUSACCT_OK, NULL);
     char *raw = raw_of(before + 1, &got_len);
     assert_int_equal(got_len, want_len);
     assert_memory_equal(raw, want, want_len);
@@ -503,13 +503,13 @@ static void check_delivery(int tls, int port, const char *want_auth,
     free(d);
 }
 
-static void test_plain(void **state)
+static void test_delivery_without_tls(void **state)
 {
     (void)state;
     check_delivery(CHORUSACCT_SMTP_TLS_NONE, srv.plain, "-", "-");
 }
 
-static void test_starttls(void **state)
+static void test_delivery_with_starttls(void **state)
 {
     (void)state;
     if (!have_tls())
@@ -552,7 +552,7 @@ static void *work(void *arg)
     return NULL;
 }
 
-static void test_threads(void **state)
+static void test_threads_deliver_each_message_once(void **state)
 {
     (void)state;
     chorusacct_smtp_config c;
@@ -611,7 +611,7 @@ static void expect_result(const char *to, int want, const char *want_error)
     assert_int_equal(received(), before);
 }
 
-static void test_replies(void **state)
+static void test_server_replies_map_to_results(void **state)
 {
     (void)state;
     /* After the message: 4xx temporary, 5xx permanent, the server's own
@@ -729,7 +729,7 @@ static void test_connection_refused(void **state)
     expect_tempfail(&c, "(curl error 7)");
 }
 
-static void test_timeout(void **state)
+static void test_silent_server_times_out(void **state)
 {
     (void)state;
     /* The kernel accepts the connection; nobody ever answers. */
@@ -750,13 +750,13 @@ static void test_timeout(void **state)
 /* ------------------------------------------------------------------ */
 /* The flow, delivered over SMTP                                        */
 
-static void use_smtp(bench *b)
+static void use_smtp(flowfix *b)
 {
     chorusacct_smtp_config c;
     chorusacct_mailer_ops ops = {.struct_size = sizeof ops};
     config(&c, CHORUSACCT_SMTP_TLS_NONE, srv.plain);
     mailer(&ops, &c);
-    assert_int_equal(chorusacct_ctx_set_mailer(b->ctx, &ops), CHORUSACCT_OK);
+    assert_code(chorusacct_ctx_set_mailer(b->ctx, &ops), CHORUSACCT_OK, b->ctx);
 }
 
 /* The activation message among those received: its token. */
@@ -779,12 +779,12 @@ static void received_token(int first, const char *to, char *token, size_t cap)
     assert_true(token[0] != '\0');
 }
 
-static void test_flow(void **state)
+static void test_flow_delivers_through_smtp(void **state)
 {
     (void)state;
-    bench b;
+    flowfix b;
     char siret[15], token[128];
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     use_smtp(&b);
     siret_of(4242, siret);
     int64_t id = do_signup(&b, "marie.curie@example.fr", siret,
@@ -796,17 +796,17 @@ static void test_flow(void **state)
     assert_int_equal(outbox_count(&b, CHORUSACCT_MSG_SENT), queued);
     received_token(1, "marie.curie@example.fr", token, sizeof token);
     int reason = 0;
-    assert_int_equal(do_activate(&b, token, &reason), CHORUSACCT_OK);
+    assert_code(do_activate(&b, token, &reason), CHORUSACCT_OK, b.ctx);
     assert_int_equal(state_of(&b, id), CHORUSACCT_STATE_ACTIVE);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 static void test_flow_retry(void **state)
 {
     (void)state;
-    bench b;
+    flowfix b;
     char siret[15], token[128];
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     use_smtp(&b);
     siret_of(4343, siret);
     int64_t id = do_signup(&b, "pierre.curie@example.fr", siret,
@@ -814,15 +814,16 @@ static void test_flow_retry(void **state)
     size_t queued = outbox_count(&b, CHORUSACCT_MSG_PENDING);
     ctl_ok("data 1000 451 4.3.0 try later");
     chorusacct_delivery d = {.struct_size = sizeof d};
-    assert_int_equal(chorusacct_outbox_deliver(b.ctx, 100, &d), CHORUSACCT_OK);
+    assert_code(chorusacct_outbox_deliver(b.ctx, 100, &d), CHORUSACCT_OK,
+                b.ctx);
     assert_int_equal(d.sent, 0);
     assert_int_equal(d.retried, queued);
     assert_int_equal(received(), 0);
     chorusacct_message m[8] = {{.struct_size = sizeof m[0]}};
     size_t n = 0;
-    assert_int_equal(chorusacct_outbox_list(b.ctx, CHORUSACCT_MSG_PENDING, 0, m,
-                                            ARRAY_LEN(m), &n),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_outbox_list(b.ctx, CHORUSACCT_MSG_PENDING, 0, m,
+                                       ARRAY_LEN(m), &n),
+                CHORUSACCT_OK, b.ctx);
     assert_int_equal(n, queued);
     for (size_t i = 0; i < n; i++) {
         assert_int_equal(m[i].attempts, 1);
@@ -831,7 +832,8 @@ static void test_flow_retry(void **state)
                             "smtp: 451 4.3.0 try later (after the message)");
     }
     /* Not due yet: nothing is tried. */
-    assert_int_equal(chorusacct_outbox_deliver(b.ctx, 100, &d), CHORUSACCT_OK);
+    assert_code(chorusacct_outbox_deliver(b.ctx, 100, &d), CHORUSACCT_OK,
+                b.ctx);
     assert_int_equal(d.sent + d.retried + d.dead, 0);
     /* The server recovers; the backoff passes. */
     ctl_ok("reset");
@@ -842,17 +844,17 @@ static void test_flow_retry(void **state)
     /* The link minted for the second try works. */
     received_token(1, "pierre.curie@example.fr", token, sizeof token);
     int reason = 0;
-    assert_int_equal(do_activate(&b, token, &reason), CHORUSACCT_OK);
+    assert_code(do_activate(&b, token, &reason), CHORUSACCT_OK, b.ctx);
     assert_int_equal(state_of(&b, id), CHORUSACCT_STATE_ACTIVE);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 static void test_flow_dead_letter(void **state)
 {
     (void)state;
-    bench b;
+    flowfix b;
     char siret[15];
-    bench_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     use_smtp(&b);
     siret_of(4444, siret);
     do_signup(&b, "nobody@example.fr", siret,
@@ -860,15 +862,16 @@ static void test_flow_dead_letter(void **state)
     size_t queued = outbox_count(&b, CHORUSACCT_MSG_PENDING);
     ctl_ok("rcpt nobody@example.fr 550 5.1.1 no such user");
     chorusacct_delivery d = {.struct_size = sizeof d};
-    assert_int_equal(chorusacct_outbox_deliver(b.ctx, 100, &d), CHORUSACCT_OK);
+    assert_code(chorusacct_outbox_deliver(b.ctx, 100, &d), CHORUSACCT_OK,
+                b.ctx);
     assert_int_equal(d.sent, 0);
     assert_int_equal(d.retried, 0);
     assert_int_equal(d.dead, queued);
     chorusacct_message m[8] = {{.struct_size = sizeof m[0]}};
     size_t n = 0;
-    assert_int_equal(chorusacct_outbox_list(b.ctx, CHORUSACCT_MSG_DEAD, 0, m,
-                                            ARRAY_LEN(m), &n),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_outbox_list(b.ctx, CHORUSACCT_MSG_DEAD, 0, m,
+                                       ARRAY_LEN(m), &n),
+                CHORUSACCT_OK, b.ctx);
     assert_int_equal(n, queued);
     for (size_t i = 0; i < n; i++) {
         assert_int_equal(m[i].attempts, 1);
@@ -876,7 +879,7 @@ static void test_flow_dead_letter(void **state)
                             "smtp: 550 5.1.1 no such user (after RCPT TO)");
     }
     assert_int_equal(received(), 0);
-    bench_close(&b);
+    flowfix_close(&b);
 }
 
 int main(int argc, char **argv)
@@ -910,16 +913,16 @@ int main(int argc, char **argv)
         return rc;
     }
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_config),
-        cmocka_unit_test_setup(test_plain, setup),
-        cmocka_unit_test_setup(test_starttls, setup),
+        cmocka_unit_test(test_config_defaults_and_refusals),
+        cmocka_unit_test_setup(test_delivery_without_tls, setup),
+        cmocka_unit_test_setup(test_delivery_with_starttls, setup),
         cmocka_unit_test_setup(test_implicit_tls, setup),
-        cmocka_unit_test_setup(test_threads, setup),
-        cmocka_unit_test_setup(test_replies, setup),
+        cmocka_unit_test_setup(test_threads_deliver_each_message_once, setup),
+        cmocka_unit_test_setup(test_server_replies_map_to_results, setup),
         cmocka_unit_test_setup(test_tls_failures, setup),
         cmocka_unit_test_setup(test_connection_refused, setup),
-        cmocka_unit_test_setup(test_timeout, setup),
-        cmocka_unit_test_setup(test_flow, setup),
+        cmocka_unit_test_setup(test_silent_server_times_out, setup),
+        cmocka_unit_test_setup(test_flow_delivers_through_smtp, setup),
         cmocka_unit_test_setup(test_flow_retry, setup),
         cmocka_unit_test_setup(test_flow_dead_letter, setup),
     };

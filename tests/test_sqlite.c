@@ -77,8 +77,8 @@ static int teardown(void **state)
 static chorusacct_storage_ops *open_ops(fixture *f)
 {
     f->ops.struct_size = (uint32_t)sizeof f->ops;
-    assert_int_equal(chorusacct_sqlite_ops(&f->ops, f->path, 0),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_sqlite_ops(&f->ops, f->path, 0), CHORUSACCT_OK,
+                NULL);
     f->open = true;
     return &f->ops;
 }
@@ -127,7 +127,7 @@ static chorusacct_account insert_account(chorusacct_storage_ops *ops, long i)
 {
     chorusacct_account a = {.struct_size = sizeof a};
     sample_account(&a, i);
-    assert_int_equal(ops->account_insert(ops->user_data, &a), CHORUSACCT_OK);
+    assert_code(ops->account_insert(ops->user_data, &a), CHORUSACCT_OK, NULL);
     return a;
 }
 
@@ -159,13 +159,13 @@ static void test_create_and_reopen(void **state)
     /* Reopened, with and without NO_CREATE: the data is there and the
      * schema is not run again. */
     f->ops.struct_size = (uint32_t)sizeof f->ops;
-    assert_int_equal(chorusacct_sqlite_ops(&f->ops, f->path,
-                                               CHORUSACCT_SQLITE_NO_CREATE),
-                     CHORUSACCT_OK);
+    assert_code(
+        chorusacct_sqlite_ops(&f->ops, f->path, CHORUSACCT_SQLITE_NO_CREATE),
+        CHORUSACCT_OK, NULL);
     f->open = true;
     chorusacct_account b = {.struct_size = sizeof b};
-    assert_int_equal(f->ops.account_get(f->ops.user_data, a.id, &b),
-                     CHORUSACCT_OK);
+    assert_code(f->ops.account_get(f->ops.user_data, a.id, &b), CHORUSACCT_OK,
+                NULL);
     assert_string_equal(b.login_email, a.login_email);
     close_ops(f);
     open_ops(f);
@@ -174,21 +174,20 @@ static void test_create_and_reopen(void **state)
     sqlite3_close(db);
 }
 
-static void test_refusals(void **state)
+static void test_open_refuses_bad_arguments_and_files(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops ops = {.struct_size = sizeof ops};
-    assert_int_equal(chorusacct_sqlite_ops(NULL, f->path, 0),
-                     CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_sqlite_ops(&ops, NULL, 0),
-                     CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_sqlite_ops(&ops, f->path, 2),
-                     CHORUSACCT_E_ARG);
+    assert_code(chorusacct_sqlite_ops(NULL, f->path, 0), CHORUSACCT_E_ARG,
+                NULL);
+    assert_code(chorusacct_sqlite_ops(&ops, NULL, 0), CHORUSACCT_E_ARG, NULL);
+    assert_code(chorusacct_sqlite_ops(&ops, f->path, 2), CHORUSACCT_E_ARG,
+                NULL);
 
     /* NO_CREATE: a missing file is not created. */
-    assert_int_equal(
+    assert_code(
         chorusacct_sqlite_ops(&ops, f->path, CHORUSACCT_SQLITE_NO_CREATE),
-        CHORUSACCT_E_NOTFOUND);
+        CHORUSACCT_E_NOTFOUND, NULL);
     struct stat st;
     assert_int_not_equal(stat(f->path, &st), 0);
     assert_int_equal(errno, ENOENT);
@@ -196,19 +195,18 @@ static void test_refusals(void **state)
     /* Missing folder, a folder, a text file. */
     char p[128];
     snprintf(p, sizeof p, "%s/no/such/dir.db", f->dir);
-    assert_int_equal(chorusacct_sqlite_ops(&ops, p, 0), CHORUSACCT_E_IO);
+    assert_code(chorusacct_sqlite_ops(&ops, p, 0), CHORUSACCT_E_IO, NULL);
     snprintf(p, sizeof p, "%s/dir", f->dir);
     assert_int_equal(mkdir(p, 0700), 0);
-    assert_int_equal(chorusacct_sqlite_ops(&ops, p, 0), CHORUSACCT_E_IO);
+    assert_code(chorusacct_sqlite_ops(&ops, p, 0), CHORUSACCT_E_IO, NULL);
     static const char text[] =
         "This is a text file, not a database: SQLite reads its first 100 "
         "bytes as a header and refuses it.\n";
     write_file(f->path, text, sizeof text - 1);
-    assert_int_equal(chorusacct_sqlite_ops(&ops, f->path, 0),
-                     CHORUSACCT_E_IO);
-    assert_int_equal(
+    assert_code(chorusacct_sqlite_ops(&ops, f->path, 0), CHORUSACCT_E_IO, NULL);
+    assert_code(
         chorusacct_sqlite_ops(&ops, f->path, CHORUSACCT_SQLITE_NO_CREATE),
-        CHORUSACCT_E_IO);
+        CHORUSACCT_E_IO, NULL);
     remove_db(f->path);
 
     /* A database of another program with a table of the same name. */
@@ -216,8 +214,8 @@ static void test_refusals(void **state)
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
     assert_int_equal(raw_exec(db, "CREATE TABLE account(x)"), SQLITE_OK);
     sqlite3_close(db);
-    assert_int_equal(chorusacct_sqlite_ops(&ops, f->path, 0),
-                     CHORUSACCT_E_STORAGE);
+    assert_code(chorusacct_sqlite_ops(&ops, f->path, 0), CHORUSACCT_E_STORAGE,
+                NULL);
 }
 
 static void test_newer_schema(void **state)
@@ -232,8 +230,8 @@ static void test_newer_schema(void **state)
     assert_int_equal(raw_exec(db, sql), SQLITE_OK);
     sqlite3_close(db);
     chorusacct_storage_ops ops = {.struct_size = sizeof ops};
-    assert_int_equal(chorusacct_sqlite_ops(&ops, f->path, 0),
-                     CHORUSACCT_E_SCHEMA);
+    assert_code(chorusacct_sqlite_ops(&ops, f->path, 0), CHORUSACCT_E_SCHEMA,
+                NULL);
     /* Refused without touching it. */
     db = raw_open(f->path);
     assert_int_equal(raw_int(db, "SELECT max(version) FROM chorusacct_schema"),
@@ -328,29 +326,28 @@ static void test_migrate_from_v1(void **state)
     sqlite3_close(db);
 
     chorusacct_account a = {.struct_size = sizeof a};
-    assert_int_equal(ops->account_find(ops->user_data, "jeanne@exemple.fr", &a),
-                     CHORUSACCT_OK);
+    assert_code(ops->account_find(ops->user_data, "jeanne@exemple.fr", &a),
+                CHORUSACCT_OK, NULL);
     assert_int_equal(a.id, 3);
     assert_int_equal(a.version, 4);
     assert_int_equal(a.structure_id, 7);
     assert_string_equal(a.last_name, "Dupré");
     assert_string_equal(a.password_hash, "$argon2id$x");
     chorusacct_structure s = {.struct_size = sizeof s};
-    assert_int_equal(
-        ops->structure_find(ops->user_data, 1, "73282932000074", &s),
-        CHORUSACCT_OK);
+    assert_code(ops->structure_find(ops->user_data, 1, "73282932000074", &s),
+                CHORUSACCT_OK, NULL);
     assert_int_equal(s.principal_id, 3);
     chorusacct_message m = {.struct_size = sizeof m};
     size_t n = 0;
-    assert_int_equal(ops->outbox_list(ops->user_data, 0, 0, &m, 1, &n),
-                     CHORUSACCT_OK);
+    assert_code(ops->outbox_list(ops->user_data, 0, 0, &m, 1, &n),
+                CHORUSACCT_OK, NULL);
     assert_int_equal(n, 1);
     assert_string_equal(m.subject, "Objet");
     assert_string_equal(m.body, "Corps");
     uint8_t v[4];
     size_t len = 0;
-    assert_int_equal(ops->meta_get(ops->user_data, "secret", v, sizeof v, &len),
-                     CHORUSACCT_OK);
+    assert_code(ops->meta_get(ops->user_data, "secret", v, sizeof v, &len),
+                CHORUSACCT_OK, NULL);
     assert_int_equal(len, 2);
     assert_int_equal(v[1], 0xff);
     /* New ids continue after the migrated ones. */
@@ -361,7 +358,7 @@ static void test_migrate_from_v1(void **state)
 /* ------------------------------------------------------------------ */
 /* Accounts and structures                                              */
 
-static void test_accounts(void **state)
+static void test_accounts_crud_and_unique_key(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
@@ -377,78 +374,79 @@ static void test_accounts(void **state)
     memset(a.reason, 'r', sizeof a.reason - 1); /* a full field */
     a.reason[sizeof a.reason - 1] = '\0';
     a.version = 77; /* ignored: an insert starts at 1 */
-    assert_int_equal(ops->account_insert(ud, &a), CHORUSACCT_OK);
+    assert_code(ops->account_insert(ud, &a), CHORUSACCT_OK, NULL);
     assert_true(a.id > 0);
     assert_int_equal(a.version, 1);
 
     memset(&got, 0xaa, sizeof got);
-    assert_int_equal(ops->account_get(ud, a.id, &got), CHORUSACCT_OK);
+    assert_code(ops->account_get(ud, a.id, &got), CHORUSACCT_OK, NULL);
     assert_memory_equal(&got, &a, sizeof a);
     memset(&got, 0xaa, sizeof got);
-    assert_int_equal(ops->account_find(ud, a.email_key, &got), CHORUSACCT_OK);
+    assert_code(ops->account_find(ud, a.email_key, &got), CHORUSACCT_OK, NULL);
     assert_memory_equal(&got, &a, sizeof a);
 
     /* Missing records, and outputs untouched on failure. */
     memset(&got, 0xaa, sizeof got);
-    assert_int_equal(ops->account_get(ud, a.id + 1000, &got),
-                     CHORUSACCT_E_NOTFOUND);
-    assert_int_equal(ops->account_find(ud, "nobody@exemple.fr", &got),
-                     CHORUSACCT_E_NOTFOUND);
+    assert_code(ops->account_get(ud, a.id + 1000, &got), CHORUSACCT_E_NOTFOUND,
+                NULL);
+    assert_code(ops->account_find(ud, "nobody@exemple.fr", &got),
+                CHORUSACCT_E_NOTFOUND, NULL);
     assert_int_equal(got.struct_size, 0xaaaaaaaa);
     /* The key is compared exactly: case-folding is the library's. */
     char upper[CHORUSACCT_EMAIL_SIZE];
     snprintf(upper, sizeof upper, "%s", a.email_key);
     upper[0] = 'C';
-    assert_int_equal(ops->account_find(ud, upper, &got), CHORUSACCT_E_NOTFOUND);
+    assert_code(ops->account_find(ud, upper, &got), CHORUSACCT_E_NOTFOUND,
+                NULL);
 
     /* Unique e-mail key. */
     sample_account(&b, 1);
-    assert_int_equal(ops->account_insert(ud, &b), CHORUSACCT_E_EXISTS);
+    assert_code(ops->account_insert(ud, &b), CHORUSACCT_E_EXISTS, NULL);
     assert_int_equal(b.id, 0);
     sample_account(&b, 2);
-    assert_int_equal(ops->account_insert(ud, &b), CHORUSACCT_OK);
+    assert_code(ops->account_insert(ud, &b), CHORUSACCT_OK, NULL);
     assert_true(b.id > a.id);
 
     /* Compare-and-set. */
     chorusacct_account stale = a;
     a.state = CHORUSACCT_STATE_ACTIVE;
     a.activated_at = 1700000500;
-    assert_int_equal(ops->account_update(ud, &a), CHORUSACCT_OK);
+    assert_code(ops->account_update(ud, &a), CHORUSACCT_OK, NULL);
     assert_int_equal(a.version, 2);
-    assert_int_equal(ops->account_get(ud, a.id, &got), CHORUSACCT_OK);
+    assert_code(ops->account_get(ud, a.id, &got), CHORUSACCT_OK, NULL);
     assert_memory_equal(&got, &a, sizeof a);
     stale.state = CHORUSACCT_STATE_REJECTED;
-    assert_int_equal(ops->account_update(ud, &stale), CHORUSACCT_E_CONFLICT);
+    assert_code(ops->account_update(ud, &stale), CHORUSACCT_E_CONFLICT, NULL);
     assert_int_equal(stale.version, 1);
-    assert_int_equal(ops->account_get(ud, a.id, &got), CHORUSACCT_OK);
+    assert_code(ops->account_get(ud, a.id, &got), CHORUSACCT_OK, NULL);
     assert_int_equal(got.state, CHORUSACCT_STATE_ACTIVE);
     stale.id = a.id + 1000;
-    assert_int_equal(ops->account_update(ud, &stale), CHORUSACCT_E_NOTFOUND);
+    assert_code(ops->account_update(ud, &stale), CHORUSACCT_E_NOTFOUND, NULL);
     /* An update that takes another account's key. */
     chorusacct_account clash = b;
     snprintf(clash.email_key, sizeof clash.email_key, "%s", a.email_key);
-    assert_int_equal(ops->account_update(ud, &clash), CHORUSACCT_E_EXISTS);
+    assert_code(ops->account_update(ud, &clash), CHORUSACCT_E_EXISTS, NULL);
     assert_int_equal(clash.version, 1);
 
     /* A text field without its NUL is refused, not truncated. */
     chorusacct_account bad = {.struct_size = sizeof bad};
     sample_account(&bad, 3);
     memset(bad.first_name, 'x', sizeof bad.first_name);
-    assert_int_equal(ops->account_insert(ud, &bad), CHORUSACCT_E_ARG);
-    assert_int_equal(ops->account_find(ud, bad.email_key, &got),
-                     CHORUSACCT_E_NOTFOUND);
+    assert_code(ops->account_insert(ud, &bad), CHORUSACCT_E_ARG, NULL);
+    assert_code(ops->account_find(ud, bad.email_key, &got),
+                CHORUSACCT_E_NOTFOUND, NULL);
 
     /* Deletion; ids are never reused, even the highest one's. */
-    assert_int_equal(ops->account_delete(ud, b.id), CHORUSACCT_OK);
-    assert_int_equal(ops->account_delete(ud, b.id), CHORUSACCT_E_NOTFOUND);
-    assert_int_equal(ops->account_get(ud, b.id, &got), CHORUSACCT_E_NOTFOUND);
+    assert_code(ops->account_delete(ud, b.id), CHORUSACCT_OK, NULL);
+    assert_code(ops->account_delete(ud, b.id), CHORUSACCT_E_NOTFOUND, NULL);
+    assert_code(ops->account_get(ud, b.id, &got), CHORUSACCT_E_NOTFOUND, NULL);
     chorusacct_account c = insert_account(ops, 2);
     assert_true(c.id > b.id);
 
-    assert_int_equal(ops->account_get(ud, 1, NULL), CHORUSACCT_E_ARG);
-    assert_int_equal(ops->account_find(ud, NULL, &got), CHORUSACCT_E_ARG);
-    assert_int_equal(ops->account_insert(ud, NULL), CHORUSACCT_E_ARG);
-    assert_int_equal(ops->account_update(ud, NULL), CHORUSACCT_E_ARG);
+    assert_code(ops->account_get(ud, 1, NULL), CHORUSACCT_E_ARG, NULL);
+    assert_code(ops->account_find(ud, NULL, &got), CHORUSACCT_E_ARG, NULL);
+    assert_code(ops->account_insert(ud, NULL), CHORUSACCT_E_ARG, NULL);
+    assert_code(ops->account_update(ud, NULL), CHORUSACCT_E_ARG, NULL);
 }
 
 static void test_account_list(void **state)
@@ -459,8 +457,8 @@ static void test_account_list(void **state)
     chorusacct_structure s1 = {.struct_size = sizeof s1}, s2 = {.struct_size = sizeof s2};
     sample_structure(&s1, 1);
     sample_structure(&s2, 2);
-    assert_int_equal(ops->structure_insert(ud, &s1), CHORUSACCT_OK);
-    assert_int_equal(ops->structure_insert(ud, &s2), CHORUSACCT_OK);
+    assert_code(ops->structure_insert(ud, &s1), CHORUSACCT_OK, NULL);
+    assert_code(ops->structure_insert(ud, &s2), CHORUSACCT_OK, NULL);
     int64_t ids[12];
     for (long i = 0; i < 12; i++) {
         chorusacct_account a = {.struct_size = sizeof a};
@@ -469,7 +467,7 @@ static void test_account_list(void **state)
         a.structure_id = i % 3 == 0 ? 0 : i % 3 == 1 ? s1.id : s2.id;
         a.role = (int32_t)(1 + i % 3);
         a.expires_at = i % 2 == 0 ? 0 : 1000 + i;
-        assert_int_equal(ops->account_insert(ud, &a), CHORUSACCT_OK);
+        assert_code(ops->account_insert(ud, &a), CHORUSACCT_OK, NULL);
         ids[i] = a.id;
     }
     chorusacct_account out[16] = {{.struct_size = sizeof out[0]}};
@@ -478,81 +476,82 @@ static void test_account_list(void **state)
     memset(&q, 0, sizeof q);
     q.struct_size = (uint32_t)sizeof q;
 
-    assert_int_equal(ops->account_list(ud, &q, out, 16, &n), CHORUSACCT_OK);
+    assert_code(ops->account_list(ud, &q, out, 16, &n), CHORUSACCT_OK, NULL);
     assert_int_equal(n, 12);
     for (size_t i = 0; i < n; i++)
         assert_int_equal(out[i].id, ids[i]);
 
     /* Paging: max, then after_id. */
-    assert_int_equal(ops->account_list(ud, &q, out, 5, &n), CHORUSACCT_OK);
+    assert_code(ops->account_list(ud, &q, out, 5, &n), CHORUSACCT_OK, NULL);
     assert_int_equal(n, 5);
     q.after_id = out[4].id;
-    assert_int_equal(ops->account_list(ud, &q, out, 16, &n), CHORUSACCT_OK);
+    assert_code(ops->account_list(ud, &q, out, 16, &n), CHORUSACCT_OK, NULL);
     assert_int_equal(n, 7);
     assert_int_equal(out[0].id, ids[5]);
-    assert_int_equal(ops->account_list(ud, &q, out, 0, &n), CHORUSACCT_OK);
+    assert_code(ops->account_list(ud, &q, out, 0, &n), CHORUSACCT_OK, NULL);
     assert_int_equal(n, 0);
     q.after_id = 0;
 
     /* Each filter, alone and together. */
     q.state = 2;
-    assert_int_equal(ops->account_list(ud, &q, out, 16, &n), CHORUSACCT_OK);
+    assert_code(ops->account_list(ud, &q, out, 16, &n), CHORUSACCT_OK, NULL);
     assert_int_equal(n, 3); /* i = 1, 5, 9 */
     for (size_t i = 0; i < n; i++)
         assert_int_equal(out[i].state, 2);
     q.state = 0;
     q.structure_id = s1.id;
-    assert_int_equal(ops->account_list(ud, &q, out, 16, &n), CHORUSACCT_OK);
+    assert_code(ops->account_list(ud, &q, out, 16, &n), CHORUSACCT_OK, NULL);
     assert_int_equal(n, 4); /* i = 1, 4, 7, 10 */
     for (size_t i = 0; i < n; i++)
         assert_int_equal(out[i].structure_id, s1.id);
     q.min_role = 3;
-    assert_int_equal(ops->account_list(ud, &q, out, 16, &n), CHORUSACCT_OK);
+    assert_code(ops->account_list(ud, &q, out, 16, &n), CHORUSACCT_OK, NULL);
     assert_int_equal(n, 0); /* role of i = 1 (mod 3) is 2 */
     q.min_role = 2;
-    assert_int_equal(ops->account_list(ud, &q, out, 16, &n), CHORUSACCT_OK);
+    assert_code(ops->account_list(ud, &q, out, 16, &n), CHORUSACCT_OK, NULL);
     assert_int_equal(n, 4);
     q.structure_id = 0;
     q.min_role = 0;
     q.expires_before = 1006; /* expires_at in (0, 1006): i = 1, 3, 5 */
-    assert_int_equal(ops->account_list(ud, &q, out, 16, &n), CHORUSACCT_OK);
+    assert_code(ops->account_list(ud, &q, out, 16, &n), CHORUSACCT_OK, NULL);
     assert_int_equal(n, 3);
     assert_int_equal(out[0].id, ids[1]);
     assert_int_equal(out[2].id, ids[5]);
     q.state = 4; /* i = 3 */
-    assert_int_equal(ops->account_list(ud, &q, out, 16, &n), CHORUSACCT_OK);
+    assert_code(ops->account_list(ud, &q, out, 16, &n), CHORUSACCT_OK, NULL);
     assert_int_equal(n, 1);
     assert_int_equal(out[0].id, ids[3]);
 
-    assert_int_equal(ops->account_list(ud, NULL, out, 16, &n),
-                     CHORUSACCT_E_ARG);
-    assert_int_equal(ops->account_list(ud, &q, NULL, 16, &n), CHORUSACCT_E_ARG);
+    assert_code(ops->account_list(ud, NULL, out, 16, &n), CHORUSACCT_E_ARG,
+                NULL);
+    assert_code(ops->account_list(ud, &q, NULL, 16, &n), CHORUSACCT_E_ARG,
+                NULL);
 }
 
-static void test_structures(void **state)
+static void test_structures_unique_identifier(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
     void *ud = ops->user_data;
     chorusacct_structure s = {.struct_size = sizeof s}, t = {.struct_size = sizeof t}, got = {.struct_size = sizeof got};
     sample_structure(&s, 1);
-    assert_int_equal(ops->structure_insert(ud, &s), CHORUSACCT_OK);
+    assert_code(ops->structure_insert(ud, &s), CHORUSACCT_OK, NULL);
     assert_true(s.id > 0);
     memset(&got, 0xaa, sizeof got);
-    assert_int_equal(ops->structure_get(ud, s.id, &got), CHORUSACCT_OK);
+    assert_code(ops->structure_get(ud, s.id, &got), CHORUSACCT_OK, NULL);
     assert_memory_equal(&got, &s, sizeof s);
     memset(&got, 0xaa, sizeof got);
-    assert_int_equal(ops->structure_find(ud, s.id_type, s.identifier, &got),
-                     CHORUSACCT_OK);
+    assert_code(ops->structure_find(ud, s.id_type, s.identifier, &got),
+                CHORUSACCT_OK, NULL);
     assert_memory_equal(&got, &s, sizeof s);
-    assert_int_equal(ops->structure_find(ud, 2, s.identifier, &got),
-                     CHORUSACCT_E_NOTFOUND);
+    assert_code(ops->structure_find(ud, 2, s.identifier, &got),
+                CHORUSACCT_E_NOTFOUND, NULL);
 
     /* Same type and identifier: taken; another type: distinct. */
     sample_structure(&t, 1);
-    assert_int_equal(ops->structure_insert(ud, &t), CHORUSACCT_E_EXISTS);
+    assert_code(ops->structure_insert(ud, &t), CHORUSACCT_E_EXISTS, NULL);
     t.id_type = 2;
-    assert_int_equal(ops->structure_insert(ud, &t), CHORUSACCT_OK);
+    assert_code(ops->structure_insert(ud, &t), CHORUSACCT_OK, NULL);
 
     /* Types without a value: every structure is distinct, and none is
      * found by its empty identifier. */
@@ -560,26 +559,27 @@ static void test_structures(void **state)
         sample_structure(&t, 10 + i);
         t.id_type = 7;
         t.identifier[0] = '\0';
-        assert_int_equal(ops->structure_insert(ud, &t), CHORUSACCT_OK);
+        assert_code(ops->structure_insert(ud, &t), CHORUSACCT_OK, NULL);
     }
-    assert_int_equal(ops->structure_find(ud, 7, "", &got),
-                     CHORUSACCT_E_NOTFOUND);
+    assert_code(ops->structure_find(ud, 7, "", &got), CHORUSACCT_E_NOTFOUND,
+                NULL);
 
     s.principal_id = 12;
     memset(s.company_name, 0, sizeof s.company_name);
     snprintf(s.company_name, sizeof s.company_name, "Autre raison sociale");
-    assert_int_equal(ops->structure_update(ud, &s), CHORUSACCT_OK);
-    assert_int_equal(ops->structure_get(ud, s.id, &got), CHORUSACCT_OK);
+    assert_code(ops->structure_update(ud, &s), CHORUSACCT_OK, NULL);
+    assert_code(ops->structure_get(ud, s.id, &got), CHORUSACCT_OK, NULL);
     assert_memory_equal(&got, &s, sizeof s);
     t = s;
     t.id = s.id + 1000;
-    assert_int_equal(ops->structure_update(ud, &t), CHORUSACCT_E_NOTFOUND);
-    assert_int_equal(ops->structure_delete(ud, s.id), CHORUSACCT_OK);
-    assert_int_equal(ops->structure_delete(ud, s.id), CHORUSACCT_E_NOTFOUND);
-    assert_int_equal(ops->structure_get(ud, s.id, &got), CHORUSACCT_E_NOTFOUND);
+    assert_code(ops->structure_update(ud, &t), CHORUSACCT_E_NOTFOUND, NULL);
+    assert_code(ops->structure_delete(ud, s.id), CHORUSACCT_OK, NULL);
+    assert_code(ops->structure_delete(ud, s.id), CHORUSACCT_E_NOTFOUND, NULL);
+    assert_code(ops->structure_get(ud, s.id, &got), CHORUSACCT_E_NOTFOUND,
+                NULL);
     /* The identifier is free again. */
     sample_structure(&t, 1);
-    assert_int_equal(ops->structure_insert(ud, &t), CHORUSACCT_OK);
+    assert_code(ops->structure_insert(ud, &t), CHORUSACCT_OK, NULL);
     assert_true(t.id > s.id);
 }
 
@@ -605,7 +605,7 @@ static void test_constraints_in_database(void **state)
     chorusacct_account a = insert_account(ops, 1);
     chorusacct_structure s = {.struct_size = sizeof s};
     sample_structure(&s, 1);
-    assert_int_equal(ops->structure_insert(ops->user_data, &s), CHORUSACCT_OK);
+    assert_code(ops->structure_insert(ops->user_data, &s), CHORUSACCT_OK, NULL);
 
     sqlite3 *db = raw_open(f->path);
     char sql[1024];
@@ -628,12 +628,12 @@ static void test_constraints_in_database(void **state)
     assert_int_equal(sqlite3_extended_errcode(db), SQLITE_CONSTRAINT_UNIQUE);
     /* An account's tokens go with it, whoever deletes it. */
     chorusacct_token t = make_token(a.id, 1), got;
-    assert_int_equal(ops->token_insert(ops->user_data, &t), CHORUSACCT_OK);
+    assert_code(ops->token_insert(ops->user_data, &t), CHORUSACCT_OK, NULL);
     snprintf(sql, sizeof sql, "DELETE FROM account WHERE id = %lld",
              (long long)a.id);
     assert_int_equal(raw_exec(db, sql), SQLITE_OK);
-    assert_int_equal(ops->token_get(ops->user_data, t.hash, &got),
-                     CHORUSACCT_E_NOTFOUND);
+    assert_code(ops->token_get(ops->user_data, t.hash, &got),
+                CHORUSACCT_E_NOTFOUND, NULL);
     assert_int_equal(raw_exec(db, "INSERT INTO structure(id_type,"
                                   " created_at, principal_id, identifier,"
                                   " company_name) VALUES(7, 0, 0, '', 'a'),"
@@ -645,7 +645,7 @@ static void test_constraints_in_database(void **state)
 /* ------------------------------------------------------------------ */
 /* Tokens and captcha challenges                                        */
 
-static void test_tokens(void **state)
+static void test_tokens_single_use_and_revocation(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
@@ -656,55 +656,55 @@ static void test_tokens(void **state)
     chorusacct_token t3 = make_token(a.id, 3), t4 = make_token(b.id, 4);
     chorusacct_token got;
     t3.purpose = 2;
-    assert_int_equal(ops->token_insert(ud, &t1), CHORUSACCT_OK);
-    assert_int_equal(ops->token_insert(ud, &t2), CHORUSACCT_OK);
-    assert_int_equal(ops->token_insert(ud, &t3), CHORUSACCT_OK);
-    assert_int_equal(ops->token_insert(ud, &t4), CHORUSACCT_OK);
-    assert_int_equal(ops->token_insert(ud, &t1), CHORUSACCT_E_EXISTS);
+    assert_code(ops->token_insert(ud, &t1), CHORUSACCT_OK, NULL);
+    assert_code(ops->token_insert(ud, &t2), CHORUSACCT_OK, NULL);
+    assert_code(ops->token_insert(ud, &t3), CHORUSACCT_OK, NULL);
+    assert_code(ops->token_insert(ud, &t4), CHORUSACCT_OK, NULL);
+    assert_code(ops->token_insert(ud, &t1), CHORUSACCT_E_EXISTS, NULL);
     /* The contract does not tie a token to an existing account. */
     chorusacct_token orphan = make_token(a.id + 1000, 5);
-    assert_int_equal(ops->token_insert(ud, &orphan), CHORUSACCT_OK);
+    assert_code(ops->token_insert(ud, &orphan), CHORUSACCT_OK, NULL);
 
     memset(&got, 0xaa, sizeof got);
-    assert_int_equal(ops->token_get(ud, t1.hash, &got), CHORUSACCT_OK);
+    assert_code(ops->token_get(ud, t1.hash, &got), CHORUSACCT_OK, NULL);
     assert_memory_equal(&got, &t1, sizeof t1);
     chorusacct_token missing = make_token(a.id, 9);
-    assert_int_equal(ops->token_get(ud, missing.hash, &got),
-                     CHORUSACCT_E_NOTFOUND);
+    assert_code(ops->token_get(ud, missing.hash, &got), CHORUSACCT_E_NOTFOUND,
+                NULL);
 
     /* Single use. */
-    assert_int_equal(ops->token_consume(ud, t1.hash, 2000), CHORUSACCT_OK);
-    assert_int_equal(ops->token_consume(ud, t1.hash, 2001),
-                     CHORUSACCT_E_CONFLICT);
-    assert_int_equal(ops->token_get(ud, t1.hash, &got), CHORUSACCT_OK);
+    assert_code(ops->token_consume(ud, t1.hash, 2000), CHORUSACCT_OK, NULL);
+    assert_code(ops->token_consume(ud, t1.hash, 2001), CHORUSACCT_E_CONFLICT,
+                NULL);
+    assert_code(ops->token_get(ud, t1.hash, &got), CHORUSACCT_OK, NULL);
     assert_int_equal(got.used_at, 2000);
-    assert_int_equal(ops->token_consume(ud, missing.hash, 2000),
-                     CHORUSACCT_E_NOTFOUND);
+    assert_code(ops->token_consume(ud, missing.hash, 2000),
+                CHORUSACCT_E_NOTFOUND, NULL);
 
     /* Revocation: the unused ones of that account and purpose only. */
-    assert_int_equal(ops->token_revoke(ud, a.id, 1, 3000), CHORUSACCT_OK);
-    assert_int_equal(ops->token_get(ud, t1.hash, &got), CHORUSACCT_OK);
+    assert_code(ops->token_revoke(ud, a.id, 1, 3000), CHORUSACCT_OK, NULL);
+    assert_code(ops->token_get(ud, t1.hash, &got), CHORUSACCT_OK, NULL);
     assert_int_equal(got.used_at, 2000);
-    assert_int_equal(ops->token_get(ud, t2.hash, &got), CHORUSACCT_OK);
+    assert_code(ops->token_get(ud, t2.hash, &got), CHORUSACCT_OK, NULL);
     assert_int_equal(got.used_at, 3000);
-    assert_int_equal(ops->token_get(ud, t3.hash, &got), CHORUSACCT_OK);
+    assert_code(ops->token_get(ud, t3.hash, &got), CHORUSACCT_OK, NULL);
     assert_int_equal(got.used_at, 0);
-    assert_int_equal(ops->token_get(ud, t4.hash, &got), CHORUSACCT_OK);
+    assert_code(ops->token_get(ud, t4.hash, &got), CHORUSACCT_OK, NULL);
     assert_int_equal(got.used_at, 0);
-    assert_int_equal(ops->token_consume(ud, t2.hash, 3001),
-                     CHORUSACCT_E_CONFLICT);
+    assert_code(ops->token_consume(ud, t2.hash, 3001), CHORUSACCT_E_CONFLICT,
+                NULL);
 
     /* Deleting an account deletes its tokens, not the others'. */
-    assert_int_equal(ops->account_delete(ud, a.id), CHORUSACCT_OK);
-    assert_int_equal(ops->token_get(ud, t1.hash, &got), CHORUSACCT_E_NOTFOUND);
-    assert_int_equal(ops->token_get(ud, t3.hash, &got), CHORUSACCT_E_NOTFOUND);
-    assert_int_equal(ops->token_get(ud, t4.hash, &got), CHORUSACCT_OK);
-    assert_int_equal(ops->token_get(ud, orphan.hash, &got), CHORUSACCT_OK);
-    assert_int_equal(ops->token_get(ud, NULL, &got), CHORUSACCT_E_ARG);
-    assert_int_equal(ops->token_consume(ud, NULL, 1), CHORUSACCT_E_ARG);
+    assert_code(ops->account_delete(ud, a.id), CHORUSACCT_OK, NULL);
+    assert_code(ops->token_get(ud, t1.hash, &got), CHORUSACCT_E_NOTFOUND, NULL);
+    assert_code(ops->token_get(ud, t3.hash, &got), CHORUSACCT_E_NOTFOUND, NULL);
+    assert_code(ops->token_get(ud, t4.hash, &got), CHORUSACCT_OK, NULL);
+    assert_code(ops->token_get(ud, orphan.hash, &got), CHORUSACCT_OK, NULL);
+    assert_code(ops->token_get(ud, NULL, &got), CHORUSACCT_E_ARG, NULL);
+    assert_code(ops->token_consume(ud, NULL, 1), CHORUSACCT_E_ARG, NULL);
 }
 
-static void test_captcha(void **state)
+static void test_captcha_round_trip(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
@@ -718,25 +718,25 @@ static void test_captcha(void **state)
         c.id_hash[i] = (uint8_t)i;
         c.answer_hash[i] = (uint8_t)(255 - i);
     }
-    assert_int_equal(ops->captcha_insert(ud, &c), CHORUSACCT_OK);
-    assert_int_equal(ops->captcha_insert(ud, &c), CHORUSACCT_E_EXISTS);
+    assert_code(ops->captcha_insert(ud, &c), CHORUSACCT_OK, NULL);
+    assert_code(ops->captcha_insert(ud, &c), CHORUSACCT_E_EXISTS, NULL);
     memset(&got, 0xaa, sizeof got);
-    assert_int_equal(ops->captcha_get(ud, c.id_hash, &got), CHORUSACCT_OK);
+    assert_code(ops->captcha_get(ud, c.id_hash, &got), CHORUSACCT_OK, NULL);
     assert_memory_equal(&got, &c, sizeof c);
     c.used_at = 150;
-    assert_int_equal(ops->captcha_update(ud, &c), CHORUSACCT_OK);
-    assert_int_equal(ops->captcha_get(ud, c.id_hash, &got), CHORUSACCT_OK);
+    assert_code(ops->captcha_update(ud, &c), CHORUSACCT_OK, NULL);
+    assert_code(ops->captcha_get(ud, c.id_hash, &got), CHORUSACCT_OK, NULL);
     assert_memory_equal(&got, &c, sizeof c);
     c.id_hash[0] ^= 1;
-    assert_int_equal(ops->captcha_get(ud, c.id_hash, &got),
-                     CHORUSACCT_E_NOTFOUND);
-    assert_int_equal(ops->captcha_update(ud, &c), CHORUSACCT_E_NOTFOUND);
+    assert_code(ops->captcha_get(ud, c.id_hash, &got), CHORUSACCT_E_NOTFOUND,
+                NULL);
+    assert_code(ops->captcha_update(ud, &c), CHORUSACCT_E_NOTFOUND, NULL);
 }
 
 /* ------------------------------------------------------------------ */
 /* Outbox and events                                                    */
 
-static void test_outbox(void **state)
+static void test_outbox_claims_leases_and_lists(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
@@ -751,68 +751,67 @@ static void test_outbox(void **state)
         a.id = 100 + i;
         sample_message(&m[i], 1 + i % 2, &a, &s);
         m[i].next_attempt_at = 1000 + 10 * i;
-        assert_int_equal(ops->outbox_insert(ud, &m[i]), CHORUSACCT_OK);
+        assert_code(ops->outbox_insert(ud, &m[i]), CHORUSACCT_OK, NULL);
         ids[i] = m[i].id;
         assert_true(i == 0 || ids[i] > ids[i - 1]);
     }
     size_t n = 99;
-    assert_int_equal(ops->outbox_list(ud, 0, 0, out, 8, &n), CHORUSACCT_OK);
+    assert_code(ops->outbox_list(ud, 0, 0, out, 8, &n), CHORUSACCT_OK, NULL);
     assert_int_equal(n, 6);
     for (int i = 0; i < 6; i++)
         assert_memory_equal(&out[i], &m[i], sizeof m[i]);
 
     /* Due at 1025: messages 0..2, oldest first, leased. */
-    assert_int_equal(ops->outbox_claim(ud, 1025, 1085, out, 2, &n),
-                     CHORUSACCT_OK);
+    assert_code(ops->outbox_claim(ud, 1025, 1085, out, 2, &n), CHORUSACCT_OK,
+                NULL);
     assert_int_equal(n, 2);
     assert_int_equal(out[0].id, ids[0]);
     assert_int_equal(out[1].id, ids[1]);
     assert_int_equal(out[0].lease_until, 1085);
     assert_string_equal(out[1].body, m[1].body);
-    assert_int_equal(ops->outbox_claim(ud, 1025, 1085, out, 8, &n),
-                     CHORUSACCT_OK);
+    assert_code(ops->outbox_claim(ud, 1025, 1085, out, 8, &n), CHORUSACCT_OK,
+                NULL);
     assert_int_equal(n, 1);
     assert_int_equal(out[0].id, ids[2]);
-    assert_int_equal(ops->outbox_claim(ud, 1025, 1085, out, 8, &n),
-                     CHORUSACCT_OK);
+    assert_code(ops->outbox_claim(ud, 1025, 1085, out, 8, &n), CHORUSACCT_OK,
+                NULL);
     assert_int_equal(n, 0);
     /* Once the leases run out, the pending ones come back. */
     m[0].status = CHORUSACCT_MSG_SENT;
     m[0].attempts = 1;
     m[0].sent_at = 1030;
     m[0].lease_until = 0;
-    assert_int_equal(ops->outbox_update(ud, &m[0]), CHORUSACCT_OK);
+    assert_code(ops->outbox_update(ud, &m[0]), CHORUSACCT_OK, NULL);
     m[1].attempts = 1;
     m[1].next_attempt_at = 1200;
     m[1].lease_until = 0;
     snprintf(m[1].last_error, sizeof m[1].last_error, "421 try later");
-    assert_int_equal(ops->outbox_update(ud, &m[1]), CHORUSACCT_OK);
-    assert_int_equal(ops->outbox_claim(ud, 1085, 1145, out, 8, &n),
-                     CHORUSACCT_OK);
+    assert_code(ops->outbox_update(ud, &m[1]), CHORUSACCT_OK, NULL);
+    assert_code(ops->outbox_claim(ud, 1085, 1145, out, 8, &n), CHORUSACCT_OK,
+                NULL);
     assert_int_equal(n, 4); /* 2, 3, 4, 5 */
     assert_int_equal(out[0].id, ids[2]);
     assert_int_equal(out[3].id, ids[5]);
 
     /* Listing by status and after an id. */
-    assert_int_equal(ops->outbox_list(ud, CHORUSACCT_MSG_SENT, 0, out, 8, &n),
-                     CHORUSACCT_OK);
+    assert_code(ops->outbox_list(ud, CHORUSACCT_MSG_SENT, 0, out, 8, &n),
+                CHORUSACCT_OK, NULL);
     assert_int_equal(n, 1);
     assert_memory_equal(&out[0], &m[0], sizeof m[0]);
-    assert_int_equal(
+    assert_code(
         ops->outbox_list(ud, CHORUSACCT_MSG_PENDING, ids[1], out, 8, &n),
-        CHORUSACCT_OK);
+        CHORUSACCT_OK, NULL);
     assert_int_equal(n, 4);
     assert_int_equal(out[0].id, ids[2]);
-    assert_int_equal(
-        ops->outbox_list(ud, CHORUSACCT_MSG_PENDING, 0, out, 1, &n),
-        CHORUSACCT_OK);
+    assert_code(ops->outbox_list(ud, CHORUSACCT_MSG_PENDING, 0, out, 1, &n),
+                CHORUSACCT_OK, NULL);
     assert_int_equal(n, 1);
     assert_memory_equal(&out[0], &m[1], sizeof m[1]);
 
     m[0].id = ids[5] + 100;
-    assert_int_equal(ops->outbox_update(ud, &m[0]), CHORUSACCT_E_NOTFOUND);
-    assert_int_equal(ops->outbox_claim(ud, 0, 1, NULL, 1, &n),
-                     CHORUSACCT_E_ARG);
+    assert_code(ops->outbox_update(ud, &m[0]), CHORUSACCT_E_NOTFOUND, NULL);
+    assert_code(ops->outbox_claim(ud, 0, 1, NULL, 1, &n), CHORUSACCT_E_ARG,
+                NULL);
 }
 
 /* Outbox texts are kept as given, byte for byte, as TEXT of their own
@@ -831,11 +830,11 @@ static void test_outbox_texts(void **state)
     a.id = 5;
     sample_structure(&s, 5);
     sample_snapshot(&m, 1, &a, &s);
-    assert_int_equal(ops->outbox_insert(ud, &m), CHORUSACCT_OK);
+    assert_code(ops->outbox_insert(ud, &m), CHORUSACCT_OK, NULL);
     int64_t queued = m.id;
     size_t queued_len = strlen(m.body), n = 0;
-    assert_int_equal(ops->outbox_list(ud, 0, queued - 1, &got, 1, &n),
-                     CHORUSACCT_OK);
+    assert_code(ops->outbox_list(ud, 0, queued - 1, &got, 1, &n),
+                CHORUSACCT_OK, NULL);
     assert_int_equal(n, 1);
     assert_memory_equal(&got, &m, sizeof m);
 
@@ -853,9 +852,9 @@ static void test_outbox_texts(void **state)
             m.body[i] = k % 2 == 0 ? (char)(1 + r % 255) : "ab"[r % 2];
         }
         m.body[len] = '\0';
-        assert_int_equal(ops->outbox_insert(ud, &m), CHORUSACCT_OK);
-        assert_int_equal(ops->outbox_list(ud, 0, m.id - 1, &got, 1, &n),
-                         CHORUSACCT_OK);
+        assert_code(ops->outbox_insert(ud, &m), CHORUSACCT_OK, NULL);
+        assert_code(ops->outbox_list(ud, 0, m.id - 1, &got, 1, &n),
+                    CHORUSACCT_OK, NULL);
         assert_int_equal(n, 1);
         assert_memory_equal(&got, &m, sizeof m);
     }
@@ -884,7 +883,7 @@ static void test_outbox_blob_refused(void **state)
     sample_account(&a, 9);
     sample_structure(&s, 9);
     sample_message(&m, 2, &a, &s);
-    assert_int_equal(ops->outbox_insert(ud, &m), CHORUSACCT_OK);
+    assert_code(ops->outbox_insert(ud, &m), CHORUSACCT_OK, NULL);
 
     sqlite3 *db = raw_open(f->path);
     sqlite3_stmt *wr = NULL;
@@ -905,19 +904,20 @@ static void test_outbox_blob_refused(void **state)
         assert_int_equal(sqlite3_step(wr), SQLITE_DONE);
         sqlite3_finalize(wr);
         size_t n = 0;
-        assert_int_equal(ops->outbox_list(ud, 0, 0, &got, 1, &n),
-                         CHORUSACCT_E_STORAGE);
+        assert_code(ops->outbox_list(ud, 0, 0, &got, 1, &n),
+                    CHORUSACCT_E_STORAGE, NULL);
         /* Put the text back before spoiling the other column. */
         snprintf(sql, sizeof sql, "UPDATE outbox SET %s = 'x'", cols[k % 2]);
         assert_int_equal(raw_exec(db, sql), SQLITE_OK);
     }
     size_t n = 0;
-    assert_int_equal(ops->outbox_list(ud, 0, 0, &got, 1, &n), CHORUSACCT_OK);
+    assert_code(ops->outbox_list(ud, 0, 0, &got, 1, &n), CHORUSACCT_OK,
+                NULL);
     assert_int_equal(n, 1);
     sqlite3_close(db);
 }
 
-static void test_events(void **state)
+static void test_events_in_order_by_account(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
@@ -933,96 +933,96 @@ static void test_events(void **state)
         e[i].to_state = i + 1;
         e[i].actor_id = i == 3 ? 99 : 0;
         snprintf(e[i].reason, sizeof e[i].reason, "raison n°%d", i);
-        assert_int_equal(ops->event_append(ud, &e[i]), CHORUSACCT_OK);
+        assert_code(ops->event_append(ud, &e[i]), CHORUSACCT_OK, NULL);
         assert_true(i == 0 || e[i].id > e[i - 1].id);
     }
     size_t n = 0;
-    assert_int_equal(ops->event_list(ud, 0, 0, out, 8, &n), CHORUSACCT_OK);
+    assert_code(ops->event_list(ud, 0, 0, out, 8, &n), CHORUSACCT_OK, NULL);
     assert_int_equal(n, 7);
     for (int i = 0; i < 7; i++)
         assert_memory_equal(&out[i], &e[i], sizeof e[i]);
-    assert_int_equal(ops->event_list(ud, 11, 0, out, 8, &n), CHORUSACCT_OK);
+    assert_code(ops->event_list(ud, 11, 0, out, 8, &n), CHORUSACCT_OK, NULL);
     assert_int_equal(n, 3);
     assert_memory_equal(&out[1], &e[3], sizeof e[3]);
-    assert_int_equal(ops->event_list(ud, 10, e[2].id, out, 1, &n),
-                     CHORUSACCT_OK);
+    assert_code(ops->event_list(ud, 10, e[2].id, out, 1, &n), CHORUSACCT_OK,
+                NULL);
     assert_int_equal(n, 1);
     assert_memory_equal(&out[0], &e[4], sizeof e[4]);
-    assert_int_equal(ops->event_list(ud, 12, 0, out, 8, &n), CHORUSACCT_OK);
+    assert_code(ops->event_list(ud, 12, 0, out, 8, &n), CHORUSACCT_OK, NULL);
     assert_int_equal(n, 0);
 }
 
 /* ------------------------------------------------------------------ */
 /* Transactions, counters, settings, collection                         */
 
-static void test_transactions(void **state)
+static void test_transactions_isolate_and_roll_back(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
     void *ud = ops->user_data;
     chorusacct_storage_ops other = {.struct_size = sizeof other};
-    assert_int_equal(chorusacct_sqlite_ops(&other, f->path, 0),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_sqlite_ops(&other, f->path, 0), CHORUSACCT_OK, NULL);
     chorusacct_account a = {.struct_size = sizeof a}, got = {.struct_size = sizeof got};
 
-    assert_int_equal(ops->commit(ud), CHORUSACCT_E_STORAGE);
-    assert_int_equal(ops->rollback(ud), CHORUSACCT_E_STORAGE);
+    assert_code(ops->commit(ud), CHORUSACCT_E_STORAGE, NULL);
+    assert_code(ops->rollback(ud), CHORUSACCT_E_STORAGE, NULL);
 
     /* Rolled back: nothing stays. */
-    assert_int_equal(ops->begin(ud), CHORUSACCT_OK);
-    assert_int_equal(ops->begin(ud), CHORUSACCT_E_STORAGE);
+    assert_code(ops->begin(ud), CHORUSACCT_OK, NULL);
+    assert_code(ops->begin(ud), CHORUSACCT_E_STORAGE, NULL);
     a = insert_account(ops, 1);
-    assert_int_equal(ops->account_get(ud, a.id, &got), CHORUSACCT_OK);
+    assert_code(ops->account_get(ud, a.id, &got), CHORUSACCT_OK, NULL);
     chorusacct_event e = {.struct_size = sizeof e};
     sample_event(&e, CHORUSACCT_EV_SIGNUP, &a);
-    assert_int_equal(ops->event_append(ud, &e), CHORUSACCT_OK);
+    assert_code(ops->event_append(ud, &e), CHORUSACCT_OK, NULL);
     /* Another connection sees the state before the transaction. */
-    assert_int_equal(other.account_get(other.user_data, a.id, &got),
-                     CHORUSACCT_E_NOTFOUND);
-    assert_int_equal(ops->rollback(ud), CHORUSACCT_OK);
-    assert_int_equal(ops->account_get(ud, a.id, &got), CHORUSACCT_E_NOTFOUND);
+    assert_code(other.account_get(other.user_data, a.id, &got),
+                CHORUSACCT_E_NOTFOUND, NULL);
+    assert_code(ops->rollback(ud), CHORUSACCT_OK, NULL);
+    assert_code(ops->account_get(ud, a.id, &got), CHORUSACCT_E_NOTFOUND, NULL);
     size_t n = 9;
-    assert_int_equal(ops->event_list(ud, 0, 0, &e, 1, &n), CHORUSACCT_OK);
+    assert_code(ops->event_list(ud, 0, 0, &e, 1, &n), CHORUSACCT_OK, NULL);
     assert_int_equal(n, 0);
 
     /* Committed: everything stays, for every connection. */
-    assert_int_equal(ops->begin(ud), CHORUSACCT_OK);
+    assert_code(ops->begin(ud), CHORUSACCT_OK, NULL);
     a = insert_account(ops, 1);
     a.state = CHORUSACCT_STATE_ACTIVE;
-    assert_int_equal(ops->account_update(ud, &a), CHORUSACCT_OK);
-    assert_int_equal(ops->commit(ud), CHORUSACCT_OK);
-    assert_int_equal(other.account_get(other.user_data, a.id, &got),
-                     CHORUSACCT_OK);
+    assert_code(ops->account_update(ud, &a), CHORUSACCT_OK, NULL);
+    assert_code(ops->commit(ud), CHORUSACCT_OK, NULL);
+    assert_code(other.account_get(other.user_data, a.id, &got), CHORUSACCT_OK,
+                NULL);
     assert_int_equal(got.version, 2);
 
     /* A failed operation inside a transaction does not end it. */
-    assert_int_equal(ops->begin(ud), CHORUSACCT_OK);
+    assert_code(ops->begin(ud), CHORUSACCT_OK, NULL);
     chorusacct_account dup = {.struct_size = sizeof dup};
     sample_account(&dup, 1);
-    assert_int_equal(ops->account_insert(ud, &dup), CHORUSACCT_E_EXISTS);
+    assert_code(ops->account_insert(ud, &dup), CHORUSACCT_E_EXISTS, NULL);
     chorusacct_account b = insert_account(ops, 2);
-    assert_int_equal(ops->commit(ud), CHORUSACCT_OK);
-    assert_int_equal(other.account_get(other.user_data, b.id, &got),
-                     CHORUSACCT_OK);
+    assert_code(ops->commit(ud), CHORUSACCT_OK, NULL);
+    assert_code(other.account_get(other.user_data, b.id, &got), CHORUSACCT_OK,
+                NULL);
 
     /* A write transaction waits for the other's, then gives up with
      * CONFLICT when it is not released within the busy timeout. */
-    assert_int_equal(ops->begin(ud), CHORUSACCT_OK);
-    assert_int_equal(other.begin(other.user_data), CHORUSACCT_E_CONFLICT);
+    assert_code(ops->begin(ud), CHORUSACCT_OK, NULL);
+    assert_code(other.begin(other.user_data), CHORUSACCT_E_CONFLICT, NULL);
     /* Reads go on meanwhile (WAL). */
-    assert_int_equal(other.account_get(other.user_data, b.id, &got),
-                     CHORUSACCT_OK);
-    assert_int_equal(ops->commit(ud), CHORUSACCT_OK);
-    assert_int_equal(other.begin(other.user_data), CHORUSACCT_OK);
-    assert_int_equal(other.commit(other.user_data), CHORUSACCT_OK);
+    assert_code(other.account_get(other.user_data, b.id, &got), CHORUSACCT_OK,
+                NULL);
+    assert_code(ops->commit(ud), CHORUSACCT_OK, NULL);
+    assert_code(other.begin(other.user_data), CHORUSACCT_OK, NULL);
+    assert_code(other.commit(other.user_data), CHORUSACCT_OK, NULL);
 
     /* Freeing a table in the middle of a transaction rolls it back. */
-    assert_int_equal(other.begin(other.user_data), CHORUSACCT_OK);
+    assert_code(other.begin(other.user_data), CHORUSACCT_OK, NULL);
     sample_account(&dup, 3);
-    assert_int_equal(other.account_insert(other.user_data, &dup),
-                     CHORUSACCT_OK);
+    assert_code(other.account_insert(other.user_data, &dup), CHORUSACCT_OK,
+                NULL);
     other.destroy(other.user_data);
-    assert_int_equal(ops->account_get(ud, dup.id, &got), CHORUSACCT_E_NOTFOUND);
+    assert_code(ops->account_get(ud, dup.id, &got), CHORUSACCT_E_NOTFOUND,
+                NULL);
 }
 
 /* counter_add(), asserted to succeed; returns the count. */
@@ -1030,12 +1030,12 @@ static uint32_t count_add(chorusacct_storage_ops *ops, const char *key,
                           int64_t window, uint32_t delta)
 {
     uint32_t n = 0;
-    assert_int_equal(ops->counter_add(ops->user_data, key, window, delta, &n),
-                     CHORUSACCT_OK);
+    assert_code(ops->counter_add(ops->user_data, key, window, delta, &n),
+                CHORUSACCT_OK, NULL);
     return n;
 }
 
-static void test_counters(void **state)
+static void test_counters_windows_and_saturation(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
@@ -1047,24 +1047,24 @@ static void test_counters(void **state)
     assert_int_equal(count_add(ops, "other", 3600, 0), 0);
 
     /* Inside a transaction that rolls back: the count stays. */
-    assert_int_equal(ops->begin(ud), CHORUSACCT_OK);
+    assert_code(ops->begin(ud), CHORUSACCT_OK, NULL);
     assert_int_equal(count_add(ops, "signup:key:ab", 3600, 1), 4);
     assert_int_equal(count_add(ops, "signup:key:ab", 3600, 1), 5);
     count_add(ops, "captcha:x", 100, 1);
     insert_account(ops, 1);
-    assert_int_equal(ops->rollback(ud), CHORUSACCT_OK);
+    assert_code(ops->rollback(ud), CHORUSACCT_OK, NULL);
     assert_int_equal(count_add(ops, "signup:key:ab", 3600, 0), 5);
     assert_int_equal(count_add(ops, "captcha:x", 100, 0), 1);
     chorusacct_account got = {.struct_size = sizeof got};
     chorusacct_account a = {.struct_size = sizeof a};
     sample_account(&a, 1);
-    assert_int_equal(ops->account_find(ud, a.email_key, &got),
-                     CHORUSACCT_E_NOTFOUND);
+    assert_code(ops->account_find(ud, a.email_key, &got), CHORUSACCT_E_NOTFOUND,
+                NULL);
 
     /* Inside a transaction that commits: counted once. */
-    assert_int_equal(ops->begin(ud), CHORUSACCT_OK);
+    assert_code(ops->begin(ud), CHORUSACCT_OK, NULL);
     count_add(ops, "signup:key:ab", 3600, 1);
-    assert_int_equal(ops->commit(ud), CHORUSACCT_OK);
+    assert_code(ops->commit(ud), CHORUSACCT_OK, NULL);
     assert_int_equal(count_add(ops, "signup:key:ab", 3600, 0), 6);
 
     /* A new window starts again; an older one does not disturb it. */
@@ -1079,13 +1079,13 @@ static void test_counters(void **state)
     char key[CHORUSACCT_KEY_SIZE + 1];
     memset(key, 'k', sizeof key - 1);
     key[sizeof key - 1] = '\0';
-    assert_int_equal(ops->counter_add(ud, key, 0, 1, &n), CHORUSACCT_E_ARG);
+    assert_code(ops->counter_add(ud, key, 0, 1, &n), CHORUSACCT_E_ARG, NULL);
     key[CHORUSACCT_KEY_SIZE - 1] = '\0';
-    assert_int_equal(ops->counter_add(ud, key, 0, 1, &n), CHORUSACCT_OK);
-    assert_int_equal(ops->counter_add(ud, NULL, 0, 1, &n), CHORUSACCT_E_ARG);
+    assert_code(ops->counter_add(ud, key, 0, 1, &n), CHORUSACCT_OK, NULL);
+    assert_code(ops->counter_add(ud, NULL, 0, 1, &n), CHORUSACCT_E_ARG, NULL);
 }
 
-static void test_meta(void **state)
+static void test_meta_values_and_buffer(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
@@ -1093,31 +1093,32 @@ static void test_meta(void **state)
     uint8_t buf[8];
     size_t len = 99;
     static const uint8_t v1[] = {0, 1, 0, 255, 7};
-    assert_int_equal(ops->meta_get(ud, "secret", buf, sizeof buf, &len),
-                     CHORUSACCT_E_NOTFOUND);
-    assert_int_equal(ops->meta_set(ud, "secret", v1, sizeof v1), CHORUSACCT_OK);
-    assert_int_equal(ops->meta_get(ud, "secret", buf, sizeof buf, &len),
-                     CHORUSACCT_OK);
+    assert_code(ops->meta_get(ud, "secret", buf, sizeof buf, &len),
+                CHORUSACCT_E_NOTFOUND, NULL);
+    assert_code(ops->meta_set(ud, "secret", v1, sizeof v1), CHORUSACCT_OK,
+                NULL);
+    assert_code(ops->meta_get(ud, "secret", buf, sizeof buf, &len),
+                CHORUSACCT_OK, NULL);
     assert_int_equal(len, sizeof v1);
     assert_memory_equal(buf, v1, sizeof v1);
-    assert_int_equal(ops->meta_get(ud, "secret", buf, 4, &len),
-                     CHORUSACCT_E_TOOSMALL);
+    assert_code(ops->meta_get(ud, "secret", buf, 4, &len),
+                CHORUSACCT_E_TOOSMALL, NULL);
     assert_int_equal(len, sizeof v1);
-    assert_int_equal(ops->meta_get(ud, "secret", NULL, 0, &len),
-                     CHORUSACCT_E_TOOSMALL);
-    assert_int_equal(ops->meta_set(ud, "secret", (const uint8_t *)"xy", 2),
-                     CHORUSACCT_OK);
-    assert_int_equal(ops->meta_get(ud, "secret", buf, sizeof buf, &len),
-                     CHORUSACCT_OK);
+    assert_code(ops->meta_get(ud, "secret", NULL, 0, &len),
+                CHORUSACCT_E_TOOSMALL, NULL);
+    assert_code(ops->meta_set(ud, "secret", (const uint8_t *)"xy", 2),
+                CHORUSACCT_OK, NULL);
+    assert_code(ops->meta_get(ud, "secret", buf, sizeof buf, &len),
+                CHORUSACCT_OK, NULL);
     assert_int_equal(len, 2);
     assert_memory_equal(buf, "xy", 2);
-    assert_int_equal(ops->meta_set(ud, "empty", NULL, 0), CHORUSACCT_OK);
-    assert_int_equal(ops->meta_get(ud, "empty", NULL, 0, &len), CHORUSACCT_OK);
+    assert_code(ops->meta_set(ud, "empty", NULL, 0), CHORUSACCT_OK, NULL);
+    assert_code(ops->meta_get(ud, "empty", NULL, 0, &len), CHORUSACCT_OK, NULL);
     assert_int_equal(len, 0);
-    assert_int_equal(ops->meta_set(ud, "x", NULL, 3), CHORUSACCT_E_ARG);
+    assert_code(ops->meta_set(ud, "x", NULL, 3), CHORUSACCT_E_ARG, NULL);
 }
 
-static void test_gc(void **state)
+static void test_gc_removes_expired_and_used(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
@@ -1128,7 +1129,7 @@ static void test_gc(void **state)
         t[i] = make_token(a.id, (uint8_t)i);
         t[i].expires_at = i == 0 ? 500 : 5000;           /* 0: expired */
         t[i].used_at = i == 1 ? 400 : i == 2 ? 1500 : 0; /* 1: used */
-        assert_int_equal(ops->token_insert(ud, &t[i]), CHORUSACCT_OK);
+        assert_code(ops->token_insert(ud, &t[i]), CHORUSACCT_OK, NULL);
     }
     chorusacct_captcha c[3];
     for (int i = 0; i < 3; i++) {
@@ -1138,7 +1139,7 @@ static void test_gc(void **state)
         c[i].created_at = 100;
         c[i].expires_at = i == 0 ? 700 : 5000;
         c[i].used_at = i == 1 ? 300 : 0;
-        assert_int_equal(ops->captcha_insert(ud, &c[i]), CHORUSACCT_OK);
+        assert_code(ops->captcha_insert(ud, &c[i]), CHORUSACCT_OK, NULL);
     }
     chorusacct_message m = {.struct_size = sizeof m};
     chorusacct_structure s = {.struct_size = sizeof s};
@@ -1148,41 +1149,43 @@ static void test_gc(void **state)
         sample_message(&m, 1, &a, &s);
         m.created_at = i < 4 ? 100 : 2000;
         m.status = i < 4 ? 1 + i : CHORUSACCT_MSG_SENT;
-        assert_int_equal(ops->outbox_insert(ud, &m), CHORUSACCT_OK);
+        assert_code(ops->outbox_insert(ud, &m), CHORUSACCT_OK, NULL);
         mid[i] = m.id;
     }
     uint32_t n;
-    assert_int_equal(ops->counter_add(ud, "old", 0, 1, &n), CHORUSACCT_OK);
-    assert_int_equal(ops->counter_add(ud, "new", 1000, 1, &n), CHORUSACCT_OK);
+    assert_code(ops->counter_add(ud, "old", 0, 1, &n), CHORUSACCT_OK, NULL);
+    assert_code(ops->counter_add(ud, "new", 1000, 1, &n), CHORUSACCT_OK, NULL);
 
-    assert_int_equal(ops->gc(ud, 1000), CHORUSACCT_OK);
+    assert_code(ops->gc(ud, 1000), CHORUSACCT_OK, NULL);
 
     chorusacct_token tg;
-    assert_int_equal(ops->token_get(ud, t[0].hash, &tg), CHORUSACCT_E_NOTFOUND);
-    assert_int_equal(ops->token_get(ud, t[1].hash, &tg), CHORUSACCT_E_NOTFOUND);
-    assert_int_equal(ops->token_get(ud, t[2].hash, &tg), CHORUSACCT_OK);
-    assert_int_equal(ops->token_get(ud, t[3].hash, &tg), CHORUSACCT_OK);
+    assert_code(ops->token_get(ud, t[0].hash, &tg), CHORUSACCT_E_NOTFOUND,
+                NULL);
+    assert_code(ops->token_get(ud, t[1].hash, &tg), CHORUSACCT_E_NOTFOUND,
+                NULL);
+    assert_code(ops->token_get(ud, t[2].hash, &tg), CHORUSACCT_OK, NULL);
+    assert_code(ops->token_get(ud, t[3].hash, &tg), CHORUSACCT_OK, NULL);
     chorusacct_captcha cg;
-    assert_int_equal(ops->captcha_get(ud, c[0].id_hash, &cg),
-                     CHORUSACCT_E_NOTFOUND);
-    assert_int_equal(ops->captcha_get(ud, c[1].id_hash, &cg),
-                     CHORUSACCT_E_NOTFOUND);
-    assert_int_equal(ops->captcha_get(ud, c[2].id_hash, &cg), CHORUSACCT_OK);
+    assert_code(ops->captcha_get(ud, c[0].id_hash, &cg), CHORUSACCT_E_NOTFOUND,
+                NULL);
+    assert_code(ops->captcha_get(ud, c[1].id_hash, &cg), CHORUSACCT_E_NOTFOUND,
+                NULL);
+    assert_code(ops->captcha_get(ud, c[2].id_hash, &cg), CHORUSACCT_OK, NULL);
     chorusacct_message out[8] = {{.struct_size = sizeof out[0]}};
     size_t k = 0;
-    assert_int_equal(ops->outbox_list(ud, 0, 0, out, 8, &k), CHORUSACCT_OK);
+    assert_code(ops->outbox_list(ud, 0, 0, out, 8, &k), CHORUSACCT_OK, NULL);
     assert_int_equal(k, 2); /* the pending one, and the recent sent one */
     assert_int_equal(out[0].id, mid[0]);
     assert_int_equal(out[1].id, mid[4]);
-    assert_int_equal(ops->counter_add(ud, "old", 0, 0, &n), CHORUSACCT_OK);
+    assert_code(ops->counter_add(ud, "old", 0, 0, &n), CHORUSACCT_OK, NULL);
     assert_int_equal(n, 0);
-    assert_int_equal(ops->counter_add(ud, "new", 1000, 0, &n), CHORUSACCT_OK);
+    assert_code(ops->counter_add(ud, "new", 1000, 0, &n), CHORUSACCT_OK, NULL);
     assert_int_equal(n, 1);
     /* Inside the caller's transaction, gc is part of it. */
-    assert_int_equal(ops->begin(ud), CHORUSACCT_OK);
-    assert_int_equal(ops->gc(ud, 1 << 30), CHORUSACCT_OK);
-    assert_int_equal(ops->rollback(ud), CHORUSACCT_OK);
-    assert_int_equal(ops->token_get(ud, t[2].hash, &tg), CHORUSACCT_OK);
+    assert_code(ops->begin(ud), CHORUSACCT_OK, NULL);
+    assert_code(ops->gc(ud, 1 << 30), CHORUSACCT_OK, NULL);
+    assert_code(ops->rollback(ud), CHORUSACCT_OK, NULL);
+    assert_code(ops->token_get(ud, t[2].hash, &tg), CHORUSACCT_OK, NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1253,8 +1256,7 @@ static void test_two_threads(void **state)
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
     chorusacct_storage_ops ops2 = {.struct_size = sizeof ops2};
-    assert_int_equal(chorusacct_sqlite_ops(&ops2, f->path, 0),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_sqlite_ops(&ops2, f->path, 0), CHORUSACCT_OK, NULL);
     chorusacct_account shared = insert_account(ops, 1);
     chorusacct_structure s = {.struct_size = sizeof s};
     sample_structure(&s, 1);
@@ -1262,7 +1264,8 @@ static void test_two_threads(void **state)
         chorusacct_message m = {.struct_size = sizeof m};
         sample_message(&m, 2, &shared, &s);
         m.next_attempt_at = 0;
-        assert_int_equal(ops->outbox_insert(ops->user_data, &m), CHORUSACCT_OK);
+        assert_code(ops->outbox_insert(ops->user_data, &m), CHORUSACCT_OK,
+                    NULL);
     }
     racer r[2];
     memset(r, 0, sizeof r);
@@ -1279,13 +1282,13 @@ static void test_two_threads(void **state)
     assert_int_equal(r[0].won_inserts + r[1].won_inserts, RACE_ROUNDS);
     assert_int_equal(r[0].updates + r[1].updates, 2 * RACE_ROUNDS);
     chorusacct_account got = {.struct_size = sizeof got};
-    assert_int_equal(ops->account_get(ops->user_data, shared.id, &got),
-                     CHORUSACCT_OK);
+    assert_code(ops->account_get(ops->user_data, shared.id, &got),
+                CHORUSACCT_OK, NULL);
     assert_int_equal(got.failed_logins, 2 * RACE_ROUNDS);
     assert_int_equal(got.version, 1 + 2 * RACE_ROUNDS);
     uint32_t n;
-    assert_int_equal(ops->counter_add(ops->user_data, "race", 0, 0, &n),
-                     CHORUSACCT_OK);
+    assert_code(ops->counter_add(ops->user_data, "race", 0, 0, &n),
+                CHORUSACCT_OK, NULL);
     assert_int_equal(n, 2 * RACE_ROUNDS);
     /* Every message was handed out exactly once. */
     assert_int_equal(r[0].claimed_n + r[1].claimed_n, RACE_MESSAGES);
@@ -1302,14 +1305,13 @@ static void test_two_threads(void **state)
 /* ------------------------------------------------------------------ */
 /* The storage conformance suite                                        */
 
-static void test_conformance(void **state)
+static void test_passes_conformance_suite(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
     chorusacct_storage_ops ops2 = {.struct_size = sizeof ops2};
     char report[512] = "";
-    assert_int_equal(chorusacct_sqlite_ops(&ops2, f->path, 0),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_sqlite_ops(&ops2, f->path, 0), CHORUSACCT_OK, NULL);
     int rc = chorusacct_storage_conformance(ops, &ops2, report, sizeof report);
     ops2.destroy(ops2.user_data);
     if (rc != CHORUSACCT_OK)
@@ -1321,27 +1323,39 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_create_and_reopen, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_open_refuses_bad_arguments_and_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_schema, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_accounts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_accounts_crud_and_unique_key,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_account_list, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_structures, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_structures_unique_identifier,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_constraints_in_database, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_captcha, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_outbox, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tokens_single_use_and_revocation,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_captcha_round_trip, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_outbox_claims_leases_and_lists,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_outbox_texts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outbox_blob_refused, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_events, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_counters, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_gc, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_events_in_order_by_account, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_transactions_isolate_and_roll_back,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_counters_windows_and_saturation,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_meta_values_and_buffer, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_gc_removes_expired_and_used, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_two_threads, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_conformance, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_passes_conformance_suite, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests_name("sqlite", tests, NULL, NULL);
 }

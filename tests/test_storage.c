@@ -16,17 +16,17 @@
 static chorusacct_memstore *new_store(chorusacct_storage_ops *ops)
 {
     chorusacct_memstore *ms = NULL;
-    assert_int_equal(chorusacct_memstore_new(&ms), CHORUSACCT_OK);
+    assert_code(chorusacct_memstore_new(&ms), CHORUSACCT_OK, NULL);
     assert_non_null(ms);
     ops->struct_size = (uint32_t)sizeof *ops;
-    assert_int_equal(chorusacct_memstore_ops(ops, ms), CHORUSACCT_OK);
+    assert_code(chorusacct_memstore_ops(ops, ms), CHORUSACCT_OK, NULL);
     return ms;
 }
 
 static void digest(chorusacct_memstore *ms, uint8_t *out)
 {
-    assert_int_equal(chorusacct_memstore_digest(ms, out, CHORUSACCT_DIGEST_SIZE),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_memstore_digest(ms, out, CHORUSACCT_DIGEST_SIZE),
+                CHORUSACCT_OK, NULL);
 }
 
 static void account(chorusacct_account *a, const char *key)
@@ -95,43 +95,42 @@ static void test_ops_init(void **state)
     (void)state;
     chorusacct_storage_ops ops = {.struct_size = sizeof ops};
     memset(&ops, 0xAB, sizeof ops);
-    assert_int_equal(chorusacct_storage_ops_init(&ops, sizeof ops),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_storage_ops_init(&ops, sizeof ops), CHORUSACCT_OK,
+                NULL);
     assert_int_equal(ops.struct_size, sizeof ops);
     assert_null(ops.user_data);
     assert_null(ops.begin);
     assert_null(ops.gc);
     assert_null(ops.destroy);
-    assert_int_equal(chorusacct_storage_ops_init(NULL, sizeof ops),
-                     CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_storage_ops_init(&ops, sizeof ops - 1),
-                     CHORUSACCT_E_ARG);
+    assert_code(chorusacct_storage_ops_init(NULL, sizeof ops), CHORUSACCT_E_ARG,
+                NULL);
+    assert_code(chorusacct_storage_ops_init(&ops, sizeof ops - 1),
+                CHORUSACCT_E_ARG, NULL);
 
     /* An empty table is refused where a complete one is needed. */
     char report[128], dummy;
     /* Not NULL, to see that a refused call clears it. */
     chorusacct_faultstore *fs = (chorusacct_faultstore *)(void *)&dummy;
-    assert_int_equal(chorusacct_faultstore_new(&fs, &ops, 0),
-                     CHORUSACCT_E_ARG);
+    assert_code(chorusacct_faultstore_new(&fs, &ops, 0), CHORUSACCT_E_ARG,
+                NULL);
     assert_null(fs);
-    assert_int_equal(
+    assert_code(
         chorusacct_storage_conformance(&ops, NULL, report, sizeof report),
-        CHORUSACCT_E_ARG);
+        CHORUSACCT_E_ARG, NULL);
     assert_true(strlen(report) > 0);
 
     /* One missing member is enough. */
     chorusacct_memstore *ms = new_store(&ops);
     chorusacct_storage_ops holed = ops;
     holed.gc = NULL;
-    assert_int_equal(
+    assert_code(
         chorusacct_storage_conformance(&holed, NULL, report, sizeof report),
-        CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_faultstore_new(&fs, &holed, 0),
-                     CHORUSACCT_E_ARG);
+        CHORUSACCT_E_ARG, NULL);
+    assert_code(chorusacct_faultstore_new(&fs, &holed, 0), CHORUSACCT_E_ARG,
+                NULL);
     holed = ops;
     holed.destroy = NULL; /* optional */
-    assert_int_equal(chorusacct_faultstore_new(&fs, &holed, 0),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_faultstore_new(&fs, &holed, 0), CHORUSACCT_OK, NULL);
     chorusacct_faultstore_free(fs);
     chorusacct_memstore_free(ms);
 }
@@ -141,19 +140,19 @@ static void test_memstore_args(void **state)
     (void)state;
     chorusacct_storage_ops ops = {.struct_size = sizeof ops};
     uint8_t d[32];
-    assert_int_equal(chorusacct_memstore_new(NULL), CHORUSACCT_E_ARG);
+    assert_code(chorusacct_memstore_new(NULL), CHORUSACCT_E_ARG, NULL);
     chorusacct_memstore *ms = new_store(&ops);
     assert_ptr_equal(ops.user_data, ms);
     assert_int_equal(ops.struct_size, sizeof ops);
     assert_null(ops.destroy);
-    assert_int_equal(chorusacct_memstore_ops(&ops, NULL), CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_memstore_ops(NULL, ms), CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_memstore_digest(NULL, d, sizeof d),
-                     CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_memstore_digest(ms, NULL, sizeof d),
-                     CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_memstore_digest(ms, d, sizeof d - 1),
-                     CHORUSACCT_E_TOOSMALL);
+    assert_code(chorusacct_memstore_ops(&ops, NULL), CHORUSACCT_E_ARG, NULL);
+    assert_code(chorusacct_memstore_ops(NULL, ms), CHORUSACCT_E_ARG, NULL);
+    assert_code(chorusacct_memstore_digest(NULL, d, sizeof d), CHORUSACCT_E_ARG,
+                NULL);
+    assert_code(chorusacct_memstore_digest(ms, NULL, sizeof d),
+                CHORUSACCT_E_ARG, NULL);
+    assert_code(chorusacct_memstore_digest(ms, d, sizeof d - 1),
+                CHORUSACCT_E_TOOSMALL, NULL);
     chorusacct_memstore_free(ms);
     chorusacct_memstore_free(NULL);
 }
@@ -167,7 +166,7 @@ static void test_conformance_memstore(void **state)
     chorusacct_storage_ops ops = {.struct_size = sizeof ops}, ops2 = {.struct_size = sizeof ops2};
     char report[512] = "untouched";
     chorusacct_memstore *ms = new_store(&ops);
-    assert_int_equal(chorusacct_memstore_ops(&ops2, ms), CHORUSACCT_OK);
+    assert_code(chorusacct_memstore_ops(&ops2, ms), CHORUSACCT_OK, NULL);
     int rc = chorusacct_storage_conformance(&ops, &ops2, report,
                                             sizeof report);
     if (rc != CHORUSACCT_OK)
@@ -177,13 +176,13 @@ static void test_conformance_memstore(void **state)
 
     /* Without the races, and without a report buffer. */
     ms = new_store(&ops);
-    assert_int_equal(chorusacct_storage_conformance(&ops, NULL, NULL, 0),
-                     CHORUSACCT_OK);
+    assert_code(chorusacct_storage_conformance(&ops, NULL, NULL, 0),
+                CHORUSACCT_OK, NULL);
     chorusacct_memstore_free(ms);
 
-    assert_int_equal(chorusacct_storage_conformance(NULL, NULL, report,
-                                                    sizeof report),
-                     CHORUSACCT_E_ARG);
+    assert_code(
+        chorusacct_storage_conformance(NULL, NULL, report, sizeof report),
+        CHORUSACCT_E_ARG, NULL);
 }
 
 static void test_conformance_needs_empty(void **state)
@@ -194,12 +193,12 @@ static void test_conformance_needs_empty(void **state)
     char report[512];
     chorusacct_memstore *ms = new_store(&ops);
     account(&a, "left@example.org");
-    assert_int_equal(ops.begin(ops.user_data), CHORUSACCT_OK);
-    assert_int_equal(ops.account_insert(ops.user_data, &a), CHORUSACCT_OK);
-    assert_int_equal(ops.commit(ops.user_data), CHORUSACCT_OK);
-    assert_int_equal(
+    assert_code(ops.begin(ops.user_data), CHORUSACCT_OK, NULL);
+    assert_code(ops.account_insert(ops.user_data, &a), CHORUSACCT_OK, NULL);
+    assert_code(ops.commit(ops.user_data), CHORUSACCT_OK, NULL);
+    assert_code(
         chorusacct_storage_conformance(&ops, NULL, report, sizeof report),
-        CHORUSACCT_E_INTERNAL);
+        CHORUSACCT_E_INTERNAL, NULL);
     assert_non_null(strstr(report, "empty"));
     chorusacct_memstore_free(ms);
 }
@@ -399,9 +398,9 @@ static void test_conformance_catches_race(void **state)
     ops2.commit = no_tx;
     ops2.rollback = no_tx;
     ops2.account_update = racy_update;
-    assert_int_equal(
+    assert_code(
         chorusacct_storage_conformance(&ops, &ops2, report, sizeof report),
-        CHORUSACCT_E_INTERNAL);
+        CHORUSACCT_E_INTERNAL, NULL);
     assert_non_null(strstr(report, "racing account_update"));
     print_message("%-28s %s\n", "check-then-act update", report);
     chorusacct_memstore_free(ms);
@@ -422,13 +421,13 @@ static void test_conformance_passes_failures_on(void **state)
     char report[512];
     chorusacct_memstore *ms = new_store(&ops);
     ops.event_append = failing_event_append;
-    assert_int_equal(
+    assert_code(
         chorusacct_storage_conformance(&ops, NULL, report, sizeof report),
-        CHORUSACCT_E_STORAGE);
+        CHORUSACCT_E_STORAGE, NULL);
     assert_non_null(strstr(report, "event_append"));
     /* The suite left no transaction open. */
-    assert_int_equal(ops.begin(ops.user_data), CHORUSACCT_OK);
-    assert_int_equal(ops.rollback(ops.user_data), CHORUSACCT_OK);
+    assert_code(ops.begin(ops.user_data), CHORUSACCT_OK, NULL);
+    assert_code(ops.rollback(ops.user_data), CHORUSACCT_OK, NULL);
     chorusacct_memstore_free(ms);
 }
 
@@ -444,20 +443,20 @@ static void seed(const chorusacct_storage_ops *o)
     chorusacct_token t;
     chorusacct_captcha c;
     chorusacct_message m = {.struct_size = sizeof m};
-    assert_int_equal(o->begin(ud), CHORUSACCT_OK);
+    assert_code(o->begin(ud), CHORUSACCT_OK, NULL);
     account(&a, "seed-1@example.org");
-    assert_int_equal(o->account_insert(ud, &a), CHORUSACCT_OK);
+    assert_code(o->account_insert(ud, &a), CHORUSACCT_OK, NULL);
     account(&a, "seed-2@example.org");
-    assert_int_equal(o->account_insert(ud, &a), CHORUSACCT_OK);
+    assert_code(o->account_insert(ud, &a), CHORUSACCT_OK, NULL);
     structure(&s, "73282932000074");
-    assert_int_equal(o->structure_insert(ud, &s), CHORUSACCT_OK);
+    assert_code(o->structure_insert(ud, &s), CHORUSACCT_OK, NULL);
     token(&t, 1, 1);
-    assert_int_equal(o->token_insert(ud, &t), CHORUSACCT_OK);
+    assert_code(o->token_insert(ud, &t), CHORUSACCT_OK, NULL);
     captcha(&c, 1);
-    assert_int_equal(o->captcha_insert(ud, &c), CHORUSACCT_OK);
+    assert_code(o->captcha_insert(ud, &c), CHORUSACCT_OK, NULL);
     message(&m, 1);
-    assert_int_equal(o->outbox_insert(ud, &m), CHORUSACCT_OK);
-    assert_int_equal(o->commit(ud), CHORUSACCT_OK);
+    assert_code(o->outbox_insert(ud, &m), CHORUSACCT_OK, NULL);
+    assert_code(o->commit(ud), CHORUSACCT_OK, NULL);
 }
 
 enum { SCRIPT_CALLS = 16 };
@@ -529,9 +528,8 @@ static void test_faultstore_every_call(void **state)
     chorusacct_memstore *ms = new_store(&inner);
     seed(&inner);
     digest(ms, before);
-    assert_int_equal(chorusacct_faultstore_new(&fs, &inner, 0),
-                     CHORUSACCT_OK);
-    assert_int_equal(chorusacct_faultstore_ops(&ops, fs), CHORUSACCT_OK);
+    assert_code(chorusacct_faultstore_new(&fs, &inner, 0), CHORUSACCT_OK, NULL);
+    assert_code(chorusacct_faultstore_ops(&ops, fs), CHORUSACCT_OK, NULL);
     assert_ptr_equal(ops.user_data, fs);
     assert_null(ops.destroy);
 
@@ -548,13 +546,13 @@ static void test_faultstore_every_call(void **state)
             fail_msg("a failure at call %u left storage changed",
                      (unsigned)n);
         /* And no transaction is left open on the inner store. */
-        assert_int_equal(inner.begin(inner.user_data), CHORUSACCT_OK);
-        assert_int_equal(inner.commit(inner.user_data), CHORUSACCT_OK);
+        assert_code(inner.begin(inner.user_data), CHORUSACCT_OK, NULL);
+        assert_code(inner.commit(inner.user_data), CHORUSACCT_OK, NULL);
     }
 
     /* Past the last call: nothing fails. */
     chorusacct_faultstore_reset(fs, SCRIPT_CALLS + 1);
-    assert_int_equal(script(&ops), CHORUSACCT_OK);
+    assert_code(script(&ops), CHORUSACCT_OK, NULL);
     assert_false(chorusacct_faultstore_fired(fs));
     assert_int_equal(chorusacct_faultstore_calls(fs), SCRIPT_CALLS);
     digest(ms, after);
@@ -572,39 +570,35 @@ static void test_faultstore_counts(void **state)
     uint32_t count = 0;
     chorusacct_memstore *ms = new_store(&inner);
 
-    assert_int_equal(chorusacct_faultstore_new(NULL, &inner, 1),
-                     CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_faultstore_new(&fs, NULL, 1),
-                     CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_faultstore_new(&fs, &inner, 3),
-                     CHORUSACCT_OK);
-    assert_int_equal(chorusacct_faultstore_ops(&ops, NULL),
-                     CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_faultstore_ops(NULL, fs), CHORUSACCT_E_ARG);
-    assert_int_equal(chorusacct_faultstore_ops(&ops, fs), CHORUSACCT_OK);
+    assert_code(chorusacct_faultstore_new(NULL, &inner, 1), CHORUSACCT_E_ARG,
+                NULL);
+    assert_code(chorusacct_faultstore_new(&fs, NULL, 1), CHORUSACCT_E_ARG,
+                NULL);
+    assert_code(chorusacct_faultstore_new(&fs, &inner, 3), CHORUSACCT_OK, NULL);
+    assert_code(chorusacct_faultstore_ops(&ops, NULL), CHORUSACCT_E_ARG, NULL);
+    assert_code(chorusacct_faultstore_ops(NULL, fs), CHORUSACCT_E_ARG, NULL);
+    assert_code(chorusacct_faultstore_ops(&ops, fs), CHORUSACCT_OK, NULL);
     void *ud = ops.user_data;
 
     /* The third call fails without reaching the store; the others pass. */
     account(&a, "a@example.org");
     account(&b, "b@example.org");
     assert_int_equal(chorusacct_faultstore_calls(fs), 0);
-    assert_int_equal(ops.begin(ud), CHORUSACCT_OK);
-    assert_int_equal(ops.account_insert(ud, &a), CHORUSACCT_OK);
+    assert_code(ops.begin(ud), CHORUSACCT_OK, NULL);
+    assert_code(ops.account_insert(ud, &a), CHORUSACCT_OK, NULL);
     assert_false(chorusacct_faultstore_fired(fs));
     b.id = 777;
-    assert_int_equal(ops.account_insert(ud, &b), CHORUSACCT_E_STORAGE);
+    assert_code(ops.account_insert(ud, &b), CHORUSACCT_E_STORAGE, NULL);
     assert_int_equal(b.id, 777); /* not reached */
     assert_true(chorusacct_faultstore_fired(fs));
-    assert_int_equal(ops.commit(ud), CHORUSACCT_OK);
+    assert_code(ops.commit(ud), CHORUSACCT_OK, NULL);
     assert_int_equal(chorusacct_faultstore_calls(fs), 4);
-    assert_int_equal(inner.account_find(inner.user_data, "a@example.org",
-                                        &out),
-                     CHORUSACCT_OK);
-    assert_int_equal(inner.account_find(inner.user_data, "b@example.org",
-                                        &out),
-                     CHORUSACCT_E_NOTFOUND);
+    assert_code(inner.account_find(inner.user_data, "a@example.org", &out),
+                CHORUSACCT_OK, NULL);
+    assert_code(inner.account_find(inner.user_data, "b@example.org", &out),
+                CHORUSACCT_E_NOTFOUND, NULL);
     /* Only once. */
-    assert_int_equal(ops.account_insert(ud, &b), CHORUSACCT_OK);
+    assert_code(ops.account_insert(ud, &b), CHORUSACCT_OK, NULL);
     assert_int_equal(chorusacct_faultstore_calls(fs), 5);
 
     /* A failed commit rolls the inner transaction back. */
@@ -614,45 +608,42 @@ static void test_faultstore_counts(void **state)
     assert_int_equal(chorusacct_faultstore_calls(fs), 0);
     assert_false(chorusacct_faultstore_fired(fs));
     account(&a, "c@example.org");
-    assert_int_equal(ops.begin(ud), CHORUSACCT_OK);
-    assert_int_equal(ops.account_insert(ud, &a), CHORUSACCT_OK);
-    assert_int_equal(ops.commit(ud), CHORUSACCT_E_STORAGE);
+    assert_code(ops.begin(ud), CHORUSACCT_OK, NULL);
+    assert_code(ops.account_insert(ud, &a), CHORUSACCT_OK, NULL);
+    assert_code(ops.commit(ud), CHORUSACCT_E_STORAGE, NULL);
     digest(ms, d2);
     assert_memory_equal(d1, d2, 32);
-    assert_int_equal(inner.account_find(inner.user_data, "c@example.org",
-                                        &out),
-                     CHORUSACCT_E_NOTFOUND);
+    assert_code(inner.account_find(inner.user_data, "c@example.org", &out),
+                CHORUSACCT_E_NOTFOUND, NULL);
 
     /* A failed rollback rolls back too: no transaction stays open. */
     chorusacct_faultstore_reset(fs, 3);
-    assert_int_equal(ops.begin(ud), CHORUSACCT_OK);
-    assert_int_equal(ops.account_insert(ud, &a), CHORUSACCT_OK);
-    assert_int_equal(ops.rollback(ud), CHORUSACCT_E_STORAGE);
+    assert_code(ops.begin(ud), CHORUSACCT_OK, NULL);
+    assert_code(ops.account_insert(ud, &a), CHORUSACCT_OK, NULL);
+    assert_code(ops.rollback(ud), CHORUSACCT_E_STORAGE, NULL);
     digest(ms, d2);
     assert_memory_equal(d1, d2, 32);
-    assert_int_equal(inner.begin(inner.user_data), CHORUSACCT_OK);
-    assert_int_equal(inner.rollback(inner.user_data), CHORUSACCT_OK);
+    assert_code(inner.begin(inner.user_data), CHORUSACCT_OK, NULL);
+    assert_code(inner.rollback(inner.user_data), CHORUSACCT_OK, NULL);
 
     /* A failed begin opens nothing. */
     chorusacct_faultstore_reset(fs, 1);
-    assert_int_equal(ops.begin(ud), CHORUSACCT_E_STORAGE);
-    assert_int_equal(inner.begin(inner.user_data), CHORUSACCT_OK);
-    assert_int_equal(inner.rollback(inner.user_data), CHORUSACCT_OK);
+    assert_code(ops.begin(ud), CHORUSACCT_E_STORAGE, NULL);
+    assert_code(inner.begin(inner.user_data), CHORUSACCT_OK, NULL);
+    assert_code(inner.rollback(inner.user_data), CHORUSACCT_OK, NULL);
 
     /* Counters and reads count as calls too. */
     chorusacct_faultstore_reset(fs, 2);
-    assert_int_equal(ops.counter_add(ud, "k", T0, 1, &count),
-                     CHORUSACCT_OK);
-    assert_int_equal(ops.counter_add(ud, "k", T0, 1, &count),
-                     CHORUSACCT_E_STORAGE);
-    assert_int_equal(ops.counter_add(ud, "k", T0, 0, &count),
-                     CHORUSACCT_OK);
+    assert_code(ops.counter_add(ud, "k", T0, 1, &count), CHORUSACCT_OK, NULL);
+    assert_code(ops.counter_add(ud, "k", T0, 1, &count), CHORUSACCT_E_STORAGE,
+                NULL);
+    assert_code(ops.counter_add(ud, "k", T0, 0, &count), CHORUSACCT_OK, NULL);
     assert_int_equal(count, 1);
 
     /* 0: never. */
     chorusacct_faultstore_reset(fs, 0);
     for (int i = 0; i < 1000; i++)
-        assert_int_equal(ops.account_get(ud, 1, &out), CHORUSACCT_OK);
+        assert_code(ops.account_get(ud, 1, &out), CHORUSACCT_OK, NULL);
     assert_int_equal(chorusacct_faultstore_calls(fs), 1000);
     assert_false(chorusacct_faultstore_fired(fs));
 
@@ -672,9 +663,8 @@ static void test_faultstore_conforms(void **state)
     chorusacct_faultstore *fs = NULL;
     char report[512];
     chorusacct_memstore *ms = new_store(&inner);
-    assert_int_equal(chorusacct_faultstore_new(&fs, &inner, 0),
-                     CHORUSACCT_OK);
-    assert_int_equal(chorusacct_faultstore_ops(&ops, fs), CHORUSACCT_OK);
+    assert_code(chorusacct_faultstore_new(&fs, &inner, 0), CHORUSACCT_OK, NULL);
+    assert_code(chorusacct_faultstore_ops(&ops, fs), CHORUSACCT_OK, NULL);
     int rc =
         chorusacct_storage_conformance(&ops, NULL, report, sizeof report);
     if (rc != CHORUSACCT_OK)
@@ -705,26 +695,26 @@ static void test_digest_equal_content(void **state)
     seed(&o2);
     token(&t1, 7, 1);
     token(&t2, 8, 1);
-    assert_int_equal(o1.token_insert(o1.user_data, &t1), CHORUSACCT_OK);
-    assert_int_equal(o1.token_insert(o1.user_data, &t2), CHORUSACCT_OK);
-    assert_int_equal(o2.token_insert(o2.user_data, &t2), CHORUSACCT_OK);
-    assert_int_equal(o2.token_insert(o2.user_data, &t1), CHORUSACCT_OK);
-    assert_int_equal(o1.meta_set(o1.user_data, "a", (const uint8_t *)"1", 1),
-                     CHORUSACCT_OK);
-    assert_int_equal(o1.meta_set(o1.user_data, "b", (const uint8_t *)"2", 1),
-                     CHORUSACCT_OK);
-    assert_int_equal(o2.meta_set(o2.user_data, "b", (const uint8_t *)"2", 1),
-                     CHORUSACCT_OK);
-    assert_int_equal(o2.meta_set(o2.user_data, "a", (const uint8_t *)"1", 1),
-                     CHORUSACCT_OK);
+    assert_code(o1.token_insert(o1.user_data, &t1), CHORUSACCT_OK, NULL);
+    assert_code(o1.token_insert(o1.user_data, &t2), CHORUSACCT_OK, NULL);
+    assert_code(o2.token_insert(o2.user_data, &t2), CHORUSACCT_OK, NULL);
+    assert_code(o2.token_insert(o2.user_data, &t1), CHORUSACCT_OK, NULL);
+    assert_code(o1.meta_set(o1.user_data, "a", (const uint8_t *)"1", 1),
+                CHORUSACCT_OK, NULL);
+    assert_code(o1.meta_set(o1.user_data, "b", (const uint8_t *)"2", 1),
+                CHORUSACCT_OK, NULL);
+    assert_code(o2.meta_set(o2.user_data, "b", (const uint8_t *)"2", 1),
+                CHORUSACCT_OK, NULL);
+    assert_code(o2.meta_set(o2.user_data, "a", (const uint8_t *)"1", 1),
+                CHORUSACCT_OK, NULL);
     digest(m1, d1);
     digest(m2, d2);
     assert_memory_equal(d1, d2, 32);
     assert_memory_not_equal(d1, empty, 32);
 
     /* One byte of one record apart. */
-    assert_int_equal(o2.meta_set(o2.user_data, "a", (const uint8_t *)"2", 1),
-                     CHORUSACCT_OK);
+    assert_code(o2.meta_set(o2.user_data, "a", (const uint8_t *)"2", 1),
+                CHORUSACCT_OK, NULL);
     digest(m2, d2);
     assert_memory_not_equal(d1, d2, 32);
     chorusacct_memstore_free(m1);
@@ -753,7 +743,7 @@ static void write_n(const chorusacct_storage_ops *o, int i)
         break;
     case 1:
         rc = o->account_get(ud, 1, &a);
-        assert_int_equal(rc, CHORUSACCT_OK);
+        assert_code(rc, CHORUSACCT_OK, NULL);
         a.failed_logins = 1;
         rc = o->account_update(ud, &a);
         break;
@@ -831,7 +821,7 @@ static void write_n(const chorusacct_storage_ops *o, int i)
         rc = o->meta_set(ud, "k", (const uint8_t *)"", 0);
         break;
     }
-    assert_int_equal(rc, CHORUSACCT_OK);
+    assert_code(rc, CHORUSACCT_OK, NULL);
 }
 
 static void test_digest_each_write(void **state)
@@ -845,20 +835,20 @@ static void test_digest_each_write(void **state)
     digest(ms, seen[0]);
     for (int i = 0; i < WRITES; i++) {
         /* Rolled back: no change. */
-        assert_int_equal(o.begin(ud), CHORUSACCT_OK);
+        assert_code(o.begin(ud), CHORUSACCT_OK, NULL);
         write_n(&o, i);
-        assert_int_equal(o.rollback(ud), CHORUSACCT_OK);
+        assert_code(o.rollback(ud), CHORUSACCT_OK, NULL);
         digest(ms, d);
         assert_memory_equal(d, seen[i], 32);
         /* Counters: no change either. */
-        assert_int_equal(o.counter_add(ud, "c", T0 + 2000000, 1, &count),
-                         CHORUSACCT_OK);
+        assert_code(o.counter_add(ud, "c", T0 + 2000000, 1, &count),
+                    CHORUSACCT_OK, NULL);
         digest(ms, d);
         assert_memory_equal(d, seen[i], 32);
         /* Committed: a state never seen before. */
-        assert_int_equal(o.begin(ud), CHORUSACCT_OK);
+        assert_code(o.begin(ud), CHORUSACCT_OK, NULL);
         write_n(&o, i);
-        assert_int_equal(o.commit(ud), CHORUSACCT_OK);
+        assert_code(o.commit(ud), CHORUSACCT_OK, NULL);
         digest(ms, seen[i + 1]);
         for (int k = 0; k <= i; k++)
             if (memcmp(seen[i + 1], seen[k], 32) == 0)
@@ -868,25 +858,25 @@ static void test_digest_each_write(void **state)
     /* Refused writes change nothing. */
     chorusacct_account a = {.struct_size = sizeof a};
     account(&a, "x@example.org");
-    assert_int_equal(o.account_insert(ud, &a), CHORUSACCT_OK);
+    assert_code(o.account_insert(ud, &a), CHORUSACCT_OK, NULL);
     digest(ms, seen[0]);
-    assert_int_equal(o.account_insert(ud, &a), CHORUSACCT_E_EXISTS);
+    assert_code(o.account_insert(ud, &a), CHORUSACCT_E_EXISTS, NULL);
     a.version = 7;
-    assert_int_equal(o.account_update(ud, &a), CHORUSACCT_E_CONFLICT);
-    assert_int_equal(o.account_delete(ud, 999), CHORUSACCT_E_NOTFOUND);
+    assert_code(o.account_update(ud, &a), CHORUSACCT_E_CONFLICT, NULL);
+    assert_code(o.account_delete(ud, 999), CHORUSACCT_E_NOTFOUND, NULL);
     /* gc of counters only. */
-    assert_int_equal(o.counter_add(ud, "old", T0 - 10, 1, &count),
-                     CHORUSACCT_OK);
+    assert_code(o.counter_add(ud, "old", T0 - 10, 1, &count), CHORUSACCT_OK,
+                NULL);
     digest(ms, d);
     assert_memory_equal(d, seen[0], 32);
-    assert_int_equal(o.gc(ud, T0 + 1), CHORUSACCT_OK);
+    assert_code(o.gc(ud, T0 + 1), CHORUSACCT_OK, NULL);
     digest(ms, d);
     assert_memory_equal(d, seen[0], 32);
-    assert_int_equal(o.counter_add(ud, "old", T0 - 10, 0, &count),
-                     CHORUSACCT_OK);
+    assert_code(o.counter_add(ud, "old", T0 - 10, 0, &count), CHORUSACCT_OK,
+                NULL);
     assert_int_equal(count, 0);
-    assert_int_equal(o.counter_add(ud, "c", T0 + 2000000, 0, &count),
-                     CHORUSACCT_OK);
+    assert_code(o.counter_add(ud, "c", T0 + 2000000, 0, &count), CHORUSACCT_OK,
+                NULL);
     assert_int_equal(count, WRITES);
     chorusacct_memstore_free(ms);
 }
@@ -902,61 +892,58 @@ static void test_memstore_transactions(void **state)
     chorusacct_memstore *ms = new_store(&o);
     void *ud = o.user_data;
 
-    assert_int_equal(o.commit(ud), CHORUSACCT_E_STORAGE);
-    assert_int_equal(o.rollback(ud), CHORUSACCT_E_STORAGE);
-    assert_int_equal(o.begin(ud), CHORUSACCT_OK);
-    assert_int_equal(o.begin(ud), CHORUSACCT_E_STORAGE); /* no nesting */
+    assert_code(o.commit(ud), CHORUSACCT_E_STORAGE, NULL);
+    assert_code(o.rollback(ud), CHORUSACCT_E_STORAGE, NULL);
+    assert_code(o.begin(ud), CHORUSACCT_OK, NULL);
+    assert_code(o.begin(ud), CHORUSACCT_E_STORAGE, NULL); /* no nesting */
     account(&a, "t@example.org");
-    assert_int_equal(o.account_insert(ud, &a), CHORUSACCT_OK);
+    assert_code(o.account_insert(ud, &a), CHORUSACCT_OK, NULL);
     assert_int_equal(a.id, 1);
-    assert_int_equal(o.rollback(ud), CHORUSACCT_OK);
-    assert_int_equal(o.commit(ud), CHORUSACCT_E_STORAGE);
+    assert_code(o.rollback(ud), CHORUSACCT_OK, NULL);
+    assert_code(o.commit(ud), CHORUSACCT_E_STORAGE, NULL);
 
     /* The id of a rolled back insert is handed out again; a deleted one
      * never is. */
-    assert_int_equal(o.account_insert(ud, &a), CHORUSACCT_OK);
+    assert_code(o.account_insert(ud, &a), CHORUSACCT_OK, NULL);
     assert_int_equal(a.id, 1);
-    assert_int_equal(o.account_delete(ud, 1), CHORUSACCT_OK);
-    assert_int_equal(o.account_insert(ud, &a), CHORUSACCT_OK);
+    assert_code(o.account_delete(ud, 1), CHORUSACCT_OK, NULL);
+    assert_code(o.account_insert(ud, &a), CHORUSACCT_OK, NULL);
     assert_int_equal(a.id, 2);
 
     /* Keys are compared as bytes: the library lower-cases them. */
     account(&a, "T@example.org");
-    assert_int_equal(o.account_insert(ud, &a), CHORUSACCT_OK);
-    assert_int_equal(o.account_find(ud, "T@example.org", &out),
-                     CHORUSACCT_OK);
+    assert_code(o.account_insert(ud, &a), CHORUSACCT_OK, NULL);
+    assert_code(o.account_find(ud, "T@example.org", &out), CHORUSACCT_OK, NULL);
     assert_int_equal(out.id, a.id);
-    assert_int_equal(o.account_find(ud, "t@example.org", &out),
-                     CHORUSACCT_OK);
+    assert_code(o.account_find(ud, "t@example.org", &out), CHORUSACCT_OK, NULL);
     assert_int_equal(out.id, 2);
 
     /* A text that does not end in its field is refused. */
     account(&a, "u@example.org");
     memset(a.phone, '1', sizeof a.phone);
-    assert_int_equal(o.account_insert(ud, &a), CHORUSACCT_E_ARG);
-    assert_int_equal(o.account_find(ud, "u@example.org", &out),
-                     CHORUSACCT_E_NOTFOUND);
+    assert_code(o.account_insert(ud, &a), CHORUSACCT_E_ARG, NULL);
+    assert_code(o.account_find(ud, "u@example.org", &out),
+                CHORUSACCT_E_NOTFOUND, NULL);
 
     /* Keys of settings and counters fit CHORUSACCT_KEY_SIZE. */
     char key[CHORUSACCT_KEY_SIZE + 1];
     uint32_t count;
     memset(key, 'k', sizeof key - 1);
     key[sizeof key - 1] = '\0';
-    assert_int_equal(o.meta_set(ud, key, (const uint8_t *)"v", 1),
-                     CHORUSACCT_E_ARG);
-    assert_int_equal(o.counter_add(ud, key, T0, 1, &count),
-                     CHORUSACCT_E_ARG);
+    assert_code(o.meta_set(ud, key, (const uint8_t *)"v", 1), CHORUSACCT_E_ARG,
+                NULL);
+    assert_code(o.counter_add(ud, key, T0, 1, &count), CHORUSACCT_E_ARG, NULL);
     key[CHORUSACCT_KEY_SIZE - 1] = '\0';
-    assert_int_equal(o.meta_set(ud, key, (const uint8_t *)"v", 1),
-                     CHORUSACCT_OK);
-    assert_int_equal(o.counter_add(ud, key, T0, 1, &count), CHORUSACCT_OK);
+    assert_code(o.meta_set(ud, key, (const uint8_t *)"v", 1), CHORUSACCT_OK,
+                NULL);
+    assert_code(o.counter_add(ud, key, T0, 1, &count), CHORUSACCT_OK, NULL);
 
     /* Freed with a transaction open: nothing leaks (ASan build). */
-    assert_int_equal(o.begin(ud), CHORUSACCT_OK);
-    assert_int_equal(o.account_get(ud, 2, &a), CHORUSACCT_OK);
+    assert_code(o.begin(ud), CHORUSACCT_OK, NULL);
+    assert_code(o.account_get(ud, 2, &a), CHORUSACCT_OK, NULL);
     snprintf(a.first_name, sizeof a.first_name, "Léa");
-    assert_int_equal(o.account_update(ud, &a), CHORUSACCT_OK);
-    assert_int_equal(o.account_delete(ud, a.id), CHORUSACCT_OK);
+    assert_code(o.account_update(ud, &a), CHORUSACCT_OK, NULL);
+    assert_code(o.account_delete(ud, a.id), CHORUSACCT_OK, NULL);
     chorusacct_memstore_free(ms);
 }
 
@@ -976,50 +963,49 @@ static void test_memstore_many(void **state)
     chorusacct_memstore *ms = new_store(&o);
     void *ud = o.user_data;
 
-    assert_int_equal(o.begin(ud), CHORUSACCT_OK);
+    assert_code(o.begin(ud), CHORUSACCT_OK, NULL);
     for (int i = 0; i < N; i++) {
         snprintf(key, sizeof key, "user%d@example.org", i);
         account(&a, key);
-        assert_int_equal(o.account_insert(ud, &a), CHORUSACCT_OK);
+        assert_code(o.account_insert(ud, &a), CHORUSACCT_OK, NULL);
         token(&t, 0, a.id);
         memcpy(t.hash, &i, sizeof i);
-        assert_int_equal(o.token_insert(ud, &t), CHORUSACCT_OK);
+        assert_code(o.token_insert(ud, &t), CHORUSACCT_OK, NULL);
         message(&m[0], a.id);
         m[0].status = i % 3 == 0 ? CHORUSACCT_MSG_PENDING
                                  : CHORUSACCT_MSG_SENT;
-        assert_int_equal(o.outbox_insert(ud, &m[0]), CHORUSACCT_OK);
+        assert_code(o.outbox_insert(ud, &m[0]), CHORUSACCT_OK, NULL);
     }
-    assert_int_equal(o.commit(ud), CHORUSACCT_OK);
+    assert_code(o.commit(ud), CHORUSACCT_OK, NULL);
     digest(ms, d1);
     for (int i = 0; i < N; i += 997) {
         snprintf(key, sizeof key, "user%d@example.org", i);
-        assert_int_equal(o.account_find(ud, key, &a), CHORUSACCT_OK);
+        assert_code(o.account_find(ud, key, &a), CHORUSACCT_OK, NULL);
         assert_int_equal(a.id, i + 1);
         memset(t.hash, 0, sizeof t.hash);
         memcpy(t.hash, &i, sizeof i);
-        assert_int_equal(o.token_get(ud, t.hash, &t), CHORUSACCT_OK);
+        assert_code(o.token_get(ud, t.hash, &t), CHORUSACCT_OK, NULL);
         assert_int_equal(t.account_id, i + 1);
     }
     /* Pending messages are every third, oldest first. */
-    assert_int_equal(o.outbox_claim(ud, T0, T0 + 60, m, 8, &n),
-                     CHORUSACCT_OK);
+    assert_code(o.outbox_claim(ud, T0, T0 + 60, m, 8, &n), CHORUSACCT_OK, NULL);
     assert_int_equal(n, 8);
     for (size_t i = 0; i < n; i++)
         assert_int_equal(m[i].id, (int64_t)(3 * i + 1));
 
     /* Everything deleted, then rolled back. */
     digest(ms, d1);
-    assert_int_equal(o.begin(ud), CHORUSACCT_OK);
+    assert_code(o.begin(ud), CHORUSACCT_OK, NULL);
     for (int i = 1; i <= N; i++)
-        assert_int_equal(o.account_delete(ud, i), CHORUSACCT_OK);
-    assert_int_equal(o.gc(ud, INT64_MAX), CHORUSACCT_OK);
-    assert_int_equal(o.outbox_list(ud, 0, 0, m, 8, &n), CHORUSACCT_OK);
+        assert_code(o.account_delete(ud, i), CHORUSACCT_OK, NULL);
+    assert_code(o.gc(ud, INT64_MAX), CHORUSACCT_OK, NULL);
+    assert_code(o.outbox_list(ud, 0, 0, m, 8, &n), CHORUSACCT_OK, NULL);
     assert_int_equal(n, 8); /* pending ones stay */
-    assert_int_equal(o.rollback(ud), CHORUSACCT_OK);
+    assert_code(o.rollback(ud), CHORUSACCT_OK, NULL);
     digest(ms, d2);
     assert_memory_equal(d1, d2, 32);
-    assert_int_equal(o.account_find(ud, "user19999@example.org", &a),
-                     CHORUSACCT_OK);
+    assert_code(o.account_find(ud, "user19999@example.org", &a), CHORUSACCT_OK,
+                NULL);
     chorusacct_memstore_free(ms);
 }
 
@@ -1110,8 +1096,8 @@ static void test_memstore_threads(void **state)
     q.struct_size = sizeof q;
     size_t n = 0, total = 0, events = 0;
     do {
-        assert_int_equal(o.account_list(o.user_data, &q, page, 64, &n),
-                         CHORUSACCT_OK);
+        assert_code(o.account_list(o.user_data, &q, page, 64, &n),
+                    CHORUSACCT_OK, NULL);
         for (size_t i = 0; i < n; i++) {
             assert_int_equal(page[i].version, 2);
             assert_true(page[i].id > q.after_id);
@@ -1122,13 +1108,12 @@ static void test_memstore_threads(void **state)
     assert_int_equal(total, (size_t)committed);
     int64_t after = 0;
     do {
-        assert_int_equal(o.event_list(o.user_data, 0, after, ev, 64, &n),
-                         CHORUSACCT_OK);
+        assert_code(o.event_list(o.user_data, 0, after, ev, 64, &n),
+                    CHORUSACCT_OK, NULL);
         for (size_t i = 0; i < n; i++) {
             chorusacct_account a = {.struct_size = sizeof a};
-            assert_int_equal(o.account_get(o.user_data, ev[i].account_id,
-                                           &a),
-                             CHORUSACCT_OK);
+            assert_code(o.account_get(o.user_data, ev[i].account_id, &a),
+                        CHORUSACCT_OK, NULL);
             after = ev[i].id;
         }
         events += n;
@@ -1136,8 +1121,8 @@ static void test_memstore_threads(void **state)
     assert_int_equal(events, (size_t)committed);
     /* Counters count every attempt, rolled back or not. */
     uint32_t count = 0;
-    assert_int_equal(o.counter_add(o.user_data, "shared", T0, 0, &count),
-                     CHORUSACCT_OK);
+    assert_code(o.counter_add(o.user_data, "shared", T0, 0, &count),
+                CHORUSACCT_OK, NULL);
     assert_int_equal(count, THREADS * TXNS);
     chorusacct_memstore_free(ms);
 }

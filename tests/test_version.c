@@ -44,8 +44,8 @@ static void test_init_concurrent(void **state)
         assert_int_equal(pthread_join(th[i], NULL), 0);
         assert_int_equal(rc[i], 0);
     }
-    assert_int_equal(chorusacct_init(), CHORUSACCT_OK);
-    assert_int_equal(chorusacct_init(), CHORUSACCT_OK);
+    assert_code(chorusacct_init(), CHORUSACCT_OK, NULL);
+    assert_code(chorusacct_init(), CHORUSACCT_OK, NULL);
 }
 
 int main(void)

@@ -17,6 +17,33 @@
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Checks that the status or reason code `rc` is `want`. On a mismatch the
+ * test fails (fail_msg) with both codes by name and number, the expression
+ * tested, and the last error of `ctx` (the context that made `rc`, or
+ * NULL when there is none), instead of two bare integers:
+ *
+ *   ERROR: chorusacct_account_get(ctx, 1, &a): got ARG (-1), want OK (0);
+ *   last error: no storage set: Invalid argument (...)
+ *
+ * `rc` is evaluated once, before `ctx`; `want` once. */
+#define assert_code(rc, want, ctx)                                           \
+    do {                                                                     \
+        const int assert_code_rc_ = (rc);                                    \
+        const int assert_code_want_ = (want);                                \
+        if (assert_code_rc_ != assert_code_want_) {                          \
+            const chorusacct_ctx *assert_code_ctx_ = (ctx);                  \
+            const char *assert_code_err_ =                                   \
+                assert_code_ctx_ ? chorusacct_ctx_last_error(assert_code_ctx_) \
+                                 : "(no context)";                           \
+            fail_msg("%s: got %s (%d), want %s (%d); last error: %s", #rc,   \
+                     chorusacct_status_name(assert_code_rc_),                \
+                     assert_code_rc_,                                        \
+                     chorusacct_status_name(assert_code_want_),              \
+                     assert_code_want_,                                      \
+                     assert_code_err_[0] ? assert_code_err_ : "(none)");     \
+        }                                                                    \
+    } while (0)
+
 /* The validators' common signature. */
 typedef int (*check_fn)(const char *in, size_t len, uint32_t flags,
                         char *buf, size_t cap, size_t *len_out,

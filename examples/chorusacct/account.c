@@ -181,8 +181,13 @@ static int run_audit(tool *t, int argc, char **argv)
         for (size_t i = 0; rc == CHORUSACCT_OK && i < n; i++) {
             char when[32];
             tool_format_time(ev[i].time, when, sizeof when);
-            const char *from = chorusacct_state_name(ev[i].from_state);
-            const char *to = chorusacct_state_name(ev[i].to_state);
+            /* State 0: the account was created or purged. */
+            const char *from = ev[i].from_state
+                                   ? chorusacct_state_name(ev[i].from_state)
+                                   : NULL;
+            const char *to = ev[i].to_state
+                                 ? chorusacct_state_name(ev[i].to_state)
+                                 : NULL;
             printf("%s\t%lld\t%s\t%s\t%s\t%lld\t%s\n", when,
                    (long long)ev[i].account_id,
                    chorusacct_event_name(ev[i].type), from ? from : "-",

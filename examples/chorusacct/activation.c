@@ -98,7 +98,7 @@ static int run_activate(tool *t, int argc, char **argv)
     if (rc != CHORUSACCT_OK) {
         for (uint32_t bit = 1; bit != 0 && bit <= failed; bit <<= 1) {
             const char *text = chorusacct_password_rule_text(bit, t->o.lang);
-            if ((failed & bit) && text != NULL)
+            if ((failed & bit) && text[0] != '\0')
                 printf("password\t%s\n", text);
         }
         return tool_report(t, rc, reason);

@@ -191,7 +191,6 @@ class Status(enum.IntEnum):
     NOVALUE = -107
     COUNTRY = -108
     FORMAT = -109
-    TOOSHORT = -110
     TOOLONG = -111
     UTF8 = -112
     EMAIL_NONASCII = -200
@@ -244,6 +243,7 @@ class Status(enum.IntEnum):
     TEMPLATE = -421
     ROLE = -422
     SELF = -423
+    CAPTCHA_REQUIRED = -424
 
 
 class Lang(enum.IntEnum):
@@ -465,6 +465,12 @@ class SqliteFlag(enum.IntFlag):
     NO_CREATE = 1
 
 
+class CtxSize(enum.IntEnum):
+    """``chorusacct_ctx_sizes`` (chorusacct/context.h)."""
+
+    SECRET_SIZE = 32
+
+
 class TestkitSize(enum.IntEnum):
     """``chorusacct_testkit_sizes`` (chorusacct/testkit.h)."""
 
@@ -482,6 +488,7 @@ C_ENUMS = {
     'chorusacct_pw_class': (PwClass, 'CHORUSACCT_PW_CLASS_'),
     'chorusacct_config_flags': (ConfigFlag, 'CHORUSACCT_CFG_'),
     'chorusacct_option': (Option, 'CHORUSACCT_OPT_'),
+    'chorusacct_ctx_sizes': (CtxSize, 'CHORUSACCT_'),
     'chorusacct_sizes': (Size, 'CHORUSACCT_'),
     'chorusacct_state': (State, 'CHORUSACCT_STATE_'),
     'chorusacct_event_type': (EventType, 'CHORUSACCT_EV_'),
@@ -1418,40 +1425,39 @@ def identifier_split(id_type, normalized):
 
 
 def identifier_name(id_type):
-    """Chorus Pro API code of a type (``"SIRET"``...), None if unknown."""
+    """Chorus Pro API code of a type (``"SIRET"``...), ``"unknown"`` for
+    an unknown type."""
     return _dec(lib.chorusacct_identifier_name(id_type))
 
 
 def identifier_label(id_type, lang=Lang.EN):
-    """Label of a type as a drop-down list shows it."""
+    """Label of a type as a drop-down list shows it (``"Unknown"`` or
+    ``"Inconnu"`` for an unknown type)."""
     return _dec(lib.chorusacct_identifier_label(id_type, lang))
 
 
 def identifier_hint(id_type, lang=Lang.EN):
-    """Expected format to show under the identifier field."""
+    """Expected format to show under the identifier field (``""`` for an
+    unknown type)."""
     return _dec(lib.chorusacct_identifier_hint(id_type, lang))
 
 
 def identifier_has_value(id_type):
-    """Whether a type takes a value (AUTRE and PARTICULIER do not)."""
-    rc = lib.chorusacct_identifier_has_value(id_type)
-    if rc < 0:
-        raise ChorusacctError(rc)
-    return bool(rc)
+    """Whether a type takes a value (AUTRE and PARTICULIER do not; False
+    for an unknown type)."""
+    return bool(lib.chorusacct_identifier_has_value(id_type))
 
 
 def vat_hint(country, lang=Lang.EN):
-    """Expected format of one member state's VAT numbers, or None."""
+    """Expected format of one member state's VAT numbers, or ``""`` for a
+    prefix that is not a member state's."""
     return _dec(lib.chorusacct_vat_hint(_enc(country), lang))
 
 
 def email_same(a, b):
     """Whether two addresses are the same login (ASCII case ignored)."""
     x, y = _enc(a), _enc(b)
-    rc = lib.chorusacct_email_same(x, len(x), y, len(y))
-    if rc < 0:
-        raise ChorusacctError(rc)
-    return bool(rc)
+    return bool(lib.chorusacct_email_same(x, len(x), y, len(y)))
 
 
 def check_password(password):
@@ -1482,16 +1488,19 @@ def check_password_personal(password, login_email=None, first_name=None,
 
 
 def password_rule_text(rule, lang=Lang.EN):
-    """Message of one :class:`PwRule`."""
+    """Message of one :class:`PwRule` (``""`` for anything else)."""
     return _dec(lib.chorusacct_password_rule_text(rule, lang))
 
 
 def password_class_name(cls, lang=Lang.EN):
-    """Name of one :class:`PwClass` ("upper-case letters")."""
+    """Name of one :class:`PwClass` ("upper-case letters"; "Unknown" or
+    "Inconnu" for anything else)."""
     return _dec(lib.chorusacct_password_class_name(cls, lang))
 
 
 # ------------------------------------------------------- names and labels
+# Never None: an unknown value has the machine name "unknown" and the label
+# "Unknown" (English) or "Inconnu" (French).
 
 def state_name(state):
     return _dec(lib.chorusacct_state_name(state))
@@ -2070,7 +2079,8 @@ class Context(_Handle):
     and the flow. ``Context(storage=MemStore(), mailer=..., clock=...,
     random=..., **settings)`` where settings are members of
     ``chorusacct_config`` (``flags``, ``lang``, ``activation_ttl``,
-    ``activation_url``, ``pwhash_opslimit``...) and ``secret`` 32 bytes.
+    ``activation_url``, ``pwhash_opslimit``...) and ``secret``,
+    ``CtxSize.SECRET_SIZE`` (32) bytes.
 
     Flow methods raise :class:`Rejected` when the input or the transition
     is refused, :class:`ChorusacctError` when the call fails; ``detail``

@@ -381,15 +381,18 @@ class ValidatorTest(unittest.TestCase):
                      'x', 'NOVALUE')
         self.refused(lambda v: ca.validate_identifier(99, v), '1', 'TYPE')
         self.assertEqual(ca.identifier_name(IdType.HORS_UE), 'HORS_UE')
-        self.assertIsNone(ca.identifier_name(99))
+        self.assertEqual(ca.identifier_name(99), 'unknown')
+        self.assertEqual(ca.identifier_label(99, Lang.FR), 'Inconnu')
+        self.assertEqual(ca.identifier_hint(99), '')
         self.assertFalse(ca.identifier_has_value(IdType.PARTICULIER))
         self.assertTrue(ca.identifier_has_value(IdType.SIRET))
+        self.assertIs(ca.identifier_has_value(99), False)
         self.assertEqual(ca.identifier_split(IdType.SIRET, '73282932000074'),
                          ('732829320', '00074'))
         self.assertNotEqual(ca.identifier_label(IdType.SIRET, Lang.FR), '')
         self.assertIn('14', ca.identifier_hint(IdType.SIRET, Lang.EN))
         self.assertIsNotNone(ca.vat_hint('DE', Lang.FR))
-        self.assertIsNone(ca.vat_hint('US'))
+        self.assertEqual(ca.vat_hint('US'), '')
         # Accents removed, the first 16 letters and digits kept.
         self.assertEqual(ca.hors_ue_build('us', 'Société Générale Ltd.'),
                          'USSOCIETEGENERALEL')
@@ -430,7 +433,8 @@ class ValidatorTest(unittest.TestCase):
                          'PASSWORD_PERSONAL', 'm@example.fr', 'marie')
         self.assertEqual(e.failed_rules, PwRule.PERSONAL)
         self.assertIn('12', ca.password_rule_text(PwRule.SHORT, Lang.EN))
-        self.assertIsNone(ca.password_rule_text(3))
+        self.assertEqual(ca.password_rule_text(3), '')
+        self.assertEqual(ca.password_class_name(3, Lang.FR), 'Inconnu')
         self.assertEqual(ca.password_class_name(PwClass.UPPER, Lang.EN),
                          'upper-case letters')
 
@@ -439,7 +443,13 @@ class NamesTest(unittest.TestCase):
     def test_names(self):
         self.assertEqual(ca.state_name(State.PENDING_APPROVAL),
                          'pending_approval')
-        self.assertIsNone(ca.state_name(0))
+        self.assertEqual(ca.state_name(0), 'unknown')
+        self.assertEqual(ca.state_label(0, Lang.EN), 'Unknown')
+        self.assertEqual(ca.event_name(99), 'unknown')
+        self.assertEqual(ca.field_name(-1), 'unknown')
+        self.assertEqual(ca.role_name(0), 'unknown')
+        self.assertEqual(ca.mail_kind_name(0), 'unknown')
+        self.assertEqual(ca.message_status_name(99), 'unknown')
         self.assertEqual(ca.event_name(EventType.SIGNUP), 'signup')
         self.assertEqual(ca.field_name(Field.LOGIN_EMAIL), 'login_email')
         self.assertEqual(ca.role_name(Role.PRINCIPAL), 'principal')
@@ -657,6 +667,22 @@ class FlowTest(unittest.TestCase):
         self.assertIs(ctx.account(ids[0]).state, State.DISABLED)
         ctx.enable(boss, ids[0])
         self.assertIs(ctx.account(ids[0]).state, State.ACTIVE)
+
+    def test_captcha_required(self):
+        ctx = self.b.context(flags=0)  # captcha asked
+        try:
+            fields = dict(login_email='n@acme.fr', first_name='Nina',
+                          last_name='Bernard', accept_terms=True,
+                          id_type=IdType.SIRET, identifier=self.siret_b,
+                          captcha_answer='ABC234')
+            for cid in (None, ''):
+                with self.assertRaises(ca.Rejected) as cm:
+                    ctx.signup(captcha_id=cid, **fields)
+                self.assertEqual([(e.field, e.code) for e in
+                                  cm.exception.field_errors],
+                                 [(Field.CAPTCHA, Status.CAPTCHA_REQUIRED)])
+        finally:
+            ctx.close()
 
     def test_captcha(self):
         ctx = self.b.context(flags=0)  # captcha asked

@@ -231,7 +231,7 @@ typedef struct chorusacct_account_query {
  *        `awaiting_activation`, `active`, `rejected`, `expired`,
  *        `disabled`.
  * @param[in] state a ::chorusacct_state
- * @return static text, or NULL for an unknown state.
+ * @return static text, never NULL: `"unknown"` for an unknown state.
  * @par Ownership:
  * Static text owned by the library: do not free it.
  * @par Threads:
@@ -259,7 +259,8 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_state_from_name(
  * @brief Label of a state for people ("En attente d'approbation").
  * @param[in] state a ::chorusacct_state
  * @param[in] lang  ::CHORUSACCT_LANG_EN or ::CHORUSACCT_LANG_FR
- * @return static UTF-8 text, or NULL for an unknown state.
+ * @return static UTF-8 text, never NULL: `"Unknown"` (EN) or `"Inconnu"`
+ *         (FR) for an unknown state.
  * @par Ownership:
  * Static text owned by the library: do not free it.
  * @par Threads:
@@ -271,7 +272,7 @@ CHORUSACCT_API const char *chorusacct_state_label(int state, int lang);
 /**
  * @brief Machine name of an event type (`signup`, `approve`...).
  * @param[in] type a ::chorusacct_event_type
- * @return static text, or NULL for an unknown type.
+ * @return static text, never NULL: `"unknown"` for an unknown type.
  * @par Ownership:
  * Static text owned by the library: do not free it.
  * @par Threads:
@@ -284,7 +285,7 @@ CHORUSACCT_API const char *chorusacct_event_name(int type);
  * @brief Whether the state machine allows a move from `from` to `to`.
  * @param[in] from a ::chorusacct_state, or 0: creation
  * @param[in] to   a ::chorusacct_state, or 0: purge
- * @return 1 or 0.
+ * @return 1 or 0, never an error code: 0 for an unknown state too.
  * @par Ownership:
  * Nothing is allocated.
  * @par Threads:
@@ -344,7 +345,7 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_state_diagram(
 /**
  * @brief Machine name of a form field (`login_email`...).
  * @param[in] field a ::chorusacct_field
- * @return static text, or NULL for an unknown field.
+ * @return static text, never NULL: `"unknown"` for an unknown field.
  * @par Ownership:
  * Static text owned by the library: do not free it.
  * @par Threads:
@@ -356,7 +357,7 @@ CHORUSACCT_API const char *chorusacct_field_name(int field);
 /**
  * @brief Machine name of a role (`user`, `manager`, `principal`).
  * @param[in] role a ::chorusacct_role
- * @return static text, or NULL for an unknown role.
+ * @return static text, never NULL: `"unknown"` for an unknown role.
  * @par Ownership:
  * Static text owned by the library: do not free it.
  * @par Threads:
@@ -390,7 +391,10 @@ typedef struct chorusacct_signup {
     const char *terms_version; /**< NULL: the context's */
     const char *identifier;    /**< value for id_type (see identifier.h) */
     const char *company_name;  /**< required for HORS_UE and AUTRE */
-    const char *captcha_id;    /**< from chorusacct_captcha_issue() */
+    /** From chorusacct_captcha_issue(); required unless
+     *  ::CHORUSACCT_CFG_NO_CAPTCHA or a verifier is set (NULL or "":
+     *  ::CHORUSACCT_E_CAPTCHA_REQUIRED). */
+    const char *captcha_id;
     const char *captcha_answer; /**< what the person typed */
     /** Key of the application for throttling, such as the client's
      *  address; NULL: none. */
@@ -521,8 +525,14 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_structure_lookup(
  *                     or field errors
  * @return ::CHORUSACCT_OK; ::CHORUSACCT_E_REJECTED (field errors in
  *         `out`; ::CHORUSACCT_E_THROTTLED as a ::CHORUSACCT_FIELD_FORM
- *         error); ::CHORUSACCT_E_CALLBACK (the captcha verifier failed);
- *         or a call failure.
+ *         error; the built-in captcha's errors, on
+ *         ::CHORUSACCT_FIELD_CAPTCHA, are ::CHORUSACCT_E_CAPTCHA_REQUIRED
+ *         for a NULL or empty `captcha_id`, ::CHORUSACCT_E_CAPTCHA_EXPIRED
+ *         for a challenge unknown, expired, already used or whose
+ *         attempts are spent, and ::CHORUSACCT_E_CAPTCHA for a wrong
+ *         answer; a verifier's refusal is ::CHORUSACCT_E_CAPTCHA);
+ *         ::CHORUSACCT_E_CALLBACK (the captcha verifier failed); or a
+ *         call failure.
  * @par Ownership:
  * The form's strings are read during the call only; the caller owns
  * `out`.

@@ -3,14 +3,17 @@
  * @brief Export macros, status codes, languages, version and library init.
  *
  * Every fallible function of libchorusacct returns an `int`:
- * ::CHORUSACCT_OK (0) or a negative `CHORUSACCT_E_*` code. Two kinds of
- * failure are kept apart, as in SQLite's primary/extended split:
+ * ::CHORUSACCT_OK (0) or a negative `CHORUSACCT_E_*` code, a primary code
+ * (-1 to -99). Two kinds of failure are kept apart, as in SQLite's
+ * primary/extended split:
  *
- * - the call failed (::CHORUSACCT_E_ARG, ::CHORUSACCT_E_NOMEM,
- *   ::CHORUSACCT_E_STORAGE...): nothing was decided about the input;
- * - the input was refused: the function returns ::CHORUSACCT_E_REJECTED
- *   and writes the precise reason (a "reason code" such as
- *   ::CHORUSACCT_E_CHECKSUM) into an `int *reason` out-parameter.
+ * - the input was refused: the function returns ::CHORUSACCT_E_REJECTED,
+ *   the one primary code that says so, and writes the precise reason (a
+ *   "reason code", -100 and below, such as ::CHORUSACCT_E_CHECKSUM) into
+ *   an `int *reason` out-parameter;
+ * - the call failed: every other primary code (::CHORUSACCT_E_ARG,
+ *   ::CHORUSACCT_E_NOMEM, ::CHORUSACCT_E_STORAGE...); nothing was decided
+ *   about the input.
  *
  * Codes are never renumbered or reused. Every code has a symbolic name
  * (chorusacct_status_name()) and a message in English and French
@@ -51,19 +54,25 @@ extern "C" {
 /**
  * @brief Status codes of the whole library.
  *
- * `CHORUSACCT_OK` is 0; failures are negative. Values from -1 to -99 say
- * that a call failed; values from -100 down are reasons why an input or a
+ * `CHORUSACCT_OK` is 0; failures are negative. Values from -1 to -99 are
+ * the primary codes, which functions return: ::CHORUSACCT_E_REJECTED says
+ * the input was refused (the reason tells why), every other one says the
+ * call failed. Values from -100 down are reasons why an input or a
  * transition was refused (returned through `int *reason` alongside
- * ::CHORUSACCT_E_REJECTED). The symbolic name printed by tools is the
- * constant without its `CHORUSACCT_E_` prefix (for example `CHECKSUM`).
+ * ::CHORUSACCT_E_REJECTED), in one block per area. The symbolic name
+ * printed by tools is the constant without its `CHORUSACCT_E_` prefix (for
+ * example `CHECKSUM`).
  *
- * The values are part of the ABI: they never change.
+ * The values are part of the ABI: they never change, and a value removed
+ * before a release is never given to another code.
  * @since 0.1
  */
 typedef enum chorusacct_status {
     CHORUSACCT_OK = 0, /**< success */
 
-    /* The call failed: -1 .. -99. */
+    /* Primary codes: -1 .. -99. CHORUSACCT_E_REJECTED says the input was
+     * refused (the reason tells why); every other one says the call
+     * failed. */
     CHORUSACCT_E_ARG = -1,         /**< invalid argument (NULL, bad enum) */
     CHORUSACCT_E_NOMEM = -2,       /**< out of memory */
     CHORUSACCT_E_TOOSMALL = -3,    /**< output buffer too small */
@@ -80,7 +89,8 @@ typedef enum chorusacct_status {
     CHORUSACCT_E_EXISTS = -14,     /**< a unique key is already taken */
     CHORUSACCT_E_CAPACITY = -15,   /**< a text does not fit its record */
 
-    /* Reasons, shared by the validators: -100 .. -149. */
+    /* Reasons, shared by the validators, VAT numbers included:
+     * -100 .. -149. */
     CHORUSACCT_E_EMPTY = -100,     /**< the value is empty */
     CHORUSACCT_E_LENGTH = -101,    /**< wrong number of characters */
     CHORUSACCT_E_CHARACTER = -102, /**< a character is not allowed */
@@ -91,11 +101,12 @@ typedef enum chorusacct_status {
     CHORUSACCT_E_NOVALUE = -107,   /**< this type takes no value */
     CHORUSACCT_E_COUNTRY = -108,   /**< country code unknown or refused */
     CHORUSACCT_E_FORMAT = -109,    /**< characters in the wrong places */
-    CHORUSACCT_E_TOOSHORT = -110,  /**< too short */
+    /* -110 was "too short", returned by no function and removed before
+     * 0.1.0: never to be reused. */
     CHORUSACCT_E_TOOLONG = -111,   /**< too long */
     CHORUSACCT_E_UTF8 = -112,      /**< invalid UTF-8 */
 
-    /* EU VAT numbers: -150 .. -199. */
+    /* -150 .. -199: free (EU VAT numbers use the shared reasons). */
 
     /* E-mail addresses: -200 .. -249. */
     CHORUSACCT_E_EMAIL_NONASCII = -200,      /**< accent or other non-ASCII */
@@ -155,7 +166,8 @@ typedef enum chorusacct_status {
     CHORUSACCT_E_TOKEN_USED = -420,      /**< link already used */
     CHORUSACCT_E_TEMPLATE = -421,        /**< bad template placeholder */
     CHORUSACCT_E_ROLE = -422,            /**< unknown or refused role */
-    CHORUSACCT_E_SELF = -423             /**< cannot act on oneself */
+    CHORUSACCT_E_SELF = -423,            /**< cannot act on oneself */
+    CHORUSACCT_E_CAPTCHA_REQUIRED = -424 /**< no captcha given */
 } chorusacct_status;
 
 /**

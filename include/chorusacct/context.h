@@ -43,6 +43,16 @@ extern "C" {
 #endif
 
 /**
+ * @brief Sizes of the context's secrets.
+ * @since 0.1
+ */
+typedef enum chorusacct_ctx_sizes {
+    /** The secret key from which token-hashing keys are derived, in bytes
+     *  (::chorusacct_config `secret`, chorusacct_ctx_set_secret()). */
+    CHORUSACCT_SECRET_SIZE = 32
+} chorusacct_ctx_sizes;
+
+/**
  * @brief Flags of the configuration.
  * @since 0.1
  */
@@ -102,13 +112,15 @@ typedef struct chorusacct_config {
     /** Portal name in e-mails ("Chorus Pro"). */
     const char *portal_name;
     /**
-     * Secret key (32 bytes) from which the per-purpose token-hashing keys
-     * are derived. NULL: the library makes one and keeps it in storage
-     * (setting `secret`), which is fine for one machine; a deployment
-     * should pass its own, from its secret store.
+     * Secret key (::CHORUSACCT_SECRET_SIZE bytes) from which the
+     * per-purpose token-hashing keys are derived. NULL: the library
+     * makes one and keeps it in storage (setting `secret`), which is fine
+     * for one machine; a deployment should pass its own, from its secret
+     * store.
      */
     const uint8_t *secret;
-    size_t secret_len;            /**< 32 when `secret` is set */
+    /** ::CHORUSACCT_SECRET_SIZE when `secret` is set */
+    size_t secret_len;
 } chorusacct_config;
 
 /**
@@ -287,10 +299,10 @@ CHORUSACCT_API const char *chorusacct_ctx_get_str(const chorusacct_ctx *ctx,
  * Tokens and captchas issued under another key stop matching.
  *
  * @param[in] ctx the context
- * @param[in] key 32 bytes
- * @param[in] len 32
+ * @param[in] key ::CHORUSACCT_SECRET_SIZE bytes
+ * @param[in] len ::CHORUSACCT_SECRET_SIZE
  * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG (a NULL pointer or another
- *         length).
+ *         length; the context's last error gives the length).
  * @par Ownership:
  * The key is copied, and wiped when the context is freed.
  * @par Threads:
@@ -311,8 +323,10 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_secret(
  * @param[in] ops the table (chorusacct_storage_ops_init(),
  *                chorusacct_memstore_ops(), chorusacct_sqlite_ops()...)
  * @return ::CHORUSACCT_OK; ::CHORUSACCT_E_ARG if a pointer is NULL, a
- *         required member is NULL or `struct_size` is too small (the
- *         context then keeps its previous storage).
+ *         required member is NULL or `struct_size` is below the table's
+ *         first version (the context then keeps its previous storage,
+ *         and its last error says which: the NULL table, its
+ *         `struct_size`, or the name of the missing member).
  * @par Ownership:
  * The table is copied (members past its `struct_size` are ignored). On
  * success the context owns `user_data` in the sense that it calls the
@@ -332,7 +346,8 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_storage(
  * @param[in] ctx the context
  * @param[in] ops the table; `send` is required
  * @return ::CHORUSACCT_OK; ::CHORUSACCT_E_ARG if a pointer is NULL, `send`
- *         is NULL or `struct_size` is too small.
+ *         is NULL or `struct_size` is below the table's first version
+ *         (the context's last error says which).
  * @par Ownership:
  * As chorusacct_ctx_set_storage(): the table is copied, and its `destroy`
  * is called when the mailer is replaced or the context freed.
@@ -350,7 +365,8 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_mailer(
  * @param[in] ctx the context
  * @param[in] ops the table (`now` required), or NULL for the system clock
  * @return ::CHORUSACCT_OK; ::CHORUSACCT_E_ARG for a NULL `ctx`, a NULL
- *         `now` or a `struct_size` too small.
+ *         `now` or a `struct_size` below the table's first version (the
+ *         context's last error says which).
  * @par Ownership:
  * As chorusacct_ctx_set_storage(): the table is copied, and its `destroy`
  * is called when the clock is replaced or the context freed.
@@ -368,7 +384,8 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_clock(
  * @param[in] ops the table (`fill` required), or NULL for libsodium's
  *                generator
  * @return ::CHORUSACCT_OK; ::CHORUSACCT_E_ARG for a NULL `ctx`, a NULL
- *         `fill` or a `struct_size` too small.
+ *         `fill` or a `struct_size` below the table's first version (the
+ *         context's last error says which).
  * @par Ownership:
  * As chorusacct_ctx_set_storage(): the table is copied, and its `destroy`
  * is called when the source is replaced or the context freed.
@@ -386,7 +403,8 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_random(
  * @param[in] ctx the context
  * @param[in] ops the table (`verify` required), or NULL
  * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG (NULL `ctx`, NULL `verify` or
- *         a `struct_size` too small).
+ *         a `struct_size` below the table's first version; the context's
+ *         last error says which).
  * @par Ownership:
  * As chorusacct_ctx_set_storage(): the table is copied, and its `destroy`
  * is called when the verifier is replaced or the context freed.

@@ -84,7 +84,7 @@ CHORUSACCT_API size_t chorusacct_identifier_max_len(void);
  * @brief Chorus Pro API code of a type (`"SIRET"`, `"UE_HORS_FRANCE"`,
  *        `"HORS_UE"`, `"RIDET"`, `"TAHITI"`, `"AUTRE"`, `"PARTICULIER"`).
  * @param[in] type a ::chorusacct_id_type
- * @return static text, or NULL for an unknown type.
+ * @return static text, never NULL: `"unknown"` for an unknown type.
  * @par Ownership:
  * Static text owned by the library: do not free it.
  * @par Threads:
@@ -139,7 +139,8 @@ CHORUSACCT_API int chorusacct_identifier_number(int type);
  * @brief Label of a type as a drop-down list shows it.
  * @param[in] type a ::chorusacct_id_type
  * @param[in] lang ::CHORUSACCT_LANG_EN or ::CHORUSACCT_LANG_FR
- * @return static UTF-8 text, or NULL for an unknown type.
+ * @return static UTF-8 text, never NULL: `"Unknown"` (EN) or `"Inconnu"`
+ *         (FR) for an unknown type.
  * @par Ownership:
  * Static text owned by the library: do not free it.
  * @par Threads:
@@ -155,7 +156,8 @@ CHORUSACCT_API const char *chorusacct_identifier_label(int type, int lang);
  * chorusacct_vat_hint() gives the expected format of that country.
  * @param[in] type a ::chorusacct_id_type
  * @param[in] lang ::CHORUSACCT_LANG_EN or ::CHORUSACCT_LANG_FR
- * @return static UTF-8 text, or NULL for an unknown type.
+ * @return static UTF-8 text, never NULL: `""` (nothing to show) for an
+ *         unknown type.
  * @par Ownership:
  * Static text owned by the library: do not free it.
  * @par Threads:
@@ -167,7 +169,7 @@ CHORUSACCT_API const char *chorusacct_identifier_hint(int type, int lang);
 /**
  * @brief Whether a type takes a value (`AUTRE` and `PARTICULIER` do not).
  * @param[in] type a ::chorusacct_id_type
- * @return 1 or 0, or ::CHORUSACCT_E_ARG for an unknown type.
+ * @return 1 or 0, never an error code: 0 for an unknown type too.
  * @par Ownership:
  * Nothing is allocated.
  * @par Threads:
@@ -513,8 +515,8 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_vat_check(
  * @param[in] country NUL-terminated prefix (`DE`, `EL` or `GR`, `XI`...),
  *                    any case
  * @param[in] lang    ::CHORUSACCT_LANG_EN or ::CHORUSACCT_LANG_FR
- * @return static UTF-8 text, or NULL for NULL or a prefix that is not a
- *         member state's (or `XI`).
+ * @return static UTF-8 text, never NULL: `""` (nothing to show) for NULL
+ *         or a prefix that is not a member state's (or `XI`).
  * @par Ownership:
  * Static text owned by the library: do not free it.
  * @par Threads:

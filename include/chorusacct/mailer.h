@@ -243,7 +243,7 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_outbox_list(
 /**
  * @brief Machine name of a message kind (`summary`, `activation`...).
  * @param[in] kind a ::chorusacct_mail_kind
- * @return static text, or NULL for an unknown kind.
+ * @return static text, never NULL: `"unknown"` for an unknown kind.
  * @par Ownership:
  * Static text owned by the library: do not free it.
  * @par Threads:
@@ -256,7 +256,7 @@ CHORUSACCT_API const char *chorusacct_mail_kind_name(int kind);
  * @brief Machine name of a message status (`pending`, `sent`, `dead`,
  *        `cancelled`).
  * @param[in] status a ::chorusacct_message_status
- * @return static text, or NULL for an unknown status.
+ * @return static text, never NULL: `"unknown"` for an unknown status.
  * @par Ownership:
  * Static text owned by the library: do not free it.
  * @par Threads:

@@ -170,8 +170,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_password_check_personal(
  * @brief Message for one rule, to show under the password field.
  * @param[in] rule one ::chorusacct_pw_rule bit
  * @param[in] lang ::CHORUSACCT_LANG_EN or ::CHORUSACCT_LANG_FR
- * @return static UTF-8 text (the message of the rule's status code), or
- *         NULL if `rule` is not exactly one known bit.
+ * @return static UTF-8 text (the message of the rule's status code), never
+ *         NULL: `""` (nothing to show) if `rule` is not exactly one known
+ *         bit.
  * @par Ownership:
  * Static text owned by the library: do not free it.
  * @par Threads:
@@ -186,7 +187,8 @@ CHORUSACCT_API const char *chorusacct_password_rule_text(uint32_t rule,
  *        letters", "lettres majuscules"...).
  * @param[in] cls  one ::chorusacct_pw_class bit
  * @param[in] lang ::CHORUSACCT_LANG_EN or ::CHORUSACCT_LANG_FR
- * @return static UTF-8 text, or NULL if `cls` is not exactly one known bit.
+ * @return static UTF-8 text, never NULL: `"Unknown"` (EN) or `"Inconnu"`
+ *         (FR) if `cls` is not exactly one known bit.
  * @par Ownership:
  * Static text owned by the library: do not free it.
  * @par Threads:

@@ -120,8 +120,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_email_check(
  * @param[in] b    second address, `blen` bytes (may be NULL when `blen`
  *                  is 0)
  * @param[in] blen length of `b`
- * @return 1 if they are the same login, 0 if not, ::CHORUSACCT_E_ARG if a
- *         pointer is NULL with a non-zero length.
+ * @return 1 if they are the same login, 0 if not; 0 also when a pointer
+ *         is NULL with a non-zero length (a predicate never returns an
+ *         error code).
  * @par Ownership:
  * Both addresses are read during the call only.
  * @par Threads:

@@ -205,6 +205,10 @@ CA_INTERNAL void chorusacct__random_default(chorusacct_random_ops *ops);
  * `src` is NULL, too old or incomplete. */
 CA_INTERNAL int chorusacct__storage_ops_copy(chorusacct_storage_ops *dst,
                                              const chorusacct_storage_ops *src);
+/* The name of the first required member of a storage table that is NULL,
+ * or NULL when the table is complete. */
+CA_INTERNAL const char *chorusacct__storage_ops_missing(
+    const chorusacct_storage_ops *ops);
 
 /*
  * Templates. A variable is a name (without braces) and a value. Renders
@@ -257,6 +261,18 @@ static inline const char *ca_lang_pick(int lang, const char *en,
                                        const char *fr)
 {
     return lang == CHORUSACCT_LANG_FR ? fr : en;
+}
+
+/* What the text getters answer for a value they do not know: they never
+ * return NULL, which a caller would print or pass on. A machine name is
+ * "unknown" (status codes keep "UNKNOWN", their names being upper case),
+ * a label for people "Unknown" or "Inconnu", a hint or a rule text ""
+ * (nothing to show). */
+#define CA_UNKNOWN_NAME "unknown"
+
+static inline const char *ca_unknown_label(int lang)
+{
+    return ca_lang_pick(lang, "Unknown", "Inconnu");
 }
 
 #endif /* CHORUSACCT_INTERNAL_H */

@@ -7,6 +7,7 @@
  */
 #include "internal.h"
 
+#include <stddef.h>
 #include <string.h>
 
 int chorusacct__emit(const char *s, size_t n, char *buf, size_t cap,
@@ -91,31 +92,44 @@ int chorusacct__ops_copy(void *dst, size_t dst_size, const void *src,
     return CHORUSACCT_OK;
 }
 
-static bool complete(const chorusacct_storage_ops *ops)
+/* The required members of a storage table, in the header's order, by
+ * name so that the context's last error can say which one is missing. */
+#define REQ(m) {offsetof(chorusacct_storage_ops, m), #m}
+static const struct {
+    size_t offset;
+    const char *name;
+} storage_required[] = {
+    REQ(begin),            REQ(commit),           REQ(rollback),
+    REQ(account_insert),   REQ(account_get),      REQ(account_find),
+    REQ(account_update),   REQ(account_delete),   REQ(account_list),
+    REQ(structure_insert), REQ(structure_get),    REQ(structure_find),
+    REQ(structure_update), REQ(structure_delete), REQ(token_insert),
+    REQ(token_get),        REQ(token_consume),    REQ(token_revoke),
+    REQ(captcha_insert),   REQ(captcha_get),      REQ(captcha_update),
+    REQ(outbox_insert),    REQ(outbox_claim),     REQ(outbox_update),
+    REQ(outbox_list),      REQ(event_append),     REQ(event_list),
+    REQ(counter_add),      REQ(meta_get),         REQ(meta_set),
+    REQ(gc),
+};
+#undef REQ
+
+const char *chorusacct__storage_ops_missing(const chorusacct_storage_ops *ops)
 {
-    return ops->begin != NULL && ops->commit != NULL &&
-           ops->rollback != NULL && ops->account_insert != NULL &&
-           ops->account_get != NULL && ops->account_find != NULL &&
-           ops->account_update != NULL && ops->account_delete != NULL &&
-           ops->account_list != NULL && ops->structure_insert != NULL &&
-           ops->structure_get != NULL && ops->structure_find != NULL &&
-           ops->structure_update != NULL && ops->structure_delete != NULL &&
-           ops->token_insert != NULL && ops->token_get != NULL &&
-           ops->token_consume != NULL && ops->token_revoke != NULL &&
-           ops->captcha_insert != NULL && ops->captcha_get != NULL &&
-           ops->captcha_update != NULL && ops->outbox_insert != NULL &&
-           ops->outbox_claim != NULL && ops->outbox_update != NULL &&
-           ops->outbox_list != NULL && ops->event_append != NULL &&
-           ops->event_list != NULL && ops->counter_add != NULL &&
-           ops->meta_get != NULL && ops->meta_set != NULL &&
-           ops->gc != NULL;
+    for (size_t i = 0; i < CA_ARRAY_LEN(storage_required); i++) {
+        void (*fn)(void);
+        memcpy(&fn, (const char *)ops + storage_required[i].offset,
+               sizeof fn);
+        if (fn == NULL)
+            return storage_required[i].name;
+    }
+    return NULL;
 }
 
 int chorusacct__storage_ops_copy(chorusacct_storage_ops *dst,
                                  const chorusacct_storage_ops *src)
 {
     if (chorusacct__ops_copy(dst, sizeof *dst, src, CA_V1_STORAGE_OPS) != 0 ||
-        !complete(dst))
+        chorusacct__storage_ops_missing(dst) != NULL)
         return CHORUSACCT_E_ARG;
     return CHORUSACCT_OK;
 }

@@ -112,8 +112,7 @@ static const status_text status_table[] = {
         "expected format.",
         "Les lettres et les chiffres ne sont pas à la place attendue ; voir "
         "le format attendu."),
-    ROW(CHORUSACCT_E_TOOSHORT, "TOOSHORT", "The value is too short.",
-        "La valeur est trop courte."),
+    /* -110 (too short) was removed before 0.1.0: a hole, never reused. */
     ROW(CHORUSACCT_E_TOOLONG, "TOOLONG", "The value is too long.",
         "La valeur est trop longue."),
     ROW(CHORUSACCT_E_UTF8, "UTF8",
@@ -325,6 +324,11 @@ static const status_text status_table[] = {
     ROW(CHORUSACCT_E_SELF, "SELF",
         "You cannot do this to your own account.",
         "Vous ne pouvez pas faire cela sur votre propre compte."),
+    ROW(CHORUSACCT_E_CAPTCHA_REQUIRED, "CAPTCHA_REQUIRED",
+        "Type the characters shown in the image: the verification code is "
+        "required.",
+        "Saisissez les caractères affichés dans l'image : le code de "
+        "vérification est obligatoire."),
 };
 
 #undef ROW

@@ -107,7 +107,7 @@ static const state_text *state_find(int state)
 const char *chorusacct_state_name(int state)
 {
     const state_text *s = state_find(state);
-    return s != NULL ? s->name : NULL;
+    return s != NULL ? s->name : CA_UNKNOWN_NAME;
 }
 
 int chorusacct_state_from_name(int *out, const char *name)
@@ -127,13 +127,14 @@ int chorusacct_state_from_name(int *out, const char *name)
 const char *chorusacct_state_label(int state, int lang)
 {
     const state_text *s = state_find(state);
-    return s != NULL ? ca_lang_pick(lang, s->en, s->fr) : NULL;
+    return s != NULL ? ca_lang_pick(lang, s->en, s->fr)
+                     : ca_unknown_label(lang);
 }
 
 const char *chorusacct_event_name(int type)
 {
     if (type < CHORUSACCT_EV_DRAFT || type > CHORUSACCT_EV_LOCKOUT)
-        return NULL;
+        return CA_UNKNOWN_NAME;
     return event_names[type];
 }
 
@@ -141,14 +142,14 @@ const char *chorusacct_field_name(int field)
 {
     if (field < CHORUSACCT_FIELD_FORM ||
         field > CHORUSACCT_FIELD_PASSWORD_CONFIRM)
-        return NULL;
+        return CA_UNKNOWN_NAME;
     return field_names[field];
 }
 
 const char *chorusacct_role_name(int role)
 {
     if (role < CHORUSACCT_ROLE_USER || role > CHORUSACCT_ROLE_PRINCIPAL)
-        return NULL;
+        return CA_UNKNOWN_NAME;
     return role_names[role];
 }
 

@@ -204,7 +204,7 @@ int chorusacct_account_set_role(chorusacct_ctx *ctx, int64_t principal_id,
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
     chorusacct__ok(ctx);
-    if (chorusacct_role_name(role) == NULL)
+    if (role < CHORUSACCT_ROLE_USER || role > CHORUSACCT_ROLE_PRINCIPAL)
         return chorusacct__refuse(ctx, reason, CHORUSACCT_E_ROLE);
     decide_job job = {.actor_id = principal_id, .account_id = account_id,
                       .role = role};

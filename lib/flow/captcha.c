@@ -126,7 +126,12 @@ int chorusacct__captcha_verify(chorusacct_ctx *ctx, const char *id,
     chorusacct_captcha c;
     memset(&c, 0, sizeof c);
     c.struct_size = (uint32_t)sizeof c;
-    if (strlen(id) >= CHORUSACCT_CAPTCHA_ID_SIZE || id[0] == '\0') {
+    /* No challenge at all is not a spent one: the form has to show one. */
+    if (id[0] == '\0') {
+        *why = CHORUSACCT_E_CAPTCHA_REQUIRED;
+        return CHORUSACCT_OK;
+    }
+    if (strlen(id) >= CHORUSACCT_CAPTCHA_ID_SIZE) {
         *why = CHORUSACCT_E_CAPTCHA_EXPIRED;
         return CHORUSACCT_OK;
     }

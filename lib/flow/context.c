@@ -251,7 +251,7 @@ int chorusacct_ctx_new(chorusacct_ctx **out, const chorusacct_config *cfg)
         if (!string_ok(CHORUSACCT_OPT_ACTIVATION_URL, c.activation_url) ||
             !string_ok(CHORUSACCT_OPT_TERMS_VERSION, c.terms_version) ||
             !string_ok(CHORUSACCT_OPT_PORTAL_NAME, c.portal_name) ||
-            (c.secret != NULL && c.secret_len != 32))
+            (c.secret != NULL && c.secret_len != CHORUSACCT_SECRET_SIZE))
             return CHORUSACCT_E_ARG;
     }
 
@@ -269,7 +269,7 @@ int chorusacct_ctx_new(chorusacct_ctx **out, const chorusacct_config *cfg)
     ctx->cfg.terms_version = ctx->terms_version;
     ctx->cfg.portal_name = ctx->portal_name;
     if (c.secret != NULL) {
-        memcpy(ctx->secret, c.secret, 32);
+        memcpy(ctx->secret, c.secret, CHORUSACCT_SECRET_SIZE);
         ctx->have_secret = true;
     }
     /* The caller's secret is copied, never kept by reference. */
@@ -373,20 +373,47 @@ const char *chorusacct_ctx_get_str(const chorusacct_ctx *ctx, int opt)
 int chorusacct_ctx_set_secret(chorusacct_ctx *ctx, const uint8_t *key,
                               size_t len)
 {
-    if (ctx == NULL || key == NULL || len != 32)
+    if (ctx == NULL)
         return CHORUSACCT_E_ARG;
-    memcpy(ctx->secret, key, 32);
+    chorusacct__ok(ctx);
+    if (key == NULL || len != CHORUSACCT_SECRET_SIZE) {
+        snprintf(ctx->last_error, sizeof ctx->last_error,
+                 "secret: %s%zu bytes, and it must be %d (%s)",
+                 key == NULL ? "NULL key, " : "", len,
+                 CHORUSACCT_SECRET_SIZE,
+                 chorusacct_status_name(CHORUSACCT_E_ARG));
+        return CHORUSACCT_E_ARG;
+    }
+    memcpy(ctx->secret, key, CHORUSACCT_SECRET_SIZE);
     ctx->have_secret = true;
     ctx->keys_ready = false;
     return CHORUSACCT_OK;
+}
+
+/* A table whose required callback `member` is NULL. */
+static int missing_fail(chorusacct_ctx *ctx, const char *what,
+                        const char *member)
+{
+    snprintf(ctx->last_error, sizeof ctx->last_error,
+             "%s: %s is NULL, and it is required (%s)", what, member,
+             chorusacct_status_name(CHORUSACCT_E_ARG));
+    return CHORUSACCT_E_ARG;
 }
 
 int chorusacct_ctx_set_storage(chorusacct_ctx *ctx,
                                const chorusacct_storage_ops *ops)
 {
     chorusacct_storage_ops copy;
-    if (ctx == NULL || chorusacct__storage_ops_copy(&copy, ops) != 0)
+    if (ctx == NULL)
         return CHORUSACCT_E_ARG;
+    chorusacct__ok(ctx);
+    int rc = chorusacct__form_copy(ctx, &copy, sizeof copy, ops,
+                                   CA_V1_STORAGE_OPS, "storage table");
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    const char *missing = chorusacct__storage_ops_missing(&copy);
+    if (missing != NULL)
+        return missing_fail(ctx, "storage table", missing);
     if (ctx->have_storage)
         destroy_table(ctx->storage.user_data, ctx->storage.destroy);
     ctx->storage = copy;
@@ -402,10 +429,15 @@ int chorusacct_ctx_set_mailer(chorusacct_ctx *ctx,
                               const chorusacct_mailer_ops *ops)
 {
     chorusacct_mailer_ops copy;
-    if (ctx == NULL || ops == NULL ||
-        chorusacct__ops_copy(&copy, sizeof copy, ops, CA_V1_MAILER_OPS) != 0 ||
-        copy.send == NULL)
+    if (ctx == NULL)
         return CHORUSACCT_E_ARG;
+    chorusacct__ok(ctx);
+    int rc = chorusacct__form_copy(ctx, &copy, sizeof copy, ops,
+                                   CA_V1_MAILER_OPS, "mailer table");
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    if (copy.send == NULL)
+        return missing_fail(ctx, "mailer table", "send");
     if (ctx->have_mailer)
         destroy_table(ctx->mailer.user_data, ctx->mailer.destroy);
     ctx->mailer = copy;
@@ -419,12 +451,16 @@ int chorusacct_ctx_set_clock(chorusacct_ctx *ctx,
     chorusacct_clock_ops copy;
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
+    chorusacct__ok(ctx);
     if (ops == NULL) {
         chorusacct__clock_default(&copy);
-    } else if (chorusacct__ops_copy(&copy, sizeof copy, ops, CA_V1_CLOCK_OPS) !=
-                   0 ||
-               copy.now == NULL) {
-        return CHORUSACCT_E_ARG;
+    } else {
+        int rc = chorusacct__form_copy(ctx, &copy, sizeof copy, ops,
+                                       CA_V1_CLOCK_OPS, "clock table");
+        if (rc != CHORUSACCT_OK)
+            return rc;
+        if (copy.now == NULL)
+            return missing_fail(ctx, "clock table", "now");
     }
     destroy_table(ctx->clock.user_data, ctx->clock.destroy);
     ctx->clock = copy;
@@ -437,12 +473,16 @@ int chorusacct_ctx_set_random(chorusacct_ctx *ctx,
     chorusacct_random_ops copy;
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
+    chorusacct__ok(ctx);
     if (ops == NULL) {
         chorusacct__random_default(&copy);
-    } else if (chorusacct__ops_copy(&copy, sizeof copy, ops, CA_V1_RANDOM_OPS) !=
-                   0 ||
-               copy.fill == NULL) {
-        return CHORUSACCT_E_ARG;
+    } else {
+        int rc = chorusacct__form_copy(ctx, &copy, sizeof copy, ops,
+                                       CA_V1_RANDOM_OPS, "random table");
+        if (rc != CHORUSACCT_OK)
+            return rc;
+        if (copy.fill == NULL)
+            return missing_fail(ctx, "random table", "fill");
     }
     destroy_table(ctx->random.user_data, ctx->random.destroy);
     ctx->random = copy;
@@ -455,10 +495,15 @@ int chorusacct_ctx_set_captcha(chorusacct_ctx *ctx,
     chorusacct_captcha_ops copy;
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
-    if (ops != NULL &&
-        (chorusacct__ops_copy(&copy, sizeof copy, ops, CA_V1_CAPTCHA_OPS) != 0 ||
-         copy.verify == NULL))
-        return CHORUSACCT_E_ARG;
+    chorusacct__ok(ctx);
+    if (ops != NULL) {
+        int rc = chorusacct__form_copy(ctx, &copy, sizeof copy, ops,
+                                       CA_V1_CAPTCHA_OPS, "captcha table");
+        if (rc != CHORUSACCT_OK)
+            return rc;
+        if (copy.verify == NULL)
+            return missing_fail(ctx, "captcha table", "verify");
+    }
     if (ctx->have_captcha)
         destroy_table(ctx->captcha.user_data, ctx->captcha.destroy);
     ctx->have_captcha = ops != NULL;
@@ -637,13 +682,18 @@ static int secret_body(chorusacct_ctx *ctx, void *arg)
     int rc = st->meta_get(st->user_data, "secret", ctx->secret,
                           sizeof ctx->secret, &len);
     if (rc == CHORUSACCT_OK)
-        return len == 32 ? CHORUSACCT_OK : CHORUSACCT_E_STORAGE;
+        return len == CHORUSACCT_SECRET_SIZE ? CHORUSACCT_OK
+                                             : CHORUSACCT_E_STORAGE;
     if (rc != CHORUSACCT_E_NOTFOUND)
         return rc;
     chorusacct__random(ctx, ctx->secret, sizeof ctx->secret);
     return st->meta_set(st->user_data, "secret", ctx->secret,
                         sizeof ctx->secret);
 }
+
+/* The secret is the key of libsodium's derivation. */
+_Static_assert(CHORUSACCT_SECRET_SIZE == crypto_kdf_KEYBYTES,
+               "the secret is a crypto_kdf key");
 
 int chorusacct__keys(chorusacct_ctx *ctx)
 {

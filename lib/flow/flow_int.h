@@ -23,7 +23,7 @@ struct chorusacct_ctx {
     char *terms_version;
     char *portal_name;
 
-    uint8_t secret[32];
+    uint8_t secret[CHORUSACCT_SECRET_SIZE];
     bool have_secret;      /* given by the application; else the keys
                             * come from a secret kept in storage */
     uint8_t keys[4][32];   /* derived per purpose, indexed by CA_KEY_* */
@@ -312,7 +312,8 @@ CA_INTERNAL int chorusacct__promote(chorusacct_ctx *ctx, chorusacct_account *b,
  * before the comparison; `id_hash` receives its key, for the sign-up to
  * consume it). Answers are also counted per application key and per
  * e-mail address (`address`, may be NULL). `*why` is 0 for a right
- * answer, else CHORUSACCT_E_CAPTCHA, CHORUSACCT_E_CAPTCHA_EXPIRED or
+ * answer, else CHORUSACCT_E_CAPTCHA, CHORUSACCT_E_CAPTCHA_EXPIRED,
+ * CHORUSACCT_E_CAPTCHA_REQUIRED (built-in challenges, an empty `id`) or
  * CHORUSACCT_E_THROTTLED. Returns a call failure, or CHORUSACCT_OK.
  */
 CA_INTERNAL int chorusacct__captcha_verify(chorusacct_ctx *ctx,

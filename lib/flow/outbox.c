@@ -134,9 +134,10 @@ int chorusacct__message_render(const chorusacct_ctx *ctx,
     snprintf(account_id, sizeof account_id, "%lld", (long long)m->account_id);
     snprintf(minutes, sizeof minutes, "%lld",
              (long long)(ctx->cfg.activation_ttl / 60));
-    const char *id_label = v[CA_SNAP_ID_TYPE][0] != '\0'
+    const char *id_label = v[CA_SNAP_ID_TYPE][0] != '\0' &&
+                                   chorusacct_identifier_number(id_type) > 0
                                ? chorusacct_identifier_label(id_type, m->lang)
-                               : NULL;
+                               : "";
     const char *state_label = chorusacct_state_label(state, m->lang);
     const char *company = v[CA_SNAP_COMPANY_NAME];
     const ca_var vars[] = {
@@ -147,9 +148,9 @@ int chorusacct__message_render(const chorusacct_ctx *ctx,
         {"phone", v[CA_SNAP_PHONE]},
         {"company_name", company[0] != '\0' ? company : "-"},
         {"identifier", v[CA_SNAP_IDENTIFIER]},
-        {"id_type", id_label != NULL ? id_label : ""},
+        {"id_type", id_label},
         {"account_id", account_id},
-        {"state", state_label != NULL ? state_label : ""},
+        {"state", state_label},
         {"reason", v[CA_SNAP_REASON]},
         {"applicant_name", applicant},
         {"applicant_email", v[CA_SNAP_ABOUT_LOGIN_EMAIL]},

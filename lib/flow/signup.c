@@ -100,8 +100,7 @@ static void check_personal(chorusacct_ctx *ctx, const chorusacct_signup *f,
 static void check_structure(const chorusacct_signup *f, signup_job *job,
                             chorusacct_signup_result *out)
 {
-    int has_value = chorusacct_identifier_has_value(f->id_type);
-    if (has_value < 0) {
+    if (chorusacct_identifier_number(f->id_type) < 0) {
         add_error(out, CHORUSACCT_FIELD_ID_TYPE, CHORUSACCT_E_TYPE);
         return;
     }

@@ -10,7 +10,8 @@ int chorusacct_mailer_ops_init(chorusacct_mailer_ops *ops, size_t struct_size)
     return chorusacct__struct_init(ops, struct_size, CA_V1_MAILER_OPS);
 }
 
-/* Indexed by the enum values, which are stable; gaps read as NULL. */
+/* Indexed by the enum values, which are stable; gaps read as NULL, which
+ * the getters answer as unknown. */
 static const char *const kind_names[] = {
     [CHORUSACCT_MAIL_SUMMARY] = "summary",
     [CHORUSACCT_MAIL_ACTIVATION] = "activation",
@@ -30,14 +31,16 @@ static const char *const status_names[] = {
 
 const char *chorusacct_mail_kind_name(int kind)
 {
-    if (kind < 0 || (size_t)kind >= CA_ARRAY_LEN(kind_names))
-        return NULL;
+    if (kind < 0 || (size_t)kind >= CA_ARRAY_LEN(kind_names) ||
+        kind_names[kind] == NULL)
+        return CA_UNKNOWN_NAME;
     return kind_names[kind];
 }
 
 const char *chorusacct_message_status_name(int status)
 {
-    if (status < 0 || (size_t)status >= CA_ARRAY_LEN(status_names))
-        return NULL;
+    if (status < 0 || (size_t)status >= CA_ARRAY_LEN(status_names) ||
+        status_names[status] == NULL)
+        return CA_UNKNOWN_NAME;
     return status_names[status];
 }

@@ -396,8 +396,10 @@ int chorusacct_email_check(const char *in, size_t len, uint32_t flags,
 int chorusacct_email_same(const char *a, size_t alen, const char *b,
                           size_t blen)
 {
+    /* A predicate answers 1 or 0, never an error code, which an `if`
+     * would take for true: no address is the same as nothing. */
     if ((a == NULL && alen > 0) || (b == NULL && blen > 0))
-        return CHORUSACCT_E_ARG;
+        return 0;
     if (alen != blen)
         return 0;
     /* Every byte is compared whatever the first difference: the time

@@ -102,7 +102,7 @@ size_t chorusacct_identifier_max_len(void)
 const char *chorusacct_identifier_name(int type)
 {
     const id_type_info *t = id_type_find(type);
-    return t != NULL ? t->code : NULL;
+    return t != NULL ? t->code : CA_UNKNOWN_NAME;
 }
 
 int chorusacct_identifier_from_name(int *out, const char *code)
@@ -140,19 +140,20 @@ int chorusacct_identifier_number(int type)
 const char *chorusacct_identifier_label(int type, int lang)
 {
     const id_type_info *t = id_type_find(type);
-    return t != NULL ? ca_lang_pick(lang, t->label_en, t->label_fr) : NULL;
+    return t != NULL ? ca_lang_pick(lang, t->label_en, t->label_fr)
+                     : ca_unknown_label(lang);
 }
 
 const char *chorusacct_identifier_hint(int type, int lang)
 {
     const id_type_info *t = id_type_find(type);
-    return t != NULL ? ca_lang_pick(lang, t->hint_en, t->hint_fr) : NULL;
+    return t != NULL ? ca_lang_pick(lang, t->hint_en, t->hint_fr) : "";
 }
 
 int chorusacct_identifier_has_value(int type)
 {
     const id_type_info *t = id_type_find(type);
-    return t != NULL ? (int)t->has_value : CHORUSACCT_E_ARG;
+    return t != NULL && t->has_value;
 }
 
 /* ------------------------------------------------------------------ */

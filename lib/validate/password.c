@@ -251,7 +251,7 @@ const char *chorusacct_password_rule_text(uint32_t rule, int lang)
         code = CHORUSACCT_E_PASSWORD_PERSONAL;
         break;
     default:
-        return NULL;
+        return "";
     }
     return chorusacct_strerror(code, lang);
 }
@@ -268,6 +268,6 @@ const char *chorusacct_password_class_name(uint32_t cls, int lang)
     case CHORUSACCT_PW_CLASS_SPECIAL:
         return ca_lang_pick(lang, "special characters", "caractères spéciaux");
     default:
-        return NULL;
+        return ca_unknown_label(lang);
     }
 }

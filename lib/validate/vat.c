@@ -785,8 +785,8 @@ const char *chorusacct_vat_hint(const char *country, int lang)
 {
     if (country == NULL || country[0] == '\0' || country[1] == '\0' ||
         country[2] != '\0')
-        return NULL;
+        return "";
     const vat_country *c = vat_country_find((char)(country[0] & ~0x20),
                                             (char)(country[1] & ~0x20));
-    return c != NULL ? ca_lang_pick(lang, c->hint_en, c->hint_fr) : NULL;
+    return c != NULL ? ca_lang_pick(lang, c->hint_en, c->hint_fr) : "";
 }
