@@ -200,6 +200,67 @@ static void test_unreadable_snapshot_dead(void **state)
     flowfix_close(&b);
 }
 
+/* Whatever a damaged row holds where a snapshot was (truncated, bytes
+ * changed, noise after the mark), listing and delivering it read and
+ * write within bounds (the sanitizer build checks that): each message is
+ * rendered or, at delivery, dead. */
+static void test_damaged_snapshots(void **state)
+{
+    (void)state;
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    char siret[15];
+    siret_of(1234567, siret);
+    do_signup(&b, "Marie.Curie@example.fr", siret,
+              CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    assert_int_equal(storage_messages(&b, stored), 2);
+    static chorusacct_message good, m;
+    good = stored[0];
+    const size_t glen = strlen(good.body);
+    uint32_t seed = 77;
+    size_t inserted = 0;
+    for (int k = 0; k < 300; k++) {
+        m = good;
+        m.id = 0;
+        seed = seed * 1103515245u + 12345u;
+        size_t len = glen;
+        if (k % 3 == 0) { /* truncated */
+            len = 1 + (seed >> 8) % glen;
+        } else if (k % 3 == 1) { /* bytes changed, never to NUL */
+            for (int j = 0; j < 1 + k % 4; j++) {
+                seed = seed * 1103515245u + 12345u;
+                m.body[(seed >> 8) % glen] = (char)(1 + (seed >> 24) % 255);
+            }
+        } else { /* noise after the mark and version */
+            len = 3 + (seed >> 8) % 200;
+            for (size_t j = 3; j < len; j++) {
+                seed = seed * 1103515245u + 12345u;
+                m.body[j] = (char)(1 + (seed >> 24) % 255);
+            }
+        }
+        m.body[len] = '\0';
+        insert_message(&b, &m);
+        inserted++;
+    }
+    size_t n = 0, seen = 0;
+    int64_t after = 0;
+    do {
+        listed[0].struct_size = (uint32_t)sizeof listed[0];
+        assert_code(chorusacct_outbox_list(b.ctx, 0, after, listed, 8, &n),
+                    CHORUSACCT_OK, b.ctx);
+        for (size_t i = 0; i < n; i++)
+            assert_true(strlen(listed[i].body) < sizeof listed[i].body);
+        seen += n;
+        if (n > 0)
+            after = listed[n - 1].id;
+    } while (n == 8);
+    assert_int_equal(seen, inserted + 2);
+    while (do_deliver(&b) > 0)
+        ;
+    assert_int_equal(outbox_count(&b, CHORUSACCT_MSG_PENDING), 0);
+    flowfix_close(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -207,6 +268,7 @@ int main(void)
         cmocka_unit_test(test_replaced_template_applies),
         cmocka_unit_test(test_rendered_text_sent_as_stored),
         cmocka_unit_test(test_unreadable_snapshot_dead),
+        cmocka_unit_test(test_damaged_snapshots),
     };
     return cmocka_run_group_tests_name("outbox", tests, group_setup, NULL);
 }
