@@ -8,9 +8,8 @@
 static inline int activation_submit(chorusacct_ctx *ctx, const char *token,
                                     const char *pw, size_t pw_len,
                                     const char *confirm, size_t confirm_len,
-                                    const char *client_key,
-                                    int64_t *account_id, uint32_t *failed,
-                                    int *reason)
+                                    const char *client_key, int64_t *account_id,
+                                    uint32_t *failed, int *reason)
 {
     chorusacct_activation f;
     int rc = chorusacct_activation_init(&f, sizeof f);

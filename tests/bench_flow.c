@@ -153,9 +153,8 @@ static void bench(const char *label, const char *sqlite_path, unsigned n,
         char token[64];
         token_at(&r, m, token, sizeof token);
         int reason;
-        rc = activation_submit(r.ctx, token, PW, strlen(PW), PW,
-                                         strlen(PW), NULL, NULL, NULL,
-                                         &reason);
+        rc = activation_submit(r.ctx, token, PW, strlen(PW), PW, strlen(PW),
+                               NULL, NULL, NULL, &reason);
         if (rc != CHORUSACCT_OK)
             die("activate", rc == CHORUSACCT_E_REJECTED ? reason : rc, r.ctx);
         activations++;
@@ -182,15 +181,15 @@ static void bench(const char *label, const char *sqlite_path, unsigned n,
         int64_t who;
         int reason;
         snprintf(email, sizeof email, "user%u@bench.example", 2 * i);
-        rc = chorusacct_login(r.ctx, email, PW, strlen(PW), NULL, &who,
-                              &reason);
+        rc =
+            chorusacct_login(r.ctx, email, PW, strlen(PW), NULL, &who, &reason);
         if (rc != CHORUSACCT_OK)
             die("login", rc == CHORUSACCT_E_REJECTED ? reason : rc, r.ctx);
     }
     double t_login = bench_now_s() - t0;
 
-    printf("%-26s %9.0f %9.0f %9.0f %9.0f %9.0f\n", label,
-           n / t_signup, delivered / t_deliver, activations / t_activate,
+    printf("%-26s %9.0f %9.0f %9.0f %9.0f %9.0f\n", label, n / t_signup,
+           delivered / t_deliver, activations / t_activate,
            approved / t_approve, logins / t_login);
     close_run(&r);
     free(ids);
@@ -221,9 +220,8 @@ static void sqlite_size(const char *dir)
         char token[64];
         int reason;
         token_at(&r, m, token, sizeof token);
-        if (activation_submit(r.ctx, token, PW, strlen(PW), PW,
-                                        strlen(PW), NULL, NULL, NULL,
-                                        &reason) != CHORUSACCT_OK)
+        if (activation_submit(r.ctx, token, PW, strlen(PW), PW, strlen(PW),
+                              NULL, NULL, NULL, &reason) != CHORUSACCT_OK)
             die("activate", reason, r.ctx);
     }
     close_run(&r); /* checkpoints the WAL into the file */
@@ -246,8 +244,8 @@ int main(int argc, char **argv)
         return 2;
     char path[512];
     printf("account flow, %u sign-ups per run (operations per second)\n", n);
-    printf("%-26s %9s %9s %9s %9s %9s\n", "", "sign-up", "deliver",
-           "activate", "approve", "login");
+    printf("%-26s %9s %9s %9s %9s %9s\n", "", "sign-up", "deliver", "activate",
+           "approve", "login");
     bench("memory, argon2 excluded", NULL, n, 0);
     bench("memory, argon2 included", NULL, 200, 1);
     snprintf(path, sizeof path, "%s/a.db", dir);

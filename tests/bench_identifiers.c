@@ -98,8 +98,7 @@ static unsigned pass_with(check_fn fn, const char *base, size_t stride,
 
 static unsigned pass_siret(void)
 {
-    return pass_with(chorusacct_siret_check, sirets[0], sizeof sirets[0],
-                     14);
+    return pass_with(chorusacct_siret_check, sirets[0], sizeof sirets[0], 14);
 }
 
 static unsigned pass_siren(void)
@@ -124,15 +123,16 @@ int main(void)
         return 1;
     make_set();
     unsigned valid = pass_siret();
-    printf("identifier validation, %d mixed values (%u valid SIRETs)\n",
-           SET, valid);
+    printf("identifier validation, %d mixed values (%u valid SIRETs)\n", SET,
+           valid);
     double bare = ns_per_item(pass_bare);
     double siret = ns_per_item(pass_siret);
     printf("  bare 14-digit Luhn loop     %8.1f ns\n", bare);
     printf("  chorusacct_siret_check      %8.1f ns  (%.2fx the bare loop)\n",
            siret, siret / bare);
     printf("  chorusacct_siren_check      %8.1f ns\n", ns_per_item(pass_siren));
-    printf("  chorusacct_vat_fr_check        %8.1f ns\n", ns_per_item(pass_tva));
+    printf("  chorusacct_vat_fr_check        %8.1f ns\n",
+           ns_per_item(pass_tva));
     /* python-stdnum on the same values, where Debian's package is. */
     double py =
         bench_python_ns("from stdnum.fr import siret as m", "m.is_valid(x)",

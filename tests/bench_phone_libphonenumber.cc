@@ -51,9 +51,8 @@ int main(int argc, char **argv)
         volatile unsigned sink = pass(util, inputs);
         (void)sink;
         auto t1 = std::chrono::steady_clock::now();
-        double ns =
-            std::chrono::duration<double, std::nano>(t1 - t0).count() /
-            static_cast<double>(inputs.size());
+        double ns = std::chrono::duration<double, std::nano>(t1 - t0).count() /
+                    static_cast<double>(inputs.size());
         if (ns < best)
             best = ns;
     }

@@ -131,9 +131,8 @@ static int do_activations(chorusacct_ctx *ctx, const job *j, int w)
     static const char pw[] = "Correct-Horse-42";
     for (int k = w; k < j->n; k += j->procs) {
         int reason = 0;
-        int rc =
-            activation_submit(ctx, j->tokens[k], pw, strlen(pw), pw,
-                                        strlen(pw), NULL, NULL, NULL, &reason);
+        int rc = activation_submit(ctx, j->tokens[k], pw, strlen(pw), pw,
+                                   strlen(pw), NULL, NULL, NULL, &reason);
         if (rc != CHORUSACCT_OK) {
             fprintf(stderr, "activation: %s\n", chorusacct_ctx_last_error(ctx));
             return 1;
@@ -160,8 +159,8 @@ static double timed(const job *j, bool activate)
             chorusacct_ctx *ctx = make_ctx(j->be, NULL);
             /* Connected and the secret read: the clock starts after. */
             int reason;
-            if (chorusacct_activation_lookup(ctx, "warm-up", NULL, NULL, &reason) !=
-                CHORUSACCT_E_REJECTED)
+            if (chorusacct_activation_lookup(ctx, "warm-up", NULL, NULL,
+                                             &reason) != CHORUSACCT_E_REJECTED)
                 _exit(3);
             close(ready[0]);
             close(go[1]);
@@ -302,8 +301,8 @@ int main(int argc, char **argv)
             /* The secret, made once before the processes start. */
             chorusacct_ctx *first = make_ctx(&be, NULL);
             int reason;
-            if (chorusacct_activation_lookup(first, "warm-up", NULL, NULL, &reason) !=
-                CHORUSACCT_E_REJECTED)
+            if (chorusacct_activation_lookup(first, "warm-up", NULL, NULL,
+                                             &reason) != CHORUSACCT_E_REJECTED)
                 die("first context", 0);
             chorusacct_ctx_free(first);
             job j = {&be, procs[p], n, run, tokens};

@@ -51,8 +51,10 @@ static void token_hash(uint8_t *h, long i)
 static void signup(chorusacct_storage_ops *ops, long i)
 {
     void *ud = ops->user_data;
-    chorusacct_account a = {.struct_size = sizeof a}, found = {.struct_size = sizeof found};
-    chorusacct_structure s = {.struct_size = sizeof s}, sf = {.struct_size = sizeof sf};
+    chorusacct_account a = {.struct_size = sizeof a},
+                       found = {.struct_size = sizeof found};
+    chorusacct_structure s = {.struct_size = sizeof s},
+                         sf = {.struct_size = sizeof sf};
     chorusacct_message m = {.struct_size = sizeof m};
     chorusacct_event e = {.struct_size = sizeof e};
     chorusacct_token t;

@@ -36,14 +36,14 @@ static long rss_kib(void)
     return resident < 0 ? -1 : resident * 4;
 }
 
-#define CHECK(call)                                                          \
-    do {                                                                     \
-        int rc_ = (call);                                                    \
-        if (rc_ != CHORUSACCT_OK) {                                          \
-            fprintf(stderr, "%s:%d: %s: %s\n", __FILE__, __LINE__, #call,    \
+#define CHECK(call)                                                            \
+    do {                                                                       \
+        int rc_ = (call);                                                      \
+        if (rc_ != CHORUSACCT_OK) {                                            \
+            fprintf(stderr, "%s:%d: %s: %s\n", __FILE__, __LINE__, #call,      \
                     chorusacct_status_name(rc_));                              \
-            exit(1);                                                         \
-        }                                                                    \
+            exit(1);                                                           \
+        }                                                                      \
     } while (0)
 
 static void report(const char *what, double t0, double t1, long n)
@@ -97,8 +97,8 @@ int main(int argc, char **argv)
         CHECK(o.begin(ud));
         snprintf(key, sizeof key, "signup:addr:%s", a.email_key);
         CHECK(o.counter_add(ud, key, T0 - T0 % 3600, 1, &count));
-        CHECK(o.counter_add(ud, "signup:key:203.0.113.7", T0 - T0 % 3600,
-                            1, &count));
+        CHECK(o.counter_add(ud, "signup:key:203.0.113.7", T0 - T0 % 3600, 1,
+                            &count));
         if (o.account_find(ud, a.email_key, &a) != CHORUSACCT_E_NOTFOUND)
             return 1;
         CHECK(o.account_insert(ud, &a));
@@ -210,8 +210,8 @@ int main(int argc, char **argv)
     CHECK(o.commit(ud));
     t1 = bench_now_ns();
     report("gc (tokens, messages, counters), per account", t0, t1, n);
-    printf("resident memory before gc: %ld KiB (%.2f KiB per account)\n",
-           kib, (double)kib / (double)n);
+    printf("resident memory before gc: %ld KiB (%.2f KiB per account)\n", kib,
+           (double)kib / (double)n);
     chorusacct_memstore_free(ms);
     return 0;
 }

@@ -25,26 +25,21 @@
 /* Valid numbers of every kind of every country; the set cycles through
  * them, every second one mistyped, some typed with spaces. */
 static const char *const base[] = {
-    "ATU13585627",     "ATU57194903",    "BE0428759497",
-    "BE0795013186",    "BG175074752",    "BG7111042925",
-    "CY10259033P",     "CY10246672X",    "CZ25123891",
-    "CZ640903926",     "CZ7103192745",   "DE136695976",
-    "DE813113875",     "DK13585628",     "DK27630308",
-    "EE100931558",     "EE101256753",    "EL094259216",
-    "EL082857563",     "ESB58378431",    "ES54362315K",
-    "ESX5253868R",     "ESQ0818001J",    "FI20774740",
-    "FI09826511",      "FR61954506077",  "FRK7399859412",
-    "HR33392005961",   "HU12892312",     "HU10672101",
-    "IE6433435F",      "IE6433435OA",    "IE8D79739I",
-    "IT00743110157",   "IT09159800011",  "LT119511515",
-    "LT100001919017",  "LU15027442",     "LU24870640",
-    "LV40003521600",   "LV16117519997",  "MT11679112",
-    "MT10396417",      "NL004495445B01", "NL002455799B11",
-    "PL8567346215",    "PL5840304472",   "PT501964843",
-    "PT500135495",     "RO18547290",     "RO1630615123457",
-    "SE123456789701",  "SE556644662001", "SI50223054",
-    "SI89036999",      "SK2022749619",   "SK1078449064",
-    "XI980780684",     "XIGD001",        "XI980780684123",
+    "ATU13585627",    "ATU57194903",   "BE0428759497",    "BE0795013186",
+    "BG175074752",    "BG7111042925",  "CY10259033P",     "CY10246672X",
+    "CZ25123891",     "CZ640903926",   "CZ7103192745",    "DE136695976",
+    "DE813113875",    "DK13585628",    "DK27630308",      "EE100931558",
+    "EE101256753",    "EL094259216",   "EL082857563",     "ESB58378431",
+    "ES54362315K",    "ESX5253868R",   "ESQ0818001J",     "FI20774740",
+    "FI09826511",     "FR61954506077", "FRK7399859412",   "HR33392005961",
+    "HU12892312",     "HU10672101",    "IE6433435F",      "IE6433435OA",
+    "IE8D79739I",     "IT00743110157", "IT09159800011",   "LT119511515",
+    "LT100001919017", "LU15027442",    "LU24870640",      "LV40003521600",
+    "LV16117519997",  "MT11679112",    "MT10396417",      "NL004495445B01",
+    "NL002455799B11", "PL8567346215",  "PL5840304472",    "PT501964843",
+    "PT500135495",    "RO18547290",    "RO1630615123457", "SE123456789701",
+    "SE556644662001", "SI50223054",    "SI89036999",      "SK2022749619",
+    "SK1078449064",   "XI980780684",   "XIGD001",         "XI980780684123",
 };
 #define NBASE (sizeof base / sizeof base[0])
 
@@ -85,7 +80,7 @@ static void make_set(void)
 /* Heap allocations made by the process, where they can be counted: the
  * program's malloc family stands in front of glibc's. Sanitizers have
  * their own allocator, so nothing is counted there. */
-#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__) &&                \
+#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__) &&                    \
     !defined(__has_feature)
 #define COUNT_ALLOCS 1
 #elif defined(__GLIBC__) && defined(__has_feature)
@@ -124,8 +119,8 @@ static unsigned pass(void)
     char out[32];
     int reason;
     for (int i = 0; i < SET; i++)
-        ok += chorusacct_vat_check(values[i], lens[i], 0, out, sizeof out,
-                                   NULL, &reason) == CHORUSACCT_OK;
+        ok += chorusacct_vat_check(values[i], lens[i], 0, out, sizeof out, NULL,
+                                   &reason) == CHORUSACCT_OK;
     return ok;
 }
 

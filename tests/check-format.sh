@@ -16,8 +16,7 @@ esac
 files=$(git ls-files '*.c' '*.h' '*.cc' |
         grep -v -e '^lib/validate/phone_data\.h$' \
                 -e '^lib/validate/casefold\.h$' \
-                -e '^lib/validate/uclass\.h$' \
-                -e '^lib/store/sqlite_dict\.h$')
+                -e '^lib/validate/uclass\.h$')
 if [ "${1:-}" = --fix ]; then
     # shellcheck disable=SC2086
     "$cf" -i $files

@@ -111,9 +111,8 @@ int main(int argc, char **argv)
         rc = chorusacct_outbox_deliver(ctx, 50, &d);
         int reason;
         if (i % 4 == 2 && find_token(argv[2], email, token))
-            rc = activation_submit(ctx, token, PW, strlen(PW), PW,
-                                             strlen(PW), NULL, NULL, NULL,
-                                             &reason);
+            rc = activation_submit(ctx, token, PW, strlen(PW), PW, strlen(PW),
+                                   NULL, NULL, NULL, &reason);
         if (i % 4 == 3 && r.account_id > 0) {
             chorusacct_account a = {.struct_size = sizeof a};
             if (chorusacct_account_find(ctx, boss, &a) == CHORUSACCT_OK) {

@@ -64,8 +64,8 @@ void flowfix_open(flowfix *b, uint32_t flags)
 #ifdef CHORUSACCT_TEST_HAVE_PG
         if (pg_base() == NULL)
             fail_msg("CHORUSACCT_TEST_PG unset: run by tests/pg-server.sh");
-        assert_true(pg_new_schema(b->pg_schema, sizeof b->pg_schema,
-                                  b->pg_info, sizeof b->pg_info));
+        assert_true(pg_new_schema(b->pg_schema, sizeof b->pg_schema, b->pg_info,
+                                  sizeof b->pg_info));
 #else
         fail_msg("built without libpq");
 #endif
@@ -120,8 +120,7 @@ static void sqlite_digest(const char *path, uint8_t *out32)
     while (sqlite3_step(tables) == SQLITE_ROW) {
         char sql[128];
         const char *name = (const char *)sqlite3_column_text(tables, 0);
-        snprintf(sql, sizeof sql, "SELECT * FROM \"%s\" ORDER BY 1, 2",
-                 name);
+        snprintf(sql, sizeof sql, "SELECT * FROM \"%s\" ORDER BY 1, 2", name);
         crypto_generichash_update(&h, (const uint8_t *)name, strlen(name));
         assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &rows, NULL),
                          SQLITE_OK);
@@ -178,9 +177,9 @@ static void pg_digest(const char *schema, uint8_t *out32)
         for (int r = 0; r < PQntuples(rows); r++) {
             for (int k = skip_id ? 1 : 0; k < PQnfields(rows); k++) {
                 uint32_t n = (uint32_t)PQgetlength(rows, r, k);
-                uint8_t tag[5] = {(uint8_t)PQgetisnull(rows, r, k),
-                                  (uint8_t)n, (uint8_t)(n >> 8),
-                                  (uint8_t)(n >> 16), (uint8_t)(n >> 24)};
+                uint8_t tag[5] = {(uint8_t)PQgetisnull(rows, r, k), (uint8_t)n,
+                                  (uint8_t)(n >> 8), (uint8_t)(n >> 16),
+                                  (uint8_t)(n >> 24)};
                 crypto_generichash_update(&h, tag, sizeof tag);
                 crypto_generichash_update(
                     &h, (const uint8_t *)PQgetvalue(rows, r, k), n);
@@ -289,8 +288,8 @@ void last_token(flowfix *b, const char *email, char *token, size_t cap)
 int do_activate_pw(flowfix *b, const char *token, const char *pw,
                    uint32_t *failed, int *reason)
 {
-    return activation_submit(b->ctx, token, pw, strlen(pw), pw,
-                                       strlen(pw), NULL, NULL, failed, reason);
+    return activation_submit(b->ctx, token, pw, strlen(pw), pw, strlen(pw),
+                             NULL, NULL, failed, reason);
 }
 
 int do_activate(flowfix *b, const char *token, int *reason)

@@ -16,17 +16,17 @@
 #include "fuzz/utf8_ref.h"
 
 static const int all_kinds[] = {
-    CHORUSACCT_MAIL_SUMMARY,  CHORUSACCT_MAIL_ACTIVATION,
+    CHORUSACCT_MAIL_SUMMARY,          CHORUSACCT_MAIL_ACTIVATION,
     CHORUSACCT_MAIL_APPROVAL_REQUEST, CHORUSACCT_MAIL_APPROVED,
-    CHORUSACCT_MAIL_REJECTED, CHORUSACCT_MAIL_REMINDER,
+    CHORUSACCT_MAIL_REJECTED,         CHORUSACCT_MAIL_REMINDER,
     CHORUSACCT_MAIL_ALREADY_EXISTS,
 };
 
 static const char *const documented[] = {
-    "first_name",      "last_name",  "login_email",    "contact_email",
-    "phone",           "company_name", "identifier",   "id_type",
-    "account_id",      "state",      "reason",         "applicant_name",
-    "applicant_email", "expires_minutes", "portal",    "link",
+    "first_name",      "last_name",       "login_email", "contact_email",
+    "phone",           "company_name",    "identifier",  "id_type",
+    "account_id",      "state",           "reason",      "applicant_name",
+    "applicant_email", "expires_minutes", "portal",      "link",
 };
 
 #endif

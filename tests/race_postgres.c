@@ -162,8 +162,8 @@ static chorusacct_ctx *child_ctx(const flowfix *b, uint32_t flags, int64_t now,
     /* Read the secret before the gate, so that the race is on the flow,
      * not on opening. */
     int reason;
-    if (warm && chorusacct_activation_lookup(ctx, "warm-up", NULL, NULL, &reason) !=
-                    CHORUSACCT_E_REJECTED)
+    if (warm && chorusacct_activation_lookup(ctx, "warm-up", NULL, NULL,
+                                             &reason) != CHORUSACCT_E_REJECTED)
         _exit(84);
     return ctx;
 }
@@ -238,9 +238,9 @@ static int one_winner(int n, int why, const char *what)
 static void kid_activate(chorusacct_ctx *ctx, int i, void *arg)
 {
     int64_t id = 0;
-    shared->rc[i] = activation_submit(
-        ctx, arg, GOOD_PW, strlen(GOOD_PW), GOOD_PW, strlen(GOOD_PW), NULL, &id,
-        NULL, &shared->reason[i]);
+    shared->rc[i] =
+        activation_submit(ctx, arg, GOOD_PW, strlen(GOOD_PW), GOOD_PW,
+                          strlen(GOOD_PW), NULL, &id, NULL, &shared->reason[i]);
     shared->id[i] = id;
 }
 

@@ -10,7 +10,7 @@ set -eu
 # their own; the package's cluster service is not used).
 pkgs="gcc libc6-dev pkg-config meson ninja-build
 libsodium-dev libpcre2-dev libsqlite3-dev
-libcmocka-dev clang libclang-rt-14-dev
+libcmocka-dev clang libclang-rt-14-dev clang-format
 python3 python3-stdnum python3-phonenumbers
 libphonenumber-dev g++ libpwquality-dev
 binutils

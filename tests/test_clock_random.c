@@ -156,8 +156,7 @@ static void test_testclock_threads(void **state)
         assert_int_equal(pthread_create(&t[i], NULL, advance_many, c), 0);
     for (int i = 0; i < CLOCK_THREADS; i++)
         assert_int_equal(pthread_join(t[i], NULL), 0);
-    assert_int_equal(chorusacct_testclock_now(c),
-                     CLOCK_THREADS * CLOCK_STEPS);
+    assert_int_equal(chorusacct_testclock_now(c), CLOCK_THREADS * CLOCK_STEPS);
     chorusacct_testclock_free(c);
 }
 
@@ -226,7 +225,9 @@ static void test_testrandom_known(void **state)
 static void test_testrandom_reproducible(void **state)
 {
     (void)state;
-    chorusacct_random_ops o1 = {.struct_size = sizeof o1}, o2 = {.struct_size = sizeof o2}, o3 = {.struct_size = sizeof o3};
+    chorusacct_random_ops o1 = {.struct_size = sizeof o1},
+                          o2 = {.struct_size = sizeof o2},
+                          o3 = {.struct_size = sizeof o3};
     chorusacct_testrandom *r1 = new_rnd(seed_a, &o1);
     chorusacct_testrandom *r2 = new_rnd(seed_a, &o2);
     chorusacct_testrandom *r3 = new_rnd(seed_b, &o3);
@@ -307,15 +308,15 @@ static int cmp_draw(const void *a, const void *b)
 static void test_testrandom_threads(void **state)
 {
     (void)state;
-    chorusacct_random_ops ops = {.struct_size = sizeof ops}, ref = {.struct_size = sizeof ref};
+    chorusacct_random_ops ops = {.struct_size = sizeof ops},
+                          ref = {.struct_size = sizeof ref};
     chorusacct_testrandom *r = new_rnd(seed_a, &ops);
     chorusacct_testrandom *rr = new_rnd(seed_a, &ref);
     static rnd_job jobs[RND_THREADS];
     pthread_t t[RND_THREADS];
     for (int i = 0; i < RND_THREADS; i++) {
         jobs[i].ops = &ops;
-        assert_int_equal(pthread_create(&t[i], NULL, draw_many, &jobs[i]),
-                         0);
+        assert_int_equal(pthread_create(&t[i], NULL, draw_many, &jobs[i]), 0);
     }
     for (int i = 0; i < RND_THREADS; i++)
         assert_int_equal(pthread_join(t[i], NULL), 0);

@@ -42,9 +42,8 @@ static void test_config_defaults(void **state)
     assert_code(chorusacct_ctx_get_int(ctx, CHORUSACCT_OPT_DRAFT_TTL, &v),
                 CHORUSACCT_OK, ctx);
     assert_int_equal(v, 86400);
-    assert_string_equal(chorusacct_ctx_get_str(ctx,
-                                               CHORUSACCT_OPT_TERMS_VERSION),
-                        "1");
+    assert_string_equal(
+        chorusacct_ctx_get_str(ctx, CHORUSACCT_OPT_TERMS_VERSION), "1");
     assert_string_equal(chorusacct_ctx_last_error(ctx), "");
     chorusacct_ctx_free(ctx);
     chorusacct_ctx_free(NULL);
@@ -77,9 +76,8 @@ static void test_config_ranges(void **state)
     /* The strings were copied. */
     assert_true(chorusacct_ctx_get_str(ctx, CHORUSACCT_OPT_TERMS_VERSION) !=
                 cfg.terms_version);
-    assert_string_equal(chorusacct_ctx_get_str(ctx,
-                                               CHORUSACCT_OPT_TERMS_VERSION),
-                        "2026-11");
+    assert_string_equal(
+        chorusacct_ctx_get_str(ctx, CHORUSACCT_OPT_TERMS_VERSION), "2026-11");
 
     /* Typed setters share the ranges, and change nothing when refused. */
     int64_t v;
@@ -107,9 +105,9 @@ static void test_config_ranges(void **state)
     assert_code(chorusacct_ctx_set_str(ctx, CHORUSACCT_OPT_ACTIVATION_URL,
                                        "https://p.test/a/"),
                 CHORUSACCT_E_ARG, ctx);
-    assert_string_equal(chorusacct_ctx_get_str(ctx,
-                                               CHORUSACCT_OPT_ACTIVATION_URL),
-                        "https://p.test/a/{token}");
+    assert_string_equal(
+        chorusacct_ctx_get_str(ctx, CHORUSACCT_OPT_ACTIVATION_URL),
+        "https://p.test/a/{token}");
     assert_code(chorusacct_ctx_set_str(ctx, CHORUSACCT_OPT_DRAFT_TTL, "x"),
                 CHORUSACCT_E_ARG, ctx);
     assert_null(chorusacct_ctx_get_str(ctx, CHORUSACCT_OPT_DRAFT_TTL));
@@ -155,18 +153,19 @@ static bool taken_by_setter(int opt, const char *value)
 
 static void string_rule(int opt, const char *value, bool ok)
 {
-    if (taken_by_config(opt, value) != ok ||
-        taken_by_setter(opt, value) != ok)
-        fail_msg("option %d, \"%.40s\" (%zu bytes): expected %s", opt,
-                 value, strlen(value), ok ? "taken" : "refused");
+    if (taken_by_config(opt, value) != ok || taken_by_setter(opt, value) != ok)
+        fail_msg("option %d, \"%.40s\" (%zu bytes): expected %s", opt, value,
+                 strlen(value), ok ? "taken" : "refused");
 }
 
 static void test_string_settings(void **state)
 {
     (void)state;
-    enum { URL = CHORUSACCT_OPT_ACTIVATION_URL,
-           TERMS = CHORUSACCT_OPT_TERMS_VERSION,
-           PORTAL = CHORUSACCT_OPT_PORTAL_NAME };
+    enum {
+        URL = CHORUSACCT_OPT_ACTIVATION_URL,
+        TERMS = CHORUSACCT_OPT_TERMS_VERSION,
+        PORTAL = CHORUSACCT_OPT_PORTAL_NAME
+    };
     static char buf[1100];
 
     string_rule(URL, "https://p.test/a?t={token}", true);
@@ -197,8 +196,7 @@ static void test_string_settings(void **state)
     string_rule(TERMS, "1\t2", false);
 
     string_rule(PORTAL, "Chorus Pro", true);
-    string_rule(PORTAL, "Portail \u00ab\u00a0Fran\u00e7ais\u00a0\u00bb",
-                  true);
+    string_rule(PORTAL, "Portail \u00ab\u00a0Fran\u00e7ais\u00a0\u00bb", true);
     /* A line break would split the subject; so would a C1 control. */
     string_rule(PORTAL, "Chorus\nBcc: x@y.test", false);
     string_rule(PORTAL, "Chorus\rPro", false);
@@ -321,8 +319,8 @@ static int any_verify(void *ud, const char *id, const char *answer,
 }
 
 /* Which setter refused which table: the code and the last error. */
-static void expect_table_error(chorusacct_ctx *ctx, const char *setter,
-                               int rc, const char *want)
+static void expect_table_error(chorusacct_ctx *ctx, const char *setter, int rc,
+                               const char *want)
 {
     const char *got = chorusacct_ctx_last_error(ctx);
     if (rc != CHORUSACCT_E_ARG || strcmp(got, want) != 0)
@@ -358,8 +356,8 @@ static void test_table_setters_say_what_is_wrong(void **state)
     expect_table_error(ctx, "set_mailer", chorusacct_ctx_set_mailer(ctx, &ml),
                        want);
     int64_t when = 1234;
-    chorusacct_clock_ops ck = {.struct_size = 4, .user_data = &when,
-                               .now = fixed_now};
+    chorusacct_clock_ops ck = {
+        .struct_size = 4, .user_data = &when, .now = fixed_now};
     snprintf(want, sizeof want, "clock table: %s", old_size);
     expect_table_error(ctx, "set_clock", chorusacct_ctx_set_clock(ctx, &ck),
                        want);
@@ -369,36 +367,39 @@ static void test_table_setters_say_what_is_wrong(void **state)
                        want);
     chorusacct_captcha_ops cp = {.struct_size = 4, .verify = any_verify};
     snprintf(want, sizeof want, "captcha table: %s", old_size);
-    expect_table_error(ctx, "set_captcha",
-                       chorusacct_ctx_set_captcha(ctx, &cp), want);
+    expect_table_error(ctx, "set_captcha", chorusacct_ctx_set_captcha(ctx, &cp),
+                       want);
 
     /* A missing required callback, named. */
     chorusacct_memstore *store = NULL;
     assert_code(chorusacct_memstore_new(&store), CHORUSACCT_OK, NULL);
-    assert_code(chorusacct_storage_ops_init(&st, sizeof st), CHORUSACCT_OK, NULL);
+    assert_code(chorusacct_storage_ops_init(&st, sizeof st), CHORUSACCT_OK,
+                NULL);
     assert_code(chorusacct_memstore_ops(&st, store), CHORUSACCT_OK, NULL);
     st.event_list = NULL;
     expect_table_error(ctx, "set_storage", chorusacct_ctx_set_storage(ctx, &st),
                        "storage table: event_list is NULL, and it is "
                        "required (ARG)");
-    assert_code(chorusacct_storage_ops_init(&st, sizeof st), CHORUSACCT_OK, NULL);
+    assert_code(chorusacct_storage_ops_init(&st, sizeof st), CHORUSACCT_OK,
+                NULL);
     expect_table_error(ctx, "set_storage", chorusacct_ctx_set_storage(ctx, &st),
                        "storage table: begin is NULL, and it is required "
                        "(ARG)");
-    assert_code(chorusacct_mailer_ops_init(&ml, sizeof ml), CHORUSACCT_OK, NULL);
+    assert_code(chorusacct_mailer_ops_init(&ml, sizeof ml), CHORUSACCT_OK,
+                NULL);
     expect_table_error(ctx, "set_mailer", chorusacct_ctx_set_mailer(ctx, &ml),
                        "mailer table: send is NULL, and it is required "
                        "(ARG)");
     assert_code(chorusacct_clock_ops_init(&ck, sizeof ck), CHORUSACCT_OK, NULL);
     expect_table_error(ctx, "set_clock", chorusacct_ctx_set_clock(ctx, &ck),
                        "clock table: now is NULL, and it is required (ARG)");
-    assert_code(chorusacct_random_ops_init(&rd, sizeof rd), CHORUSACCT_OK, NULL);
+    assert_code(chorusacct_random_ops_init(&rd, sizeof rd), CHORUSACCT_OK,
+                NULL);
     expect_table_error(ctx, "set_random", chorusacct_ctx_set_random(ctx, &rd),
                        "random table: fill is NULL, and it is required "
                        "(ARG)");
     cp = (chorusacct_captcha_ops){.struct_size = sizeof cp};
-    expect_table_error(ctx, "set_captcha",
-                       chorusacct_ctx_set_captcha(ctx, &cp),
+    expect_table_error(ctx, "set_captcha", chorusacct_ctx_set_captcha(ctx, &cp),
                        "captcha table: verify is NULL, and it is required "
                        "(ARG)");
 
@@ -419,8 +420,9 @@ static void test_state_names(void **state)
 {
     (void)state;
     static const char *const names[] = {
-        "created", "pending_approval", "awaiting_activation", "active",
-        "rejected", "expired", "disabled"};
+        "created", "pending_approval", "awaiting_activation",
+        "active",  "rejected",         "expired",
+        "disabled"};
     for (int s = 1; s <= 7; s++) {
         assert_string_equal(chorusacct_state_name(s), names[s - 1]);
         int back = 0;
@@ -435,9 +437,10 @@ static void test_state_names(void **state)
     int s;
     assert_code(chorusacct_state_from_name(&s, "Active"), CHORUSACCT_E_NOTFOUND,
                 NULL);
-    assert_string_equal(chorusacct_state_label(CHORUSACCT_STATE_PENDING_APPROVAL,
-                                               CHORUSACCT_LANG_FR),
-                        "En attente d'approbation");
+    assert_string_equal(
+        chorusacct_state_label(CHORUSACCT_STATE_PENDING_APPROVAL,
+                               CHORUSACCT_LANG_FR),
+        "En attente d'approbation");
     for (int e = 1; e <= 14; e++)
         assert_non_null(chorusacct_event_name(e));
     assert_string_equal(chorusacct_event_name(15), "unknown");
@@ -469,12 +472,11 @@ static void test_transition_table(void **state)
     /* Exactly the listed moves are allowed. */
     for (int f = 0; f <= 7; f++)
         for (int t = 0; t <= 7; t++)
-            assert_int_equal(chorusacct_transition_allowed(f, t),
-                             seen[f][t]);
+            assert_int_equal(chorusacct_transition_allowed(f, t), seen[f][t]);
     /* The moves the flow relies on, and some it must never make. */
-    assert_true(chorusacct_transition_allowed(
-        CHORUSACCT_STATE_PENDING_APPROVAL,
-        CHORUSACCT_STATE_AWAITING_ACTIVATION));
+    assert_true(
+        chorusacct_transition_allowed(CHORUSACCT_STATE_PENDING_APPROVAL,
+                                      CHORUSACCT_STATE_AWAITING_ACTIVATION));
     assert_true(chorusacct_transition_allowed(
         CHORUSACCT_STATE_EXPIRED, CHORUSACCT_STATE_AWAITING_ACTIVATION));
     assert_false(chorusacct_transition_allowed(
@@ -517,10 +519,10 @@ static void test_transition_allowed_unknown_is_0(void **state)
     for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
         assert_int_equal(chorusacct_transition_allowed(bad[i], 0), 0);
         assert_int_equal(chorusacct_transition_allowed(0, bad[i]), 0);
-        assert_int_equal(chorusacct_transition_allowed(
-                             bad[i], CHORUSACCT_STATE_ACTIVE), 0);
-        assert_int_equal(chorusacct_transition_allowed(
-                             CHORUSACCT_STATE_ACTIVE, bad[i]), 0);
+        assert_int_equal(
+            chorusacct_transition_allowed(bad[i], CHORUSACCT_STATE_ACTIVE), 0);
+        assert_int_equal(
+            chorusacct_transition_allowed(CHORUSACCT_STATE_ACTIVE, bad[i]), 0);
     }
 }
 
@@ -542,18 +544,18 @@ static void test_secret_size(void **state)
     cfg.secret_len = CHORUSACCT_SECRET_SIZE;
     assert_code(chorusacct_ctx_new(&ctx, &cfg), CHORUSACCT_OK, NULL);
 
-    assert_code(chorusacct_ctx_set_secret(ctx, key,
-                                               CHORUSACCT_SECRET_SIZE - 1), CHORUSACCT_E_ARG, NULL);
+    assert_code(chorusacct_ctx_set_secret(ctx, key, CHORUSACCT_SECRET_SIZE - 1),
+                CHORUSACCT_E_ARG, NULL);
     const char *err = chorusacct_ctx_last_error(ctx);
     if (strstr(err, "31 bytes") == NULL || strstr(err, "32") == NULL)
         fail_msg("last error: \"%s\"", err);
-    assert_code(chorusacct_ctx_set_secret(ctx, NULL,
-                                               CHORUSACCT_SECRET_SIZE), CHORUSACCT_E_ARG, NULL);
+    assert_code(chorusacct_ctx_set_secret(ctx, NULL, CHORUSACCT_SECRET_SIZE),
+                CHORUSACCT_E_ARG, NULL);
     err = chorusacct_ctx_last_error(ctx);
     if (strstr(err, "NULL") == NULL)
         fail_msg("last error: \"%s\"", err);
-    assert_code(chorusacct_ctx_set_secret(ctx, key,
-                                               CHORUSACCT_SECRET_SIZE), CHORUSACCT_OK, NULL);
+    assert_code(chorusacct_ctx_set_secret(ctx, key, CHORUSACCT_SECRET_SIZE),
+                CHORUSACCT_OK, NULL);
     assert_string_equal(chorusacct_ctx_last_error(ctx), "");
     chorusacct_ctx_free(ctx);
 }

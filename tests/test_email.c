@@ -32,8 +32,7 @@ static void test_valid_addresses_keep_local_part_lower_domain(void **state)
         OKV("a@b.c", "a@b.c"),
         OKV("x@mail.sub.example.com", "x@mail.sub.example.com"),
         OKV("user+tag@example.fr", "user+tag@example.fr"),
-        OKV("!#$%&'*+/=?^_`{|}~-@example.fr",
-            "!#$%&'*+/=?^_`{|}~-@example.fr"),
+        OKV("!#$%&'*+/=?^_`{|}~-@example.fr", "!#$%&'*+/=?^_`{|}~-@example.fr"),
         OKV("a.b.c.d@example.fr", "a.b.c.d@example.fr"),
         OKV("0123@123.example.fr", "0123@123.example.fr"),
         OKV("a@1example.fr", "a@1example.fr"),
@@ -58,14 +57,11 @@ static void test_each_fault_has_its_reason(void **state)
         BAD("j\xc3\xa9rome@example.fr", EMAIL_NONASCII),
         BAD("jerome@ex\xc3\xa4mple.fr", EMAIL_NONASCII),
         BAD("jerome@example.fr\xc2\xa0", EMAIL_NONASCII), /* NBSP */
-        BAD("\xff@example.fr", EMAIL_NONASCII),
-        BAD("\xc3\xa9", EMAIL_NONASCII),
+        BAD("\xff@example.fr", EMAIL_NONASCII), BAD("\xc3\xa9", EMAIL_NONASCII),
         BAD("\xc3\xa9@@", EMAIL_NONASCII),
         /* The @. */
-        BAD("jean.dupont", EMAIL_AT),
-        BAD("jean@dupont@example.fr", EMAIL_AT),
-        BAD("jean@@example.fr", EMAIL_AT),
-        BAD("\"a@b\"@example.fr", EMAIL_AT),
+        BAD("jean.dupont", EMAIL_AT), BAD("jean@dupont@example.fr", EMAIL_AT),
+        BAD("jean@@example.fr", EMAIL_AT), BAD("\"a@b\"@example.fr", EMAIL_AT),
         /* Local part. */
         BAD("@example.fr", EMAIL_LOCAL_LENGTH),
         BAD(".jean@example.fr", EMAIL_LOCAL),
@@ -82,12 +78,10 @@ static void test_each_fault_has_its_reason(void **state)
         BAD("<jean@example.fr>", EMAIL_LOCAL),
         BAD("jean\x01@example.fr", EMAIL_LOCAL),
         /* Domain: characters, empty labels, one label. */
-        BAD("jean@", EMAIL_DOMAIN),
-        BAD("jean@localhost", EMAIL_DOMAIN),
+        BAD("jean@", EMAIL_DOMAIN), BAD("jean@localhost", EMAIL_DOMAIN),
         BAD("jean@.example.fr", EMAIL_DOMAIN),
         BAD("jean@example.fr.", EMAIL_DOMAIN),
-        BAD("jean@example..fr", EMAIL_DOMAIN),
-        BAD("jean@.", EMAIL_DOMAIN),
+        BAD("jean@example..fr", EMAIL_DOMAIN), BAD("jean@.", EMAIL_DOMAIN),
         BAD("jean@exa_mple.fr", EMAIL_DOMAIN),
         BAD("jean@[192.168.0.1]", EMAIL_DOMAIN),
         BAD("jean@example.fr ", EMAIL_DOMAIN),
@@ -98,11 +92,9 @@ static void test_each_fault_has_its_reason(void **state)
         BAD("jean@-example.fr", EMAIL_LABEL),
         BAD("jean@example-.fr", EMAIL_LABEL),
         BAD("jean@example.-fr", EMAIL_LABEL),
-        BAD("jean@example.fr-", EMAIL_LABEL),
-        BAD("jean@a.-.fr", EMAIL_LABEL),
+        BAD("jean@example.fr-", EMAIL_LABEL), BAD("jean@a.-.fr", EMAIL_LABEL),
         /* Last label all digits. */
-        BAD("jean@example.123", EMAIL_TLD),
-        BAD("jean@192.168.0.1", EMAIL_TLD),
+        BAD("jean@example.123", EMAIL_TLD), BAD("jean@192.168.0.1", EMAIL_TLD),
         BAD("jean@example.1", EMAIL_TLD),
         BAD("jean@-a.1", EMAIL_LABEL), /* LABEL before TLD */
     };
@@ -118,8 +110,7 @@ static char *fill(char *out, char c, size_t n)
 
 /* `local` octets, @, then `dlen` domain octets: labels of at most
  * `label` characters joined by dots, ending with ".fr" (dlen >= 4). */
-static size_t make_address(char *out, size_t local, size_t dlen,
-                           size_t label)
+static size_t make_address(char *out, size_t local, size_t dlen, size_t label)
 {
     char *p = fill(out, 'l', local);
     *p++ = '@';
@@ -287,8 +278,8 @@ static void test_same_login_folds_ascii_case_only(void **state)
                                         cases[i].b, strlen(cases[i].b));
         if (got != cases[i].same)
             fail_msg("'%s' vs '%s': %d", cases[i].a, cases[i].b, got);
-        got = chorusacct_email_same(cases[i].b, strlen(cases[i].b),
-                                    cases[i].a, strlen(cases[i].a));
+        got = chorusacct_email_same(cases[i].b, strlen(cases[i].b), cases[i].a,
+                                    strlen(cases[i].a));
         assert_int_equal(got, cases[i].same);
     }
     assert_int_equal(chorusacct_email_same(NULL, 0, "", 0), 1);
@@ -331,9 +322,8 @@ static void *worker(void *arg)
                                    NULL, &reason) != CHORUSACCT_OK ||
             strcmp(buf, "Jean@example.fr") != 0)
             bad++;
-        if (chorusacct_email_check("jean@example..fr", 16, 0, buf,
-                                   sizeof buf, NULL, &reason) !=
-                CHORUSACCT_E_REJECTED ||
+        if (chorusacct_email_check("jean@example..fr", 16, 0, buf, sizeof buf,
+                                   NULL, &reason) != CHORUSACCT_E_REJECTED ||
             reason != CHORUSACCT_E_EMAIL_DOMAIN)
             bad++;
     }

@@ -120,8 +120,7 @@ static void setup_due(flowfix *b, world *w)
     chorusacct_signup_result r = {.struct_size = sizeof r};
     form_fill(&f, "draft@acme.fr", "Ada", "Byron", NULL);
     assert_code(chorusacct_draft_create(b->ctx, &f, &r), CHORUSACCT_OK, b->ctx);
-    do_signup(b, "late@beta.fr", siret_b,
-              CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    do_signup(b, "late@beta.fr", siret_b, CHORUSACCT_STATE_AWAITING_ACTIVATION);
     do_signup(b, "wait@beta.fr", siret_b, CHORUSACCT_STATE_PENDING_APPROVAL);
     chorusacct_testclock_advance(b->clock, 86401);
 }
@@ -196,10 +195,8 @@ static int run_transfer(chorusacct_ctx *ctx, world *w)
 static int run_activate(chorusacct_ctx *ctx, world *w)
 {
     int reason;
-    return activation_submit(ctx, w->token, GOOD_PW,
-                                       strlen(GOOD_PW), GOOD_PW,
-                                       strlen(GOOD_PW), "192.0.2.1", NULL,
-                                       NULL, &reason);
+    return activation_submit(ctx, w->token, GOOD_PW, strlen(GOOD_PW), GOOD_PW,
+                             strlen(GOOD_PW), "192.0.2.1", NULL, NULL, &reason);
 }
 
 static int run_resend(chorusacct_ctx *ctx, world *w)
@@ -213,8 +210,7 @@ static int run_resend(chorusacct_ctx *ctx, world *w)
 static int run_disable(chorusacct_ctx *ctx, world *w)
 {
     int reason;
-    return chorusacct_account_disable(ctx, w->boss, w->user, "gone",
-                                      &reason);
+    return chorusacct_account_disable(ctx, w->boss, w->user, "gone", &reason);
 }
 
 static int run_enable(chorusacct_ctx *ctx, world *w)
@@ -228,8 +224,8 @@ static int run_login_fail(chorusacct_ctx *ctx, world *w)
     (void)w;
     int64_t id;
     int reason;
-    int rc = chorusacct_login(ctx, "jean@acme.fr", "Wrong-password-1", 16,
-                              NULL, &id, &reason);
+    int rc = chorusacct_login(ctx, "jean@acme.fr", "Wrong-password-1", 16, NULL,
+                              &id, &reason);
     /* A wrong password is the expected answer, once recorded. */
     return rc == CHORUSACCT_E_REJECTED && reason == CHORUSACCT_E_CREDENTIALS
                ? CHORUSACCT_OK
@@ -250,8 +246,7 @@ static const step single_steps[] = {
     {"signup, existing structure", CHORUSACCT_CFG_NO_CAPTCHA, setup_manager,
      run_signup_existing},
     {"signup with a captcha", 0, setup_captcha, run_signup_captcha},
-    {"draft create", CHORUSACCT_CFG_NO_CAPTCHA, setup_empty,
-     run_draft_create},
+    {"draft create", CHORUSACCT_CFG_NO_CAPTCHA, setup_empty, run_draft_create},
     {"draft finalize", CHORUSACCT_CFG_NO_CAPTCHA, setup_draft,
      run_draft_finalize},
     {"approve", CHORUSACCT_CFG_NO_CAPTCHA, setup_pending, run_approve},
@@ -259,8 +254,7 @@ static const step single_steps[] = {
     {"hand over the principal role", CHORUSACCT_CFG_NO_CAPTCHA,
      setup_active_user, run_transfer},
     {"activate", CHORUSACCT_CFG_NO_CAPTCHA, setup_awaiting, run_activate},
-    {"resend (revive)", CHORUSACCT_CFG_NO_CAPTCHA, setup_expired,
-     run_resend},
+    {"resend (revive)", CHORUSACCT_CFG_NO_CAPTCHA, setup_expired, run_resend},
     {"disable", CHORUSACCT_CFG_NO_CAPTCHA, setup_active_user, run_disable},
     {"enable", CHORUSACCT_CFG_NO_CAPTCHA, setup_disabled_user, run_enable},
     {"login failure", CHORUSACCT_CFG_NO_CAPTCHA, setup_active_user,

@@ -59,10 +59,10 @@ static void test_new_structure_to_active(void **state)
     assert_int_equal(chorusacct_testmailer_count(b.mail), 0);
     assert_int_equal(outbox_count(&b, CHORUSACCT_MSG_PENDING), 2);
     assert_int_equal(do_deliver(&b), 2);
-    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_SUMMARY,
-                              "marie.curie@example.fr"), 1);
-    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_ACTIVATION,
-                              "Marie.Curie@example.fr"), 1);
+    assert_int_equal(
+        mails_of(&b, CHORUSACCT_MAIL_SUMMARY, "marie.curie@example.fr"), 1);
+    assert_int_equal(
+        mails_of(&b, CHORUSACCT_MAIL_ACTIVATION, "Marie.Curie@example.fr"), 1);
     assert_int_equal(do_deliver(&b), 0); /* nothing twice */
 
     char token[64];
@@ -195,11 +195,10 @@ static void test_existing_structure_approval(void **state)
     assert_int_equal(a.role, CHORUSACCT_ROLE_USER);
     do_deliver(&b);
     /* The applicant gets a summary; the manager an approval request. */
-    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_SUMMARY, "jean@acme.fr"),
-                     1);
+    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_SUMMARY, "jean@acme.fr"), 1);
     assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_ACTIVATION, NULL), 0);
-    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_APPROVAL_REQUEST,
-                              "boss@acme.fr"), 1);
+    assert_int_equal(
+        mails_of(&b, CHORUSACCT_MAIL_APPROVAL_REQUEST, "boss@acme.fr"), 1);
 
     /* Someone else, or the applicant, cannot approve. */
     int reason = 0;
@@ -227,8 +226,7 @@ static void test_existing_structure_approval(void **state)
                 CHORUSACCT_E_REJECTED, b.ctx);
     assert_code(reason, CHORUSACCT_E_ALREADY_DECIDED, b.ctx);
     do_deliver(&b);
-    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_APPROVED, "jean@acme.fr"),
-                     1);
+    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_APPROVED, "jean@acme.fr"), 1);
     assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_SUMMARY, "jean@acme.fr"), 1);
     assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_ACTIVATION, "jean@acme.fr"),
                      1);
@@ -318,8 +316,7 @@ static void test_reject_needs_a_reason_and_mails_it(void **state)
                 CHORUSACCT_OK, b.ctx);
     assert_int_equal(state_of(&b, app), CHORUSACCT_STATE_REJECTED);
     do_deliver(&b);
-    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_REJECTED, "jean@acme.fr"),
-                     1);
+    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_REJECTED, "jean@acme.fr"), 1);
     const chorusacct_mail *m = NULL;
     for (size_t i = 0; i < chorusacct_testmailer_count(b.mail); i++)
         if (chorusacct_testmailer_at(b.mail, i)->kind ==
@@ -425,8 +422,8 @@ static void test_approve_many(void **state)
     char email[32];
     for (int i = 0; i < 3; i++) {
         snprintf(email, sizeof email, "user%d@acme.fr", i);
-        ids[i] = do_signup(&b, email, siret_a,
-                           CHORUSACCT_STATE_PENDING_APPROVAL);
+        ids[i] =
+            do_signup(&b, email, siret_a, CHORUSACCT_STATE_PENDING_APPROVAL);
     }
     int reason;
     assert_code(chorusacct_account_reject(b.ctx, boss, ids[1], "Non", &reason),
@@ -499,11 +496,10 @@ static void *race_decide(void *p)
     race_arg *r = p;
     chorusacct_ctx *ctx = flowfix_ctx(r->b, CHORUSACCT_CFG_NO_CAPTCHA);
     pthread_barrier_wait(r->go);
-    r->rc = r->approve ? chorusacct_account_approve(ctx, r->manager,
-                                                    r->account, &r->reason)
-                       : chorusacct_account_reject(ctx, r->manager,
-                                                   r->account, "Non",
-                                                   &r->reason);
+    r->rc = r->approve ? chorusacct_account_approve(ctx, r->manager, r->account,
+                                                    &r->reason)
+                       : chorusacct_account_reject(ctx, r->manager, r->account,
+                                                   "Non", &r->reason);
     chorusacct_ctx_free(ctx);
     return NULL;
 }
@@ -529,15 +525,15 @@ static void test_concurrent_decisions(void **state)
     for (int round = 0; round < ROUNDS; round++) {
         char email[32];
         snprintf(email, sizeof email, "race%d@acme.fr", round);
-        int64_t app = do_signup(&b, email, siret_a,
-                                CHORUSACCT_STATE_PENDING_APPROVAL);
+        int64_t app =
+            do_signup(&b, email, siret_a, CHORUSACCT_STATE_PENDING_APPROVAL);
         pthread_barrier_t go;
         pthread_barrier_init(&go, NULL, THREADS);
         pthread_t th[THREADS];
         race_arg args[THREADS];
         for (int i = 0; i < THREADS; i++) {
-            args[i] = (race_arg){&b, i % 2 ? mgr : boss, app,
-                                 (i + round) % 3 != 0, 0, 0, &go};
+            args[i] = (race_arg){
+                &b, i % 2 ? mgr : boss, app, (i + round) % 3 != 0, 0, 0, &go};
             pthread_create(&th[i], NULL, race_decide, &args[i]);
         }
         int wins = 0, winner = -1;
@@ -575,10 +571,8 @@ static void *race_activate(void *p)
     act_arg *r = p;
     chorusacct_ctx *ctx = flowfix_ctx(r->b, CHORUSACCT_CFG_NO_CAPTCHA);
     pthread_barrier_wait(r->go);
-    r->rc = activation_submit(ctx, r->token, GOOD_PW,
-                                        strlen(GOOD_PW), GOOD_PW,
-                                        strlen(GOOD_PW), NULL, NULL, NULL,
-                                        &r->reason);
+    r->rc = activation_submit(ctx, r->token, GOOD_PW, strlen(GOOD_PW), GOOD_PW,
+                              strlen(GOOD_PW), NULL, NULL, NULL, &r->reason);
     chorusacct_ctx_free(ctx);
     return NULL;
 }
@@ -793,8 +787,7 @@ static void test_expiry_and_resend(void **state)
         fail_msg("resend: %s", chorusacct_ctx_last_error(b.ctx));
     assert_int_equal(state_of(&b, id), CHORUSACCT_STATE_AWAITING_ACTIVATION);
     do_deliver(&b);
-    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_REMINDER, "late@acme.fr"),
-                     1);
+    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_REMINDER, "late@acme.fr"), 1);
     last_token(&b, "late@acme.fr", second, sizeof second);
     assert_string_not_equal(first, second);
     assert_code(do_activate(&b, first, &reason), CHORUSACCT_E_REJECTED, b.ctx);
@@ -1013,8 +1006,8 @@ static void test_enumeration_safe(void **state)
     assert_int_equal(r.state, CHORUSACCT_STATE_AWAITING_ACTIVATION);
     assert_int_equal(r.account_id, 0);
     do_deliver(&b);
-    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_ALREADY_EXISTS,
-                              "known@acme.fr"), 1);
+    assert_int_equal(
+        mails_of(&b, CHORUSACCT_MAIL_ALREADY_EXISTS, "known@acme.fr"), 1);
     /* Nothing was created for the second attempt. */
     chorusacct_account list[4] = {{.struct_size = sizeof list[0]}};
     size_t n;
@@ -1074,7 +1067,8 @@ static void test_login_lockout_rehash(void **state)
     assert_code(reason, CHORUSACCT_E_LOCKED, b.ctx);
     chorusacct_testclock_advance(b.clock, 901);
     /* Stronger limits: the next login rehashes. */
-    chorusacct_account before = {.struct_size = sizeof before}, after = {.struct_size = sizeof after};
+    chorusacct_account before = {.struct_size = sizeof before},
+                       after = {.struct_size = sizeof after};
     assert_code(
         chorusacct_ctx_set_int(b.ctx, CHORUSACCT_OPT_PWHASH_OPSLIMIT, 2),
         CHORUSACCT_OK, b.ctx);
@@ -1354,7 +1348,8 @@ static void test_captcha_required(void **state)
         form_fill(&f, "nocaptcha@acme.fr", "Ada", "Byron", siret_a);
         f.captcha_id = none[i];
         f.captcha_answer = "ABC234";
-        assert_code(chorusacct_signup_submit(b.ctx, &f, &r), CHORUSACCT_E_REJECTED, NULL);
+        assert_code(chorusacct_signup_submit(b.ctx, &f, &r),
+                    CHORUSACCT_E_REJECTED, NULL);
         assert_int_equal(r.nerrors, 1);
         assert_int_equal(r.errors[0].field, CHORUSACCT_FIELD_CAPTCHA);
         if (r.errors[0].code != CHORUSACCT_E_CAPTCHA_REQUIRED)
@@ -1364,19 +1359,20 @@ static void test_captcha_required(void **state)
     }
     assert_string_equal(chorusacct_status_name(CHORUSACCT_E_CAPTCHA_REQUIRED),
                         "CAPTCHA_REQUIRED");
-    assert_non_null(strstr(chorusacct_strerror(CHORUSACCT_E_CAPTCHA_REQUIRED,
-                                               CHORUSACCT_LANG_EN),
-                           "required"));
-    assert_non_null(strstr(chorusacct_strerror(CHORUSACCT_E_CAPTCHA_REQUIRED,
-                                               CHORUSACCT_LANG_FR),
-                           "obligatoire"));
+    assert_non_null(strstr(
+        chorusacct_strerror(CHORUSACCT_E_CAPTCHA_REQUIRED, CHORUSACCT_LANG_EN),
+        "required"));
+    assert_non_null(strstr(
+        chorusacct_strerror(CHORUSACCT_E_CAPTCHA_REQUIRED, CHORUSACCT_LANG_FR),
+        "obligatoire"));
 
     /* A draft's last step checks the captcha the same way. */
     form_fill(&f, "draft@acme.fr", "Ada", "Byron", siret_a);
     assert_code(chorusacct_draft_create(b.ctx, &f, &r), CHORUSACCT_OK, NULL);
     int64_t draft = r.account_id;
     chorusacct_signup_result r2 = {.struct_size = sizeof r2};
-    assert_code(chorusacct_draft_finalize(b.ctx, draft, &f, &r2), CHORUSACCT_E_REJECTED, NULL);
+    assert_code(chorusacct_draft_finalize(b.ctx, draft, &f, &r2),
+                CHORUSACCT_E_REJECTED, NULL);
     assert_int_equal(r2.nerrors, 1);
     assert_int_equal(r2.errors[0].field, CHORUSACCT_FIELD_CAPTCHA);
     assert_code(r2.errors[0].code, CHORUSACCT_E_CAPTCHA_REQUIRED, NULL);
@@ -1632,7 +1628,7 @@ static void test_refused_transitions(void **state)
 
     typedef enum { APPROVE, REJECT, DISABLE, ENABLE, RESEND, FINALIZE } op;
     static const char *const op_names[] = {"approve", "reject", "disable",
-                                           "enable", "resend", "finalize"};
+                                           "enable",  "resend", "finalize"};
     const struct {
         int64_t id;
         op what;

@@ -30,8 +30,8 @@ static void test_siren_forms_and_reasons(void **state)
         OKV("732-829-320", "732829320"),
         OKV(" 7 3 2 8 2 9 3 2 0 ", "732829320"),
         OKV("356000000", "356000000"),
-        BAD("404833047", CHECKSUM),   /* one digit changed */
-        BAD("732829230", CHECKSUM),   /* two digits swapped */
+        BAD("404833047", CHECKSUM), /* one digit changed */
+        BAD("732829230", CHECKSUM), /* two digits swapped */
         BAD("73282932", LENGTH),
         BAD("7328293200", LENGTH),
         BAD("", EMPTY),
@@ -40,9 +40,11 @@ static void test_siren_forms_and_reasons(void **state)
         BAD("732829320/", CHARACTER),
         BAD("732_829_320", CHARACTER),
         BAD("732\t829\t320", CHARACTER),
-        BAD("73282932\xd9\xa0", NONASCII),  /* ARABIC-INDIC DIGIT ZERO */
-        BAD("\xef\xbc\x97" "32829320", NONASCII), /* FULLWIDTH SEVEN */
-        BAD("A\xc3\xa9", NONASCII),        /* before CHARACTER */
+        BAD("73282932\xd9\xa0", NONASCII), /* ARABIC-INDIC DIGIT ZERO */
+        BAD("\xef\xbc\x97"
+            "32829320",
+            NONASCII),              /* FULLWIDTH SEVEN */
+        BAD("A\xc3\xa9", NONASCII), /* before CHARACTER */
     };
     run_cases(chorusacct_siren_check, cases, ARRAY_LEN(cases));
 }
@@ -101,13 +103,13 @@ static void test_siret_luhn_both_parts(void **state)
 static void test_luhn_near_misses(void **state)
 {
     (void)state;
-    static const char *const valid[] = {"732829320", "404833048",
-                                        "552008443", "73282932000074"};
+    static const char *const valid[] = {"732829320", "404833048", "552008443",
+                                        "73282932000074"};
     for (size_t v = 0; v < ARRAY_LEN(valid); v++) {
         const char *orig = valid[v];
         size_t len = strlen(orig);
-        check_fn fn = len == 9 ? chorusacct_siren_check
-                               : chorusacct_siret_check;
+        check_fn fn =
+            len == 9 ? chorusacct_siren_check : chorusacct_siret_check;
         char s[16];
         int reason;
         for (size_t i = 0; i < len; i++) {
@@ -174,8 +176,8 @@ static void test_tva_from_siren(void **state)
     /* Every key it computes is accepted by the checker. */
     char tva[16];
     int reason;
-    static const char *const sirens[] = {"732829320", "404833048",
-                                         "552008443", "356000000"};
+    static const char *const sirens[] = {"732829320", "404833048", "552008443",
+                                         "356000000"};
     for (size_t i = 0; i < ARRAY_LEN(sirens); i++) {
         assert_code(chorusacct_vat_fr_from_siren(sirens[i], 9, 0, tva,
                                                  sizeof tva, NULL, &reason),
@@ -207,14 +209,10 @@ static void test_tahiti_forms_and_reasons(void **state)
 {
     (void)state;
     static const check_case cases[] = {
-        OKV("123456001", "123456001"),
-        OKV("A12345001", "A12345001"),
-        OKV("a12345 001", "A12345001"),
-        OKV("B98765.002", "B98765002"),
-        BAD("1A2345001", FORMAT),
-        BAD("A1234500B", FORMAT),
-        BAD("A1234501", LENGTH),
-        BAD("A123450012", LENGTH),
+        OKV("123456001", "123456001"),  OKV("A12345001", "A12345001"),
+        OKV("a12345 001", "A12345001"), OKV("B98765.002", "B98765002"),
+        BAD("1A2345001", FORMAT),       BAD("A1234500B", FORMAT),
+        BAD("A1234501", LENGTH),        BAD("A123450012", LENGTH),
         BAD("A12345_001", CHARACTER),
     };
     run_cases(chorusacct_tahiti_check, cases, ARRAY_LEN(cases));
@@ -228,20 +226,20 @@ static void test_hors_ue(void **state)
         OKV("us acme widgets inc", "USACMEWIDGETSINC"),
         OKV("CH1", "CH1"),
         OKV("GBABCDEFGHIJKLMNOP", "GBABCDEFGHIJKLMNOP"), /* 2 + 16 */
-        OKV("MCSOCIETEDESBAINS", "MCSOCIETEDESBAINS"),  /* Monaco */
+        OKV("MCSOCIETEDESBAINS", "MCSOCIETEDESBAINS"),   /* Monaco */
         OKV("FRWFABCDEFGHIJKLMN", "FRWFABCDEFGHIJKLMN"), /* 4 + 14 */
         BAD("GBABCDEFGHIJKLMNOPQ", LENGTH),
         BAD("FRWFABCDEFGHIJKLMNO", LENGTH),
         BAD("US", LENGTH),
         BAD("FRWF", LENGTH),
-        BAD("ZZACME", COUNTRY),   /* not ISO 3166 */
-        BAD("DEACME", COUNTRY),   /* EU: VAT number instead */
+        BAD("ZZACME", COUNTRY), /* not ISO 3166 */
+        BAD("DEACME", COUNTRY), /* EU: VAT number instead */
         BAD("GRACME", COUNTRY),
         BAD("FRACME", COUNTRY),
-        BAD("NCACME", COUNTRY),   /* RIDET instead */
-        BAD("PFACME", COUNTRY),   /* TAHITI instead */
-        BAD("WFACME", COUNTRY),   /* FRWF instead */
-        BAD("REACME", COUNTRY),   /* Réunion: SIRET */
+        BAD("NCACME", COUNTRY), /* RIDET instead */
+        BAD("PFACME", COUNTRY), /* TAHITI instead */
+        BAD("WFACME", COUNTRY), /* FRWF instead */
+        BAD("REACME", COUNTRY), /* Réunion: SIRET */
         BAD("1SACME", COUNTRY),
         BAD("US/ACME", CHARACTER),
         BAD("USACM\xc3\x89", NONASCII),
@@ -299,9 +297,9 @@ static void test_hors_ue_build(void **state)
 static void test_types_by_number_name_label_and_hint(void **state)
 {
     (void)state;
-    static const char *const codes[] = {"SIRET", "UE_HORS_FRANCE",
-                                        "HORS_UE", "RIDET", "TAHITI",
-                                        "AUTRE", "PARTICULIER"};
+    static const char *const codes[] = {
+        "SIRET",  "UE_HORS_FRANCE", "HORS_UE",    "RIDET",
+        "TAHITI", "AUTRE",          "PARTICULIER"};
     for (int n = 1; n <= 7; n++) {
         int t = 0;
         assert_code(chorusacct_identifier_from_number(&t, n), CHORUSACCT_OK,
@@ -325,21 +323,27 @@ static void test_types_by_number_name_label_and_hint(void **state)
     assert_code(chorusacct_identifier_from_name(&t, "hors_ue"), CHORUSACCT_OK,
                 NULL);
     assert_int_equal(t, CHORUSACCT_ID_HORS_UE);
-    assert_code(chorusacct_identifier_from_name(&t, "SIREN"), CHORUSACCT_E_NOTFOUND, NULL);
-    assert_code(chorusacct_identifier_from_name(&t, "SIRETX"), CHORUSACCT_E_NOTFOUND, NULL);
-    assert_code(chorusacct_identifier_from_name(&t, "UE\x7fHORS_FRANCE"), CHORUSACCT_E_NOTFOUND, NULL);
-    assert_code(chorusacct_identifier_from_name(NULL, "SIRET"), CHORUSACCT_E_ARG, NULL);
-    assert_code(chorusacct_identifier_from_number(&t, 0), CHORUSACCT_E_NOTFOUND, NULL);
-    assert_code(chorusacct_identifier_from_number(&t, 8), CHORUSACCT_E_NOTFOUND, NULL);
+    assert_code(chorusacct_identifier_from_name(&t, "SIREN"),
+                CHORUSACCT_E_NOTFOUND, NULL);
+    assert_code(chorusacct_identifier_from_name(&t, "SIRETX"),
+                CHORUSACCT_E_NOTFOUND, NULL);
+    assert_code(chorusacct_identifier_from_name(&t, "UE\x7fHORS_FRANCE"),
+                CHORUSACCT_E_NOTFOUND, NULL);
+    assert_code(chorusacct_identifier_from_name(NULL, "SIRET"),
+                CHORUSACCT_E_ARG, NULL);
+    assert_code(chorusacct_identifier_from_number(&t, 0), CHORUSACCT_E_NOTFOUND,
+                NULL);
+    assert_code(chorusacct_identifier_from_number(&t, 8), CHORUSACCT_E_NOTFOUND,
+                NULL);
     assert_string_equal(chorusacct_identifier_name(0), "unknown");
     assert_string_equal(chorusacct_identifier_hint(8, CHORUSACCT_LANG_FR), "");
     assert_code(chorusacct_identifier_number(99), CHORUSACCT_E_ARG, NULL);
     assert_int_equal(chorusacct_identifier_has_value(-1), 0);
     assert_int_equal(chorusacct_identifier_has_value(0), 0);
     assert_int_equal(chorusacct_identifier_has_value(99), 0);
-    assert_string_equal(chorusacct_identifier_label(CHORUSACCT_ID_HORS_UE,
-                                                    CHORUSACCT_LANG_FR),
-                        "Structure hors Union européenne");
+    assert_string_equal(
+        chorusacct_identifier_label(CHORUSACCT_ID_HORS_UE, CHORUSACCT_LANG_FR),
+        "Structure hors Union européenne");
 }
 
 static void test_validate_identifier(void **state)
@@ -348,21 +352,20 @@ static void test_validate_identifier(void **state)
     char buf[32];
     size_t n;
     int reason;
-#define VID(type, in, rc_want)                                             \
-    chorusacct_identifier_check(type, in, strlen(in), 0, buf,           \
-                                   sizeof buf, &n, &reason) == rc_want
-    assert_true(VID(CHORUSACCT_ID_SIRET, "732 829 320 00074",
-                    CHORUSACCT_OK));
+#define VID(type, in, rc_want)                                                 \
+    chorusacct_identifier_check(type, in, strlen(in), 0, buf, sizeof buf, &n,  \
+                                &reason) == rc_want
+    assert_true(VID(CHORUSACCT_ID_SIRET, "732 829 320 00074", CHORUSACCT_OK));
     assert_string_equal(buf, "73282932000074");
-    assert_true(VID(CHORUSACCT_ID_UE_HORS_FRANCE, "de 136 695 976",
-                    CHORUSACCT_OK));
+    assert_true(
+        VID(CHORUSACCT_ID_UE_HORS_FRANCE, "de 136 695 976", CHORUSACCT_OK));
     assert_string_equal(buf, "DE136695976");
     /* France is not "outside France". */
     assert_true(VID(CHORUSACCT_ID_UE_HORS_FRANCE, "FR44732829320",
                     CHORUSACCT_E_REJECTED));
     assert_code(reason, CHORUSACCT_E_COUNTRY, NULL);
-    assert_true(VID(CHORUSACCT_ID_UE_HORS_FRANCE, "136695976",
-                    CHORUSACCT_E_REJECTED));
+    assert_true(
+        VID(CHORUSACCT_ID_UE_HORS_FRANCE, "136695976", CHORUSACCT_E_REJECTED));
     assert_code(reason, CHORUSACCT_E_COUNTRY, NULL);
     assert_true(VID(CHORUSACCT_ID_HORS_UE, "CH NESTLE", CHORUSACCT_OK));
     assert_string_equal(buf, "CHNESTLE");
@@ -389,8 +392,8 @@ static void test_strict_refuses_separators(void **state)
               CHORUSACCT_VALIDATE_STRICT, CHORUSACCT_OK, "73282932000074");
     check_one(chorusacct_siret_check, "732 829 320 00074",
               CHORUSACCT_VALIDATE_STRICT, CHORUSACCT_E_SEPARATOR, NULL);
-    check_one(chorusacct_ridet_check, "1234567.001",
-              CHORUSACCT_VALIDATE_STRICT, CHORUSACCT_E_SEPARATOR, NULL);
+    check_one(chorusacct_ridet_check, "1234567.001", CHORUSACCT_VALIDATE_STRICT,
+              CHORUSACCT_E_SEPARATOR, NULL);
     check_one(chorusacct_vat_fr_check, "FR-44732829320",
               CHORUSACCT_VALIDATE_STRICT, CHORUSACCT_E_SEPARATOR, NULL);
     /* A worse fault still wins. */

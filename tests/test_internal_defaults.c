@@ -71,6 +71,5 @@ int main(void)
         cmocka_unit_test(test_default_clock),
         cmocka_unit_test(test_default_random),
     };
-    return cmocka_run_group_tests_name("internal_defaults", tests, NULL,
-                                       NULL);
+    return cmocka_run_group_tests_name("internal_defaults", tests, NULL, NULL);
 }

@@ -109,15 +109,13 @@ static void test_testmailer_send(void **state)
     budget = -1;
 
     /* Memory is back: the retry succeeds. */
-    assert_int_equal(send_one(&ops, 2, err, sizeof err),
-                     CHORUSACCT_MAIL_SENT);
+    assert_int_equal(send_one(&ops, 2, err, sizeof err), CHORUSACCT_MAIL_SENT);
     assert_int_equal(chorusacct_testmailer_count(cm), 1);
     assert_int_equal(chorusacct_testmailer_at(cm, 0)->message_id, 2);
 
     /* Growing past the first block of entries fails cleanly too. */
     for (int i = 0; i < 15; i++)
-        assert_int_equal(send_one(&ops, 10 + i, NULL, 0),
-                         CHORUSACCT_MAIL_SENT);
+        assert_int_equal(send_one(&ops, 10 + i, NULL, 0), CHORUSACCT_MAIL_SENT);
     budget = 1;
     assert_int_equal(send_one(&ops, 99, NULL, 0), CHORUSACCT_MAIL_TEMPFAIL);
     budget = -1;

@@ -40,8 +40,7 @@ static void expect(const char *tpl, const ca_var *vars, size_t n,
     assert_int_equal(len, strlen(want));
 }
 
-static void expect_template_error(const char *tpl, const ca_var *vars,
-                                  size_t n)
+static void expect_template_error(const char *tpl, const ca_var *vars, size_t n)
 {
     char out[64];
     memset(out, 'Z', sizeof out);
@@ -214,8 +213,8 @@ static void naive_render(const char *tpl, char *out, size_t cap)
     for (const char *p = tpl; *p != '\0';) {
         if (*p == '{') {
             const char *end = strchr(p, '}');
-            int n = snprintf(out + o, cap - o, "<%.*s>", (int)(end - p - 1),
-                             p + 1);
+            int n =
+                snprintf(out + o, cap - o, "<%.*s>", (int)(end - p - 1), p + 1);
             o += (size_t)n;
             p = end + 1;
         } else {
@@ -269,9 +268,9 @@ static void test_render_link_mark(void **state)
 {
     (void)state;
     static const ca_var vars[] = {
-        {"first_name", "Marie"}, {"last_name", "Curie"},
+        {"first_name", "Marie"},  {"last_name", "Curie"},
         {"portal", "Chorus Pro"}, {"expires_minutes", "60"},
-        {"link", CA_LINK_MARK},  {"login_email", "m@x.fr"},
+        {"link", CA_LINK_MARK},   {"login_email", "m@x.fr"},
     };
     static char out[CHORUSACCT_BODY_SIZE];
     for (int lang = 0; lang <= 1; lang++) {
@@ -323,8 +322,8 @@ static void test_template_check_accepts_documented_only(void **state)
             fail_msg("check refused '%s'", good[i]);
 
     static const char *const bad[] = {
-        "{firstname}",     /* typo */
-        "{token}",         /* not documented */
+        "{firstname}", /* typo */
+        "{token}",     /* not documented */
         "{First_Name}",
         "{link }",
         "{x_1}",
@@ -337,12 +336,12 @@ static void test_template_check_accepts_documented_only(void **state)
         "first_name}",
         "{{first_name}",
         "{first_name}}",
-        "\xc3",            /* truncated sequence */
-        "\xc0\xaf",        /* overlong */
-        "\xed\xa0\x80",    /* surrogate */
+        "\xc3",             /* truncated sequence */
+        "\xc0\xaf",         /* overlong */
+        "\xed\xa0\x80",     /* surrogate */
         "\xf4\x90\x80\x80", /* past U+10FFFF */
         "\xff",
-        CA_LINK_MARK,      /* only delivery may place the marker */
+        CA_LINK_MARK, /* only delivery may place the marker */
         "a\rb",
         "bell\a",
         "del\x7f",
@@ -364,6 +363,5 @@ int main(void)
         cmocka_unit_test(test_render_link_mark),
         cmocka_unit_test(test_template_check_accepts_documented_only),
     };
-    return cmocka_run_group_tests_name("internal_templates", tests, NULL,
-                                       NULL);
+    return cmocka_run_group_tests_name("internal_templates", tests, NULL, NULL);
 }

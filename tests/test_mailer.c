@@ -47,8 +47,7 @@ static void test_kind_and_status_names(void **state)
     assert_string_equal(chorusacct_message_status_name(CHORUSACCT_MSG_DEAD),
                         "dead");
     assert_string_equal(
-        chorusacct_message_status_name(CHORUSACCT_MSG_CANCELLED),
-        "cancelled");
+        chorusacct_message_status_name(CHORUSACCT_MSG_CANCELLED), "cancelled");
     assert_string_equal(chorusacct_message_status_name(0), "unknown");
     assert_string_equal(chorusacct_message_status_name(5), "unknown");
     assert_string_equal(chorusacct_message_status_name(-1), "unknown");
@@ -209,7 +208,7 @@ static void test_template_content(void **state)
     (void)state;
     static const struct {
         int kind;
-        const char *names; /* space-separated placeholders required */
+        const char *names;  /* space-separated placeholders required */
         const char *absent; /* and those it must not use */
     } want[] = {
         {CHORUSACCT_MAIL_SUMMARY,
@@ -222,11 +221,9 @@ static void test_template_content(void **state)
          "applicant_name applicant_email company_name identifier "
          "account_id",
          "link reason"},
-        {CHORUSACCT_MAIL_APPROVED, "first_name company_name",
-         "link reason"},
+        {CHORUSACCT_MAIL_APPROVED, "first_name company_name", "link reason"},
         {CHORUSACCT_MAIL_REJECTED, "first_name company_name reason", "link"},
-        {CHORUSACCT_MAIL_REMINDER, "first_name link expires_minutes",
-         "reason"},
+        {CHORUSACCT_MAIL_REMINDER, "first_name link expires_minutes", "reason"},
         /* Whoever signed up may not be the owner: nothing they typed but
          * the address goes to the owner's mailbox. */
         {CHORUSACCT_MAIL_ALREADY_EXISTS, "login_email",
@@ -313,14 +310,14 @@ static chorusacct_testmailer *new_cm(chorusacct_mailer_ops *ops)
 }
 
 /* Sends one message through the table; `link` may be NULL. */
-static int send1(const chorusacct_mailer_ops *ops, int64_t id,
-                 const char *to, const char *link, char *err, size_t cap)
+static int send1(const chorusacct_mailer_ops *ops, int64_t id, const char *to,
+                 const char *link, char *err, size_t cap)
 {
     chorusacct_mail m;
     memset(&m, 0, sizeof m);
     m.struct_size = sizeof m;
-    m.kind = link != NULL ? CHORUSACCT_MAIL_ACTIVATION
-                          : CHORUSACCT_MAIL_SUMMARY;
+    m.kind =
+        link != NULL ? CHORUSACCT_MAIL_ACTIVATION : CHORUSACCT_MAIL_SUMMARY;
     m.message_id = id;
     m.account_id = 100 + id;
     m.created_at = 1700000000 + id;
@@ -420,8 +417,7 @@ static void test_testmailer_capture(void **state)
     /* A message without a link keeps a NULL link, and the earlier
      * entry's pointer stays valid as more arrive. */
     for (int i = 0; i < 100; i++)
-        assert_int_equal(send1(&ops, 1000 + i, "x@example.fr", NULL, NULL,
-                               0),
+        assert_int_equal(send1(&ops, 1000 + i, "x@example.fr", NULL, NULL, 0),
                          CHORUSACCT_MAIL_SENT);
     assert_int_equal(chorusacct_testmailer_count(cm), 101);
     assert_ptr_equal(chorusacct_testmailer_at(cm, 0), c);
@@ -478,18 +474,17 @@ static void test_testmailer_last_link(void **state)
     assert_int_equal(send1(&ops, 2, "b@x.fr", "LINK-B1", NULL, 0), 0);
     assert_int_equal(send1(&ops, 3, "A@X.FR", "LINK-A2", NULL, 0), 0);
     assert_int_equal(send1(&ops, 4, "b@x.fr", NULL, NULL, 0), 0);
-    assert_int_equal(send1(&ops, 5, "a@x.fr.example", "LINK-EVIL", NULL, 0),
-                     0);
+    assert_int_equal(send1(&ops, 5, "a@x.fr.example", "LINK-EVIL", NULL, 0), 0);
     assert_int_equal(send1(&ops, 6, "a@x.fr", NULL, NULL, 0), 0);
 
-    expect_link(cm, "a@x.fr", "LINK-A2");  /* newest, whatever its case */
+    expect_link(cm, "a@x.fr", "LINK-A2"); /* newest, whatever its case */
     expect_link(cm, "a@X.fr", "LINK-A2");
-    expect_link(cm, "B@X.FR", "LINK-B1");  /* a later mail had no link */
+    expect_link(cm, "B@X.FR", "LINK-B1"); /* a later mail had no link */
     expect_link(cm, "a@x.fr.example", "LINK-EVIL");
-    expect_link(cm, "a@x.f", NULL);        /* no prefix matching */
+    expect_link(cm, "a@x.f", NULL); /* no prefix matching */
     expect_link(cm, "c@x.fr", NULL);
     expect_link(cm, "", NULL);
-    expect_link(cm, NULL, "LINK-EVIL");    /* the newest link of all */
+    expect_link(cm, NULL, "LINK-EVIL"); /* the newest link of all */
 
     /* The caller-buffer rule of the validators. */
     size_t n = 0;
@@ -608,8 +603,8 @@ static void *send_many(void *arg)
         if (send1(j->ops, id, to, link, NULL, 0) != CHORUSACCT_MAIL_SENT)
             return (void *)"send";
         /* Readers in the middle of the writers. */
-        if (chorusacct_testmailer_last_link(j->cm, to, buf, sizeof buf,
-                                           NULL) != CHORUSACCT_OK ||
+        if (chorusacct_testmailer_last_link(j->cm, to, buf, sizeof buf, NULL) !=
+                CHORUSACCT_OK ||
             strcmp(buf, link) != 0)
             return (void *)"last_link";
         size_t n = chorusacct_testmailer_count(j->cm);
@@ -629,8 +624,7 @@ static void test_testmailer_threads(void **state)
     cm_job jobs[CM_THREADS];
     for (int i = 0; i < CM_THREADS; i++) {
         jobs[i] = (cm_job){&ops, cm, i};
-        assert_int_equal(pthread_create(&t[i], NULL, send_many, &jobs[i]),
-                         0);
+        assert_int_equal(pthread_create(&t[i], NULL, send_many, &jobs[i]), 0);
     }
     for (int i = 0; i < CM_THREADS; i++) {
         void *res = NULL;

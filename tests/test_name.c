@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#define SAME(in) {in, CHORUSACCT_OK, in}
+#define SAME(in)                                                               \
+    {                                                                          \
+        in, CHORUSACCT_OK, in                                                  \
+    }
 
 static void check_name(const char *in, size_t len, int want_reason,
                        const char *want)
@@ -29,15 +32,18 @@ static void test_valid_names_kept_as_typed(void **state)
         SAME("Jean-Pierre"),
         SAME("Jean\xe2\x80\x90Pierre"), /* U+2010 HYPHEN */
         SAME("O'Brien"),
-        SAME("O\xe2\x80\x99" "Brien"), /* U+2019 */
+        SAME("O\xe2\x80\x99"
+             "Brien"), /* U+2019 */
         SAME("'t Hooft"),
         SAME("St. John"),
-        SAME("Jos\xc3\xa9 Mar\xc3\xad" "a"),          /* José María */
-        SAME("Zo\xc3\xab"),                         /* Zoë precomposed */
-        SAME("Zoe\xcc\x88"),                        /* e + U+0308 */
-        SAME("Nguye\xcc\x82\xcc\x83n"),             /* two marks stacked */
-        SAME("Nguy\xe1\xbb\x85n"),                  /* Nguyễn */
-        SAME("M\xc3\xbcller-L\xc3\xbc" "denscheidt"),
+        SAME("Jos\xc3\xa9 Mar\xc3\xad"
+             "a"),                      /* José María */
+        SAME("Zo\xc3\xab"),             /* Zoë precomposed */
+        SAME("Zoe\xcc\x88"),            /* e + U+0308 */
+        SAME("Nguye\xcc\x82\xcc\x83n"), /* two marks stacked */
+        SAME("Nguy\xe1\xbb\x85n"),      /* Nguyễn */
+        SAME("M\xc3\xbcller-L\xc3\xbc"
+             "denscheidt"),
         SAME("\xce\xa3\xce\xbf\xcf\x86\xce\xaf\xce\xb1"), /* Σοφία */
         SAME("\xd0\x94\xd0\xbc\xd0\xb8\xd1\x82\xd1\x80\xd0\xb8\xd0\xb9"),
         SAME("\xe7\x8e\x8b\xe5\xb0\x8f\xe6\x98\x8e"), /* 王小明, Lo */
@@ -49,8 +55,9 @@ static void test_valid_names_kept_as_typed(void **state)
              "\xe0\xa4\x97\xe0\xa4\xb0\xe0\xa5\x80"),
         SAME("\xea\xb9\x80\xeb\xaf\xbc\xec\xa4\x80"), /* 김민준 */
         SAME("Hawai\xca\xbbi"),                       /* U+02BB, Lm */
-        SAME("\xc7\x85" "emal"),                      /* U+01C5, Lt */
-        SAME("\xf0\x90\x90\x80"),                     /* U+10400, Lu */
+        SAME("\xc7\x85"
+             "emal"),             /* U+01C5, Lt */
+        SAME("\xf0\x90\x90\x80"), /* U+10400, Lu */
         SAME("Louis XIV"),
         SAME("Jean  Pierre"), /* inner spaces are kept */
         SAME(".-'J"),
@@ -72,9 +79,9 @@ static void test_each_fault_has_its_reason(void **state)
         /* Characters. */
         BAD("J3an", NAME_CHARACTER),
         BAD("Jean2", NAME_CHARACTER),
-        BAD("Jean\xd9\xa3", NAME_CHARACTER),     /* ARABIC-INDIC THREE, Nd */
+        BAD("Jean\xd9\xa3", NAME_CHARACTER),       /* ARABIC-INDIC THREE, Nd */
         BAD("Louis \xe2\x85\xa7", NAME_CHARACTER), /* Ⅷ, Nl */
-        BAD("Jean\xc2\xb2", NAME_CHARACTER),     /* ², No */
+        BAD("Jean\xc2\xb2", NAME_CHARACTER),       /* ², No */
         BAD("Jean\tPierre", NAME_CHARACTER),
         BAD("\tJean", NAME_CHARACTER), /* only spaces are trimmed */
         BAD("Jean\n", NAME_CHARACTER),
@@ -85,14 +92,14 @@ static void test_each_fault_has_its_reason(void **state)
         BAD("Jean!", NAME_CHARACTER),
         BAD("Jean@", NAME_CHARACTER),
         BAD("\"Jean\"", NAME_CHARACTER),
-        BAD("Jean\xc2\xa0Pierre", NAME_CHARACTER),     /* NBSP */
-        BAD("Jean\xe2\x80\x8b", NAME_CHARACTER),       /* ZWSP, Cf */
-        BAD("Jean\xc2\xad", NAME_CHARACTER),           /* soft hyphen */
-        BAD("Jean\xf0\x9f\x98\x80", NAME_CHARACTER),   /* emoji */
-        BAD("Jean\xee\x80\x80", NAME_CHARACTER),       /* U+E000, Co */
-        BAD("Jean\xcd\xb8", NAME_CHARACTER),           /* U+0378, Cn */
-        BAD("Jean\xe2\x80\x98", NAME_CHARACTER),       /* U+2018 */
-        BAD("Jean\xe2\x80\x93", NAME_CHARACTER),       /* en dash */
+        BAD("Jean\xc2\xa0Pierre", NAME_CHARACTER),   /* NBSP */
+        BAD("Jean\xe2\x80\x8b", NAME_CHARACTER),     /* ZWSP, Cf */
+        BAD("Jean\xc2\xad", NAME_CHARACTER),         /* soft hyphen */
+        BAD("Jean\xf0\x9f\x98\x80", NAME_CHARACTER), /* emoji */
+        BAD("Jean\xee\x80\x80", NAME_CHARACTER),     /* U+E000, Co */
+        BAD("Jean\xcd\xb8", NAME_CHARACTER),         /* U+0378, Cn */
+        BAD("Jean\xe2\x80\x98", NAME_CHARACTER),     /* U+2018 */
+        BAD("Jean\xe2\x80\x93", NAME_CHARACTER),     /* en dash */
         /* A combining mark with no letter under it. */
         BAD("\xcc\x81Jean", NAME_CHARACTER),
         BAD(" \xcc\x81Jean", NAME_CHARACTER),
@@ -114,11 +121,11 @@ static void test_broken_utf8_refused(void **state)
 {
     (void)state;
     static const check_case cases[] = {
-        BAD("Jean\x80", UTF8),             /* stray continuation */
+        BAD("Jean\x80", UTF8), /* stray continuation */
         BAD("\xbf", UTF8),
-        BAD("Jean\xc0\xaf", UTF8),         /* overlong, 2 bytes */
+        BAD("Jean\xc0\xaf", UTF8), /* overlong, 2 bytes */
         BAD("Jean\xc1\xbf", UTF8),
-        BAD("Jean\xe0\x80\xaf", UTF8),     /* overlong, 3 bytes */
+        BAD("Jean\xe0\x80\xaf", UTF8), /* overlong, 3 bytes */
         BAD("Jean\xe0\x9f\xbf", UTF8),
         BAD("Jean\xf0\x80\x80\xaf", UTF8), /* overlong, 4 bytes */
         BAD("Jean\xf0\x8f\xbf\xbf", UTF8),
@@ -129,11 +136,11 @@ static void test_broken_utf8_refused(void **state)
         BAD("Jean\xf8\x88\x80\x80\x80", UTF8),
         BAD("Jean\xff", UTF8),
         BAD("Jean\xfe", UTF8),
-        BAD("Jean\xc3", UTF8),             /* truncated */
-        BAD("Jean\xc3 ", UTF8),            /* truncated, then a space */
+        BAD("Jean\xc3", UTF8),  /* truncated */
+        BAD("Jean\xc3 ", UTF8), /* truncated, then a space */
         BAD("Jean\xe2\x82", UTF8),
         BAD("Jean\xf0\x9f\x98", UTF8),
-        BAD("Jean\xc3Pierre", UTF8),       /* continuation missing */
+        BAD("Jean\xc3Pierre", UTF8), /* continuation missing */
         BAD("Jean\xe2\x28\xa1", UTF8),
     };
     run_cases(cases, ARRAY_LEN(cases));
@@ -142,16 +149,15 @@ static void test_broken_utf8_refused(void **state)
      * U+FFFF, U+10000, U+10FFFF are well-formed: any refusal is for the
      * character, not the encoding. */
     static const char *edges[] = {
-        "\xc2\x80",         "\xdf\xbf",         "\xe0\xa0\x80",
-        "\xed\x9f\xbf",     "\xee\x80\x80",     "\xef\xbf\xbf",
-        "\xf0\x90\x80\x80", "\xf4\x8f\xbf\xbf",
+        "\xc2\x80",     "\xdf\xbf",     "\xe0\xa0\x80",     "\xed\x9f\xbf",
+        "\xee\x80\x80", "\xef\xbf\xbf", "\xf0\x90\x80\x80", "\xf4\x8f\xbf\xbf",
     };
     for (size_t i = 0; i < ARRAY_LEN(edges); i++) {
         char in[16];
         int reason = 0;
         snprintf(in, sizeof in, "A%s", edges[i]);
-        int rc = chorusacct_name_check(in, strlen(in), 0, NULL, 0, NULL,
-                                       &reason);
+        int rc =
+            chorusacct_name_check(in, strlen(in), 0, NULL, 0, NULL, &reason);
         assert_true(rc == CHORUSACCT_OK || reason != CHORUSACCT_E_UTF8);
     }
     /* U+0800, the first three-byte form, is a letter (Lo). */

@@ -43,8 +43,7 @@ static void check_pw(const char *pw, size_t len, uint32_t want_failed,
                  classes, chorusacct_status_name(rc),
                  chorusacct_status_name(reason));
     /* NULL outputs change nothing. */
-    assert_int_equal(chorusacct_password_check(pw, len, NULL, NULL, NULL),
-                     rc);
+    assert_int_equal(chorusacct_password_check(pw, len, NULL, NULL, NULL), rc);
 }
 
 static void run_cases(const pw_case *c, size_t count)
@@ -54,8 +53,14 @@ static void run_cases(const pw_case *c, size_t count)
                  c[i].reason);
 }
 
-#define OKP(pw, cls) {pw, 0, cls, 0}
-#define BADP(pw, failed, cls, why) {pw, failed, cls, CHORUSACCT_E_##why}
+#define OKP(pw, cls)                                                           \
+    {                                                                          \
+        pw, 0, cls, 0                                                          \
+    }
+#define BADP(pw, failed, cls, why)                                             \
+    {                                                                          \
+        pw, failed, cls, CHORUSACCT_E_##why                                    \
+    }
 
 static void test_valid_passwords_and_their_classes(void **state)
 {
@@ -66,10 +71,13 @@ static void test_valid_passwords_and_their_classes(void **state)
         OKP("PASSWORD 1234", U | D | S),
         OKP("Password-word", U | L | S),
         OKP("Password-123", U | L | D | S),
-        OKP("\xc3\x89" "cureuil-2024", U | L | D | S), /* Écureuil-2024 */
+        OKP("\xc3\x89"
+            "cureuil-2024",
+            U | L | D | S), /* Écureuil-2024 */
         /* 12 code points in 22 bytes. */
         OKP("\xc3\x89\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
-            "\xc3\xa9\xc3\xa9\xc3\xa9" "1!",
+            "\xc3\xa9\xc3\xa9\xc3\xa9"
+            "1!",
             U | L | D | S),
     };
     run_cases(cases, ARRAY_LEN(cases));
@@ -81,18 +89,21 @@ static void test_length_limits_in_code_points(void **state)
     static const pw_case cases[] = {
         /* éééééééé1A: 10 code points, 18 bytes. */
         BADP("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
-             "\xc3\xa9" "1A",
+             "\xc3\xa9"
+             "1A",
              R_SHORT, U | L | D, PASSWORD_SHORT),
         BADP("Passw0rd-ab", R_SHORT, U | L | D | S, PASSWORD_SHORT), /* 11 */
         OKP("Passw0rd-abc", U | L | D | S),                          /* 12 */
         /* 11 and 12 code points of four bytes (U+1D400, Lu). */
         BADP("\xf0\x9d\x90\x80\xf0\x9d\x90\x80\xf0\x9d\x90\x80"
              "\xf0\x9d\x90\x80\xf0\x9d\x90\x80\xf0\x9d\x90\x80"
-             "\xf0\x9d\x90\x80\xf0\x9d\x90\x80\xf0\x9d\x90\x80" "a1",
+             "\xf0\x9d\x90\x80\xf0\x9d\x90\x80\xf0\x9d\x90\x80"
+             "a1",
              R_SHORT, U | L | D, PASSWORD_SHORT),
         OKP("\xf0\x9d\x90\x80\xf0\x9d\x90\x80\xf0\x9d\x90\x80"
             "\xf0\x9d\x90\x80\xf0\x9d\x90\x80\xf0\x9d\x90\x80"
-            "\xf0\x9d\x90\x80\xf0\x9d\x90\x80\xf0\x9d\x90\x80" "a1!",
+            "\xf0\x9d\x90\x80\xf0\x9d\x90\x80\xf0\x9d\x90\x80"
+            "a1!",
             U | L | D | S),
         BADP("", R_SHORT | R_CLASSES, 0, PASSWORD_SHORT),
         BADP("aB1", R_SHORT, U | L | D, PASSWORD_SHORT),
@@ -135,8 +146,8 @@ static void test_three_classes_in_any_script(void **state)
         OKP("\xc7\x85password123", U | L | D), /* ǅ U+01C5, Lt */
         OKP("\xce\xa3password123", U | L | D), /* Σ, Lu */
         /* Lower case: Ll of other scripts. */
-        OKP("PASSWORD12\xce\xb1\xce\xb2", U | L | D),     /* αβ */
-        OKP("PASSWORD12\xd0\xb4\xd0\xb0", U | L | D),     /* да */
+        OKP("PASSWORD12\xce\xb1\xce\xb2", U | L | D),        /* αβ */
+        OKP("PASSWORD12\xd0\xb4\xd0\xb0", U | L | D),        /* да */
         OKP("PASSWORD-\xc3\x9f\xc3\x9f\xc3\x9f", U | L | S), /* ß */
         /* Digits: Nd of any script. */
         OKP("Password\xd9\xa1\xd9\xa2\xd9\xa3\xd9\xa4", U | L | D), /* ١٢٣٤ */
@@ -144,19 +155,20 @@ static void test_three_classes_in_any_script(void **state)
             U | L | D), /* fullwidth 123 */
         /* Special: letters without case, marks, other numbers, symbols,
          * spaces. */
-        OKP("password123\xe4\xb8\xad", L | D | S), /* 中, Lo */
-        OKP("password123\xca\xb0", L | D | S),     /* ʰ, Lm */
-        OKP("password12e\xcc\x81", L | D | S),        /* U+0301, Mn */
-        OKP("password123\xe2\x85\xa7", L | D | S), /* Ⅷ, Nl */
-        OKP("password123\xc2\xb2", L | D | S),     /* ², No */
-        OKP("password123\xe2\x82\xac", L | D | S), /* €, Sc */
-        OKP("password12 x", L | D | S),               /* space */
-        OKP("password12\xc2\xa0x", L | D | S),        /* NBSP, Zs */
-        OKP("password12\xe2\x80\xa8x", L | D | S),    /* U+2028, Zl */
+        OKP("password123\xe4\xb8\xad", L | D | S),     /* 中, Lo */
+        OKP("password123\xca\xb0", L | D | S),         /* ʰ, Lm */
+        OKP("password12e\xcc\x81", L | D | S),         /* U+0301, Mn */
+        OKP("password123\xe2\x85\xa7", L | D | S),     /* Ⅷ, Nl */
+        OKP("password123\xc2\xb2", L | D | S),         /* ², No */
+        OKP("password123\xe2\x82\xac", L | D | S),     /* €, Sc */
+        OKP("password12 x", L | D | S),                /* space */
+        OKP("password12\xc2\xa0x", L | D | S),         /* NBSP, Zs */
+        OKP("password12\xe2\x80\xa8x", L | D | S),     /* U+2028, Zl */
         OKP("password123\xf0\x9f\x98\x80", L | D | S), /* emoji, So */
         /* Letters without case do not count as upper or lower. */
         BADP("\xe4\xb8\xad\xe6\x96\x87\xe5\xaf\x86\xe7\xa0\x81\xe4\xb8\xad"
-             "\xe6\x96\x87\xe5\xaf\x86\xe7\xa0\x81" "1234",
+             "\xe6\x96\x87\xe5\xaf\x86\xe7\xa0\x81"
+             "1234",
              R_CLASSES, D | S, PASSWORD_CLASSES),
     };
     run_cases(cases, ARRAY_LEN(cases));
@@ -181,8 +193,7 @@ static void test_control_format_private_chars_refused(void **state)
         BADP("Password123\xe2\x80\xae", R_CHAR, U | L | D,
              PASSWORD_CHARACTER), /* RLO */
         /* Co */
-        BADP("Password123\xee\x80\x80", R_CHAR, U | L | D,
-             PASSWORD_CHARACTER),
+        BADP("Password123\xee\x80\x80", R_CHAR, U | L | D, PASSWORD_CHARACTER),
         BADP("Password123\xf3\xb0\x80\x80", R_CHAR, U | L | D,
              PASSWORD_CHARACTER), /* U+F0000 */
         BADP("Password123\xf4\x8f\xbf\xbd", R_CHAR, U | L | D,
@@ -200,24 +211,35 @@ static void test_control_format_private_chars_refused(void **state)
     };
     run_cases(cases, ARRAY_LEN(cases));
     /* The NUL is a control character too. */
-    check_pw("Password\0" "123", 12, R_CHAR, U | L | D,
-             CHORUSACCT_E_PASSWORD_CHARACTER);
+    check_pw("Password\0"
+             "123",
+             12, R_CHAR, U | L | D, CHORUSACCT_E_PASSWORD_CHARACTER);
 }
 
 static void test_broken_utf8_refused(void **state)
 {
     (void)state;
     static const char *bad[] = {
-        "Password123\x80",             "Password123\xbf",
-        "Password123\xc0\xaf",         "Password123\xc1\xbf",
-        "Password123\xe0\x80\xaf",     "Password123\xe0\x9f\xbf",
-        "Password123\xf0\x80\x80\xaf", "Password123\xf0\x8f\xbf\xbf",
-        "Password123\xed\xa0\x80",     "Password123\xed\xbf\xbf",
-        "Password123\xf4\x90\x80\x80", "Password123\xf5\x80\x80\x80",
-        "Password123\xf7\xbf\xbf\xbf", "Password123\xff",
-        "Password123\xc3",             "Password123\xe2\x82",
-        "Password123\xf0\x9f\x98",     "Pass\xc3word123456",
-        "\xe2\x28\xa1Password123",     "\xc3\xa9\xc3",
+        "Password123\x80",
+        "Password123\xbf",
+        "Password123\xc0\xaf",
+        "Password123\xc1\xbf",
+        "Password123\xe0\x80\xaf",
+        "Password123\xe0\x9f\xbf",
+        "Password123\xf0\x80\x80\xaf",
+        "Password123\xf0\x8f\xbf\xbf",
+        "Password123\xed\xa0\x80",
+        "Password123\xed\xbf\xbf",
+        "Password123\xf4\x90\x80\x80",
+        "Password123\xf5\x80\x80\x80",
+        "Password123\xf7\xbf\xbf\xbf",
+        "Password123\xff",
+        "Password123\xc3",
+        "Password123\xe2\x82",
+        "Password123\xf0\x9f\x98",
+        "Pass\xc3word123456",
+        "\xe2\x28\xa1Password123",
+        "\xc3\xa9\xc3",
     };
     for (size_t i = 0; i < ARRAY_LEN(bad); i++)
         check_pw(bad[i], strlen(bad[i]), R_UTF8, 0, CHORUSACCT_E_UTF8);
@@ -226,7 +248,7 @@ static void test_broken_utf8_refused(void **state)
              CHORUSACCT_E_PASSWORD_CHARACTER); /* U+D7FF: Cn */
     check_pw("Password123\xe0\xa0\x80", 14, 0, U | L | D | S, 0); /* U+0800 */
     check_pw("Password123\xf0\x90\x80\x80", 15, 0, U | L | D | S,
-             0); /* U+10000, Lo */
+             0);                                              /* U+10000, Lo */
     check_pw("Password123\xc2\xa9", 13, 0, U | L | D | S, 0); /* © */
 }
 
@@ -277,7 +299,8 @@ static void test_rule_texts_for_forms(void **state)
                         "lettres minuscules");
     assert_string_equal(chorusacct_password_class_name(D, 1), "chiffres");
     assert_string_equal(chorusacct_password_class_name(S, 1),
-                        "caract\xc3\xa8res sp\xc3\xa9" "ciaux");
+                        "caract\xc3\xa8res sp\xc3\xa9"
+                        "ciaux");
     assert_string_equal(chorusacct_password_class_name(S, 0),
                         "special characters");
     assert_string_equal(chorusacct_password_class_name(0, 0), "Unknown");
@@ -313,45 +336,36 @@ static void test_personal_check_local_part_and_names(void **state)
     (void)state;
     const char *email = "jean.dupont@example.fr";
     /* The local part, any case. */
-    assert_int_equal(personal("xxjean.dupont99!", email, NULL, NULL),
-                     PERSONAL);
-    assert_int_equal(personal("XXJEAN.DUPONT99!", email, NULL, NULL),
-                     PERSONAL);
+    assert_int_equal(personal("xxjean.dupont99!", email, NULL, NULL), PERSONAL);
+    assert_int_equal(personal("XXJEAN.DUPONT99!", email, NULL, NULL), PERSONAL);
     assert_int_equal(personal("Jean.Dupont", email, NULL, NULL), PERSONAL);
     /* Not the domain, not a part of the local part. */
     assert_int_equal(personal("example.fr-2024", email, NULL, NULL), 0);
     assert_int_equal(personal("Dupont-2024!xx", email, NULL, NULL), 0);
     assert_int_equal(personal("jean.dupon-2024", email, NULL, NULL), 0);
     /* Local parts of 2 and 3 characters; the last @ splits. */
-    assert_int_equal(personal("Xjd-2024-abcdef", "jd@example.fr", NULL,
-                              NULL),
+    assert_int_equal(personal("Xjd-2024-abcdef", "jd@example.fr", NULL, NULL),
                      0);
-    assert_int_equal(personal("Xjdu-2024-abcdef", "jdu@example.fr", NULL,
-                              NULL),
+    assert_int_equal(personal("Xjdu-2024-abcdef", "jdu@example.fr", NULL, NULL),
                      PERSONAL);
     assert_int_equal(personal("x-a@b-2024", "a@b@example.fr", NULL, NULL),
                      PERSONAL);
     /* No @: the whole string counts. */
-    assert_int_equal(personal("my-login-2024", "login", NULL, NULL),
-                     PERSONAL);
+    assert_int_equal(personal("my-login-2024", "login", NULL, NULL), PERSONAL);
 
     /* Names: 2 code points ignored, 3 counted, spaces at the ends
      * trimmed, the whole name matched. */
     assert_int_equal(personal("Li-2024-abcdef", NULL, "Li", NULL), 0);
-    assert_int_equal(personal("Ana-2024-abcdef", NULL, "Ana", NULL),
-                     PERSONAL);
+    assert_int_equal(personal("Ana-2024-abcdef", NULL, "Ana", NULL), PERSONAL);
     assert_int_equal(personal("Ana-2024-abcdef", NULL, " Ana ", NULL),
                      PERSONAL);
     assert_int_equal(personal("Ana-2024-abcdef", NULL, "  An  ", NULL), 0);
-    assert_int_equal(personal("Ana-2024-abcdef", NULL, NULL, "ANA"),
-                     PERSONAL);
-    assert_int_equal(personal("Pierre-2024-ab", NULL, "Jean-Pierre", NULL),
-                     0);
+    assert_int_equal(personal("Ana-2024-abcdef", NULL, NULL, "ANA"), PERSONAL);
+    assert_int_equal(personal("Pierre-2024-ab", NULL, "Jean-Pierre", NULL), 0);
     assert_int_equal(personal("xjean-pierre1", NULL, "Jean-Pierre", NULL),
                      PERSONAL);
     /* A partial match before the full one. */
-    assert_int_equal(personal("dudupont-2024", NULL, NULL, "Dupont"),
-                     PERSONAL);
+    assert_int_equal(personal("dudupont-2024", NULL, NULL, "Dupont"), PERSONAL);
     assert_int_equal(personal("dupon", NULL, NULL, "Dupont"), 0);
     assert_int_equal(personal("Dupont", NULL, NULL, "Dupont"), PERSONAL);
     /* Nothing to compare with. */
@@ -365,19 +379,18 @@ static void test_personal_unicode(void **state)
     (void)state;
     /* Élodie / ÉLODIE (Latin-1), Σοφία / ΣΟΦΊΑ (Greek, with the final
      * sigma), Дмитрий / ДМИТРИЙ (Cyrillic). */
-    assert_int_equal(personal("\xc3\x89LODIE-2024", NULL,
-                              "\xc3\x89lodie", NULL),
-                     PERSONAL);
-    assert_int_equal(personal("x\xc3\xa9lodie-2024", NULL,
-                              "\xc3\x89LODIE", NULL),
-                     PERSONAL);
+    assert_int_equal(
+        personal("\xc3\x89LODIE-2024", NULL, "\xc3\x89lodie", NULL), PERSONAL);
+    assert_int_equal(
+        personal("x\xc3\xa9lodie-2024", NULL, "\xc3\x89LODIE", NULL), PERSONAL);
     assert_int_equal(personal("\xce\xa3\xce\x9f\xce\xa6\xce\x8a\xce\x91-24",
                               NULL, "\xce\xa3\xce\xbf\xcf\x86\xce\xaf\xce\xb1",
                               NULL),
                      PERSONAL);
-    assert_int_equal(personal("x\xcf\x83\xce\xbf\xcf\x86\xce\xaf\xcf\x82",
-                              NULL, NULL, "\xce\xa3\xce\x9f\xce\xa6\xce\x8a"
-                                          "\xce\xa3"),
+    assert_int_equal(personal("x\xcf\x83\xce\xbf\xcf\x86\xce\xaf\xcf\x82", NULL,
+                              NULL,
+                              "\xce\xa3\xce\x9f\xce\xa6\xce\x8a"
+                              "\xce\xa3"),
                      PERSONAL); /* σοφίς / ΣΟΦΊΣ: ς and Σ fold to σ */
     assert_int_equal(personal("\xd0\x94\xd0\x9c\xd0\x98\xd0\xa2\xd0\xa0\xd0"
                               "\x98\xd0\x99-1",
@@ -389,18 +402,21 @@ static void test_personal_unicode(void **state)
     /* Folding beyond lower-casing: KELVIN SIGN and k, ẞ and ß, long s. */
     assert_int_equal(personal("\xe2\x84\xaaim-2024-abc", NULL, "Kim", NULL),
                      PERSONAL);
-    assert_int_equal(personal("Stra\xe1\xba\x9e" "e-2024", NULL, NULL,
-                              "Stra\xc3\x9f" "e"),
+    assert_int_equal(personal("Stra\xe1\xba\x9e"
+                              "e-2024",
+                              NULL, NULL,
+                              "Stra\xc3\x9f"
+                              "e"),
                      PERSONAL);
-    assert_int_equal(personal("Ro\xc5\xbf" "a-2024-abc", NULL, "Rosa", NULL),
+    assert_int_equal(personal("Ro\xc5\xbf"
+                              "a-2024-abc",
+                              NULL, "Rosa", NULL),
                      PERSONAL);
     /* No other normalization: precomposed é is not e + U+0301, and é is
      * not e. */
-    assert_int_equal(personal("Elodie-2024", NULL, "\xc3\x89lodie", NULL),
-                     0);
-    assert_int_equal(personal("E\xcc\x81lodie-2024", NULL, "\xc3\x89lodie",
-                              NULL),
-                     0);
+    assert_int_equal(personal("Elodie-2024", NULL, "\xc3\x89lodie", NULL), 0);
+    assert_int_equal(
+        personal("E\xcc\x81lodie-2024", NULL, "\xc3\x89lodie", NULL), 0);
     /* Three code points, whatever their bytes. */
     assert_int_equal(personal("x\xe7\x8e\x8b\xe5\xb0\x8f\xe6\x98\x8e-2024",
                               NULL, "\xe7\x8e\x8b\xe5\xb0\x8f\xe6\x98\x8e",

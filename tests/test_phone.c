@@ -20,7 +20,10 @@ static void run_cases(const check_case *c, size_t count)
     check_cases(chorusacct_phone_check, 64, c, count);
 }
 
-#define BADP(in, why) {in, CHORUSACCT_E_PHONE_##why, NULL}
+#define BADP(in, why)                                                          \
+    {                                                                          \
+        in, CHORUSACCT_E_PHONE_##why, NULL                                     \
+    }
 
 static void test_written_forms_give_one_number(void **state)
 {
@@ -175,34 +178,31 @@ static void test_overseas_blocks(void **state)
         snprintf(in, sizeof in, "+%s %s%s", blocks[i].cc, blocks[i].block,
                  blocks[i].valid);
         check_one(in, 0, CHORUSACCT_OK, want);
-        snprintf(in, sizeof in, "+%s (0)%s %s", blocks[i].cc,
-                 blocks[i].block, blocks[i].valid);
+        snprintf(in, sizeof in, "+%s (0)%s %s", blocks[i].cc, blocks[i].block,
+                 blocks[i].valid);
         check_one(in, 0, CHORUSACCT_OK, want);
         snprintf(in, sizeof in, "00%s 0%s%s", blocks[i].cc, blocks[i].block,
                  blocks[i].valid);
         check_one(in, 0, CHORUSACCT_OK, want);
         /* After +33: not a French number, valid or not in its plan. */
-        snprintf(in, sizeof in, "+33 %s %s", blocks[i].block,
-                 blocks[i].valid);
+        snprintf(in, sizeof in, "+33 %s %s", blocks[i].block, blocks[i].valid);
         check_one(in, 0, CHORUSACCT_E_PHONE_OVERSEAS, NULL);
         snprintf(in, sizeof in, "+33 (0)%s %s", blocks[i].block,
                  blocks[i].valid);
         check_one(in, 0, CHORUSACCT_E_PHONE_OVERSEAS, NULL);
-        snprintf(in, sizeof in, "0033 %s %s", blocks[i].block,
-                 blocks[i].valid);
+        snprintf(in, sizeof in, "0033 %s %s", blocks[i].block, blocks[i].valid);
         check_one(in, 0, CHORUSACCT_E_PHONE_OVERSEAS, NULL);
         /* A range of the block that its plan has not allocated. */
         if (blocks[i].invalid != NULL) {
             snprintf(in, sizeof in, "0%s%s", blocks[i].block,
                      blocks[i].invalid);
             check_one(in, 0, CHORUSACCT_E_PHONE_RANGE, NULL);
-            snprintf(in, sizeof in, "+%s %s%s", blocks[i].cc,
-                     blocks[i].block, blocks[i].invalid);
+            snprintf(in, sizeof in, "+%s %s%s", blocks[i].cc, blocks[i].block,
+                     blocks[i].invalid);
             check_one(in, 0, CHORUSACCT_E_PHONE_RANGE, NULL);
         }
         /* Wrong lengths. */
-        snprintf(in, sizeof in, "0%s %.5s", blocks[i].block,
-                 blocks[i].valid);
+        snprintf(in, sizeof in, "0%s %.5s", blocks[i].block, blocks[i].valid);
         check_one(in, 0, CHORUSACCT_E_PHONE_LENGTH, NULL);
         snprintf(in, sizeof in, "+%s %s%s0", blocks[i].cc, blocks[i].block,
                  blocks[i].valid);
@@ -375,7 +375,11 @@ static void test_each_fault_has_its_reason(void **state)
         BADP("+33 (0)(0)6 12 34 56 78", TRUNK),
         BADP("(0)", TRUNK),
         /* Not ASCII: no-break spaces, full-width digits. */
-        BAD("06\xc2\xa0" "12\xc2\xa0" "34\xc2\xa0" "56\xc2\xa0" "78",
+        BAD("06\xc2\xa0"
+            "12\xc2\xa0"
+            "34\xc2\xa0"
+            "56\xc2\xa0"
+            "78",
             NONASCII),
         BAD("\xef\xbc\x90\xef\xbc\x96 12 34 56 78", NONASCII),
         /* The reason does not depend on where the faults stand. */
@@ -544,8 +548,8 @@ static void test_messages_in_both_languages(void **state)
     for (size_t i = 0; i < ARRAY_LEN(codes); i++) {
         assert_true(strncmp(chorusacct_status_name(codes[i]), "PHONE_", 6) ==
                     0);
-        assert_true(strlen(chorusacct_strerror(codes[i],
-                                               CHORUSACCT_LANG_FR)) > 20);
+        assert_true(strlen(chorusacct_strerror(codes[i], CHORUSACCT_LANG_FR)) >
+                    20);
     }
 }
 

@@ -98,7 +98,8 @@ static void test_create_and_reopen(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *o = open_ops(f);
-    chorusacct_account a = {.struct_size = sizeof a}, out = {.struct_size = sizeof out};
+    chorusacct_account a = {.struct_size = sizeof a},
+                       out = {.struct_size = sizeof out};
     small_account(&a, "zoe@example.fr");
     insert(o, &a);
     assert_true(a.id > 0);
@@ -264,7 +265,8 @@ static void test_lock_wait_is_a_conflict(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *o = open_ops(f);
-    chorusacct_account a = {.struct_size = sizeof a}, out = {.struct_size = sizeof out};
+    chorusacct_account a = {.struct_size = sizeof a},
+                       out = {.struct_size = sizeof out};
     small_account(&a, "locked@example.fr");
     insert(o, &a);
 
@@ -320,7 +322,8 @@ static void test_reads_in_a_transaction_lock(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *o = open_ops(f), o2 = {.struct_size = sizeof o2};
-    chorusacct_account a = {.struct_size = sizeof a}, mine = {.struct_size = sizeof mine};
+    chorusacct_account a = {.struct_size = sizeof a},
+                       mine = {.struct_size = sizeof mine};
     small_account(&a, "turns@example.fr");
     insert(o, &a);
     assert_code(chorusacct_postgres_ops(&o2, f->info, 0), CHORUSACCT_OK, NULL);
@@ -388,7 +391,8 @@ static void test_connection_lost(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *o = open_ops(f);
-    chorusacct_account a = {.struct_size = sizeof a}, out = {.struct_size = sizeof out};
+    chorusacct_account a = {.struct_size = sizeof a},
+                       out = {.struct_size = sizeof out};
     small_account(&a, "lost@example.fr");
     insert(o, &a);
 
@@ -425,7 +429,8 @@ static void test_table_refuses_work_after_fork(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *o = open_ops(f);
-    chorusacct_account a = {.struct_size = sizeof a}, out = {.struct_size = sizeof out};
+    chorusacct_account a = {.struct_size = sizeof a},
+                       out = {.struct_size = sizeof out};
     small_account(&a, "fork@example.fr");
     insert(o, &a);
     fflush(NULL);
@@ -450,7 +455,8 @@ static void test_overlong_fields_refused(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *o = open_ops(f);
-    chorusacct_account a = {.struct_size = sizeof a}, out = {.struct_size = sizeof out};
+    chorusacct_account a = {.struct_size = sizeof a},
+                       out = {.struct_size = sizeof out};
     small_account(&a, "fields@example.fr");
     memset(a.phone, '1', sizeof a.phone);
     assert_code(o->begin(o->user_data), CHORUSACCT_OK, NULL);
@@ -481,7 +487,8 @@ static void test_sent_stays_sent(void **state)
 {
     fixture *f = *state;
     chorusacct_storage_ops *o = open_ops(f);
-    chorusacct_message m = {.struct_size = sizeof m}, got[2] = {{.struct_size = sizeof got[0]}};
+    chorusacct_message m = {.struct_size = sizeof m},
+                       got[2] = {{.struct_size = sizeof got[0]}};
     size_t n = 0;
     memset(&m, 0, sizeof m);
     m.struct_size = sizeof m;

@@ -363,7 +363,9 @@ static void test_accounts_crud_and_unique_key(void **state)
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
     void *ud = ops->user_data;
-    chorusacct_account a = {.struct_size = sizeof a}, b = {.struct_size = sizeof b}, got = {.struct_size = sizeof got};
+    chorusacct_account a = {.struct_size = sizeof a},
+                       b = {.struct_size = sizeof b},
+                       got = {.struct_size = sizeof got};
     sample_account(&a, 1);
     a.decided_by = 42;
     a.locked_until = INT64_MAX;
@@ -454,7 +456,8 @@ static void test_account_list(void **state)
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
     void *ud = ops->user_data;
-    chorusacct_structure s1 = {.struct_size = sizeof s1}, s2 = {.struct_size = sizeof s2};
+    chorusacct_structure s1 = {.struct_size = sizeof s1},
+                         s2 = {.struct_size = sizeof s2};
     sample_structure(&s1, 1);
     sample_structure(&s2, 2);
     assert_code(ops->structure_insert(ud, &s1), CHORUSACCT_OK, NULL);
@@ -533,7 +536,9 @@ static void test_structures_unique_identifier(void **state)
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
     void *ud = ops->user_data;
-    chorusacct_structure s = {.struct_size = sizeof s}, t = {.struct_size = sizeof t}, got = {.struct_size = sizeof got};
+    chorusacct_structure s = {.struct_size = sizeof s},
+                         t = {.struct_size = sizeof t},
+                         got = {.struct_size = sizeof got};
     sample_structure(&s, 1);
     assert_code(ops->structure_insert(ud, &s), CHORUSACCT_OK, NULL);
     assert_true(s.id > 0);
@@ -743,7 +748,8 @@ static void test_outbox_claims_leases_and_lists(void **state)
     void *ud = ops->user_data;
     chorusacct_structure s = {.struct_size = sizeof s};
     sample_structure(&s, 3);
-    chorusacct_message m[6] = {{.struct_size = sizeof m[0]}}, out[8] = {{.struct_size = sizeof out[0]}};
+    chorusacct_message m[6] = {{.struct_size = sizeof m[0]}},
+                       out[8] = {{.struct_size = sizeof out[0]}};
     int64_t ids[6];
     for (int i = 0; i < 6; i++) {
         chorusacct_account a = {.struct_size = sizeof a};
@@ -833,8 +839,8 @@ static void test_outbox_texts(void **state)
     assert_code(ops->outbox_insert(ud, &m), CHORUSACCT_OK, NULL);
     int64_t queued = m.id;
     size_t queued_len = strlen(m.body), n = 0;
-    assert_code(ops->outbox_list(ud, 0, queued - 1, &got, 1, &n),
-                CHORUSACCT_OK, NULL);
+    assert_code(ops->outbox_list(ud, 0, queued - 1, &got, 1, &n), CHORUSACCT_OK,
+                NULL);
     assert_int_equal(n, 1);
     assert_memory_equal(&got, &m, sizeof m);
 
@@ -911,8 +917,7 @@ static void test_outbox_blob_refused(void **state)
         assert_int_equal(raw_exec(db, sql), SQLITE_OK);
     }
     size_t n = 0;
-    assert_code(ops->outbox_list(ud, 0, 0, &got, 1, &n), CHORUSACCT_OK,
-                NULL);
+    assert_code(ops->outbox_list(ud, 0, 0, &got, 1, &n), CHORUSACCT_OK, NULL);
     assert_int_equal(n, 1);
     sqlite3_close(db);
 }
@@ -922,7 +927,8 @@ static void test_events_in_order_by_account(void **state)
     fixture *f = *state;
     chorusacct_storage_ops *ops = open_ops(f);
     void *ud = ops->user_data;
-    chorusacct_event e[7] = {{.struct_size = sizeof e[0]}}, out[8] = {{.struct_size = sizeof out[0]}};
+    chorusacct_event e[7] = {{.struct_size = sizeof e[0]}},
+                     out[8] = {{.struct_size = sizeof out[0]}};
     for (int i = 0; i < 7; i++) {
         memset(&e[i], 0, sizeof e[i]);
         e[i].struct_size = (uint32_t)sizeof e[i];
@@ -962,7 +968,8 @@ static void test_transactions_isolate_and_roll_back(void **state)
     void *ud = ops->user_data;
     chorusacct_storage_ops other = {.struct_size = sizeof other};
     assert_code(chorusacct_sqlite_ops(&other, f->path, 0), CHORUSACCT_OK, NULL);
-    chorusacct_account a = {.struct_size = sizeof a}, got = {.struct_size = sizeof got};
+    chorusacct_account a = {.struct_size = sizeof a},
+                       got = {.struct_size = sizeof got};
 
     assert_code(ops->commit(ud), CHORUSACCT_E_STORAGE, NULL);
     assert_code(ops->rollback(ud), CHORUSACCT_E_STORAGE, NULL);
@@ -1207,7 +1214,8 @@ static void *race(void *arg)
     void *ud = r->ops->user_data;
     for (long i = 0; i < RACE_ROUNDS; i++) {
         /* Both insert the same e-mail: one wins. */
-        chorusacct_account a = {.struct_size = sizeof a}, cur = {.struct_size = sizeof cur};
+        chorusacct_account a = {.struct_size = sizeof a},
+                           cur = {.struct_size = sizeof cur};
         sample_account(&a, 1000 + i);
         int rc = r->ops->account_insert(ud, &a);
         if (rc == CHORUSACCT_OK)

@@ -23,8 +23,11 @@ static int utf8_ok(const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
     while (*p != 0) {
-        int extra = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1
-                  : (*p & 0xF0) == 0xE0 ? 2 : (*p & 0xF8) == 0xF0 ? 3 : -1;
+        int extra = *p < 0x80             ? 0
+                    : (*p & 0xE0) == 0xC0 ? 1
+                    : (*p & 0xF0) == 0xE0 ? 2
+                    : (*p & 0xF8) == 0xF0 ? 3
+                                          : -1;
         if (extra < 0)
             return 0;
         p++;
@@ -44,8 +47,7 @@ static void test_every_code_has_both_messages(void **state)
         const code_row *c = &all_codes[i];
         const char *en = chorusacct_strerror(c->code, CHORUSACCT_LANG_EN);
         const char *fr = chorusacct_strerror(c->code, CHORUSACCT_LANG_FR);
-        if (en == unknown_en || fr == unknown_fr ||
-            strcmp(en, unknown_en) == 0)
+        if (en == unknown_en || fr == unknown_fr || strcmp(en, unknown_en) == 0)
             fail_msg("%s has no message", c->name);
         assert_true(strlen(en) > 5);
         assert_true(strlen(fr) > 5);
@@ -81,17 +83,17 @@ static void test_codes_unique_and_ranged(void **state)
 static void test_unknown_codes(void **state)
 {
     (void)state;
-    static const int unknown[] = {1, 42, -99, -98, -1000, -2147483647 - 1,
-                                  2147483647};
+    static const int unknown[] = {
+        1, 42, -99, -98, -1000, -2147483647 - 1, 2147483647};
     for (size_t i = 0; i < ARRAY_LEN(unknown); i++) {
         assert_string_equal(chorusacct_status_name(unknown[i]), "UNKNOWN");
         assert_non_null(chorusacct_strerror(unknown[i], CHORUSACCT_LANG_EN));
         assert_non_null(chorusacct_strerror(unknown[i], CHORUSACCT_LANG_FR));
     }
     /* Any other language value falls back to English, never NULL. */
-    assert_string_equal(chorusacct_strerror(CHORUSACCT_E_NOMEM, 7),
-                        chorusacct_strerror(CHORUSACCT_E_NOMEM,
-                                            CHORUSACCT_LANG_EN));
+    assert_string_equal(
+        chorusacct_strerror(CHORUSACCT_E_NOMEM, 7),
+        chorusacct_strerror(CHORUSACCT_E_NOMEM, CHORUSACCT_LANG_EN));
     int code;
     assert_code(chorusacct_status_from_name(&code, "NOPE"),
                 CHORUSACCT_E_NOTFOUND, NULL);
@@ -168,9 +170,18 @@ static const char *class_name(int v, int l)
 /* The unknown values: negative, 0 where 0 is not a value, past the last
  * value, huge. For the bit sets, two bits at once and unused bits. For
  * status codes, -110, removed before 0.1.0 and never to be reused. */
-#define NO_ZERO {-1, 0, 99, INT32_MIN, INT32_MAX}
-#define ZERO_OK {-1, 99, INT32_MIN, INT32_MAX}
-#define BITS {0, 3, 64, INT32_MIN, -1}
+#define NO_ZERO                                                                \
+    {                                                                          \
+        -1, 0, 99, INT32_MIN, INT32_MAX                                        \
+    }
+#define ZERO_OK                                                                \
+    {                                                                          \
+        -1, 99, INT32_MIN, INT32_MAX                                           \
+    }
+#define BITS                                                                   \
+    {                                                                          \
+        0, 3, 64, INT32_MIN, -1                                                \
+    }
 
 static void test_text_getters_never_null(void **state)
 {
@@ -189,17 +200,24 @@ static void test_text_getters_never_null(void **state)
         {"field_name", field_name, ZERO_OK, 4, "unknown", "unknown"},
         {"role_name", role_name, NO_ZERO, 5, "unknown", "unknown"},
         {"identifier_name", id_name, NO_ZERO, 5, "unknown", "unknown"},
-        {"identifier_label", chorusacct_identifier_label, NO_ZERO, 5,
-         "Unknown", "Inconnu"},
+        {"identifier_label", chorusacct_identifier_label, NO_ZERO, 5, "Unknown",
+         "Inconnu"},
         {"identifier_hint", chorusacct_identifier_hint, NO_ZERO, 5, "", ""},
         {"mail_kind_name", kind_name, NO_ZERO, 5, "unknown", "unknown"},
         {"message_status_name", msg_name, NO_ZERO, 5, "unknown", "unknown"},
         {"password_rule_text", rule_text, BITS, 5, "", ""},
         {"password_class_name", class_name, BITS, 5, "Unknown", "Inconnu"},
-        {"status_name", status_name, {1, -99, -110, INT32_MIN, INT32_MAX}, 5,
-         "UNKNOWN", "UNKNOWN"},
-        {"strerror", chorusacct_strerror,
-         {1, -99, -110, INT32_MIN, INT32_MAX}, 5, "Unknown status code.",
+        {"status_name",
+         status_name,
+         {1, -99, -110, INT32_MIN, INT32_MAX},
+         5,
+         "UNKNOWN",
+         "UNKNOWN"},
+        {"strerror",
+         chorusacct_strerror,
+         {1, -99, -110, INT32_MIN, INT32_MAX},
+         5,
+         "Unknown status code.",
          "Code d'état inconnu."},
     };
     for (size_t g = 0; g < ARRAY_LEN(getters); g++)
@@ -210,14 +228,15 @@ static void test_text_getters_never_null(void **state)
                 const char *want = lang ? getters[g].fr : getters[g].en;
                 if (got == NULL || strcmp(got, want) != 0)
                     fail_msg("chorusacct_%s(%d, lang %d): \"%s\", expected "
-                             "\"%s\"", getters[g].what, v, lang,
+                             "\"%s\"",
+                             getters[g].what, v, lang,
                              got != NULL ? got : "(NULL)", want);
             }
 
     /* chorusacct_vat_hint takes a country prefix: nothing to show for
      * NULL or a prefix that is not a member state's. */
-    static const char *const countries[] = {NULL, "", "D", "DEU", "US",
-                                            "GB", "\xff\xff"};
+    static const char *const countries[] = {NULL, "",   "D",       "DEU",
+                                            "US", "GB", "\xff\xff"};
     for (size_t i = 0; i < ARRAY_LEN(countries); i++)
         for (int lang = 0; lang <= 1; lang++) {
             const char *got = chorusacct_vat_hint(countries[i], lang);

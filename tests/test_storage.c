@@ -163,12 +163,12 @@ static void test_memstore_args(void **state)
 static void test_conformance_memstore(void **state)
 {
     (void)state;
-    chorusacct_storage_ops ops = {.struct_size = sizeof ops}, ops2 = {.struct_size = sizeof ops2};
+    chorusacct_storage_ops ops = {.struct_size = sizeof ops},
+                           ops2 = {.struct_size = sizeof ops2};
     char report[512] = "untouched";
     chorusacct_memstore *ms = new_store(&ops);
     assert_code(chorusacct_memstore_ops(&ops2, ms), CHORUSACCT_OK, NULL);
-    int rc = chorusacct_storage_conformance(&ops, &ops2, report,
-                                            sizeof report);
+    int rc = chorusacct_storage_conformance(&ops, &ops2, report, sizeof report);
     if (rc != CHORUSACCT_OK)
         fail_msg("%s: %s", chorusacct_status_name(rc), report);
     assert_string_equal(report, "");
@@ -328,8 +328,7 @@ static void expect_caught(chorusacct_memstore *ms,
     char report[512];
     int rc = chorusacct_storage_conformance(ops, NULL, report, sizeof report);
     if (rc != CHORUSACCT_E_INTERNAL)
-        fail_msg("%s: the suite answered %s", name,
-                 chorusacct_status_name(rc));
+        fail_msg("%s: the suite answered %s", name, chorusacct_status_name(rc));
     assert_true(strncmp(report, "conformance.c:", 14) == 0);
     print_message("%-28s %s\n", name, report);
     chorusacct_memstore_free(ms);
@@ -338,12 +337,12 @@ static void expect_caught(chorusacct_memstore *ms,
 static void test_conformance_catches_broken(void **state)
 {
     (void)state;
-#define CAUGHT(member, bad, name)                                            \
-    do {                                                                     \
-        chorusacct_storage_ops ops = {.struct_size = sizeof ops};                                          \
-        chorusacct_memstore *ms = inner_store(&ops);                         \
-        ops.member = bad;                                                    \
-        expect_caught(ms, &ops, name);                                       \
+#define CAUGHT(member, bad, name)                                              \
+    do {                                                                       \
+        chorusacct_storage_ops ops = {.struct_size = sizeof ops};              \
+        chorusacct_memstore *ms = inner_store(&ops);                           \
+        ops.member = bad;                                                      \
+        expect_caught(ms, &ops, name);                                         \
     } while (0)
     CAUGHT(account_update, bad_update_ignores_version,
            "update ignores version");
@@ -390,7 +389,8 @@ static int racy_update(void *ud, chorusacct_account *a)
 static void test_conformance_catches_race(void **state)
 {
     (void)state;
-    chorusacct_storage_ops ops = {.struct_size = sizeof ops}, ops2 = {.struct_size = sizeof ops2};
+    chorusacct_storage_ops ops = {.struct_size = sizeof ops},
+                           ops2 = {.struct_size = sizeof ops2};
     char report[512];
     chorusacct_memstore *ms = inner_store(&ops);
     ops2 = ops;
@@ -476,11 +476,11 @@ static int script(const chorusacct_storage_ops *o)
     int rc = o->begin(ud);
     if (rc != CHORUSACCT_OK)
         return rc;
-#define STEP(call)                                                           \
-    do {                                                                     \
-        rc = (call);                                                         \
-        if (rc != CHORUSACCT_OK)                                             \
-            goto fail;                                                       \
+#define STEP(call)                                                             \
+    do {                                                                       \
+        rc = (call);                                                           \
+        if (rc != CHORUSACCT_OK)                                               \
+            goto fail;                                                         \
     } while (0)
     account(&a, "new@example.org");
     STEP(o->account_insert(ud, &a));
@@ -522,7 +522,8 @@ fail:
 static void test_faultstore_every_call(void **state)
 {
     (void)state;
-    chorusacct_storage_ops inner = {.struct_size = sizeof inner}, ops = {.struct_size = sizeof ops};
+    chorusacct_storage_ops inner = {.struct_size = sizeof inner},
+                           ops = {.struct_size = sizeof ops};
     chorusacct_faultstore *fs = NULL;
     uint8_t before[32], after[32];
     chorusacct_memstore *ms = new_store(&inner);
@@ -538,13 +539,12 @@ static void test_faultstore_every_call(void **state)
         chorusacct_faultstore_reset(fs, n);
         int rc = script(&ops);
         if (rc != CHORUSACCT_E_STORAGE)
-            fail_msg("failure at call %u: the script answered %s",
-                     (unsigned)n, chorusacct_status_name(rc));
+            fail_msg("failure at call %u: the script answered %s", (unsigned)n,
+                     chorusacct_status_name(rc));
         assert_true(chorusacct_faultstore_fired(fs));
         digest(ms, after);
         if (memcmp(before, after, 32) != 0)
-            fail_msg("a failure at call %u left storage changed",
-                     (unsigned)n);
+            fail_msg("a failure at call %u left storage changed", (unsigned)n);
         /* And no transaction is left open on the inner store. */
         assert_code(inner.begin(inner.user_data), CHORUSACCT_OK, NULL);
         assert_code(inner.commit(inner.user_data), CHORUSACCT_OK, NULL);
@@ -564,9 +564,12 @@ static void test_faultstore_every_call(void **state)
 static void test_faultstore_counts(void **state)
 {
     (void)state;
-    chorusacct_storage_ops inner = {.struct_size = sizeof inner}, ops = {.struct_size = sizeof ops};
+    chorusacct_storage_ops inner = {.struct_size = sizeof inner},
+                           ops = {.struct_size = sizeof ops};
     chorusacct_faultstore *fs = NULL;
-    chorusacct_account a = {.struct_size = sizeof a}, b = {.struct_size = sizeof b}, out = {.struct_size = sizeof out};
+    chorusacct_account a = {.struct_size = sizeof a},
+                       b = {.struct_size = sizeof b},
+                       out = {.struct_size = sizeof out};
     uint32_t count = 0;
     chorusacct_memstore *ms = new_store(&inner);
 
@@ -659,14 +662,14 @@ static void test_faultstore_counts(void **state)
 static void test_faultstore_conforms(void **state)
 {
     (void)state;
-    chorusacct_storage_ops inner = {.struct_size = sizeof inner}, ops = {.struct_size = sizeof ops};
+    chorusacct_storage_ops inner = {.struct_size = sizeof inner},
+                           ops = {.struct_size = sizeof ops};
     chorusacct_faultstore *fs = NULL;
     char report[512];
     chorusacct_memstore *ms = new_store(&inner);
     assert_code(chorusacct_faultstore_new(&fs, &inner, 0), CHORUSACCT_OK, NULL);
     assert_code(chorusacct_faultstore_ops(&ops, fs), CHORUSACCT_OK, NULL);
-    int rc =
-        chorusacct_storage_conformance(&ops, NULL, report, sizeof report);
+    int rc = chorusacct_storage_conformance(&ops, NULL, report, sizeof report);
     if (rc != CHORUSACCT_OK)
         fail_msg("%s: %s", chorusacct_status_name(rc), report);
     assert_true(chorusacct_faultstore_calls(fs) > 100);
@@ -680,7 +683,8 @@ static void test_faultstore_conforms(void **state)
 static void test_digest_equal_content(void **state)
 {
     (void)state;
-    chorusacct_storage_ops o1 = {.struct_size = sizeof o1}, o2 = {.struct_size = sizeof o2};
+    chorusacct_storage_ops o1 = {.struct_size = sizeof o1},
+                           o2 = {.struct_size = sizeof o2};
     chorusacct_token t1, t2;
     uint8_t d1[32], d2[32], empty[32];
     chorusacct_memstore *m1 = new_store(&o1);
@@ -888,7 +892,8 @@ static void test_memstore_transactions(void **state)
 {
     (void)state;
     chorusacct_storage_ops o = {.struct_size = sizeof o};
-    chorusacct_account a = {.struct_size = sizeof a}, out = {.struct_size = sizeof out};
+    chorusacct_account a = {.struct_size = sizeof a},
+                       out = {.struct_size = sizeof out};
     chorusacct_memstore *ms = new_store(&o);
     void *ud = o.user_data;
 
@@ -972,8 +977,7 @@ static void test_memstore_many(void **state)
         memcpy(t.hash, &i, sizeof i);
         assert_code(o.token_insert(ud, &t), CHORUSACCT_OK, NULL);
         message(&m[0], a.id);
-        m[0].status = i % 3 == 0 ? CHORUSACCT_MSG_PENDING
-                                 : CHORUSACCT_MSG_SENT;
+        m[0].status = i % 3 == 0 ? CHORUSACCT_MSG_PENDING : CHORUSACCT_MSG_SENT;
         assert_code(o.outbox_insert(ud, &m[0]), CHORUSACCT_OK, NULL);
     }
     assert_code(o.commit(ud), CHORUSACCT_OK, NULL);
@@ -1076,8 +1080,7 @@ static void test_memstore_threads(void **state)
     worker w[THREADS];
     for (int i = 0; i < THREADS; i++) {
         w[i] = (worker){ms, i, 0, 0};
-        assert_int_equal(pthread_create(&th[i], NULL, worker_main, &w[i]),
-                         0);
+        assert_int_equal(pthread_create(&th[i], NULL, worker_main, &w[i]), 0);
     }
     int committed = 0;
     for (int i = 0; i < THREADS; i++) {

@@ -71,7 +71,7 @@ static void test_valid_numbers_of_each_country(void **state)
         OKV("EL 094259216", "EL094259216"),
         OKV("EL-082857563", "EL082857563"),
         OKV("El 800 179 925", "EL800179925"),
-        OKV("ES B-58378431", "ESB58378431"), /* CIF, digit */
+        OKV("ES B-58378431", "ESB58378431"),  /* CIF, digit */
         OKV("ES - Q0818001J", "ESQ0818001J"), /* CIF, letter */
         OKV("ES 54362315K", "ES54362315K"),   /* DNI */
         OKV("ES X-5253868-R", "ESX5253868R"), /* NIE */
@@ -139,47 +139,27 @@ static void test_near_misses(void **state)
 {
     (void)state;
     static const check_case cases[] = {
-        BAD("ATU 143 43 102", CHECKSUM),
-        BAD("ATU46080904", CHECKSUM),
-        BAD("BE 0406.139.583", CHECKSUM),
-        BAD("BE697449982", CHECKSUM),
-        BAD("BG 1037735942", CHECKSUM),
-        BAD("BG 131 172 009", CHECKSUM),
-        BAD("CY 10246672F", CHECKSUM),
-        BAD("CY-10009489 A", CHECKSUM),
-        BAD("CZ 25557481", CHECKSUM),
-        BAD("CZ 640913926", CHECKSUM),
-        BAD("CZ 8058018314", CHECKSUM),
-        BAD("DE136695978", CHECKSUM),
-        BAD("DE 246 495 415", CHECKSUM),
-        BAD("DK 11 96 56 58", CHECKSUM),
-        BAD("EE 100 941 558", CHECKSUM),
-        BAD("EL 094013834", CHECKSUM),
+        BAD("ATU 143 43 102", CHECKSUM),   BAD("ATU46080904", CHECKSUM),
+        BAD("BE 0406.139.583", CHECKSUM),  BAD("BE697449982", CHECKSUM),
+        BAD("BG 1037735942", CHECKSUM),    BAD("BG 131 172 009", CHECKSUM),
+        BAD("CY 10246672F", CHECKSUM),     BAD("CY-10009489 A", CHECKSUM),
+        BAD("CZ 25557481", CHECKSUM),      BAD("CZ 640913926", CHECKSUM),
+        BAD("CZ 8058018314", CHECKSUM),    BAD("DE136695978", CHECKSUM),
+        BAD("DE 246 495 415", CHECKSUM),   BAD("DK 11 96 56 58", CHECKSUM),
+        BAD("EE 100 941 558", CHECKSUM),   BAD("EL 094013834", CHECKSUM),
         BAD("EL: 094269805", CHARACTER), /* the colon, before anything */
-        BAD("ES 54362415K", CHECKSUM),
-        BAD("ES K-2814015-F", CHECKSUM),
-        BAD("Es-a48951310", CHECKSUM),
-        BAD("FI 20774741", CHECKSUM),
-        BAD("FR 04409414264", CHECKSUM),
-        BAD("FR L 7399859412", CHECKSUM),
-        BAD("HR 33392005962", CHECKSUM),
-        BAD("HU-12892313", CHECKSUM),
-        BAD("IE 4731823H", CHECKSUM),
-        BAD("IE8D79729I", CHECKSUM),
-        BAD("IT 00743110158", CHECKSUM),
-        BAD("LT 100001919018", CHECKSUM),
-        BAD("LU 150 274 43", CHECKSUM),
-        BAD("LV 40003521601", CHECKSUM),
-        BAD("LV-10103241337", CHECKSUM),
-        BAD("MT 1167-9113", CHECKSUM),
-        BAD("NL 123456789B90", CHECKSUM),
-        BAD("PL 8567346216", CHECKSUM),
-        BAD("PT 501 964 842", CHECKSUM),
-        BAD("RO 18547291", CHECKSUM),
-        BAD("SE 123456789101", CHECKSUM),
-        BAD("SI 50223055", CHECKSUM),
-        BAD("SK 202 274 96 18", CHECKSUM),
-        BAD("SK 2030 237 945", CHECKSUM),
+        BAD("ES 54362415K", CHECKSUM),     BAD("ES K-2814015-F", CHECKSUM),
+        BAD("Es-a48951310", CHECKSUM),     BAD("FI 20774741", CHECKSUM),
+        BAD("FR 04409414264", CHECKSUM),   BAD("FR L 7399859412", CHECKSUM),
+        BAD("HR 33392005962", CHECKSUM),   BAD("HU-12892313", CHECKSUM),
+        BAD("IE 4731823H", CHECKSUM),      BAD("IE8D79729I", CHECKSUM),
+        BAD("IT 00743110158", CHECKSUM),   BAD("LT 100001919018", CHECKSUM),
+        BAD("LU 150 274 43", CHECKSUM),    BAD("LV 40003521601", CHECKSUM),
+        BAD("LV-10103241337", CHECKSUM),   BAD("MT 1167-9113", CHECKSUM),
+        BAD("NL 123456789B90", CHECKSUM),  BAD("PL 8567346216", CHECKSUM),
+        BAD("PT 501 964 842", CHECKSUM),   BAD("RO 18547291", CHECKSUM),
+        BAD("SE 123456789101", CHECKSUM),  BAD("SI 50223055", CHECKSUM),
+        BAD("SK 202 274 96 18", CHECKSUM), BAD("SK 2030 237 945", CHECKSUM),
         BAD("XI 802311781", CHECKSUM),
     };
     run_cases(cases, ARRAY_LEN(cases));
@@ -194,27 +174,27 @@ static void test_format_rules_of_each_country(void **state)
         BAD("ATU 1515B209", FORMAT),   /* a letter among the digits */
         BAD("ATU 151592092", LENGTH),
         BAD("BE 02A2.239.951", CHARACTER),
-        BAD("BE 2428759497", FORMAT),  /* not 0 or 1 first */
+        BAD("BE 2428759497", FORMAT), /* not 0 or 1 first */
         BAD("BE0000000000", FORMAT),
         BAD("BE 04287594", LENGTH),
         BAD("BG 10X8735941", CHARACTER),
         BAD("BG 17507475", LENGTH),
-        BAD("CY-12259033P", FORMAT),   /* 12 is not issued */
+        BAD("CY-12259033P", FORMAT), /* 12 is not issued */
         BAD("CY-102590Z3P", FORMAT),
-        BAD("CY 102466728", FORMAT),   /* check letter missing */
+        BAD("CY 102466728", FORMAT), /* check letter missing */
         BAD("CY-1225903322", LENGTH),
-        BAD("CZ 95123891", FORMAT),    /* 9 does not start a company's */
+        BAD("CZ 95123891", FORMAT), /* 9 does not start a company's */
         BAD("CZ 2512389", LENGTH),
         BAD("CZ 71031927451", LENGTH),
-        BAD("DE 011125440", FORMAT),   /* no leading 0 */
+        BAD("DE 011125440", FORMAT), /* no leading 0 */
         BAD("DE 246X595 415", CHARACTER),
         BAD("DE13669597", LENGTH),
         BAD("DK 03585628", FORMAT),
         BAD("EE 10093155", LENGTH),
         BAD("EL 0942592", LENGTH),
         BAD("ES B-583784312", LENGTH),
-        BAD("ES B58378A31", FORMAT),   /* letter inside */
-        BAD("ES I1234567J", FORMAT),   /* no such kind of entity */
+        BAD("ES B58378A31", FORMAT), /* letter inside */
+        BAD("ES I1234567J", FORMAT), /* no such kind of entity */
         BAD("ES T1234567J", FORMAT),
         BAD("ESB5837843+", CHARACTER),
         BAD("FI 2077474", LENGTH),
@@ -224,13 +204,13 @@ static void test_format_rules_of_each_country(void **state)
         BAD("HU 1289231", LENGTH),
         BAD("IE 4550C59S", FORMAT),
         BAD("IE 069385V8", FORMAT),
-        BAD("IE 6433435X", FORMAT),    /* X is no check letter */
-        BAD("IE+879739I", FORMAT),     /* + only second */
+        BAD("IE 6433435X", FORMAT), /* X is no check letter */
+        BAD("IE+879739I", FORMAT),  /* + only second */
         BAD("IE 643343", LENGTH),
         BAD("IT 00687129980", FORMAT), /* no office 912 */
         BAD("IT 00000000000", FORMAT),
         BAD("IT 0074311015", LENGTH),
-        BAD("LT 100001354", FORMAT),   /* 8th digit must be 1 */
+        BAD("LT 100001354", FORMAT), /* 8th digit must be 1 */
         BAD("LT 100001509922", FORMAT),
         BAD("LT 1195115150", LENGTH),
         BAD("LT 11951151501", LENGTH),
@@ -249,7 +229,7 @@ static void test_format_rules_of_each_country(void **state)
         BAD("PT 001 964 843", FORMAT),
         BAD("RO 0185472", FORMAT),
         BAD("RO 1", LENGTH),
-        BAD("RO 12345678901", LENGTH),  /* 11: neither CUI nor CNP */
+        BAD("RO 12345678901", LENGTH), /* 11: neither CUI nor CNP */
         BAD("RO 123456789012", LENGTH),
         BAD("RO 12345678901234", LENGTH),
         BAD("RO 0630615123457", FORMAT),
@@ -265,8 +245,8 @@ static void test_format_rules_of_each_country(void **state)
         BAD("XI12345", LENGTH),
         BAD("XI12345678901", LENGTH),
         BAD("XI98078068", LENGTH),
-        BAD("XI98078068A", FORMAT),    /* 9 characters, not digits */
-        BAD("XI980780684A1", LENGTH),  /* 11, not GD or HA */
+        BAD("XI98078068A", FORMAT),   /* 9 characters, not digits */
+        BAD("XI980780684A1", LENGTH), /* 11, not GD or HA */
         BAD("XIGD7777499", FORMAT),
         BAD("XI9807806X4", FORMAT),
     };
@@ -345,24 +325,30 @@ static void test_country_prefix_and_shared_reasons(void **state)
     static const check_case cases[] = {
         BAD("", EMPTY),
         BAD(" . - ", EMPTY),
-        BAD("136695976", COUNTRY),       /* prefix required */
+        BAD("136695976", COUNTRY), /* prefix required */
         BAD("QQ 124567", COUNTRY),
-        BAD("GB980780684", COUNTRY),     /* Great Britain left */
+        BAD("GB980780684", COUNTRY), /* Great Britain left */
         BAD("US123456789", COUNTRY),
         BAD("D", COUNTRY),
         BAD("1E136695976", COUNTRY),
         BAD("+E136695976", COUNTRY),
         BAD("DE", LENGTH),
-        BAD("DE+136695976", CHARACTER),  /* + is Irish only */
+        BAD("DE+136695976", CHARACTER), /* + is Irish only */
         BAD("DE136695976/", CHARACTER),
         BAD("DE_136695976", CHARACTER),
         BAD("DE\t136695976", CHARACTER),
         BAD("DE,136695976", CHARACTER),
-        BAD("DE\xc2\xa0" "136695976", NONASCII), /* no-break space */
-        BAD("DE 136\xe2\x80\x93" "695976", NONASCII), /* en dash */
-        BAD("DE\xef\xbc\x91" "36695976", NONASCII), /* fullwidth 1 */
+        BAD("DE\xc2\xa0"
+            "136695976",
+            NONASCII), /* no-break space */
+        BAD("DE 136\xe2\x80\x93"
+            "695976",
+            NONASCII), /* en dash */
+        BAD("DE\xef\xbc\x91"
+            "36695976",
+            NONASCII), /* fullwidth 1 */
         BAD("\xc3\x89S B64717838", NONASCII),
-        BAD("DE/\xc3\xa9", NONASCII),    /* before CHARACTER */
+        BAD("DE/\xc3\xa9", NONASCII), /* before CHARACTER */
         /* Separators anywhere, the prefix included; any case. */
         OKV("D E 136 695 976", "DE136695976"),
         OKV("-d.e-136695976.", "DE136695976"),
@@ -378,8 +364,12 @@ static void test_country_prefix_and_shared_reasons(void **state)
     check_one("de136695976", 11, CHORUSACCT_VALIDATE_STRICT, CHORUSACCT_OK,
               "DE136695976");
     /* The length is what counts, not a NUL. */
-    check_one("DE136695976\0" "1", 11, 0, CHORUSACCT_OK, "DE136695976");
-    check_one("DE136695976\0" "1", 13, 0, CHORUSACCT_E_CHARACTER, NULL);
+    check_one("DE136695976\0"
+              "1",
+              11, 0, CHORUSACCT_OK, "DE136695976");
+    check_one("DE136695976\0"
+              "1",
+              13, 0, CHORUSACCT_E_CHARACTER, NULL);
     check_one("DE1366959761", 11, 0, CHORUSACCT_OK, "DE136695976");
 }
 
@@ -389,8 +379,8 @@ static void test_long_inputs_refused(void **state)
     (void)state;
     static char big[4096];
     memset(big, '1', sizeof big);
-    static const char *const prefixes[] = {"DE", "FR", "NL", "RO", "IE",
-                                           "XI", "QQ"};
+    static const char *const prefixes[] = {"DE", "FR", "NL", "RO",
+                                           "IE", "XI", "QQ"};
     for (size_t i = 0; i < ARRAY_LEN(prefixes); i++) {
         memcpy(big, prefixes[i], 2);
         check_one(big, sizeof big, 0,
@@ -520,10 +510,10 @@ static int check_hint_examples(const char *cc, const char *hint)
             continue;
         char buf[32];
         int reason = 0;
-        if (chorusacct_vat_check(p, len, 0, buf, sizeof buf, NULL,
-                                 &reason) != CHORUSACCT_OK)
-            fail_msg("hint of %s: example %.*s is refused (%s)", cc,
-                     (int)len, p, chorusacct_status_name(reason));
+        if (chorusacct_vat_check(p, len, 0, buf, sizeof buf, NULL, &reason) !=
+            CHORUSACCT_OK)
+            fail_msg("hint of %s: example %.*s is refused (%s)", cc, (int)len,
+                     p, chorusacct_status_name(reason));
         assert_memory_equal(buf, cc, 2);
         seen++;
     }
@@ -549,8 +539,8 @@ static void test_hint_per_country_and_language(void **state)
                          check_hint_examples(cc, en));
         /* Each country has its own. */
         for (size_t j = 0; j < i; j++)
-            assert_string_not_equal(
-                en, chorusacct_vat_hint(member_states[j], 0));
+            assert_string_not_equal(en,
+                                    chorusacct_vat_hint(member_states[j], 0));
         /* Any case; unknown languages are English. */
         char lower[3] = {(char)(cc[0] | 0x20), (char)(cc[1] | 0x20), 0};
         assert_ptr_equal(chorusacct_vat_hint(lower, CHORUSACCT_LANG_FR), fr);
@@ -560,8 +550,8 @@ static void test_hint_per_country_and_language(void **state)
                      chorusacct_vat_hint("EL", CHORUSACCT_LANG_FR));
     assert_ptr_equal(chorusacct_vat_hint("gR", CHORUSACCT_LANG_EN),
                      chorusacct_vat_hint("EL", CHORUSACCT_LANG_EN));
-    static const char *const unknown[] = {"GB", "QQ", "US", "", "D", "DEU",
-                                          "D1", "1D", "d\xc3", "[E", "de "};
+    static const char *const unknown[] = {
+        "GB", "QQ", "US", "", "D", "DEU", "D1", "1D", "d\xc3", "[E", "de "};
     for (size_t i = 0; i < ARRAY_LEN(unknown); i++)
         assert_string_equal(chorusacct_vat_hint(unknown[i], CHORUSACCT_LANG_EN),
                             "");

@@ -38,8 +38,7 @@ static void test_init_concurrent(void **state)
     pthread_t th[8];
     int rc[8] = {0};
     for (int i = 0; i < 8; i++)
-        assert_int_equal(pthread_create(&th[i], NULL, init_thread, &rc[i]),
-                         0);
+        assert_int_equal(pthread_create(&th[i], NULL, init_thread, &rc[i]), 0);
     for (int i = 0; i < 8; i++) {
         assert_int_equal(pthread_join(th[i], NULL), 0);
         assert_int_equal(rc[i], 0);

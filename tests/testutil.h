@@ -26,28 +26,26 @@
  *   last error: no storage set: Invalid argument (...)
  *
  * `rc` is evaluated once, before `ctx`; `want` once. */
-#define assert_code(rc, want, ctx)                                           \
-    do {                                                                     \
-        const int assert_code_rc_ = (rc);                                    \
-        const int assert_code_want_ = (want);                                \
-        if (assert_code_rc_ != assert_code_want_) {                          \
-            const chorusacct_ctx *assert_code_ctx_ = (ctx);                  \
-            const char *assert_code_err_ =                                   \
+#define assert_code(rc, want, ctx)                                             \
+    do {                                                                       \
+        const int assert_code_rc_ = (rc);                                      \
+        const int assert_code_want_ = (want);                                  \
+        if (assert_code_rc_ != assert_code_want_) {                            \
+            const chorusacct_ctx *assert_code_ctx_ = (ctx);                    \
+            const char *assert_code_err_ =                                     \
                 assert_code_ctx_ ? chorusacct_ctx_last_error(assert_code_ctx_) \
-                                 : "(no context)";                           \
-            fail_msg("%s: got %s (%d), want %s (%d); last error: %s", #rc,   \
-                     chorusacct_status_name(assert_code_rc_),                \
-                     assert_code_rc_,                                        \
-                     chorusacct_status_name(assert_code_want_),              \
-                     assert_code_want_,                                      \
-                     assert_code_err_[0] ? assert_code_err_ : "(none)");     \
-        }                                                                    \
+                                 : "(no context)";                             \
+            fail_msg("%s: got %s (%d), want %s (%d); last error: %s", #rc,     \
+                     chorusacct_status_name(assert_code_rc_), assert_code_rc_, \
+                     chorusacct_status_name(assert_code_want_),                \
+                     assert_code_want_,                                        \
+                     assert_code_err_[0] ? assert_code_err_ : "(none)");       \
+        }                                                                      \
     } while (0)
 
 /* The validators' common signature. */
-typedef int (*check_fn)(const char *in, size_t len, uint32_t flags,
-                        char *buf, size_t cap, size_t *len_out,
-                        int *reason);
+typedef int (*check_fn)(const char *in, size_t len, uint32_t flags, char *buf,
+                        size_t cap, size_t *len_out, int *reason);
 
 /* One validator case: the input, and CHORUSACCT_OK with the normalized
  * form wanted, or the reason wanted for a refusal (and no form). */
@@ -57,8 +55,14 @@ typedef struct {
     const char *want;
 } check_case;
 
-#define OKV(in, out) {in, CHORUSACCT_OK, out}
-#define BAD(in, why) {in, CHORUSACCT_E_##why, NULL}
+#define OKV(in, out)                                                           \
+    {                                                                          \
+        in, CHORUSACCT_OK, out                                                 \
+    }
+#define BAD(in, why)                                                           \
+    {                                                                          \
+        in, CHORUSACCT_E_##why, NULL                                           \
+    }
 
 /* Runs the validator `fn` on in[0..len) with `flags` and an output buffer
  * of `cap` bytes (at most 512), and checks the outcome against the calling

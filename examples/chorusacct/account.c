@@ -185,9 +185,8 @@ static int run_audit(tool *t, int argc, char **argv)
             const char *from = ev[i].from_state
                                    ? chorusacct_state_name(ev[i].from_state)
                                    : NULL;
-            const char *to = ev[i].to_state
-                                 ? chorusacct_state_name(ev[i].to_state)
-                                 : NULL;
+            const char *to =
+                ev[i].to_state ? chorusacct_state_name(ev[i].to_state) : NULL;
             printf("%s\t%lld\t%s\t%s\t%s\t%lld\t%s\n", when,
                    (long long)ev[i].account_id,
                    chorusacct_event_name(ev[i].type), from ? from : "-",

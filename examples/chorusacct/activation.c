@@ -41,8 +41,8 @@ static int run_check_token(tool *t, int argc, char **argv)
         return EXIT_USAGE;
     chorusacct_token_info info = {.struct_size = sizeof info};
     int reason = 0;
-    int rc = chorusacct_activation_lookup(t->ctx, argv[0], check_token_opt.client,
-                                    &info, &reason);
+    int rc = chorusacct_activation_lookup(
+        t->ctx, argv[0], check_token_opt.client, &info, &reason);
     if (rc == CHORUSACCT_OK || (rc == CHORUSACCT_E_REJECTED &&
                                 (reason == CHORUSACCT_E_ALREADY_ACTIVE ||
                                  reason == CHORUSACCT_E_TOKEN_EXPIRED))) {
@@ -91,8 +91,9 @@ static int run_activate(tool *t, int argc, char **argv)
     int64_t id = 0;
     uint32_t failed = 0;
     int reason = 0;
-    int rc = tool_activate(t, activate_opt.token, pw, pw_len, confirm, confirm_len,
-        activate_opt.client, &id, &failed, &reason);
+    int rc =
+        tool_activate(t, activate_opt.token, pw, pw_len, confirm, confirm_len,
+                      activate_opt.client, &id, &failed, &reason);
     tool_wipe(pw, sizeof pw);
     tool_wipe(confirm, sizeof confirm);
     if (rc != CHORUSACCT_OK) {

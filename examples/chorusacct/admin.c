@@ -43,8 +43,9 @@ static int run_states(tool *t, int argc, char **argv)
         if (chorusacct_state_diagram(lang, NULL, 0, &len) != CHORUSACCT_OK)
             return EXIT_USAGE;
         char *buf = malloc(len + 1);
-        int rc = buf != NULL ? chorusacct_state_diagram(lang, buf, len + 1, NULL)
-                             : CHORUSACCT_E_NOMEM;
+        int rc = buf != NULL
+                     ? chorusacct_state_diagram(lang, buf, len + 1, NULL)
+                     : CHORUSACCT_E_NOMEM;
         if (rc == CHORUSACCT_OK)
             fputs(buf, stdout);
         free(buf);

@@ -139,8 +139,8 @@ static int run_demo(tool *t, int argc, char **argv)
     demo_step("5. The link leads to setting a password");
     char link[512], *token;
     if (chorusacct_testmailer_last_link(t->capture, "marie.curie@example.fr",
-                                       link, sizeof link,
-                                       NULL) != CHORUSACCT_OK ||
+                                        link, sizeof link,
+                                        NULL) != CHORUSACCT_OK ||
         (token = strstr(link, "token=")) == NULL)
         return demo_fail(t, "finding the link", CHORUSACCT_E_NOTFOUND, 0);
     token += 6;
@@ -152,20 +152,19 @@ static int run_demo(tool *t, int argc, char **argv)
            info.first_name, info.last_name);
     const char *weak = "marie1234567";
     uint32_t failed = 0;
-    rc =
-        tool_activate(t, token, weak, strlen(weak), weak,
-                                    strlen(weak), NULL, NULL, &failed, &reason);
+    rc = tool_activate(t, token, weak, strlen(weak), weak, strlen(weak), NULL,
+                       NULL, &failed, &reason);
     printf("  password \"%s\": %s\n", weak,
            rc == CHORUSACCT_OK ? "accepted" : tool_msg(t, reason));
     const char *pw = "Radium-et-Polonium-1898";
-    rc = tool_activate(t, token, pw, strlen(pw), pw,
-                                     strlen(pw), NULL, NULL, &failed, &reason);
+    rc = tool_activate(t, token, pw, strlen(pw), pw, strlen(pw), NULL, NULL,
+                       &failed, &reason);
     if (rc != CHORUSACCT_OK)
         return demo_fail(t, "activation", rc, reason);
     printf("  password \"%s\": accepted; account %lld is %s\n", pw,
            (long long)marie, chorusacct_state_name(CHORUSACCT_STATE_ACTIVE));
-    rc = tool_activate(t, token, pw, strlen(pw), pw,
-                                     strlen(pw), NULL, NULL, &failed, &reason);
+    rc = tool_activate(t, token, pw, strlen(pw), pw, strlen(pw), NULL, NULL,
+                       &failed, &reason);
     printf("  the same link again: %s\n", tool_msg(t, reason));
 
     demo_step("A second applicant for the same structure");

@@ -145,7 +145,7 @@ static int run_deliver(tool *t, int argc, char **argv)
         return tool_report(t, rc, 0);
     chorusacct_delivery d = {.struct_size = sizeof d};
     rc = chorusacct_outbox_deliver(t->ctx, o->max > 0 ? (size_t)o->max : 1000,
-                                    &d);
+                                   &d);
     if (rc != CHORUSACCT_OK)
         return tool_report(t, rc, 0);
     printf("sent: %u\nretried: %u\ndead: %u\ncancelled: %u\n", d.sent,

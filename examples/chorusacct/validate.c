@@ -82,9 +82,9 @@ static int validate(const validate_kind *kind, uint32_t flags)
             putchar('\n');
         } else {
             fputs("ERR\t", stdout);
-            fputs(
-                chorusacct_status_name(rc == CHORUSACCT_E_REJECTED ? reason : rc),
-                stdout);
+            fputs(chorusacct_status_name(rc == CHORUSACCT_E_REJECTED ? reason
+                                                                     : rc),
+                  stdout);
             putchar('\n');
             status = EXIT_REFUSED;
         }

@@ -122,18 +122,18 @@ typedef enum chorusacct_role {
  * @since 0.1
  */
 typedef enum chorusacct_field {
-    CHORUSACCT_FIELD_FORM = 0,          /**< the form as a whole */
-    CHORUSACCT_FIELD_LOGIN_EMAIL = 1,   /**< `login_email` */
-    CHORUSACCT_FIELD_FIRST_NAME = 2,    /**< `first_name` */
-    CHORUSACCT_FIELD_LAST_NAME = 3,     /**< `last_name` */
-    CHORUSACCT_FIELD_PHONE = 4,         /**< `phone` */
-    CHORUSACCT_FIELD_CONTACT_EMAIL = 5, /**< `contact_email` */
-    CHORUSACCT_FIELD_TERMS = 6,         /**< `accept_terms` */
-    CHORUSACCT_FIELD_ID_TYPE = 7,       /**< `id_type` */
-    CHORUSACCT_FIELD_IDENTIFIER = 8,    /**< `identifier` */
-    CHORUSACCT_FIELD_COMPANY_NAME = 9,  /**< `company_name` */
-    CHORUSACCT_FIELD_CAPTCHA = 10,      /**< `captcha_answer` */
-    CHORUSACCT_FIELD_PASSWORD = 11,     /**< the password (activation) */
+    CHORUSACCT_FIELD_FORM = 0,             /**< the form as a whole */
+    CHORUSACCT_FIELD_LOGIN_EMAIL = 1,      /**< `login_email` */
+    CHORUSACCT_FIELD_FIRST_NAME = 2,       /**< `first_name` */
+    CHORUSACCT_FIELD_LAST_NAME = 3,        /**< `last_name` */
+    CHORUSACCT_FIELD_PHONE = 4,            /**< `phone` */
+    CHORUSACCT_FIELD_CONTACT_EMAIL = 5,    /**< `contact_email` */
+    CHORUSACCT_FIELD_TERMS = 6,            /**< `accept_terms` */
+    CHORUSACCT_FIELD_ID_TYPE = 7,          /**< `id_type` */
+    CHORUSACCT_FIELD_IDENTIFIER = 8,       /**< `identifier` */
+    CHORUSACCT_FIELD_COMPANY_NAME = 9,     /**< `company_name` */
+    CHORUSACCT_FIELD_CAPTCHA = 10,         /**< `captcha_answer` */
+    CHORUSACCT_FIELD_PASSWORD = 11,        /**< the password (activation) */
     CHORUSACCT_FIELD_PASSWORD_CONFIRM = 12 /**< its confirmation */
 } chorusacct_field;
 
@@ -167,7 +167,7 @@ typedef struct chorusacct_account {
     char login_email[CHORUSACCT_EMAIL_SIZE];
     /** Uniqueness key: the login e-mail, all lower-case. */
     char email_key[CHORUSACCT_EMAIL_SIZE];
-    char contact_email[CHORUSACCT_EMAIL_SIZE]; /**< notifications */
+    char contact_email[CHORUSACCT_EMAIL_SIZE];  /**< notifications */
     char first_name[CHORUSACCT_NAME_SIZE];      /**< first name */
     char last_name[CHORUSACCT_NAME_SIZE];       /**< last name */
     char phone[CHORUSACCT_PHONE_SIZE];          /**< E.164, or empty */
@@ -252,8 +252,8 @@ CHORUSACCT_API const char *chorusacct_state_name(int state);
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_state_from_name(
-    int *out, const char *name);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_state_from_name(int *out, const char *name);
 
 /**
  * @brief Label of a state for people ("En attente d'approbation").
@@ -319,8 +319,8 @@ CHORUSACCT_API size_t chorusacct_transition_count(void);
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_transition_at(
-    size_t index, int *from, int *to, int *event);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_transition_at(size_t index, int *from, int *to, int *event);
 
 /**
  * @brief The state diagram in Graphviz dot, generated from the
@@ -339,8 +339,8 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_transition_at(
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_state_diagram(
-    int lang, char *buf, size_t cap, size_t *len_out);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_state_diagram(int lang, char *buf, size_t cap, size_t *len_out);
 
 /**
  * @brief Machine name of a form field (`login_email`...).
@@ -365,7 +365,6 @@ CHORUSACCT_API const char *chorusacct_field_name(int field);
  * @since 0.1
  */
 CHORUSACCT_API const char *chorusacct_role_name(int role);
-
 
 /* ------------------------------------------------------------------ */
 /* The flow                                                             */
@@ -399,8 +398,8 @@ typedef struct chorusacct_signup {
     /** Key of the application for throttling, such as the client's
      *  address; NULL: none. */
     const char *client_key;
-    int32_t accept_terms;      /**< nonzero: the consent box is ticked */
-    int32_t lang;              /**< language of the e-mails; -1: context's */
+    int32_t accept_terms; /**< nonzero: the consent box is ticked */
+    int32_t lang;         /**< language of the e-mails; -1: context's */
 } chorusacct_signup;
 
 /**
@@ -417,12 +416,12 @@ typedef struct chorusacct_field_error {
  * @since 0.1
  */
 typedef struct chorusacct_signup_result {
-    uint32_t struct_size;  /**< sizeof(chorusacct_signup_result) */
-    int32_t state;         /**< state of the account, on success */
-    int64_t account_id;    /**< on success (0 in enumeration-safe mode) */
-    int64_t structure_id;  /**< on success, once finalized */
-    uint32_t nerrors;      /**< field errors, on ::CHORUSACCT_E_REJECTED */
-    uint32_t reserved0;    /**< zero */
+    uint32_t struct_size; /**< sizeof(chorusacct_signup_result) */
+    int32_t state;        /**< state of the account, on success */
+    int64_t account_id;   /**< on success (0 in enumeration-safe mode) */
+    int64_t structure_id; /**< on success, once finalized */
+    uint32_t nerrors;     /**< field errors, on ::CHORUSACCT_E_REJECTED */
+    uint32_t reserved0;   /**< zero */
     /** The refused fields: the first `nerrors` entries. */
     chorusacct_field_error errors[CHORUSACCT_MAX_FIELD_ERRORS];
 } chorusacct_signup_result;
@@ -462,8 +461,8 @@ typedef struct chorusacct_captcha_ops {
     void *user_data;      /**< passed to every callback */
     /** ::CHORUSACCT_OK for a right answer, ::CHORUSACCT_E_REJECTED for a
      *  wrong one; any other code fails the call (::CHORUSACCT_E_CALLBACK). */
-    int (*verify)(void *user_data, const char *captcha_id,
-                  const char *answer, const char *client_key);
+    int (*verify)(void *user_data, const char *captcha_id, const char *answer,
+                  const char *client_key);
     /** Optional: called when the context that holds the table is freed. */
     void (*destroy)(void *user_data);
 } chorusacct_captcha_ops;
@@ -481,8 +480,8 @@ typedef struct chorusacct_captcha_ops {
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_signup_init(
-    chorusacct_signup *form, size_t struct_size);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_signup_init(chorusacct_signup *form, size_t struct_size);
 
 /**
  * @brief Whether a structure is already declared, so that a form can warn,
@@ -503,9 +502,10 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_signup_init(
  * One thread per context.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_structure_lookup(
-    chorusacct_ctx *ctx, int id_type, const char *identifier, int *declared,
-    chorusacct_structure *out, int *reason);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_structure_lookup(chorusacct_ctx *ctx, int id_type,
+                            const char *identifier, int *declared,
+                            chorusacct_structure *out, int *reason);
 
 /**
  * @brief Sign up with the whole form at once.
@@ -541,9 +541,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_structure_lookup(
  * thread.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_signup_submit(
-    chorusacct_ctx *ctx, const chorusacct_signup *form,
-    chorusacct_signup_result *out);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_signup_submit(chorusacct_ctx *ctx, const chorusacct_signup *form,
+                         chorusacct_signup_result *out);
 
 /**
  * @brief First wizard step: validate the personal information (e-mails,
@@ -561,9 +561,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_signup_submit(
  * One thread per context.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_draft_create(
-    chorusacct_ctx *ctx, const chorusacct_signup *form,
-    chorusacct_signup_result *out);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_draft_create(chorusacct_ctx *ctx, const chorusacct_signup *form,
+                        chorusacct_signup_result *out);
 
 /**
  * @brief Last wizard step: the structure and the captcha of `form` (its
@@ -584,9 +584,10 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_draft_create(
  * thread.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_draft_finalize(
-    chorusacct_ctx *ctx, int64_t account_id, const chorusacct_signup *form,
-    chorusacct_signup_result *out);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_draft_finalize(chorusacct_ctx *ctx, int64_t account_id,
+                          const chorusacct_signup *form,
+                          chorusacct_signup_result *out);
 
 /**
  * @brief A manager approves a pending request: the account awaits
@@ -608,9 +609,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_draft_finalize(
  * succeeds, the other gets ::CHORUSACCT_E_ALREADY_DECIDED.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_approve(
-    chorusacct_ctx *ctx, int64_t manager_id, int64_t account_id,
-    int *reason);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_account_approve(chorusacct_ctx *ctx, int64_t manager_id,
+                           int64_t account_id, int *reason);
 
 /**
  * @brief Approve several requests; each is decided on its own, as by
@@ -630,9 +631,10 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_approve(
  * One thread per context.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_approve_many(
-    chorusacct_ctx *ctx, int64_t manager_id, const int64_t *account_ids,
-    size_t n, int *codes);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_account_approve_many(chorusacct_ctx *ctx, int64_t manager_id,
+                                const int64_t *account_ids, size_t n,
+                                int *codes);
 
 /**
  * @brief A manager rejects a pending request with a reason (1 to 500
@@ -653,9 +655,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_approve_many(
  * One thread per context, as chorusacct_account_approve().
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_reject(
-    chorusacct_ctx *ctx, int64_t manager_id, int64_t account_id,
-    const char *why, int *reason);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_account_reject(chorusacct_ctx *ctx, int64_t manager_id,
+                          int64_t account_id, const char *why, int *reason);
 
 /**
  * @brief The principal manager makes an active account of the structure a
@@ -677,9 +679,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_reject(
  * One thread per context.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_set_role(
-    chorusacct_ctx *ctx, int64_t principal_id, int64_t account_id, int role,
-    int *reason);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_account_set_role(chorusacct_ctx *ctx, int64_t principal_id,
+                            int64_t account_id, int role, int *reason);
 
 /**
  * @brief Check an activation link without consuming it (safe for a GET
@@ -706,9 +708,10 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_set_role(
  * One thread per context.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_activation_lookup(
-    chorusacct_ctx *ctx, const char *token, const char *client_key,
-    chorusacct_token_info *out, int *reason);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_activation_lookup(chorusacct_ctx *ctx, const char *token,
+                             const char *client_key, chorusacct_token_info *out,
+                             int *reason);
 
 /**
  * @brief The activation form: the token from the link, the password
@@ -717,13 +720,13 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_activation_lookup(
  * @since 0.1
  */
 typedef struct chorusacct_activation {
-    uint32_t struct_size;   /**< sizeof(chorusacct_activation) */
-    uint32_t reserved0;     /**< zero */
-    const char *token;      /**< from the link, NUL-terminated */
-    const char *password;   /**< UTF-8, `password_len` bytes */
-    size_t password_len;    /**< length of `password` */
-    const char *confirm;    /**< the confirmation, `confirm_len` bytes */
-    size_t confirm_len;     /**< length of `confirm` */
+    uint32_t struct_size; /**< sizeof(chorusacct_activation) */
+    uint32_t reserved0;   /**< zero */
+    const char *token;    /**< from the link, NUL-terminated */
+    const char *password; /**< UTF-8, `password_len` bytes */
+    size_t password_len;  /**< length of `password` */
+    const char *confirm;  /**< the confirmation, `confirm_len` bytes */
+    size_t confirm_len;   /**< length of `confirm` */
     /** Key of the application for throttling, such as the client's
      *  address; NULL: none. */
     const char *client_key;
@@ -741,8 +744,8 @@ typedef struct chorusacct_activation {
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_activation_init(
-    chorusacct_activation *form, size_t struct_size);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_activation_init(chorusacct_activation *form, size_t struct_size);
 
 /**
  * @brief Activate an account: the token, the password and its
@@ -775,8 +778,8 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_activation_init(
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_activation_submit(
-    chorusacct_ctx *ctx, const chorusacct_activation *form,
-    int64_t *account_id, uint32_t *failed_rules, int *reason);
+    chorusacct_ctx *ctx, const chorusacct_activation *form, int64_t *account_id,
+    uint32_t *failed_rules, int *reason);
 
 /**
  * @brief The person asks for a new activation link (or for the approval
@@ -805,9 +808,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_activation_submit(
  * One thread per context.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_activation_resend(
-    chorusacct_ctx *ctx, const char *login_email, const char *client_key,
-    int *reason);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_activation_resend(chorusacct_ctx *ctx, const char *login_email,
+                             const char *client_key, int *reason);
 
 /**
  * @brief A manager of the account's structure has the activation link
@@ -829,9 +832,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_activation_resend(
  * One thread per context.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_activation_resend_by(
-    chorusacct_ctx *ctx, int64_t manager_id, int64_t account_id,
-    int *reason);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_activation_resend_by(chorusacct_ctx *ctx, int64_t manager_id,
+                                int64_t account_id, int *reason);
 
 /**
  * @brief Deactivate an active account: by itself, or by a manager of its
@@ -857,9 +860,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_activation_resend_by(
  * One thread per context.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_disable(
-    chorusacct_ctx *ctx, int64_t actor_id, int64_t account_id,
-    const char *why, int *reason);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_account_disable(chorusacct_ctx *ctx, int64_t actor_id,
+                           int64_t account_id, const char *why, int *reason);
 
 /**
  * @brief Reactivate a disabled account (by itself, or by a manager of its
@@ -879,8 +882,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_disable(
  * One thread per context.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_enable(
-    chorusacct_ctx *ctx, int64_t actor_id, int64_t account_id, int *reason);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_account_enable(chorusacct_ctx *ctx, int64_t actor_id,
+                          int64_t account_id, int *reason);
 
 /**
  * @brief Check the password of an active account for a later login, in
@@ -908,10 +912,10 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_enable(
  * One thread per context.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_login(
-    chorusacct_ctx *ctx, const char *login_email, const char *password,
-    size_t password_len, const char *client_key, int64_t *account_id,
-    int *reason);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_login(chorusacct_ctx *ctx, const char *login_email,
+                 const char *password, size_t password_len,
+                 const char *client_key, int64_t *account_id, int *reason);
 
 /**
  * @brief Issue a captcha challenge: a short code from an unambiguous
@@ -936,9 +940,10 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_login(
  * One thread per context.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_captcha_issue(
-    chorusacct_ctx *ctx, const char *client_key, char *id, size_t id_cap,
-    char *text, size_t text_cap, int *reason);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_captcha_issue(chorusacct_ctx *ctx, const char *client_key, char *id,
+                         size_t id_cap, char *text, size_t text_cap,
+                         int *reason);
 
 /**
  * @brief Expire what is due and purge what is old.
@@ -962,8 +967,8 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_captcha_issue(
  * may run at once.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_sweep(
-    chorusacct_ctx *ctx, chorusacct_sweep_result *out);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_sweep(chorusacct_ctx *ctx, chorusacct_sweep_result *out);
 
 /**
  * @brief Read an account (its password hash is not returned).
@@ -977,8 +982,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_sweep(
  * One thread per context.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_get(
-    chorusacct_ctx *ctx, int64_t id, chorusacct_account *out);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_account_get(chorusacct_ctx *ctx, int64_t id,
+                       chorusacct_account *out);
 
 /**
  * @brief Find an account by login e-mail (case-insensitive).
@@ -992,8 +998,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_get(
  * One thread per context.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_find(
-    chorusacct_ctx *ctx, const char *login_email, chorusacct_account *out);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_account_find(chorusacct_ctx *ctx, const char *login_email,
+                        chorusacct_account *out);
 
 /**
  * @brief List accounts (password hashes not returned).
@@ -1010,9 +1017,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_find(
  * One thread per context.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_list(
-    chorusacct_ctx *ctx, const chorusacct_account_query *q,
-    chorusacct_account *out, size_t max, size_t *count);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_account_list(chorusacct_ctx *ctx, const chorusacct_account_query *q,
+                        chorusacct_account *out, size_t max, size_t *count);
 
 /**
  * @brief Read a structure.
@@ -1026,8 +1033,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_account_list(
  * One thread per context.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_structure_get(
-    chorusacct_ctx *ctx, int64_t id, chorusacct_structure *out);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_structure_get(chorusacct_ctx *ctx, int64_t id,
+                         chorusacct_structure *out);
 
 /**
  * @brief Read the audit log of an account (0: of all), oldest first.
@@ -1047,9 +1055,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_structure_get(
  * One thread per context.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_event_list(
-    chorusacct_ctx *ctx, int64_t account_id, int64_t after_id,
-    chorusacct_event *out, size_t max, size_t *count);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_event_list(chorusacct_ctx *ctx, int64_t account_id, int64_t after_id,
+                      chorusacct_event *out, size_t max, size_t *count);
 
 #ifdef __cplusplus
 }

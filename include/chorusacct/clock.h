@@ -19,9 +19,9 @@ extern "C" {
 /**
  * @brief Clock callback table.
  *
- * Set `struct_size` to `sizeof(chorusacct_clock_ops)` (chorusacct_clock_ops_init()
- * does it); new members are only ever appended, and the library ignores
- * members past `struct_size`.
+ * Set `struct_size` to `sizeof(chorusacct_clock_ops)`
+ * (chorusacct_clock_ops_init() does it); new members are only ever appended,
+ * and the library ignores members past `struct_size`.
  * @since 0.1
  */
 typedef struct chorusacct_clock_ops {
@@ -45,8 +45,8 @@ typedef struct chorusacct_clock_ops {
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_clock_ops_init(
-    chorusacct_clock_ops *ops, size_t struct_size);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_clock_ops_init(chorusacct_clock_ops *ops, size_t struct_size);
 
 #ifdef __cplusplus
 }

@@ -28,23 +28,23 @@
 #include <chorusacct/version.h>
 
 #if defined(_WIN32) || defined(__CYGWIN__)
-#  if defined(CHORUSACCT_STATIC)
-#    define CHORUSACCT_API
-#  elif defined(CHORUSACCT_BUILDING)
-#    define CHORUSACCT_API __declspec(dllexport)
-#  else
-#    define CHORUSACCT_API __declspec(dllimport)
-#  endif
-#elif defined(__GNUC__) && __GNUC__ >= 4
-#  define CHORUSACCT_API __attribute__((visibility("default")))
+#if defined(CHORUSACCT_STATIC)
+#define CHORUSACCT_API
+#elif defined(CHORUSACCT_BUILDING)
+#define CHORUSACCT_API __declspec(dllexport)
 #else
-#  define CHORUSACCT_API
+#define CHORUSACCT_API __declspec(dllimport)
+#endif
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#define CHORUSACCT_API __attribute__((visibility("default")))
+#else
+#define CHORUSACCT_API
 #endif
 
 #if defined(__GNUC__) && __GNUC__ >= 4
-#  define CHORUSACCT_NODISCARD __attribute__((warn_unused_result))
+#define CHORUSACCT_NODISCARD __attribute__((warn_unused_result))
 #else
-#  define CHORUSACCT_NODISCARD
+#define CHORUSACCT_NODISCARD
 #endif
 
 #ifdef __cplusplus
@@ -103,8 +103,8 @@ typedef enum chorusacct_status {
     CHORUSACCT_E_FORMAT = -109,    /**< characters in the wrong places */
     /* -110 was "too short", returned by no function and removed before
      * 0.1.0: never to be reused. */
-    CHORUSACCT_E_TOOLONG = -111,   /**< too long */
-    CHORUSACCT_E_UTF8 = -112,      /**< invalid UTF-8 */
+    CHORUSACCT_E_TOOLONG = -111, /**< too long */
+    CHORUSACCT_E_UTF8 = -112,    /**< invalid UTF-8 */
 
     /* -150 .. -199: free (EU VAT numbers use the shared reasons). */
 
@@ -247,8 +247,8 @@ CHORUSACCT_API const char *chorusacct_status_name(int code);
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_status_from_name(
-    int *out, const char *name);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_status_from_name(int *out, const char *name);
 
 /**
  * @brief Language from a tag: `fr`, `en`, or a longer tag that starts with
@@ -264,8 +264,8 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_status_from_name(
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_lang_from_tag(
-    int *out, const char *tag);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_lang_from_tag(int *out, const char *tag);
 
 /**
  * @brief Version of the library that is running, as `"MAJOR.MINOR.PATCH"`.

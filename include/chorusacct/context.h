@@ -77,29 +77,29 @@ typedef enum chorusacct_config_flags {
  * @since 0.1
  */
 typedef struct chorusacct_config {
-    uint32_t struct_size;         /**< sizeof(chorusacct_config) */
-    int32_t lang;                 /**< default language (EN) */
-    uint32_t flags;               /**< ::chorusacct_config_flags (0) */
-    uint32_t resend_daily_quota;  /**< resends per account per day (5) */
-    int64_t draft_ttl;            /**< wizard draft lifetime (86400) */
-    int64_t activation_ttl;       /**< activation link lifetime (3600) */
-    int64_t approval_ttl;         /**< pending approval (30 days) */
-    int64_t purge_after;          /**< expired/rejected kept (30 days) */
-    int64_t resend_cooldown;      /**< between two resends (60) */
-    int64_t captcha_ttl;          /**< challenge lifetime (600) */
-    uint32_t captcha_length;      /**< characters, 4 to 12 (6) */
+    uint32_t struct_size;          /**< sizeof(chorusacct_config) */
+    int32_t lang;                  /**< default language (EN) */
+    uint32_t flags;                /**< ::chorusacct_config_flags (0) */
+    uint32_t resend_daily_quota;   /**< resends per account per day (5) */
+    int64_t draft_ttl;             /**< wizard draft lifetime (86400) */
+    int64_t activation_ttl;        /**< activation link lifetime (3600) */
+    int64_t approval_ttl;          /**< pending approval (30 days) */
+    int64_t purge_after;           /**< expired/rejected kept (30 days) */
+    int64_t resend_cooldown;       /**< between two resends (60) */
+    int64_t captcha_ttl;           /**< challenge lifetime (600) */
+    uint32_t captcha_length;       /**< characters, 4 to 12 (6) */
     uint32_t captcha_max_attempts; /**< answers per challenge (3) */
     /** Attempts (sign-ups, captchas, token checks, logins, resends) per
      *  hour per application key, such as a client address (60). */
     uint32_t key_attempts_per_hour;
     /** The same per e-mail address (20). */
     uint32_t address_attempts_per_hour;
-    uint32_t login_max_failures;  /**< failures before lockout (5) */
-    uint32_t mail_max_attempts;   /**< tries before a dead letter (8) */
-    int64_t lockout_duration;     /**< (900) */
-    int64_t mail_retry_base;      /**< first backoff (60) */
-    int64_t mail_retry_max;       /**< longest backoff (86400) */
-    int64_t mail_lease;           /**< delivery lease (300) */
+    uint32_t login_max_failures; /**< failures before lockout (5) */
+    uint32_t mail_max_attempts;  /**< tries before a dead letter (8) */
+    int64_t lockout_duration;    /**< (900) */
+    int64_t mail_retry_base;     /**< first backoff (60) */
+    int64_t mail_retry_max;      /**< longest backoff (86400) */
+    int64_t mail_lease;          /**< delivery lease (300) */
     /** argon2id operations (libsodium's interactive limit). */
     uint64_t pwhash_opslimit;
     /** argon2id memory in bytes (libsodium's interactive: 64 MiB). */
@@ -133,10 +133,10 @@ typedef enum chorusacct_option {
     CHORUSACCT_OPT_FLAGS = 2, /**< `flags`: ::chorusacct_config_flags */
     /** `resend_daily_quota`: resends per account per day */
     CHORUSACCT_OPT_RESEND_DAILY_QUOTA = 3,
-    CHORUSACCT_OPT_DRAFT_TTL = 4,      /**< `draft_ttl`, seconds */
-    CHORUSACCT_OPT_ACTIVATION_TTL = 5, /**< `activation_ttl`, seconds */
-    CHORUSACCT_OPT_APPROVAL_TTL = 6,   /**< `approval_ttl`, seconds */
-    CHORUSACCT_OPT_PURGE_AFTER = 7,    /**< `purge_after`, seconds */
+    CHORUSACCT_OPT_DRAFT_TTL = 4,       /**< `draft_ttl`, seconds */
+    CHORUSACCT_OPT_ACTIVATION_TTL = 5,  /**< `activation_ttl`, seconds */
+    CHORUSACCT_OPT_APPROVAL_TTL = 6,    /**< `approval_ttl`, seconds */
+    CHORUSACCT_OPT_PURGE_AFTER = 7,     /**< `purge_after`, seconds */
     CHORUSACCT_OPT_RESEND_COOLDOWN = 8, /**< `resend_cooldown`, seconds */
     CHORUSACCT_OPT_CAPTCHA_TTL = 9,     /**< `captcha_ttl`, seconds */
     CHORUSACCT_OPT_CAPTCHA_LENGTH = 10, /**< `captcha_length`, 4 to 12 */
@@ -179,8 +179,8 @@ typedef enum chorusacct_option {
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_config_init(
-    chorusacct_config *cfg, size_t struct_size);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_config_init(chorusacct_config *cfg, size_t struct_size);
 
 /**
  * @brief Open a context.
@@ -203,8 +203,8 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_config_init(
  * Safe from any thread.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_new(
-    chorusacct_ctx **out, const chorusacct_config *cfg);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_ctx_new(chorusacct_ctx **out, const chorusacct_config *cfg);
 
 /**
  * @brief Close a context: calls the `destroy` member of each callback
@@ -236,8 +236,8 @@ CHORUSACCT_API void chorusacct_ctx_free(chorusacct_ctx *ctx);
  * One thread per context.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_int(
-    chorusacct_ctx *ctx, int opt, int64_t value);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_ctx_set_int(chorusacct_ctx *ctx, int opt, int64_t value);
 
 /**
  * @brief Read an integer setting.
@@ -252,8 +252,8 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_int(
  * One thread per context.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_get_int(
-    const chorusacct_ctx *ctx, int opt, int64_t *out);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_ctx_get_int(const chorusacct_ctx *ctx, int opt, int64_t *out);
 
 /**
  * @brief Change a string setting. Each is UTF-8 text without control
@@ -275,8 +275,8 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_get_int(
  * One thread per context.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_str(
-    chorusacct_ctx *ctx, int opt, const char *value);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_ctx_set_str(chorusacct_ctx *ctx, int opt, const char *value);
 
 /**
  * @brief Read a string setting.
@@ -309,8 +309,8 @@ CHORUSACCT_API const char *chorusacct_ctx_get_str(const chorusacct_ctx *ctx,
  * One thread per context.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_secret(
-    chorusacct_ctx *ctx, const uint8_t *key, size_t len);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_ctx_set_secret(chorusacct_ctx *ctx, const uint8_t *key, size_t len);
 
 /**
  * @brief Set the storage.
@@ -337,8 +337,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_secret(
  * calls a flow function.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_storage(
-    chorusacct_ctx *ctx, const chorusacct_storage_ops *ops);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_ctx_set_storage(chorusacct_ctx *ctx,
+                           const chorusacct_storage_ops *ops);
 
 /**
  * @brief Set the mailer that chorusacct_outbox_deliver() hands messages
@@ -356,8 +357,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_storage(
  * chorusacct_outbox_deliver().
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_mailer(
-    chorusacct_ctx *ctx, const chorusacct_mailer_ops *ops);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_ctx_set_mailer(chorusacct_ctx *ctx,
+                          const chorusacct_mailer_ops *ops);
 
 /**
  * @brief Set the clock the context reads the time from. The previous
@@ -374,8 +376,8 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_mailer(
  * One thread per context; `now` runs on the calling thread.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_clock(
-    chorusacct_ctx *ctx, const chorusacct_clock_ops *ops);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_ctx_set_clock(chorusacct_ctx *ctx, const chorusacct_clock_ops *ops);
 
 /**
  * @brief Set the random source of tokens, captchas and secrets. The
@@ -393,8 +395,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_clock(
  * One thread per context; `fill` runs on the calling thread.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_random(
-    chorusacct_ctx *ctx, const chorusacct_random_ops *ops);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_ctx_set_random(chorusacct_ctx *ctx,
+                          const chorusacct_random_ops *ops);
 
 /**
  * @brief Use the application's captcha verifier instead of the built-in
@@ -412,8 +415,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_random(
  * One thread per context; `verify` runs on the thread that signs up.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_captcha(
-    chorusacct_ctx *ctx, const chorusacct_captcha_ops *ops);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_ctx_set_captcha(chorusacct_ctx *ctx,
+                           const chorusacct_captcha_ops *ops);
 
 /**
  * @brief Detail of the last error on this context: which operation,
@@ -426,8 +430,7 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_captcha(
  * One thread per context (the detail is per context, not per thread).
  * @since 0.1
  */
-CHORUSACCT_API const char *chorusacct_ctx_last_error(
-    const chorusacct_ctx *ctx);
+CHORUSACCT_API const char *chorusacct_ctx_last_error(const chorusacct_ctx *ctx);
 
 /**
  * @brief The context's current time, through its clock.

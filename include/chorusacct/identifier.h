@@ -105,8 +105,8 @@ CHORUSACCT_API const char *chorusacct_identifier_name(int type);
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_identifier_from_name(
-    int *out, const char *code);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_identifier_from_name(int *out, const char *code);
 
 /**
  * @brief Type from its numeric code in invoice files (1 to 7).
@@ -120,8 +120,8 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_identifier_from_name(
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_identifier_from_number(
-    int *out, int number);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_identifier_from_number(int *out, int number);
 
 /**
  * @brief Numeric code of a type in invoice files.
@@ -208,9 +208,10 @@ CHORUSACCT_API int chorusacct_identifier_has_value(int type);
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_identifier_check(
-    int type, const char *in, size_t len, uint32_t flags, char *buf,
-    size_t cap, size_t *len_out, int *reason);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_identifier_check(int type, const char *in, size_t len,
+                            uint32_t flags, char *buf, size_t cap,
+                            size_t *len_out, int *reason);
 
 /**
  * @brief Where a normalized identifier splits into its enterprise and
@@ -235,8 +236,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_identifier_check(
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_identifier_split(
-    int type, const char *normalized, size_t len, size_t *enterprise_len);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_identifier_split(int type, const char *normalized, size_t len,
+                            size_t *enterprise_len);
 
 /**
  * @brief SIREN: 9 digits, Luhn key.
@@ -258,9 +260,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_identifier_split(
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_siren_check(
-    const char *in, size_t len, uint32_t flags, char *buf, size_t cap,
-    size_t *len_out, int *reason);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_siren_check(const char *in, size_t len, uint32_t flags, char *buf,
+                       size_t cap, size_t *len_out, int *reason);
 
 /**
  * @brief SIRET: 14 digits, Luhn key over the 14 digits and over the SIREN
@@ -284,9 +286,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_siren_check(
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_siret_check(
-    const char *in, size_t len, uint32_t flags, char *buf, size_t cap,
-    size_t *len_out, int *reason);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_siret_check(const char *in, size_t len, uint32_t flags, char *buf,
+                       size_t cap, size_t *len_out, int *reason);
 
 /**
  * @brief French intra-community VAT number: optional `FR` prefix, a
@@ -311,9 +313,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_siret_check(
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_vat_fr_check(
-    const char *in, size_t len, uint32_t flags, char *buf, size_t cap,
-    size_t *len_out, int *reason);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_vat_fr_check(const char *in, size_t len, uint32_t flags, char *buf,
+                        size_t cap, size_t *len_out, int *reason);
 
 /**
  * @brief French VAT number of a SIREN (with its numeric key), such as
@@ -339,9 +341,10 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_vat_fr_check(
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_vat_fr_from_siren(
-    const char *in, size_t len, uint32_t flags, char *buf, size_t cap,
-    size_t *len_out, int *reason);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_vat_fr_from_siren(const char *in, size_t len, uint32_t flags,
+                             char *buf, size_t cap, size_t *len_out,
+                             int *reason);
 
 /**
  * @brief RIDET (New Caledonia): 7-digit enterprise number and 3-digit
@@ -365,9 +368,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_vat_fr_from_siren(
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ridet_check(
-    const char *in, size_t len, uint32_t flags, char *buf, size_t cap,
-    size_t *len_out, int *reason);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_ridet_check(const char *in, size_t len, uint32_t flags, char *buf,
+                       size_t cap, size_t *len_out, int *reason);
 
 /**
  * @brief TAHITI number (French Polynesia): 6-character enterprise number
@@ -391,9 +394,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ridet_check(
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_tahiti_check(
-    const char *in, size_t len, uint32_t flags, char *buf, size_t cap,
-    size_t *len_out, int *reason);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_tahiti_check(const char *in, size_t len, uint32_t flags, char *buf,
+                        size_t cap, size_t *len_out, int *reason);
 
 /**
  * @brief Identifier of a structure outside the EU: an ISO 3166-1 alpha-2
@@ -421,9 +424,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_tahiti_check(
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_hors_ue_check(
-    const char *in, size_t len, uint32_t flags, char *buf, size_t cap,
-    size_t *len_out, int *reason);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_hors_ue_check(const char *in, size_t len, uint32_t flags, char *buf,
+                         size_t cap, size_t *len_out, int *reason);
 
 /**
  * @brief Build the `HORS_UE` identifier from a country code and a company
@@ -454,9 +457,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_hors_ue_check(
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_hors_ue_build(
-    const char *country, const char *name, size_t len, char *buf,
-    size_t cap, size_t *len_out, int *reason);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_hors_ue_build(const char *country, const char *name, size_t len,
+                         char *buf, size_t cap, size_t *len_out, int *reason);
 
 /**
  * @brief Intra-community VAT number of any EU member state, or of
@@ -505,9 +508,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_hors_ue_build(
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_vat_check(
-    const char *in, size_t len, uint32_t flags, char *buf, size_t cap,
-    size_t *len_out, int *reason);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_vat_check(const char *in, size_t len, uint32_t flags, char *buf,
+                     size_t cap, size_t *len_out, int *reason);
 
 /**
  * @brief Expected format of the VAT numbers of one country, with an
@@ -523,8 +526,7 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_vat_check(
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API const char *chorusacct_vat_hint(const char *country,
-                                               int lang);
+CHORUSACCT_API const char *chorusacct_vat_hint(const char *country, int lang);
 
 #ifdef __cplusplus
 }

@@ -133,19 +133,19 @@ typedef struct chorusacct_mailer_ops {
  * @since 0.1
  */
 typedef struct chorusacct_message {
-    uint32_t struct_size;    /**< sizeof(chorusacct_message) */
-    int32_t kind;            /**< ::chorusacct_mail_kind */
-    int64_t id;              /**< assigned by storage, increasing */
-    int64_t account_id;      /**< the account it is about */
-    int32_t lang;            /**< language of the text */
-    int32_t status;          /**< ::chorusacct_message_status */
-    int32_t attempts;        /**< tries so far */
-    int32_t reserved0;       /**< zero */
-    int64_t created_at;      /**< queued */
-    int64_t next_attempt_at; /**< due time of the next try */
-    int64_t lease_until;     /**< handed to a worker until then */
-    int64_t sent_at;         /**< 0 until sent */
-    char to[CHORUSACCT_ADDRESS_SIZE];      /**< recipient address */
+    uint32_t struct_size;             /**< sizeof(chorusacct_message) */
+    int32_t kind;                     /**< ::chorusacct_mail_kind */
+    int64_t id;                       /**< assigned by storage, increasing */
+    int64_t account_id;               /**< the account it is about */
+    int32_t lang;                     /**< language of the text */
+    int32_t status;                   /**< ::chorusacct_message_status */
+    int32_t attempts;                 /**< tries so far */
+    int32_t reserved0;                /**< zero */
+    int64_t created_at;               /**< queued */
+    int64_t next_attempt_at;          /**< due time of the next try */
+    int64_t lease_until;              /**< handed to a worker until then */
+    int64_t sent_at;                  /**< 0 until sent */
+    char to[CHORUSACCT_ADDRESS_SIZE]; /**< recipient address */
     /** Listed: the rendered subject. Stored: empty. */
     char subject[CHORUSACCT_SUBJECT_SIZE];
     /** Listed: the rendered text, `{link}` where the link goes. Stored:
@@ -179,8 +179,8 @@ typedef struct chorusacct_delivery {
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_mailer_ops_init(
-    chorusacct_mailer_ops *ops, size_t struct_size);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_mailer_ops_init(chorusacct_mailer_ops *ops, size_t struct_size);
 
 /**
  * @brief Hand due outbox messages to the context's mailer.
@@ -212,8 +212,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_mailer_ops_init(
  * thread, outside any storage transaction.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_outbox_deliver(
-    chorusacct_ctx *ctx, size_t max, chorusacct_delivery *out);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_outbox_deliver(chorusacct_ctx *ctx, size_t max,
+                          chorusacct_delivery *out);
 
 /**
  * @brief List outbox messages.
@@ -236,9 +237,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_outbox_deliver(
  * One thread per context.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_outbox_list(
-    chorusacct_ctx *ctx, int status, int64_t after_id, chorusacct_message *out,
-    size_t max, size_t *count);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_outbox_list(chorusacct_ctx *ctx, int status, int64_t after_id,
+                       chorusacct_message *out, size_t max, size_t *count);
 
 /**
  * @brief Machine name of a message kind (`summary`, `activation`...).
@@ -292,8 +293,9 @@ CHORUSACCT_API const char *chorusacct_message_status_name(int status);
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_template_default(
-    int kind, int lang, const char **subject, const char **body);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_template_default(int kind, int lang, const char **subject,
+                            const char **body);
 
 /**
  * @brief Replace the template of a kind of message in one language for
@@ -322,9 +324,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_template_default(
  * One thread per context.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_template(
-    chorusacct_ctx *ctx, int kind, int lang, const char *subject,
-    const char *body, int *reason);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_ctx_set_template(chorusacct_ctx *ctx, int kind, int lang,
+                            const char *subject, const char *body, int *reason);
 
 /* ------------------------------------------------------------------ */
 /* Internet messages and the Maildir mailer                             */
@@ -358,9 +360,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_ctx_set_template(
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_mail_format(
-    const chorusacct_mail *mail, const char *from, int64_t date, char *buf,
-    size_t cap, size_t *len_out);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_mail_format(const chorusacct_mail *mail, const char *from,
+                       int64_t date, char *buf, size_t cap, size_t *len_out);
 
 /**
  * @brief Fill a mailer table that delivers into a Maildir: each message is
@@ -383,8 +385,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_mail_format(
  * Safe from any thread; the table may be used from several threads.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_maildir_ops(
-    chorusacct_mailer_ops *out, const char *dir, const char *from);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_maildir_ops(chorusacct_mailer_ops *out, const char *dir,
+                       const char *from);
 
 /* ------------------------------------------------------------------ */
 /* SMTP                                                                 */
@@ -440,8 +443,8 @@ typedef struct chorusacct_smtp_config {
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_smtp_config_init(
-    chorusacct_smtp_config *cfg, size_t struct_size);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_smtp_config_init(chorusacct_smtp_config *cfg, size_t struct_size);
 
 /**
  * @brief Fill a mailer table that submits each message to an SMTP server.
@@ -477,8 +480,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_smtp_config_init(
  * message).
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_smtp_ops(
-    chorusacct_mailer_ops *out, const chorusacct_smtp_config *cfg);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_smtp_ops(chorusacct_mailer_ops *out,
+                    const chorusacct_smtp_config *cfg);
 
 #ifdef __cplusplus
 }

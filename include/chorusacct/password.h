@@ -51,9 +51,9 @@ typedef enum chorusacct_pw_rule {
  * @since 0.1
  */
 typedef enum chorusacct_pw_class {
-    CHORUSACCT_PW_CLASS_UPPER = 1,  /**< 1: upper case, Lu or Lt */
-    CHORUSACCT_PW_CLASS_LOWER = 2,  /**< 2: lower case, Ll */
-    CHORUSACCT_PW_CLASS_DIGIT = 4,  /**< 4: decimal digit, Nd */
+    CHORUSACCT_PW_CLASS_UPPER = 1, /**< 1: upper case, Lu or Lt */
+    CHORUSACCT_PW_CLASS_LOWER = 2, /**< 2: lower case, Ll */
+    CHORUSACCT_PW_CLASS_DIGIT = 4, /**< 4: decimal digit, Nd */
     /** 8: any other allowed code point: punctuation, symbols, spaces,
      *  letters without case (Lm, Lo), marks, other numbers */
     CHORUSACCT_PW_CLASS_SPECIAL = 8
@@ -120,9 +120,9 @@ CHORUSACCT_API size_t chorusacct_password_max_len(void);
  * Pure; no chorusacct_init() needed.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_password_check(
-    const char *pw, size_t len, uint32_t *failed, uint32_t *classes,
-    int *reason);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_password_check(const char *pw, size_t len, uint32_t *failed,
+                          uint32_t *classes, int *reason);
 
 /**
  * @brief Refuse a password that contains the person's login or names.
@@ -163,8 +163,8 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_password_check(
  * @since 0.1
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_password_check_personal(
-    const char *pw, size_t len, const char *login_email,
-    const char *first_name, const char *last_name, int *reason);
+    const char *pw, size_t len, const char *login_email, const char *first_name,
+    const char *last_name, int *reason);
 
 /**
  * @brief Message for one rule, to show under the password field.

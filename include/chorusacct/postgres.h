@@ -81,8 +81,9 @@ typedef enum chorusacct_postgres_flags {
  * time (open one per context).
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_postgres_ops(
-    chorusacct_storage_ops *out, const char *conninfo, uint32_t flags);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_postgres_ops(chorusacct_storage_ops *out, const char *conninfo,
+                        uint32_t flags);
 
 /**
  * @brief Schema version this library writes (and the newest it opens),

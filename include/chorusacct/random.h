@@ -42,8 +42,8 @@ typedef struct chorusacct_random_ops {
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_random_ops_init(
-    chorusacct_random_ops *ops, size_t struct_size);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_random_ops_init(chorusacct_random_ops *ops, size_t struct_size);
 
 #ifdef __cplusplus
 }

@@ -54,8 +54,9 @@ typedef enum chorusacct_sqlite_flags {
  * thread at a time.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_sqlite_ops(
-    chorusacct_storage_ops *out, const char *path, uint32_t flags);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_sqlite_ops(chorusacct_storage_ops *out, const char *path,
+                      uint32_t flags);
 
 /**
  * @brief Schema version this library writes (and the newest it opens).

@@ -78,12 +78,12 @@ typedef struct chorusacct_token {
  * @since 0.1
  */
 typedef struct chorusacct_captcha {
-    uint32_t struct_size; /**< sizeof(chorusacct_captcha) */
-    int32_t reserved0;    /**< zero (answers are counted in a counter) */
-    int64_t created_at;   /**< Unix seconds */
-    int64_t expires_at;   /**< end of validity, Unix seconds */
-    int64_t used_at;      /**< 0 until a sign-up used it */
-    uint8_t id_hash[32];  /**< keyed hash of the public id */
+    uint32_t struct_size;    /**< sizeof(chorusacct_captcha) */
+    int32_t reserved0;       /**< zero (answers are counted in a counter) */
+    int64_t created_at;      /**< Unix seconds */
+    int64_t expires_at;      /**< end of validity, Unix seconds */
+    int64_t used_at;         /**< 0 until a sign-up used it */
+    uint8_t id_hash[32];     /**< keyed hash of the public id */
     uint8_t answer_hash[32]; /**< keyed hash of id and answer */
 } chorusacct_captcha;
 
@@ -118,16 +118,15 @@ typedef struct chorusacct_storage_ops {
     int (*account_delete)(void *ud, int64_t id);
     /** Up to `max` matching accounts in increasing id order. */
     int (*account_list)(void *ud, const chorusacct_account_query *q,
-                        chorusacct_account *out, size_t max,
-                        size_t *count);
+                        chorusacct_account *out, size_t max, size_t *count);
 
     /** Insert; sets `s->id`. */
     int (*structure_insert)(void *ud, chorusacct_structure *s);
     /** By id. */
     int (*structure_get)(void *ud, int64_t id, chorusacct_structure *out);
     /** By type and non-empty identifier. */
-    int (*structure_find)(void *ud, int32_t id_type,
-                          const char *identifier, chorusacct_structure *out);
+    int (*structure_find)(void *ud, int32_t id_type, const char *identifier,
+                          chorusacct_structure *out);
     /** Replaces the structure `s->id` (principal manager). */
     int (*structure_update)(void *ud, const chorusacct_structure *s);
     /** Deletes a structure. */
@@ -136,8 +135,7 @@ typedef struct chorusacct_storage_ops {
     /** Insert a token (its hash is unique). */
     int (*token_insert)(void *ud, const chorusacct_token *t);
     /** By the 32-byte keyed hash. */
-    int (*token_get)(void *ud, const uint8_t *hash32,
-                     chorusacct_token *out);
+    int (*token_get)(void *ud, const uint8_t *hash32, chorusacct_token *out);
     /** Sets `used_at` to `now` if it is 0; else ::CHORUSACCT_E_CONFLICT. */
     int (*token_consume)(void *ud, const uint8_t *hash32, int64_t now);
     /** Sets `used_at` of every unused token of the account and purpose. */
@@ -205,8 +203,8 @@ typedef struct chorusacct_storage_ops {
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_storage_ops_init(
-    chorusacct_storage_ops *ops, size_t struct_size);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_storage_ops_init(chorusacct_storage_ops *ops, size_t struct_size);
 
 /* ------------------------------------------------------------------ */
 /* In-memory backend                                                    */
@@ -233,8 +231,8 @@ typedef struct chorusacct_memstore chorusacct_memstore;
  * Thread-safe: several contexts in several threads may share the store.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_memstore_new(
-    chorusacct_memstore **out);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_memstore_new(chorusacct_memstore **out);
 
 /**
  * @brief Free a store and every record in it.
@@ -259,8 +257,9 @@ CHORUSACCT_API void chorusacct_memstore_free(chorusacct_memstore *store);
  * Safe from any thread; the table may be used from several threads.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_memstore_ops(
-    chorusacct_storage_ops *ops, chorusacct_memstore *store);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_memstore_ops(chorusacct_storage_ops *ops,
+                        chorusacct_memstore *store);
 
 #ifdef __cplusplus
 }

@@ -52,8 +52,8 @@ typedef struct chorusacct_testclock chorusacct_testclock;
  * The clock may be read and moved from several threads at once.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_testclock_new(
-    chorusacct_testclock **out, int64_t start);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_testclock_new(chorusacct_testclock **out, int64_t start);
 
 /**
  * @brief Free a settable clock.
@@ -103,8 +103,8 @@ CHORUSACCT_API void chorusacct_testclock_advance(chorusacct_testclock *clock,
  * Safe from any thread (an atomic load).
  * @since 0.1
  */
-CHORUSACCT_API int64_t chorusacct_testclock_now(
-    const chorusacct_testclock *clock);
+CHORUSACCT_API int64_t
+chorusacct_testclock_now(const chorusacct_testclock *clock);
 
 /**
  * @brief Fill a clock table that reads this clock.
@@ -119,8 +119,9 @@ CHORUSACCT_API int64_t chorusacct_testclock_now(
  * Safe from any thread.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_testclock_ops(
-    chorusacct_clock_ops *ops, chorusacct_testclock *clock);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_testclock_ops(chorusacct_clock_ops *ops,
+                         chorusacct_testclock *clock);
 
 /* ------------------------------------------------------------------ */
 /* Seeded generator                                                     */
@@ -146,8 +147,8 @@ typedef struct chorusacct_testrandom chorusacct_testrandom;
  * The generator may be used from several threads (it locks).
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_testrandom_new(
-    chorusacct_testrandom **out, const uint8_t *seed);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_testrandom_new(chorusacct_testrandom **out, const uint8_t *seed);
 
 /**
  * @brief Free a generator, wiping its key.
@@ -174,8 +175,9 @@ CHORUSACCT_API void chorusacct_testrandom_free(chorusacct_testrandom *rnd);
  * Safe from any thread.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_testrandom_ops(
-    chorusacct_random_ops *ops, chorusacct_testrandom *rnd);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_testrandom_ops(chorusacct_random_ops *ops,
+                          chorusacct_testrandom *rnd);
 
 /* ------------------------------------------------------------------ */
 /* Capturing mailer                                                     */
@@ -198,8 +200,8 @@ typedef struct chorusacct_testmailer chorusacct_testmailer;
  * All its functions may be called from several threads (it locks).
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_testmailer_new(
-    chorusacct_testmailer **out);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_testmailer_new(chorusacct_testmailer **out);
 
 /**
  * @brief Free a capturing mailer and the messages it holds.
@@ -224,8 +226,9 @@ CHORUSACCT_API void chorusacct_testmailer_free(chorusacct_testmailer *cm);
  * Safe from any thread.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_testmailer_ops(
-    chorusacct_mailer_ops *ops, chorusacct_testmailer *cm);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_testmailer_ops(chorusacct_mailer_ops *ops,
+                          chorusacct_testmailer *cm);
 
 /**
  * @brief Number of messages captured.
@@ -237,8 +240,8 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_testmailer_ops(
  * Safe from any thread.
  * @since 0.1
  */
-CHORUSACCT_API size_t chorusacct_testmailer_count(
-    const chorusacct_testmailer *cm);
+CHORUSACCT_API size_t
+chorusacct_testmailer_count(const chorusacct_testmailer *cm);
 
 /**
  * @brief A captured message (copies of every field).
@@ -254,8 +257,8 @@ CHORUSACCT_API size_t chorusacct_testmailer_count(
  * Safe from any thread.
  * @since 0.1
  */
-CHORUSACCT_API const chorusacct_mail *chorusacct_testmailer_at(
-    const chorusacct_testmailer *cm, size_t index);
+CHORUSACCT_API const chorusacct_mail *
+chorusacct_testmailer_at(const chorusacct_testmailer *cm, size_t index);
 
 /**
  * @brief Forget every captured message.
@@ -285,9 +288,9 @@ CHORUSACCT_API void chorusacct_testmailer_clear(chorusacct_testmailer *cm);
  * Safe from any thread.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_testmailer_last_link(
-    const chorusacct_testmailer *cm, const char *to, char *buf, size_t cap,
-    size_t *len_out);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_testmailer_last_link(const chorusacct_testmailer *cm, const char *to,
+                                char *buf, size_t cap, size_t *len_out);
 
 /**
  * @brief Make the next `count` sends answer `result` without capturing, to
@@ -304,8 +307,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_testmailer_last_link(
  * Safe from any thread.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_testmailer_fail_next(
-    chorusacct_testmailer *cm, uint32_t count, int result);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_testmailer_fail_next(chorusacct_testmailer *cm, uint32_t count,
+                                int result);
 
 /* ------------------------------------------------------------------ */
 /* In-memory store digest                                               */
@@ -325,8 +329,9 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_testmailer_fail_next(
  * Safe from any thread (it locks the store).
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_memstore_digest(
-    chorusacct_memstore *store, uint8_t *out, size_t cap);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_memstore_digest(chorusacct_memstore *store, uint8_t *out,
+                           size_t cap);
 
 /* ------------------------------------------------------------------ */
 /* Fault injection                                                      */
@@ -355,9 +360,10 @@ typedef struct chorusacct_faultstore chorusacct_faultstore;
  * One thread at a time.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_faultstore_new(
-    chorusacct_faultstore **out, const chorusacct_storage_ops *inner,
-    uint64_t fail_at);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_faultstore_new(chorusacct_faultstore **out,
+                          const chorusacct_storage_ops *inner,
+                          uint64_t fail_at);
 
 /**
  * @brief Free a wrapper.
@@ -383,8 +389,9 @@ CHORUSACCT_API void chorusacct_faultstore_free(chorusacct_faultstore *fs);
  * One thread at a time.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_faultstore_ops(
-    chorusacct_storage_ops *ops, chorusacct_faultstore *fs);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_faultstore_ops(chorusacct_storage_ops *ops,
+                          chorusacct_faultstore *fs);
 
 /**
  * @brief Operations called so far.
@@ -396,8 +403,8 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_faultstore_ops(
  * One thread at a time.
  * @since 0.1
  */
-CHORUSACCT_API uint64_t chorusacct_faultstore_calls(
-    const chorusacct_faultstore *fs);
+CHORUSACCT_API uint64_t
+chorusacct_faultstore_calls(const chorusacct_faultstore *fs);
 
 /**
  * @brief Whether the planned failure has happened.
@@ -409,8 +416,7 @@ CHORUSACCT_API uint64_t chorusacct_faultstore_calls(
  * One thread at a time.
  * @since 0.1
  */
-CHORUSACCT_API int chorusacct_faultstore_fired(
-    const chorusacct_faultstore *fs);
+CHORUSACCT_API int chorusacct_faultstore_fired(const chorusacct_faultstore *fs);
 
 /**
  * @brief Restart counting and plan a failure at `fail_at`.
@@ -459,9 +465,10 @@ CHORUSACCT_API void chorusacct_faultstore_reset(chorusacct_faultstore *fs,
  * given.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_storage_conformance(
-    const chorusacct_storage_ops *ops, const chorusacct_storage_ops *ops2,
-    char *report, size_t cap);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_storage_conformance(const chorusacct_storage_ops *ops,
+                               const chorusacct_storage_ops *ops2, char *report,
+                               size_t cap);
 
 #ifdef __cplusplus
 }

@@ -101,9 +101,9 @@ CHORUSACCT_API size_t chorusacct_email_max_len(void);
  * Safe from any thread, without a prior chorusacct_init().
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_email_check(
-    const char *in, size_t len, uint32_t flags, char *buf, size_t cap,
-    size_t *len_out, int *reason);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_email_check(const char *in, size_t len, uint32_t flags, char *buf,
+                       size_t cap, size_t *len_out, int *reason);
 
 /**
  * @brief Whether two e-mail addresses are the same login.
@@ -129,8 +129,8 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_email_check(
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_email_same(
-    const char *a, size_t alen, const char *b, size_t blen);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_email_same(const char *a, size_t alen, const char *b, size_t blen);
 
 /* ------------------------------------------------------------------ */
 /* Phone numbers                                                        */
@@ -196,9 +196,9 @@ CHORUSACCT_API size_t chorusacct_phone_max_len(void);
  * Pure.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_phone_check(
-    const char *in, size_t len, uint32_t flags, char *buf, size_t cap,
-    size_t *len_out, int *reason);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_phone_check(const char *in, size_t len, uint32_t flags, char *buf,
+                       size_t cap, size_t *len_out, int *reason);
 
 /* ------------------------------------------------------------------ */
 /* Person names                                                         */
@@ -253,9 +253,9 @@ CHORUSACCT_API size_t chorusacct_name_max_len(void);
  * Pure; no chorusacct_init() needed.
  * @since 0.1
  */
-CHORUSACCT_API CHORUSACCT_NODISCARD int chorusacct_name_check(
-    const char *in, size_t len, uint32_t flags, char *buf, size_t cap,
-    size_t *len_out, int *reason);
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_name_check(const char *in, size_t len, uint32_t flags, char *buf,
+                      size_t cap, size_t *len_out, int *reason);
 
 #ifdef __cplusplus
 }

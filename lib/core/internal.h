@@ -38,8 +38,8 @@ enum {
     CA_C_DIGIT = 1,
     CA_C_UPPER = 2,
     CA_C_LOWER = 3,
-    CA_C_SEP = 4,   /* space, dot, hyphen */
-    CA_C_HIGH = 5   /* 0x80..0xFF: not ASCII */
+    CA_C_SEP = 4, /* space, dot, hyphen */
+    CA_C_HIGH = 5 /* 0x80..0xFF: not ASCII */
 };
 CA_INTERNAL extern const uint8_t chorusacct__byte_class[256];
 
@@ -71,17 +71,16 @@ static inline int ca_compact_reason(unsigned seen, bool strict, size_t kept)
  * before EMPTY, whatever their positions. Digits and letters only pass
  * (digits only with CA_COMPACT_DIGITS).
  */
-CA_INTERNAL int chorusacct__compact(const char *in, size_t len,
-                                    uint32_t flags, char *out, size_t cap,
-                                    size_t *n);
+CA_INTERNAL int chorusacct__compact(const char *in, size_t len, uint32_t flags,
+                                    char *out, size_t cap, size_t *n);
 
 /*
  * Writes a result into a caller's buffer following the library's rule:
  * `*len_out` (if not NULL) receives `n`; `buf` may be NULL when `cap` is
  * 0; CHORUSACCT_E_TOOSMALL when `cap < n + 1`.
  */
-CA_INTERNAL int chorusacct__emit(const char *s, size_t n, char *buf,
-                                 size_t cap, size_t *len_out);
+CA_INTERNAL int chorusacct__emit(const char *s, size_t n, char *buf, size_t cap,
+                                 size_t *len_out);
 
 /*
  * Decodes the code point that starts at s[0] (avail > 0 bytes readable):
@@ -164,8 +163,7 @@ CA_INTERNAL int chorusacct__struct_init(void *p, size_t struct_size,
  * and sets the caller's struct_size to it, so that a program built
  * against a newer header sees which members were written.
  */
-CA_INTERNAL size_t chorusacct__out_size(const void *p, size_t ours,
-                                        size_t min);
+CA_INTERNAL size_t chorusacct__out_size(const void *p, size_t ours, size_t min);
 CA_INTERNAL void chorusacct__out_write(void *dst, const void *src, size_t n);
 
 /* The start of every table filler (chorusacct_memstore_ops(), the SQLite,
@@ -175,8 +173,7 @@ CA_INTERNAL void chorusacct__out_write(void *dst, const void *src, size_t n);
  * CHORUSACCT_E_ARG); those bytes are cleared, so that a filler that fails
  * later leaves an empty table. The filler builds its table whole, then
  * gives it with chorusacct__out_write(). */
-CA_INTERNAL size_t chorusacct__table_start(void *out, size_t ours,
-                                           size_t min);
+CA_INTERNAL size_t chorusacct__table_start(void *out, size_t ours, size_t min);
 
 /*
  * Copies a versioned callback table: `src` starts with its struct_size;
@@ -193,7 +190,7 @@ CA_INTERNAL int chorusacct__ops_copy(void *dst, size_t dst_size,
  * lib/libchorusacct.map, which carries no promise.
  */
 CHORUSACCT_API int chorusacct__memstore_digest(chorusacct_memstore *store,
-                                              uint8_t *out);
+                                               uint8_t *out);
 
 /* Defaults of the clock and random tables: the system clock, and
  * libsodium's randombytes_buf. */
@@ -207,8 +204,8 @@ CA_INTERNAL int chorusacct__storage_ops_copy(chorusacct_storage_ops *dst,
                                              const chorusacct_storage_ops *src);
 /* The name of the first required member of a storage table that is NULL,
  * or NULL when the table is complete. */
-CA_INTERNAL const char *chorusacct__storage_ops_missing(
-    const chorusacct_storage_ops *ops);
+CA_INTERNAL const char *
+chorusacct__storage_ops_missing(const chorusacct_storage_ops *ops);
 
 /*
  * Templates. A variable is a name (without braces) and a value. Renders
@@ -257,8 +254,7 @@ CA_INTERNAL int chorusacct__email_init(void);
 CA_INTERNAL void chorusacct__smtp_init(void);
 
 /* Message selection shared by every bilingual table. */
-static inline const char *ca_lang_pick(int lang, const char *en,
-                                       const char *fr)
+static inline const char *ca_lang_pick(int lang, const char *en, const char *fr)
 {
     return lang == CHORUSACCT_LANG_FR ? fr : en;
 }

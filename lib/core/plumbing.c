@@ -94,21 +94,44 @@ int chorusacct__ops_copy(void *dst, size_t dst_size, const void *src,
 
 /* The required members of a storage table, in the header's order, by
  * name so that the context's last error can say which one is missing. */
-#define REQ(m) {offsetof(chorusacct_storage_ops, m), #m}
+#define REQ(m)                                                                 \
+    {                                                                          \
+        offsetof(chorusacct_storage_ops, m), #m                                \
+    }
 static const struct {
     size_t offset;
     const char *name;
 } storage_required[] = {
-    REQ(begin),            REQ(commit),           REQ(rollback),
-    REQ(account_insert),   REQ(account_get),      REQ(account_find),
-    REQ(account_update),   REQ(account_delete),   REQ(account_list),
-    REQ(structure_insert), REQ(structure_get),    REQ(structure_find),
-    REQ(structure_update), REQ(structure_delete), REQ(token_insert),
-    REQ(token_get),        REQ(token_consume),    REQ(token_revoke),
-    REQ(captcha_insert),   REQ(captcha_get),      REQ(captcha_update),
-    REQ(outbox_insert),    REQ(outbox_claim),     REQ(outbox_update),
-    REQ(outbox_list),      REQ(event_append),     REQ(event_list),
-    REQ(counter_add),      REQ(meta_get),         REQ(meta_set),
+    REQ(begin),
+    REQ(commit),
+    REQ(rollback),
+    REQ(account_insert),
+    REQ(account_get),
+    REQ(account_find),
+    REQ(account_update),
+    REQ(account_delete),
+    REQ(account_list),
+    REQ(structure_insert),
+    REQ(structure_get),
+    REQ(structure_find),
+    REQ(structure_update),
+    REQ(structure_delete),
+    REQ(token_insert),
+    REQ(token_get),
+    REQ(token_consume),
+    REQ(token_revoke),
+    REQ(captcha_insert),
+    REQ(captcha_get),
+    REQ(captcha_update),
+    REQ(outbox_insert),
+    REQ(outbox_claim),
+    REQ(outbox_update),
+    REQ(outbox_list),
+    REQ(event_append),
+    REQ(event_list),
+    REQ(counter_add),
+    REQ(meta_get),
+    REQ(meta_set),
     REQ(gc),
 };
 #undef REQ
@@ -117,8 +140,7 @@ const char *chorusacct__storage_ops_missing(const chorusacct_storage_ops *ops)
 {
     for (size_t i = 0; i < CA_ARRAY_LEN(storage_required); i++) {
         void (*fn)(void);
-        memcpy(&fn, (const char *)ops + storage_required[i].offset,
-               sizeof fn);
+        memcpy(&fn, (const char *)ops + storage_required[i].offset, sizeof fn);
         if (fn == NULL)
             return storage_required[i].name;
     }

@@ -27,8 +27,7 @@ static const status_text status_table[] = {
         "range).",
         "Argument invalide (un pointeur obligatoire est NULL ou une valeur "
         "est hors limites)."),
-    ROW(CHORUSACCT_E_NOMEM, "NOMEM", "Out of memory.",
-        "Mémoire insuffisante."),
+    ROW(CHORUSACCT_E_NOMEM, "NOMEM", "Out of memory.", "Mémoire insuffisante."),
     ROW(CHORUSACCT_E_TOOSMALL, "TOOSMALL",
         "The output buffer is too small; the size needed was returned.",
         "Le tampon de sortie est trop petit ; la taille nécessaire a été "
@@ -53,8 +52,7 @@ static const status_text status_table[] = {
     ROW(CHORUSACCT_E_UNSUPPORTED, "UNSUPPORTED",
         "Not supported by this build of the library.",
         "Non pris en charge par cette version compilée de la bibliothèque."),
-    ROW(CHORUSACCT_E_INIT, "INIT",
-        "The library could not be initialised.",
+    ROW(CHORUSACCT_E_INIT, "INIT", "The library could not be initialised.",
         "La bibliothèque n'a pas pu être initialisée."),
     ROW(CHORUSACCT_E_IO, "IO", "Input/output error.",
         "Erreur d'entrée-sortie."),
@@ -62,11 +60,9 @@ static const status_text status_table[] = {
         "The stored data was written by a newer version of the library.",
         "Les données enregistrées proviennent d'une version plus récente de "
         "la bibliothèque."),
-    ROW(CHORUSACCT_E_INTERNAL, "INTERNAL",
-        "Internal error in the library.",
+    ROW(CHORUSACCT_E_INTERNAL, "INTERNAL", "Internal error in the library.",
         "Erreur interne de la bibliothèque."),
-    ROW(CHORUSACCT_E_EXISTS, "EXISTS",
-        "A record with this key already exists.",
+    ROW(CHORUSACCT_E_EXISTS, "EXISTS", "A record with this key already exists.",
         "Un enregistrement avec cette clé existe déjà."),
     ROW(CHORUSACCT_E_CAPACITY, "CAPACITY",
         "A text is too long for the record that keeps it.",
@@ -115,8 +111,7 @@ static const status_text status_table[] = {
     /* -110 (too short) was removed before 0.1.0: a hole, never reused. */
     ROW(CHORUSACCT_E_TOOLONG, "TOOLONG", "The value is too long.",
         "La valeur est trop longue."),
-    ROW(CHORUSACCT_E_UTF8, "UTF8",
-        "The text is not valid UTF-8.",
+    ROW(CHORUSACCT_E_UTF8, "UTF8", "The text is not valid UTF-8.",
         "Le texte n'est pas de l'UTF-8 valide."),
 
     /* E-mail addresses. */
@@ -296,8 +291,7 @@ static const status_text status_table[] = {
         "Your registration was left unfinished for too long; start again.",
         "Votre inscription est restée inachevée trop longtemps ; "
         "recommencez."),
-    ROW(CHORUSACCT_E_NOT_ACTIVE, "NOT_ACTIVE",
-        "This account is not active.",
+    ROW(CHORUSACCT_E_NOT_ACTIVE, "NOT_ACTIVE", "This account is not active.",
         "Ce compte n'est pas actif."),
     ROW(CHORUSACCT_E_PRINCIPAL, "PRINCIPAL",
         "The principal manager must hand the role to another active "
@@ -321,8 +315,7 @@ static const status_text status_table[] = {
     ROW(CHORUSACCT_E_ROLE, "ROLE",
         "Unknown role, or a role that cannot be given this way.",
         "Rôle inconnu, ou rôle qui ne peut pas être attribué ainsi."),
-    ROW(CHORUSACCT_E_SELF, "SELF",
-        "You cannot do this to your own account.",
+    ROW(CHORUSACCT_E_SELF, "SELF", "You cannot do this to your own account.",
         "Vous ne pouvez pas faire cela sur votre propre compte."),
     ROW(CHORUSACCT_E_CAPTCHA_REQUIRED, "CAPTCHA_REQUIRED",
         "Type the characters shown in the image: the verification code is "
@@ -335,7 +328,7 @@ static const status_text status_table[] = {
 
 static const status_text *status_find(int code)
 {
-    if (code > 0 || (size_t)-(long)code >= CA_ARRAY_LEN(status_table))
+    if (code > 0 || (size_t) - (long)code >= CA_ARRAY_LEN(status_table))
         return NULL;
     const status_text *t = &status_table[-code];
     return t->name != NULL ? t : NULL;

@@ -14,27 +14,39 @@
 
 /* A table rather than <ctype.h>: no locale, and one load per byte. */
 const uint8_t chorusacct__byte_class[256] = {
-    [' '] = S, ['.'] = S, ['-'] = S,
-    ['0'] = D, ['1'] = D, ['2'] = D, ['3'] = D, ['4'] = D,
-    ['5'] = D, ['6'] = D, ['7'] = D, ['8'] = D, ['9'] = D,
-    ['A'] = U, ['B'] = U, ['C'] = U, ['D'] = U, ['E'] = U, ['F'] = U,
-    ['G'] = U, ['H'] = U, ['I'] = U, ['J'] = U, ['K'] = U, ['L'] = U,
-    ['M'] = U, ['N'] = U, ['O'] = U, ['P'] = U, ['Q'] = U, ['R'] = U,
-    ['S'] = U, ['T'] = U, ['U'] = U, ['V'] = U, ['W'] = U, ['X'] = U,
-    ['Y'] = U, ['Z'] = U,
-    ['a'] = L, ['b'] = L, ['c'] = L, ['d'] = L, ['e'] = L, ['f'] = L,
-    ['g'] = L, ['h'] = L, ['i'] = L, ['j'] = L, ['k'] = L, ['l'] = L,
-    ['m'] = L, ['n'] = L, ['o'] = L, ['p'] = L, ['q'] = L, ['r'] = L,
-    ['s'] = L, ['t'] = L, ['u'] = L, ['v'] = L, ['w'] = L, ['x'] = L,
-    ['y'] = L, ['z'] = L,
-    [0x80] = H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H,
-    H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H,
-    H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H,
-    H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H,
-    H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H,
-    H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H,
-    H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H,
-    H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H,
+    [' '] = S, ['.'] = S, ['-'] = S, ['0'] = D, ['1'] = D, ['2'] = D,
+    ['3'] = D, ['4'] = D, ['5'] = D, ['6'] = D, ['7'] = D, ['8'] = D,
+    ['9'] = D, ['A'] = U, ['B'] = U, ['C'] = U, ['D'] = U, ['E'] = U,
+    ['F'] = U, ['G'] = U, ['H'] = U, ['I'] = U, ['J'] = U, ['K'] = U,
+    ['L'] = U, ['M'] = U, ['N'] = U, ['O'] = U, ['P'] = U, ['Q'] = U,
+    ['R'] = U, ['S'] = U, ['T'] = U, ['U'] = U, ['V'] = U, ['W'] = U,
+    ['X'] = U, ['Y'] = U, ['Z'] = U, ['a'] = L, ['b'] = L, ['c'] = L,
+    ['d'] = L, ['e'] = L, ['f'] = L, ['g'] = L, ['h'] = L, ['i'] = L,
+    ['j'] = L, ['k'] = L, ['l'] = L, ['m'] = L, ['n'] = L, ['o'] = L,
+    ['p'] = L, ['q'] = L, ['r'] = L, ['s'] = L, ['t'] = L, ['u'] = L,
+    ['v'] = L, ['w'] = L, ['x'] = L, ['y'] = L, ['z'] = L, [0x80] = H,
+    H,         H,         H,         H,         H,         H,
+    H,         H,         H,         H,         H,         H,
+    H,         H,         H,         H,         H,         H,
+    H,         H,         H,         H,         H,         H,
+    H,         H,         H,         H,         H,         H,
+    H,         H,         H,         H,         H,         H,
+    H,         H,         H,         H,         H,         H,
+    H,         H,         H,         H,         H,         H,
+    H,         H,         H,         H,         H,         H,
+    H,         H,         H,         H,         H,         H,
+    H,         H,         H,         H,         H,         H,
+    H,         H,         H,         H,         H,         H,
+    H,         H,         H,         H,         H,         H,
+    H,         H,         H,         H,         H,         H,
+    H,         H,         H,         H,         H,         H,
+    H,         H,         H,         H,         H,         H,
+    H,         H,         H,         H,         H,         H,
+    H,         H,         H,         H,         H,         H,
+    H,         H,         H,         H,         H,         H,
+    H,         H,         H,         H,         H,         H,
+    H,         H,         H,         H,         H,         H,
+    H,
 };
 
 #undef D
@@ -43,8 +55,8 @@ const uint8_t chorusacct__byte_class[256] = {
 #undef S
 #undef H
 
-int chorusacct__compact(const char *in, size_t len, uint32_t flags,
-                        char *out, size_t cap, size_t *n)
+int chorusacct__compact(const char *in, size_t len, uint32_t flags, char *out,
+                        size_t cap, size_t *n)
 {
     const bool strict = (flags & CHORUSACCT_VALIDATE_STRICT) != 0;
     const bool digits_only = (flags & CA_COMPACT_DIGITS) != 0;

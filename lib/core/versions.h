@@ -14,7 +14,7 @@
 
 /* The end of `member` in `type`: the size of a version whose last member
    it is. */
-#define CA_SIZE_TO(type, member) \
+#define CA_SIZE_TO(type, member)                                               \
     (offsetof(type, member) + sizeof(((type *)0)->member))
 
 #define CA_V1_ACCOUNT CA_SIZE_TO(chorusacct_account, reason)
@@ -44,26 +44,38 @@
    frozen by its first build). */
 #if SIZE_MAX == UINT64_MAX
 _Static_assert(CA_V1_ACCOUNT == 2896, "chorusacct_account: a 0.1 member moved");
-_Static_assert(CA_V1_STRUCTURE == 564, "chorusacct_structure: a 0.1 member moved");
+_Static_assert(CA_V1_STRUCTURE == 564,
+               "chorusacct_structure: a 0.1 member moved");
 _Static_assert(CA_V1_EVENT == 1072, "chorusacct_event: a 0.1 member moved");
-_Static_assert(CA_V1_ACCOUNT_QUERY == 40, "chorusacct_account_query: a 0.1 member moved");
+_Static_assert(CA_V1_ACCOUNT_QUERY == 40,
+               "chorusacct_account_query: a 0.1 member moved");
 _Static_assert(CA_V1_SIGNUP == 104, "chorusacct_signup: a 0.1 member moved");
-_Static_assert(CA_V1_SIGNUP_RESULT == 160, "chorusacct_signup_result: a 0.1 member moved");
-_Static_assert(CA_V1_TOKEN_INFO == 1088, "chorusacct_token_info: a 0.1 member moved");
-_Static_assert(CA_V1_SWEEP_RESULT == 16, "chorusacct_sweep_result: a 0.1 member moved");
-_Static_assert(CA_V1_CAPTCHA_OPS == 32, "chorusacct_captcha_ops: a 0.1 member moved");
-_Static_assert(CA_V1_ACTIVATION == 56, "chorusacct_activation: a 0.1 member moved");
-_Static_assert(CA_V1_CLOCK_OPS == 32, "chorusacct_clock_ops: a 0.1 member moved");
+_Static_assert(CA_V1_SIGNUP_RESULT == 160,
+               "chorusacct_signup_result: a 0.1 member moved");
+_Static_assert(CA_V1_TOKEN_INFO == 1088,
+               "chorusacct_token_info: a 0.1 member moved");
+_Static_assert(CA_V1_SWEEP_RESULT == 16,
+               "chorusacct_sweep_result: a 0.1 member moved");
+_Static_assert(CA_V1_CAPTCHA_OPS == 32,
+               "chorusacct_captcha_ops: a 0.1 member moved");
+_Static_assert(CA_V1_ACTIVATION == 56,
+               "chorusacct_activation: a 0.1 member moved");
+_Static_assert(CA_V1_CLOCK_OPS == 32,
+               "chorusacct_clock_ops: a 0.1 member moved");
 _Static_assert(CA_V1_CONFIG == 176, "chorusacct_config: a 0.1 member moved");
 _Static_assert(CA_V1_MAIL == 72, "chorusacct_mail: a 0.1 member moved");
-_Static_assert(CA_V1_MAILER_OPS == 32, "chorusacct_mailer_ops: a 0.1 member moved");
+_Static_assert(CA_V1_MAILER_OPS == 32,
+               "chorusacct_mailer_ops: a 0.1 member moved");
 _Static_assert(CA_V1_MESSAGE == 9032, "chorusacct_message: a 0.1 member moved");
 _Static_assert(CA_V1_DELIVERY == 20, "chorusacct_delivery: a 0.1 member moved");
-_Static_assert(CA_V1_SMTP_CONFIG == 72, "chorusacct_smtp_config: a 0.1 member moved");
-_Static_assert(CA_V1_RANDOM_OPS == 32, "chorusacct_random_ops: a 0.1 member moved");
+_Static_assert(CA_V1_SMTP_CONFIG == 72,
+               "chorusacct_smtp_config: a 0.1 member moved");
+_Static_assert(CA_V1_RANDOM_OPS == 32,
+               "chorusacct_random_ops: a 0.1 member moved");
 _Static_assert(CA_V1_TOKEN == 72, "chorusacct_token: a 0.1 member moved");
 _Static_assert(CA_V1_CAPTCHA == 96, "chorusacct_captcha: a 0.1 member moved");
-_Static_assert(CA_V1_STORAGE_OPS == 272, "chorusacct_storage_ops: a 0.1 member moved");
+_Static_assert(CA_V1_STORAGE_OPS == 272,
+               "chorusacct_storage_ops: a 0.1 member moved");
 #endif
 
 #endif /* CHORUSACCT_VERSIONS_H */

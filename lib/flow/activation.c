@@ -74,9 +74,8 @@ static int token_view_load(chorusacct_ctx *ctx, token_view *v, int *why)
     int rc = st->token_get(st->user_data, v->hash, &v->t);
     if (rc == CHORUSACCT_OK)
         rc = st->account_get(st->user_data, v->t.account_id, &v->a);
-    if (rc == CHORUSACCT_E_NOTFOUND || (rc == CHORUSACCT_OK &&
-                                        v->t.purpose !=
-                                            CA_TOKEN_ACTIVATION)) {
+    if (rc == CHORUSACCT_E_NOTFOUND ||
+        (rc == CHORUSACCT_OK && v->t.purpose != CA_TOKEN_ACTIVATION)) {
         *why = CHORUSACCT_E_TOKEN_INVALID;
         return CHORUSACCT_OK;
     }
@@ -124,8 +123,8 @@ static int token_start(chorusacct_ctx *ctx, const char *token,
 }
 
 int chorusacct_activation_lookup(chorusacct_ctx *ctx, const char *token,
-                           const char *client_key,
-                           chorusacct_token_info *out, int *reason)
+                                 const char *client_key,
+                                 chorusacct_token_info *out, int *reason)
 {
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
@@ -134,8 +133,8 @@ int chorusacct_activation_lookup(chorusacct_ctx *ctx, const char *token,
         return chorusacct__fail(ctx, CHORUSACCT_E_ARG, "token");
     size_t n = 0;
     if (out != NULL) {
-        int rc = chorusacct__out_check(ctx, out, sizeof *out,
-                                       CA_V1_TOKEN_INFO, "token info", &n);
+        int rc = chorusacct__out_check(ctx, out, sizeof *out, CA_V1_TOKEN_INFO,
+                                       "token info", &n);
         if (rc != CHORUSACCT_OK)
             return rc;
     }
@@ -265,8 +264,7 @@ int chorusacct_activation_submit(chorusacct_ctx *ctx,
     /* The password: policy, then the person's own data, then the
      * confirmation. */
     uint32_t failed = 0;
-    rc = chorusacct_password_check(password, password_len, &failed, NULL,
-                                   &why);
+    rc = chorusacct_password_check(password, password_len, &failed, NULL, &why);
     if (rc == CHORUSACCT_E_REJECTED) {
         if (failed_rules != NULL)
             *failed_rules = failed;
@@ -284,8 +282,7 @@ int chorusacct_activation_submit(chorusacct_ctx *ctx,
     if (confirm_len != password_len ||
         (password_len > 0 &&
          sodium_memcmp(password, confirm, password_len) != 0))
-        return chorusacct__refuse(ctx, reason,
-                                  CHORUSACCT_E_PASSWORD_MISMATCH);
+        return chorusacct__refuse(ctx, reason, CHORUSACCT_E_PASSWORD_MISMATCH);
 
     /* argon2id outside the transaction: it takes tens of milliseconds. */
     if (crypto_pwhash_str(job.hash, password, password_len,
@@ -381,13 +378,12 @@ static int resend_body(chorusacct_ctx *ctx, void *arg)
     if (rc == CHORUSACCT_OK)
         rc = target == CHORUSACCT_STATE_PENDING_APPROVAL
                  ? chorusacct__notify_managers(ctx, &a, &s)
-                 : chorusacct__enqueue(ctx, CHORUSACCT_MAIL_REMINDER, &a,
-                                       NULL, &s, a.login_email);
+                 : chorusacct__enqueue(ctx, CHORUSACCT_MAIL_REMINDER, &a, NULL,
+                                       &s, a.login_email);
     /* Counted only for a resend that goes out (counters are never rolled
      * back, so a failed commit after this costs one of the quota). */
     if (rc == CHORUSACCT_OK)
-        rc = chorusacct__account_counter(ctx, "resend", a.id, CA_DAY, 1,
-                                         &sent);
+        rc = chorusacct__account_counter(ctx, "resend", a.id, CA_DAY, 1, &sent);
     return rc;
 }
 

@@ -14,7 +14,7 @@ typedef struct {
     const char *why; /* reject, disable */
     bool approve;
     bool enable;
-    int reason;      /* out: the refusal */
+    int reason; /* out: the refusal */
 } decide_job;
 
 static int refuse(decide_job *job, int why)
@@ -93,8 +93,8 @@ int chorusacct_account_approve(chorusacct_ctx *ctx, int64_t manager_id,
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
     chorusacct__ok(ctx);
-    decide_job job = {.actor_id = manager_id, .account_id = account_id,
-                      .approve = true};
+    decide_job job = {
+        .actor_id = manager_id, .account_id = account_id, .approve = true};
     return run(ctx, decide_body, &job, reason, "approve");
 }
 
@@ -135,17 +135,15 @@ static bool reason_ok(const char *why)
 }
 
 int chorusacct_account_reject(chorusacct_ctx *ctx, int64_t manager_id,
-                              int64_t account_id, const char *why,
-                              int *reason)
+                              int64_t account_id, const char *why, int *reason)
 {
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
     chorusacct__ok(ctx);
     if (!reason_ok(why))
-        return chorusacct__refuse(ctx, reason,
-                                  CHORUSACCT_E_REASON_REQUIRED);
-    decide_job job = {.actor_id = manager_id, .account_id = account_id,
-                      .why = why};
+        return chorusacct__refuse(ctx, reason, CHORUSACCT_E_REASON_REQUIRED);
+    decide_job job = {
+        .actor_id = manager_id, .account_id = account_id, .why = why};
     return run(ctx, decide_body, &job, reason, "reject");
 }
 
@@ -160,11 +158,9 @@ static int role_body(chorusacct_ctx *ctx, void *arg)
     int rc = chorusacct__account_load(ctx, job->account_id, &a);
     if (rc != CHORUSACCT_OK)
         return rc;
-    rc = chorusacct__check_manager(ctx, job->actor_id, a.structure_id,
-                                   &actor);
-    if (rc == CHORUSACCT_E_REJECTED || (rc == CHORUSACCT_OK &&
-                                        actor.role !=
-                                            CHORUSACCT_ROLE_PRINCIPAL))
+    rc = chorusacct__check_manager(ctx, job->actor_id, a.structure_id, &actor);
+    if (rc == CHORUSACCT_E_REJECTED ||
+        (rc == CHORUSACCT_OK && actor.role != CHORUSACCT_ROLE_PRINCIPAL))
         return refuse(job, CHORUSACCT_E_NOT_MANAGER);
     if (rc != CHORUSACCT_OK)
         return rc;
@@ -193,8 +189,8 @@ static int role_body(chorusacct_ctx *ctx, void *arg)
                                    "principal -> manager");
     }
     if (rc == CHORUSACCT_OK)
-        rc = chorusacct__audit(ctx, CHORUSACCT_EV_ROLE, a.id, a.state,
-                               a.state, job->actor_id, why);
+        rc = chorusacct__audit(ctx, CHORUSACCT_EV_ROLE, a.id, a.state, a.state,
+                               job->actor_id, why);
     return rc;
 }
 
@@ -206,8 +202,8 @@ int chorusacct_account_set_role(chorusacct_ctx *ctx, int64_t principal_id,
     chorusacct__ok(ctx);
     if (role < CHORUSACCT_ROLE_USER || role > CHORUSACCT_ROLE_PRINCIPAL)
         return chorusacct__refuse(ctx, reason, CHORUSACCT_E_ROLE);
-    decide_job job = {.actor_id = principal_id, .account_id = account_id,
-                      .role = role};
+    decide_job job = {
+        .actor_id = principal_id, .account_id = account_id, .role = role};
     return run(ctx, role_body, &job, reason, "set role");
 }
 
@@ -219,40 +215,37 @@ static int switch_body(chorusacct_ctx *ctx, void *arg)
     if (rc != CHORUSACCT_OK)
         return rc;
     if (job->actor_id != job->account_id) {
-        rc = chorusacct__check_manager(ctx, job->actor_id, a.structure_id,
-                                       NULL);
+        rc =
+            chorusacct__check_manager(ctx, job->actor_id, a.structure_id, NULL);
         if (rc == CHORUSACCT_E_REJECTED)
             return refuse(job, CHORUSACCT_E_NOT_MANAGER);
         if (rc != CHORUSACCT_OK)
             return rc;
     }
-    const int from = job->enable ? CHORUSACCT_STATE_DISABLED
-                                 : CHORUSACCT_STATE_ACTIVE;
+    const int from =
+        job->enable ? CHORUSACCT_STATE_DISABLED : CHORUSACCT_STATE_ACTIVE;
     if (a.state != from)
         return refuse(job, CHORUSACCT_E_STATE);
     /* A structure always keeps its principal manager. */
     if (!job->enable && a.role == CHORUSACCT_ROLE_PRINCIPAL)
         return refuse(job, CHORUSACCT_E_PRINCIPAL);
-    return chorusacct__move(ctx, &a,
-                            job->enable ? CHORUSACCT_STATE_ACTIVE
-                                        : CHORUSACCT_STATE_DISABLED,
-                            job->enable ? CHORUSACCT_EV_ENABLE
-                                        : CHORUSACCT_EV_DISABLE,
-                            job->actor_id, job->why);
+    return chorusacct__move(
+        ctx, &a,
+        job->enable ? CHORUSACCT_STATE_ACTIVE : CHORUSACCT_STATE_DISABLED,
+        job->enable ? CHORUSACCT_EV_ENABLE : CHORUSACCT_EV_DISABLE,
+        job->actor_id, job->why);
 }
 
 int chorusacct_account_disable(chorusacct_ctx *ctx, int64_t actor_id,
-                               int64_t account_id, const char *why,
-                               int *reason)
+                               int64_t account_id, const char *why, int *reason)
 {
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
     chorusacct__ok(ctx);
     if (why != NULL && why[0] != '\0' && !reason_ok(why))
-        return chorusacct__refuse(ctx, reason,
-                                  CHORUSACCT_E_REASON_REQUIRED);
-    decide_job job = {.actor_id = actor_id, .account_id = account_id,
-                      .why = why};
+        return chorusacct__refuse(ctx, reason, CHORUSACCT_E_REASON_REQUIRED);
+    decide_job job = {
+        .actor_id = actor_id, .account_id = account_id, .why = why};
     return run(ctx, switch_body, &job, reason, "disable");
 }
 
@@ -262,7 +255,7 @@ int chorusacct_account_enable(chorusacct_ctx *ctx, int64_t actor_id,
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
     chorusacct__ok(ctx);
-    decide_job job = {.actor_id = actor_id, .account_id = account_id,
-                      .enable = true};
+    decide_job job = {
+        .actor_id = actor_id, .account_id = account_id, .enable = true};
     return run(ctx, switch_body, &job, reason, "enable");
 }

@@ -39,8 +39,7 @@ int chorusacct_captcha_issue(chorusacct_ctx *ctx, const char *client_key,
     const size_t id_len = sodium_base64_ENCODED_LEN(
         ID_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     if (id_cap < id_len || text_cap < ctx->cfg.captcha_length + 1)
-        return chorusacct__fail(ctx, CHORUSACCT_E_TOOSMALL,
-                                "captcha buffers");
+        return chorusacct__fail(ctx, CHORUSACCT_E_TOOSMALL, "captcha buffers");
     int rc = chorusacct__ready(ctx);
     if (rc != CHORUSACCT_OK)
         return rc;
@@ -101,8 +100,7 @@ static size_t normalize_answer(const char *in, char *out, size_t cap)
 
 int chorusacct__captcha_verify(chorusacct_ctx *ctx, const char *id,
                                const char *answer, const char *client_key,
-                               const char *address, uint8_t *id_hash,
-                               int *why)
+                               const char *address, uint8_t *id_hash, int *why)
 {
     *why = 0;
     int rc = chorusacct__throttle(ctx, "answer", client_key, address);
@@ -113,8 +111,8 @@ int chorusacct__captcha_verify(chorusacct_ctx *ctx, const char *id,
     if (rc != CHORUSACCT_OK)
         return rc;
     if (ctx->have_captcha) {
-        rc = ctx->captcha.verify(ctx->captcha.user_data, id, answer,
-                                 client_key);
+        rc =
+            ctx->captcha.verify(ctx->captcha.user_data, id, answer, client_key);
         if (rc == CHORUSACCT_E_REJECTED)
             *why = CHORUSACCT_E_CAPTCHA;
         else if (rc != CHORUSACCT_OK)

@@ -35,18 +35,16 @@ static const opt_info options[] = {
     {CHORUSACCT_OPT_RESEND_DAILY_QUOTA, T_U32, OFF(resend_daily_quota), 1,
      1000000},
     {CHORUSACCT_OPT_DRAFT_TTL, T_I64, OFF(draft_ttl), 1, TEN_YEARS},
-    {CHORUSACCT_OPT_ACTIVATION_TTL, T_I64, OFF(activation_ttl), 1,
-     TEN_YEARS},
+    {CHORUSACCT_OPT_ACTIVATION_TTL, T_I64, OFF(activation_ttl), 1, TEN_YEARS},
     {CHORUSACCT_OPT_APPROVAL_TTL, T_I64, OFF(approval_ttl), 1, TEN_YEARS},
     {CHORUSACCT_OPT_PURGE_AFTER, T_I64, OFF(purge_after), 1, TEN_YEARS},
-    {CHORUSACCT_OPT_RESEND_COOLDOWN, T_I64, OFF(resend_cooldown), 1,
-     TEN_YEARS},
+    {CHORUSACCT_OPT_RESEND_COOLDOWN, T_I64, OFF(resend_cooldown), 1, TEN_YEARS},
     {CHORUSACCT_OPT_CAPTCHA_TTL, T_I64, OFF(captcha_ttl), 1, TEN_YEARS},
     {CHORUSACCT_OPT_CAPTCHA_LENGTH, T_U32, OFF(captcha_length), 4, 12},
-    {CHORUSACCT_OPT_CAPTCHA_MAX_ATTEMPTS, T_U32, OFF(captcha_max_attempts),
-     1, 1000000},
-    {CHORUSACCT_OPT_KEY_ATTEMPTS_PER_HOUR, T_U32,
-     OFF(key_attempts_per_hour), 1, 1000000},
+    {CHORUSACCT_OPT_CAPTCHA_MAX_ATTEMPTS, T_U32, OFF(captcha_max_attempts), 1,
+     1000000},
+    {CHORUSACCT_OPT_KEY_ATTEMPTS_PER_HOUR, T_U32, OFF(key_attempts_per_hour), 1,
+     1000000},
     {CHORUSACCT_OPT_ADDRESS_ATTEMPTS_PER_HOUR, T_U32,
      OFF(address_attempts_per_hour), 1, 1000000},
     {CHORUSACCT_OPT_LOGIN_MAX_FAILURES, T_U32, OFF(login_max_failures), 1,
@@ -55,17 +53,13 @@ static const opt_info options[] = {
      1000000},
     {CHORUSACCT_OPT_LOCKOUT_DURATION, T_I64, OFF(lockout_duration), 1,
      TEN_YEARS},
-    {CHORUSACCT_OPT_MAIL_RETRY_BASE, T_I64, OFF(mail_retry_base), 1,
-     TEN_YEARS},
-    {CHORUSACCT_OPT_MAIL_RETRY_MAX, T_I64, OFF(mail_retry_max), 1,
-     TEN_YEARS},
+    {CHORUSACCT_OPT_MAIL_RETRY_BASE, T_I64, OFF(mail_retry_base), 1, TEN_YEARS},
+    {CHORUSACCT_OPT_MAIL_RETRY_MAX, T_I64, OFF(mail_retry_max), 1, TEN_YEARS},
     {CHORUSACCT_OPT_MAIL_LEASE, T_I64, OFF(mail_lease), 1, TEN_YEARS},
     {CHORUSACCT_OPT_PWHASH_OPSLIMIT, T_U64, OFF(pwhash_opslimit),
-     (int64_t)crypto_pwhash_OPSLIMIT_MIN,
-     (int64_t)crypto_pwhash_OPSLIMIT_MAX},
+     (int64_t)crypto_pwhash_OPSLIMIT_MIN, (int64_t)crypto_pwhash_OPSLIMIT_MAX},
     {CHORUSACCT_OPT_PWHASH_MEMLIMIT, T_U64, OFF(pwhash_memlimit),
-     (int64_t)crypto_pwhash_MEMLIMIT_MIN,
-     (int64_t)crypto_pwhash_MEMLIMIT_MAX},
+     (int64_t)crypto_pwhash_MEMLIMIT_MIN, (int64_t)crypto_pwhash_MEMLIMIT_MAX},
     {CHORUSACCT_OPT_ACTIVATION_URL, T_STR, OFF(activation_url), 0, 0},
     {CHORUSACCT_OPT_TERMS_VERSION, T_STR, OFF(terms_version), 0, 0},
     {CHORUSACCT_OPT_PORTAL_NAME, T_STR, OFF(portal_name), 0, 0},
@@ -115,8 +109,7 @@ static bool option_in_range(const opt_info *o, int64_t v)
     return v >= o->min && v <= o->max;
 }
 
-static void option_write(chorusacct_config *cfg, const opt_info *o,
-                         int64_t v)
+static void option_write(chorusacct_config *cfg, const opt_info *o, int64_t v)
 {
     char *p = (char *)cfg + o->offset;
     switch (o->type) {
@@ -379,8 +372,7 @@ int chorusacct_ctx_set_secret(chorusacct_ctx *ctx, const uint8_t *key,
     if (key == NULL || len != CHORUSACCT_SECRET_SIZE) {
         snprintf(ctx->last_error, sizeof ctx->last_error,
                  "secret: %s%zu bytes, and it must be %d (%s)",
-                 key == NULL ? "NULL key, " : "", len,
-                 CHORUSACCT_SECRET_SIZE,
+                 key == NULL ? "NULL key, " : "", len, CHORUSACCT_SECRET_SIZE,
                  chorusacct_status_name(CHORUSACCT_E_ARG));
         return CHORUSACCT_E_ARG;
     }
@@ -575,8 +567,8 @@ static int size_fail(chorusacct_ctx *ctx, const void *p, size_t min,
     if (p != NULL)
         memcpy(&size, p, sizeof size);
     if (p == NULL)
-        snprintf(ctx->last_error, sizeof ctx->last_error, "%s: NULL (%s)",
-                 what, chorusacct_status_name(CHORUSACCT_E_ARG));
+        snprintf(ctx->last_error, sizeof ctx->last_error, "%s: NULL (%s)", what,
+                 chorusacct_status_name(CHORUSACCT_E_ARG));
     else
         snprintf(ctx->last_error, sizeof ctx->last_error,
                  "%s: struct_size %" PRIu32 " is below %zu: set it to the "
@@ -605,10 +597,9 @@ int chorusacct__out_check(chorusacct_ctx *ctx, const void *out, size_t ours,
 enum { CA_LIST_PAGE = 16 };
 
 int chorusacct__list_out(chorusacct_ctx *ctx, ca_fetch_fn fetch, void *arg,
-                         int64_t after_id, void *out, size_t max,
-                         size_t *count, size_t ours, size_t min,
-                         size_t id_at, void (*fix)(void *rec),
-                         const char *what)
+                         int64_t after_id, void *out, size_t max, size_t *count,
+                         size_t ours, size_t min, size_t id_at,
+                         void (*fix)(void *rec), const char *what)
 {
     *count = 0;
     if (max == 0)
@@ -705,8 +696,8 @@ int chorusacct__keys(chorusacct_ctx *ctx)
             return rc;
     }
     for (int p = CA_KEY_ACTIVATION; p <= CA_KEY_THROTTLE; p++)
-        crypto_kdf_derive_from_key(ctx->keys[p], 32, (uint64_t)p,
-                                   "chorusac", ctx->secret);
+        crypto_kdf_derive_from_key(ctx->keys[p], 32, (uint64_t)p, "chorusac",
+                                   ctx->secret);
     ctx->keys_ready = true;
     return CHORUSACCT_OK;
 }

@@ -98,8 +98,7 @@ int chorusacct__free_text(const char *s, size_t max_points, bool multiline)
 /* Counter keys hold a keyed hash of the address or the application key,
  * never the value itself: storage does not learn who tried what. */
 static void counter_key(const chorusacct_ctx *ctx, char *key, size_t cap,
-                        const char *action, const char *kind,
-                        const char *value)
+                        const char *action, const char *kind, const char *value)
 {
     uint8_t h[32];
     char hex[33];
@@ -114,8 +113,8 @@ static int counter_hit(chorusacct_ctx *ctx, const char *key, uint32_t limit,
     const chorusacct_storage_ops *st = &ctx->storage;
     int64_t now = chorusacct__now(ctx);
     uint32_t count = 0;
-    int rc = st->counter_add(st->user_data, key, now - now % window_len, 1,
-                             &count);
+    int rc =
+        st->counter_add(st->user_data, key, now - now % window_len, 1, &count);
     if (rc != CHORUSACCT_OK)
         return rc;
     if (count > limit)
@@ -141,8 +140,8 @@ int chorusacct__throttle(chorusacct_ctx *ctx, const char *action,
         snprintf(lower, sizeof lower, "%s", address);
         chorusacct__ascii_lower(lower);
         counter_key(ctx, key, sizeof key, action, "addr", lower);
-        rc = counter_hit(ctx, key, ctx->cfg.address_attempts_per_hour,
-                         CA_HOUR, &over);
+        rc = counter_hit(ctx, key, ctx->cfg.address_attempts_per_hour, CA_HOUR,
+                         &over);
         if (rc != CHORUSACCT_OK)
             return rc;
     }
@@ -156,8 +155,7 @@ int chorusacct__account_counter(chorusacct_ctx *ctx, const char *action,
     const chorusacct_storage_ops *st = &ctx->storage;
     char key[CHORUSACCT_KEY_SIZE];
     int64_t now = chorusacct__now(ctx);
-    snprintf(key, sizeof key, "%s:account:%lld", action,
-             (long long)account_id);
+    snprintf(key, sizeof key, "%s:account:%lld", action, (long long)account_id);
     return st->counter_add(st->user_data, key, now - now % window_len, delta,
                            count);
 }
@@ -195,8 +193,7 @@ void chorusacct__template_of(const chorusacct_ctx *ctx, int kind, int lang,
         *body = ctx->tpl_body[kind][l];
         return;
     }
-    if (chorusacct_template_default(kind, lang, subject, body) !=
-        CHORUSACCT_OK)
+    if (chorusacct_template_default(kind, lang, subject, body) != CHORUSACCT_OK)
         *subject = *body = "";
 }
 
@@ -293,8 +290,7 @@ int chorusacct__enqueue_activation(chorusacct_ctx *ctx,
         rc = chorusacct__enqueue(ctx, CHORUSACCT_MAIL_SUMMARY, a, NULL, st,
                                  a->login_email);
     if (rc == CHORUSACCT_OK)
-        rc = chorusacct__enqueue(ctx, link_kind, a, NULL, st,
-                                 a->login_email);
+        rc = chorusacct__enqueue(ctx, link_kind, a, NULL, st, a->login_email);
     return rc;
 }
 
@@ -312,8 +308,7 @@ int chorusacct__notify_managers(chorusacct_ctx *ctx,
     chorusacct_account m[4];
     size_t n;
     do {
-        int rc = ops->account_list(ops->user_data, &q, m, CA_ARRAY_LEN(m),
-                                   &n);
+        int rc = ops->account_list(ops->user_data, &q, m, CA_ARRAY_LEN(m), &n);
         if (rc != CHORUSACCT_OK)
             return rc;
         for (size_t i = 0; i < n; i++) {
@@ -328,8 +323,7 @@ int chorusacct__notify_managers(chorusacct_ctx *ctx,
 }
 
 int chorusacct__check_manager(chorusacct_ctx *ctx, int64_t manager_id,
-                              int64_t structure_id,
-                              chorusacct_account *manager)
+                              int64_t structure_id, chorusacct_account *manager)
 {
     const chorusacct_storage_ops *ops = &ctx->storage;
     chorusacct_account m;

@@ -24,9 +24,9 @@ struct chorusacct_ctx {
     char *portal_name;
 
     uint8_t secret[CHORUSACCT_SECRET_SIZE];
-    bool have_secret;      /* given by the application; else the keys
-                            * come from a secret kept in storage */
-    uint8_t keys[4][32];   /* derived per purpose, indexed by CA_KEY_* */
+    bool have_secret;    /* given by the application; else the keys
+                          * come from a secret kept in storage */
+    uint8_t keys[4][32]; /* derived per purpose, indexed by CA_KEY_* */
     bool keys_ready;
 
     chorusacct_storage_ops storage;
@@ -58,8 +58,7 @@ CA_INTERNAL int chorusacct__fail(chorusacct_ctx *ctx, int code,
 /* Clears the last error (at the start of every public call). */
 CA_INTERNAL void chorusacct__ok(chorusacct_ctx *ctx);
 /* A refusal: the reason goes to *reason and to the last error. */
-CA_INTERNAL int chorusacct__refuse(chorusacct_ctx *ctx, int *reason,
-                                   int why);
+CA_INTERNAL int chorusacct__refuse(chorusacct_ctx *ctx, int *reason, int why);
 
 /* ---- versioned structures ------------------------------------------- */
 
@@ -79,8 +78,8 @@ CA_INTERNAL int chorusacct__form_copy(chorusacct_ctx *ctx, void *dst,
  * into `*n`; CHORUSACCT_E_ARG with a last error naming `what` and its
  * struct_size when it cannot take a record. */
 CA_INTERNAL int chorusacct__out_check(chorusacct_ctx *ctx, const void *out,
-                                      size_t ours, size_t min,
-                                      const char *what, size_t *n);
+                                      size_t ours, size_t min, const char *what,
+                                      size_t *n);
 
 /*
  * Lists into the caller's array `out` of `max` records whose stride is
@@ -99,8 +98,7 @@ CA_INTERNAL int chorusacct__list_out(chorusacct_ctx *ctx, ca_fetch_fn fetch,
                                      void *arg, int64_t after_id, void *out,
                                      size_t max, size_t *count, size_t ours,
                                      size_t min, size_t id_at,
-                                     void (*fix)(void *rec),
-                                     const char *what);
+                                     void (*fix)(void *rec), const char *what);
 
 /* ---- time, random, keys ---------------------------------------------- */
 
@@ -119,9 +117,9 @@ CA_INTERNAL void chorusacct__random(chorusacct_ctx *ctx, uint8_t *buf,
  * storage when the application gave none. */
 CA_INTERNAL int chorusacct__keys(chorusacct_ctx *ctx);
 /* Keyed BLAKE2b-256 of `len` bytes with the key of `purpose`. */
-CA_INTERNAL void chorusacct__keyed_hash(const chorusacct_ctx *ctx,
-                                        int purpose, const void *data,
-                                        size_t len, uint8_t *out32);
+CA_INTERNAL void chorusacct__keyed_hash(const chorusacct_ctx *ctx, int purpose,
+                                        const void *data, size_t len,
+                                        uint8_t *out32);
 
 /* ---- storage ----------------------------------------------------------- */
 
@@ -175,8 +173,8 @@ CA_INTERNAL int chorusacct__throttle(chorusacct_ctx *ctx, const char *action,
 CA_INTERNAL int chorusacct__account_counter(chorusacct_ctx *ctx,
                                             const char *action,
                                             int64_t account_id,
-                                            int64_t window_len,
-                                            uint32_t delta, uint32_t *count);
+                                            int64_t window_len, uint32_t delta,
+                                            uint32_t *count);
 
 /* ---- audit and outbox --------------------------------------------------- */
 
@@ -250,9 +248,10 @@ CA_INTERNAL void chorusacct__template_of(const chorusacct_ctx *ctx, int kind,
 
 /* Queues the two e-mails of an account entering awaiting activation:
  * the summary and the activation link (or a reminder). */
-CA_INTERNAL int chorusacct__enqueue_activation(
-    chorusacct_ctx *ctx, const chorusacct_account *a,
-    const chorusacct_structure *st, int link_kind);
+CA_INTERNAL int chorusacct__enqueue_activation(chorusacct_ctx *ctx,
+                                               const chorusacct_account *a,
+                                               const chorusacct_structure *st,
+                                               int link_kind);
 
 /* Queues an approval request to every active manager of the account's
  * structure. */
@@ -277,7 +276,8 @@ CA_INTERNAL int chorusacct__check_manager(chorusacct_ctx *ctx,
 /* The state an expired account returns to when revived. */
 CA_INTERNAL int chorusacct__revive_state(const chorusacct_account *a);
 
-/* ---- tokens --------------------------------------------------------------- */
+/* ---- tokens ---------------------------------------------------------------
+ */
 
 /* Activation tokens: 32 random bytes, URL-safe base64 without padding. */
 #define CA_TOKEN_BYTES 32
@@ -304,7 +304,8 @@ CA_INTERNAL int chorusacct__promote(chorusacct_ctx *ctx, chorusacct_account *b,
                                     chorusacct_account *old,
                                     chorusacct_structure *s, int event);
 
-/* ---- captcha -------------------------------------------------------------- */
+/* ---- captcha --------------------------------------------------------------
+ */
 
 /*
  * Checks a captcha answer: with the application's verifier when one is
@@ -316,8 +317,7 @@ CA_INTERNAL int chorusacct__promote(chorusacct_ctx *ctx, chorusacct_account *b,
  * CHORUSACCT_E_CAPTCHA_REQUIRED (built-in challenges, an empty `id`) or
  * CHORUSACCT_E_THROTTLED. Returns a call failure, or CHORUSACCT_OK.
  */
-CA_INTERNAL int chorusacct__captcha_verify(chorusacct_ctx *ctx,
-                                           const char *id,
+CA_INTERNAL int chorusacct__captcha_verify(chorusacct_ctx *ctx, const char *id,
                                            const char *answer,
                                            const char *client_key,
                                            const char *address,

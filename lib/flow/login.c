@@ -67,8 +67,7 @@ static const char *dummy_hash(chorusacct_ctx *ctx)
 
 int chorusacct_login(chorusacct_ctx *ctx, const char *login_email,
                      const char *password, size_t password_len,
-                     const char *client_key, int64_t *account_id,
-                     int *reason)
+                     const char *client_key, int64_t *account_id, int *reason)
 {
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
@@ -109,12 +108,10 @@ int chorusacct_login(chorusacct_ctx *ctx, const char *login_email,
     if (rc == CHORUSACCT_OK && match && a.state == CHORUSACCT_STATE_ACTIVE &&
         crypto_pwhash_str_needs_rehash(a.password_hash,
                                        ctx->cfg.pwhash_opslimit,
-                                       (size_t)ctx->cfg.pwhash_memlimit) !=
-            0) {
-        job.rehash =
-            crypto_pwhash_str(job.hash, password, password_len,
-                              ctx->cfg.pwhash_opslimit,
-                              (size_t)ctx->cfg.pwhash_memlimit) == 0;
+                                       (size_t)ctx->cfg.pwhash_memlimit) != 0) {
+        job.rehash = crypto_pwhash_str(job.hash, password, password_len,
+                                       ctx->cfg.pwhash_opslimit,
+                                       (size_t)ctx->cfg.pwhash_memlimit) == 0;
     }
     sodium_memzero(a.password_hash, sizeof a.password_hash);
     if (rc == CHORUSACCT_OK && (!match || a.state == CHORUSACCT_STATE_ACTIVE)) {

@@ -270,8 +270,8 @@ static int deliver_one(chorusacct_ctx *ctx, chorusacct_message *m,
         mail.subject = tx->subject;
         mail.body = tx->body;
         mail.link = wants_link ? link : NULL;
-        result = ctx->mailer.send(ctx->mailer.user_data, &mail, error,
-                                  sizeof error);
+        result =
+            ctx->mailer.send(ctx->mailer.user_data, &mail, error, sizeof error);
         error[sizeof error - 1] = '\0';
     }
     /* The raw token lives only during the mailer call. */
@@ -294,7 +294,7 @@ static int deliver_one(chorusacct_ctx *ctx, chorusacct_message *m,
             result = CHORUSACCT_MAIL_TEMPFAIL;
         }
         snprintf(m->last_error, sizeof m->last_error, "%s",
-                 error[0] != '\0' ? error
+                 error[0] != '\0'                     ? error
                  : result == CHORUSACCT_MAIL_PERMFAIL ? "permanent failure"
                                                       : "temporary failure");
         if (result == CHORUSACCT_MAIL_PERMFAIL ||
@@ -311,7 +311,7 @@ static int deliver_one(chorusacct_ctx *ctx, chorusacct_message *m,
 }
 
 int chorusacct_outbox_deliver(chorusacct_ctx *ctx, size_t max,
-                               chorusacct_delivery *out)
+                              chorusacct_delivery *out)
 {
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
@@ -319,8 +319,8 @@ int chorusacct_outbox_deliver(chorusacct_ctx *ctx, size_t max,
     chorusacct_delivery stats = {.struct_size = sizeof stats};
     size_t out_n = 0;
     if (out != NULL) {
-        int rc = chorusacct__out_check(ctx, out, sizeof *out,
-                                       CA_V1_DELIVERY, "delivery", &out_n);
+        int rc = chorusacct__out_check(ctx, out, sizeof *out, CA_V1_DELIVERY,
+                                       "delivery", &out_n);
         if (rc != CHORUSACCT_OK)
             return rc;
         chorusacct__out_write(out, &stats, out_n);
@@ -377,8 +377,8 @@ static int fetch_messages(chorusacct_ctx *ctx, void *arg, int64_t after_id,
 {
     const list_job *job = arg;
     const chorusacct_storage_ops *st = &ctx->storage;
-    int rc = st->outbox_list(st->user_data, job->status, after_id, buf, max,
-                             count);
+    int rc =
+        st->outbox_list(st->user_data, job->status, after_id, buf, max, count);
     if (rc != CHORUSACCT_OK)
         return rc;
     /* Rendered as delivery would render it now, the link shown where it
@@ -397,8 +397,7 @@ static int fetch_messages(chorusacct_ctx *ctx, void *arg, int64_t after_id,
 }
 
 int chorusacct_outbox_list(chorusacct_ctx *ctx, int status, int64_t after_id,
-                           chorusacct_message *out, size_t max,
-                           size_t *count)
+                           chorusacct_message *out, size_t max, size_t *count)
 {
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
@@ -412,10 +411,9 @@ int chorusacct_outbox_list(chorusacct_ctx *ctx, int status, int64_t after_id,
     list_job job = {.status = status, .scratch = malloc(CA_SNAP_SCRATCH)};
     if (job.scratch == NULL)
         return chorusacct__fail(ctx, CHORUSACCT_E_NOMEM, "outbox list");
-    int rc = chorusacct__list_out(ctx, fetch_messages, &job, after_id, out,
-                                  max, count, sizeof *out, CA_V1_MESSAGE,
-                                  offsetof(chorusacct_message, id), NULL,
-                                  "outbox list");
+    int rc = chorusacct__list_out(
+        ctx, fetch_messages, &job, after_id, out, max, count, sizeof *out,
+        CA_V1_MESSAGE, offsetof(chorusacct_message, id), NULL, "outbox list");
     free(job.scratch);
     return rc;
 }

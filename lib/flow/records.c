@@ -86,8 +86,7 @@ static void account_fix(void *rec)
 
 int chorusacct_account_list(chorusacct_ctx *ctx,
                             const chorusacct_account_query *q,
-                            chorusacct_account *out, size_t max,
-                            size_t *count)
+                            chorusacct_account *out, size_t max, size_t *count)
 {
     int rc = getter_ready(ctx, count);
     if (rc != CHORUSACCT_OK)
@@ -98,22 +97,22 @@ int chorusacct_account_list(chorusacct_ctx *ctx,
     chorusacct_account_query all;
     memset(&all, 0, sizeof all);
     all.struct_size = (uint32_t)sizeof all;
-    if (q != NULL &&
-        (rc = chorusacct__form_copy(ctx, &all, sizeof all, q,
-                                    CA_V1_ACCOUNT_QUERY, "account query")) !=
-            CHORUSACCT_OK)
+    if (q != NULL && (rc = chorusacct__form_copy(
+                          ctx, &all, sizeof all, q, CA_V1_ACCOUNT_QUERY,
+                          "account query")) != CHORUSACCT_OK)
         return rc;
     return chorusacct__list_out(ctx, fetch_accounts, &all, all.after_id, out,
                                 max, count, sizeof *out, CA_V1_ACCOUNT,
-                                offsetof(chorusacct_account, id),
-                                account_fix, "account list");
+                                offsetof(chorusacct_account, id), account_fix,
+                                "account list");
 }
 
 int chorusacct_structure_get(chorusacct_ctx *ctx, int64_t id,
                              chorusacct_structure *out)
 {
     size_t n;
-    int rc = getter_start(ctx, out, sizeof *out, CA_V1_STRUCTURE, "structure", &n);
+    int rc =
+        getter_start(ctx, out, sizeof *out, CA_V1_STRUCTURE, "structure", &n);
     if (rc != CHORUSACCT_OK)
         return rc;
     chorusacct_structure s;
@@ -134,8 +133,8 @@ static int fetch_events(chorusacct_ctx *ctx, void *arg, int64_t after_id,
 }
 
 int chorusacct_event_list(chorusacct_ctx *ctx, int64_t account_id,
-                          int64_t after_id, chorusacct_event *out,
-                          size_t max, size_t *count)
+                          int64_t after_id, chorusacct_event *out, size_t max,
+                          size_t *count)
 {
     int rc = getter_ready(ctx, count);
     if (rc != CHORUSACCT_OK)
@@ -145,6 +144,5 @@ int chorusacct_event_list(chorusacct_ctx *ctx, int64_t account_id,
         return chorusacct__fail(ctx, CHORUSACCT_E_ARG, "output");
     return chorusacct__list_out(ctx, fetch_events, &account_id, after_id, out,
                                 max, count, sizeof *out, CA_V1_EVENT,
-                                offsetof(chorusacct_event, id), NULL,
-                                "events");
+                                offsetof(chorusacct_event, id), NULL, "events");
 }

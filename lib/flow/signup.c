@@ -10,18 +10,18 @@
 
 /* Everything a sign-up carries from validation into its transaction. */
 typedef struct {
-    chorusacct_account a;  /* personal fields, validated */
-    int64_t draft_id;      /* 0: a sign-up in one step */
+    chorusacct_account a; /* personal fields, validated */
+    int64_t draft_id;     /* 0: a sign-up in one step */
     int32_t id_type;
     char identifier[CHORUSACCT_IDENTIFIER_SIZE];
     char company[CHORUSACCT_COMPANY_SIZE];
-    bool captcha_builtin;  /* consume the built-in challenge */
+    bool captcha_builtin; /* consume the built-in challenge */
     uint8_t captcha_hash[32];
-    chorusacct_signup f;          /* the caller's form, at our size */
-    chorusacct_signup_result res; /* the result, at our size */
-    chorusacct_signup_result *out; /* &res */
+    chorusacct_signup f;              /* the caller's form, at our size */
+    chorusacct_signup_result res;     /* the result, at our size */
+    chorusacct_signup_result *out;    /* &res */
     chorusacct_signup_result *caller; /* the caller's result */
-    size_t out_n;                 /* bytes of it the caller takes */
+    size_t out_n;                     /* bytes of it the caller takes */
 } signup_job;
 
 static void add_error(chorusacct_signup_result *out, int field, int code)
@@ -42,9 +42,8 @@ typedef int (*check_fn)(const char *, size_t, uint32_t, char *, size_t,
                         size_t *, int *);
 
 /* Runs a validator on a form field; records the error of `field`. */
-static void check_field(chorusacct_signup_result *out, int field,
-                        check_fn fn, const char *value, char *dst,
-                        size_t cap)
+static void check_field(chorusacct_signup_result *out, int field, check_fn fn,
+                        const char *value, char *dst, size_t cap)
 {
     int reason = CHORUSACCT_E_INTERNAL;
     value = or_empty(value);
@@ -64,8 +63,7 @@ static int form_lang(const chorusacct_ctx *ctx, int lang)
 
 /* The personal information: e-mails, names, phone, consent. */
 static void check_personal(chorusacct_ctx *ctx, const chorusacct_signup *f,
-                           chorusacct_account *a,
-                           chorusacct_signup_result *out)
+                           chorusacct_account *a, chorusacct_signup_result *out)
 {
     const int64_t now = chorusacct__now(ctx);
     check_field(out, CHORUSACCT_FIELD_LOGIN_EMAIL, chorusacct_email_check,
@@ -79,9 +77,9 @@ static void check_personal(chorusacct_ctx *ctx, const chorusacct_signup *f,
         check_field(out, CHORUSACCT_FIELD_PHONE, chorusacct_phone_check,
                     f->phone, a->phone, sizeof a->phone);
     if (or_empty(f->contact_email)[0] != '\0')
-        check_field(out, CHORUSACCT_FIELD_CONTACT_EMAIL,
-                    chorusacct_email_check, f->contact_email,
-                    a->contact_email, sizeof a->contact_email);
+        check_field(out, CHORUSACCT_FIELD_CONTACT_EMAIL, chorusacct_email_check,
+                    f->contact_email, a->contact_email,
+                    sizeof a->contact_email);
     else
         memcpy(a->contact_email, a->login_email, sizeof a->contact_email);
     if (!f->accept_terms)
@@ -108,9 +106,8 @@ static void check_structure(const chorusacct_signup *f, signup_job *job,
     const char *id = or_empty(f->identifier);
     int reason = CHORUSACCT_E_INTERNAL;
     int rc = chorusacct_identifier_check(f->id_type, id, strlen(id), 0,
-                                            job->identifier,
-                                            sizeof job->identifier, NULL,
-                                            &reason);
+                                         job->identifier,
+                                         sizeof job->identifier, NULL, &reason);
     if (rc != CHORUSACCT_OK)
         add_error(out, CHORUSACCT_FIELD_IDENTIFIER,
                   rc == CHORUSACCT_E_REJECTED ? reason : rc);
@@ -120,8 +117,8 @@ static void check_structure(const chorusacct_signup *f, signup_job *job,
     if (company[0] == '\0' && !required)
         return;
     int why = chorusacct__free_text(company, 200, false);
-    if (why == 0 && !chorusacct__set_field(job->company, sizeof job->company,
-                                           company))
+    if (why == 0 &&
+        !chorusacct__set_field(job->company, sizeof job->company, company))
         why = CHORUSACCT_E_TOOLONG;
     if (why != 0)
         add_error(out, CHORUSACCT_FIELD_COMPANY_NAME, why);
@@ -136,10 +133,9 @@ static int check_captcha(chorusacct_ctx *ctx, const chorusacct_signup *f,
         return CHORUSACCT_OK;
     int why = 0;
     /* The address is the one typed: a draft's finalization has none. */
-    int rc = chorusacct__captcha_verify(ctx, or_empty(f->captcha_id),
-                                        or_empty(f->captcha_answer),
-                                        f->client_key, f->login_email,
-                                        job->captcha_hash, &why);
+    int rc = chorusacct__captcha_verify(
+        ctx, or_empty(f->captcha_id), or_empty(f->captcha_answer),
+        f->client_key, f->login_email, job->captcha_hash, &why);
     if (rc != CHORUSACCT_OK)
         return rc;
     if (why != 0)
@@ -169,8 +165,8 @@ static int known_address(chorusacct_ctx *ctx, signup_job *job,
         return CHORUSACCT_E_REJECTED;
     }
     uint32_t sent = 0;
-    int rc = chorusacct__account_counter(ctx, "exists", old->id, CA_DAY, 0,
-                                         &sent);
+    int rc =
+        chorusacct__account_counter(ctx, "exists", old->id, CA_DAY, 0, &sent);
     if (rc == CHORUSACCT_OK && sent < ctx->cfg.resend_daily_quota) {
         rc = chorusacct__account_counter(ctx, "exists", old->id, CA_DAY, 1,
                                          &sent);
@@ -296,8 +292,8 @@ static int signup_body(chorusacct_ctx *ctx, void *arg)
     a.role = pending ? CHORUSACCT_ROLE_USER : CHORUSACCT_ROLE_PRINCIPAL;
     const int target = pending ? CHORUSACCT_STATE_PENDING_APPROVAL
                                : CHORUSACCT_STATE_AWAITING_ACTIVATION;
-    a.expires_at = now + (pending ? ctx->cfg.approval_ttl
-                                  : ctx->cfg.activation_ttl);
+    a.expires_at =
+        now + (pending ? ctx->cfg.approval_ttl : ctx->cfg.activation_ttl);
     if (job->draft_id != 0) {
         rc = chorusacct__move(ctx, &a, target, CHORUSACCT_EV_SIGNUP, 0, NULL);
     } else {
@@ -348,17 +344,16 @@ static int start(chorusacct_ctx *ctx, const chorusacct_signup *form,
         return CHORUSACCT_E_ARG;
     chorusacct__ok(ctx);
     memset(job, 0, sizeof *job);
-    int rc = chorusacct__out_check(ctx, out, sizeof *out,
-                                   CA_V1_SIGNUP_RESULT, "sign-up result",
-                                   &job->out_n);
+    int rc = chorusacct__out_check(ctx, out, sizeof *out, CA_V1_SIGNUP_RESULT,
+                                   "sign-up result", &job->out_n);
     if (rc != CHORUSACCT_OK)
         return rc;
     job->out = &job->res;
     job->caller = out;
     job->res.struct_size = (uint32_t)sizeof job->res;
     chorusacct__out_write(out, &job->res, job->out_n);
-    rc = chorusacct__form_copy(ctx, &job->f, sizeof job->f, form,
-                               CA_V1_SIGNUP, "sign-up form");
+    rc = chorusacct__form_copy(ctx, &job->f, sizeof job->f, form, CA_V1_SIGNUP,
+                               "sign-up form");
     if (rc != CHORUSACCT_OK)
         return rc;
     chorusacct__account_blank(&job->a);
@@ -410,8 +405,7 @@ static int structure_steps(chorusacct_ctx *ctx, signup_job *job)
     return give(job, finish(ctx, job, signup_body, "sign-up"));
 }
 
-int chorusacct_signup_submit(chorusacct_ctx *ctx,
-                             const chorusacct_signup *form,
+int chorusacct_signup_submit(chorusacct_ctx *ctx, const chorusacct_signup *form,
                              chorusacct_signup_result *out)
 {
     signup_job job;
@@ -455,8 +449,7 @@ static int draft_body(chorusacct_ctx *ctx, void *arg)
     return rc;
 }
 
-int chorusacct_draft_create(chorusacct_ctx *ctx,
-                            const chorusacct_signup *form,
+int chorusacct_draft_create(chorusacct_ctx *ctx, const chorusacct_signup *form,
                             chorusacct_signup_result *out)
 {
     signup_job job;
@@ -508,9 +501,8 @@ int chorusacct_structure_lookup(chorusacct_ctx *ctx, int id_type,
         return rc;
     char id[CHORUSACCT_IDENTIFIER_SIZE];
     int why = CHORUSACCT_E_INTERNAL;
-    rc = chorusacct_identifier_check(id_type, identifier,
-                                            strlen(identifier), 0, id,
-                                            sizeof id, NULL, &why);
+    rc = chorusacct_identifier_check(id_type, identifier, strlen(identifier), 0,
+                                     id, sizeof id, NULL, &why);
     if (rc == CHORUSACCT_E_REJECTED)
         return chorusacct__refuse(ctx, reason, why);
     if (rc != CHORUSACCT_OK)

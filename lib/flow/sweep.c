@@ -75,8 +75,8 @@ static int expire_body(chorusacct_ctx *ctx, void *arg)
         const bool principal = a.role == CHORUSACCT_ROLE_PRINCIPAL;
         rc = st->account_delete(st->user_data, a.id);
         if (rc == CHORUSACCT_OK)
-            rc = chorusacct__audit(ctx, CHORUSACCT_EV_PURGE, a.id, a.state,
-                                   0, 0, NULL);
+            rc = chorusacct__audit(ctx, CHORUSACCT_EV_PURGE, a.id, a.state, 0,
+                                   0, NULL);
         if (rc != CHORUSACCT_OK || a.structure_id == 0)
             return rc;
         job->done.purged++;
@@ -145,9 +145,8 @@ int chorusacct_sweep(chorusacct_ctx *ctx, chorusacct_sweep_result *out)
     size_t out_n = 0;
     int rc = CHORUSACCT_OK;
     if (out != NULL &&
-        (rc = chorusacct__out_check(ctx, out, sizeof *out,
-                                    CA_V1_SWEEP_RESULT, "sweep result",
-                                    &out_n)) != CHORUSACCT_OK)
+        (rc = chorusacct__out_check(ctx, out, sizeof *out, CA_V1_SWEEP_RESULT,
+                                    "sweep result", &out_n)) != CHORUSACCT_OK)
         return rc;
     if (out != NULL)
         chorusacct__out_write(out, &counts, out_n);
@@ -166,8 +165,7 @@ int chorusacct_sweep(chorusacct_ctx *ctx, chorusacct_sweep_result *out)
     /* One transaction per account: a failure leaves the others done and
      * this one as it was. */
     do {
-        rc = st->account_list(st->user_data, &q, page, CA_ARRAY_LEN(page),
-                              &n);
+        rc = st->account_list(st->user_data, &q, page, CA_ARRAY_LEN(page), &n);
         if (rc != CHORUSACCT_OK)
             return chorusacct__fail(ctx, rc, "sweep");
         for (size_t i = 0; i < n && rc == CHORUSACCT_OK; i++) {

@@ -259,10 +259,11 @@ static int md_send(void *user_data, const chorusacct_mail *mail, char *error,
 }
 
 int chorusacct_maildir_ops(chorusacct_mailer_ops *out, const char *dir,
-                              const char *from)
+                           const char *from)
 {
     size_t n = chorusacct__table_start(out, sizeof *out, CA_V1_MAILER_OPS);
-    if (n == 0 || dir == NULL || dir[0] == '\0' || from == NULL || !chorusacct__mail_sender_ok(from))
+    if (n == 0 || dir == NULL || dir[0] == '\0' || from == NULL ||
+        !chorusacct__mail_sender_ok(from))
         return CHORUSACCT_E_ARG;
     /* The random part of the file names comes from libsodium. */
     int rc = chorusacct_init();

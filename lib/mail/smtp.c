@@ -48,7 +48,7 @@ void chorusacct__smtp_init(void)
 }
 
 int chorusacct_smtp_ops(chorusacct_mailer_ops *out,
-                           const chorusacct_smtp_config *cfg)
+                        const chorusacct_smtp_config *cfg)
 {
     (void)cfg;
     if (chorusacct__table_start(out, sizeof *out, CA_V1_MAILER_OPS) == 0)
@@ -509,7 +509,8 @@ static int smtp_new(const chorusacct_smtp_config *c, ca_smtp **out)
         c->port > 65535 || c->reserved0 != 0 || c->timeout_ms < 0 ||
         c->timeout_ms > MAX_TIMEOUT_MS || c->host == NULL ||
         !url_host(c->host, host, sizeof host) || c->from == NULL ||
-        !chorusacct__mail_sender_ok(c->from) || !envelope_from(c->from, env, sizeof env) ||
+        !chorusacct__mail_sender_ok(c->from) ||
+        !envelope_from(c->from, env, sizeof env) ||
         (c->helo != NULL && !url_helo(c->helo, helo, sizeof helo)) ||
         (c->username == NULL) != (c->password == NULL) ||
         (c->username != NULL &&
@@ -558,12 +559,12 @@ static int smtp_new(const chorusacct_smtp_config *c, ca_smtp **out)
 }
 
 int chorusacct_smtp_ops(chorusacct_mailer_ops *out,
-                           const chorusacct_smtp_config *cfg)
+                        const chorusacct_smtp_config *cfg)
 {
     size_t n = chorusacct__table_start(out, sizeof *out, CA_V1_MAILER_OPS);
     chorusacct_smtp_config c;
-    if (n == 0 || chorusacct__ops_copy(&c, sizeof c, cfg,
-                                       CA_V1_SMTP_CONFIG) != CHORUSACCT_OK)
+    if (n == 0 || chorusacct__ops_copy(&c, sizeof c, cfg, CA_V1_SMTP_CONFIG) !=
+                      CHORUSACCT_OK)
         return CHORUSACCT_E_ARG;
     int rc = chorusacct_init();
     if (rc != CHORUSACCT_OK)

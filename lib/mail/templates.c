@@ -16,30 +16,30 @@
 #define NBSP "\u00a0"
 #define NNBSP "\u202f"
 
-#define SIGN_FR                                                            \
-    "Cordialement,\n"                                                      \
-    "L’équipe {portal}\n"                                                  \
-    "\n"                                                                   \
-    "Ce message est envoyé automatiquement" NNBSP "; merci de ne pas y "   \
+#define SIGN_FR                                                                \
+    "Cordialement,\n"                                                          \
+    "L’équipe {portal}\n"                                                   \
+    "\n"                                                                       \
+    "Ce message est envoyé automatiquement" NNBSP "; merci de ne pas y "       \
     "répondre.\n"
 
-#define SIGN_EN                                                            \
-    "Kind regards,\n"                                                      \
-    "The {portal} team\n"                                                  \
-    "\n"                                                                   \
+#define SIGN_EN                                                                \
+    "Kind regards,\n"                                                          \
+    "The {portal} team\n"                                                      \
+    "\n"                                                                       \
     "This message was sent automatically; please do not reply.\n"
 
-#define PASSWORD_FR                                                        \
-    "Votre mot de passe doit compter au moins 12 caractères et mêler au "  \
-    "moins\n"                                                              \
-    "3 des 4 types suivants" NBSP ": minuscules, majuscules, chiffres et " \
-    "caractères\n"                                                         \
+#define PASSWORD_FR                                                            \
+    "Votre mot de passe doit compter au moins 12 caractères et mêler au "    \
+    "moins\n"                                                                  \
+    "3 des 4 types suivants" NBSP ": minuscules, majuscules, chiffres et "     \
+    "caractères\n"                                                            \
     "spéciaux.\n"
 
-#define PASSWORD_EN                                                        \
-    "Your password must be at least 12 characters long and mix at least 3 " \
-    "of\n"                                                                 \
-    "these 4 kinds: lower-case letters, upper-case letters, digits and\n"  \
+#define PASSWORD_EN                                                            \
+    "Your password must be at least 12 characters long and mix at least 3 "    \
+    "of\n"                                                                     \
+    "these 4 kinds: lower-case letters, upper-case letters, digits and\n"      \
     "special characters.\n"
 
 typedef struct {
@@ -49,316 +49,347 @@ typedef struct {
 
 /* Indexed by kind, then by language (EN 0, FR 1). */
 static const builtin builtins[][2] = {
-    [CHORUSACCT_MAIL_SUMMARY] = {
+    [CHORUSACCT_MAIL_SUMMARY] =
         {
-            "{portal}: summary of your account request",
-            "Hello {first_name} {last_name},\n"
-            "\n"
-            "We have received your request for a {portal} account. Here is "
-            "the\n"
-            "information you entered.\n"
-            "\n"
-            "Your details\n"
-            "  First name: {first_name}\n"
-            "  Last name: {last_name}\n"
-            "  Login e-mail: {login_email}\n"
-            "  Contact e-mail: {contact_email}\n"
-            "  Phone: {phone}\n"
-            "\n"
-            "Your organisation\n"
-            "  Name: {company_name}\n"
-            "  Identifier type: {id_type}\n"
-            "  Identifier: {identifier}\n"
-            "\n"
-            "Request number: {account_id}\n"
-            "Account status: {state}\n"
-            "\n"
-            "What happens next\n"
-            "- If your account is awaiting activation, a second e-mail, sent "
-            "to\n"
-            "  {login_email}, contains your activation link. The link is "
-            "valid\n"
-            "  for {expires_minutes} minutes.\n"
-            "- If your request is awaiting approval, a manager of your\n"
-            "  organisation must accept it first. We will let you know their\n"
-            "  decision by e-mail.\n"
-            "\n" SIGN_EN,
+            {
+                "{portal}: summary of your account request",
+                "Hello {first_name} {last_name},\n"
+                "\n"
+                "We have received your request for a {portal} account. Here is "
+                "the\n"
+                "information you entered.\n"
+                "\n"
+                "Your details\n"
+                "  First name: {first_name}\n"
+                "  Last name: {last_name}\n"
+                "  Login e-mail: {login_email}\n"
+                "  Contact e-mail: {contact_email}\n"
+                "  Phone: {phone}\n"
+                "\n"
+                "Your organisation\n"
+                "  Name: {company_name}\n"
+                "  Identifier type: {id_type}\n"
+                "  Identifier: {identifier}\n"
+                "\n"
+                "Request number: {account_id}\n"
+                "Account status: {state}\n"
+                "\n"
+                "What happens next\n"
+                "- If your account is awaiting activation, a second e-mail, "
+                "sent "
+                "to\n"
+                "  {login_email}, contains your activation link. The link is "
+                "valid\n"
+                "  for {expires_minutes} minutes.\n"
+                "- If your request is awaiting approval, a manager of your\n"
+                "  organisation must accept it first. We will let you know "
+                "their\n"
+                "  decision by e-mail.\n"
+                "\n" SIGN_EN,
+            },
+            {
+                "{portal}" NBSP ": récapitulatif de votre demande de compte",
+                "Bonjour {first_name} {last_name},\n"
+                "\n"
+                "Nous avons bien enregistré votre demande de création de "
+                "compte "
+                "sur\n"
+                "{portal}. Voici les informations que vous avez saisies.\n"
+                "\n"
+                "Vos coordonnées\n"
+                "  Prénom" NBSP ": {first_name}\n"
+                "  Nom" NBSP ": {last_name}\n"
+                "  Adresse de connexion" NBSP ": {login_email}\n"
+                "  Adresse de contact" NBSP ": {contact_email}\n"
+                "  Téléphone" NBSP ": {phone}\n"
+                "\n"
+                "Votre structure\n"
+                "  Raison sociale" NBSP ": {company_name}\n"
+                "  Type d’identifiant" NBSP ": {id_type}\n"
+                "  Identifiant" NBSP ": {identifier}\n"
+                "\n"
+                "Numéro de la demande" NBSP ": {account_id}\n"
+                "État du compte" NBSP ": {state}\n"
+                "\n"
+                "Prochaines étapes\n"
+                "- Si votre compte est en attente d’activation, un second "
+                "courriel,\n"
+                "  envoyé à {login_email}, contient votre lien d’activation. "
+                "Ce "
+                "lien\n"
+                "  est valable {expires_minutes} minutes.\n"
+                "- Si votre demande est en attente d’approbation, un "
+                "gestionnaire "
+                "de\n"
+                "  votre structure doit d’abord l’accepter. Un courriel vous\n"
+                "  informera de sa décision.\n"
+                "\n" SIGN_FR,
+            },
         },
+    [CHORUSACCT_MAIL_ACTIVATION] =
         {
-            "{portal}" NBSP ": récapitulatif de votre demande de compte",
-            "Bonjour {first_name} {last_name},\n"
-            "\n"
-            "Nous avons bien enregistré votre demande de création de compte "
-            "sur\n"
-            "{portal}. Voici les informations que vous avez saisies.\n"
-            "\n"
-            "Vos coordonnées\n"
-            "  Prénom" NBSP ": {first_name}\n"
-            "  Nom" NBSP ": {last_name}\n"
-            "  Adresse de connexion" NBSP ": {login_email}\n"
-            "  Adresse de contact" NBSP ": {contact_email}\n"
-            "  Téléphone" NBSP ": {phone}\n"
-            "\n"
-            "Votre structure\n"
-            "  Raison sociale" NBSP ": {company_name}\n"
-            "  Type d’identifiant" NBSP ": {id_type}\n"
-            "  Identifiant" NBSP ": {identifier}\n"
-            "\n"
-            "Numéro de la demande" NBSP ": {account_id}\n"
-            "État du compte" NBSP ": {state}\n"
-            "\n"
-            "Prochaines étapes\n"
-            "- Si votre compte est en attente d’activation, un second "
-            "courriel,\n"
-            "  envoyé à {login_email}, contient votre lien d’activation. Ce "
-            "lien\n"
-            "  est valable {expires_minutes} minutes.\n"
-            "- Si votre demande est en attente d’approbation, un gestionnaire "
-            "de\n"
-            "  votre structure doit d’abord l’accepter. Un courriel vous\n"
-            "  informera de sa décision.\n"
-            "\n" SIGN_FR,
+            {
+                "{portal}: activate your account",
+                "Hello {first_name} {last_name},\n"
+                "\n"
+                "Your {portal} account is ready to be activated. To choose "
+                "your "
+                "password\n"
+                "and finish signing up, open this link:\n"
+                "\n"
+                "{link}\n"
+                "\n"
+                "The link is valid for {expires_minutes} minutes from when "
+                "this "
+                "message\n"
+                "was sent, and works only once. If it has expired, ask for a "
+                "new "
+                "one\n"
+                "on {portal}: another link will be e-mailed to you.\n"
+                "\n" PASSWORD_EN "\n"
+                "If you did not ask for an account, please ignore this "
+                "message:\n"
+                "without activation, the account cannot be used.\n"
+                "\n" SIGN_EN,
+            },
+            {
+                "{portal}" NBSP ": activez votre compte",
+                "Bonjour {first_name} {last_name},\n"
+                "\n"
+                "Votre compte {portal} est prêt à être activé. Pour choisir "
+                "votre "
+                "mot\n"
+                "de passe et terminer votre inscription, ouvrez le lien "
+                "suivant" NBSP ":\n"
+                "\n"
+                "{link}\n"
+                "\n"
+                "Ce lien est valable {expires_minutes} minutes à partir de "
+                "l’envoi de ce\n"
+                "message, et ne sert qu’une fois. S’il a expiré, demandez-en "
+                "un "
+                "nouveau\n"
+                "sur {portal}" NBSP ": un autre lien vous sera envoyé.\n"
+                "\n" PASSWORD_FR "\n"
+                "Si vous n’êtes pas à l’origine de cette demande, ignorez ce "
+                "message" NBSP ":\n"
+                "sans activation, le compte ne pourra pas être utilisé.\n"
+                "\n" SIGN_FR,
+            },
         },
-    },
-    [CHORUSACCT_MAIL_ACTIVATION] = {
+    [CHORUSACCT_MAIL_APPROVAL_REQUEST] =
         {
-            "{portal}: activate your account",
-            "Hello {first_name} {last_name},\n"
-            "\n"
-            "Your {portal} account is ready to be activated. To choose your "
-            "password\n"
-            "and finish signing up, open this link:\n"
-            "\n"
-            "{link}\n"
-            "\n"
-            "The link is valid for {expires_minutes} minutes from when this "
-            "message\n"
-            "was sent, and works only once. If it has expired, ask for a new "
-            "one\n"
-            "on {portal}: another link will be e-mailed to you.\n"
-            "\n" PASSWORD_EN
-            "\n"
-            "If you did not ask for an account, please ignore this message:\n"
-            "without activation, the account cannot be used.\n"
-            "\n" SIGN_EN,
+            {
+                "{portal}: request to join your organisation (no. "
+                "{account_id})",
+                "Hello,\n"
+                "\n"
+                "{applicant_name} ({applicant_email}) asks to join an "
+                "organisation you\n"
+                "manage on {portal}:\n"
+                "\n"
+                "  Organisation: {company_name}\n"
+                "  Identifier: {id_type} {identifier}\n"
+                "  Request number: {account_id}\n"
+                "\n"
+                "Please log in to {portal} to approve or reject this request, "
+                "from the\n"
+                "list of pending requests. If you reject it, give a reason: it "
+                "will be\n"
+                "sent to the applicant.\n"
+                "\n"
+                "If you do not know this person, reject the request.\n"
+                "\n" SIGN_EN,
+            },
+            {
+                "{portal}" NBSP ": demande de rattachement n°" NBSP
+                "{account_id}",
+                "Bonjour,\n"
+                "\n"
+                "{applicant_name} ({applicant_email}) demande à rejoindre une "
+                "structure\n"
+                "dont vous êtes gestionnaire sur {portal}" NBSP ":\n"
+                "\n"
+                "  Structure" NBSP ": {company_name}\n"
+                "  Identifiant" NBSP ": {id_type} {identifier}\n"
+                "  Numéro de la demande" NBSP ": {account_id}\n"
+                "\n"
+                "Connectez-vous à {portal} pour accepter ou refuser cette "
+                "demande,\n"
+                "depuis la liste des demandes de rattachement en attente. Si "
+                "vous "
+                "la\n"
+                "refusez, indiquez-en le motif" NBSP
+                ": il sera communiqué à la "
+                "personne\n"
+                "concernée.\n"
+                "\n"
+                "Si vous ne connaissez pas cette personne, refusez la "
+                "demande.\n"
+                "\n" SIGN_FR,
+            },
         },
+    [CHORUSACCT_MAIL_APPROVED] =
         {
-            "{portal}" NBSP ": activez votre compte",
-            "Bonjour {first_name} {last_name},\n"
-            "\n"
-            "Votre compte {portal} est prêt à être activé. Pour choisir votre "
-            "mot\n"
-            "de passe et terminer votre inscription, ouvrez le lien "
-            "suivant" NBSP ":\n"
-            "\n"
-            "{link}\n"
-            "\n"
-            "Ce lien est valable {expires_minutes} minutes à partir de "
-            "l’envoi de ce\n"
-            "message, et ne sert qu’une fois. S’il a expiré, demandez-en un "
-            "nouveau\n"
-            "sur {portal}" NBSP ": un autre lien vous sera envoyé.\n"
-            "\n" PASSWORD_FR
-            "\n"
-            "Si vous n’êtes pas à l’origine de cette demande, ignorez ce "
-            "message" NBSP ":\n"
-            "sans activation, le compte ne pourra pas être utilisé.\n"
-            "\n" SIGN_FR,
+            {
+                "{portal}: your request has been approved",
+                "Hello {first_name} {last_name},\n"
+                "\n"
+                "A manager of {company_name} has approved your request to join "
+                "the\n"
+                "organisation (request number {account_id}).\n"
+                "\n"
+                "One step remains: activating your account. You will receive, "
+                "in "
+                "a\n"
+                "separate e-mail, a link to choose your password. The link "
+                "will "
+                "be\n"
+                "valid for {expires_minutes} minutes.\n"
+                "\n" SIGN_EN,
+            },
+            {
+                "{portal}" NBSP ": votre demande de rattachement est acceptée",
+                "Bonjour {first_name} {last_name},\n"
+                "\n"
+                "Un gestionnaire de {company_name} a accepté votre demande de\n"
+                "rattachement (n°" NBSP "{account_id}).\n"
+                "\n"
+                "Il ne vous reste plus qu’à activer votre compte" NBSP ": vous "
+                "allez\n"
+                "recevoir, dans un courriel séparé, le lien qui permet de "
+                "choisir "
+                "votre\n"
+                "mot de passe. Ce lien sera valable {expires_minutes} "
+                "minutes.\n"
+                "\n" SIGN_FR,
+            },
         },
-    },
-    [CHORUSACCT_MAIL_APPROVAL_REQUEST] = {
+    [CHORUSACCT_MAIL_REJECTED] =
         {
-            "{portal}: request to join your organisation (no. {account_id})",
-            "Hello,\n"
-            "\n"
-            "{applicant_name} ({applicant_email}) asks to join an "
-            "organisation you\n"
-            "manage on {portal}:\n"
-            "\n"
-            "  Organisation: {company_name}\n"
-            "  Identifier: {id_type} {identifier}\n"
-            "  Request number: {account_id}\n"
-            "\n"
-            "Please log in to {portal} to approve or reject this request, "
-            "from the\n"
-            "list of pending requests. If you reject it, give a reason: it "
-            "will be\n"
-            "sent to the applicant.\n"
-            "\n"
-            "If you do not know this person, reject the request.\n"
-            "\n" SIGN_EN,
+            {
+                "{portal}: your request has been declined",
+                "Hello {first_name} {last_name},\n"
+                "\n"
+                "We are sorry to let you know that a manager of {company_name} "
+                "has\n"
+                "declined your request to join the organisation (request "
+                "number\n"
+                "{account_id}).\n"
+                "\n"
+                "Reason given:\n"
+                "{reason}\n"
+                "\n"
+                "If you think this is a mistake, please get in touch with the "
+                "managers\n"
+                "of this organisation.\n"
+                "\n" SIGN_EN,
+            },
+            {
+                "{portal}" NBSP ": votre demande de rattachement a été refusée",
+                "Bonjour {first_name} {last_name},\n"
+                "\n"
+                "Nous avons le regret de vous informer qu’un gestionnaire de\n"
+                "{company_name} a refusé votre demande de rattachement\n"
+                "(n°" NBSP "{account_id}).\n"
+                "\n"
+                "Motif indiqué" NBSP ":\n"
+                "{reason}\n"
+                "\n"
+                "Si vous pensez qu’il s’agit d’une erreur, rapprochez-vous "
+                "des\n"
+                "gestionnaires de cette structure.\n"
+                "\n" SIGN_FR,
+            },
         },
+    [CHORUSACCT_MAIL_REMINDER] =
         {
-            "{portal}" NBSP ": demande de rattachement n°" NBSP
-            "{account_id}",
-            "Bonjour,\n"
-            "\n"
-            "{applicant_name} ({applicant_email}) demande à rejoindre une "
-            "structure\n"
-            "dont vous êtes gestionnaire sur {portal}" NBSP ":\n"
-            "\n"
-            "  Structure" NBSP ": {company_name}\n"
-            "  Identifiant" NBSP ": {id_type} {identifier}\n"
-            "  Numéro de la demande" NBSP ": {account_id}\n"
-            "\n"
-            "Connectez-vous à {portal} pour accepter ou refuser cette "
-            "demande,\n"
-            "depuis la liste des demandes de rattachement en attente. Si vous "
-            "la\n"
-            "refusez, indiquez-en le motif" NBSP ": il sera communiqué à la "
-            "personne\n"
-            "concernée.\n"
-            "\n"
-            "Si vous ne connaissez pas cette personne, refusez la demande.\n"
-            "\n" SIGN_FR,
+            {
+                "{portal}: your new activation link",
+                "Hello {first_name} {last_name},\n"
+                "\n"
+                "A new activation link was requested for your {portal} "
+                "account. "
+                "Here\n"
+                "it is:\n"
+                "\n"
+                "{link}\n"
+                "\n"
+                "It is valid for {expires_minutes} minutes and works only "
+                "once. "
+                "Links you\n"
+                "received earlier no longer work: please use this one.\n"
+                "\n" PASSWORD_EN "\n"
+                "If you did not ask for a new link, please ignore this "
+                "message.\n"
+                "\n" SIGN_EN,
+            },
+            {
+                "{portal}" NBSP ": votre nouveau lien d’activation",
+                "Bonjour {first_name} {last_name},\n"
+                "\n"
+                "Un nouveau lien d’activation a été demandé pour votre compte "
+                "{portal}.\n"
+                "Le voici" NBSP ":\n"
+                "\n"
+                "{link}\n"
+                "\n"
+                "Il est valable {expires_minutes} minutes et ne sert qu’une "
+                "fois. "
+                "Les\n"
+                "liens reçus auparavant ne fonctionnent plus" NBSP ": utilisez "
+                "celui-ci.\n"
+                "\n" PASSWORD_FR "\n"
+                "Si vous n’avez pas demandé de nouveau lien, ignorez ce "
+                "message.\n"
+                "\n" SIGN_FR,
+            },
         },
-    },
-    [CHORUSACCT_MAIL_APPROVED] = {
+    [CHORUSACCT_MAIL_ALREADY_EXISTS] =
         {
-            "{portal}: your request has been approved",
-            "Hello {first_name} {last_name},\n"
-            "\n"
-            "A manager of {company_name} has approved your request to join "
-            "the\n"
-            "organisation (request number {account_id}).\n"
-            "\n"
-            "One step remains: activating your account. You will receive, in "
-            "a\n"
-            "separate e-mail, a link to choose your password. The link will "
-            "be\n"
-            "valid for {expires_minutes} minutes.\n"
-            "\n" SIGN_EN,
+            {
+                "{portal}: an account already exists for your address",
+                "Hello,\n"
+                "\n"
+                "Someone has just asked to create a {portal} account with the "
+                "address\n"
+                "{login_email}. An account already exists for this address, so "
+                "no new\n"
+                "account was created.\n"
+                "\n"
+                "If it was you, simply log in with this address. If you have "
+                "forgotten\n"
+                "your password, use the “Forgot password” link on the login "
+                "page.\n"
+                "\n"
+                "If it was not you, there is nothing to do: your account has "
+                "not "
+                "been\n"
+                "changed, and this request gives no access to it.\n"
+                "\n" SIGN_EN,
+            },
+            {
+                "{portal}" NBSP ": un compte existe déjà pour votre adresse",
+                "Bonjour,\n"
+                "\n"
+                "Une demande de création de compte {portal} vient d’être faite "
+                "avec\n"
+                "l’adresse {login_email}. Un compte existe déjà pour cette "
+                "adresse" NBSP ":\n"
+                "aucun nouveau compte n’a été créé.\n"
+                "\n"
+                "S’il s’agit de vous, connectez-vous simplement avec cette "
+                "adresse. Si\n"
+                "vous avez oublié votre mot de passe, utilisez le lien\n"
+                "«" NBSP "Mot de passe oublié" NBSP
+                "» de la page de connexion.\n"
+                "\n"
+                "S’il ne s’agit pas de vous, vous n’avez rien à faire" NBSP ": "
+                "votre compte n’a\n"
+                "pas été modifié et cette demande ne donne accès à rien.\n"
+                "\n" SIGN_FR,
+            },
         },
-        {
-            "{portal}" NBSP ": votre demande de rattachement est acceptée",
-            "Bonjour {first_name} {last_name},\n"
-            "\n"
-            "Un gestionnaire de {company_name} a accepté votre demande de\n"
-            "rattachement (n°" NBSP "{account_id}).\n"
-            "\n"
-            "Il ne vous reste plus qu’à activer votre compte" NBSP ": vous "
-            "allez\n"
-            "recevoir, dans un courriel séparé, le lien qui permet de choisir "
-            "votre\n"
-            "mot de passe. Ce lien sera valable {expires_minutes} minutes.\n"
-            "\n" SIGN_FR,
-        },
-    },
-    [CHORUSACCT_MAIL_REJECTED] = {
-        {
-            "{portal}: your request has been declined",
-            "Hello {first_name} {last_name},\n"
-            "\n"
-            "We are sorry to let you know that a manager of {company_name} "
-            "has\n"
-            "declined your request to join the organisation (request number\n"
-            "{account_id}).\n"
-            "\n"
-            "Reason given:\n"
-            "{reason}\n"
-            "\n"
-            "If you think this is a mistake, please get in touch with the "
-            "managers\n"
-            "of this organisation.\n"
-            "\n" SIGN_EN,
-        },
-        {
-            "{portal}" NBSP ": votre demande de rattachement a été refusée",
-            "Bonjour {first_name} {last_name},\n"
-            "\n"
-            "Nous avons le regret de vous informer qu’un gestionnaire de\n"
-            "{company_name} a refusé votre demande de rattachement\n"
-            "(n°" NBSP "{account_id}).\n"
-            "\n"
-            "Motif indiqué" NBSP ":\n"
-            "{reason}\n"
-            "\n"
-            "Si vous pensez qu’il s’agit d’une erreur, rapprochez-vous des\n"
-            "gestionnaires de cette structure.\n"
-            "\n" SIGN_FR,
-        },
-    },
-    [CHORUSACCT_MAIL_REMINDER] = {
-        {
-            "{portal}: your new activation link",
-            "Hello {first_name} {last_name},\n"
-            "\n"
-            "A new activation link was requested for your {portal} account. "
-            "Here\n"
-            "it is:\n"
-            "\n"
-            "{link}\n"
-            "\n"
-            "It is valid for {expires_minutes} minutes and works only once. "
-            "Links you\n"
-            "received earlier no longer work: please use this one.\n"
-            "\n" PASSWORD_EN
-            "\n"
-            "If you did not ask for a new link, please ignore this message.\n"
-            "\n" SIGN_EN,
-        },
-        {
-            "{portal}" NBSP ": votre nouveau lien d’activation",
-            "Bonjour {first_name} {last_name},\n"
-            "\n"
-            "Un nouveau lien d’activation a été demandé pour votre compte "
-            "{portal}.\n"
-            "Le voici" NBSP ":\n"
-            "\n"
-            "{link}\n"
-            "\n"
-            "Il est valable {expires_minutes} minutes et ne sert qu’une fois. "
-            "Les\n"
-            "liens reçus auparavant ne fonctionnent plus" NBSP ": utilisez "
-            "celui-ci.\n"
-            "\n" PASSWORD_FR
-            "\n"
-            "Si vous n’avez pas demandé de nouveau lien, ignorez ce message.\n"
-            "\n" SIGN_FR,
-        },
-    },
-    [CHORUSACCT_MAIL_ALREADY_EXISTS] = {
-        {
-            "{portal}: an account already exists for your address",
-            "Hello,\n"
-            "\n"
-            "Someone has just asked to create a {portal} account with the "
-            "address\n"
-            "{login_email}. An account already exists for this address, so "
-            "no new\n"
-            "account was created.\n"
-            "\n"
-            "If it was you, simply log in with this address. If you have "
-            "forgotten\n"
-            "your password, use the “Forgot password” link on the login "
-            "page.\n"
-            "\n"
-            "If it was not you, there is nothing to do: your account has not "
-            "been\n"
-            "changed, and this request gives no access to it.\n"
-            "\n" SIGN_EN,
-        },
-        {
-            "{portal}" NBSP ": un compte existe déjà pour votre adresse",
-            "Bonjour,\n"
-            "\n"
-            "Une demande de création de compte {portal} vient d’être faite "
-            "avec\n"
-            "l’adresse {login_email}. Un compte existe déjà pour cette "
-            "adresse" NBSP ":\n"
-            "aucun nouveau compte n’a été créé.\n"
-            "\n"
-            "S’il s’agit de vous, connectez-vous simplement avec cette "
-            "adresse. Si\n"
-            "vous avez oublié votre mot de passe, utilisez le lien\n"
-            "«" NBSP "Mot de passe oublié" NBSP "» de la page de connexion.\n"
-            "\n"
-            "S’il ne s’agit pas de vous, vous n’avez rien à faire" NBSP ": "
-            "votre compte n’a\n"
-            "pas été modifié et cette demande ne donne accès à rien.\n"
-            "\n" SIGN_FR,
-        },
-    },
 };
 
 int chorusacct_template_default(int kind, int lang, const char **subject,
@@ -385,10 +416,10 @@ int chorusacct_template_default(int kind, int lang, const char **subject,
  * and no others, so that a typo is caught when the template is set
  * rather than when a message is queued. */
 static const char *const known_names[] = {
-    "first_name",     "last_name",      "login_email",     "contact_email",
-    "phone",          "company_name",   "identifier",      "id_type",
-    "account_id",     "state",          "reason",          "applicant_name",
-    "applicant_email", "expires_minutes", "portal",         "link",
+    "first_name",      "last_name",       "login_email", "contact_email",
+    "phone",           "company_name",    "identifier",  "id_type",
+    "account_id",      "state",           "reason",      "applicant_name",
+    "applicant_email", "expires_minutes", "portal",      "link",
 };
 
 enum { CA_NAME_MAX = 32 };

@@ -34,7 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CONTAINER(ptr, type, member)                                         \
+#define CONTAINER(ptr, type, member)                                           \
     ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 /* ------------------------------------------------------------------ */
@@ -230,7 +230,10 @@ typedef struct {
     size_t off, size;
 } text_field;
 
-#define TF(type, f) {offsetof(type, f), sizeof(((type *)0)->f)}
+#define TF(type, f)                                                            \
+    {                                                                          \
+        offsetof(type, f), sizeof(((type *)0)->f)                              \
+    }
 
 static const text_field account_tf[] = {
     TF(chorusacct_account, login_email),
@@ -291,8 +294,7 @@ typedef struct {
 
 typedef struct {
     rec r;
-    int64_t id, account_id, created_at, next_attempt_at, lease_until,
-        sent_at;
+    int64_t id, account_id, created_at, next_attempt_at, lease_until, sent_at;
     int32_t kind, lang, status, attempts, reserved0;
     uint32_t text[M_NTEXT];
 } m_message;
@@ -370,8 +372,8 @@ static void *rec_dup(const void *r)
     return p;
 }
 
-static void texts_out(void *dst, const text_field *tf, size_t n,
-                      const void *r, const uint32_t *offs)
+static void texts_out(void *dst, const text_field *tf, size_t n, const void *r,
+                      const uint32_t *offs)
 {
     for (size_t i = 0; i < n; i++) {
         const char *s = rtext(r, offs[i]);
@@ -382,8 +384,7 @@ static void texts_out(void *dst, const text_field *tf, size_t n,
 /* ------------------------------------------------------------------ */
 /* The store                                                            */
 
-enum { K_ACCOUNT, K_STRUCTURE, K_TOKEN, K_CAPTCHA, K_MESSAGE, K_EVENT,
-       K_META };
+enum { K_ACCOUNT, K_STRUCTURE, K_TOKEN, K_CAPTCHA, K_MESSAGE, K_EVENT, K_META };
 
 typedef struct {
     int kind;
@@ -491,8 +492,7 @@ static void link_rec(ms *s, int kind, void *r)
         iv_put(&s->structures, st->id, st);
         const char *ident = structure_ident(st);
         if (ident[0] != '\0') {
-            st->r.h1.hash =
-                hash_ident(s, st->id_type, ident, strlen(ident));
+            st->r.h1.hash = hash_ident(s, st->id_type, ident, strlen(ident));
             ht_link(&s->by_ident, &st->r.h1);
         }
         break;
@@ -721,8 +721,8 @@ static m_account *account_pack(const chorusacct_account *in, int64_t id,
     *rc = texts_in(in, account_tf, A_NTEXT, txt, len);
     if (*rc != CHORUSACCT_OK)
         return NULL;
-    m_account *a = rec_alloc(sizeof *a, offsetof(m_account, text), txt, len,
-                             A_NTEXT);
+    m_account *a =
+        rec_alloc(sizeof *a, offsetof(m_account, text), txt, len, A_NTEXT);
     if (a == NULL) {
         *rc = CHORUSACCT_E_NOMEM;
         return NULL;
@@ -786,8 +786,8 @@ static int ms_account_insert(void *ud, chorusacct_account *a)
         rc = CHORUSACCT_E_EXISTS;
         goto out;
     }
-    if (iv_reserve(&s->accounts, 1) != 0 ||
-        ht_reserve(&s->by_email, 1) != 0 || log_reserve(s, 1) != 0) {
+    if (iv_reserve(&s->accounts, 1) != 0 || ht_reserve(&s->by_email, 1) != 0 ||
+        log_reserve(s, 1) != 0) {
         free(n);
         rc = CHORUSACCT_E_NOMEM;
         goto out;
@@ -923,8 +923,7 @@ static size_t first_slot(int64_t after_id)
 }
 
 static int ms_account_list(void *ud, const chorusacct_account_query *q,
-                           chorusacct_account *out, size_t max,
-                           size_t *count)
+                           chorusacct_account *out, size_t max, size_t *count)
 {
     ms *s = ud;
     if (count == NULL || (out == NULL && max > 0))
@@ -961,16 +960,16 @@ static m_structure *structure_by_key(const ms *s, int32_t type,
     return NULL;
 }
 
-static m_structure *structure_pack(const chorusacct_structure *in,
-                                   int64_t id, int *rc)
+static m_structure *structure_pack(const chorusacct_structure *in, int64_t id,
+                                   int *rc)
 {
     const char *txt[S_NTEXT];
     size_t len[S_NTEXT];
     *rc = texts_in(in, structure_tf, S_NTEXT, txt, len);
     if (*rc != CHORUSACCT_OK)
         return NULL;
-    m_structure *st = rec_alloc(sizeof *st, offsetof(m_structure, text), txt,
-                                len, S_NTEXT);
+    m_structure *st =
+        rec_alloc(sizeof *st, offsetof(m_structure, text), txt, len, S_NTEXT);
     if (st == NULL) {
         *rc = CHORUSACCT_E_NOMEM;
         return NULL;
@@ -982,8 +981,7 @@ static m_structure *structure_pack(const chorusacct_structure *in,
     return st;
 }
 
-static void structure_unpack(const m_structure *st,
-                             chorusacct_structure *out)
+static void structure_unpack(const m_structure *st, chorusacct_structure *out)
 {
     memset(out, 0, sizeof *out);
     out->struct_size = sizeof *out;
@@ -1046,8 +1044,7 @@ static int ms_structure_get(void *ud, int64_t id, chorusacct_structure *out)
     return st != NULL ? CHORUSACCT_OK : CHORUSACCT_E_NOTFOUND;
 }
 
-static int ms_structure_find(void *ud, int32_t id_type,
-                             const char *identifier,
+static int ms_structure_find(void *ud, int32_t id_type, const char *identifier,
                              chorusacct_structure *out)
 {
     ms *s = ud;
@@ -1151,8 +1148,7 @@ out:
     return rc;
 }
 
-static int ms_token_get(void *ud, const uint8_t *hash32,
-                        chorusacct_token *out)
+static int ms_token_get(void *ud, const uint8_t *hash32, chorusacct_token *out)
 {
     ms *s = ud;
     if (hash32 == NULL || out == NULL)
@@ -1389,8 +1385,7 @@ static bool claimable(const m_message *m, int64_t now)
 }
 
 static int ms_outbox_claim(void *ud, int64_t now, int64_t lease_until,
-                           chorusacct_message *out, size_t max,
-                           size_t *count)
+                           chorusacct_message *out, size_t max, size_t *count)
 {
     ms *s = ud;
     int rc = CHORUSACCT_OK;
@@ -1457,8 +1452,7 @@ static int ms_outbox_update(void *ud, const chorusacct_message *m)
     }
     /* A message marked sent stays sent: a worker whose lease ran out may
      * report a failure after another worker sent the message. */
-    if (cur->status == CHORUSACCT_MSG_SENT &&
-        m->status != CHORUSACCT_MSG_SENT)
+    if (cur->status == CHORUSACCT_MSG_SENT && m->status != CHORUSACCT_MSG_SENT)
         goto out;
     /* The addressing and the text stay as queued: what the library
      * passes in may hold a rendered link that must never be stored. */
@@ -1496,16 +1490,14 @@ out:
 }
 
 static int ms_outbox_list(void *ud, int32_t status, int64_t after_id,
-                          chorusacct_message *out, size_t max,
-                          size_t *count)
+                          chorusacct_message *out, size_t max, size_t *count)
 {
     ms *s = ud;
     if (count == NULL || (out == NULL && max > 0))
         return CHORUSACCT_E_ARG;
     size_t n = 0;
     lock(s);
-    for (size_t i = first_slot(after_id); i < s->messages.len && n < max;
-         i++) {
+    for (size_t i = first_slot(after_id); i < s->messages.len && n < max; i++) {
         const m_message *m = s->messages.v[i];
         if (m != NULL && (status == 0 || m->status == status))
             message_unpack(m, &out[n++]);
@@ -1528,8 +1520,8 @@ static int ms_event_append(void *ud, chorusacct_event *e)
     int rc = texts_in(e, event_tf, E_NTEXT, txt, len);
     if (rc != CHORUSACCT_OK)
         return rc;
-    m_event *n = rec_alloc(sizeof *n, offsetof(m_event, text), txt, len,
-                           E_NTEXT);
+    m_event *n =
+        rec_alloc(sizeof *n, offsetof(m_event, text), txt, len, E_NTEXT);
     if (n == NULL)
         return CHORUSACCT_E_NOMEM;
     lock(s);
@@ -1574,8 +1566,7 @@ static int ms_event_list(void *ud, int64_t account_id, int64_t after_id,
         return CHORUSACCT_E_ARG;
     size_t n = 0;
     lock(s);
-    for (size_t i = first_slot(after_id); i < s->events.len && n < max;
-         i++) {
+    for (size_t i = first_slot(after_id); i < s->events.len && n < max; i++) {
         const m_event *e = s->events.v[i];
         if (e != NULL && (account_id == 0 || e->account_id == account_id))
             event_unpack(e, &out[n++]);
@@ -1719,22 +1710,19 @@ static bool before_t(int64_t t, int64_t before)
 static bool token_stale(const hnode *x, int64_t before)
 {
     const m_token *t = CONTAINER(x, m_token, r.h1);
-    return before_t(t->t.used_at, before) ||
-           before_t(t->t.expires_at, before);
+    return before_t(t->t.used_at, before) || before_t(t->t.expires_at, before);
 }
 
 static bool captcha_stale(const hnode *x, int64_t before)
 {
     const m_captcha *c = CONTAINER(x, m_captcha, r.h1);
-    return before_t(c->c.used_at, before) ||
-           before_t(c->c.expires_at, before);
+    return before_t(c->c.used_at, before) || before_t(c->c.expires_at, before);
 }
 
 /* A finished message, each of whose times is older than `before`. */
 static bool message_stale(const m_message *m, int64_t before)
 {
-    if (m->status != CHORUSACCT_MSG_SENT &&
-        m->status != CHORUSACCT_MSG_DEAD &&
+    if (m->status != CHORUSACCT_MSG_SENT && m->status != CHORUSACCT_MSG_DEAD &&
         m->status != CHORUSACCT_MSG_CANCELLED)
         return false;
     return m->created_at < before && m->sent_at < before;
@@ -1956,12 +1944,11 @@ static void digest_ids(ms *s, dg *d)
 
 static int digest_keyed(ms *s, dg *d)
 {
-    const void **tok = sorted_h1(&s->tokens, offsetof(m_token, r.h1),
-                                 cmp_token);
-    const void **cap = sorted_h1(&s->captchas, offsetof(m_captcha, r.h1),
-                                 cmp_captcha);
-    const void **met = sorted_h1(&s->metas, offsetof(m_meta, r.h1),
-                                 cmp_meta);
+    const void **tok =
+        sorted_h1(&s->tokens, offsetof(m_token, r.h1), cmp_token);
+    const void **cap =
+        sorted_h1(&s->captchas, offsetof(m_captcha, r.h1), cmp_captcha);
+    const void **met = sorted_h1(&s->metas, offsetof(m_meta, r.h1), cmp_meta);
     int rc = CHORUSACCT_E_NOMEM;
     if (tok == NULL || cap == NULL || met == NULL)
         goto out;

@@ -145,8 +145,8 @@ int chorusacct_postgres_schema_version(void)
 
 #ifndef CHORUSACCT_HAVE_POSTGRES
 
-int chorusacct_postgres_ops(chorusacct_storage_ops *out,
-                                const char *conninfo, uint32_t flags)
+int chorusacct_postgres_ops(chorusacct_storage_ops *out, const char *conninfo,
+                            uint32_t flags)
 {
     (void)flags;
     if (chorusacct__table_start(out, sizeof *out, CA_V1_STORAGE_OPS) == 0 ||
@@ -1573,8 +1573,8 @@ static bool conninfo_ok(const char *conninfo)
     return true;
 }
 
-int chorusacct_postgres_ops(chorusacct_storage_ops *out,
-                                const char *conninfo, uint32_t flags)
+int chorusacct_postgres_ops(chorusacct_storage_ops *out, const char *conninfo,
+                            uint32_t flags)
 {
     size_t n = chorusacct__table_start(out, sizeof *out, CA_V1_STORAGE_OPS);
     if (n == 0 || conninfo == NULL ||

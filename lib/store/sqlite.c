@@ -1368,7 +1368,7 @@ int chorusacct_sqlite_schema_version(void)
 }
 
 int chorusacct_sqlite_ops(chorusacct_storage_ops *out, const char *path,
-                              uint32_t flags)
+                          uint32_t flags)
 {
     size_t n = chorusacct__table_start(out, sizeof *out, CA_V1_STORAGE_OPS);
     if (n == 0 || path == NULL || (flags & ~UINT32_C(1)) != 0)

@@ -6,8 +6,7 @@
  */
 #include "internal.h"
 
-int chorusacct_storage_ops_init(chorusacct_storage_ops *ops,
-                                size_t struct_size)
+int chorusacct_storage_ops_init(chorusacct_storage_ops *ops, size_t struct_size)
 {
     return chorusacct__struct_init(ops, struct_size, CA_V1_STORAGE_OPS);
 }

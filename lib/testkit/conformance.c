@@ -45,8 +45,7 @@ typedef struct {
 /* ------------------------------------------------------------------ */
 /* Reporting                                                            */
 
-static int fail(ct *t, int line, const char *what, const char *detail,
-                int code)
+static int fail(ct *t, int line, const char *what, const char *detail, int code)
 {
     if (t->report != NULL && t->cap > 0)
         snprintf(t->report, t->cap, "conformance.c:%d: %s%s%s", line, what,
@@ -80,50 +79,49 @@ static int bad_rc(ct *t, int line, const char *what, int want, int got)
     return fail(t, line, what, detail, code);
 }
 
-#define FAIL(what)                                                           \
-    return fail(t, __LINE__, (what), NULL, CHORUSACCT_E_INTERNAL)
-#define CHECK(cond, what)                                                    \
-    do {                                                                     \
-        if (!(cond))                                                         \
-            FAIL(what);                                                      \
+#define FAIL(what) return fail(t, __LINE__, (what), NULL, CHORUSACCT_E_INTERNAL)
+#define CHECK(cond, what)                                                      \
+    do {                                                                       \
+        if (!(cond))                                                           \
+            FAIL(what);                                                        \
     } while (0)
-#define EXPECT(want, call, what)                                             \
-    do {                                                                     \
-        int r_ = (call);                                                     \
-        if (r_ != (want))                                                    \
-            return bad_rc(t, __LINE__, (what), (want), r_);                  \
+#define EXPECT(want, call, what)                                               \
+    do {                                                                       \
+        int r_ = (call);                                                       \
+        if (r_ != (want))                                                      \
+            return bad_rc(t, __LINE__, (what), (want), r_);                    \
     } while (0)
 #define OKAY(call, what) EXPECT(CHORUSACCT_OK, call, what)
-#define SAME(kind, want, got, what)                                          \
-    do {                                                                     \
-        const char *d_ = kind##_diff((want), (got));                         \
-        if (d_ != NULL)                                                      \
-            return fail(t, __LINE__, (what), d_, CHORUSACCT_E_INTERNAL);     \
+#define SAME(kind, want, got, what)                                            \
+    do {                                                                       \
+        const char *d_ = kind##_diff((want), (got));                           \
+        if (d_ != NULL)                                                        \
+            return fail(t, __LINE__, (what), d_, CHORUSACCT_E_INTERNAL);       \
     } while (0)
-#define RUN(part)                                                            \
-    do {                                                                     \
-        int r_ = (part);                                                     \
-        if (r_ != CHORUSACCT_OK)                                             \
-            return r_;                                                       \
+#define RUN(part)                                                              \
+    do {                                                                       \
+        int r_ = (part);                                                       \
+        if (r_ != CHORUSACCT_OK)                                               \
+            return r_;                                                         \
     } while (0)
 
 /* A call of the table under test. */
 #define OP(name, ...) t->o->name(t->o->user_data, __VA_ARGS__)
 
-#define BEGIN()                                                              \
-    do {                                                                     \
-        OKAY(t->o->begin(t->o->user_data), "begin");                         \
-        t->in_tx = true;                                                     \
+#define BEGIN()                                                                \
+    do {                                                                       \
+        OKAY(t->o->begin(t->o->user_data), "begin");                           \
+        t->in_tx = true;                                                       \
     } while (0)
-#define COMMIT()                                                             \
-    do {                                                                     \
-        t->in_tx = false;                                                    \
-        OKAY(t->o->commit(t->o->user_data), "commit");                       \
+#define COMMIT()                                                               \
+    do {                                                                       \
+        t->in_tx = false;                                                      \
+        OKAY(t->o->commit(t->o->user_data), "commit");                         \
     } while (0)
-#define ROLLBACK()                                                           \
-    do {                                                                     \
-        t->in_tx = false;                                                    \
-        OKAY(t->o->rollback(t->o->user_data), "rollback");                   \
+#define ROLLBACK()                                                             \
+    do {                                                                       \
+        t->in_tx = false;                                                      \
+        OKAY(t->o->rollback(t->o->user_data), "rollback");                     \
     } while (0)
 
 /* ------------------------------------------------------------------ */
@@ -140,11 +138,17 @@ static void fill(char *dst, size_t size, const char *tag, unsigned seed)
         "\xc3\xa9",         /* é */
         "\xe2\x82\xac",     /* € */
         "\xf0\x9d\x84\x9e", /* musical G clef, 4 bytes */
-        "'", "\"", "\\", "%", "_",
-        "\xc3\x9f",         /* ß */
-        "Z", "0", " ",
-        "\xce\xa9",         /* Ω */
-        "\xe4\xb8\xad",     /* 中 */
+        "'",
+        "\"",
+        "\\",
+        "%",
+        "_",
+        "\xc3\x9f", /* ß */
+        "Z",
+        "0",
+        " ",
+        "\xce\xa9",     /* Ω */
+        "\xe4\xb8\xad", /* 中 */
     };
     size_t pos = (size_t)snprintf(dst, size, "%s|", tag);
     if (pos >= size)
@@ -162,10 +166,10 @@ static void fill(char *dst, size_t size, const char *tag, unsigned seed)
     dst[size - 1] = '\0';
 }
 
-#define FILL(rec, field, tag, seed)                                          \
-    fill((rec)->field, sizeof (rec)->field, (tag), (seed))
-#define SHORT(rec, field, text)                                              \
-    snprintf((rec)->field, sizeof (rec)->field, "%s", (text))
+#define FILL(rec, field, tag, seed)                                            \
+    fill((rec)->field, sizeof(rec)->field, (tag), (seed))
+#define SHORT(rec, field, text)                                                \
+    snprintf((rec)->field, sizeof(rec)->field, "%s", (text))
 
 /* An output record: poisoned, so that a field the backend does not write
  * shows. */
@@ -183,14 +187,14 @@ static bool text_ok(const char *f, size_t size)
     return memchr(f, '\0', size) != NULL;
 }
 
-#define DIFF_NUM(f)                                                          \
-    if (x->f != y->f)                                                        \
+#define DIFF_NUM(f)                                                            \
+    if (x->f != y->f)                                                          \
     return #f
-#define DIFF_TXT(f)                                                          \
-    if (!text_ok(y->f, sizeof y->f) || strcmp(x->f, y->f) != 0)              \
+#define DIFF_TXT(f)                                                            \
+    if (!text_ok(y->f, sizeof y->f) || strcmp(x->f, y->f) != 0)                \
     return #f
-#define DIFF_MEM(f)                                                          \
-    if (memcmp(x->f, y->f, sizeof x->f) != 0)                                \
+#define DIFF_MEM(f)                                                            \
+    if (memcmp(x->f, y->f, sizeof x->f) != 0)                                  \
     return #f
 
 /* NULL when every field is equal, else the name of the first that is not
@@ -295,8 +299,7 @@ static const char *event_diff(const chorusacct_event *x,
 }
 
 /* An account whose every text is filled to its maximum length. */
-static void make_account(chorusacct_account *a, const char *tag,
-                         unsigned seed)
+static void make_account(chorusacct_account *a, const char *tag, unsigned seed)
 {
     memset(a, 0, sizeof *a);
     a->struct_size = sizeof *a;
@@ -372,8 +375,8 @@ static void make_token(chorusacct_token *tk, unsigned tag, int64_t account,
     make_hash(tk->hash, tag);
 }
 
-static void make_captcha(chorusacct_captcha *c, unsigned tag,
-                         int64_t expires, int64_t used)
+static void make_captcha(chorusacct_captcha *c, unsigned tag, int64_t expires,
+                         int64_t used)
 {
     memset(c, 0, sizeof *c);
     c->struct_size = sizeof *c;
@@ -384,8 +387,8 @@ static void make_captcha(chorusacct_captcha *c, unsigned tag,
     make_hash(c->answer_hash, tag + 0x5000);
 }
 
-static void make_message(chorusacct_message *m, const char *tag,
-                         unsigned seed, int32_t status, int64_t next)
+static void make_message(chorusacct_message *m, const char *tag, unsigned seed,
+                         int32_t status, int64_t next)
 {
     memset(m, 0, sizeof *m);
     m->struct_size = sizeof *m;
@@ -445,9 +448,9 @@ static int drain(ct *t)
     for (;;) {
         size_t n = 0;
         BEGIN();
-        OKAY(OP(outbox_claim, INT64_MAX / 2, INT64_MAX / 2 + 1, m, LIST_MAX,
-                &n),
-             "outbox_claim (drain)");
+        OKAY(
+            OP(outbox_claim, INT64_MAX / 2, INT64_MAX / 2 + 1, m, LIST_MAX, &n),
+            "outbox_claim (drain)");
         for (size_t i = 0; i < n; i++) {
             m[i].status = CHORUSACCT_MSG_DEAD;
             m[i].lease_until = 0;
@@ -636,12 +639,12 @@ static int same_ids(ct *t, int line, const char *what,
     return CHORUSACCT_OK;
 }
 
-#define LIST(q, max, what, ...)                                              \
-    do {                                                                     \
-        static const int want_[] = {__VA_ARGS__, -1};                        \
-        size_t n_ = 0;                                                       \
-        OKAY(OP(account_list, (q), t->b, (max), &n_), what);                 \
-        RUN(same_ids(t, __LINE__, what, t->b, n_, t->a, want_));             \
+#define LIST(q, max, what, ...)                                                \
+    do {                                                                       \
+        static const int want_[] = {__VA_ARGS__, -1};                          \
+        size_t n_ = 0;                                                         \
+        OKAY(OP(account_list, (q), t->b, (max), &n_), what);                   \
+        RUN(same_ids(t, __LINE__, what, t->b, n_, t->a, want_));               \
     } while (0)
 
 static int part_account_list(ct *t)
@@ -700,8 +703,8 @@ static int part_account_list(ct *t)
     LIST(&q, LIST_MAX, "account_list by min_role", 2, 3, 4, 7);
     q.min_role = 0;
     q.expires_before = T0 + 200;
-    LIST(&q, LIST_MAX, "account_list by expires_before (0 never expires)",
-         1, 4, 6);
+    LIST(&q, LIST_MAX, "account_list by expires_before (0 never expires)", 1, 4,
+         6);
     q.state = CHORUSACCT_STATE_PENDING_APPROVAL;
     q.expires_before = T0 + 301;
     LIST(&q, LIST_MAX, "account_list by state and expires_before", 1, 5);
@@ -741,8 +744,7 @@ static int part_structures(ct *t)
     OKAY(OP(structure_get, s->id, out), "structure_get");
     SAME(structure, s, out, "structure round trip (structure_get)");
     PREP(out);
-    OKAY(OP(structure_find, s->id_type, s->identifier, out),
-         "structure_find");
+    OKAY(OP(structure_find, s->id_type, s->identifier, out), "structure_find");
     SAME(structure, s, out, "structure round trip (structure_find)");
     EXPECT(CHORUSACCT_E_NOTFOUND,
            OP(structure_find, CHORUSACCT_ID_UE_HORS_FRANCE, s->identifier, out),
@@ -925,8 +927,7 @@ static int part_captchas(ct *t)
 /* Checks that a claim or listing returned the messages `want` (indexes
  * into t->m, -1 ended) in this order. */
 static int same_msgs(ct *t, int line, const char *what,
-                     const chorusacct_message *got, size_t n,
-                     const int *want)
+                     const chorusacct_message *got, size_t n, const int *want)
 {
     size_t k = 0;
     while (want[k] >= 0)
@@ -941,25 +942,25 @@ static int same_msgs(ct *t, int line, const char *what,
     return CHORUSACCT_OK;
 }
 
-#define CLAIM(now, lease, max, what, ...)                                    \
-    do {                                                                     \
-        static const int want_[] = {__VA_ARGS__};                            \
-        size_t n_ = 0;                                                       \
-        BEGIN();                                                             \
-        OKAY(OP(outbox_claim, (now), (lease), t->m2, (max), &n_), what);     \
-        COMMIT();                                                            \
-        RUN(same_msgs(t, __LINE__, what, t->m2, n_, want_));                 \
-        for (size_t i_ = 0; i_ < n_; i_++)                                   \
-            CHECK(t->m2[i_].lease_until == (lease),                          \
-                  "outbox_claim: lease_until not set in what it returns");   \
+#define CLAIM(now, lease, max, what, ...)                                      \
+    do {                                                                       \
+        static const int want_[] = {__VA_ARGS__};                              \
+        size_t n_ = 0;                                                         \
+        BEGIN();                                                               \
+        OKAY(OP(outbox_claim, (now), (lease), t->m2, (max), &n_), what);       \
+        COMMIT();                                                              \
+        RUN(same_msgs(t, __LINE__, what, t->m2, n_, want_));                   \
+        for (size_t i_ = 0; i_ < n_; i_++)                                     \
+            CHECK(t->m2[i_].lease_until == (lease),                            \
+                  "outbox_claim: lease_until not set in what it returns");     \
     } while (0)
 
-#define OUTBOX(status, after, max, what, ...)                                \
-    do {                                                                     \
-        static const int want_[] = {__VA_ARGS__};                            \
-        size_t n_ = 0;                                                       \
-        OKAY(OP(outbox_list, (status), (after), t->m2, (max), &n_), what);   \
-        RUN(same_msgs(t, __LINE__, what, t->m2, n_, want_));                 \
+#define OUTBOX(status, after, max, what, ...)                                  \
+    do {                                                                       \
+        static const int want_[] = {__VA_ARGS__};                              \
+        size_t n_ = 0;                                                         \
+        OKAY(OP(outbox_list, (status), (after), t->m2, (max), &n_), what);     \
+        RUN(same_msgs(t, __LINE__, what, t->m2, n_, want_));                   \
     } while (0)
 
 static int part_outbox(ct *t)
@@ -993,8 +994,8 @@ static int part_outbox(ct *t)
     OUTBOX(P, base, LIST_MAX, "outbox_list, pending", 0, 1, 3, 4, -1);
     OUTBOX(CHORUSACCT_MSG_SENT, base, LIST_MAX, "outbox_list, sent", 2, -1);
     OUTBOX(CHORUSACCT_MSG_DEAD, base, LIST_MAX, "outbox_list, dead", 5, -1);
-    OUTBOX(CHORUSACCT_MSG_CANCELLED, base, LIST_MAX,
-           "outbox_list, cancelled", 6, -1);
+    OUTBOX(CHORUSACCT_MSG_CANCELLED, base, LIST_MAX, "outbox_list, cancelled",
+           6, -1);
     OUTBOX(0, base, 3, "outbox_list, page 1", 0, 1, 2, -1);
     OUTBOX(0, m[2].id, 3, "outbox_list, page 2", 3, 4, 5, -1);
     OUTBOX(0, m[5].id, 3, "outbox_list, page 3", 6, -1);
@@ -1006,10 +1007,8 @@ static int part_outbox(ct *t)
     RUN(get_message(t, m[4].id, out));
     m[4].lease_until = T0 + 110;
     SAME(message, &m[4], out, "message after outbox_claim");
-    CLAIM(T0 + 60, T0 + 120, LIST_MAX,
-          "outbox_claim while the leases run", -1);
-    CLAIM(T0 + 110, T0 + 170, 2, "outbox_claim after a lease passed", 0, 1,
-          -1);
+    CLAIM(T0 + 60, T0 + 120, LIST_MAX, "outbox_claim while the leases run", -1);
+    CLAIM(T0 + 110, T0 + 170, 2, "outbox_claim after a lease passed", 0, 1, -1);
     CLAIM(T0 + 110, T0 + 170, LIST_MAX, "outbox_claim, the rest", 4, -1);
     CLAIM(T0 + 150, T0 + 200, LIST_MAX,
           "outbox_claim when a stored lease passes", 3, -1);
@@ -1058,8 +1057,7 @@ static int part_outbox(ct *t)
 
     CLAIM(T0 + 100000, T0 + 100060, LIST_MAX,
           "outbox_claim (a sent message is not pending)", 1, 3, 4, -1);
-    OUTBOX(CHORUSACCT_MSG_SENT, base, LIST_MAX, "outbox_list, sent", 0, 2,
-           -1);
+    OUTBOX(CHORUSACCT_MSG_SENT, base, LIST_MAX, "outbox_list, sent", 0, 2, -1);
     RUN(drain(t));
 
     /* What the flow queues (docs/outbox.md, "What a message stores"):
@@ -1133,11 +1131,11 @@ static int part_counters(ct *t)
     uint32_t c = 0;
     char long1[CHORUSACCT_KEY_SIZE], long2[CHORUSACCT_KEY_SIZE];
 
-#define COUNT(key, window, delta, want, what)                                \
-    do {                                                                     \
-        c = 12345;                                                           \
-        OKAY(OP(counter_add, (key), (window), (delta), &c), what);           \
-        CHECK(c == (want), what ": wrong count");                            \
+#define COUNT(key, window, delta, want, what)                                  \
+    do {                                                                       \
+        c = 12345;                                                             \
+        OKAY(OP(counter_add, (key), (window), (delta), &c), what);             \
+        CHECK(c == (want), what ": wrong count");                              \
     } while (0)
 
     COUNT("conformance:k1", w, 1, 1, "counter_add to a new counter");
@@ -1265,15 +1263,13 @@ static int part_rollback(ct *t)
     OKAY(OP(outbox_insert, rm), "outbox_insert");
     OKAY(OP(outbox_insert, rm2), "outbox_insert");
     OKAY(OP(outbox_insert, rm3), "outbox_insert");
-    OKAY(OP(meta_set, "conformance.rb", (const uint8_t *)"v1", 2),
-         "meta_set");
+    OKAY(OP(meta_set, "conformance.rb", (const uint8_t *)"v1", 2), "meta_set");
     COMMIT();
     int64_t last_event = 0;
     OKAY(OP(event_list, 0, 0, t->e, LIST_MAX, &n), "event_list");
     while (n > 0) {
         last_event = t->e[n - 1].id;
-        OKAY(OP(event_list, 0, last_event, t->e, LIST_MAX, &n),
-             "event_list");
+        OKAY(OP(event_list, 0, last_event, t->e, LIST_MAX, &n), "event_list");
     }
 
     /* The transaction to roll back. */
@@ -1303,8 +1299,7 @@ static int part_rollback(ct *t)
     OKAY(OP(captcha_insert, &nc), "captcha_insert");
     OKAY(OP(captcha_update, &uc), "captcha_update");
     OKAY(OP(outbox_insert, nm), "outbox_insert");
-    OKAY(OP(outbox_claim, tr, tr + 60, t->m2, LIST_MAX, &n),
-         "outbox_claim");
+    OKAY(OP(outbox_claim, tr, tr + 60, t->m2, LIST_MAX, &n), "outbox_claim");
     CHECK(n == 2 && t->m2[0].id == rm->id && t->m2[1].id == nm->id,
           "outbox_claim inside a transaction: wrong messages");
     chorusacct_message *um = &t->m[5];
@@ -1313,8 +1308,7 @@ static int part_rollback(ct *t)
     um->attempts = 9;
     OKAY(OP(outbox_update, um), "outbox_update");
     OKAY(OP(event_append, &ne), "event_append");
-    OKAY(OP(meta_set, "conformance.rb", (const uint8_t *)"v2", 2),
-         "meta_set");
+    OKAY(OP(meta_set, "conformance.rb", (const uint8_t *)"v2", 2), "meta_set");
     OKAY(OP(meta_set, "conformance.rb-new", (const uint8_t *)"v", 1),
          "meta_set");
     OKAY(OP(counter_add, "conformance:rb", tr, 2, &cnt), "counter_add");
@@ -1342,8 +1336,7 @@ static int part_rollback(ct *t)
     OKAY(OP(account_get, ra->id, out), "account_get");
     SAME(account, ra, out, "account_update survived a rollback");
     PREP(out);
-    OKAY(OP(account_get, ra2->id, out),
-         "account_delete survived a rollback");
+    OKAY(OP(account_get, ra2->id, out), "account_delete survived a rollback");
     SAME(account, ra2, out, "account after a rolled back delete");
     EXPECT(CHORUSACCT_E_NOTFOUND,
            OP(structure_find, ns->id_type, ns->identifier, sout),
@@ -1432,8 +1425,7 @@ static int part_gc(ct *t)
     make_captcha(&c[3], 0x503, g + 100, g + 1);
     make_message(&m[0], "gc-sent", 0, CHORUSACCT_MSG_SENT, g - 1000);
     make_message(&m[1], "gc-dead", 1, CHORUSACCT_MSG_DEAD, g - 1000);
-    make_message(&m[2], "gc-cancelled", 2, CHORUSACCT_MSG_CANCELLED,
-                 g - 1000);
+    make_message(&m[2], "gc-cancelled", 2, CHORUSACCT_MSG_CANCELLED, g - 1000);
     make_message(&m[3], "gc-pending", 3, CHORUSACCT_MSG_PENDING, g + 10000);
     make_message(&m[4], "gc-recent", 4, CHORUSACCT_MSG_SENT, g + 10);
     for (size_t i = 0; i < 4; i++)
@@ -1487,8 +1479,7 @@ static int part_gc(ct *t)
              "limit");
         SAME(captcha, &c[i], &cout, "captcha after gc");
     }
-    OKAY(OP(outbox_list, 0, m[0].id - 1, t->m2, LIST_MAX, &n),
-         "outbox_list");
+    OKAY(OP(outbox_list, 0, m[0].id - 1, t->m2, LIST_MAX, &n), "outbox_list");
     CHECK(n == 2 && t->m2[0].id == m[3].id && t->m2[1].id == m[4].id,
           "gc: old sent, dead and cancelled messages go, pending and "
           "recent ones stay");
@@ -1543,8 +1534,8 @@ typedef struct {
     chorusacct_account a; /* update, insert */
     uint8_t hash[32];     /* consume */
     int64_t now;
-    int rc;               /* the operation's */
-    int sys;              /* a begin, commit or rollback failure */
+    int rc;  /* the operation's */
+    int sys; /* a begin, commit or rollback failure */
     int64_t claimed[RACE_MSGS * 2];
     size_t nclaimed;
     chorusacct_message out[RACE_MSGS];
@@ -1564,8 +1555,7 @@ static int race_op(racer *r)
         return r->o->account_insert(ud, &r->a);
     default: {
         size_t n = 0;
-        int rc = r->o->outbox_claim(ud, r->now, r->now + 1000, r->out, 2,
-                                    &n);
+        int rc = r->o->outbox_claim(ud, r->now, r->now + 1000, r->out, 2, &n);
         for (size_t i = 0; rc == CHORUSACCT_OK && i < n; i++)
             if (r->nclaimed < CA_ARRAY_LEN(r->claimed))
                 r->claimed[r->nclaimed++] = r->out[i].id;
@@ -1621,8 +1611,7 @@ static int race_run(ct *t, racer *r, gate *g)
             gate_wait(g);
             pthread_join(th[0], NULL);
         }
-        return fail(t, __LINE__, "pthread_create", NULL,
-                    CHORUSACCT_E_NOMEM);
+        return fail(t, __LINE__, "pthread_create", NULL, CHORUSACCT_E_NOMEM);
     }
     pthread_join(th[0], NULL);
     pthread_join(th[1], NULL);
@@ -1643,8 +1632,8 @@ static int one_winner(ct *t, const racer *r, int loser, const char *what,
     if (r[w].rc == CHORUSACCT_OK && r[1 - w].rc == loser)
         return w;
     if (r[0].rc == CHORUSACCT_OK && r[1].rc == CHORUSACCT_OK)
-        *rc = fail(t, __LINE__, what, "both threads won",
-                   CHORUSACCT_E_INTERNAL);
+        *rc =
+            fail(t, __LINE__, what, "both threads won", CHORUSACCT_E_INTERNAL);
     else
         *rc = bad_rc(t, __LINE__, what, loser,
                      r[0].rc == CHORUSACCT_OK ? r[1].rc : r[0].rc);
@@ -1664,8 +1653,8 @@ static int race_updates(ct *t, racer *r, gate *g)
         for (int i = 0; i < 2; i++) {
             r[i].race = RACE_UPDATE;
             r[i].a = *a;
-            snprintf(r[i].a.first_name, sizeof r[i].a.first_name,
-                     "Thread%d", i);
+            snprintf(r[i].a.first_name, sizeof r[i].a.first_name, "Thread%d",
+                     i);
         }
         RUN(race_run(t, r, g));
         int w = one_winner(t, r, CHORUSACCT_E_CONFLICT,
@@ -1720,8 +1709,8 @@ static int race_inserts(ct *t, racer *r, gate *g)
         for (int i = 0; i < 2; i++) {
             r[i].race = RACE_INSERT;
             make_small_account(&r[i].a, key);
-            snprintf(r[i].a.first_name, sizeof r[i].a.first_name,
-                     "Thread%d", i);
+            snprintf(r[i].a.first_name, sizeof r[i].a.first_name, "Thread%d",
+                     i);
         }
         RUN(race_run(t, r, g));
         int w = one_winner(t, r, CHORUSACCT_E_EXISTS,
@@ -1760,8 +1749,8 @@ static int race_claims(ct *t, racer *r, gate *g)
         RUN(race_run(t, r, g));
         for (int i = 0; i < 2; i++)
             if (r[i].rc != CHORUSACCT_OK)
-                return bad_rc(t, __LINE__, "racing outbox_claim",
-                              CHORUSACCT_OK, r[i].rc);
+                return bad_rc(t, __LINE__, "racing outbox_claim", CHORUSACCT_OK,
+                              r[i].rc);
         /* Each message to exactly one thread, once. */
         for (int i = 0; i < RACE_MSGS; i++) {
             int seen = 0;
@@ -1795,8 +1784,7 @@ static int part_races(ct *t)
     if (pthread_cond_init(&g.cv, NULL) != 0) {
         pthread_mutex_destroy(&g.mu);
         free(r);
-        return fail(t, __LINE__, "pthread_cond_init", NULL,
-                    CHORUSACCT_E_NOMEM);
+        return fail(t, __LINE__, "pthread_cond_init", NULL, CHORUSACCT_E_NOMEM);
     }
     r[0].o = t->o;
     r[1].o = t->o2;
@@ -1838,7 +1826,8 @@ int chorusacct_storage_conformance(const chorusacct_storage_ops *ops,
                                    const chorusacct_storage_ops *ops2,
                                    char *report, size_t cap)
 {
-    chorusacct_storage_ops o = {.struct_size = sizeof o}, o2 = {.struct_size = sizeof o2};
+    chorusacct_storage_ops o = {.struct_size = sizeof o},
+                           o2 = {.struct_size = sizeof o2};
     if (report != NULL && cap > 0)
         report[0] = '\0';
     if (ops == NULL || (report == NULL && cap > 0))

@@ -63,13 +63,13 @@ static int fs_rollback(void *ud)
 }
 
 /* The other operations pass through unless they are the chosen one. */
-#define PASS(name, params, args)                                             \
-    static int fs_##name params                                              \
-    {                                                                        \
-        fs_t *f = ud;                                                        \
-        if (hit(f))                                                          \
-            return CHORUSACCT_E_STORAGE;                                     \
-        return f->inner.name args;                                           \
+#define PASS(name, params, args)                                               \
+    static int fs_##name params                                                \
+    {                                                                          \
+        fs_t *f = ud;                                                          \
+        if (hit(f))                                                            \
+            return CHORUSACCT_E_STORAGE;                                       \
+        return f->inner.name args;                                             \
     }
 
 #define UD f->inner.user_data
@@ -77,8 +77,7 @@ static int fs_rollback(void *ud)
 PASS(account_insert, (void *ud, chorusacct_account *a), (UD, a))
 PASS(account_get, (void *ud, int64_t id, chorusacct_account *out),
      (UD, id, out))
-PASS(account_find,
-     (void *ud, const char *email_key, chorusacct_account *out),
+PASS(account_find, (void *ud, const char *email_key, chorusacct_account *out),
      (UD, email_key, out))
 PASS(account_update, (void *ud, chorusacct_account *a), (UD, a))
 PASS(account_delete, (void *ud, int64_t id), (UD, id))
@@ -100,12 +99,10 @@ PASS(token_get, (void *ud, const uint8_t *hash32, chorusacct_token *out),
      (UD, hash32, out))
 PASS(token_consume, (void *ud, const uint8_t *hash32, int64_t now),
      (UD, hash32, now))
-PASS(token_revoke,
-     (void *ud, int64_t account_id, int32_t purpose, int64_t now),
+PASS(token_revoke, (void *ud, int64_t account_id, int32_t purpose, int64_t now),
      (UD, account_id, purpose, now))
 PASS(captcha_insert, (void *ud, const chorusacct_captcha *c), (UD, c))
-PASS(captcha_get,
-     (void *ud, const uint8_t *id_hash32, chorusacct_captcha *out),
+PASS(captcha_get, (void *ud, const uint8_t *id_hash32, chorusacct_captcha *out),
      (UD, id_hash32, out))
 PASS(captcha_update, (void *ud, const chorusacct_captcha *c), (UD, c))
 PASS(outbox_insert, (void *ud, chorusacct_message *m), (UD, m))
@@ -130,8 +127,7 @@ PASS(counter_add,
 PASS(meta_get,
      (void *ud, const char *key, uint8_t *buf, size_t cap, size_t *len),
      (UD, key, buf, cap, len))
-PASS(meta_set,
-     (void *ud, const char *key, const uint8_t *value, size_t len),
+PASS(meta_set, (void *ud, const char *key, const uint8_t *value, size_t len),
      (UD, key, value, len))
 PASS(gc, (void *ud, int64_t before), (UD, before))
 

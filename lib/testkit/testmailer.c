@@ -145,7 +145,7 @@ static cap_entry *entry_new(const chorusacct_mail *m)
 }
 
 static int testmailer_send(void *user_data, const chorusacct_mail *mail,
-                          char *error, size_t error_cap)
+                           char *error, size_t error_cap)
 {
     chorusacct_testmailer *cm = user_data;
     if (cm == NULL || mail == NULL) {
@@ -194,7 +194,7 @@ static int testmailer_send(void *user_data, const chorusacct_mail *mail,
 }
 
 int chorusacct_testmailer_ops(chorusacct_mailer_ops *out,
-                             chorusacct_testmailer *cm)
+                              chorusacct_testmailer *cm)
 {
     if (cm == NULL)
         return CHORUSACCT_E_ARG;
@@ -221,7 +221,7 @@ size_t chorusacct_testmailer_count(const chorusacct_testmailer *cm)
 }
 
 const chorusacct_mail *chorusacct_testmailer_at(const chorusacct_testmailer *cm,
-                                               size_t index)
+                                                size_t index)
 {
     if (cm == NULL)
         return NULL;
@@ -251,8 +251,8 @@ static bool ascii_equal_nocase(const char *a, const char *b)
 }
 
 int chorusacct_testmailer_last_link(const chorusacct_testmailer *cm,
-                                   const char *to, char *buf, size_t cap,
-                                   size_t *len_out)
+                                    const char *to, char *buf, size_t cap,
+                                    size_t *len_out)
 {
     if (cm == NULL || (buf == NULL && cap != 0)) {
         chorusacct__clear(buf, cap, len_out);
@@ -276,7 +276,7 @@ int chorusacct_testmailer_last_link(const chorusacct_testmailer *cm,
 }
 
 int chorusacct_testmailer_fail_next(chorusacct_testmailer *cm, uint32_t count,
-                                   int result)
+                                    int result)
 {
     if (cm == NULL || (result != CHORUSACCT_MAIL_TEMPFAIL &&
                        result != CHORUSACCT_MAIL_PERMFAIL))

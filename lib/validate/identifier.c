@@ -22,66 +22,66 @@ typedef struct {
 /* Indexed by chorusacct_id_type, whose values are the invoice-file
  * numbers 1 to 7. */
 static const id_type_info id_types[] = {
-    [CHORUSACCT_ID_SIRET] = {
-        "SIRET", "SIRET", "SIRET",
-        "14 digits: the 9-digit SIREN followed by the 5-digit NIC of the "
-        "establishment, e.g. 732 829 320 00074.",
-        "14 chiffres : le SIREN (9 chiffres) suivi du NIC de "
-        "l'établissement (5 chiffres), par exemple 732 829 320 00074.",
-        true},
-    [CHORUSACCT_ID_UE_HORS_FRANCE] = {
-        "UE_HORS_FRANCE", "European structure outside France",
-        "Structure européenne hors France",
-        "Intra-community VAT number, starting with the two-letter code of "
-        "the member state, e.g. DE136695976 or ESB58378431 (at most 18 "
-        "characters).",
-        "Numéro de TVA intracommunautaire, commençant par le code à deux "
-        "lettres de l'État membre, par exemple DE136695976 ou ESB58378431 "
-        "(18 caractères au plus).",
-        true},
-    [CHORUSACCT_ID_HORS_UE] = {
-        "HORS_UE", "Structure outside the European Union",
-        "Structure hors Union européenne",
-        "Two-letter ISO country code followed by the first 16 letters or "
-        "digits of the company name, e.g. USACMEWIDGETSINC; for "
-        "Wallis-and-Futuna, FRWF followed by the first 14.",
-        "Code pays ISO à deux lettres suivi des 16 premières lettres ou "
-        "chiffres de la raison sociale, par exemple USACMEWIDGETSINC ; pour "
-        "Wallis-et-Futuna, FRWF suivi des 14 premiers.",
-        true},
-    [CHORUSACCT_ID_RIDET] = {
-        "RIDET", "Structure with a RIDET number",
-        "Structure avec un numéro RIDET",
-        "RIDET number: 7-digit enterprise number and 3-digit establishment "
-        "number, e.g. 1234567.001 (6 + 3 digits for older numbers).",
-        "Numéro RIDET : numéro d'entreprise à 7 chiffres et numéro "
-        "d'établissement à 3 chiffres, par exemple 1234567.001 (6 + 3 "
-        "chiffres pour les anciens numéros).",
-        true},
-    [CHORUSACCT_ID_TAHITI] = {
-        "TAHITI", "Structure with a TAHITI number",
-        "Structure avec un numéro TAHITI",
-        "TAHITI number: 6-character enterprise number (6 digits, or a "
-        "letter and 5 digits) and 3-digit establishment number, e.g. "
-        "A12345 001.",
-        "Numéro TAHITI : numéro d'entreprise à 6 caractères (6 chiffres, "
-        "ou une lettre et 5 chiffres) et numéro d'établissement à 3 "
-        "chiffres, par exemple A12345 001.",
-        true},
-    [CHORUSACCT_ID_AUTRE] = {
-        "AUTRE", "Being registered", "En cours d'immatriculation",
-        "No identifier yet: the structure is being registered. Leave the "
-        "field empty.",
-        "Pas encore d'identifiant : la structure est en cours "
-        "d'immatriculation. Laissez le champ vide.",
-        false},
-    [CHORUSACCT_ID_PARTICULIER] = {
-        "PARTICULIER", "Private individual", "Particulier",
-        "No identifier: the account is that of a private individual. "
-        "Leave the field empty.",
-        "Pas d'identifiant : le compte est celui d'un particulier. Laissez "
-        "le champ vide.",
-        false},
+    [CHORUSACCT_ID_SIRET] =
+        {"SIRET", "SIRET", "SIRET",
+         "14 digits: the 9-digit SIREN followed by the 5-digit NIC of the "
+         "establishment, e.g. 732 829 320 00074.",
+         "14 chiffres : le SIREN (9 chiffres) suivi du NIC de "
+         "l'établissement (5 chiffres), par exemple 732 829 320 00074.",
+         true},
+    [CHORUSACCT_ID_UE_HORS_FRANCE] =
+        {"UE_HORS_FRANCE", "European structure outside France",
+         "Structure européenne hors France",
+         "Intra-community VAT number, starting with the two-letter code of "
+         "the member state, e.g. DE136695976 or ESB58378431 (at most 18 "
+         "characters).",
+         "Numéro de TVA intracommunautaire, commençant par le code à deux "
+         "lettres de l'État membre, par exemple DE136695976 ou ESB58378431 "
+         "(18 caractères au plus).",
+         true},
+    [CHORUSACCT_ID_HORS_UE] =
+        {"HORS_UE", "Structure outside the European Union",
+         "Structure hors Union européenne",
+         "Two-letter ISO country code followed by the first 16 letters or "
+         "digits of the company name, e.g. USACMEWIDGETSINC; for "
+         "Wallis-and-Futuna, FRWF followed by the first 14.",
+         "Code pays ISO à deux lettres suivi des 16 premières lettres ou "
+         "chiffres de la raison sociale, par exemple USACMEWIDGETSINC ; pour "
+         "Wallis-et-Futuna, FRWF suivi des 14 premiers.",
+         true},
+    [CHORUSACCT_ID_RIDET] =
+        {"RIDET", "Structure with a RIDET number",
+         "Structure avec un numéro RIDET",
+         "RIDET number: 7-digit enterprise number and 3-digit establishment "
+         "number, e.g. 1234567.001 (6 + 3 digits for older numbers).",
+         "Numéro RIDET : numéro d'entreprise à 7 chiffres et numéro "
+         "d'établissement à 3 chiffres, par exemple 1234567.001 (6 + 3 "
+         "chiffres pour les anciens numéros).",
+         true},
+    [CHORUSACCT_ID_TAHITI] =
+        {"TAHITI", "Structure with a TAHITI number",
+         "Structure avec un numéro TAHITI",
+         "TAHITI number: 6-character enterprise number (6 digits, or a "
+         "letter and 5 digits) and 3-digit establishment number, e.g. "
+         "A12345 001.",
+         "Numéro TAHITI : numéro d'entreprise à 6 caractères (6 chiffres, "
+         "ou une lettre et 5 chiffres) et numéro d'établissement à 3 "
+         "chiffres, par exemple A12345 001.",
+         true},
+    [CHORUSACCT_ID_AUTRE] =
+        {"AUTRE", "Being registered", "En cours d'immatriculation",
+         "No identifier yet: the structure is being registered. Leave the "
+         "field empty.",
+         "Pas encore d'identifiant : la structure est en cours "
+         "d'immatriculation. Laissez le champ vide.",
+         false},
+    [CHORUSACCT_ID_PARTICULIER] =
+        {"PARTICULIER", "Private individual", "Particulier",
+         "No identifier: the account is that of a private individual. "
+         "Leave the field empty.",
+         "Pas d'identifiant : le compte est celui d'un particulier. Laissez "
+         "le champ vide.",
+         false},
 };
 
 static const id_type_info *id_type_find(int type)
@@ -211,15 +211,13 @@ static bool tva_key_ok(const char *key, const char *siren)
         return (unsigned)(k0 * 10 + k1) == tva_numeric_key(siren);
     /* Newer keys with a letter: a mod-11 check over the SIREN. */
     long check = k0 < 10 ? k0 * 24L + k1 - 10 : k0 * 34L + k1 - 100;
-    return ((long)digits_value(siren, 9) + 1 + check / 11) % 11 ==
-           check % 11;
+    return ((long)digits_value(siren, 9) + 1 + check / 11) % 11 == check % 11;
 }
 
 /* ------------------------------------------------------------------ */
 /* Validators                                                           */
 
-static bool args_bad(const char *in, size_t len, const char *buf,
-                     size_t cap)
+static bool args_bad(const char *in, size_t len, const char *buf, size_t cap)
 {
     return (in == NULL && len > 0) || (buf == NULL && cap > 0);
 }
@@ -235,29 +233,28 @@ static int finish(int why, const char *v, size_t n, char *buf, size_t cap,
     return chorusacct__emit(v, n, buf, cap, len_out);
 }
 
-#define CHECK_ARGS()                                                       \
-    do {                                                                   \
-        if (args_bad(in, len, buf, cap)) {                                 \
-            chorusacct__clear(buf, cap, len_out);                          \
-            return CHORUSACCT_E_ARG;                                       \
-        }                                                                  \
+#define CHECK_ARGS()                                                           \
+    do {                                                                       \
+        if (args_bad(in, len, buf, cap)) {                                     \
+            chorusacct__clear(buf, cap, len_out);                              \
+            return CHORUSACCT_E_ARG;                                           \
+        }                                                                      \
     } while (0)
 
 /* Compacts into `v` and checks a fixed length of digits only. */
-static int digits_exact(const char *in, size_t len, uint32_t flags,
-                        char *v, size_t want)
+static int digits_exact(const char *in, size_t len, uint32_t flags, char *v,
+                        size_t want)
 {
     size_t n;
-    int why = chorusacct__compact(in, len, flags | CA_COMPACT_DIGITS, v,
-                                  want, &n);
+    int why =
+        chorusacct__compact(in, len, flags | CA_COMPACT_DIGITS, v, want, &n);
     if (why == 0 && n != want)
         why = CHORUSACCT_E_LENGTH;
     return why;
 }
 
 int chorusacct_siren_check(const char *in, size_t len, uint32_t flags,
-                           char *buf, size_t cap, size_t *len_out,
-                           int *reason)
+                           char *buf, size_t cap, size_t *len_out, int *reason)
 {
     char v[9];
     CHECK_ARGS();
@@ -330,8 +327,7 @@ static int siret_fast(const char *in, size_t len)
 }
 
 int chorusacct_siret_check(const char *in, size_t len, uint32_t flags,
-                           char *buf, size_t cap, size_t *len_out,
-                           int *reason)
+                           char *buf, size_t cap, size_t *len_out, int *reason)
 {
     char v[14];
     CHECK_ARGS();
@@ -339,8 +335,7 @@ int chorusacct_siret_check(const char *in, size_t len, uint32_t flags,
     if (fast == 1)
         return chorusacct__emit(in, 14, buf, cap, len_out);
     if (fast == 0)
-        return finish(CHORUSACCT_E_CHECKSUM, in, 14, buf, cap, len_out,
-                      reason);
+        return finish(CHORUSACCT_E_CHECKSUM, in, 14, buf, cap, len_out, reason);
     int why = digits_exact(in, len, flags, v, sizeof v);
     if (why == 0 && !siret_key_ok(v))
         why = CHORUSACCT_E_CHECKSUM;
@@ -348,8 +343,7 @@ int chorusacct_siret_check(const char *in, size_t len, uint32_t flags,
 }
 
 int chorusacct_vat_fr_check(const char *in, size_t len, uint32_t flags,
-                         char *buf, size_t cap, size_t *len_out,
-                         int *reason)
+                            char *buf, size_t cap, size_t *len_out, int *reason)
 {
     char w[13], v[13];
     size_t n;
@@ -364,8 +358,8 @@ int chorusacct_vat_fr_check(const char *in, size_t len, uint32_t flags,
     }
     if (why == 0 && n != 11)
         why = n == 0 ? CHORUSACCT_E_EMPTY : CHORUSACCT_E_LENGTH;
-    if (why == 0 && (tva_alpha_index(key[0]) < 0 ||
-                     tva_alpha_index(key[1]) < 0))
+    if (why == 0 &&
+        (tva_alpha_index(key[0]) < 0 || tva_alpha_index(key[1]) < 0))
         why = CHORUSACCT_E_CHARACTER;
     if (why == 0 && !all_digits(key + 2, 9))
         why = CHORUSACCT_E_FORMAT;
@@ -383,8 +377,8 @@ int chorusacct_vat_fr_check(const char *in, size_t len, uint32_t flags,
 }
 
 int chorusacct_vat_fr_from_siren(const char *in, size_t len, uint32_t flags,
-                              char *buf, size_t cap, size_t *len_out,
-                              int *reason)
+                                 char *buf, size_t cap, size_t *len_out,
+                                 int *reason)
 {
     char v[13] = {'F', 'R'};
     CHECK_ARGS();
@@ -400,8 +394,7 @@ int chorusacct_vat_fr_from_siren(const char *in, size_t len, uint32_t flags,
 }
 
 int chorusacct_ridet_check(const char *in, size_t len, uint32_t flags,
-                           char *buf, size_t cap, size_t *len_out,
-                           int *reason)
+                           char *buf, size_t cap, size_t *len_out, int *reason)
 {
     char v[10];
     size_t n;
@@ -414,8 +407,7 @@ int chorusacct_ridet_check(const char *in, size_t len, uint32_t flags,
 }
 
 int chorusacct_tahiti_check(const char *in, size_t len, uint32_t flags,
-                            char *buf, size_t cap, size_t *len_out,
-                            int *reason)
+                            char *buf, size_t cap, size_t *len_out, int *reason)
 {
     char v[9];
     size_t n;
@@ -434,33 +426,32 @@ int chorusacct_tahiti_check(const char *in, size_t len, uint32_t flags,
 
 /* ISO 3166-1 alpha-2 codes officially assigned, plus XK (Kosovo, a
  * user-assigned code used by the EU and most registries), sorted. */
-static const char iso3166[] =
-    "ADAEAFAGAIALAMAOAQARASATAUAWAXAZ"
-    "BABBBDBEBFBGBHBIBJBLBMBNBOBQBRBSBTBVBWBYBZ"
-    "CACCCDCFCGCHCICKCLCMCNCOCRCUCVCWCXCYCZ"
-    "DEDJDKDMDODZ"
-    "ECEEEGEHERESET"
-    "FIFJFKFMFOFR"
-    "GAGBGDGEGFGGGHGIGLGMGNGPGQGRGSGTGUGWGY"
-    "HKHMHNHRHTHU"
-    "IDIEILIMINIOIQIRISIT"
-    "JEJMJOJP"
-    "KEKGKHKIKMKNKPKRKWKYKZ"
-    "LALBLCLILKLRLSLTLULVLY"
-    "MAMCMDMEMFMGMHMKMLMMMNMOMPMQMRMSMTMUMVMWMXMYMZ"
-    "NANCNENFNGNINLNONPNRNUNZ"
-    "OM"
-    "PAPEPFPGPHPKPLPMPNPRPSPTPWPY"
-    "QA"
-    "RERORSRURW"
-    "SASBSCSDSESGSHSISJSKSLSMSNSOSRSSSTSVSXSYSZ"
-    "TCTDTFTGTHTJTKTLTMTNTOTRTTTVTWTZ"
-    "UAUGUMUSUYUZ"
-    "VAVCVEVGVIVNVU"
-    "WFWS"
-    "XK"
-    "YEYT"
-    "ZAZMZW";
+static const char iso3166[] = "ADAEAFAGAIALAMAOAQARASATAUAWAXAZ"
+                              "BABBBDBEBFBGBHBIBJBLBMBNBOBQBRBSBTBVBWBYBZ"
+                              "CACCCDCFCGCHCICKCLCMCNCOCRCUCVCWCXCYCZ"
+                              "DEDJDKDMDODZ"
+                              "ECEEEGEHERESET"
+                              "FIFJFKFMFOFR"
+                              "GAGBGDGEGFGGGHGIGLGMGNGPGQGRGSGTGUGWGY"
+                              "HKHMHNHRHTHU"
+                              "IDIEILIMINIOIQIRISIT"
+                              "JEJMJOJP"
+                              "KEKGKHKIKMKNKPKRKWKYKZ"
+                              "LALBLCLILKLRLSLTLULVLY"
+                              "MAMCMDMEMFMGMHMKMLMMMNMOMPMQMRMSMTMUMVMWMXMYMZ"
+                              "NANCNENFNGNINLNONPNRNUNZ"
+                              "OM"
+                              "PAPEPFPGPHPKPLPMPNPRPSPTPWPY"
+                              "QA"
+                              "RERORSRURW"
+                              "SASBSCSDSESGSHSISJSKSLSMSNSOSRSSSTSVSXSYSZ"
+                              "TCTDTFTGTHTJTKTLTMTNTOTRTTTVTWTZ"
+                              "UAUGUMUSUYUZ"
+                              "VAVCVEVGVIVNVU"
+                              "WFWS"
+                              "XK"
+                              "YEYT"
+                              "ZAZMZW";
 
 /* Codes that cannot stand in a HORS_UE identifier: the EU member states
  * (they use their VAT number), France and the French territories that
@@ -544,9 +535,9 @@ static const char *translit_pair(char code)
     return pairs[code - '1'];
 }
 
-int chorusacct_hors_ue_build(const char *country, const char *name,
-                             size_t len, char *buf, size_t cap,
-                             size_t *len_out, int *reason)
+int chorusacct_hors_ue_build(const char *country, const char *name, size_t len,
+                             char *buf, size_t cap, size_t *len_out,
+                             int *reason)
 {
     char v[ID_MAX_LEN];
     if (country == NULL || (name == NULL && len > 0) ||
@@ -613,8 +604,8 @@ int chorusacct_hors_ue_build(const char *country, const char *name,
 /* Any type                                                             */
 
 int chorusacct_identifier_check(int type, const char *in, size_t len,
-                                   uint32_t flags, char *buf, size_t cap,
-                                   size_t *len_out, int *reason)
+                                uint32_t flags, char *buf, size_t cap,
+                                size_t *len_out, int *reason)
 {
     int rc;
     CHECK_ARGS();
@@ -655,17 +646,15 @@ int chorusacct_identifier_check(int type, const char *in, size_t len,
         int why = chorusacct__compact(in, len, 0, v, 0, &n);
         if (why == CHORUSACCT_E_EMPTY || len == 0)
             return chorusacct__emit("", 0, buf, cap, len_out);
-        return finish(CHORUSACCT_E_NOVALUE, v, 0, buf, cap, len_out,
-                      reason);
+        return finish(CHORUSACCT_E_NOVALUE, v, 0, buf, cap, len_out, reason);
     }
     default:
-        return finish(CHORUSACCT_E_TYPE, NULL, 0, buf, cap, len_out,
-                      reason);
+        return finish(CHORUSACCT_E_TYPE, NULL, 0, buf, cap, len_out, reason);
     }
 }
 
-int chorusacct_identifier_split(int type, const char *normalized,
-                                size_t len, size_t *enterprise_len)
+int chorusacct_identifier_split(int type, const char *normalized, size_t len,
+                                size_t *enterprise_len)
 {
     if (normalized == NULL || enterprise_len == NULL ||
         id_type_find(type) == NULL)

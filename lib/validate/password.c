@@ -1,8 +1,8 @@
 /*
  * The password policy: length in code points, forbidden categories and
  * character classes, all from one pass of a strict UTF-8 decoder over
- * the classes that PCRE2's Unicode properties give (lib/validate/unicode.h); and
- * the personal-information check, with simple case folding.
+ * the classes that PCRE2's Unicode properties give (lib/validate/unicode.h);
+ * and the personal-information check, with simple case folding.
  *
  * Rules: docs/validators.md.
  */

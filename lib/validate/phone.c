@@ -3,8 +3,8 @@
  *
  * Two passes over a few bytes: a scan that keeps the digits and notes the
  * +, the (0) and any fault, then the numbering plans. The tables come from
- * libphonenumber's metadata through lib/validate/gen-phone-data.py; the rules and
- * their sources are in docs/phone.md.
+ * libphonenumber's metadata through lib/validate/gen-phone-data.py; the rules
+ * and their sources are in docs/phone.md.
  */
 #include "internal.h"
 

@@ -303,8 +303,8 @@ static int check_es(const vat_country *c, vat_num *x)
     if (first == 'K' || first == 'L' || first == 'M') /* DNI-like */
         return CHECKED(dni_letter(body) == last);
     if (first == 'X' || first == 'Y' || first == 'Z') /* NIE */
-        return CHECKED(dni_letter((uint32_t)(first - 'X') * 10000000u +
-                                  body) == last);
+        return CHECKED(dni_letter((uint32_t)(first - 'X') * 10000000u + body) ==
+                       last);
     if (strchr("ABCDEFGHJNPQRSUVW", first) == NULL)
         return CHORUSACCT_E_FORMAT;
     /* CIF: a Luhn digit, or the letter of the same rank. */
@@ -352,9 +352,8 @@ static int check_it(const vat_country *c, vat_num *x)
     const char *d = x->d;
     /* Digits 8 to 10 are the province office, or a special code. */
     unsigned office = num(d + 7, 3);
-    if (all_zero(d, 7) ||
-        !((office >= 1 && office <= 100) || office == 120 || office == 121 ||
-          office == 888 || office == 999))
+    if (all_zero(d, 7) || !((office >= 1 && office <= 100) || office == 120 ||
+                            office == 121 || office == 888 || office == 999))
         return CHORUSACCT_E_FORMAT;
     return CHECKED(luhn_sum(d, 11, false) % 10 == 0);
 }
@@ -399,8 +398,7 @@ static int check_nl(const vat_country *c, vat_num *x)
 {
     (void)c;
     size_t k = x->n - 3; /* digits before the B */
-    if (!all_digits(x->d, k) || x->d[k] != 'B' ||
-        !all_digits(x->d + k + 1, 2))
+    if (!all_digits(x->d, k) || x->d[k] != 'B' || !all_digits(x->d + k + 1, 2))
         return CHORUSACCT_E_FORMAT;
     /* The leading zeros of the 9 digits are often left out. */
     while (k++ < 9) {
@@ -521,10 +519,14 @@ static const uint8_t w_pl[] = {6, 5, 7, 2, 3, 4, 5, 6, 7, 10};
 #define D 0
 #define A VAT_LETTER
 #define L(n) (1u << (n))
-#define ROW(cc, chars, lengths, nz, fn, en, fr)                            \
-    {cc, chars, lengths, nz, fn, NULL, 0, 0, en, fr}
-#define WROW(cc, len, nz, w, mod, rem, en, fr)                             \
-    {cc, D, L(len), nz, check_weighted, w, mod, rem, en, fr}
+#define ROW(cc, chars, lengths, nz, fn, en, fr)                                \
+    {                                                                          \
+        cc, chars, lengths, nz, fn, NULL, 0, 0, en, fr                         \
+    }
+#define WROW(cc, len, nz, w, mod, rem, en, fr)                                 \
+    {                                                                          \
+        cc, D, L(len), nz, check_weighted, w, mod, rem, en, fr                 \
+    }
 
 /* FR has no function: chorusacct_vat_fr_check() does the work. */
 static const vat_country vat_countries[] = {
@@ -736,9 +738,8 @@ static int vat_compact(const char *in, size_t len, bool strict, char *out,
     return ca_compact_reason(seen, strict, kept);
 }
 
-int chorusacct_vat_check(const char *in, size_t len, uint32_t flags,
-                         char *buf, size_t cap, size_t *len_out,
-                         int *reason)
+int chorusacct_vat_check(const char *in, size_t len, uint32_t flags, char *buf,
+                         size_t cap, size_t *len_out, int *reason)
 {
     char w[VAT_HEAD + VAT_KEEP];
     char *v = w + VAT_HEAD - 2; /* prefix, then the national part */
@@ -748,8 +749,8 @@ int chorusacct_vat_check(const char *in, size_t len, uint32_t flags,
         chorusacct__clear(buf, cap, len_out);
         return CHORUSACCT_E_ARG;
     }
-    int why = vat_compact(in, len, (flags & CHORUSACCT_VALIDATE_STRICT) != 0,
-                          v, VAT_KEEP + 2, &n, &nat);
+    int why = vat_compact(in, len, (flags & CHORUSACCT_VALIDATE_STRICT) != 0, v,
+                          VAT_KEEP + 2, &n, &nat);
     const vat_country *c = NULL;
     if (why == 0 && (n < 2 || (c = vat_country_find(v[0], v[1])) == NULL))
         why = CHORUSACCT_E_COUNTRY;

@@ -21,9 +21,9 @@ static const check_fn checks[] = {
 #ifdef FUZZ_FN
     FUZZ_FN,
 #else
-    chorusacct_siren_check,  chorusacct_siret_check,
-    chorusacct_vat_fr_check,    chorusacct_vat_fr_from_siren,
-    chorusacct_ridet_check,  chorusacct_tahiti_check,
+    chorusacct_siren_check,   chorusacct_siret_check,
+    chorusacct_vat_fr_check,  chorusacct_vat_fr_from_siren,
+    chorusacct_ridet_check,   chorusacct_tahiti_check,
     chorusacct_hors_ue_check, chorusacct_vat_check,
 #endif
 };
@@ -59,12 +59,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             memset(again, 0x5a, sizeof again);
             if (checks[i](in, len, flags, again, n, &n2, &reason) !=
                     CHORUSACCT_E_TOOSMALL ||
-                n2 != n || (n > 0 && again[0] != '\0') ||
-                again[n] != 0x5a)
+                n2 != n || (n > 0 && again[0] != '\0') || again[n] != 0x5a)
                 abort();
         } else if (rc == CHORUSACCT_E_REJECTED) {
-            if (reason > -100 || strcmp(chorusacct_status_name(reason),
-                                        "UNKNOWN") == 0)
+            if (reason > -100 ||
+                strcmp(chorusacct_status_name(reason), "UNKNOWN") == 0)
                 abort();
         } else {
             abort();
@@ -73,17 +72,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 #ifndef FUZZ_FN
     for (int type = 0; type <= 8; type++) {
         int rc = chorusacct_identifier_check(type, in, len, flags, out,
-                                                sizeof out, &n, &reason);
+                                             sizeof out, &n, &reason);
         if (rc != CHORUSACCT_OK && rc != CHORUSACCT_E_REJECTED)
             abort();
     }
     if (len >= 2) {
         char cc[3] = {in[0], in[1], '\0'};
-        int rc = chorusacct_hors_ue_build(cc, in + 2, len - 2, out,
-                                          sizeof out, &n, &reason);
+        int rc = chorusacct_hors_ue_build(cc, in + 2, len - 2, out, sizeof out,
+                                          &n, &reason);
         if (rc == CHORUSACCT_OK &&
-            chorusacct_hors_ue_check(out, n, CHORUSACCT_VALIDATE_STRICT,
-                                     NULL, 0, NULL, &reason) != CHORUSACCT_OK)
+            chorusacct_hors_ue_check(out, n, CHORUSACCT_VALIDATE_STRICT, NULL,
+                                     0, NULL, &reason) != CHORUSACCT_OK)
             abort();
     }
 #endif

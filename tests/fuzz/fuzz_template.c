@@ -216,14 +216,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char link[1200];
         size_t n;
         must(chorusacct_testmailer_last_link(w.cm, "boss@acme.fr", link,
-                                            sizeof link, &n));
+                                             sizeof link, &n));
         const char *token = strstr(link, "token=");
         if (token == NULL)
             abort();
         int reason = 0;
-        must(activation_submit(w.ctx, token + 6, PW, strlen(PW), PW,
-                                         strlen(PW), NULL, NULL, NULL,
-                                         &reason));
+        must(activation_submit(w.ctx, token + 6, PW, strlen(PW), PW, strlen(PW),
+                               NULL, NULL, NULL, &reason));
         /* Applicants: approval requests, a rejection, an approval. */
         int64_t no = signup(&w, "no@acme.fr", "73282932000074", lang);
         int64_t yes = signup(&w, "yes@acme.fr", "73282932000074", lang);

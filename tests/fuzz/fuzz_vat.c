@@ -27,11 +27,10 @@ static void check(int ok)
 
 static int reason_listed(int reason)
 {
-    static const int listed[] = {
-        CHORUSACCT_E_EMPTY,     CHORUSACCT_E_LENGTH,
-        CHORUSACCT_E_CHARACTER, CHORUSACCT_E_NONASCII,
-        CHORUSACCT_E_SEPARATOR, CHORUSACCT_E_CHECKSUM,
-        CHORUSACCT_E_COUNTRY,   CHORUSACCT_E_FORMAT};
+    static const int listed[] = {CHORUSACCT_E_EMPTY,     CHORUSACCT_E_LENGTH,
+                                 CHORUSACCT_E_CHARACTER, CHORUSACCT_E_NONASCII,
+                                 CHORUSACCT_E_SEPARATOR, CHORUSACCT_E_CHECKSUM,
+                                 CHORUSACCT_E_COUNTRY,   CHORUSACCT_E_FORMAT};
     for (size_t i = 0; i < sizeof listed / sizeof listed[0]; i++)
         if (reason == listed[i])
             return 1;
@@ -50,8 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n = 0, n2 = 0;
     int reason = 0, reason2 = 0;
 
-    int rc = chorusacct_vat_check(in, len, flags, out, sizeof out, &n,
-                                  &reason);
+    int rc = chorusacct_vat_check(in, len, flags, out, sizeof out, &n, &reason);
     check(rc == CHORUSACCT_OK || rc == CHORUSACCT_E_REJECTED);
     if (rc == CHORUSACCT_OK) {
         check(strlen(out) == n && n >= 4 &&
@@ -63,30 +61,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char cc[3] = {out[0], out[1], '\0'};
         check(strcmp(cc, "GR") != 0);
         check(chorusacct_vat_hint(cc, CHORUSACCT_LANG_FR)[0] != '\0');
-        check(chorusacct_vat_check(out, n, CHORUSACCT_VALIDATE_STRICT,
-                                   again, sizeof again, &n2,
+        check(chorusacct_vat_check(out, n, CHORUSACCT_VALIDATE_STRICT, again,
+                                   sizeof again, &n2,
                                    &reason2) == CHORUSACCT_OK);
         check(n2 == n && memcmp(out, again, n) == 0);
         /* One byte short: TOOSMALL, and nothing past the capacity. */
         memset(again, 0x5a, sizeof again);
-        check(chorusacct_vat_check(in, len, flags, again, n, &n2,
-                                   &reason2) == CHORUSACCT_E_TOOSMALL);
+        check(chorusacct_vat_check(in, len, flags, again, n, &n2, &reason2) ==
+              CHORUSACCT_E_TOOSMALL);
         check(n2 == n && again[0] == '\0' && again[n] == 0x5a);
     } else {
         check(reason_listed(reason) && n == 0 && out[0] == '\0');
     }
 
     /* The type UE_HORS_FRANCE: the same answer, France refused. */
-    int rc_id = chorusacct_identifier_check(
-        CHORUSACCT_ID_UE_HORS_FRANCE, in, len, flags, again, sizeof again,
-        &n2, &reason2);
+    int rc_id =
+        chorusacct_identifier_check(CHORUSACCT_ID_UE_HORS_FRANCE, in, len,
+                                    flags, again, sizeof again, &n2, &reason2);
     if (rc == CHORUSACCT_OK && memcmp(out, "FR", 2) != 0)
-        check(rc_id == CHORUSACCT_OK && n2 == n &&
-              memcmp(out, again, n) == 0);
+        check(rc_id == CHORUSACCT_OK && n2 == n && memcmp(out, again, n) == 0);
     else
         check(rc_id == CHORUSACCT_E_REJECTED &&
-              reason2 == (rc == CHORUSACCT_OK ? CHORUSACCT_E_COUNTRY
-                                              : reason));
+              reason2 == (rc == CHORUSACCT_OK ? CHORUSACCT_E_COUNTRY : reason));
 
     /* Without the strict flag, a space anywhere and lower case change
      * nothing. */

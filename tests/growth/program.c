@@ -22,26 +22,35 @@
 
 static int passed, failed;
 
-#define CHECK(cond, ...)                                                      \
-    do {                                                                      \
-        if (cond) {                                                           \
-            passed++;                                                         \
-        } else {                                                              \
-            failed++;                                                         \
-            printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);            \
-            printf(__VA_ARGS__);                                              \
-            printf("\n");                                                     \
-        }                                                                     \
+#define CHECK(cond, ...)                                                       \
+    do {                                                                       \
+        if (cond) {                                                            \
+            passed++;                                                          \
+        } else {                                                               \
+            failed++;                                                          \
+            printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);             \
+            printf(__VA_ARGS__);                                               \
+            printf("\n");                                                      \
+        }                                                                      \
     } while (0)
 
 #define CANARY 0x5Au
 
 /* A record of type T followed by canary bytes. */
-#define GUARDED(T) struct { T rec; unsigned char canary[64]; }
+#define GUARDED(T)                                                             \
+    struct {                                                                   \
+        T rec;                                                                 \
+        unsigned char canary[64];                                              \
+    }
 /* An array of N records of type T followed by canary bytes. */
-#define GUARDED_N(T, N) struct { T rec[N]; unsigned char canary[64]; }
-#define ARM(g) (memset(&(g), CANARY, sizeof(g)),                              \
-                (g).rec.struct_size = (uint32_t)sizeof (g).rec)
+#define GUARDED_N(T, N)                                                        \
+    struct {                                                                   \
+        T rec[N];                                                              \
+        unsigned char canary[64];                                              \
+    }
+#define ARM(g)                                                                 \
+    (memset(&(g), CANARY, sizeof(g)),                                          \
+     (g).rec.struct_size = (uint32_t)sizeof(g).rec)
 
 static int intact(const unsigned char *p, size_t n)
 {
@@ -50,7 +59,7 @@ static int intact(const unsigned char *p, size_t n)
             return 0;
     return 1;
 }
-#define INTACT(g) intact((g).canary, sizeof (g).canary)
+#define INTACT(g) intact((g).canary, sizeof(g).canary)
 
 /* ---- the backend: the in-memory store behind a 0.1 table whose record
  * reads go through 0.1-sized copies, as a backend compiled against 0.1
@@ -69,8 +78,7 @@ static int be_account_get(void *ud, int64_t id, chorusacct_account *out)
     return rc;
 }
 
-static int be_account_find(void *ud, const char *key,
-                           chorusacct_account *out)
+static int be_account_find(void *ud, const char *key, chorusacct_account *out)
 {
     chorusacct_account mine;
     memset(&mine, 0, sizeof mine);
@@ -108,9 +116,8 @@ int main(int argc, char **argv)
     int (*fn)(void) = chorusacct_init;
     void *addr;
     memcpy(&addr, &fn, sizeof addr); /* ISO C has no cast for it */
-    if (argc > 1 &&
-        (dladdr(addr, &info) == 0 ||
-         strstr(info.dli_fname, argv[1]) != info.dli_fname)) {
+    if (argc > 1 && (dladdr(addr, &info) == 0 ||
+                     strstr(info.dli_fname, argv[1]) != info.dli_fname)) {
         printf("FAIL the library loaded is not the one in %s\n", argv[1]);
         return 1;
     }
@@ -120,8 +127,7 @@ int main(int argc, char **argv)
     chorusacct_ctx *ctx = NULL;
     if (chorusacct_memstore_new(&ms) != CHORUSACCT_OK ||
         chorusacct_testmailer_new(&cm) != CHORUSACCT_OK ||
-        chorusacct_testclock_new(&clock, 1700000000) != CHORUSACCT_OK ||
-        false)
+        chorusacct_testclock_new(&clock, 1700000000) != CHORUSACCT_OK || false)
         return 2;
     /* No captcha, and the fastest password hash: the test is about
      * sizes, not security. */
