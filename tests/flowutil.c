@@ -209,6 +209,41 @@ void flowfix_digest(flowfix *b, uint8_t *out32)
             CHORUSACCT_OK, NULL);
 }
 
+bool flowfix_damage_message(flowfix *b, int64_t id)
+{
+    char sql[160];
+    if (flowfix_sqlite(b)) {
+        /* A BLOB where the text belongs: the row no longer reads. */
+        sqlite3 *db = NULL;
+        assert_int_equal(
+            sqlite3_open_v2(b->path, &db, SQLITE_OPEN_READWRITE, NULL),
+            SQLITE_OK);
+        sqlite3_busy_timeout(db, 5000);
+        snprintf(sql, sizeof sql,
+                 "UPDATE outbox SET body = randomblob(300) WHERE id = %lld",
+                 (long long)id);
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_changes(db), 1);
+        sqlite3_close(db);
+        return true;
+    }
+#ifdef CHORUSACCT_TEST_HAVE_PG
+    if (flowfix_pg(b)) {
+        /* A text longer than the record's field. */
+        PGconn *c = pg_admin(b->pg_schema);
+        assert_non_null(c);
+        snprintf(sql, sizeof sql,
+                 "UPDATE chorusacct_outbox SET body = repeat('x', 9000)"
+                 " WHERE id = %lld",
+                 (long long)id);
+        assert_true(pg_exec(c, sql));
+        PQfinish(c);
+        return true;
+    }
+#endif
+    return false; /* the in-memory store keeps structures, not rows */
+}
+
 void flowfix_close(flowfix *b)
 {
     chorusacct_ctx_free(b->ctx);

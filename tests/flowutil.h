@@ -50,6 +50,11 @@ void flowfix_storage(flowfix *b, chorusacct_storage_ops *ops);
 /* Digest of everything stored but the attempt counters. */
 void flowfix_digest(flowfix *b, uint8_t *out32);
 
+/* Damages the stored row of the outbox message `id` as only a file or a
+ * server can be damaged (SQLite: a BLOB body; PostgreSQL: a body longer
+ * than the record's); false on the in-memory store, which has no rows. */
+bool flowfix_damage_message(flowfix *b, int64_t id);
+
 /* Whether the fixture runs on SQLite. */
 bool flowfix_sqlite(const flowfix *b);
 

@@ -1785,10 +1785,64 @@ static void test_reason_in_subject(void **state)
     flowfix_close(&b);
 }
 
+/* Issue 12, point 7: one outbox row the backend cannot read (a damaged
+ * body) neither stops delivery nor listing: it goes dead with the reason,
+ * the others are sent, and the listing shows it. On the in-memory store
+ * no row can be damaged; SQLite and PostgreSQL run it. */
+static void test_damaged_outbox_row_goes_dead(void **state)
+{
+    (void)state;
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    char siret[15];
+    static const char *const who[] = {"ada@example.fr", "bob@example.fr",
+                                      "cyd@example.fr"};
+    for (unsigned i = 0; i < ARRAY_LEN(who); i++) {
+        siret_of(5550000 + i, siret);
+        do_signup(&b, who[i], siret, CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    }
+    static chorusacct_message page[16];
+    page[0].struct_size = (uint32_t)sizeof page[0];
+    size_t n = 0;
+    assert_code(
+        chorusacct_outbox_list(b.ctx, CHORUSACCT_MSG_PENDING, 0, page, 16, &n),
+        CHORUSACCT_OK, b.ctx);
+    assert_true(n >= 3);
+    const size_t total = n;
+    const int64_t bad = page[1].id;
+    if (!flowfix_damage_message(&b, bad)) {
+        flowfix_close(&b);
+        return;
+    }
+    /* Listed, dead with the reason, before any delivery. */
+    assert_code(chorusacct_outbox_list(b.ctx, 0, 0, page, 16, &n),
+                CHORUSACCT_OK, b.ctx);
+    assert_int_equal(n, total);
+    assert_int_equal(page[1].id, bad);
+    assert_int_equal(page[1].status, CHORUSACCT_MSG_DEAD);
+    assert_non_null(strstr(page[1].last_error, "body"));
+    /* The others are delivered. */
+    assert_int_equal(do_deliver(&b), total - 1);
+    assert_int_equal(chorusacct_testmailer_count(b.mail), total - 1);
+    assert_int_equal(outbox_count(&b, CHORUSACCT_MSG_DEAD), 1);
+    assert_int_equal(outbox_count(&b, CHORUSACCT_MSG_PENDING), 0);
+    assert_code(
+        chorusacct_outbox_list(b.ctx, CHORUSACCT_MSG_DEAD, 0, page, 16, &n),
+        CHORUSACCT_OK, b.ctx);
+    assert_int_equal(n, 1);
+    assert_int_equal(page[0].id, bad);
+    assert_string_equal(page[0].last_error,
+                        "stored row does not decode (body)");
+    /* And the next run has nothing left to do. */
+    assert_int_equal(do_deliver(&b), 0);
+    flowfix_close(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_new_structure_to_active),
+        cmocka_unit_test(test_damaged_outbox_row_goes_dead),
         cmocka_unit_test(test_field_errors_store_nothing),
         cmocka_unit_test(test_existing_structure_approval),
         cmocka_unit_test(test_requests_wait_for_the_principal),

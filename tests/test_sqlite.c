@@ -181,7 +181,7 @@ static void test_open_refuses_bad_arguments_and_files(void **state)
     assert_code(chorusacct_sqlite_ops(NULL, f->path, 0), CHORUSACCT_E_ARG,
                 NULL);
     assert_code(chorusacct_sqlite_ops(&ops, NULL, 0), CHORUSACCT_E_ARG, NULL);
-    assert_code(chorusacct_sqlite_ops(&ops, f->path, 2), CHORUSACCT_E_ARG,
+    assert_code(chorusacct_sqlite_ops(&ops, f->path, 4), CHORUSACCT_E_ARG,
                 NULL);
 
     /* NO_CREATE: a missing file is not created. */
@@ -191,6 +191,11 @@ static void test_open_refuses_bad_arguments_and_files(void **state)
     struct stat st;
     assert_int_not_equal(stat(f->path, &st), 0);
     assert_int_equal(errno, ENOENT);
+    /* READ_ONLY implies NO_CREATE. */
+    assert_code(
+        chorusacct_sqlite_ops(&ops, f->path, CHORUSACCT_SQLITE_READ_ONLY),
+        CHORUSACCT_E_NOTFOUND, NULL);
+    assert_int_not_equal(stat(f->path, &st), 0);
 
     /* Missing folder, a folder, a text file. */
     char p[128];
@@ -203,10 +208,15 @@ static void test_open_refuses_bad_arguments_and_files(void **state)
         "This is a text file, not a database: SQLite reads its first 100 "
         "bytes as a header and refuses it.\n";
     write_file(f->path, text, sizeof text - 1);
-    assert_code(chorusacct_sqlite_ops(&ops, f->path, 0), CHORUSACCT_E_IO, NULL);
+    /* Not a database: CORRUPT, which says so (issue 12, point 10). */
+    assert_code(chorusacct_sqlite_ops(&ops, f->path, 0), CHORUSACCT_E_CORRUPT,
+                NULL);
     assert_code(
         chorusacct_sqlite_ops(&ops, f->path, CHORUSACCT_SQLITE_NO_CREATE),
-        CHORUSACCT_E_IO, NULL);
+        CHORUSACCT_E_CORRUPT, NULL);
+    assert_code(
+        chorusacct_sqlite_ops(&ops, f->path, CHORUSACCT_SQLITE_READ_ONLY),
+        CHORUSACCT_E_CORRUPT, NULL);
     remove_db(f->path);
 
     /* A database of another program with a table of the same name. */
@@ -878,6 +888,35 @@ static void test_outbox_texts(void **state)
 /* A BLOB where a text belongs (development builds before 0.1.0 stored
  * packed outbox texts so) is refused, whatever it holds: never read as
  * text. */
+/* Point 11 of issue 12: the database holds the key secret, password
+ * hashes and personal data; it is created 0600, and so are its -wal and
+ * -shm files, whatever the umask. */
+static void test_new_file_private_whatever_umask(void **state)
+{
+    fixture *f = *state;
+    mode_t old = umask(022);
+    chorusacct_storage_ops *ops = open_ops(f);
+    chorusacct_account a = insert_account(ops, 1);
+    assert_true(a.id > 0);
+    static const char *const ext[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < ARRAY_LEN(ext); i++) {
+        char p[128];
+        struct stat st;
+        snprintf(p, sizeof p, "%s%s", f->path, ext[i]);
+        assert_int_equal(stat(p, &st), 0);
+        if ((st.st_mode & 0777) != 0600)
+            fail_msg("%s: mode %o, want 600", p, (unsigned)(st.st_mode & 0777));
+    }
+    close_ops(f);
+    /* An existing file keeps the mode its owner gave it. */
+    assert_int_equal(chmod(f->path, 0640), 0);
+    open_ops(f);
+    struct stat st;
+    assert_int_equal(stat(f->path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0640);
+    umask(old);
+}
+
 static void test_outbox_blob_refused(void **state)
 {
     fixture *f = *state;
@@ -909,9 +948,20 @@ static void test_outbox_blob_refused(void **state)
         sqlite3_bind_blob(wr, 1, blob, (int)len, SQLITE_STATIC);
         assert_int_equal(sqlite3_step(wr), SQLITE_DONE);
         sqlite3_finalize(wr);
+        /* Handed out all the same, dead with the reason (issue 12,
+         * point 7): the damaged text is empty, the rest as stored. */
         size_t n = 0;
-        assert_code(ops->outbox_list(ud, 0, 0, &got, 1, &n),
-                    CHORUSACCT_E_STORAGE, NULL);
+        assert_code(ops->outbox_list(ud, 0, 0, &got, 1, &n), CHORUSACCT_OK,
+                    NULL);
+        assert_int_equal(n, 1);
+        assert_int_equal(got.id, m.id);
+        assert_int_equal(got.status, CHORUSACCT_MSG_DEAD);
+        assert_string_equal(k % 2 == 0 ? got.body : got.subject, "");
+        char want[64];
+        snprintf(want, sizeof want, "stored row does not decode (%s)",
+                 cols[k % 2]);
+        assert_string_equal(got.last_error, want);
+        assert_string_equal(got.to, m.to);
         /* Put the text back before spoiling the other column. */
         snprintf(sql, sizeof sql, "UPDATE outbox SET %s = 'x'", cols[k % 2]);
         assert_int_equal(raw_exec(db, sql), SQLITE_OK);
@@ -1012,9 +1062,9 @@ static void test_transactions_isolate_and_roll_back(void **state)
                 NULL);
 
     /* A write transaction waits for the other's, then gives up with
-     * CONFLICT when it is not released within the busy timeout. */
+     * BUSY when it is not released within the busy timeout. */
     assert_code(ops->begin(ud), CHORUSACCT_OK, NULL);
-    assert_code(other.begin(other.user_data), CHORUSACCT_E_CONFLICT, NULL);
+    assert_code(other.begin(other.user_data), CHORUSACCT_E_BUSY, NULL);
     /* Reads go on meanwhile (WAL). */
     assert_code(other.account_get(other.user_data, b.id, &got), CHORUSACCT_OK,
                 NULL);
@@ -1349,6 +1399,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_outbox_claims_leases_and_lists,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_outbox_texts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_new_file_private_whatever_umask,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_outbox_blob_refused, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_events_in_order_by_account, setup,

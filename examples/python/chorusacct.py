@@ -181,6 +181,10 @@ class Status(enum.IntEnum):
     INTERNAL = -13
     EXISTS = -14
     CAPACITY = -15
+    FULL = -20
+    CORRUPT = -21
+    READONLY = -22
+    BUSY = -23
     EMPTY = -100
     LENGTH = -101
     CHARACTER = -102
@@ -463,6 +467,7 @@ class SqliteFlag(enum.IntFlag):
     """``chorusacct_sqlite_flags`` (chorusacct/sqlite.h)."""
 
     NO_CREATE = 1
+    READ_ONLY = 2
 
 
 class CtxSize(enum.IntEnum):

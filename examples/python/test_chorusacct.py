@@ -956,7 +956,7 @@ class SqliteTest(unittest.TestCase):
                 f.write(b'this is not an SQLite database' * 100)
             with self.assertRaises(ca.ChorusacctError) as cm:
                 ca.SqliteStorage(path)
-            self.assertEqual(cm.exception.code, Status.IO)
+            self.assertEqual(cm.exception.code, Status.CORRUPT)
 
 
 if __name__ == '__main__':

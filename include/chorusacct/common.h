@@ -88,6 +88,12 @@ typedef enum chorusacct_status {
     CHORUSACCT_E_INTERNAL = -13,   /**< internal error (a bug) */
     CHORUSACCT_E_EXISTS = -14,     /**< a unique key is already taken */
     CHORUSACCT_E_CAPACITY = -15,   /**< a text does not fit its record */
+    /* Storage failures with their cause (a backend that cannot tell
+     * answers CHORUSACCT_E_STORAGE). */
+    CHORUSACCT_E_FULL = -20,     /**< storage full (disk, size limit) */
+    CHORUSACCT_E_CORRUPT = -21,  /**< stored data damaged, not a database */
+    CHORUSACCT_E_READONLY = -22, /**< storage opened or mounted read-only */
+    CHORUSACCT_E_BUSY = -23,     /**< locked by another writer; retry later */
 
     /* Reasons, shared by the validators, VAT numbers included:
      * -100 .. -149. */

@@ -28,7 +28,13 @@ extern "C" {
  */
 typedef enum chorusacct_sqlite_flags {
     /** Fail with ::CHORUSACCT_E_NOTFOUND if the file does not exist. */
-    CHORUSACCT_SQLITE_NO_CREATE = 1
+    CHORUSACCT_SQLITE_NO_CREATE = 1,
+    /** Open the file read-only (implies ::CHORUSACCT_SQLITE_NO_CREATE):
+     *  reads work, writes answer ::CHORUSACCT_E_READONLY, and counters
+     *  are kept in the connection's memory (docs/sqlite.md). A file this
+     *  process may only read is opened so without the flag too.
+     *  @since 0.1 */
+    CHORUSACCT_SQLITE_READ_ONLY = 2
 } chorusacct_sqlite_flags;
 
 /**
@@ -42,9 +48,18 @@ typedef enum chorusacct_sqlite_flags {
  * @param[in]  flags ::chorusacct_sqlite_flags
  * @return ::CHORUSACCT_OK; ::CHORUSACCT_E_SCHEMA (written by a newer
  *         library); ::CHORUSACCT_E_NOTFOUND (with
- *         ::CHORUSACCT_SQLITE_NO_CREATE); ::CHORUSACCT_E_IO (cannot open or
- *         not a database); ::CHORUSACCT_E_STORAGE; ::CHORUSACCT_E_NOMEM;
+ *         ::CHORUSACCT_SQLITE_NO_CREATE or ::CHORUSACCT_SQLITE_READ_ONLY);
+ *         ::CHORUSACCT_E_CORRUPT (not a database, or damaged);
+ *         ::CHORUSACCT_E_READONLY (a read-only file whose schema would
+ *         need a migration); ::CHORUSACCT_E_BUSY (another connection
+ *         held the write lock during a migration past the busy timeout);
+ *         ::CHORUSACCT_E_FULL; ::CHORUSACCT_E_IO (cannot open);
+ *         ::CHORUSACCT_E_STORAGE; ::CHORUSACCT_E_NOMEM;
  *         ::CHORUSACCT_E_ARG.
+ *
+ * A file it creates is made readable and writable by its owner only
+ * (0600, whatever the umask; SQLite gives its `-wal` and `-shm` files the
+ * same mode); an existing file keeps its mode.
  * @par Ownership:
  * The caller owns the table's connection until it hands the table to a
  * context (chorusacct_ctx_set_storage()), which then closes it with the

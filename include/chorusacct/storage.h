@@ -36,7 +36,16 @@
  * - **Sent stays sent**: `outbox_update` leaves a message marked sent as
  *   it is when asked to give it another status (a late report of a worker
  *   whose lease ran out), and answers ::CHORUSACCT_OK.
- * - Missing records: ::CHORUSACCT_E_NOTFOUND. Any other failure:
+ * - **Damaged rows**: a stored message the backend cannot read back into
+ *   its record is handed out by `outbox_claim` and `outbox_list` all the
+ *   same, never failed: its `id`, the fields that read, the others zero
+ *   or empty, `status` ::CHORUSACCT_MSG_DEAD and `last_error` "stored row
+ *   does not decode (FIELD)". The library records a claimed one dead and
+ *   delivers the others (docs/storage.md, "Damaged rows").
+ * - Missing records: ::CHORUSACCT_E_NOTFOUND. A failure with a known
+ *   cause: ::CHORUSACCT_E_FULL, ::CHORUSACCT_E_CORRUPT,
+ *   ::CHORUSACCT_E_READONLY, ::CHORUSACCT_E_BUSY (locked past the
+ *   backend's wait), ::CHORUSACCT_E_IO. Any other failure:
  *   ::CHORUSACCT_E_STORAGE (the library passes it on and rolls back).
  * - Records passed in and out start with `struct_size`; the library
  *   always passes its own current sizes. Ids are positive and increase.

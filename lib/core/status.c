@@ -67,6 +67,24 @@ static const status_text status_table[] = {
     ROW(CHORUSACCT_E_CAPACITY, "CAPACITY",
         "A text is too long for the record that keeps it.",
         "Un texte est trop long pour l'enregistrement qui le conserve."),
+    ROW(CHORUSACCT_E_FULL, "FULL",
+        "The storage is full (disk space or database size limit); nothing "
+        "was changed.",
+        "Le stockage est plein (espace disque ou taille maximale de la "
+        "base) ; rien n'a été modifié."),
+    ROW(CHORUSACCT_E_CORRUPT, "CORRUPT",
+        "The stored data is damaged, or the file is not a database; nothing "
+        "was changed.",
+        "Les données enregistrées sont endommagées, ou le fichier n'est pas "
+        "une base de données ; rien n'a été modifié."),
+    ROW(CHORUSACCT_E_READONLY, "READONLY",
+        "The storage is read-only; nothing was changed.",
+        "Le stockage est en lecture seule ; rien n'a été modifié."),
+    ROW(CHORUSACCT_E_BUSY, "BUSY",
+        "The storage is locked by another writer; nothing was changed, try "
+        "again later.",
+        "Le stockage est verrouillé par une autre écriture ; rien n'a été "
+        "modifié, veuillez réessayer plus tard."),
 
     /* Reasons shared by the validators. */
     ROW(CHORUSACCT_E_EMPTY, "EMPTY", "This field is required.",

@@ -691,9 +691,24 @@ int chorusacct__keys(chorusacct_ctx *ctx)
     if (ctx->keys_ready)
         return CHORUSACCT_OK;
     if (!ctx->have_secret) {
-        int rc = chorusacct__txn(ctx, secret_body, NULL, "secret");
-        if (rc != CHORUSACCT_OK)
+        /* Read first, outside any transaction: a reader (check-token on
+         * a fresh context) must not wait for a writer's lock, nor need a
+         * writable storage. Only a storage without a secret yet takes a
+         * write transaction, which reads again before making one. */
+        const chorusacct_storage_ops *st = &ctx->storage;
+        size_t len = 0;
+        int rc = st->meta_get(st->user_data, "secret", ctx->secret,
+                              sizeof ctx->secret, &len);
+        if (rc == CHORUSACCT_OK && len != CHORUSACCT_SECRET_SIZE)
+            rc = CHORUSACCT_E_STORAGE;
+        if (rc == CHORUSACCT_E_NOTFOUND)
+            rc = chorusacct__txn(ctx, secret_body, NULL, "secret");
+        else if (rc != CHORUSACCT_OK)
+            rc = chorusacct__fail(ctx, rc, "secret");
+        if (rc != CHORUSACCT_OK) {
+            sodium_memzero(ctx->secret, sizeof ctx->secret);
             return rc;
+        }
     }
     for (int p = CA_KEY_ACTIVATION; p <= CA_KEY_THROTTLE; p++)
         crypto_kdf_derive_from_key(ctx->keys[p], 32, (uint64_t)p, "chorusac",

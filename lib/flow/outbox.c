@@ -230,6 +230,17 @@ static int deliver_one(chorusacct_ctx *ctx, chorusacct_message *m,
                             m->kind == CHORUSACCT_MAIL_REMINDER;
     int rc;
 
+    if (m->status == CHORUSACCT_MSG_DEAD) {
+        /* A row the backend could not read (storage.h, "Damaged rows"):
+         * dead with the backend's reason, and the queue goes on. */
+        m->lease_until = 0;
+        if (m->last_error[0] == '\0')
+            snprintf(m->last_error, sizeof m->last_error, "%s",
+                     "stored row does not decode");
+        stats->dead++;
+        rc = st->outbox_update(st->user_data, m);
+        return rc != CHORUSACCT_OK ? chorusacct__fail(ctx, rc, "outbox") : rc;
+    }
     if (wants_link) {
         rc = chorusacct__txn(ctx, mint_body, &job, "activation link");
         if (rc != CHORUSACCT_OK)

@@ -10,10 +10,13 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -23,6 +26,10 @@
  * CHORUSACCT_E_CONFLICT. A flow transaction holds it for well under a
  * millisecond, so only a stuck process makes anyone wait this long. */
 #define CA_BUSY_MS 5000
+
+/* A counter change outside a transaction waits this long at most: a
+ * reader's throttle (check-token) must not queue behind a writer. */
+#define CA_COUNTER_BUSY_MS 20
 
 /* ------------------------------------------------------------------ */
 /* Schema                                                               */
@@ -178,6 +185,7 @@ enum {
     ST_EVENT_LIST,
     ST_EVENT_LIST_ACCOUNT,
     ST_COUNTER_ADD,
+    ST_COUNTER_GET,
     ST_META_GET,
     ST_META_SET,
     ST_GC_TOKEN,
@@ -277,6 +285,7 @@ static const char *const ca_sql[ST_COUNT] = {
                        " WHEN win < excluded.win THEN excluded.n ELSE n END,"
                        " win = max(win, excluded.win)"
                        " RETURNING CASE WHEN win = ?2 THEN n ELSE ?3 END",
+    [ST_COUNTER_GET] = "SELECT n, win FROM counter WHERE name = ?",
     [ST_META_GET] = "SELECT value FROM meta WHERE name = ?",
     [ST_META_SET] = "INSERT INTO meta(name, value) VALUES(?, ?)"
                     " ON CONFLICT(name) DO UPDATE SET value = excluded.value",
@@ -303,17 +312,28 @@ typedef struct {
 } ca_delta;
 
 typedef struct {
+    ca_delta *d;
+    size_t n, cap;
+} ca_deltas;
+
+typedef struct {
     sqlite3 *db;
-    bool in_txn; /* between a successful begin and commit or rollback */
+    bool in_txn;    /* between a successful begin and commit or rollback */
+    bool read_only; /* opened so, or a file this process cannot write */
     sqlite3_stmt *st[ST_COUNT];
     sqlite3_stmt *list[LQ_COUNT];
     ca_delta *deltas;
     size_t ndeltas, cap_deltas;
+    /* Counter changes not written yet: the write lock was taken by
+     * another connection, or the file is read-only (docs/sqlite.md). */
+    ca_deltas later;
 } ca_conn;
 
 /* SQLite result codes, as the storage contract names them. A busy or
  * locked file means that another connection held the write lock for the
- * whole busy timeout: the caller may retry. */
+ * whole busy timeout: the caller may retry later. A full disk (or
+ * max_page_count reached), a damaged file and a read-only one each have
+ * their code, so that an operator is told the cause. */
 static int ca_code(int rc)
 {
     switch (rc & 0xff) {
@@ -323,9 +343,20 @@ static int ca_code(int rc)
         return CHORUSACCT_OK;
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-        return CHORUSACCT_E_CONFLICT;
+        return CHORUSACCT_E_BUSY;
     case SQLITE_NOMEM:
         return CHORUSACCT_E_NOMEM;
+    case SQLITE_FULL:
+        return CHORUSACCT_E_FULL;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        return CHORUSACCT_E_CORRUPT;
+    case SQLITE_READONLY:
+        return CHORUSACCT_E_READONLY;
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+        return CHORUSACCT_E_IO;
     case SQLITE_CONSTRAINT:
         if (rc == SQLITE_CONSTRAINT_UNIQUE ||
             rc == SQLITE_CONSTRAINT_PRIMARYKEY)
@@ -533,6 +564,103 @@ static int counters_replay(ca_conn *c)
     return rc;
 }
 
+/* Notes a counter change to be written later, merged with one of the same
+ * counter and window. */
+static int later_note(ca_deltas *l, const char *key, int64_t window,
+                      uint32_t delta)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (l->d[i].window == window && strcmp(l->d[i].key, key) == 0) {
+            uint64_t sum = (uint64_t)l->d[i].delta + delta;
+            l->d[i].delta = sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
+            return CHORUSACCT_OK;
+        }
+    if (l->n == l->cap) {
+        size_t cap = l->cap > 0 ? 2 * l->cap : 4;
+        ca_delta *d = realloc(l->d, cap * sizeof *d);
+        if (d == NULL)
+            return CHORUSACCT_E_NOMEM;
+        l->d = d;
+        l->cap = cap;
+    }
+    ca_delta *d = &l->d[l->n++];
+    snprintf(d->key, sizeof d->key, "%s", key);
+    d->window = window;
+    d->delta = delta;
+    return CHORUSACCT_OK;
+}
+
+/* The count as stored for `key` in `window` (0 for another window), read
+ * without any lock: a WAL reader does not wait. */
+static int counter_read(ca_conn *c, const char *key, int64_t window,
+                        uint64_t *out)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt(c, ST_COUNTER_GET, &s);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    *out = 0;
+    if (rc == SQLITE_ROW) {
+        int64_t n = sqlite3_column_int64(s, 0);
+        if (sqlite3_column_int64(s, 1) == window && n > 0)
+            *out = (uint64_t)n;
+        rc = SQLITE_DONE;
+    }
+    done(s);
+    return rc == SQLITE_DONE ? CHORUSACCT_OK : ca_code(rc);
+}
+
+/* Writes the changes noted for later, each in a statement of its own
+ * that waits CA_COUNTER_BUSY_MS at most; those that could not be written
+ * stay noted. */
+static void later_flush(ca_conn *c)
+{
+    if (c->read_only || c->later.n == 0 || txn_open(c))
+        return;
+    sqlite3_busy_timeout(c->db, CA_COUNTER_BUSY_MS);
+    size_t keep = 0;
+    for (size_t i = 0; i < c->later.n; i++) {
+        ca_delta *d = &c->later.d[i];
+        if (counter_apply(c, d->key, d->window, d->delta, NULL) !=
+            CHORUSACCT_OK)
+            c->later.d[keep++] = *d;
+    }
+    c->later.n = keep;
+    sqlite3_busy_timeout(c->db, CA_BUSY_MS);
+}
+
+/* A counter change outside a transaction, which never waits for another
+ * writer: when the write lock does not come within CA_COUNTER_BUSY_MS, or
+ * the file is read-only, the change is noted for later and the count is
+ * the stored one plus this connection's noted changes. */
+static int counter_nowait(ca_conn *c, const char *key, int64_t window,
+                          uint32_t delta, uint32_t *count)
+{
+    int rc = CHORUSACCT_E_READONLY;
+    if (!c->read_only) {
+        later_flush(c);
+        sqlite3_busy_timeout(c->db, CA_COUNTER_BUSY_MS);
+        rc = counter_apply(c, key, window, delta, count);
+        sqlite3_busy_timeout(c->db, CA_BUSY_MS);
+    }
+    if (rc != CHORUSACCT_E_BUSY && rc != CHORUSACCT_E_READONLY)
+        return rc;
+    uint64_t v = 0;
+    rc = counter_read(c, key, window, &v);
+    if (rc == CHORUSACCT_OK && delta > 0)
+        rc = later_note(&c->later, key, window, delta);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    for (size_t i = 0; i < c->later.n; i++)
+        if (c->later.d[i].window == window &&
+            strcmp(c->later.d[i].key, key) == 0)
+            v += c->later.d[i].delta;
+    *count = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+    return CHORUSACCT_OK;
+}
+
 static int ca_begin(void *ud)
 {
     ca_conn *c = ud;
@@ -553,6 +681,7 @@ static int ca_commit(void *ud)
     int rc = txn_open(c) ? run(c, ST_COMMIT) : CHORUSACCT_E_STORAGE;
     if (rc == CHORUSACCT_OK) {
         c->ndeltas = 0;
+        later_flush(c);
         return rc;
     }
     /* A failed commit leaves storage as it was at begin. */
@@ -570,6 +699,7 @@ static int ca_rollback(void *ud)
     c->in_txn = false;
     int rc = txn_open(c) ? run(c, ST_ROLLBACK) : CHORUSACCT_OK;
     int rr = counters_replay(c);
+    later_flush(c);
     return rc != CHORUSACCT_OK ? rc : rr;
 }
 
@@ -601,7 +731,8 @@ static int ca_counter_add(void *ud, const char *key, int64_t window,
         d->delta = delta;
     }
     uint32_t v = 0;
-    int rc = counter_apply(c, key, window, delta, &v);
+    int rc = note ? counter_apply(c, key, window, delta, &v)
+                  : counter_nowait(c, key, window, delta, &v);
     if (rc != CHORUSACCT_OK)
         return rc;
     c->ndeltas += note;
@@ -1226,6 +1357,7 @@ static void conn_free(ca_conn *c)
         sqlite3_finalize(c->list[i]);
     sqlite3_close_v2(c->db);
     free(c->deltas);
+    free(c->later.d);
     free(c);
 }
 
@@ -1234,24 +1366,17 @@ static void ca_destroy(void *ud)
     ca_conn *c = ud;
     if (c != NULL && c->in_txn)
         (void)ca_rollback(c);
+    if (c != NULL)
+        later_flush(c);
     conn_free(c);
 }
 
-/* Codes of the opening steps: a file SQLite cannot read as a database,
- * or cannot open or write at all, is an input/output error. */
+/* Codes of the opening steps: those of ca_code (a file that is not a
+ * database is CORRUPT, a read-only one READONLY, one that cannot be opened
+ * at all IO). */
 static int open_code(int rc)
 {
-    switch (rc & 0xff) {
-    case SQLITE_NOTADB:
-    case SQLITE_CANTOPEN:
-    case SQLITE_IOERR:
-    case SQLITE_READONLY:
-    case SQLITE_PERM:
-    case SQLITE_CORRUPT:
-        return CHORUSACCT_E_IO;
-    default:
-        return ca_code(rc);
-    }
+    return ca_code(rc);
 }
 
 /* Runs one SQL text that returns at most one row, whose first column is
@@ -1297,13 +1422,16 @@ static int schema_version_of(sqlite3 *db, int *out)
 /* Brings the schema to CA_SCHEMA_VERSION, one step per transaction. The
  * version is read again under the write lock, so that two processes
  * opening a new file at once do not both create it. */
-static int migrate(sqlite3 *db)
+static int migrate(sqlite3 *db, bool read_only)
 {
     int v, rc = schema_version_of(db, &v);
     if (rc != SQLITE_OK)
         return open_code(rc);
     if (v > CA_SCHEMA_VERSION)
         return CHORUSACCT_E_SCHEMA;
+    /* A read-only file is used as it is, or not at all. */
+    if (read_only && v < CA_SCHEMA_VERSION)
+        return CHORUSACCT_E_READONLY;
     while (v < CA_SCHEMA_VERSION) {
         rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
         if (rc != SQLITE_OK)
@@ -1335,23 +1463,27 @@ static int migrate(sqlite3 *db)
 }
 
 /* Connection settings; journal_mode needs no transaction open, and is
- * checked: a file that cannot be put in WAL mode (a read-only one, or a
- * file system without shared memory) is refused rather than silently
- * slower and less concurrent. */
-static int configure(sqlite3 *db)
+ * checked: a file that cannot be put in WAL mode (a file system without
+ * shared memory) is refused rather than silently slower and less
+ * concurrent. A read-only connection (asked for, or a file this process
+ * may only read) keeps the file's mode and only reads. */
+static int configure(sqlite3 *db, bool *read_only)
 {
     char mode[16];
     sqlite3_extended_result_codes(db, 1);
     int rc = sqlite3_busy_timeout(db, CA_BUSY_MS);
+    if (sqlite3_db_readonly(db, "main") == 1)
+        *read_only = true;
     if (rc == SQLITE_OK)
-        rc = exec1(db, "PRAGMA journal_mode = WAL", mode, sizeof mode);
+        rc = exec1(db,
+                   *read_only ? "PRAGMA journal_mode"
+                              : "PRAGMA journal_mode = WAL",
+                   mode, sizeof mode);
     if (rc != SQLITE_OK)
         return open_code(rc);
     const char *file = sqlite3_db_filename(db, "main");
     bool in_memory = file == NULL || file[0] == '\0';
-    if (strcmp(mode, "wal") != 0 && !in_memory)
-        return CHORUSACCT_E_IO;
-    if (sqlite3_db_readonly(db, "main") == 1)
+    if (strcmp(mode, "wal") != 0 && !in_memory && !*read_only)
         return CHORUSACCT_E_IO;
     /* NORMAL in WAL mode: a commit survives the process dying at any
      * point; only an operating-system crash or a power cut may undo the
@@ -1360,6 +1492,25 @@ static int configure(sqlite3 *db)
     if (rc == SQLITE_OK)
         rc = exec1(db, "PRAGMA foreign_keys = ON", NULL, 0);
     return rc == SQLITE_OK ? CHORUSACCT_OK : open_code(rc);
+}
+
+/* A new database file is made here, empty and readable by its owner only
+ * (0600, whatever the umask), before SQLite opens it: it holds the key
+ * secret, password hashes and personal data. SQLite gives its -wal and
+ * -shm files the mode of the database file. An existing file is left as
+ * it is; ":memory:" and "" (a temporary database) are no file. */
+static int create_private(const char *path)
+{
+    if (path[0] == '\0' || strcmp(path, ":memory:") == 0)
+        return CHORUSACCT_OK;
+    int fd =
+        open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return errno == EEXIST ? CHORUSACCT_OK : CHORUSACCT_E_IO;
+    /* The umask may only take bits away; 0600 is what is meant. */
+    int rc = fchmod(fd, 0600) == 0 ? CHORUSACCT_OK : CHORUSACCT_E_IO;
+    close(fd);
+    return rc;
 }
 
 int chorusacct_sqlite_schema_version(void)
@@ -1371,18 +1522,29 @@ int chorusacct_sqlite_ops(chorusacct_storage_ops *out, const char *path,
                           uint32_t flags)
 {
     size_t n = chorusacct__table_start(out, sizeof *out, CA_V1_STORAGE_OPS);
-    if (n == 0 || path == NULL || (flags & ~UINT32_C(1)) != 0)
+    if (n == 0 || path == NULL || (flags & ~UINT32_C(3)) != 0)
         return CHORUSACCT_E_ARG;
+    if ((flags & CHORUSACCT_SQLITE_READ_ONLY) != 0)
+        flags |= CHORUSACCT_SQLITE_NO_CREATE;
     /* Several connections in several threads need a thread-safe build. */
     if (sqlite3_threadsafe() == 0)
         return CHORUSACCT_E_STORAGE;
     ca_conn *c = calloc(1, sizeof *c);
     if (c == NULL)
         return CHORUSACCT_E_NOMEM;
-    int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-    if ((flags & CHORUSACCT_SQLITE_NO_CREATE) == 0)
+    int rc;
+    c->read_only = (flags & CHORUSACCT_SQLITE_READ_ONLY) != 0;
+    int oflags = (c->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
+                 SQLITE_OPEN_NOMUTEX;
+    if ((flags & CHORUSACCT_SQLITE_NO_CREATE) == 0) {
         oflags |= SQLITE_OPEN_CREATE;
-    int rc = sqlite3_open_v2(path, &c->db, oflags, NULL);
+        rc = create_private(path);
+        if (rc != CHORUSACCT_OK) {
+            free(c);
+            return rc;
+        }
+    }
+    rc = sqlite3_open_v2(path, &c->db, oflags, NULL);
     if (rc != SQLITE_OK) {
         if (c->db == NULL)
             rc = CHORUSACCT_E_NOMEM;
@@ -1394,9 +1556,9 @@ int chorusacct_sqlite_ops(chorusacct_storage_ops *out, const char *path,
         conn_free(c);
         return rc;
     }
-    rc = configure(c->db);
+    rc = configure(c->db, &c->read_only);
     if (rc == CHORUSACCT_OK)
-        rc = migrate(c->db);
+        rc = migrate(c->db, c->read_only);
     if (rc != CHORUSACCT_OK) {
         conn_free(c);
         return rc;

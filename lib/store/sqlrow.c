@@ -119,27 +119,57 @@ bool chorusacct__row_read_captcha(const ca_row_io *io, void *c, void *rec)
     return r.ok;
 }
 
+/* The first field of a message row that did not read, by name. */
+static void r_note(rd *r, bool *was_ok, const char **bad, const char *name)
+{
+    if (*was_ok && !r->ok && *bad == NULL)
+        *bad = name;
+    *was_ok = r->ok;
+}
+
 bool chorusacct__row_read_message(const ca_row_io *io, void *c, void *rec)
 {
     chorusacct_message *m = rec;
     rd r = {io, c, true};
+    bool ok = true;
+    const char *bad = NULL;
     memset(m, 0, sizeof *m);
     m->struct_size = (uint32_t)sizeof *m;
     m->id = r_i64(&r);
-    m->account_id = r_i64(&r);
-    m->kind = r_i32(&r);
-    m->lang = r_i32(&r);
-    m->status = r_i32(&r);
-    m->attempts = r_i32(&r);
-    m->created_at = r_i64(&r);
-    m->next_attempt_at = r_i64(&r);
-    m->lease_until = r_i64(&r);
-    m->sent_at = r_i64(&r);
-    r_text(&r, m->to, sizeof m->to);
-    r_text(&r, m->subject, sizeof m->subject);
-    r_text(&r, m->body, sizeof m->body);
-    r_text(&r, m->last_error, sizeof m->last_error);
-    return r.ok;
+    if (!r.ok || m->id <= 0)
+        return false; /* nothing to name it by */
+#define FIELD(stmt, name)                                                      \
+    do {                                                                       \
+        stmt;                                                                  \
+        r_note(&r, &ok, &bad, name);                                           \
+        r.ok = true;                                                           \
+        ok = true;                                                             \
+    } while (0)
+    FIELD(m->account_id = r_i64(&r), "account_id");
+    FIELD(m->kind = r_i32(&r), "kind");
+    FIELD(m->lang = r_i32(&r), "lang");
+    FIELD(m->status = r_i32(&r), "status");
+    FIELD(m->attempts = r_i32(&r), "attempts");
+    FIELD(m->created_at = r_i64(&r), "created_at");
+    FIELD(m->next_attempt_at = r_i64(&r), "next_attempt_at");
+    FIELD(m->lease_until = r_i64(&r), "lease_until");
+    FIELD(m->sent_at = r_i64(&r), "sent_at");
+    FIELD(r_text(&r, m->to, sizeof m->to), "recipient");
+    FIELD(r_text(&r, m->subject, sizeof m->subject), "subject");
+    FIELD(r_text(&r, m->body, sizeof m->body), "body");
+    FIELD(r_text(&r, m->last_error, sizeof m->last_error), "last_error");
+#undef FIELD
+    if (bad != NULL) {
+        /* A damaged row is handed out all the same, dead with the reason,
+         * so that one bad row stops neither delivery nor listing (the
+         * storage contract, storage.h). What did not read is zero or
+         * empty. */
+        m->status = CHORUSACCT_MSG_DEAD;
+        m->lease_until = 0;
+        snprintf(m->last_error, sizeof m->last_error,
+                 "stored row does not decode (%s)", bad);
+    }
+    return true;
 }
 
 bool chorusacct__row_read_event(const ca_row_io *io, void *c, void *rec)
