@@ -7,7 +7,11 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <chorusacct/testkit.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
 
 static char siret_a[15], siret_b[15], siret_c[15];
 
@@ -1838,11 +1842,161 @@ static void test_damaged_outbox_row_goes_dead(void **state)
     flowfix_close(&b);
 }
 
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) +
+           (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* One lookup of `token` on `ctx`, which must answer OK within 1 s. */
+static void lookup_promptly(chorusacct_ctx *ctx, const char *token,
+                            const char *what)
+{
+    chorusacct_token_info info = {.struct_size = sizeof info};
+    int reason = 0;
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int rc =
+        chorusacct_activation_lookup(ctx, token, "203.0.113.9", &info, &reason);
+    double dt = seconds_since(&t0);
+    print_message("check-token behind a writer (%s): %.3f s\n", what, dt);
+    assert_code(rc, CHORUSACCT_OK, ctx);
+    assert_int_equal(info.state, CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    if (dt > 1.0)
+        fail_msg("%s: %.3f s behind a writer", what, dt);
+}
+
+/* Issue 12, point 9: the check of a link (what a link scanner calls) is a
+ * reader, and readers do not wait for writers: with another connection
+ * holding the SQLite write lock, a fresh context answers at once, with
+ * the secret kept in the database and with the secret given, and a warm
+ * context too (its throttle counter does not wait for the lock either). */
+static void test_check_token_does_not_wait_for_a_writer(void **state)
+{
+    (void)state;
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    if (!flowfix_sqlite(&b)) {
+        flowfix_close(&b);
+        return;
+    }
+    char token[128];
+    do_signup(&b, "Marie.Curie@example.fr", siret_a,
+              CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    do_deliver(&b);
+    last_token(&b, "Marie.Curie@example.fr", token, sizeof token);
+    /* The secret the database keeps, for the context that is given it. */
+    chorusacct_storage_ops ops;
+    flowfix_storage(&b, &ops);
+    uint8_t secret[CHORUSACCT_SECRET_SIZE];
+    size_t len = 0;
+    assert_code(
+        ops.meta_get(ops.user_data, "secret", secret, sizeof secret, &len),
+        CHORUSACCT_OK, NULL);
+    assert_int_equal(len, sizeof secret);
+    ops.destroy(ops.user_data);
+
+    sqlite3 *writer = NULL;
+    assert_int_equal(
+        sqlite3_open_v2(b.path, &writer, SQLITE_OPEN_READWRITE, NULL),
+        SQLITE_OK);
+    assert_int_equal(sqlite3_exec(writer, "BEGIN IMMEDIATE", NULL, NULL, NULL),
+                     SQLITE_OK);
+
+    chorusacct_ctx *fresh = flowfix_ctx(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    lookup_promptly(fresh, token, "fresh context, secret in the database");
+    lookup_promptly(fresh, token, "warm context");
+    chorusacct_ctx *given = flowfix_ctx(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    assert_code(chorusacct_ctx_set_secret(given, secret, sizeof secret),
+                CHORUSACCT_OK, given);
+    lookup_promptly(given, token, "fresh context, secret given");
+    lookup_promptly(given, token, "warm context, secret given");
+    /* The counts made meanwhile are kept, and written once the lock is
+     * free (at the next count, or when the connection closes): the
+     * throttle still counts. */
+    assert_int_equal(sqlite3_exec(writer, "COMMIT", NULL, NULL, NULL),
+                     SQLITE_OK);
+    lookup_promptly(fresh, token, "after the writer");
+    chorusacct_ctx_free(fresh);
+    chorusacct_ctx_free(given);
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_prepare_v2(writer,
+                                        "SELECT sum(n) FROM counter"
+                                        " WHERE name LIKE 'token:key:%'",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int64(q, 0), 5);
+    sqlite3_finalize(q);
+    sqlite3_close(writer);
+    sodium_memzero(secret, sizeof secret);
+    flowfix_close(&b);
+}
+
+/* Issue 12, point 10: the read-only calls work on a database opened
+ * read-only (a read-only file, a read-only mount, a replica), and the
+ * writing ones fail with READONLY, which says why. */
+static void test_read_only_database_serves_reads(void **state)
+{
+    (void)state;
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    if (!flowfix_sqlite(&b)) {
+        flowfix_close(&b);
+        return;
+    }
+    char token[128];
+    int64_t id = do_signup(&b, "Marie.Curie@example.fr", siret_a,
+                           CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    do_deliver(&b);
+    last_token(&b, "Marie.Curie@example.fr", token, sizeof token);
+
+    chorusacct_ctx *ro = flowfix_ctx(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    chorusacct_storage_ops st = {.struct_size = sizeof st};
+    assert_code(chorusacct_sqlite_ops(&st, b.path, CHORUSACCT_SQLITE_READ_ONLY),
+                CHORUSACCT_OK, NULL);
+    assert_code(chorusacct_ctx_set_storage(ro, &st), CHORUSACCT_OK, ro);
+
+    static chorusacct_account acc[4];
+    acc[0].struct_size = (uint32_t)sizeof acc[0];
+    chorusacct_account_query q = {.struct_size = sizeof q};
+    size_t n = 0;
+    assert_code(chorusacct_account_list(ro, &q, acc, 4, &n), CHORUSACCT_OK, ro);
+    assert_int_equal(n, 1);
+    assert_int_equal(acc[0].id, id);
+    static chorusacct_message msg[8];
+    msg[0].struct_size = (uint32_t)sizeof msg[0];
+    assert_code(chorusacct_outbox_list(ro, 0, 0, msg, 8, &n), CHORUSACCT_OK,
+                ro);
+    assert_true(n >= 1);
+    chorusacct_event ev[8] = {{.struct_size = sizeof ev[0]}};
+    assert_code(chorusacct_event_list(ro, id, 0, ev, 8, &n), CHORUSACCT_OK, ro);
+    assert_true(n >= 1);
+    chorusacct_token_info info = {.struct_size = sizeof info};
+    int reason = 0;
+    assert_code(
+        chorusacct_activation_lookup(ro, token, "203.0.113.9", &info, &reason),
+        CHORUSACCT_OK, ro);
+    assert_int_equal(info.account_id, id);
+
+    chorusacct_signup f;
+    chorusacct_signup_result r = {.struct_size = sizeof r};
+    form_fill(&f, "Pierre.Curie@example.fr", "Pierre", "Curie", siret_b);
+    assert_code(chorusacct_signup_submit(ro, &f, &r), CHORUSACCT_E_READONLY,
+                ro);
+    chorusacct_ctx_free(ro);
+    flowfix_close(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_new_structure_to_active),
         cmocka_unit_test(test_damaged_outbox_row_goes_dead),
+        cmocka_unit_test(test_check_token_does_not_wait_for_a_writer),
+        cmocka_unit_test(test_read_only_database_serves_reads),
         cmocka_unit_test(test_field_errors_store_nothing),
         cmocka_unit_test(test_existing_structure_approval),
         cmocka_unit_test(test_requests_wait_for_the_principal),

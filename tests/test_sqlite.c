@@ -917,6 +917,138 @@ static void test_new_file_private_whatever_umask(void **state)
     umask(old);
 }
 
+/* Issue 12, point 10: storage errors keep their cause. */
+
+/* A read-only connection (the flag; a file this process may only read is
+ * opened so too, which a test run as root cannot show with chmod): reads
+ * work, writes answer READONLY, counters count in memory. */
+static void test_read_only_database(void **state)
+{
+    fixture *f = *state;
+    chorusacct_storage_ops *ops = open_ops(f);
+    chorusacct_account a = insert_account(ops, 1);
+    assert_code(ops->meta_set(ops->user_data, "k", (const uint8_t *)"v", 1),
+                CHORUSACCT_OK, NULL);
+    uint32_t n = 0;
+    assert_code(ops->counter_add(ops->user_data, "c", 100, 2, &n),
+                CHORUSACCT_OK, NULL);
+    close_ops(f);
+
+    f->ops.struct_size = (uint32_t)sizeof f->ops;
+    assert_code(
+        chorusacct_sqlite_ops(&f->ops, f->path, CHORUSACCT_SQLITE_READ_ONLY),
+        CHORUSACCT_OK, NULL);
+    f->open = true;
+    void *ud = f->ops.user_data;
+    chorusacct_account got = {.struct_size = sizeof got};
+    assert_code(f->ops.account_get(ud, a.id, &got), CHORUSACCT_OK, NULL);
+    assert_string_equal(got.login_email, a.login_email);
+    chorusacct_account b = {.struct_size = sizeof b};
+    sample_account(&b, 2);
+    assert_code(f->ops.account_insert(ud, &b), CHORUSACCT_E_READONLY, NULL);
+    assert_code(f->ops.begin(ud), CHORUSACCT_E_READONLY, NULL);
+    assert_code(f->ops.meta_set(ud, "k", (const uint8_t *)"w", 1),
+                CHORUSACCT_E_READONLY, NULL);
+    /* Counters: the stored count plus this connection's. */
+    assert_code(f->ops.counter_add(ud, "c", 100, 1, &n), CHORUSACCT_OK, NULL);
+    assert_int_equal(n, 3);
+    assert_code(f->ops.counter_add(ud, "c", 100, 1, &n), CHORUSACCT_OK, NULL);
+    assert_int_equal(n, 4);
+    assert_code(f->ops.counter_add(ud, "c", 200, 1, &n), CHORUSACCT_OK, NULL);
+    assert_int_equal(n, 1);
+    close_ops(f);
+
+    /* Nothing was written. */
+    sqlite3 *db = raw_open(f->path);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM account"), 1);
+    assert_int_equal(raw_int(db, "SELECT n FROM counter WHERE name = 'c'"), 2);
+    sqlite3_close(db);
+}
+
+/* The write lock held by another connection: BUSY after the busy
+ * timeout for a transaction; a counter outside one does not wait. */
+static void test_locked_database(void **state)
+{
+    fixture *f = *state;
+    chorusacct_storage_ops *ops = open_ops(f);
+    void *ud = ops->user_data;
+    uint32_t n = 0;
+    assert_code(ops->counter_add(ud, "c", 100, 1, &n), CHORUSACCT_OK, NULL);
+    sqlite3 *db = raw_open(f->path);
+    assert_int_equal(raw_exec(db, "BEGIN IMMEDIATE"), SQLITE_OK);
+    assert_code(ops->counter_add(ud, "c", 100, 1, &n), CHORUSACCT_OK, NULL);
+    assert_int_equal(n, 2);
+    assert_code(ops->counter_add(ud, "c", 100, 0, &n), CHORUSACCT_OK, NULL);
+    assert_int_equal(n, 2);
+    assert_int_equal(raw_exec(db, "COMMIT"), SQLITE_OK);
+    /* Written at the next change once the lock is free. */
+    assert_code(ops->counter_add(ud, "c", 100, 1, &n), CHORUSACCT_OK, NULL);
+    assert_int_equal(n, 3);
+    assert_int_equal(raw_int(db, "SELECT n FROM counter WHERE name = 'c'"), 3);
+    sqlite3_close(db);
+}
+
+/* Every new connection of the process gets a page limit, which makes a
+ * full disk happen at will. */
+static int max_pages_entry(sqlite3 *db, const char **err,
+                           const struct sqlite3_api_routines *api)
+{
+    (void)err;
+    (void)api;
+    return sqlite3_exec(db, "PRAGMA max_page_count = 16", NULL, NULL, NULL);
+}
+
+static void test_full_database(void **state)
+{
+    fixture *f = *state;
+    chorusacct_storage_ops *ops = open_ops(f);
+    close_ops(f);
+    /* void (*)(void) is the generic function pointer type of C. */
+    assert_int_equal(sqlite3_auto_extension((void (*)(void))max_pages_entry),
+                     SQLITE_OK);
+    ops = open_ops(f);
+    int rc = CHORUSACCT_OK;
+    for (long i = 0; i < 10000 && rc == CHORUSACCT_OK; i++) {
+        chorusacct_account a = {.struct_size = sizeof a};
+        sample_account(&a, i);
+        rc = ops->account_insert(ops->user_data, &a);
+    }
+    sqlite3_reset_auto_extension();
+    assert_code(rc, CHORUSACCT_E_FULL, NULL);
+    assert_string_equal(chorusacct_status_name(rc), "FULL");
+}
+
+/* A database file damaged inside (a page overwritten): CORRUPT, not
+ * STORAGE. */
+static void test_corrupt_database(void **state)
+{
+    fixture *f = *state;
+    chorusacct_storage_ops *ops = open_ops(f);
+    for (long i = 0; i < 200; i++)
+        insert_account(ops, i);
+    close_ops(f);
+    FILE *fp = fopen(f->path, "r+b");
+    assert_non_null(fp);
+    assert_int_equal(fseek(fp, 4096 * 3, SEEK_SET), 0);
+    static uint8_t junk[4096 * 8];
+    memset(junk, 0xA5, sizeof junk);
+    assert_int_equal(fwrite(junk, 1, sizeof junk, fp), sizeof junk);
+    assert_int_equal(fclose(fp), 0);
+    f->ops.struct_size = (uint32_t)sizeof f->ops;
+    int rc = chorusacct_sqlite_ops(&f->ops, f->path, 0);
+    if (rc == CHORUSACCT_OK) {
+        f->open = true;
+        static chorusacct_account out[256];
+        chorusacct_account_query q = {.struct_size = sizeof q};
+        size_t n = 0;
+        out[0].struct_size = (uint32_t)sizeof out[0];
+        for (size_t i = 0; i < 256; i++)
+            out[i].struct_size = (uint32_t)sizeof out[i];
+        rc = f->ops.account_list(f->ops.user_data, &q, out, 256, &n);
+    }
+    assert_code(rc, CHORUSACCT_E_CORRUPT, NULL);
+}
+
 static void test_outbox_blob_refused(void **state)
 {
     fixture *f = *state;
@@ -1401,6 +1533,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_outbox_texts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_new_file_private_whatever_umask,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_only_database, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_locked_database, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_full_database, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_corrupt_database, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outbox_blob_refused, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_events_in_order_by_account, setup,

@@ -614,21 +614,26 @@ static int counter_read(ca_conn *c, const char *key, int64_t window,
 
 /* Writes the changes noted for later, each in a statement of its own
  * that waits CA_COUNTER_BUSY_MS at most; those that could not be written
- * stay noted. */
-static void later_flush(ca_conn *c)
+ * stay noted. False when the lock did not come. */
+static bool later_flush(ca_conn *c)
 {
     if (c->read_only || c->later.n == 0 || txn_open(c))
-        return;
+        return true;
     sqlite3_busy_timeout(c->db, CA_COUNTER_BUSY_MS);
     size_t keep = 0;
+    bool busy = false;
     for (size_t i = 0; i < c->later.n; i++) {
         ca_delta *d = &c->later.d[i];
-        if (counter_apply(c, d->key, d->window, d->delta, NULL) !=
-            CHORUSACCT_OK)
+        /* Once the lock did not come, the others stay noted at once. */
+        if (busy || counter_apply(c, d->key, d->window, d->delta, NULL) !=
+                        CHORUSACCT_OK) {
+            busy = true;
             c->later.d[keep++] = *d;
+        }
     }
     c->later.n = keep;
     sqlite3_busy_timeout(c->db, CA_BUSY_MS);
+    return !busy;
 }
 
 /* A counter change outside a transaction, which never waits for another
@@ -639,8 +644,7 @@ static int counter_nowait(ca_conn *c, const char *key, int64_t window,
                           uint32_t delta, uint32_t *count)
 {
     int rc = CHORUSACCT_E_READONLY;
-    if (!c->read_only) {
-        later_flush(c);
+    if (!c->read_only && later_flush(c)) {
         sqlite3_busy_timeout(c->db, CA_COUNTER_BUSY_MS);
         rc = counter_apply(c, key, window, delta, count);
         sqlite3_busy_timeout(c->db, CA_BUSY_MS);
@@ -666,6 +670,8 @@ static int ca_begin(void *ud)
     ca_conn *c = ud;
     if (c->in_txn || txn_open(c))
         return CHORUSACCT_E_STORAGE; /* transactions do not nest */
+    if (c->read_only)
+        return CHORUSACCT_E_READONLY; /* a transaction is for writing */
     c->ndeltas = 0;
     int rc = run(c, ST_BEGIN);
     c->in_txn = rc == CHORUSACCT_OK;
