@@ -6,7 +6,10 @@
 #include "tool.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <chorusacct/testkit.h>
 
 /* ------------------------------------------------------------------ */
@@ -43,6 +46,7 @@ static const struct {
     bool value;
 } shared_options[] = {
     {"db", TOOL_DB, true},
+    {"secret-file", TOOL_DB, true},
     {"lang", TOOL_LANG | TOOL_CONTEXT, true},
     {"now", TOOL_CONTEXT, true},
     {"activation-url", TOOL_CONTEXT, true},
@@ -123,6 +127,8 @@ static bool set_shared(tool_options *o, const char *name, const char *value)
         return tool_parse_i64(value, &o->settings[k]);
     if (strcmp(name, "db") == 0) {
         o->db = value;
+    } else if (strcmp(name, "secret-file") == 0) {
+        o->secret_file = value;
     } else if (strcmp(name, "activation-url") == 0) {
         o->url = value;
     } else if (strcmp(name, "lang") == 0) {
@@ -248,6 +254,74 @@ int tool_config_set(const tool *t, const char *name, int64_t v)
                                (const uint8_t *)value, strlen(value));
 }
 
+/* The key secret from a file kept outside the database: exactly 32 bytes,
+ * or 64 hexadecimal digits and an optional line end; only its owner may
+ * read it. Read without stdio (no buffer keeps a copy), and every copy
+ * wiped. Returns an exit status. */
+static int load_secret(tool *t, const char *path)
+{
+    char raw[160];
+    uint8_t key[CHORUSACCT_SECRET_SIZE];
+    const char *why = NULL;
+    struct stat st;
+    ssize_t n = 0, got;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        fprintf(stderr, "chorusacct: secret file %s: %s\n", path,
+                strerror(errno));
+        return EXIT_USAGE;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        why = "not a regular file";
+    else if ((st.st_mode & 077) != 0)
+        why = "readable by others than its owner (chmod 600)";
+    while (why == NULL && (size_t)n < sizeof raw &&
+           (got = read(fd, raw + n, sizeof raw - (size_t)n)) != 0) {
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            why = strerror(errno);
+        else
+            n += got;
+    }
+    close(fd);
+    size_t len = (size_t)n;
+    if (why == NULL && len == sizeof key) {
+        memcpy(key, raw, sizeof key);
+    } else if (why == NULL) {
+        if (len > 0 && raw[len - 1] == '\n')
+            len--;
+        if (len > 0 && raw[len - 1] == '\r')
+            len--;
+        if (len != 2 * sizeof key)
+            why = "not 32 bytes nor 64 hexadecimal digits";
+        for (size_t i = 0; why == NULL && i < sizeof key; i++) {
+            unsigned v = 0;
+            for (size_t j = 0; why == NULL && j < 2; j++) {
+                char c = raw[2 * i + j];
+                int d = c >= '0' && c <= '9'   ? c - '0'
+                        : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                        : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                               : -1;
+                if (d < 0)
+                    why = "not 32 bytes nor 64 hexadecimal digits";
+                v = v * 16 + (unsigned)(d < 0 ? 0 : d);
+            }
+            key[i] = (uint8_t)v;
+        }
+    }
+    tool_wipe(raw, sizeof raw);
+    int rc = why == NULL ? chorusacct_ctx_set_secret(t->ctx, key, sizeof key)
+                         : CHORUSACCT_OK;
+    tool_wipe(key, sizeof key);
+    if (why != NULL || rc != CHORUSACCT_OK) {
+        fprintf(stderr, "chorusacct: secret file %s: %s\n", path,
+                why != NULL ? why : tool_msg(t, rc));
+        return EXIT_USAGE;
+    }
+    return EXIT_SUCCESS;
+}
+
 int tool_open(tool *t)
 {
     const tool_options *o = &t->o;
@@ -264,12 +338,31 @@ int tool_open(tool *t)
         fprintf(stderr, "chorusacct: %s\n", tool_msg(t, rc));
         return EXIT_USAGE;
     }
+    const char *secret_file = o->secret_file;
+    if (secret_file == NULL)
+        secret_file = getenv("CHORUSACCT_SECRET_FILE");
+    if (secret_file != NULL && secret_file[0] != '\0') {
+        int st = load_secret(t, secret_file);
+        if (st != EXIT_SUCCESS)
+            return st;
+    }
     t->storage.struct_size = (uint32_t)sizeof t->storage;
-    rc = chorusacct_sqlite_ops(&t->storage, o->db, 0);
+    /* A command that only reads never creates the file: a mistyped --db
+     * says so. The library opens a file this process may only read
+     * read-only. */
+    rc = chorusacct_sqlite_ops(&t->storage, o->db,
+                               o->reads_only ? CHORUSACCT_SQLITE_NO_CREATE : 0);
     if (rc == CHORUSACCT_OK) {
         rc = chorusacct_ctx_set_storage(t->ctx, &t->storage);
         if (rc != CHORUSACCT_OK)
             t->storage.destroy(t->storage.user_data);
+    }
+    if (rc == CHORUSACCT_E_NOTFOUND && o->reads_only) {
+        fprintf(stderr, "chorusacct: %s: NOTFOUND: %s\n", o->db,
+                o->lang == CHORUSACCT_LANG_FR
+                    ? "ce fichier de base de données n'existe pas."
+                    : "no such database file.");
+        return EXIT_USAGE;
     }
     if (rc != CHORUSACCT_OK) {
         fprintf(stderr, "chorusacct: %s: %s: %s\n", o->db,

@@ -60,6 +60,9 @@ void tool_usage(FILE *f)
         "\n"
         "Options:\n"
         "  --db FILE                  database (chorusacct.db)\n"
+        "  --secret-file FILE         key secret (32 bytes or 64 hex digits)\n"
+        "                             outside the database; default\n"
+        "                             $CHORUSACCT_SECRET_FILE\n"
         "  --lang fr|en               language of messages (en)\n"
         "  --now 2026-11-26T10:00:00Z replaces the clock\n"
         "  --activation-url URL       with {token}\n"
@@ -72,6 +75,18 @@ void tool_usage(FILE *f)
                 tool_settings[i].name);
     fputs("\n\nValidate KIND:\n", f);
     tool_validate_usage(f);
+}
+
+/* The commands that only read the database (check-token writes only its
+ * throttle counter, which a read-only file keeps in memory). */
+static bool reads_only(const tool_command *cmd, int nargs)
+{
+    static const char *const readers[] = {"show",   "list",   "audit",
+                                          "outbox", "lookup", "check-token"};
+    for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++)
+        if (strcmp(cmd->name, readers[i]) == 0)
+            return true;
+    return strcmp(cmd->name, "config") == 0 && nargs == 0;
 }
 
 static const tool_command *command_named(const char *name)
@@ -149,6 +164,7 @@ int main(int argc, char **argv)
     }
     if (!(cmd->shared & TOOL_DB))
         return cmd->run(&t, nargs, args);
+    t.o.reads_only = reads_only(cmd, nargs);
     int st = tool_open(&t);
     if (st == EXIT_SUCCESS)
         st = cmd->run(&t, nargs, args);

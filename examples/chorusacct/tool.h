@@ -50,6 +50,10 @@ typedef struct {
     const char *url;                  /* NULL: the library's default */
     int64_t settings[TOOL_NSETTINGS]; /* -1: not given */
     uint32_t config_flags, config_flags_set;
+    /* --secret-file, else $CHORUSACCT_SECRET_FILE; NULL: the database's */
+    const char *secret_file;
+    /* A command that only reads: the database must exist already. */
+    bool reads_only;
 } tool_options;
 
 /* One option of a command's own: --NAME and where its value goes. Exactly
