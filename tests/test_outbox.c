@@ -261,6 +261,104 @@ static void test_damaged_snapshots(void **state)
     flowfix_close(&b);
 }
 
+/* A storage table whose outbox_update fails once for a sent activation
+ * message: the process died between the mailer's acceptance and the mark
+ * (the message stays leased, and is claimed again when its lease ends). */
+static chorusacct_storage_ops crash_inner;
+static int crash_armed;
+
+static int crash_update(void *ud, const chorusacct_message *m)
+{
+    if (crash_armed && m->kind == CHORUSACCT_MAIL_ACTIVATION &&
+        m->status == CHORUSACCT_MSG_SENT) {
+        crash_armed = 0;
+        return CHORUSACCT_E_STORAGE;
+    }
+    return crash_inner.outbox_update(ud, m);
+}
+
+/* The Message-ID header of a captured mail as the Maildir and SMTP
+ * mailers write it. */
+static void message_id_of(const chorusacct_mail *m, char *out, size_t cap)
+{
+    static char buf[32768];
+    size_t len = 0;
+    assert_code(chorusacct_mail_format(m, "noreply@portal.test", T0, buf,
+                                       sizeof buf, &len),
+                CHORUSACCT_OK, NULL);
+    const char *h = strstr(buf, "\r\nMessage-ID: ");
+    assert_non_null(h);
+    h += 2;
+    size_t n = strcspn(h, "\r");
+    assert_true(n < cap);
+    memcpy(out, h, n);
+    out[n] = '\0';
+}
+
+/* Issue 12, point 8: after a crash between sending and marking sent, the
+ * activation mail goes again with a new token; its Message-ID is not the
+ * first copy's (a receiver that drops duplicates by Message-ID keeps it),
+ * and its link works. */
+static void test_resent_link_has_a_new_message_id(void **state)
+{
+    (void)state;
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    char siret[15];
+    siret_of(1234567, siret);
+    const char *who = "Marie.Curie@example.fr";
+    do_signup(&b, who, siret, CHORUSACCT_STATE_AWAITING_ACTIVATION);
+
+    chorusacct_ctx *crashing = flowfix_ctx(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    flowfix_storage(&b, &crash_inner);
+    chorusacct_storage_ops wrapped = crash_inner;
+    wrapped.outbox_update = crash_update;
+    assert_code(chorusacct_ctx_set_storage(crashing, &wrapped), CHORUSACCT_OK,
+                crashing);
+    crash_armed = 1;
+    chorusacct_delivery d = {.struct_size = sizeof d};
+    assert_code(chorusacct_outbox_deliver(crashing, 100, &d),
+                CHORUSACCT_E_STORAGE, crashing);
+    assert_int_equal(crash_armed, 0);
+    chorusacct_ctx_free(crashing);
+    char first_token[128];
+    last_token(&b, who, first_token, sizeof first_token);
+    size_t n1 = mails_of(&b, CHORUSACCT_MAIL_ACTIVATION, who);
+    assert_int_equal(n1, 1);
+
+    /* The lease runs out; another worker sends it again. */
+    chorusacct_testclock_advance(b.clock, 301);
+    do_deliver(&b);
+    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_ACTIVATION, who), 2);
+    char token[128];
+    last_token(&b, who, token, sizeof token);
+    assert_string_not_equal(token, first_token);
+
+    const chorusacct_mail *copy[2];
+    size_t k = 0;
+    for (size_t i = 0; i < chorusacct_testmailer_count(b.mail); i++) {
+        const chorusacct_mail *m = chorusacct_testmailer_at(b.mail, i);
+        if (m->kind == CHORUSACCT_MAIL_ACTIVATION && k < 2)
+            copy[k++] = m;
+    }
+    assert_int_equal(k, 2);
+    assert_int_equal(copy[0]->message_id, copy[1]->message_id);
+    char id0[256], id1[256];
+    message_id_of(copy[0], id0, sizeof id0);
+    message_id_of(copy[1], id1, sizeof id1);
+    print_message("%s\n%s\n", id0, id1);
+    assert_string_not_equal(id0, id1);
+    /* The same attempt formatted again gives the same header: a retry of
+     * that very copy (a Maildir sync that failed) is still a duplicate. */
+    char again[256];
+    message_id_of(copy[1], again, sizeof again);
+    assert_string_equal(again, id1);
+
+    int reason = 0;
+    assert_code(do_activate(&b, token, &reason), CHORUSACCT_OK, b.ctx);
+    flowfix_close(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -269,6 +367,7 @@ int main(void)
         cmocka_unit_test(test_rendered_text_sent_as_stored),
         cmocka_unit_test(test_unreadable_snapshot_dead),
         cmocka_unit_test(test_damaged_snapshots),
+        cmocka_unit_test(test_resent_link_has_a_new_message_id),
     };
     return cmocka_run_group_tests_name("outbox", tests, group_setup, NULL);
 }

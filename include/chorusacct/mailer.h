@@ -339,7 +339,10 @@ chorusacct_ctx_set_template(chorusacct_ctx *ctx, int kind, int lang,
  * Headers: `Date` (from `date`, Unix seconds, in UTC), `From`, `To`,
  * `Subject`, `Message-ID` (derived from the outbox id and the domain of
  * `from`, the same on every retry so that a receiver can drop
- * duplicates), `MIME-Version`, `Content-Type`,
+ * duplicates; for a mail with a `link`, which carries a new token on
+ * every attempt, also from the attempt and a hash of the link, so that
+ * no receiver keeps an earlier copy whose link no longer works),
+ * `MIME-Version`, `Content-Type`,
  * `Content-Transfer-Encoding`, and `Auto-Submitted: auto-generated`.
  * Lines end with CRLF.
  *

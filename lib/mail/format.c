@@ -402,6 +402,22 @@ int chorusacct_mail_format(const chorusacct_mail *mail, const char *from,
     put_int(&o, mail->message_id);
     put(&o, ".", 1);
     put_int(&o, mail->account_id);
+    if (mail->link != NULL && mail->link[0] != '\0') {
+        /* A message with a link carries a new token on every attempt (the
+         * raw token is never stored): its Message-ID follows the attempt
+         * and the link, so that a receiver that drops duplicates by
+         * Message-ID does not keep an earlier copy whose link no longer
+         * works. A hash of the link, which does not reveal the token. */
+        uint8_t h[crypto_generichash_BYTES_MIN];
+        char hex[2 * 8 + 1];
+        crypto_generichash(h, sizeof h, (const unsigned char *)mail->link,
+                           strlen(mail->link), NULL, 0);
+        sodium_bin2hex(hex, sizeof hex, h, 8);
+        put(&o, ".", 1);
+        put_int(&o, mail->attempt);
+        put(&o, ".", 1);
+        put(&o, hex, 16);
+    }
     put(&o, "@", 1);
     put(&o, dom, dom_len);
     put(&o, ">", 1);
