@@ -152,6 +152,33 @@ static void test_rendered_text_sent_as_stored(void **state)
     flowfix_close(&b);
 }
 
+/* Found by fuzz_outbox_row: a subject stored rendered with line breaks
+ * (a tampered row) reached the mailer as it was; the mailer's contract is
+ * one line. Listing and delivery give it as one line. */
+static void test_stored_subject_stays_one_line(void **state)
+{
+    (void)state;
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    static chorusacct_message m;
+    memset(&m, 0, sizeof m);
+    m.struct_size = (uint32_t)sizeof m;
+    m.kind = CHORUSACCT_MAIL_SUMMARY;
+    m.account_id = 1;
+    m.status = CHORUSACCT_MSG_PENDING;
+    m.created_at = m.next_attempt_at = T0;
+    snprintf(m.to, sizeof m.to, "marie.curie@example.fr");
+    snprintf(m.subject, sizeof m.subject, "Objet\r\nBcc: x@example.com\n");
+    snprintf(m.body, sizeof m.body, "Corps\n");
+    insert_message(&b, &m);
+    assert_int_equal(public_list(&b, b.ctx), 1);
+    assert_string_equal(listed[0].subject, "Objet  Bcc: x@example.com ");
+    assert_int_equal(do_deliver(&b), 1);
+    const chorusacct_mail *got = chorusacct_testmailer_at(b.mail, 0);
+    assert_string_equal(got->subject, "Objet  Bcc: x@example.com ");
+    flowfix_close(&b);
+}
+
 /* A stored snapshot that does not parse is a dead letter that says so;
  * the messages after it are sent, and the listing still works. */
 static void test_unreadable_snapshot_dead(void **state)
@@ -368,6 +395,7 @@ int main(void)
         cmocka_unit_test(test_unreadable_snapshot_dead),
         cmocka_unit_test(test_damaged_snapshots),
         cmocka_unit_test(test_resent_link_has_a_new_message_id),
+        cmocka_unit_test(test_stored_subject_stays_one_line),
     };
     return cmocka_run_group_tests_name("outbox", tests, group_setup, NULL);
 }

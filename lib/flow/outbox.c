@@ -40,6 +40,13 @@ static bool replace_all(char *dst, size_t cap, const char *src,
 /* ------------------------------------------------------------------ */
 /* Rendering a stored message                                           */
 
+/* Line breaks (LF, CR) become spaces: a subject is one line. */
+static void one_line(char *s)
+{
+    for (; (s = strpbrk(s, "\r\n")) != NULL; s++)
+        *s = ' ';
+}
+
 /* Reads a stored snapshot into NUL-terminated values in `scratch`
  * (CA_SNAP_SCRATCH bytes); false when it is not one this library wrote.
  * Whatever the stored bytes, it reads and writes within bounds. */
@@ -111,6 +118,8 @@ int chorusacct__message_render(const chorusacct_ctx *ctx,
         scratch[n] = '\0';
         if (subject != m->subject)
             snprintf(subject, CHORUSACCT_SUBJECT_SIZE, "%s", m->subject);
+        /* A stored subject is one line, whatever a damaged row holds. */
+        one_line(subject);
         return replace_all(body, body_cap, scratch, CA_LINK_MARK, link)
                    ? CHORUSACCT_OK
                    : CHORUSACCT_E_CAPACITY;
@@ -164,8 +173,7 @@ int chorusacct__message_render(const chorusacct_ctx *ctx,
                                 CHORUSACCT_SUBJECT_SIZE, NULL);
     /* A subject template has no line break, but a value may (a rejection
      * reason): the subject stays one line. */
-    for (char *p = subject; (p = strchr(p, '\n')) != NULL; p++)
-        *p = ' ';
+    one_line(subject);
     int rb = chorusacct__render(tpl_body, vars, CA_ARRAY_LEN(vars), body,
                                 body_cap, NULL);
     return rc != CHORUSACCT_OK ? rc : rb;

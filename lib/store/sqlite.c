@@ -458,11 +458,16 @@ typedef struct {
     int i;
 } ca_cols;
 
+/* An integer, or NULL (a reference to no record, 0): a text, a BLOB or a
+ * real where the library wrote an integer is a damaged value, not one to
+ * convert. */
 static bool c_i64(void *cp, int64_t *v)
 {
     ca_cols *c = cp;
-    *v = sqlite3_column_int64(c->s, c->i++);
-    return true;
+    int type = sqlite3_column_type(c->s, c->i);
+    *v = type == SQLITE_INTEGER ? sqlite3_column_int64(c->s, c->i) : 0;
+    c->i++;
+    return type == SQLITE_INTEGER || type == SQLITE_NULL;
 }
 
 /* A BLOB is not a text: development builds before 0.1.0 stored packed
