@@ -553,6 +553,34 @@ static void test_passes_conformance_suite(void **state)
         fail_msg("%s: %s", chorusacct_status_name(rc), report);
 }
 
+/* Issue 12, point 10: a read-only server (a standby, or read-only
+ * sessions) answers READONLY, which says why, not STORAGE; reads work. */
+static void test_read_only_server_is_readonly(void **state)
+{
+    fixture *f = *state;
+    chorusacct_storage_ops *o = open_ops(f);
+    chorusacct_account a = {.struct_size = sizeof a},
+                       out = {.struct_size = sizeof out};
+    small_account(&a, "reader@example.fr");
+    insert(o, &a);
+    close_ops(f);
+
+    char info[1200];
+    snprintf(info, sizeof info,
+             "%s options='-csearch_path=%s -cdefault_transaction_read_only=on'",
+             pg_base(), f->schema);
+    chorusacct_storage_ops ro = {.struct_size = sizeof ro};
+    assert_code(
+        chorusacct_postgres_ops(&ro, info, CHORUSACCT_POSTGRES_NO_MIGRATE),
+        CHORUSACCT_OK, NULL);
+    assert_code(ro.account_get(ro.user_data, a.id, &out), CHORUSACCT_OK, NULL);
+    chorusacct_account b = {.struct_size = sizeof b};
+    small_account(&b, "writer@example.fr");
+    assert_code(ro.account_insert(ro.user_data, &b), CHORUSACCT_E_READONLY,
+                NULL);
+    ro.destroy(ro.user_data);
+}
+
 int main(void)
 {
     if (pg_base() == NULL) {
@@ -561,6 +589,8 @@ int main(void)
         return 77;
     }
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_read_only_server_is_readonly,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_and_reopen, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(

@@ -12,6 +12,7 @@ the read-only commands.
 usage: test_tool_storage.py TOOL
 """
 import os
+import shutil
 import sqlite3
 import stat
 import subprocess
@@ -113,17 +114,45 @@ with tempfile.TemporaryDirectory() as tmp:
     rc, out, err = run('list', '--secret-file', key + '.none', db=secret_db)
     expect('secret file missing', rc == 2 and 'secret file' in err, err)
 
-    # A read-only file: the read-only commands still answer. (Root is not
-    # stopped by permissions: there the library's flag is tested by
-    # test_sqlite and test_flow instead.)
-    if os.geteuid() != 0:
-        os.chmod(db, 0o400)
-        rc, out, err = run('list', db=db)
+# A file the tool may only read, in a folder where it cannot make the
+# -shm file: the read-only commands still answer, the others say READONLY.
+# Root is not stopped by permissions: as root the tool runs as nobody
+# (runuser), else the test is left out (the library's flag is tested by
+# test_sqlite and test_flow all the same).
+as_other = []
+if os.geteuid() == 0:
+    runuser = shutil.which('runuser')
+    as_other = [runuser, '-u', 'nobody', '--'] if runuser else None
+if as_other is not None:
+    shared = tempfile.mkdtemp(prefix='chorusacct-ro-')
+    try:
+        os.chmod(shared, 0o755)
+        rodb = os.path.join(shared, 'accounts.db')
+        rc, out, err = signup(rodb, 'marie.curie@example.fr')
+        expect('signup before read-only', rc == 0, err)
+        os.chmod(rodb, 0o644 if as_other else 0o444)
+        if not as_other:
+            os.chmod(shared, 0o555)
+
+        def run_other(*args):
+            p = subprocess.run(as_other + [tool, '--db', rodb] + list(args),
+                               capture_output=True)
+            return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+        rc, out, err = run_other('list')
         expect('list on a read-only file',
-               rc == 0 and 'marie.curie@example.fr' in out, err)
-        rc, out, err = signup(db, 'paul.langevin@example.fr')
+               rc == 0 and 'marie.curie@example.fr' in out, repr((out, err)))
+        rc, out, err = run_other('check-token', 'A' * 43)
+        expect('check-token on a read-only file',
+               rc == 1 and 'TOKEN_INVALID' in err, err)
+        rc, out, err = run_other('signup', '--login-email', 'p@example.fr',
+                                 '--first-name', 'Paul', '--last-name',
+                                 'Langevin', '--id-type', 'SIRET', '--id',
+                                 SIRET, '--accept-terms', '--no-captcha')
         expect('signup on a read-only file', rc == 2 and 'READONLY' in err,
                err)
-        os.chmod(db, 0o600)
+    finally:
+        os.chmod(shared, 0o755)
+        shutil.rmtree(shared)
 
 finish()

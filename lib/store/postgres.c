@@ -464,6 +464,14 @@ static int ca_code(const PGresult *r)
         return CHORUSACCT_E_EXISTS;
     if (strcmp(st, "53200") == 0)
         return CHORUSACCT_E_NOMEM;
+    /* Causes an operator must be told: disk full, a read-only server
+     * (a standby, or default_transaction_read_only), damaged data. */
+    if (strcmp(st, "53100") == 0)
+        return CHORUSACCT_E_FULL;
+    if (strcmp(st, "25006") == 0)
+        return CHORUSACCT_E_READONLY;
+    if (strcmp(st, "XX001") == 0 || strcmp(st, "XX002") == 0)
+        return CHORUSACCT_E_CORRUPT;
     return CHORUSACCT_E_STORAGE;
 }
 

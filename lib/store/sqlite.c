@@ -1524,6 +1524,43 @@ static int create_private(const char *path)
     return rc;
 }
 
+/* A WAL-mode file that may only be read, in a folder where its -shm file
+ * cannot be made (a read-only mount, another user's folder): SQLite can
+ * read it only as immutable. That is exact when no -wal file holds
+ * commits not yet in the file, which is checked, and when no one writes
+ * it meanwhile, which holds where this process cannot write (a writer
+ * would have made the -shm file). Otherwise `rc` stays the answer. */
+static int open_immutable(ca_conn *c, const char *path, int rc)
+{
+    char wal[4096], uri[3 * 4096 + 32];
+    if (snprintf(wal, sizeof wal, "%s-wal", path) >= (int)sizeof wal ||
+        access(wal, F_OK) == 0 || errno != ENOENT)
+        return rc;
+    size_t n = 0;
+    n += (size_t)snprintf(uri, sizeof uri, "file:");
+    for (const unsigned char *p = (const unsigned char *)path; *p != '\0';
+         p++) {
+        if (n + 4 >= sizeof uri)
+            return rc;
+        if (*p == '%' || *p == '?' || *p == '#' || *p < 0x21 || *p >= 0x7f)
+            n += (size_t)snprintf(uri + n, sizeof uri - n, "%%%02X", *p);
+        else
+            uri[n++] = (char)*p;
+    }
+    if (n + 16 >= sizeof uri)
+        return rc;
+    snprintf(uri + n, sizeof uri - n, "?immutable=1");
+    sqlite3_close_v2(c->db);
+    c->db = NULL;
+    int orc = sqlite3_open_v2(
+        uri, &c->db,
+        SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+    if (orc != SQLITE_OK)
+        return c->db == NULL ? CHORUSACCT_E_NOMEM : open_code(orc);
+    int crc = configure(c->db, &c->read_only);
+    return crc == CHORUSACCT_OK ? migrate(c->db, true) : crc;
+}
+
 int chorusacct_sqlite_schema_version(void)
 {
     return CA_SCHEMA_VERSION;
@@ -1570,6 +1607,9 @@ int chorusacct_sqlite_ops(chorusacct_storage_ops *out, const char *path,
     rc = configure(c->db, &c->read_only);
     if (rc == CHORUSACCT_OK)
         rc = migrate(c->db, c->read_only);
+    if ((rc == CHORUSACCT_E_READONLY || rc == CHORUSACCT_E_IO) &&
+        c->read_only && (flags & CHORUSACCT_SQLITE_NO_CREATE) != 0)
+        rc = open_immutable(c, path, rc);
     if (rc != CHORUSACCT_OK) {
         conn_free(c);
         return rc;

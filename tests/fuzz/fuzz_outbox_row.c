@@ -36,9 +36,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define NCOLS 13
 
 static const char *const cols[NCOLS] = {
-    "account_id",      "kind",        "lang",    "status", "attempts",
-    "created_at",      "next_attempt_at", "lease_until", "sent_at",
-    "recipient",       "subject",     "body",    "last_error"};
+    "account_id",      "kind",        "lang",
+    "status",          "attempts",    "created_at",
+    "next_attempt_at", "lease_until", "sent_at",
+    "recipient",       "subject",     "body",
+    "last_error"};
 
 typedef struct {
     char path[64];
@@ -163,8 +165,8 @@ static void bind_row(const uint8_t *data, size_t size)
                 sqlite3_bind_text(w->insert, i + 1, (const char *)p, (int)len,
                                   SQLITE_TRANSIENT);
             else
-                sqlite3_bind_blob(w->insert, i + 1, len > 0 ? p : b,
-                                  (int)len, SQLITE_TRANSIENT);
+                sqlite3_bind_blob(w->insert, i + 1, len > 0 ? p : b, (int)len,
+                                  SQLITE_TRANSIENT);
             p += len;
             break;
         }
@@ -206,8 +208,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&m, 0, sizeof m);
     m.struct_size = sizeof m;
     size_t n = 0;
-    must(w->st.outbox_list(w->st.user_data, 0, 0, &m, 1, &n) ==
-         CHORUSACCT_OK);
+    must(w->st.outbox_list(w->st.user_data, 0, 0, &m, 1, &n) == CHORUSACCT_OK);
     must(n == 1);
     check_record(&m);
     const bool damaged =
@@ -241,8 +242,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     memset(&m, 0, sizeof m);
     m.struct_size = sizeof m;
-    must(w->st.outbox_list(w->st.user_data, 0, 0, &m, 1, &n) ==
-         CHORUSACCT_OK);
+    must(w->st.outbox_list(w->st.user_data, 0, 0, &m, 1, &n) == CHORUSACCT_OK);
     must(n == 1);
     check_record(&m);
     return 0;
