@@ -8,6 +8,7 @@
  */
 #include "testutil.h"
 
+#include "damagecheck.h"
 #include "pgutil.h"
 
 #include <pthread.h>
@@ -553,6 +554,33 @@ static void test_passes_conformance_suite(void **state)
         fail_msg("%s: %s", chorusacct_status_name(rc), report);
 }
 
+/* Damages a message's row as only the server's data can be: a body
+ * longer than the record's. */
+static int damage_row(void *ud, int64_t id)
+{
+    const fixture *f = ud;
+    PGconn *c = pg_admin(f->schema);
+    if (c == NULL)
+        return CHORUSACCT_E_IO;
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "UPDATE chorusacct_outbox SET body = repeat('x', 9000)"
+             " WHERE id = %lld",
+             (long long)id);
+    bool ok = pg_exec(c, sql);
+    PQfinish(c);
+    return ok ? CHORUSACCT_OK : CHORUSACCT_E_STORAGE;
+}
+
+/* Issue 12, point 7: the damaged-row part of the storage contract
+ * (tests/damagecheck.h). */
+static void test_damaged_rows_conformance(void **state)
+{
+    fixture *f = *state;
+    chorusacct_storage_ops *ops = open_ops(f);
+    damaged_rows_check(ops, damage_row, f);
+}
+
 /* Issue 12, point 10: a read-only server (a standby, or read-only
  * sessions) answers READONLY, which says why, not STORAGE; reads work. */
 static void test_read_only_server_is_readonly(void **state)
@@ -589,6 +617,8 @@ int main(void)
         return 77;
     }
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_damaged_rows_conformance, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_read_only_server_is_readonly,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_and_reopen, setup,

@@ -6,6 +6,7 @@
  */
 #include "testutil.h"
 
+#include "damagecheck.h"
 #include "sqlutil.h"
 
 #include <errno.h>
@@ -1508,6 +1509,38 @@ static void test_passes_conformance_suite(void **state)
         fail_msg("%s: %s", chorusacct_status_name(rc), report);
 }
 
+/* Damages a message's row as a damaged file would: a BLOB body, then
+ * (every other call) an over-long text in the subject too. */
+static int damage_row(void *ud, int64_t id)
+{
+    const fixture *f = ud;
+    static unsigned calls;
+    sqlite3 *db = raw_open(f->path);
+    char sql[128];
+    snprintf(sql, sizeof sql,
+             calls++ % 2 == 0
+                 ? "UPDATE outbox SET body = randomblob(64) WHERE id = %lld"
+                 : "UPDATE outbox SET subject = printf('%%.500c', 'x')"
+                   " WHERE id = %lld",
+             (long long)id);
+    int rc = raw_exec(db, sql) == SQLITE_OK && sqlite3_changes(db) == 1
+                 ? CHORUSACCT_OK
+                 : CHORUSACCT_E_STORAGE;
+    sqlite3_close(db);
+    return rc;
+}
+
+/* Issue 12, point 7: the damaged-row part of the storage contract
+ * (tests/damagecheck.h), once with a BLOB body, once with a subject too
+ * long for its field. */
+static void test_damaged_rows_conformance(void **state)
+{
+    fixture *f = *state;
+    chorusacct_storage_ops *ops = open_ops(f);
+    damaged_rows_check(ops, damage_row, f);
+    damaged_rows_check(ops, damage_row, f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1551,6 +1584,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_gc_removes_expired_and_used, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_two_threads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_damaged_rows_conformance, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_passes_conformance_suite, setup,
                                         teardown),
     };

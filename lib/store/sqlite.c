@@ -31,6 +31,9 @@
  * reader's throttle (check-token) must not queue behind a writer. */
 #define CA_COUNTER_BUSY_MS 20
 
+/* At most this many counter changes wait in a connection's memory. */
+#define CA_LATER_MAX 4096
+
 /* ------------------------------------------------------------------ */
 /* Schema                                                               */
 
@@ -580,6 +583,10 @@ static int later_note(ca_deltas *l, const char *key, int64_t window,
             l->d[i].delta = sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
             return CHORUSACCT_OK;
         }
+    /* Bounded: past it, a change counts in the answer but is not kept
+     * (a read-only table serving many clients for ever). */
+    if (l->n == CA_LATER_MAX)
+        return CHORUSACCT_OK;
     if (l->n == l->cap) {
         size_t cap = l->cap > 0 ? 2 * l->cap : 4;
         ca_delta *d = realloc(l->d, cap * sizeof *d);
@@ -662,10 +669,15 @@ static int counter_nowait(ca_conn *c, const char *key, int64_t window,
         rc = later_note(&c->later, key, window, delta);
     if (rc != CHORUSACCT_OK)
         return rc;
+    bool kept = false;
     for (size_t i = 0; i < c->later.n; i++)
         if (c->later.d[i].window == window &&
-            strcmp(c->later.d[i].key, key) == 0)
+            strcmp(c->later.d[i].key, key) == 0) {
             v += c->later.d[i].delta;
+            kept = true;
+        }
+    if (!kept)
+        v += delta;
     *count = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
     return CHORUSACCT_OK;
 }
