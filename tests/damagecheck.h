@@ -35,8 +35,7 @@ static inline void damage_msg(chorusacct_message *m, unsigned seed)
 /* `damage(ud, id)` spoils the stored row of message `id`; `ops` must hold
  * no pending message. */
 static inline void damaged_rows_check(const chorusacct_storage_ops *ops,
-                                      int (*damage)(void *, int64_t),
-                                      void *ud)
+                                      int (*damage)(void *, int64_t), void *ud)
 {
     static const char reason[] = "stored row does not decode (";
     static chorusacct_message m[3], out[8];
@@ -49,8 +48,8 @@ static inline void damaged_rows_check(const chorusacct_storage_ops *ops,
 
     size_t n = 0;
     out[0].struct_size = (uint32_t)sizeof out[0];
-    assert_code(ops->outbox_list(st, 0, m[0].id - 1, out, 8, &n),
-                CHORUSACCT_OK, NULL);
+    assert_code(ops->outbox_list(st, 0, m[0].id - 1, out, 8, &n), CHORUSACCT_OK,
+                NULL);
     assert_int_equal(n, 3);
     for (unsigned i = 0; i < 3; i++)
         assert_int_equal(out[i].id, m[i].id);
@@ -64,8 +63,8 @@ static inline void damaged_rows_check(const chorusacct_storage_ops *ops,
     /* Claimed with the others, and recorded dead as the library does. */
     assert_code(ops->begin(st), CHORUSACCT_OK, NULL);
     out[0].struct_size = (uint32_t)sizeof out[0];
-    assert_code(ops->outbox_claim(st, INT64_C(1800000000),
-                                  INT64_C(1800000060), out, 8, &n),
+    assert_code(ops->outbox_claim(st, INT64_C(1800000000), INT64_C(1800000060),
+                                  out, 8, &n),
                 CHORUSACCT_OK, NULL);
     assert_int_equal(n, 3);
     assert_int_equal(out[1].id, m[1].id);
@@ -77,9 +76,9 @@ static inline void damaged_rows_check(const chorusacct_storage_ops *ops,
     assert_code(ops->outbox_update(st, &out[1]), CHORUSACCT_OK, NULL);
     assert_code(ops->commit(st), CHORUSACCT_OK, NULL);
     out[0].struct_size = (uint32_t)sizeof out[0];
-    assert_code(ops->outbox_list(st, CHORUSACCT_MSG_DEAD, m[0].id - 1, out, 8,
-                                 &n),
-                CHORUSACCT_OK, NULL);
+    assert_code(
+        ops->outbox_list(st, CHORUSACCT_MSG_DEAD, m[0].id - 1, out, 8, &n),
+        CHORUSACCT_OK, NULL);
     assert_int_equal(n, 1);
     assert_int_equal(out[0].id, m[1].id);
 }

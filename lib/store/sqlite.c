@@ -23,7 +23,7 @@
 #include "sqlrow.h"
 
 /* Writers wait this long for the write lock before giving up with
- * CHORUSACCT_E_CONFLICT. A flow transaction holds it for well under a
+ * CHORUSACCT_E_BUSY. A flow transaction holds it for well under a
  * millisecond, so only a stuck process makes anyone wait this long. */
 #define CA_BUSY_MS 5000
 
