@@ -296,7 +296,11 @@ CHORUSACCT_API const char *chorusacct_ctx_get_str(const chorusacct_ctx *ctx,
 /**
  * @brief Set the secret key from which token-hashing keys are derived.
  *
- * Tokens and captchas issued under another key stop matching.
+ * Tokens and captchas issued under another key stop matching. A context
+ * given a secret (here or in ::chorusacct_config) never reads nor writes
+ * the one a storage may keep (setting `secret`): this is how an
+ * application keeps the key outside the database (docs/deployment.md,
+ * "Files and secrets"). Wipe your copy once it is given.
  *
  * @param[in] ctx the context
  * @param[in] key ::CHORUSACCT_SECRET_SIZE bytes
