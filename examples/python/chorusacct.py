@@ -181,6 +181,7 @@ class Status(enum.IntEnum):
     INTERNAL = -13
     EXISTS = -14
     CAPACITY = -15
+    CLOCK = -30
     EMPTY = -100
     LENGTH = -101
     CHARACTER = -102
@@ -202,6 +203,7 @@ class Status(enum.IntEnum):
     EMAIL_DOMAIN_LENGTH = -206
     EMAIL_LABEL = -207
     EMAIL_TLD = -208
+    EMAIL_ENCODED = -209
     PHONE_CHARACTER = -250
     PHONE_PLUS = -251
     PHONE_COUNTRY = -252
@@ -996,6 +998,8 @@ _PROTOTYPES = {
     'chorusacct_ctx_free': (None, [c_void_p]),
     'chorusacct_ctx_set_int': (c_int, [c_void_p, c_int, c_int64]),
     'chorusacct_ctx_get_int': (c_int, [c_void_p, c_int, POINTER(c_int64)]),
+    'chorusacct_option_range': (
+        c_int, [c_int, POINTER(c_int64), POINTER(c_int64)]),
     'chorusacct_ctx_set_str': (c_int, [c_void_p, c_int, c_char_p]),
     'chorusacct_ctx_get_str': (c_char_p, [c_void_p, c_int]),
     'chorusacct_ctx_set_secret': (c_int, [c_void_p, c_char_p, c_size_t]),

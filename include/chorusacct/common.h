@@ -88,6 +88,9 @@ typedef enum chorusacct_status {
     CHORUSACCT_E_INTERNAL = -13,   /**< internal error (a bug) */
     CHORUSACCT_E_EXISTS = -14,     /**< a unique key is already taken */
     CHORUSACCT_E_CAPACITY = -15,   /**< a text does not fit its record */
+    /** the clock callback gave a time outside 1970 to 9999 (0 to
+     *  253402300799) */
+    CHORUSACCT_E_CLOCK = -30,
 
     /* Reasons, shared by the validators, VAT numbers included:
      * -100 .. -149. */
@@ -118,6 +121,7 @@ typedef enum chorusacct_status {
     CHORUSACCT_E_EMAIL_DOMAIN_LENGTH = -206, /**< domain over 253 octets */
     CHORUSACCT_E_EMAIL_LABEL = -207,         /**< bad domain label */
     CHORUSACCT_E_EMAIL_TLD = -208,           /**< last label all digits */
+    CHORUSACCT_E_EMAIL_ENCODED = -209, /**< `=?` (encoded word) before `@` */
 
     /* Phone numbers: -250 .. -299. */
     CHORUSACCT_E_PHONE_CHARACTER = -250, /**< letter or other character */
