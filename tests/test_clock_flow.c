@@ -33,8 +33,7 @@ static void every_call_refuses(flowfix *b, int64_t id, const char *token)
     chorusacct_signup f;
     chorusacct_signup_result r = {.struct_size = sizeof r};
     form_fill(&f, "new@example.fr", "Marie", "Curie", siret_b);
-    assert_code(chorusacct_signup_submit(ctx, &f, &r), CHORUSACCT_E_CLOCK,
-                ctx);
+    assert_code(chorusacct_signup_submit(ctx, &f, &r), CHORUSACCT_E_CLOCK, ctx);
     assert_non_null(strstr(chorusacct_ctx_last_error(ctx), "clock"));
     assert_code(chorusacct_draft_create(ctx, &f, &r), CHORUSACCT_E_CLOCK, ctx);
     int64_t got = 0;
@@ -53,9 +52,9 @@ static void every_call_refuses(flowfix *b, int64_t id, const char *token)
     assert_code(chorusacct_captcha_issue(ctx, NULL, cid, sizeof cid, text,
                                          sizeof text, &reason),
                 CHORUSACCT_E_CLOCK, ctx);
-    assert_code(chorusacct_activation_resend(ctx, "first@example.fr", NULL,
-                                             &reason),
-                CHORUSACCT_E_CLOCK, ctx);
+    assert_code(
+        chorusacct_activation_resend(ctx, "first@example.fr", NULL, &reason),
+        CHORUSACCT_E_CLOCK, ctx);
     chorusacct_token_info info = {.struct_size = sizeof info};
     assert_code(chorusacct_activation_lookup(ctx, token, NULL, &info, &reason),
                 CHORUSACCT_E_CLOCK, ctx);
@@ -68,13 +67,8 @@ static void test_clock_out_of_range_refused(void **state)
 {
     (void)state;
     static const int64_t bad[] = {
-        -1,
-        -86400,
-        INT64_MIN,
-        INT64_MIN + 10,
-        TIME_MAX + 1,
-        INT64_MAX - 10,
-        INT64_MAX,
+        -1,           -86400,         INT64_MIN, INT64_MIN + 10,
+        TIME_MAX + 1, INT64_MAX - 10, INT64_MAX,
     };
     flowfix b;
     flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
@@ -118,9 +112,8 @@ static void test_clock_refused_before_the_secret(void **state)
     assert_memory_equal(before, after, 32);
     /* The codes have their names and both messages. */
     assert_string_equal(chorusacct_status_name(CHORUSACCT_E_CLOCK), "CLOCK");
-    assert_non_null(
-        strstr(chorusacct_strerror(CHORUSACCT_E_CLOCK, CHORUSACCT_LANG_EN),
-               "clock"));
+    assert_non_null(strstr(
+        chorusacct_strerror(CHORUSACCT_E_CLOCK, CHORUSACCT_LANG_EN), "clock"));
     assert_non_null(
         strstr(chorusacct_strerror(CHORUSACCT_E_CLOCK, CHORUSACCT_LANG_FR),
                "horloge"));
@@ -134,14 +127,13 @@ static void test_clock_refused_before_the_secret(void **state)
 static void test_clock_at_the_edges_runs_the_flow(void **state)
 {
     (void)state;
-    static const int64_t edges[] = {0, TIME_MAX - 1,
-                                    TIME_MAX};
+    static const int64_t edges[] = {0, TIME_MAX - 1, TIME_MAX};
     static const int ttls[] = {
-        CHORUSACCT_OPT_DRAFT_TTL,       CHORUSACCT_OPT_ACTIVATION_TTL,
-        CHORUSACCT_OPT_APPROVAL_TTL,    CHORUSACCT_OPT_PURGE_AFTER,
-        CHORUSACCT_OPT_RESEND_COOLDOWN, CHORUSACCT_OPT_CAPTCHA_TTL,
+        CHORUSACCT_OPT_DRAFT_TTL,        CHORUSACCT_OPT_ACTIVATION_TTL,
+        CHORUSACCT_OPT_APPROVAL_TTL,     CHORUSACCT_OPT_PURGE_AFTER,
+        CHORUSACCT_OPT_RESEND_COOLDOWN,  CHORUSACCT_OPT_CAPTCHA_TTL,
         CHORUSACCT_OPT_LOCKOUT_DURATION, CHORUSACCT_OPT_MAIL_RETRY_BASE,
-        CHORUSACCT_OPT_MAIL_RETRY_MAX,  CHORUSACCT_OPT_MAIL_LEASE,
+        CHORUSACCT_OPT_MAIL_RETRY_MAX,   CHORUSACCT_OPT_MAIL_LEASE,
     };
     for (size_t e = 0; e < ARRAY_LEN(edges); e++) {
         flowfix b;
@@ -167,8 +159,8 @@ static void test_clock_at_the_edges_runs_the_flow(void **state)
                     CHORUSACCT_OK, b.ctx);
         assert_int_equal(got, id);
         for (int k = 0; k < 6; k++)
-            assert_code(chorusacct_login(b.ctx, "first@example.fr", "wrong",
-                                         5, NULL, &got, &reason),
+            assert_code(chorusacct_login(b.ctx, "first@example.fr", "wrong", 5,
+                                         NULL, &got, &reason),
                         CHORUSACCT_E_REJECTED, b.ctx);
         assert_int_equal(reason, CHORUSACCT_E_LOCKED);
         do_signup(&b, "second@example.fr", siret_b,
@@ -178,8 +170,8 @@ static void test_clock_at_the_edges_runs_the_flow(void **state)
                     CHORUSACCT_OK, b.ctx);
         /* The cooldown (resent_at 0 means never, so not at the epoch). */
         if (edges[e] > 0) {
-            assert_code(chorusacct_activation_resend(
-                            b.ctx, "second@example.fr", NULL, &reason),
+            assert_code(chorusacct_activation_resend(b.ctx, "second@example.fr",
+                                                     NULL, &reason),
                         CHORUSACCT_E_REJECTED, b.ctx);
             assert_code(reason, CHORUSACCT_E_RESEND_COOLDOWN, b.ctx);
         }
