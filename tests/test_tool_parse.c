@@ -220,9 +220,8 @@ static void test_times_strict(void **state)
     /* Printing gives back what was parsed, for every day of four years
      * and the last one. */
     char buf[32];
-    for (int64_t t = 0; t <= TOOL_TIME_MAX; t += (t < 4 * 366 * 86400
-                                                      ? 86400 + 3661
-                                                      : TOOL_TIME_MAX / 997)) {
+    for (int64_t t = 0; t <= TOOL_TIME_MAX;
+         t += (t < 4 * 366 * 86400 ? 86400 + 3661 : TOOL_TIME_MAX / 997)) {
         int64_t back;
         tool_format_time(t, buf, sizeof buf);
         if (t != 0 && (!tool_parse_time(buf, &back) || back != t))

@@ -114,8 +114,8 @@ bool tool_parse_time(const char *s, int64_t *out)
             return false;
         offset = (s[19] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
     }
-    int64_t t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
-                offset;
+    int64_t t =
+        days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset;
     /* The range the library takes from a clock. */
     if (t < 0 || t > TOOL_TIME_MAX)
         return false;
