@@ -100,9 +100,11 @@ typedef struct chorusacct_config {
     int64_t mail_retry_base;     /**< first backoff (60) */
     int64_t mail_retry_max;      /**< longest backoff (86400) */
     int64_t mail_lease;          /**< delivery lease (300) */
-    /** argon2id operations (libsodium's interactive limit). */
+    /** argon2id operations (libsodium's interactive limit); at most
+     *  libsodium's sensitive one, 4 (chorusacct_ctx_set_int()). */
     uint64_t pwhash_opslimit;
-    /** argon2id memory in bytes (libsodium's interactive: 64 MiB). */
+    /** argon2id memory in bytes (libsodium's interactive: 64 MiB); at
+     *  most 1 GiB and a quarter of the machine's memory. */
     uint64_t pwhash_memlimit;
     /** Activation link with a `{token}` placeholder
      *  ("http://localhost:8080/activate?token={token}"). */
