@@ -229,6 +229,16 @@ static void test_times_strict(void **state)
     }
     tool_format_time(TOOL_TIME_MAX, buf, sizeof buf);
     assert_string_equal(buf, "9999-12-31T23:59:59Z");
+    /* A deadline past 9999 (the clock at its end, plus ten years): an
+     * expanded year, not one cut to 0009 (issue 12, point 18). */
+    tool_format_time(TOOL_TIME_MAX + 1, buf, sizeof buf);
+    assert_string_equal(buf, "+10000-01-01T00:00:00Z");
+    tool_format_time(TOOL_TIME_MAX + INT64_C(316224000), buf, sizeof buf);
+    assert_string_equal(buf, "+10010-01-07T23:59:59Z");
+    tool_format_time(INT64_MAX, buf, sizeof buf);
+    assert_string_equal(buf, "+292277026596-12-04T15:30:07Z");
+    tool_format_time(INT64_MIN + 86400, buf, sizeof buf);
+    assert_true(buf[0] == '-' && strlen(buf) < sizeof buf);
 }
 
 int main(void)

@@ -347,11 +347,22 @@ void tool_format_time(int64_t t, char *buf, size_t cap)
     int64_t d = doy - (153 * mp + 2) / 5 + 1;
     int64_t m = mp < 10 ? mp + 3 : mp - 9;
     int64_t y = yoe + era * 400 + (m <= 2);
+    /* A deadline may pass 9999 (the clock stops there, not what is added
+     * to it): ISO 8601's expanded years, signed, rather than a year cut
+     * to four digits. */
+    if (y < 0 || y > 9999) {
+        snprintf(buf, cap, "%+lld-%02u-%02uT%02u:%02u:%02uZ", (long long)y,
+                 (unsigned)(uint8_t)m, (unsigned)(uint8_t)d,
+                 (unsigned)(uint8_t)(rem / 3600),
+                 (unsigned)(uint8_t)(rem / 60 % 60),
+                 (unsigned)(uint8_t)(rem % 60));
+        return;
+    }
     /* Every field is in range here; the narrow types tell the compiler
      * so, and keep the text within 20 characters. */
-    snprintf(buf, cap, "%04u-%02u-%02uT%02u:%02u:%02uZ",
-             (unsigned)(uint16_t)(y % 10000), (unsigned)(uint8_t)m,
-             (unsigned)(uint8_t)d, (unsigned)(uint8_t)(rem / 3600),
+    snprintf(buf, cap, "%04u-%02u-%02uT%02u:%02u:%02uZ", (unsigned)(uint16_t)y,
+             (unsigned)(uint8_t)m, (unsigned)(uint8_t)d,
+             (unsigned)(uint8_t)(rem / 3600),
              (unsigned)(uint8_t)(rem / 60 % 60), (unsigned)(uint8_t)(rem % 60));
 }
 
