@@ -128,6 +128,18 @@ with tempfile.TemporaryDirectory() as tmp:
     rc, out, err = run('activate', stdin=tok + b'short\nshort\n', db=db)
     expect('weak password refused', rc == 1 and 'PASSWORD_SHORT' in err,
            out + err)
+    # Issue 12, point 13: the secrets are read without stdio buffering:
+    # the tool takes its three lines (one for check-token) and not a byte
+    # more, so that a command after it on the same pipe reads the rest (an
+    # fgets() on stdin would have taken the whole pipe into its buffer).
+    for cmd, lines in (('activate', tok + b'short\nshort\n'),
+                       ('check-token', tok)):
+        p = subprocess.run(['sh', '-c', '"$0" --db "$1" %s; cat' % cmd,
+                            tool, db], input=lines + b'REST-OF-INPUT\n',
+                           capture_output=True)
+        expect('%s reads its lines only' % cmd,
+               p.stdout.decode().endswith('REST-OF-INPUT\n'),
+               p.stdout + p.stderr)
     rc, out, err = run('activate', stdin=tok + b'Radium-1898-Polonium\n',
                        db=db)
     expect('activate needs three lines', rc == 2 and 'three lines' in err,
