@@ -1238,6 +1238,14 @@ def status_name(code):
     return _dec(lib.chorusacct_status_name(code))
 
 
+def option_range(option):
+    """The (min, max) values an integer setting accepts (for
+    PWHASH_MEMLIMIT, max depends on the machine's memory)."""
+    lo, hi = c_int64(0), c_int64(0)
+    _raise_if(lib.chorusacct_option_range(option, byref(lo), byref(hi)))
+    return lo.value, hi.value
+
+
 def status_from_name(name):
     """Status code from its name (the ``CHORUSACCT_E_`` prefix is
     optional); ChorusacctError NOTFOUND for an unknown name."""
