@@ -110,6 +110,12 @@ static void test_clock_refused_before_the_secret(void **state)
     assert_code(chorusacct_sweep(b.ctx, &s), CHORUSACCT_E_CLOCK, b.ctx);
     flowfix_digest(&b, after);
     assert_memory_equal(before, after, 32);
+    /* chorusacct_ctx_now() holds the clock within the range. */
+    assert_int_equal(chorusacct_ctx_now(b.ctx), 0);
+    chorusacct_testclock_set(b.clock, INT64_MAX);
+    assert_int_equal(chorusacct_ctx_now(b.ctx), TIME_MAX);
+    chorusacct_testclock_set(b.clock, TIME_MAX);
+    assert_int_equal(chorusacct_ctx_now(b.ctx), TIME_MAX);
     /* The codes have their names and both messages. */
     assert_string_equal(chorusacct_status_name(CHORUSACCT_E_CLOCK), "CLOCK");
     assert_non_null(strstr(
