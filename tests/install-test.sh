@@ -40,7 +40,8 @@ for ex in "$src"/examples/*.c "$src"/examples/*/main.c; do
     case $ex in
     */main.c) name=$(basename "$(dirname "$ex")")
               set -- "$(dirname "$ex")"/*.c
-              ex_libs=$tk_libs ;;
+              # The tool wipes secrets with libsodium's sodium_memzero.
+              ex_libs="$tk_libs $(pkg-config --cflags --libs libsodium)" ;;
     *) name=$(basename "$ex" .c)
        set -- "$ex"
        ex_libs=$libs ;;

@@ -184,6 +184,9 @@ class Server:
         self.thread = None
 
     def authenticate(self, server, session, envelope, mechanism, data):
+        # A test's look at the client while it waits for the answer.
+        if getattr(self, 'on_auth', None) is not None:
+            self.on_auth()
         ok = (isinstance(data, LoginPassword) and data.login == self.user
               and data.password == self.password)
         # handled=False: aiosmtpd answers the failure itself (535).

@@ -116,6 +116,129 @@ static void test_config_ranges(void **state)
     chorusacct_ctx_free(ctx);
 }
 
+/* Issue 12, point 18: every integer setting refuses a negative value (and
+ * 0 and one past its maximum) with E_ARG, changes nothing, and the last
+ * error names the setting and its range. */
+static void test_set_int_refuses_negative_every_setting(void **state)
+{
+    (void)state;
+    static const struct {
+        int opt;
+        const char *name;
+    } opts[] = {
+        {CHORUSACCT_OPT_RESEND_DAILY_QUOTA, "resend_daily_quota"},
+        {CHORUSACCT_OPT_DRAFT_TTL, "draft_ttl"},
+        {CHORUSACCT_OPT_ACTIVATION_TTL, "activation_ttl"},
+        {CHORUSACCT_OPT_APPROVAL_TTL, "approval_ttl"},
+        {CHORUSACCT_OPT_PURGE_AFTER, "purge_after"},
+        {CHORUSACCT_OPT_RESEND_COOLDOWN, "resend_cooldown"},
+        {CHORUSACCT_OPT_CAPTCHA_TTL, "captcha_ttl"},
+        {CHORUSACCT_OPT_CAPTCHA_LENGTH, "captcha_length"},
+        {CHORUSACCT_OPT_CAPTCHA_MAX_ATTEMPTS, "captcha_max_attempts"},
+        {CHORUSACCT_OPT_KEY_ATTEMPTS_PER_HOUR, "key_attempts_per_hour"},
+        {CHORUSACCT_OPT_ADDRESS_ATTEMPTS_PER_HOUR, "address_attempts_per_hour"},
+        {CHORUSACCT_OPT_LOGIN_MAX_FAILURES, "login_max_failures"},
+        {CHORUSACCT_OPT_MAIL_MAX_ATTEMPTS, "mail_max_attempts"},
+        {CHORUSACCT_OPT_LOCKOUT_DURATION, "lockout_duration"},
+        {CHORUSACCT_OPT_MAIL_RETRY_BASE, "mail_retry_base"},
+        {CHORUSACCT_OPT_MAIL_RETRY_MAX, "mail_retry_max"},
+        {CHORUSACCT_OPT_MAIL_LEASE, "mail_lease"},
+        {CHORUSACCT_OPT_PWHASH_OPSLIMIT, "pwhash_opslimit"},
+        {CHORUSACCT_OPT_PWHASH_MEMLIMIT, "pwhash_memlimit"},
+        {CHORUSACCT_OPT_LANG, "lang"},
+        {CHORUSACCT_OPT_FLAGS, "flags"},
+    };
+    chorusacct_ctx *ctx = NULL;
+    assert_code(chorusacct_ctx_new(&ctx, NULL), CHORUSACCT_OK, NULL);
+    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
+        int64_t before, after, min, max;
+        assert_code(chorusacct_ctx_get_int(ctx, opts[i].opt, &before),
+                    CHORUSACCT_OK, ctx);
+        assert_code(chorusacct_option_range(opts[i].opt, &min, &max),
+                    CHORUSACCT_OK, NULL);
+        assert_true(min >= 0 && min <= before && before <= max);
+        const int64_t bad[] = {-1, -5, INT64_MIN, min - 1, max + 1};
+        for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+            if (bad[k] >= min && bad[k] <= max)
+                continue; /* lang and flags take 0 */
+            assert_code(chorusacct_ctx_set_int(ctx, opts[i].opt, bad[k]),
+                        CHORUSACCT_E_ARG, ctx);
+            assert_code(chorusacct_ctx_get_int(ctx, opts[i].opt, &after),
+                        CHORUSACCT_OK, ctx);
+            assert_int_equal(after, before);
+            const char *err = chorusacct_ctx_last_error(ctx);
+            if (strstr(err, opts[i].name) == NULL ||
+                strstr(err, "out of range") == NULL)
+                fail_msg("%s = %lld: last error \"%s\"", opts[i].name,
+                         (long long)bad[k], err);
+        }
+        /* The ends of the range are accepted. */
+        assert_code(chorusacct_ctx_set_int(ctx, opts[i].opt, min),
+                    CHORUSACCT_OK, ctx);
+        assert_code(chorusacct_ctx_set_int(ctx, opts[i].opt, before),
+                    CHORUSACCT_OK, ctx);
+    }
+    int64_t min, max;
+    assert_code(chorusacct_option_range(CHORUSACCT_OPT_PORTAL_NAME, &min, &max),
+                CHORUSACCT_E_ARG, NULL);
+    assert_code(chorusacct_option_range(999, &min, &max), CHORUSACCT_E_ARG,
+                NULL);
+    assert_code(chorusacct_option_range(CHORUSACCT_OPT_LANG, NULL, &max),
+                CHORUSACCT_E_ARG, NULL);
+    chorusacct_ctx_free(ctx);
+}
+
+/* Issue 12, "Also": argon2id limits that would make every login hang are
+ * refused, in the structure and by the setter: the operations above
+ * libsodium's sensitive level, the memory above 1 GiB or a quarter of the
+ * machine's. */
+static void test_pwhash_limits_capped(void **state)
+{
+    (void)state;
+    int64_t min, max;
+    assert_code(
+        chorusacct_option_range(CHORUSACCT_OPT_PWHASH_OPSLIMIT, &min, &max),
+        CHORUSACCT_OK, NULL);
+    assert_int_equal(max, crypto_pwhash_OPSLIMIT_SENSITIVE);
+    assert_code(
+        chorusacct_option_range(CHORUSACCT_OPT_PWHASH_MEMLIMIT, &min, &max),
+        CHORUSACCT_OK, NULL);
+    assert_true(max <= (int64_t)crypto_pwhash_MEMLIMIT_SENSITIVE ||
+                max == (int64_t)crypto_pwhash_MEMLIMIT_INTERACTIVE);
+    assert_true(max >= (int64_t)crypto_pwhash_MEMLIMIT_INTERACTIVE);
+
+    chorusacct_ctx *ctx = NULL;
+    assert_code(chorusacct_ctx_new(&ctx, NULL), CHORUSACCT_OK, NULL);
+    assert_code(chorusacct_ctx_set_int(ctx, CHORUSACCT_OPT_PWHASH_OPSLIMIT,
+                                       crypto_pwhash_OPSLIMIT_SENSITIVE + 1),
+                CHORUSACCT_E_ARG, ctx);
+    assert_code(chorusacct_ctx_set_int(ctx, CHORUSACCT_OPT_PWHASH_OPSLIMIT,
+                                       (int64_t)crypto_pwhash_OPSLIMIT_MAX),
+                CHORUSACCT_E_ARG, ctx);
+    assert_code(chorusacct_ctx_set_int(ctx, CHORUSACCT_OPT_PWHASH_MEMLIMIT,
+                                       (int64_t)crypto_pwhash_MEMLIMIT_MAX),
+                CHORUSACCT_E_ARG, ctx);
+    assert_code(
+        chorusacct_ctx_set_int(ctx, CHORUSACCT_OPT_PWHASH_MEMLIMIT, max + 1),
+        CHORUSACCT_E_ARG, ctx);
+    assert_code(
+        chorusacct_ctx_set_int(ctx, CHORUSACCT_OPT_PWHASH_MEMLIMIT, max),
+        CHORUSACCT_OK, ctx);
+    assert_code(chorusacct_ctx_set_int(ctx, CHORUSACCT_OPT_PWHASH_OPSLIMIT,
+                                       crypto_pwhash_OPSLIMIT_SENSITIVE),
+                CHORUSACCT_OK, ctx);
+    chorusacct_ctx_free(ctx);
+
+    chorusacct_config cfg;
+    assert_code(chorusacct_config_init(&cfg, sizeof cfg), CHORUSACCT_OK, NULL);
+    cfg.pwhash_opslimit = UINT64_C(1) << 32;
+    assert_code(chorusacct_ctx_new(&ctx, &cfg), CHORUSACCT_E_ARG, NULL);
+    assert_code(chorusacct_config_init(&cfg, sizeof cfg), CHORUSACCT_OK, NULL);
+    cfg.pwhash_memlimit = (uint64_t)max + 1;
+    assert_code(chorusacct_ctx_new(&ctx, &cfg), CHORUSACCT_E_ARG, NULL);
+    assert_null(ctx);
+}
+
 /* String settings: one rule whether given in the configuration or with
  * the setter; text that goes into e-mails is one line of UTF-8. */
 static bool taken_by_config(int opt, const char *value)
@@ -610,6 +733,8 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_defaults),
         cmocka_unit_test(test_config_ranges),
+        cmocka_unit_test(test_set_int_refuses_negative_every_setting),
+        cmocka_unit_test(test_pwhash_limits_capped),
         cmocka_unit_test(test_string_settings),
         cmocka_unit_test(test_callback_tables),
         cmocka_unit_test(test_getters_without_storage_refuse),

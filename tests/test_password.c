@@ -214,6 +214,12 @@ static void test_control_format_private_chars_refused(void **state)
     check_pw("Password\0"
              "123",
              12, R_CHAR, U | L | D, CHORUSACCT_E_PASSWORD_CHARACTER);
+    /* Issue 12, point 15: wherever it stands, the last byte or the first
+     * (what a tool that passes the bytes it read may give). */
+    check_pw("Password-1234\0", 14, R_CHAR, U | L | D | S,
+             CHORUSACCT_E_PASSWORD_CHARACTER);
+    check_pw("\0Password-1234", 14, R_CHAR, U | L | D | S,
+             CHORUSACCT_E_PASSWORD_CHARACTER);
 }
 
 static void test_broken_utf8_refused(void **state)

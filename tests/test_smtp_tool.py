@@ -83,7 +83,7 @@ def activation_token(email):
 
 def activate(token):
     pw = b'Correct-Horse-42\n'
-    p = run(['activate', '--token', token], pw + pw)
+    p = run(['activate'], token.encode() + b'\n' + pw + pw)
     return p.returncode == 0 and p.stdout.decode().endswith('\tactive\n')
 
 
@@ -142,6 +142,30 @@ if srv.cert is not None:
            last['rcpt'] == 'irene.curie@example.fr', last)
     token = activation_token('irene.curie@example.fr')
     expect('activate over TLS', token is not None and activate(token))
+
+    # Issue 12, point 13: the environment's own copy of the password is
+    # wiped as soon as the tool has read it: /proc/PID/environ, read by
+    # the server while the tool waits for its answer to AUTH, no longer
+    # holds it.
+    signup('eve.joliot@example.fr', '73282932000074')
+    full = dict(os.environ)
+    full['CHORUSACCT_SMTP_PASSWORD'] = PASSWORD
+    proc = subprocess.Popen(
+        [tool, '--db', db, '--activation-url', URL, 'deliver', '--from',
+         FROM, '--smtp', 'smtps://127.0.0.1:%d' % srv.implicit,
+         '--smtp-user', USER, '--smtp-ca', srv.cert],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=full)
+    seen = []
+    srv.on_auth = lambda: seen.append(
+        open('/proc/%d/environ' % proc.pid, 'rb').read())
+    out, err = proc.communicate()
+    srv.on_auth = None
+    expect('watched deliver', proc.returncode == 0 and b'sent: ' in out,
+           out + err)
+    expect('environment read at AUTH', len(seen) >= 1, seen)
+    expect('password wiped from the environment',
+           seen and all(PASSWORD.encode() not in e for e in seen),
+           [e[-80:] for e in seen[:1]])
 
     # A wrong password: retried later, the reason in the outbox.
     signup('eve.curie@example.fr', '55210055400013')

@@ -106,15 +106,64 @@ with tempfile.TemporaryDirectory() as tmp:
     token = token_for(maildir, 'Marie.Curie@example.fr')
     expect('activation link in the mail', token is not None)
 
-    rc, out, err = run('check-token', token, db=db)
+    # Issue 12, point 12: the token on standard input, never on the
+    # command line (where ps shows it); given there, a usage error.
+    tok = token.encode() + b'\n'
+    rc, out, err = run('check-token', stdin=tok, db=db)
     expect('check-token', rc == 0 and 'valid: yes' in out and
            'Marie.Curie@example.fr' in out, out + err)
-    rc, out, err = run('activate', '--token', token,
-                       stdin=b'short\nshort\n', db=db)
-    expect('weak password refused', rc == 1 and 'PASSWORD_SHORT' in err,
-           out + err)
+    rc, out, err = run('check-token', token, db=db)
+    expect('check-token refuses a token argument',
+           rc == 2 and 'standard input' in err and out == '', out + err)
     rc, out, err = run('activate', '--token', token,
                        stdin=b'Radium-1898-Polonium\nRadium-1898-Polonium\n',
+                       db=db)
+    expect('activate refuses --token',
+           rc == 2 and 'standard input' in err and out == '', out + err)
+    rc, out, err = run('check-token', stdin=b'', db=db)
+    expect('check-token without input', rc == 2, out + err)
+    rc, out, err = run('check-token', stdin=token.encode() + b'\0x\n', db=db)
+    expect('check-token: NUL in the token line',
+           rc == 1 and 'TOKEN_INVALID' in err, out + err)
+    rc, out, err = run('activate', stdin=tok + b'short\nshort\n', db=db)
+    expect('weak password refused', rc == 1 and 'PASSWORD_SHORT' in err,
+           out + err)
+    # Issue 12, point 13: the secrets are read without stdio buffering:
+    # the tool takes its three lines (one for check-token) and not a byte
+    # more, so that a command after it on the same pipe reads the rest (an
+    # fgets() on stdin would have taken the whole pipe into its buffer).
+    for cmd, lines in (('activate', tok + b'short\nshort\n'),
+                       ('check-token', tok)):
+        p = subprocess.run(['sh', '-c', '"$0" --db "$1" %s; cat' % cmd,
+                            tool, db], input=lines + b'REST-OF-INPUT\n',
+                           capture_output=True)
+        expect('%s reads its lines only' % cmd,
+               p.stdout.decode().endswith('REST-OF-INPUT\n'),
+               p.stdout + p.stderr)
+    rc, out, err = run('activate', stdin=tok + b'Radium-1898-Polonium\n',
+                       db=db)
+    expect('activate needs three lines', rc == 2 and 'three lines' in err,
+           out + err)
+    # Issue 12, point 15: the bytes read, NUL included, reach the policy,
+    # which refuses them; a confirmation that differs after a NUL is not
+    # taken for the same; a NUL early in an over-long line does not make
+    # it short.
+    rc, out, err = run('activate', stdin=tok +
+                       b'Radium-1898-Polonium\0a\nRadium-1898-Polonium\0b\n',
+                       db=db)
+    expect('activate: NUL in the password refused',
+           rc == 1 and 'PASSWORD_CHARACTER' in err, out + err)
+    rc, out, err = run('activate', stdin=tok +
+                       b'Radium-1898-Polonium\0\nRadium-1898-Polonium\0\n',
+                       db=db)
+    expect('activate: NUL at the end refused',
+           rc == 1 and 'PASSWORD_CHARACTER' in err, out + err)
+    long_line = b'Radium-1898\0' + b'x' * 5000 + b'\n'
+    rc, out, err = run('activate', stdin=tok + long_line + long_line, db=db)
+    expect('activate: over-long line with an early NUL refused',
+           rc == 2 and 'longer than any password' in err, out + err)
+    rc, out, err = run('activate', stdin=tok +
+                       b'Radium-1898-Polonium\nRadium-1898-Polonium\n',
                        db=db)
     expect('activate', rc == 0 and out == 'account\t1\tactive\n', out + err)
     expect('password never printed', 'Radium' not in out + err)
@@ -128,8 +177,8 @@ with tempfile.TemporaryDirectory() as tmp:
     expect('database holds data', len(stored) > 4096)
     expect('token not stored', token.encode() not in stored)
     expect('password not stored', b'Radium-1898-Polonium' not in stored)
-    rc, out, err = run('activate', '--token', token,
-                       stdin=b'Radium-1898-Polonium\nRadium-1898-Polonium\n',
+    rc, out, err = run('activate', stdin=tok +
+                       b'Radium-1898-Polonium\nRadium-1898-Polonium\n',
                        db=db)
     expect('second activation', rc == 1 and 'ALREADY_ACTIVE' in err, err)
 
@@ -191,6 +240,83 @@ with tempfile.TemporaryDirectory() as tmp:
     expect('config kept', 'activation-ttl: 7200' in out, out)
     rc, out, err = run('config', 'set', 'activation-ttl', '0', db=db)
     expect('config range', rc == 2, rc)
+    # Issue 12, point 18: every numeric setting refuses what is not a whole
+    # number in its range, with a message, on the command line and in
+    # `config set`, and nothing is kept; negative values included (they
+    # were silently ignored).
+    settings = ['draft-ttl', 'activation-ttl', 'approval-ttl', 'purge-after',
+                'resend-cooldown', 'resend-quota', 'captcha-ttl',
+                'captcha-length', 'captcha-attempts', 'key-attempts',
+                'address-attempts', 'login-failures', 'lockout',
+                'mail-attempts', 'mail-retry', 'mail-retry-max',
+                'mail-lease', 'pwhash-ops', 'pwhash-mem']
+    for name in settings:
+        for bad in ('-5', '-1', ' 5', '+5', '5 ', '0x10', '', '1e3',
+                    '99999999999999999999', '-9223372036854775808'):
+            rc, out, err = run('--' + name, bad, 'config', db=db)
+            expect('--%s %r refused' % (name, bad),
+                   rc == 2 and name + ': not a valid value' in err,
+                   (rc, err[:200]))
+            rc, out, err = run('config', 'set', name, bad, db=db)
+            expect('config set %s %r refused' % (name, bad),
+                   rc == 2 and 'not a valid value' in err, (rc, err[:200]))
+    rc, out, err = run('config', db=db)
+    expect('nothing kept', 'activation-ttl: 7200' in out and
+           'pwhash-ops: 2' in out, out)
+    rc, out, err = run('--activation-ttl', '60', 'config', db=db)
+    expect('--activation-ttl 60', rc == 0 and 'activation-ttl: 60' in out,
+           out + err)
+    # The argon2id caps: past libsodium's sensitive level, refused with
+    # the range; at it, accepted.
+    rc, out, err = run('config', 'set', 'pwhash-ops', '5', db=db)
+    expect('pwhash-ops 5 refused', rc == 2 and 'from 1 to 4' in err, err)
+    rc, out, err = run('config', 'set', 'pwhash-ops', '4294967295', db=db)
+    expect('pwhash-ops max refused', rc == 2, err)
+    rc, out, err = run('config', 'set', 'pwhash-mem', str(1 << 40), db=db)
+    expect('pwhash-mem 1 TiB refused', rc == 2 and 'pwhash-mem' in err, err)
+    rc, out, err = run('config', 'set', 'pwhash-mem', str((1 << 30) + 1),
+                       db=db)
+    expect('pwhash-mem past 1 GiB refused', rc == 2, err)
+    rc, out, err = run('config', 'set', 'pwhash-ops', '4', db=db)
+    expect('pwhash-ops 4 accepted', rc == 0, err)
+    rc, out, err = run('config', 'set', 'pwhash-ops', '2', db=db)
+    expect('pwhash-ops back to 2', rc == 0, err)
+
+    # --now: a real time from 1970 to 9999, else a usage error with a
+    # message (issue 12, points 18 and 19).
+    for bad in ('2026-02-31T00:00:00Z', '2026-02-29T00:00:00Z',
+                '2100-02-29T00:00:00Z', '2026-11-26T-5:00:00Z',
+                '2026-11-26T24:00:00Z', '2026-11-26T10:60:00Z',
+                '2026-11-26T10:00:60Z', '2026-11-26T10:00:00+99:99',
+                '2026-11-26T10:00:00+24:00', '2026-11-26T10:00:00+01:60',
+                '10000-01-01T00:00:00Z', '9999-12-31T23:59:59-00:01',
+                '1969-12-31T23:59:59Z', '1970-01-01T00:00:00+00:01',
+                '0000-01-01T00:00:00Z', ' 2026-11-26T10:00:00Z',
+                '2026-11-26T10:00:00', '2026-11-26T10:00:00z',
+                '2026-11-26 10:00:00Z', '2026-1-26T10:00:00Z',
+                '+026-11-26T10:00:00Z', '2026-11-26T10:00:00Z ',
+                '2026-11-26T10:00:00+0100'):
+        rc, out, err = run('--now', bad, 'sweep', db=db)
+        expect('--now %r refused' % bad,
+               rc == 2 and '--now: not a real time' in err, (rc, err[:200]))
+    for good in ('2024-02-29T10:00:00Z', '2000-02-29T23:59:59+05:30',
+                 '1970-01-01T00:00:00Z', '9999-12-31T23:59:59Z',
+                 '9999-12-31T23:59:59+01:00', '2026-11-26T10:00:00-23:59'):
+        # On a database of its own: a sweep in 9999 expires everything.
+        rc, out, err = run('--now', good, 'sweep',
+                           db=os.path.join(tmp, 'now.db'))
+        expect('--now %r accepted' % good, rc == 0 and 'expired:' in out,
+               (rc, out, err[:300]))
+
+    # Issue 12, point 17: an RFC 2047 encoded word as a login address is
+    # a field error.
+    rc, out, err = run('signup', '--login-email',
+                       '=?utf-8?q?evil=40evil.com=2C?=@example.fr',
+                       '--first-name', 'Eve', '--last-name', 'Mallory',
+                       '--id-type', 'SIRET', '--id', '35600000000048',
+                       '--accept-terms', '--no-captcha', db=db)
+    expect('encoded word refused',
+           rc == 1 and 'login_email\tEMAIL_ENCODED\t' in out, out + err)
 
     # French messages.
     rc, out, err = run('--lang', 'fr', 'approve', '--by', '1', '2', db=db)

@@ -3,6 +3,7 @@
  */
 #include "tool.h"
 
+#include <errno.h>
 #include <string.h>
 
 /* ------------------------------------------------------------------ */
@@ -35,14 +36,63 @@ int tool_activate(tool *t, const char *token, const char *pw, size_t pw_len,
     return chorusacct_activation_submit(t->ctx, &f, id, failed, reason);
 }
 
+/* The token, from the first line of standard input: never from the
+ * command line, where any local user sees it in ps. A line that cannot be
+ * a token (too long, a NUL byte in it) is an invalid token; the end of
+ * input, a usage error. Returns EXIT_SUCCESS with the token in buf, or
+ * the exit status. */
+static int read_token(tool *t, const char *cmd, char *buf, size_t cap)
+{
+    size_t len = 0;
+    int st = tool_read_secret_line(0, buf, cap, &len);
+    if (st == TOOL_LINE_OK && memchr(buf, '\0', len) != NULL) {
+        tool_wipe(buf, cap);
+        st = TOOL_LINE_LONG;
+    }
+    if (st == TOOL_LINE_LONG)
+        return tool_report(t, CHORUSACCT_E_REJECTED,
+                           CHORUSACCT_E_TOKEN_INVALID);
+    if (st == TOOL_LINE_ERROR) {
+        fprintf(stderr, "chorusacct: reading standard input: %s\n",
+                strerror(errno));
+        return EXIT_USAGE;
+    }
+    if (st == TOOL_LINE_END) {
+        fprintf(stderr,
+                "chorusacct: %s reads the token from standard input, on "
+                "the first line\n",
+                cmd);
+        return EXIT_USAGE;
+    }
+    return EXIT_SUCCESS;
+}
+
+/* A token on the command line: refused, before anything is read. */
+static bool no_token_argument(const char *cmd, int argc, const char *opt)
+{
+    if (argc == 0 && opt == NULL)
+        return true;
+    fprintf(stderr,
+            "chorusacct: %s takes the token on standard input, not on the "
+            "command line (where other users see it in ps)\n",
+            cmd);
+    return false;
+}
+
 static int run_check_token(tool *t, int argc, char **argv)
 {
-    if (argc != 1)
+    (void)argv;
+    if (!no_token_argument("check-token", argc, NULL))
         return EXIT_USAGE;
+    char token[128];
+    int st = read_token(t, "check-token", token, sizeof token);
+    if (st != EXIT_SUCCESS)
+        return st;
     chorusacct_token_info info = {.struct_size = sizeof info};
     int reason = 0;
-    int rc = chorusacct_activation_lookup(
-        t->ctx, argv[0], check_token_opt.client, &info, &reason);
+    int rc = chorusacct_activation_lookup(t->ctx, token, check_token_opt.client,
+                                          &info, &reason);
+    tool_wipe(token, sizeof token);
     if (rc == CHORUSACCT_OK || (rc == CHORUSACCT_E_REJECTED &&
                                 (reason == CHORUSACCT_E_ALREADY_ACTIVE ||
                                  reason == CHORUSACCT_E_TOKEN_EXPIRED))) {
@@ -67,33 +117,59 @@ static struct {
     const char *token, *client;
 } activate_opt;
 
+/* --token is taken only to be refused with a clear message. */
 static const tool_option activate_options[] = {
     {"token", .value = &activate_opt.token},
     {"client", .value = &activate_opt.client},
     {0},
 };
 
+/* The password lines: up to 1024 code points of 4 bytes, and a \r. */
+#define PW_LINE 4200
+
 static int run_activate(tool *t, int argc, char **argv)
 {
-    (void)argc, (void)argv;
-    if (!tool_need(activate_opt.token, "--token"))
+    (void)argv;
+    if (!no_token_argument("activate", argc, activate_opt.token))
         return EXIT_USAGE;
-    /* Never from the command line, where other users see it. */
-    static char pw[4200], confirm[4200];
+    /* The token, the password and its confirmation: three lines of
+     * standard input, read without stdio and wiped after use. */
+    static char token[128], pw[PW_LINE], confirm[PW_LINE];
+    int st = read_token(t, "activate", token, sizeof token);
+    if (st != EXIT_SUCCESS)
+        return st;
     size_t pw_len = 0, confirm_len = 0;
-    if (!tool_read_secret_line(pw, sizeof pw, &pw_len) ||
-        !tool_read_secret_line(confirm, sizeof confirm, &confirm_len)) {
-        fputs("chorusacct: activate reads the password and its "
-              "confirmation from standard input, one line each\n",
-              stderr);
+    int line = 2;
+    st = tool_read_secret_line(0, pw, sizeof pw, &pw_len);
+    if (st == TOOL_LINE_OK) {
+        line = 3;
+        st = tool_read_secret_line(0, confirm, sizeof confirm, &confirm_len);
+    }
+    if (st != TOOL_LINE_OK) {
+        tool_wipe(token, sizeof token);
+        tool_wipe(pw, sizeof pw);
+        if (st == TOOL_LINE_LONG)
+            fprintf(stderr,
+                    "chorusacct: line %d of standard input is longer than "
+                    "any password (%d bytes)\n",
+                    line, PW_LINE - 2);
+        else if (st == TOOL_LINE_ERROR)
+            fprintf(stderr, "chorusacct: reading standard input: %s\n",
+                    strerror(errno));
+        else
+            fputs("chorusacct: activate reads three lines from standard "
+                  "input: the token, the password, its confirmation\n",
+                  stderr);
         return EXIT_USAGE;
     }
     int64_t id = 0;
     uint32_t failed = 0;
     int reason = 0;
-    int rc =
-        tool_activate(t, activate_opt.token, pw, pw_len, confirm, confirm_len,
-                      activate_opt.client, &id, &failed, &reason);
+    /* The bytes read, NUL bytes included: the library's policy refuses
+     * them, and compares the confirmation over its whole length. */
+    int rc = tool_activate(t, token, pw, pw_len, confirm, confirm_len,
+                           activate_opt.client, &id, &failed, &reason);
+    tool_wipe(token, sizeof token);
     tool_wipe(pw, sizeof pw);
     tool_wipe(confirm, sizeof confirm);
     if (rc != CHORUSACCT_OK) {

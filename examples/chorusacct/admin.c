@@ -87,16 +87,30 @@ static int run_config(tool *t, int argc, char **argv)
         return EXIT_SUCCESS;
     }
     int64_t v;
-    if (argc != 3 || strcmp(argv[0], "set") != 0 ||
-        !tool_parse_i64(argv[2], &v))
+    if (argc != 3 || strcmp(argv[0], "set") != 0) {
+        fputs("chorusacct: config takes nothing, or set NAME VALUE\n", stderr);
         return EXIT_USAGE;
+    }
     const char *name = argv[1];
     int k = tool_setting_find(name);
     int opt = k >= 0 ? tool_settings[k].opt : 0;
     if (strcmp(name, "flags") == 0)
         opt = CHORUSACCT_OPT_FLAGS;
-    if (opt == 0 || chorusacct_ctx_set_int(t->ctx, opt, v) != CHORUSACCT_OK) {
-        fprintf(stderr, "chorusacct: cannot set %s to %s\n", name, argv[2]);
+    if (opt == 0) {
+        fprintf(stderr, "chorusacct: config set: unknown setting %s\n", name);
+        return EXIT_USAGE;
+    }
+    /* Strictly a number in the setting's range, said otherwise. */
+    if (k >= 0 ? !tool_parse_setting((size_t)k, argv[2], &v)
+               : !tool_parse_i64(argv[2], &v)) {
+        if (k < 0)
+            fprintf(stderr, "chorusacct: flags: not a valid value: %s\n",
+                    argv[2]);
+        return EXIT_USAGE;
+    }
+    if (chorusacct_ctx_set_int(t->ctx, opt, v) != CHORUSACCT_OK) {
+        fprintf(stderr, "chorusacct: cannot set %s to %s: %s\n", name, argv[2],
+                chorusacct_ctx_last_error(t->ctx));
         return EXIT_USAGE;
     }
     int rc = tool_config_set(t, name, v);

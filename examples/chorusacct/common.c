@@ -38,6 +38,7 @@ const tool_setting tool_settings[] = {
 };
 _Static_assert(sizeof tool_settings / sizeof tool_settings[0] == TOOL_NSETTINGS,
                "TOOL_NSETTINGS counts tool_settings");
+_Static_assert(TOOL_NSETTINGS <= 32, "settings_given has a bit per setting");
 
 /* The shared options besides the settings, and the sets they are in. */
 static const struct {
@@ -85,46 +86,16 @@ int tool_option_takes(const tool_command *cmd, const char *name)
     return TOOL_NOT_TAKEN;
 }
 
-/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-/* Unix time of an ISO 8601 time: YYYY-MM-DDTHH:MM:SS then Z or +HH:MM or
- * -HH:MM; -1 when malformed. */
-static int64_t parse_time(const char *s)
-{
-    int y, mo, d, h, mi, sec, n = 0;
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec,
-               &n) != 6 ||
-        mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 ||
-        y < 1970)
-        return -1;
-    int64_t offset = 0;
-    const char *z = s + n;
-    if (strcmp(z, "Z") != 0) {
-        int oh, om;
-        if ((z[0] != '+' && z[0] != '-') || strlen(z) != 6 || z[3] != ':' ||
-            sscanf(z + 1, "%2d:%2d", &oh, &om) != 2)
-            return -1;
-        offset = (z[0] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
-    }
-    return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
-           offset;
-}
-
 /* A shared option the command takes; value is NULL for a flag. */
 static bool set_shared(tool_options *o, const char *name, const char *value)
 {
     int k = tool_setting_find(name);
-    if (k >= 0)
-        return tool_parse_i64(value, &o->settings[k]);
+    if (k >= 0) {
+        if (!tool_parse_setting((size_t)k, value, &o->settings[k]))
+            return false;
+        o->settings_given |= UINT32_C(1) << k;
+        return true;
+    }
     if (strcmp(name, "db") == 0) {
         o->db = value;
     } else if (strcmp(name, "secret-file") == 0) {
@@ -134,8 +105,14 @@ static bool set_shared(tool_options *o, const char *name, const char *value)
     } else if (strcmp(name, "lang") == 0) {
         return chorusacct_lang_from_tag(&o->lang, value) == CHORUSACCT_OK;
     } else if (strcmp(name, "now") == 0) {
-        o->now = parse_time(value);
-        return o->now > 0;
+        o->now_set = tool_parse_time(value, &o->now);
+        if (!o->now_set)
+            fprintf(stderr,
+                    "chorusacct: --now: not a real time: %s "
+                    "(YYYY-MM-DDTHH:MM:SS then Z or +HH:MM or -HH:MM, "
+                    "from 1970 to 9999)\n",
+                    value);
+        return o->now_set;
     } else {
         uint32_t bit = strcmp(name, "no-captcha") == 0
                            ? CHORUSACCT_CFG_NO_CAPTCHA
@@ -154,8 +131,13 @@ static bool set_own(const tool_option *p, const char *value)
         *p->value = value;
     } else {
         int64_t v;
-        if (!tool_parse_i64(value, &v) || v <= 0)
+        if (!tool_parse_i64(value, &v) || v <= 0 || v > 1000000000) {
+            fprintf(stderr,
+                    "chorusacct: --%s: not a valid count: %s (a whole "
+                    "number from 1 to 1000000000)\n",
+                    p->name, value);
             return false;
+        }
         *p->count = (long)v;
     }
     return true;
@@ -208,8 +190,6 @@ void tool_init(tool *t)
     memset(t, 0, sizeof *t);
     t->o.db = "chorusacct.db";
     t->o.lang = CHORUSACCT_LANG_EN;
-    for (size_t i = 0; i < TOOL_NSETTINGS; i++)
-        t->o.settings[i] = -1;
 }
 
 const char *tool_msg(const tool *t, int code)
@@ -377,11 +357,11 @@ int tool_open(tool *t)
                 CHORUSACCT_OK)
             fprintf(stderr, "chorusacct: stored setting %s ignored\n",
                     tool_settings[i].name);
-        if (o->settings[i] >= 0 &&
+        if ((o->settings_given & (UINT32_C(1) << i)) &&
             chorusacct_ctx_set_int(t->ctx, tool_settings[i].opt,
                                    o->settings[i]) != CHORUSACCT_OK) {
             fprintf(stderr, "chorusacct: --%s: %s\n", tool_settings[i].name,
-                    tool_msg(t, CHORUSACCT_E_ARG));
+                    chorusacct_ctx_last_error(t->ctx));
             return EXIT_USAGE;
         }
     }
@@ -393,7 +373,7 @@ int tool_open(tool *t)
             CHORUSACCT_OK)
             fprintf(stderr, "chorusacct: stored flags ignored\n");
     }
-    if (o->now > 0) {
+    if (o->now_set) {
         chorusacct_clock_ops ck = {.struct_size = sizeof ck};
         if (chorusacct_testclock_new(&t->clock, o->now) != CHORUSACCT_OK ||
             chorusacct_testclock_ops(&ck, t->clock) != CHORUSACCT_OK ||
@@ -415,17 +395,6 @@ void tool_close(tool *t)
 
 /* ------------------------------------------------------------------ */
 /* Arguments and printing                                               */
-
-bool tool_parse_i64(const char *s, int64_t *out)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0')
-        return false;
-    *out = v;
-    return true;
-}
 
 bool tool_parse_id(const char *s, int64_t *id)
 {
@@ -471,41 +440,26 @@ void tool_format_time(int64_t t, char *buf, size_t cap)
     int64_t d = doy - (153 * mp + 2) / 5 + 1;
     int64_t m = mp < 10 ? mp + 3 : mp - 9;
     int64_t y = yoe + era * 400 + (m <= 2);
+    /* A deadline may pass 9999 (the clock stops there, not what is added
+     * to it): ISO 8601's expanded years, signed, rather than a year cut
+     * to four digits. */
+    if (y < 0 || y > 9999) {
+        snprintf(buf, cap, "%+lld-%02u-%02uT%02u:%02u:%02uZ", (long long)y,
+                 (unsigned)(uint8_t)m, (unsigned)(uint8_t)d,
+                 (unsigned)(uint8_t)(rem / 3600),
+                 (unsigned)(uint8_t)(rem / 60 % 60),
+                 (unsigned)(uint8_t)(rem % 60));
+        return;
+    }
     /* Every field is in range here; the narrow types tell the compiler
      * so, and keep the text within 20 characters. */
-    snprintf(buf, cap, "%04u-%02u-%02uT%02u:%02u:%02uZ",
-             (unsigned)(uint16_t)(y % 10000), (unsigned)(uint8_t)m,
-             (unsigned)(uint8_t)d, (unsigned)(uint8_t)(rem / 3600),
+    snprintf(buf, cap, "%04u-%02u-%02uT%02u:%02u:%02uZ", (unsigned)(uint16_t)y,
+             (unsigned)(uint8_t)m, (unsigned)(uint8_t)d,
+             (unsigned)(uint8_t)(rem / 3600),
              (unsigned)(uint8_t)(rem / 60 % 60), (unsigned)(uint8_t)(rem % 60));
 }
 
 void tool_print_account_state(int64_t id, int state)
 {
     printf("account\t%lld\t%s\n", (long long)id, chorusacct_state_name(state));
-}
-
-/* ------------------------------------------------------------------ */
-/* Secrets                                                              */
-
-bool tool_read_secret_line(char *buf, size_t cap, size_t *len)
-{
-    if (fgets(buf, (int)cap, stdin) == NULL)
-        return false;
-    size_t n = strlen(buf);
-    if (n > 0 && buf[n - 1] == '\n')
-        buf[--n] = '\0';
-    else if (n == cap - 1)
-        return false; /* longer than any allowed password */
-    if (n > 0 && buf[n - 1] == '\r')
-        buf[--n] = '\0';
-    *len = n;
-    return true;
-}
-
-void tool_wipe(void *buf, size_t cap)
-{
-    /* volatile: the wipe must not be optimised away. */
-    volatile char *p = buf;
-    for (size_t i = 0; i < cap; i++)
-        p[i] = 0;
 }

@@ -96,22 +96,34 @@ static int smtp_mailer_of(const struct deliver_opts *o, const char *from,
             return CHORUSACCT_E_ARG;
         }
     }
+    /* Taken out of the environment whatever the options, so that no
+     * copy of it outlives this call (the environment's own is wiped). */
+    size_t env_len = 0;
+    int env = tool_take_env_secret("CHORUSACCT_SMTP_PASSWORD", password,
+                                   sizeof password, &env_len);
     if (o->smtp_user != NULL) {
-        const char *env = getenv("CHORUSACCT_SMTP_PASSWORD");
         if (o->smtp_password_file != NULL) {
             FILE *f = fopen(o->smtp_password_file, "r");
+            /* Unbuffered: no stdio buffer keeps a copy of the password. */
+            if (f != NULL)
+                setvbuf(f, NULL, _IONBF, 0);
             bool ok = f != NULL && fgets(password, sizeof password, f);
             if (f != NULL)
                 fclose(f);
             if (!ok) {
+                tool_wipe(password, sizeof password);
                 fprintf(stderr, "chorusacct: cannot read %s\n",
                         o->smtp_password_file);
                 return CHORUSACCT_E_IO;
             }
             password[strcspn(password, "\r\n")] = '\0';
-        } else if (env != NULL) {
-            snprintf(password, sizeof password, "%s", env);
+        } else if (env == TOOL_LINE_LONG) {
+            fputs("chorusacct: CHORUSACCT_SMTP_PASSWORD is too long\n", stderr);
+            return CHORUSACCT_E_ARG;
+        } else if (env == TOOL_LINE_OK) {
+            /* Already in password. */
         } else {
+            tool_wipe(password, sizeof password);
             fputs("chorusacct: --smtp-user needs --smtp-password-file or "
                   "CHORUSACCT_SMTP_PASSWORD\n",
                   stderr);

@@ -46,9 +46,11 @@ int tool_setting_find(const char *name);
 typedef struct {
     const char *db;
     int lang;
-    int64_t now;                      /* 0: the system clock */
+    int64_t now; /* when now_set; else the system's */
+    bool now_set;
     const char *url;                  /* NULL: the library's default */
-    int64_t settings[TOOL_NSETTINGS]; /* -1: not given */
+    int64_t settings[TOOL_NSETTINGS]; /* when its bit of settings_given */
+    uint32_t settings_given;
     uint32_t config_flags, config_flags_set;
     /* --secret-file, else $CHORUSACCT_SECRET_FILE; NULL: the database's */
     const char *secret_file;
@@ -126,7 +128,19 @@ const char *tool_msg(const tool *t, int code);
 /* A refusal or a failure, on standard error; returns the exit status. */
 int tool_report(const tool *t, int rc, int reason);
 
+/* parse.c: a whole number, digits with an optional minus and nothing
+ * else (no space, no plus). */
 bool tool_parse_i64(const char *s, int64_t *out);
+/* The value of tool_settings[k]: a whole number in the library's range
+ * (chorusacct_option_range()); says so on standard error when it is
+ * not. */
+bool tool_parse_setting(size_t k, const char *s, int64_t *out);
+/* The latest time the library takes from a clock: 9999-12-31T23:59:59Z. */
+#define TOOL_TIME_MAX INT64_C(253402300799)
+/* parse.c: a real time, YYYY-MM-DDTHH:MM:SS then Z or +HH:MM or -HH:MM
+ * (offsets up to 23:59), from 1970 to 9999 (0 to TOOL_TIME_MAX once at
+ * UTC); false for anything else (2026-02-31, hour 24, second 60). */
+bool tool_parse_time(const char *s, int64_t *out);
 /* An account id (> 0); says so on standard error when it is not. */
 bool tool_parse_id(const char *s, int64_t *id);
 /* A required option: says so on standard error when it is missing. */
@@ -139,10 +153,23 @@ void tool_format_time(int64_t t, char *buf, size_t cap);
 /* account<TAB>ID<TAB>STATE */
 void tool_print_account_state(int64_t id, int state);
 
-/* Reads one line of standard input without its line end; false at the
- * end of input or when the line does not fit. */
-bool tool_read_secret_line(char *buf, size_t cap, size_t *len);
-/* Zeroes a buffer that held a secret, in a way not optimised away. */
+/* parse.c: what reading a secret gave. */
+enum {
+    TOOL_LINE_OK = 0,
+    TOOL_LINE_END,  /* end of input before any byte; no such variable */
+    TOOL_LINE_LONG, /* does not fit in cap - 1 bytes */
+    TOOL_LINE_ERROR /* read(2) failed */
+};
+/* Reads one line of `fd` with read(2), no stdio buffer, into buf (cap
+ * bytes): every byte up to the line end, NUL bytes included, without the
+ * line end (\n, or \r\n), then a NUL; *len the bytes read. buf is wiped
+ * unless TOOL_LINE_OK. */
+int tool_read_secret_line(int fd, char *buf, size_t cap, size_t *len);
+/* Copies the environment variable `name` into buf, then wipes the
+ * environment's own string in place and unsets it: TOOL_LINE_OK,
+ * TOOL_LINE_END (not set) or TOOL_LINE_LONG (wiped all the same). */
+int tool_take_env_secret(const char *name, char *buf, size_t cap, size_t *len);
+/* Zeroes a buffer that held a secret (sodium_memzero). */
 void tool_wipe(void *buf, size_t cap);
 
 /* activation.c: fills the activation form of `token` and submits it. */

@@ -64,6 +64,11 @@ static int validate(const validate_kind *kind, uint32_t flags)
     int status = EXIT_SUCCESS;
 
     setvbuf(stdout, out_buf, _IOFBF, sizeof out_buf);
+    /* Passwords are secrets: no stdio buffer of standard input keeps
+     * them, and each line is wiped once checked. */
+    const bool secret = kind->check == check_password;
+    if (secret)
+        setvbuf(stdin, NULL, _IONBF, 0);
     while ((got = getline(&line, &line_cap, stdin)) >= 0) {
         size_t len = (size_t)got;
         if (len > 0 && line[len - 1] == '\n')
@@ -88,7 +93,11 @@ static int validate(const validate_kind *kind, uint32_t flags)
             putchar('\n');
             status = EXIT_REFUSED;
         }
+        if (secret)
+            tool_wipe(line, line_cap);
     }
+    if (line != NULL)
+        tool_wipe(line, line_cap);
     free(line);
     if (ferror(stdin)) {
         fprintf(stderr, "chorusacct: reading standard input: %s\n",

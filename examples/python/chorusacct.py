@@ -181,10 +181,11 @@ class Status(enum.IntEnum):
     INTERNAL = -13
     EXISTS = -14
     CAPACITY = -15
-    FULL = -20
-    CORRUPT = -21
-    READONLY = -22
-    BUSY = -23
+    FULL = -16
+    CORRUPT = -17
+    READONLY = -18
+    BUSY = -19
+    CLOCK = -20
     EMPTY = -100
     LENGTH = -101
     CHARACTER = -102
@@ -206,6 +207,7 @@ class Status(enum.IntEnum):
     EMAIL_DOMAIN_LENGTH = -206
     EMAIL_LABEL = -207
     EMAIL_TLD = -208
+    EMAIL_ENCODED = -209
     PHONE_CHARACTER = -250
     PHONE_PLUS = -251
     PHONE_COUNTRY = -252
@@ -1001,6 +1003,8 @@ _PROTOTYPES = {
     'chorusacct_ctx_free': (None, [c_void_p]),
     'chorusacct_ctx_set_int': (c_int, [c_void_p, c_int, c_int64]),
     'chorusacct_ctx_get_int': (c_int, [c_void_p, c_int, POINTER(c_int64)]),
+    'chorusacct_option_range': (
+        c_int, [c_int, POINTER(c_int64), POINTER(c_int64)]),
     'chorusacct_ctx_set_str': (c_int, [c_void_p, c_int, c_char_p]),
     'chorusacct_ctx_get_str': (c_char_p, [c_void_p, c_int]),
     'chorusacct_ctx_set_secret': (c_int, [c_void_p, c_char_p, c_size_t]),
@@ -1237,6 +1241,14 @@ def status_name(code):
     """Symbolic name of a status code (``"CHECKSUM"``), ``"UNKNOWN"`` for
     an unknown code."""
     return _dec(lib.chorusacct_status_name(code))
+
+
+def option_range(option):
+    """The (min, max) values an integer setting accepts (for
+    PWHASH_MEMLIMIT, max depends on the machine's memory)."""
+    lo, hi = c_int64(0), c_int64(0)
+    _raise_if(lib.chorusacct_option_range(option, byref(lo), byref(hi)))
+    return lo.value, hi.value
 
 
 def status_from_name(name):

@@ -712,6 +712,18 @@ class FlowTest(unittest.TestCase):
         with self.assertRaises(ca.ChorusacctError) as cm:
             ctx.set_int(ca.Option.ACTIVATION_TTL, 0)
         self.assertEqual(cm.exception.code, Status.ARG)
+        # Negative values are refused, the range is published, and the
+        # argon2id limits are capped (issue 12).
+        self.assertEqual(ca.option_range(ca.Option.ACTIVATION_TTL),
+                         (1, 10 * 366 * 86400))
+        with self.assertRaises(ca.ChorusacctError) as cm:
+            ctx.set_int(ca.Option.ACTIVATION_TTL, -5)
+        self.assertIn('activation_ttl', ctx.last_error)
+        self.assertEqual(ca.option_range(ca.Option.PWHASH_OPSLIMIT)[1], 4)
+        with self.assertRaises(ca.ChorusacctError):
+            ctx.set_int(ca.Option.PWHASH_OPSLIMIT, 5)
+        with self.assertRaises(ca.ChorusacctError):
+            ca.option_range(ca.Option.PORTAL_NAME)
         self.assertEqual(ctx.get_str(ca.Option.ACTIVATION_URL),
                          'https://portal.test/activate?token={token}')
         with self.assertRaises(ca.ChorusacctError):

@@ -5,7 +5,10 @@
  *
  * The library reads the time only through a clock table, so that tests and
  * users' test harnesses control it. The default is the system clock.
- * Times are Unix times in seconds (UTC).
+ * Times are Unix times in seconds (UTC), from 0 (1970-01-01T00:00:00Z)
+ * to 253402300799 (9999-12-31T23:59:59Z): every flow call reads
+ * the clock first and fails with ::CHORUSACCT_E_CLOCK, changing nothing,
+ * when the callback answers a time outside that range.
  */
 #ifndef CHORUSACCT_CLOCK_H
 #define CHORUSACCT_CLOCK_H
@@ -27,7 +30,9 @@ extern "C" {
 typedef struct chorusacct_clock_ops {
     uint32_t struct_size; /**< sizeof(chorusacct_clock_ops) */
     void *user_data;      /**< passed to every callback */
-    /** Current Unix time in seconds. Called on the calling thread. */
+    /** Current Unix time in seconds, 0 to 253402300799
+     *  (9999-12-31T23:59:59Z). Called
+     *  on the calling thread. */
     int64_t (*now)(void *user_data);
     /** Optional: called when the context that holds the table is freed. */
     void (*destroy)(void *user_data);

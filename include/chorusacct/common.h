@@ -90,10 +90,13 @@ typedef enum chorusacct_status {
     CHORUSACCT_E_CAPACITY = -15,   /**< a text does not fit its record */
     /* Storage failures with their cause (a backend that cannot tell
      * answers CHORUSACCT_E_STORAGE). */
-    CHORUSACCT_E_FULL = -20,     /**< storage full (disk, size limit) */
-    CHORUSACCT_E_CORRUPT = -21,  /**< stored data damaged, not a database */
-    CHORUSACCT_E_READONLY = -22, /**< storage opened or mounted read-only */
-    CHORUSACCT_E_BUSY = -23,     /**< locked by another writer; retry later */
+    CHORUSACCT_E_FULL = -16,     /**< storage full (disk, size limit) */
+    CHORUSACCT_E_CORRUPT = -17,  /**< stored data damaged, not a database */
+    CHORUSACCT_E_READONLY = -18, /**< storage opened or mounted read-only */
+    CHORUSACCT_E_BUSY = -19,     /**< locked by another writer; retry later */
+    /** the clock callback gave a time outside 1970 to 9999 (0 to
+     *  253402300799) */
+    CHORUSACCT_E_CLOCK = -20,
 
     /* Reasons, shared by the validators, VAT numbers included:
      * -100 .. -149. */
@@ -124,6 +127,7 @@ typedef enum chorusacct_status {
     CHORUSACCT_E_EMAIL_DOMAIN_LENGTH = -206, /**< domain over 253 octets */
     CHORUSACCT_E_EMAIL_LABEL = -207,         /**< bad domain label */
     CHORUSACCT_E_EMAIL_TLD = -208,           /**< last label all digits */
+    CHORUSACCT_E_EMAIL_ENCODED = -209, /**< `=?` (encoded word) before `@` */
 
     /* Phone numbers: -250 .. -299. */
     CHORUSACCT_E_PHONE_CHARACTER = -250, /**< letter or other character */

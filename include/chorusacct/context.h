@@ -100,9 +100,11 @@ typedef struct chorusacct_config {
     int64_t mail_retry_base;     /**< first backoff (60) */
     int64_t mail_retry_max;      /**< longest backoff (86400) */
     int64_t mail_lease;          /**< delivery lease (300) */
-    /** argon2id operations (libsodium's interactive limit). */
+    /** argon2id operations (libsodium's interactive limit); at most
+     *  libsodium's sensitive one, 4 (chorusacct_ctx_set_int()). */
     uint64_t pwhash_opslimit;
-    /** argon2id memory in bytes (libsodium's interactive: 64 MiB). */
+    /** argon2id memory in bytes (libsodium's interactive: 64 MiB); at
+     *  most 1 GiB and a quarter of the machine's memory. */
     uint64_t pwhash_memlimit;
     /** Activation link with a `{token}` placeholder
      *  ("http://localhost:8080/activate?token={token}"). */
@@ -227,9 +229,19 @@ CHORUSACCT_API void chorusacct_ctx_free(chorusacct_ctx *ctx);
  * @param[in] opt   a ::chorusacct_option that is not a string
  * @param[in] value the new value: times 1 s to 10 years, counts 1 to
  *                  1,000,000 (captcha length 4 to 12), argon2 limits
- *                  within libsodium's, flags among the defined ones
+ *                  from libsodium's minimum to the caps below, flags
+ *                  among the defined ones; chorusacct_option_range()
+ *                  gives the range of each. Negative values are never
+ *                  accepted.
+ *
+ * The argon2id limits are capped so that no setting makes every login
+ * hang: the operations at libsodium's `crypto_pwhash_OPSLIMIT_SENSITIVE`
+ * (4), the memory at `crypto_pwhash_MEMLIMIT_SENSITIVE` (1 GiB) and at a
+ * quarter of the machine's physical memory, but never below the default
+ * (64 MiB). The same ranges apply to chorusacct_ctx_new().
  * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_ARG (NULL `ctx`, unknown option
- *         or value out of range; nothing changed).
+ *         or value out of range; nothing changed, and the last error
+ *         names the setting and its range).
  * @par Ownership:
  * Nothing is allocated.
  * @par Threads:
@@ -238,6 +250,24 @@ CHORUSACCT_API void chorusacct_ctx_free(chorusacct_ctx *ctx);
  */
 CHORUSACCT_API CHORUSACCT_NODISCARD int
 chorusacct_ctx_set_int(chorusacct_ctx *ctx, int opt, int64_t value);
+
+/**
+ * @brief The values an integer setting accepts.
+ * @param[in]  opt a ::chorusacct_option that is not a string
+ * @param[out] min the smallest accepted value
+ * @param[out] max the largest accepted value (for
+ *                 ::CHORUSACCT_OPT_PWHASH_MEMLIMIT, it depends on the
+ *                 machine's memory; see chorusacct_ctx_set_int())
+ * @return ::CHORUSACCT_OK, or ::CHORUSACCT_E_ARG for an unknown or string
+ *         option, or a NULL pointer.
+ * @par Ownership:
+ * Nothing is allocated.
+ * @par Threads:
+ * Safe from any thread.
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_option_range(int opt, int64_t *min, int64_t *max);
 
 /**
  * @brief Read an integer setting.
@@ -439,7 +469,8 @@ CHORUSACCT_API const char *chorusacct_ctx_last_error(const chorusacct_ctx *ctx);
 /**
  * @brief The context's current time, through its clock.
  * @param[in] ctx the context
- * @return Unix seconds, or 0 for a NULL `ctx`.
+ * @return Unix seconds, held within 0 to 253402300799 (the flow
+ *         calls refuse a clock outside it), or 0 for a NULL `ctx`.
  * @par Ownership:
  * Nothing is allocated.
  * @par Threads:

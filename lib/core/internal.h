@@ -129,6 +129,31 @@ static inline size_t ca_utf8_decode(const unsigned char *s, size_t avail,
     return 0;
 }
 
+/* The latest time a clock may give: 9999-12-31T23:59:59Z (clock.h). */
+#define CA_TIME_MAX INT64_C(253402300799)
+
+/* Deadlines: a time plus or minus a duration, saturated at the ends of
+ * int64_t rather than wrapped (the clock is within 0..CA_TIME_MAX
+ * and durations within ten years, but a time read back from storage may
+ * be anything). */
+static inline int64_t ca_time_add(int64_t t, int64_t d)
+{
+    if (d > 0 && t > INT64_MAX - d)
+        return INT64_MAX;
+    if (d < 0 && t < INT64_MIN - d)
+        return INT64_MIN;
+    return t + d;
+}
+
+static inline int64_t ca_time_sub(int64_t t, int64_t d)
+{
+    if (d < 0 && t > INT64_MAX + d)
+        return INT64_MAX;
+    if (d > 0 && t < INT64_MIN + d)
+        return INT64_MIN;
+    return t - d;
+}
+
 /* C0, DEL and C1: the control characters, which no text of a message or
  * a setting may hold unless a rule allows one (a line break in a body). */
 static inline bool ca_is_control(uint32_t cp)

@@ -85,6 +85,11 @@ static const status_text status_table[] = {
         "again later.",
         "Le stockage est verrouillé par une autre écriture ; rien n'a été "
         "modifié, veuillez réessayer plus tard."),
+    ROW(CHORUSACCT_E_CLOCK, "CLOCK",
+        "The clock gave a time outside 1970-01-01 to 9999-12-31; nothing "
+        "was changed.",
+        "L'horloge a donné une heure hors de la période du 1970-01-01 au "
+        "9999-12-31 ; rien n'a été modifié."),
 
     /* Reasons shared by the validators. */
     ROW(CHORUSACCT_E_EMPTY, "EMPTY", "This field is required.",
@@ -172,6 +177,11 @@ static const status_text status_table[] = {
         "digits.",
         "La dernière partie du domaine (comme fr ou com) ne peut pas être "
         "composée uniquement de chiffres."),
+    ROW(CHORUSACCT_E_EMAIL_ENCODED, "EMAIL_ENCODED",
+        "Before the @, the sequence =? is not accepted: mail readers would "
+        "show it as another address.",
+        "Avant le @, la suite =? n'est pas acceptée : les logiciels de "
+        "messagerie l'afficheraient comme une autre adresse."),
 
     /* Phone numbers. */
     ROW(CHORUSACCT_E_PHONE_CHARACTER, "PHONE_CHARACTER",

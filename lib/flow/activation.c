@@ -35,7 +35,7 @@ int chorusacct__token_mint(chorusacct_ctx *ctx, chorusacct_account *a,
     t.purpose = CA_TOKEN_ACTIVATION;
     t.account_id = a->id;
     t.created_at = chorusacct__now(ctx);
-    t.expires_at = t.created_at + ctx->cfg.activation_ttl;
+    t.expires_at = ca_time_add(t.created_at, ctx->cfg.activation_ttl);
     chorusacct__random(ctx, raw, sizeof raw);
     sodium_bin2base64(text, CA_TOKEN_LEN + 1, raw, sizeof raw,
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
@@ -345,7 +345,8 @@ static int resend_body(chorusacct_ctx *ctx, void *arg)
              (target != CHORUSACCT_STATE_PENDING_APPROVAL ||
               job->manager_id != 0))
         job->why = CHORUSACCT_E_STATE;
-    else if (a.resent_at != 0 && now - a.resent_at < ctx->cfg.resend_cooldown)
+    else if (a.resent_at != 0 &&
+             ca_time_sub(now, a.resent_at) < ctx->cfg.resend_cooldown)
         job->why = CHORUSACCT_E_RESEND_COOLDOWN;
     if (job->why != 0)
         return CHORUSACCT_E_REJECTED;
@@ -362,9 +363,9 @@ static int resend_body(chorusacct_ctx *ctx, void *arg)
         return rc;
 
     a.resent_at = now;
-    a.expires_at = now + (target == CHORUSACCT_STATE_PENDING_APPROVAL
-                              ? ctx->cfg.approval_ttl
-                              : ctx->cfg.activation_ttl);
+    a.expires_at = ca_time_add(now, target == CHORUSACCT_STATE_PENDING_APPROVAL
+                                        ? ctx->cfg.approval_ttl
+                                        : ctx->cfg.activation_ttl);
     if (a.state == CHORUSACCT_STATE_EXPIRED) {
         rc = chorusacct__move(ctx, &a, target, CHORUSACCT_EV_REVIVE,
                               job->manager_id, NULL);

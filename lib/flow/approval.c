@@ -50,7 +50,7 @@ static int decide_body(chorusacct_ctx *ctx, void *arg)
     const int64_t now = chorusacct__now(ctx);
     a.decided_by = job->actor_id;
     if (job->approve) {
-        a.expires_at = now + ctx->cfg.activation_ttl;
+        a.expires_at = ca_time_add(now, ctx->cfg.activation_ttl);
         rc = chorusacct__move(ctx, &a, CHORUSACCT_STATE_AWAITING_ACTIVATION,
                               CHORUSACCT_EV_APPROVE, job->actor_id, NULL);
         if (rc == CHORUSACCT_OK)
@@ -63,7 +63,7 @@ static int decide_body(chorusacct_ctx *ctx, void *arg)
         if (!chorusacct__set_field(a.reason, sizeof a.reason, job->why))
             return refuse(job, CHORUSACCT_E_REASON_REQUIRED);
         /* Kept for purge_after, then deleted by the sweep. */
-        a.expires_at = now + ctx->cfg.purge_after;
+        a.expires_at = ca_time_add(now, ctx->cfg.purge_after);
         rc = chorusacct__move(ctx, &a, CHORUSACCT_STATE_REJECTED,
                               CHORUSACCT_EV_REJECT, job->actor_id, job->why);
         if (rc == CHORUSACCT_OK)

@@ -68,7 +68,7 @@ int chorusacct_captcha_issue(chorusacct_ctx *ctx, const char *client_key,
     memset(&c, 0, sizeof c);
     c.struct_size = (uint32_t)sizeof c;
     c.created_at = chorusacct__now(ctx);
-    c.expires_at = c.created_at + ctx->cfg.captcha_ttl;
+    c.expires_at = ca_time_add(c.created_at, ctx->cfg.captcha_ttl);
     chorusacct__keyed_hash(ctx, CA_KEY_CAPTCHA, id, strlen(id), c.id_hash);
     answer_hash(ctx, id, text, n, c.answer_hash);
     const chorusacct_storage_ops *st = &ctx->storage;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define TEN_YEARS (10LL * 366 * 86400)
 
@@ -23,49 +24,72 @@ typedef struct {
     opt_type type;
     size_t offset;
     int64_t min, max;
+    const char *name; /* the member of chorusacct_config */
 } opt_info;
 
-#define OFF(m) offsetof(chorusacct_config, m)
+/* The argon2id limits stop at libsodium's "sensitive" level, the
+ * strongest it names (4 passes over 1 GiB: about 3 s a login on a 2026
+ * server), and the memory at a quarter of the machine's: above that every
+ * login would take seconds or swap (docs/deployment.md). */
+#define PWHASH_OPS_CAP ((int64_t)crypto_pwhash_OPSLIMIT_SENSITIVE)
+#define PWHASH_MEM_CAP ((int64_t)crypto_pwhash_MEMLIMIT_SENSITIVE)
+
+static int64_t pwhash_mem_cap(void)
+{
+    int64_t cap = PWHASH_MEM_CAP;
+#if defined(_SC_PHYS_PAGES) && defined(_SC_PAGESIZE)
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && page > 0 && (int64_t)pages / 4 < cap / page)
+        cap = (int64_t)pages / 4 * page;
+#endif
+    /* The default stays valid on any machine. */
+    if (cap < (int64_t)crypto_pwhash_MEMLIMIT_INTERACTIVE)
+        cap = (int64_t)crypto_pwhash_MEMLIMIT_INTERACTIVE;
+    return cap;
+}
+
+#define OPT(opt, type, member, min, max)                                       \
+    {                                                                          \
+        opt, type, offsetof(chorusacct_config, member), min, max, #member      \
+    }
 
 /* One row per setting: where it lives in the configuration, and its
  * range, so that the structure and the typed setters share one check. */
 static const opt_info options[] = {
-    {CHORUSACCT_OPT_LANG, T_I32, OFF(lang), 0, 1},
-    {CHORUSACCT_OPT_FLAGS, T_U32, OFF(flags), 0, 3},
-    {CHORUSACCT_OPT_RESEND_DAILY_QUOTA, T_U32, OFF(resend_daily_quota), 1,
-     1000000},
-    {CHORUSACCT_OPT_DRAFT_TTL, T_I64, OFF(draft_ttl), 1, TEN_YEARS},
-    {CHORUSACCT_OPT_ACTIVATION_TTL, T_I64, OFF(activation_ttl), 1, TEN_YEARS},
-    {CHORUSACCT_OPT_APPROVAL_TTL, T_I64, OFF(approval_ttl), 1, TEN_YEARS},
-    {CHORUSACCT_OPT_PURGE_AFTER, T_I64, OFF(purge_after), 1, TEN_YEARS},
-    {CHORUSACCT_OPT_RESEND_COOLDOWN, T_I64, OFF(resend_cooldown), 1, TEN_YEARS},
-    {CHORUSACCT_OPT_CAPTCHA_TTL, T_I64, OFF(captcha_ttl), 1, TEN_YEARS},
-    {CHORUSACCT_OPT_CAPTCHA_LENGTH, T_U32, OFF(captcha_length), 4, 12},
-    {CHORUSACCT_OPT_CAPTCHA_MAX_ATTEMPTS, T_U32, OFF(captcha_max_attempts), 1,
-     1000000},
-    {CHORUSACCT_OPT_KEY_ATTEMPTS_PER_HOUR, T_U32, OFF(key_attempts_per_hour), 1,
-     1000000},
-    {CHORUSACCT_OPT_ADDRESS_ATTEMPTS_PER_HOUR, T_U32,
-     OFF(address_attempts_per_hour), 1, 1000000},
-    {CHORUSACCT_OPT_LOGIN_MAX_FAILURES, T_U32, OFF(login_max_failures), 1,
-     1000000},
-    {CHORUSACCT_OPT_MAIL_MAX_ATTEMPTS, T_U32, OFF(mail_max_attempts), 1,
-     1000000},
-    {CHORUSACCT_OPT_LOCKOUT_DURATION, T_I64, OFF(lockout_duration), 1,
-     TEN_YEARS},
-    {CHORUSACCT_OPT_MAIL_RETRY_BASE, T_I64, OFF(mail_retry_base), 1, TEN_YEARS},
-    {CHORUSACCT_OPT_MAIL_RETRY_MAX, T_I64, OFF(mail_retry_max), 1, TEN_YEARS},
-    {CHORUSACCT_OPT_MAIL_LEASE, T_I64, OFF(mail_lease), 1, TEN_YEARS},
-    {CHORUSACCT_OPT_PWHASH_OPSLIMIT, T_U64, OFF(pwhash_opslimit),
-     (int64_t)crypto_pwhash_OPSLIMIT_MIN, (int64_t)crypto_pwhash_OPSLIMIT_MAX},
-    {CHORUSACCT_OPT_PWHASH_MEMLIMIT, T_U64, OFF(pwhash_memlimit),
-     (int64_t)crypto_pwhash_MEMLIMIT_MIN, (int64_t)crypto_pwhash_MEMLIMIT_MAX},
-    {CHORUSACCT_OPT_ACTIVATION_URL, T_STR, OFF(activation_url), 0, 0},
-    {CHORUSACCT_OPT_TERMS_VERSION, T_STR, OFF(terms_version), 0, 0},
-    {CHORUSACCT_OPT_PORTAL_NAME, T_STR, OFF(portal_name), 0, 0},
+    OPT(CHORUSACCT_OPT_LANG, T_I32, lang, 0, 1),
+    OPT(CHORUSACCT_OPT_FLAGS, T_U32, flags, 0, 3),
+    OPT(CHORUSACCT_OPT_RESEND_DAILY_QUOTA, T_U32, resend_daily_quota, 1,
+        1000000),
+    OPT(CHORUSACCT_OPT_DRAFT_TTL, T_I64, draft_ttl, 1, TEN_YEARS),
+    OPT(CHORUSACCT_OPT_ACTIVATION_TTL, T_I64, activation_ttl, 1, TEN_YEARS),
+    OPT(CHORUSACCT_OPT_APPROVAL_TTL, T_I64, approval_ttl, 1, TEN_YEARS),
+    OPT(CHORUSACCT_OPT_PURGE_AFTER, T_I64, purge_after, 1, TEN_YEARS),
+    OPT(CHORUSACCT_OPT_RESEND_COOLDOWN, T_I64, resend_cooldown, 1, TEN_YEARS),
+    OPT(CHORUSACCT_OPT_CAPTCHA_TTL, T_I64, captcha_ttl, 1, TEN_YEARS),
+    OPT(CHORUSACCT_OPT_CAPTCHA_LENGTH, T_U32, captcha_length, 4, 12),
+    OPT(CHORUSACCT_OPT_CAPTCHA_MAX_ATTEMPTS, T_U32, captcha_max_attempts, 1,
+        1000000),
+    OPT(CHORUSACCT_OPT_KEY_ATTEMPTS_PER_HOUR, T_U32, key_attempts_per_hour, 1,
+        1000000),
+    OPT(CHORUSACCT_OPT_ADDRESS_ATTEMPTS_PER_HOUR, T_U32,
+        address_attempts_per_hour, 1, 1000000),
+    OPT(CHORUSACCT_OPT_LOGIN_MAX_FAILURES, T_U32, login_max_failures, 1,
+        1000000),
+    OPT(CHORUSACCT_OPT_MAIL_MAX_ATTEMPTS, T_U32, mail_max_attempts, 1, 1000000),
+    OPT(CHORUSACCT_OPT_LOCKOUT_DURATION, T_I64, lockout_duration, 1, TEN_YEARS),
+    OPT(CHORUSACCT_OPT_MAIL_RETRY_BASE, T_I64, mail_retry_base, 1, TEN_YEARS),
+    OPT(CHORUSACCT_OPT_MAIL_RETRY_MAX, T_I64, mail_retry_max, 1, TEN_YEARS),
+    OPT(CHORUSACCT_OPT_MAIL_LEASE, T_I64, mail_lease, 1, TEN_YEARS),
+    OPT(CHORUSACCT_OPT_PWHASH_OPSLIMIT, T_U64, pwhash_opslimit,
+        (int64_t)crypto_pwhash_OPSLIMIT_MIN, PWHASH_OPS_CAP),
+    OPT(CHORUSACCT_OPT_PWHASH_MEMLIMIT, T_U64, pwhash_memlimit,
+        (int64_t)crypto_pwhash_MEMLIMIT_MIN, PWHASH_MEM_CAP),
+    OPT(CHORUSACCT_OPT_ACTIVATION_URL, T_STR, activation_url, 0, 0),
+    OPT(CHORUSACCT_OPT_TERMS_VERSION, T_STR, terms_version, 0, 0),
+    OPT(CHORUSACCT_OPT_PORTAL_NAME, T_STR, portal_name, 0, 0),
 };
 
-#undef OFF
+#undef OPT
 
 static const opt_info *option_find(int opt)
 {
@@ -104,9 +128,24 @@ static int64_t option_read(const chorusacct_config *cfg, const opt_info *o)
     }
 }
 
+static int64_t option_max(const opt_info *o)
+{
+    return o->opt == CHORUSACCT_OPT_PWHASH_MEMLIMIT ? pwhash_mem_cap() : o->max;
+}
+
 static bool option_in_range(const opt_info *o, int64_t v)
 {
-    return v >= o->min && v <= o->max;
+    return v >= o->min && v <= option_max(o);
+}
+
+int chorusacct_option_range(int opt, int64_t *min, int64_t *max)
+{
+    const opt_info *o = option_find(opt);
+    if (o == NULL || o->type == T_STR || min == NULL || max == NULL)
+        return CHORUSACCT_E_ARG;
+    *min = o->min;
+    *max = option_max(o);
+    return CHORUSACCT_OK;
 }
 
 static void option_write(chorusacct_config *cfg, const opt_info *o, int64_t v)
@@ -307,10 +346,24 @@ void chorusacct_ctx_free(chorusacct_ctx *ctx)
 
 int chorusacct_ctx_set_int(chorusacct_ctx *ctx, int opt, int64_t value)
 {
-    const opt_info *o = option_find(opt);
-    if (ctx == NULL || o == NULL || o->type == T_STR ||
-        !option_in_range(o, value))
+    if (ctx == NULL)
         return CHORUSACCT_E_ARG;
+    chorusacct__ok(ctx);
+    const opt_info *o = option_find(opt);
+    if (o == NULL || o->type == T_STR) {
+        snprintf(ctx->last_error, sizeof ctx->last_error,
+                 "option %d: not an integer setting (%s)", opt,
+                 chorusacct_status_name(CHORUSACCT_E_ARG));
+        return CHORUSACCT_E_ARG;
+    }
+    if (!option_in_range(o, value)) {
+        snprintf(ctx->last_error, sizeof ctx->last_error,
+                 "%s: %" PRId64 " is out of range, %" PRId64 " to %" PRId64
+                 " (%s)",
+                 o->name, value, o->min, option_max(o),
+                 chorusacct_status_name(CHORUSACCT_E_ARG));
+        return CHORUSACCT_E_ARG;
+    }
     option_write(&ctx->cfg, o, value);
     return CHORUSACCT_OK;
 }
@@ -654,7 +707,11 @@ int chorusacct__refuse(chorusacct_ctx *ctx, int *reason, int why)
 
 int64_t chorusacct__now(const chorusacct_ctx *ctx)
 {
-    return ctx->clock.now(ctx->clock.user_data);
+    /* chorusacct__ready() refused a clock out of range; one that leaves
+     * the range later in the same call is held at its ends, so that no
+     * deadline overflows. */
+    int64_t now = ctx->clock.now(ctx->clock.user_data);
+    return now < 0 ? 0 : now > CA_TIME_MAX ? CA_TIME_MAX : now;
 }
 
 void chorusacct__random(chorusacct_ctx *ctx, uint8_t *buf, size_t len)
@@ -727,6 +784,18 @@ int chorusacct__ready(chorusacct_ctx *ctx)
 {
     if (!ctx->have_storage)
         return chorusacct__fail(ctx, CHORUSACCT_E_ARG, "no storage set");
+    /* Before anything is written (the keys may create the secret): a
+     * clock before 1970 would lock every account and hold every message,
+     * one past 9999 would overflow deadlines. */
+    const int64_t now = ctx->clock.now(ctx->clock.user_data);
+    if (now < 0 || now > CA_TIME_MAX) {
+        snprintf(ctx->last_error, sizeof ctx->last_error,
+                 "clock: %" PRId64 " is outside 0 to %" PRId64 ": %s (%s)", now,
+                 (int64_t)CA_TIME_MAX,
+                 chorusacct_strerror(CHORUSACCT_E_CLOCK, ctx->cfg.lang),
+                 chorusacct_status_name(CHORUSACCT_E_CLOCK));
+        return CHORUSACCT_E_CLOCK;
+    }
     return chorusacct__keys(ctx);
 }
 

@@ -38,7 +38,7 @@ static int record_body(chorusacct_ctx *ctx, void *arg)
         a.failed_logins++;
         if ((uint32_t)a.failed_logins >= ctx->cfg.login_max_failures) {
             a.failed_logins = 0;
-            a.locked_until = now + ctx->cfg.lockout_duration;
+            a.locked_until = ca_time_add(now, ctx->cfg.lockout_duration);
             job->locked = true;
         }
     }

@@ -321,7 +321,7 @@ static int deliver_one(chorusacct_ctx *ctx, chorusacct_message *m,
             m->status = CHORUSACCT_MSG_DEAD;
             stats->dead++;
         } else {
-            m->next_attempt_at = now + backoff(ctx, m->attempts);
+            m->next_attempt_at = ca_time_add(now, backoff(ctx, m->attempts));
             stats->retried++;
         }
     }
@@ -364,8 +364,9 @@ int chorusacct_outbox_deliver(chorusacct_ctx *ctx, size_t max,
         size_t n = 0;
         for (size_t i = 0; i < want; i++)
             batch[i].struct_size = (uint32_t)sizeof batch[i];
-        rc = st->outbox_claim(st->user_data, now, now + ctx->cfg.mail_lease,
-                              batch, want, &n);
+        rc = st->outbox_claim(st->user_data, now,
+                              ca_time_add(now, ctx->cfg.mail_lease), batch,
+                              want, &n);
         if (rc != CHORUSACCT_OK) {
             rc = chorusacct__fail(ctx, rc, "outbox claim");
             break;

@@ -292,8 +292,8 @@ static int signup_body(chorusacct_ctx *ctx, void *arg)
     a.role = pending ? CHORUSACCT_ROLE_USER : CHORUSACCT_ROLE_PRINCIPAL;
     const int target = pending ? CHORUSACCT_STATE_PENDING_APPROVAL
                                : CHORUSACCT_STATE_AWAITING_ACTIVATION;
-    a.expires_at =
-        now + (pending ? ctx->cfg.approval_ttl : ctx->cfg.activation_ttl);
+    a.expires_at = ca_time_add(now, pending ? ctx->cfg.approval_ttl
+                                            : ctx->cfg.activation_ttl);
     if (job->draft_id != 0) {
         rc = chorusacct__move(ctx, &a, target, CHORUSACCT_EV_SIGNUP, 0, NULL);
     } else {
@@ -435,7 +435,7 @@ static int draft_body(chorusacct_ctx *ctx, void *arg)
     if (rc != CHORUSACCT_OK)
         return rc;
     a.state = CHORUSACCT_STATE_CREATED;
-    a.expires_at = now + ctx->cfg.draft_ttl;
+    a.expires_at = ca_time_add(now, ctx->cfg.draft_ttl);
     rc = st->account_insert(st->user_data, &a);
     if (rc == CHORUSACCT_E_EXISTS)
         return CHORUSACCT_E_CONFLICT;

@@ -22,7 +22,7 @@ int chorusacct__promote(chorusacct_ctx *ctx, chorusacct_account *b,
     if (rc == CHORUSACCT_OK)
         rc = st->structure_update(st->user_data, s);
     b->role = CHORUSACCT_ROLE_PRINCIPAL;
-    b->expires_at = now + ctx->cfg.activation_ttl;
+    b->expires_at = ca_time_add(now, ctx->cfg.activation_ttl);
     if (rc == CHORUSACCT_OK)
         rc = chorusacct__move(ctx, b, CHORUSACCT_STATE_AWAITING_ACTIVATION,
                               event, 0, NULL);
@@ -111,7 +111,7 @@ static int expire_body(chorusacct_ctx *ctx, void *arg)
         from != CHORUSACCT_STATE_PENDING_APPROVAL &&
         from != CHORUSACCT_STATE_AWAITING_ACTIVATION)
         return CHORUSACCT_OK;
-    a.expires_at = now + ctx->cfg.purge_after; /* then purged */
+    a.expires_at = ca_time_add(now, ctx->cfg.purge_after); /* then purged */
     rc = chorusacct__move(ctx, &a, CHORUSACCT_STATE_EXPIRED,
                           CHORUSACCT_EV_EXPIRE, 0, NULL);
     if (rc == CHORUSACCT_OK && from == CHORUSACCT_STATE_AWAITING_ACTIVATION)
@@ -158,7 +158,7 @@ int chorusacct_sweep(chorusacct_ctx *ctx, chorusacct_sweep_result *out)
     chorusacct_account_query q;
     memset(&q, 0, sizeof q);
     q.struct_size = (uint32_t)sizeof q;
-    q.expires_before = now + 1; /* expires_at <= now */
+    q.expires_before = ca_time_add(now, 1); /* expires_at <= now */
     chorusacct_account page[8];
     size_t n;
     sweep_job job;
@@ -180,7 +180,7 @@ int chorusacct_sweep(chorusacct_ctx *ctx, chorusacct_sweep_result *out)
         }
     } while (rc == CHORUSACCT_OK && n == CA_ARRAY_LEN(page));
     if (rc == CHORUSACCT_OK) {
-        rc = st->gc(st->user_data, now - ctx->cfg.purge_after);
+        rc = st->gc(st->user_data, ca_time_sub(now, ctx->cfg.purge_after));
         if (rc != CHORUSACCT_OK)
             rc = chorusacct__fail(ctx, rc, "sweep");
     }

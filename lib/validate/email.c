@@ -216,6 +216,18 @@ static bool local_ok(const unsigned char *s, size_t n)
     return true;
 }
 
+/* Whether a local part holds `=?`, the start of an RFC 2047 encoded word:
+ * `=?utf-8?q?evil=40evil.com=2C?=@example.fr` is a valid dot-atom, but
+ * mail readers decode it and show `"evil@evil.com,"@example.fr`. */
+static bool local_encoded(const char *s, size_t n)
+{
+    const char *p = s, *end = s + n;
+    while ((p = memchr(p, '=', (size_t)(end - p))) != NULL && ++p < end)
+        if (*p == '?')
+            return true;
+    return false;
+}
+
 /* The domain; the reasons in their documented order. */
 static int domain_reason(const unsigned char *d, size_t n)
 {
@@ -266,6 +278,8 @@ static int email_diagnose(const unsigned char *s, size_t len,
         return CHORUSACCT_E_EMAIL_LENGTH;
     if (!local_ok(s, local))
         return CHORUSACCT_E_EMAIL_LOCAL;
+    if (local_encoded((const char *)s, local))
+        return CHORUSACCT_E_EMAIL_ENCODED;
     return domain_reason(at + 1, dlen);
 }
 
@@ -369,7 +383,7 @@ int chorusacct_email_check(const char *in, size_t len, uint32_t flags,
     if (at != NULL && local >= 1 && local <= LOCAL_MAX && len <= EMAIL_MAX)
         m = email_match(in, len);
     const size_t dlen = len - local - 1;
-    if (m == 1 && !labels_short(at + 1, dlen))
+    if (m == 1 && (!labels_short(at + 1, dlen) || local_encoded(in, local)))
         m = 0;
     if (m != 1) {
         chorusacct__clear(buf, cap, len_out);

@@ -16,6 +16,8 @@
  * - a sign-up and a delivery under the resulting settings give messages
  *   whose subject is one line of UTF-8 and whose link holds the token.
  */
+#define _POSIX_C_SOURCE 200809L
+
 #include <chorusacct.h>
 #include <chorusacct/testkit.h>
 
@@ -24,6 +26,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "utf8_ref.h"
 
@@ -74,7 +77,7 @@ static const struct {
     size_t off;
     int64_t min;
     int64_t max;
-} model[] = {
+} model_init[] = {
 #define M(o, t, m, lo, hi)                                                     \
     {                                                                          \
         CHORUSACCT_OPT_##o, t, offsetof(chorusacct_config, m), lo, hi          \
@@ -98,13 +101,50 @@ static const struct {
     M(MAIL_RETRY_BASE, I64, mail_retry_base, 1, YEARS10),
     M(MAIL_RETRY_MAX, I64, mail_retry_max, 1, YEARS10),
     M(MAIL_LEASE, I64, mail_lease, 1, YEARS10),
+    /* Capped where every login would take seconds (context.h); the
+     * memory's cap is filled in at the first run (mem_cap()). */
     M(PWHASH_OPSLIMIT, U64, pwhash_opslimit, crypto_pwhash_OPSLIMIT_MIN,
-      (int64_t)crypto_pwhash_OPSLIMIT_MAX),
-    M(PWHASH_MEMLIMIT, U64, pwhash_memlimit, crypto_pwhash_MEMLIMIT_MIN,
-      (int64_t)crypto_pwhash_MEMLIMIT_MAX),
+      (int64_t)crypto_pwhash_OPSLIMIT_SENSITIVE),
+    M(PWHASH_MEMLIMIT, U64, pwhash_memlimit, crypto_pwhash_MEMLIMIT_MIN, 0),
 #undef M
 };
-#define NMODEL (sizeof model / sizeof model[0])
+#define NMODEL (sizeof model_init / sizeof model_init[0])
+
+/* The documented memory cap: 1 GiB, and a quarter of the physical
+ * memory, but never below the 64 MiB default. */
+static int64_t mem_cap(void)
+{
+    int64_t cap = (int64_t)crypto_pwhash_MEMLIMIT_SENSITIVE;
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && page > 0 && (int64_t)pages / 4 * page < cap)
+        cap = (int64_t)pages / 4 * page;
+    if (cap < (int64_t)crypto_pwhash_MEMLIMIT_INTERACTIVE)
+        cap = (int64_t)crypto_pwhash_MEMLIMIT_INTERACTIVE;
+    return cap;
+}
+
+static struct model_row {
+    int opt;
+    mtype type;
+    size_t off;
+    int64_t min;
+    int64_t max;
+} model[NMODEL];
+
+static void model_fill(void)
+{
+    if (model[0].opt != 0)
+        return;
+    for (size_t i = 0; i < NMODEL; i++) {
+        model[i].opt = model_init[i].opt;
+        model[i].type = model_init[i].type;
+        model[i].off = model_init[i].off;
+        model[i].min = model_init[i].min;
+        model[i].max = model_init[i].opt == CHORUSACCT_OPT_PWHASH_MEMLIMIT
+                           ? mem_cap()
+                           : model_init[i].max;
+    }
+}
 
 static const int str_opts[] = {CHORUSACCT_OPT_ACTIVATION_URL,
                                CHORUSACCT_OPT_TERMS_VERSION,
@@ -317,6 +357,7 @@ static void run_flow(chorusacct_ctx *ctx)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    model_fill();
     input in = {data, size};
     chorusacct_config cfg;
     if (chorusacct_config_init(&cfg, sizeof cfg) != CHORUSACCT_OK)

@@ -53,6 +53,10 @@ static int reference(const uint8_t *s, size_t n)
             return CHORUSACCT_E_EMAIL_LOCAL;
         }
     }
+    /* No RFC 2047 encoded word in the local part. */
+    for (size_t i = 0; i + 1 < local; i++)
+        if (s[i] == '=' && s[i + 1] == '?')
+            return CHORUSACCT_E_EMAIL_ENCODED;
     /* Domain: split into labels first. */
     const uint8_t *d = at + 1;
     size_t starts[256], lens[256], nl = 0, cur = 0;
