@@ -216,7 +216,7 @@ static int run_disable(chorusacct_ctx *ctx, world *w)
 static int run_enable(chorusacct_ctx *ctx, world *w)
 {
     int reason;
-    return chorusacct_account_enable(ctx, w->user, w->user, &reason);
+    return chorusacct_account_enable(ctx, w->boss, w->user, &reason);
 }
 
 static int run_login_fail(chorusacct_ctx *ctx, world *w)

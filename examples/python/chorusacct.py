@@ -244,6 +244,7 @@ class Status(enum.IntEnum):
     ROLE = -422
     SELF = -423
     CAPTCHA_REQUIRED = -424
+    REASON_CHARACTER = -430
 
 
 class Lang(enum.IntEnum):
