@@ -1,7 +1,8 @@
 /*
  * Decisions that stick and answers that tell nothing (issue 12, points 4,
- * 14 and 20): who may lift a deactivation, reasons on one line, and the
- * same answer for every id to whoever does not manage it. On the
+ * 5, 14 and 20): who may lift a deactivation, a structure that cannot be
+ * taken over, reasons on one line, and the same answer for every id to
+ * whoever does not manage it. On the
  * in-memory store, and on SQLite and PostgreSQL with
  * CHORUSACCT_TEST_BACKEND.
  */
@@ -52,9 +53,9 @@ static void test_manager_deactivation_sticks(void **state)
     int reason = 0;
     assert_code(chorusacct_account_disable(b.ctx, boss, u, "left", &reason),
                 CHORUSACCT_OK, b.ctx);
-    assert_refused_unchanged(
-        &b, chorusacct_account_enable(b.ctx, u, u, &reason_),
-        CHORUSACCT_E_NOT_MANAGER);
+    assert_refused_unchanged(&b,
+                             chorusacct_account_enable(b.ctx, u, u, &reason_),
+                             CHORUSACCT_E_NOT_MANAGER);
     assert_int_equal(state_of(&b, u), CHORUSACCT_STATE_DISABLED);
     /* Still refused after the user deactivates nothing in between, and
      * for an account of another structure. */
@@ -85,9 +86,9 @@ static void test_manager_deactivation_sticks(void **state)
                 CHORUSACCT_OK, b.ctx);
     assert_code(chorusacct_account_disable(b.ctx, boss, u, NULL, &reason),
                 CHORUSACCT_OK, b.ctx);
-    assert_refused_unchanged(
-        &b, chorusacct_account_enable(b.ctx, u, u, &reason_),
-        CHORUSACCT_E_NOT_MANAGER);
+    assert_refused_unchanged(&b,
+                             chorusacct_account_enable(b.ctx, u, u, &reason_),
+                             CHORUSACCT_E_NOT_MANAGER);
     flowfix_close(&b);
 }
 
@@ -108,8 +109,9 @@ static void test_disabled_rogue_manager_cannot_approve(void **state)
                 CHORUSACCT_OK, b.ctx);
     int64_t app = do_signup(&b, "friend@acme.fr", siret_a,
                             CHORUSACCT_STATE_PENDING_APPROVAL);
-    assert_code(chorusacct_account_disable(b.ctx, boss, rogue, "abuse", &reason),
-                CHORUSACCT_OK, b.ctx);
+    assert_code(
+        chorusacct_account_disable(b.ctx, boss, rogue, "abuse", &reason),
+        CHORUSACCT_OK, b.ctx);
     assert_refused_unchanged(
         &b, chorusacct_account_enable(b.ctx, rogue, rogue, &reason_),
         CHORUSACCT_E_NOT_MANAGER);
@@ -220,8 +222,7 @@ static void test_reason_refuses_control_characters(void **state)
             &b, chorusacct_account_reject(b.ctx, boss, app, bad[i], &reason_),
             CHORUSACCT_E_REASON_CHARACTER);
         assert_refused_unchanged(
-            &b,
-            chorusacct_account_disable(b.ctx, boss, user, bad[i], &reason_),
+            &b, chorusacct_account_disable(b.ctx, boss, user, bad[i], &reason_),
             CHORUSACCT_E_REASON_CHARACTER);
     }
     assert_string_not_equal(
@@ -231,10 +232,120 @@ static void test_reason_refuses_control_characters(void **state)
                         "REASON_CHARACTER");
     /* Accented letters, emoji, symbols: fine. */
     int reason = 0;
-    assert_code(chorusacct_account_reject(b.ctx, boss, app,
-                                          "Désolé : pas du service — 😀",
-                                          &reason),
+    assert_code(chorusacct_account_reject(
+                    b.ctx, boss, app, "Désolé : pas du service — 😀", &reason),
                 CHORUSACCT_OK, b.ctx);
+    flowfix_close(&b);
+}
+
+/* Point 5: the takeover of the issue. An attacker signs up to a structure
+ * whose first declarer has not activated yet, and waits for the link to
+ * expire: the attacker is not principal after the sweep, a second
+ * sign-up does not take the structure either, the declarer is told and
+ * can still activate during the grace, and then rejects the attacker. */
+static void test_takeover_needs_more_than_an_expired_link(void **state)
+{
+    (void)state;
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    int64_t owner = do_signup(&b, "owner@acme.fr", siret_a,
+                              CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    int64_t attacker = do_signup(&b, "attacker@evil.fr", siret_a,
+                                 CHORUSACCT_STATE_PENDING_APPROVAL);
+    chorusacct_testclock_advance(b.clock, 3601);
+    chorusacct_testmailer_clear(b.mail);
+    chorusacct_sweep_result sw = {.struct_size = sizeof sw};
+    assert_code(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK, b.ctx);
+    assert_int_equal(sw.expired, 1);
+    assert_int_equal(sw.promoted, 0);
+    chorusacct_account a = {.struct_size = sizeof a};
+    assert_code(chorusacct_account_get(b.ctx, attacker, &a), CHORUSACCT_OK,
+                b.ctx);
+    assert_int_equal(a.role, CHORUSACCT_ROLE_USER);
+    assert_int_equal(a.state, CHORUSACCT_STATE_PENDING_APPROVAL);
+    chorusacct_structure s = {.struct_size = sizeof s};
+    assert_code(chorusacct_structure_get(b.ctx, a.structure_id, &s),
+                CHORUSACCT_OK, b.ctx);
+    assert_int_equal(s.principal_id, owner);
+    /* The declarer is told, at the address the links go to. */
+    do_deliver(&b);
+    assert_int_equal(
+        mails_of(&b, CHORUSACCT_MAIL_CLAIM_NOTICE, "owner@acme.fr"), 1);
+    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_CLAIM_NOTICE, NULL), 1);
+
+    /* A new sign-up during the grace does not take the structure. */
+    chorusacct_testclock_advance(b.clock, 6 * 86400);
+    int64_t second = do_signup(&b, "second@evil.fr", siret_a,
+                               CHORUSACCT_STATE_PENDING_APPROVAL);
+    assert_code(chorusacct_account_get(b.ctx, second, &a), CHORUSACCT_OK,
+                b.ctx);
+    assert_int_equal(a.role, CHORUSACCT_ROLE_USER);
+    assert_code(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK, b.ctx);
+    assert_int_equal(sw.promoted, 0);
+
+    /* The owner asks for a new link, activates, and rejects. */
+    int reason = 0;
+    assert_code(
+        chorusacct_activation_resend(b.ctx, "owner@acme.fr", NULL, &reason),
+        CHORUSACCT_OK, b.ctx);
+    assert_int_equal(state_of(&b, owner), CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    activate_last(&b, "owner@acme.fr", NULL, 0);
+    assert_int_equal(state_of(&b, owner), CHORUSACCT_STATE_ACTIVE);
+    assert_code(
+        chorusacct_account_reject(b.ctx, owner, attacker, "Inconnu", &reason),
+        CHORUSACCT_OK, b.ctx);
+    assert_code(
+        chorusacct_account_reject(b.ctx, owner, second, "Inconnu", &reason),
+        CHORUSACCT_OK, b.ctx);
+    /* Long after the grace, nothing changes hands. */
+    chorusacct_testclock_advance(b.clock, 60 * 86400);
+    assert_code(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK, b.ctx);
+    assert_int_equal(sw.promoted, 0);
+    assert_code(chorusacct_structure_get(b.ctx, s.id, &s), CHORUSACCT_OK,
+                b.ctx);
+    assert_int_equal(s.principal_id, owner);
+    flowfix_close(&b);
+}
+
+/* Point 5: a declarer who never comes back. After promotion_grace (a
+ * setting, here one day) the oldest applicant waiting is promoted, with
+ * the purge of the declarer and a promote event in the audit log. */
+static void test_promotion_after_the_grace(void **state)
+{
+    (void)state;
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    assert_code(
+        chorusacct_ctx_set_int(b.ctx, CHORUSACCT_OPT_PROMOTION_GRACE, 86400),
+        CHORUSACCT_OK, b.ctx);
+    assert_code(
+        chorusacct_ctx_set_int(b.ctx, CHORUSACCT_OPT_PROMOTION_GRACE, 0),
+        CHORUSACCT_E_ARG, b.ctx);
+    int64_t gone = do_signup(&b, "gone@acme.fr", siret_a,
+                             CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    int64_t app = do_signup(&b, "app@acme.fr", siret_a,
+                            CHORUSACCT_STATE_PENDING_APPROVAL);
+    chorusacct_testclock_advance(b.clock, 3601);
+    chorusacct_sweep_result sw = {.struct_size = sizeof sw};
+    assert_code(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK, b.ctx);
+    assert_int_equal(sw.promoted, 0);
+    chorusacct_testclock_advance(b.clock, 86400 - 1);
+    assert_code(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK, b.ctx);
+    assert_int_equal(sw.promoted, 0);
+    chorusacct_testclock_advance(b.clock, 1);
+    assert_code(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK, b.ctx);
+    assert_int_equal(sw.purged, 1);
+    assert_int_equal(sw.promoted, 1);
+    chorusacct_account a = {.struct_size = sizeof a};
+    assert_code(chorusacct_account_get(b.ctx, gone, &a), CHORUSACCT_E_NOTFOUND,
+                b.ctx);
+    assert_code(chorusacct_account_get(b.ctx, app, &a), CHORUSACCT_OK, b.ctx);
+    assert_int_equal(a.role, CHORUSACCT_ROLE_PRINCIPAL);
+    assert_int_equal(a.state, CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    int types[8];
+    size_t n = event_types(&b, app, types, 8);
+    assert_true(n >= 2);
+    assert_int_equal(types[n - 1], CHORUSACCT_EV_PROMOTE);
     flowfix_close(&b);
 }
 
@@ -245,6 +356,8 @@ int main(void)
         cmocka_unit_test(test_disabled_rogue_manager_cannot_approve),
         cmocka_unit_test(test_non_manager_same_answer_for_every_id),
         cmocka_unit_test(test_reason_refuses_control_characters),
+        cmocka_unit_test(test_takeover_needs_more_than_an_expired_link),
+        cmocka_unit_test(test_promotion_after_the_grace),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

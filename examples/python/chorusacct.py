@@ -326,6 +326,7 @@ class Option(enum.IntEnum):
     ACTIVATION_URL = 22
     TERMS_VERSION = 23
     PORTAL_NAME = 24
+    PROMOTION_GRACE = 25
 
 
 class Size(enum.IntEnum):
@@ -427,6 +428,7 @@ class MailKind(enum.IntEnum):
     REJECTED = 5
     REMINDER = 6
     ALREADY_EXISTS = 7
+    CLAIM_NOTICE = 8
 
 
 class MailResult(enum.IntEnum):
@@ -542,6 +544,7 @@ class chorusacct_config(ctypes.Structure):
         ('portal_name', c_char_p),
         ('secret', POINTER(c_uint8)),
         ('secret_len', c_size_t),
+        ('promotion_grace', c_int64),
     ]
 
 

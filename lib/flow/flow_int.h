@@ -8,7 +8,7 @@
 
 #include "internal.h"
 
-#define CA_MAIL_KINDS 7 /* chorusacct_mail_kind 1..7 */
+#define CA_MAIL_KINDS 8 /* chorusacct_mail_kind 1..8 */
 #define CA_LANGS 2
 
 /* Purposes of the keys derived from the context's secret. */
