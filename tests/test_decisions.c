@@ -175,6 +175,9 @@ static void test_non_manager_same_answer_for_every_id(void **state)
             assert_refused_unchanged(
                 &b, chorusacct_account_enable(b.ctx, who, id, &reason_),
                 CHORUSACCT_E_NOT_MANAGER);
+            assert_refused_unchanged(
+                &b, chorusacct_activation_resend_by(b.ctx, who, id, &reason_),
+                CHORUSACCT_E_NOT_MANAGER);
         }
     }
     /* In a batch too. */

@@ -895,8 +895,11 @@ static void test_resend_by_manager(void **state)
     assert_code(chorusacct_activation_resend_by(b.ctx, 999, app, &reason),
                 CHORUSACCT_E_REJECTED, b.ctx);
     assert_code(reason, CHORUSACCT_E_NOT_MANAGER, b.ctx);
+    /* An id that names no account: as one of another structure. */
+    reason = 0;
     assert_code(chorusacct_activation_resend_by(b.ctx, boss, 999, &reason),
-                CHORUSACCT_E_NOTFOUND, b.ctx);
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_NOT_MANAGER, b.ctx);
     assert_code(chorusacct_activation_resend_by(NULL, boss, app, &reason),
                 CHORUSACCT_E_ARG, NULL);
     assert_int_equal(mails_of(&b, 0, NULL), 0);

@@ -824,13 +824,13 @@ chorusacct_activation_resend(chorusacct_ctx *ctx, const char *login_email,
  * @param[in]  manager_id an active manager of the account's structure
  * @param[in]  account_id the account awaiting activation
  * @param[out] reason     on ::CHORUSACCT_E_REJECTED:
- *                        ::CHORUSACCT_E_NOT_MANAGER,
+ *                        ::CHORUSACCT_E_NOT_MANAGER (also for an id that
+ *                        names no account),
  *                        ::CHORUSACCT_E_ALREADY_ACTIVE,
  *                        ::CHORUSACCT_E_RESEND_COOLDOWN,
  *                        ::CHORUSACCT_E_RESEND_QUOTA, ::CHORUSACCT_E_STATE
  *                        (may be NULL)
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED,
- *         ::CHORUSACCT_E_NOTFOUND (no such account), or a call failure.
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED, or a call failure.
  * @par Ownership:
  * Nothing is allocated for the caller.
  * @par Threads:
