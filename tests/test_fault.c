@@ -118,10 +118,16 @@ static void setup_due(flowfix *b, world *w)
     (void)w;
     chorusacct_signup f;
     chorusacct_signup_result r = {.struct_size = sizeof r};
-    form_fill(&f, "draft@acme.fr", "Ada", "Byron", NULL);
-    assert_code(chorusacct_draft_create(b->ctx, &f, &r), CHORUSACCT_OK, b->ctx);
     do_signup(b, "late@beta.fr", siret_b, CHORUSACCT_STATE_AWAITING_ACTIVATION);
     do_signup(b, "wait@beta.fr", siret_b, CHORUSACCT_STATE_PENDING_APPROVAL);
+    /* The principal's link expires; its grace (7 days) passes. */
+    chorusacct_testclock_advance(b->clock, 3601);
+    chorusacct_sweep_result sw = {.struct_size = sizeof sw};
+    assert_code(chorusacct_sweep(b->ctx, &sw), CHORUSACCT_OK, b->ctx);
+    assert_int_equal(sw.expired, 1);
+    chorusacct_testclock_advance(b->clock, 7 * 86400 - 86400);
+    form_fill(&f, "draft@acme.fr", "Ada", "Byron", NULL);
+    assert_code(chorusacct_draft_create(b->ctx, &f, &r), CHORUSACCT_OK, b->ctx);
     chorusacct_testclock_advance(b->clock, 86401);
 }
 
@@ -216,7 +222,7 @@ static int run_disable(chorusacct_ctx *ctx, world *w)
 static int run_enable(chorusacct_ctx *ctx, world *w)
 {
     int reason;
-    return chorusacct_account_enable(ctx, w->user, w->user, &reason);
+    return chorusacct_account_enable(ctx, w->boss, w->user, &reason);
 }
 
 static int run_login_fail(chorusacct_ctx *ctx, world *w)
@@ -357,7 +363,8 @@ static void test_sweep_resumes(void **state)
         setup_due(&b, &w);
         chorusacct_sweep_result sw = {.struct_size = sizeof sw};
         assert_code(chorusacct_sweep(b.ctx, &sw), CHORUSACCT_OK, b.ctx);
-        assert_int_equal(sw.expired, 2); /* the draft, the principal */
+        assert_int_equal(sw.expired, 1); /* the draft */
+        assert_int_equal(sw.purged, 1);  /* the principal, after its grace */
         assert_int_equal(sw.promoted, 1);
         flowfix_digest(&b, clean);
         flowfix_close(&b);

@@ -30,12 +30,13 @@ static void test_kind_and_status_names(void **state)
         {CHORUSACCT_MAIL_REJECTED, "rejected"},
         {CHORUSACCT_MAIL_REMINDER, "reminder"},
         {CHORUSACCT_MAIL_ALREADY_EXISTS, "already_exists"},
+        {CHORUSACCT_MAIL_CLAIM_NOTICE, "claim_notice"},
     };
     for (size_t i = 0; i < ARRAY_LEN(kinds); i++)
         assert_string_equal(chorusacct_mail_kind_name(kinds[i].kind),
                             kinds[i].name);
     assert_string_equal(chorusacct_mail_kind_name(0), "unknown");
-    assert_string_equal(chorusacct_mail_kind_name(8), "unknown");
+    assert_string_equal(chorusacct_mail_kind_name(9), "unknown");
     assert_string_equal(chorusacct_mail_kind_name(-1), "unknown");
     assert_string_equal(chorusacct_mail_kind_name(INT32_MIN), "unknown");
     assert_string_equal(chorusacct_mail_kind_name(INT32_MAX), "unknown");
@@ -228,6 +229,9 @@ static void test_template_content(void **state)
          * the address goes to the owner's mailbox. */
         {CHORUSACCT_MAIL_ALREADY_EXISTS, "login_email",
          "first_name last_name phone company_name link reason"},
+        /* What to do to keep the structure, without a link. */
+        {CHORUSACCT_MAIL_CLAIM_NOTICE,
+         "first_name company_name identifier login_email", "link reason"},
     };
     for (size_t i = 0; i < ARRAY_LEN(want); i++) {
         for (int lang = 0; lang <= 1; lang++) {
@@ -270,7 +274,7 @@ static void test_template_args(void **state)
                 NULL);
     assert_null(s);
     assert_null(b);
-    assert_code(chorusacct_template_default(8, 0, &s, &b), CHORUSACCT_E_ARG,
+    assert_code(chorusacct_template_default(9, 0, &s, &b), CHORUSACCT_E_ARG,
                 NULL);
     assert_code(chorusacct_template_default(-1, 0, &s, &b), CHORUSACCT_E_ARG,
                 NULL);

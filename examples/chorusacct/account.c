@@ -65,29 +65,44 @@ const tool_command tool_cmd_enable = {"enable", TOOL_FLOW, enable_options,
 /* ------------------------------------------------------------------ */
 /* show                                                                 */
 
+/* Every text from storage is escaped (tool_put_kv): one key a line,
+ * whatever a field holds. */
 static void print_account(const tool *t, const chorusacct_account *a)
 {
-    char c[32], u[32], e[32], act[32];
-    tool_format_time(a->created_at, c, sizeof c);
-    tool_format_time(a->updated_at, u, sizeof u);
-    tool_format_time(a->expires_at, e, sizeof e);
-    tool_format_time(a->activated_at, act, sizeof act);
-    printf("id: %lld\nstate: %s\nstate_label: %s\nlogin_email: %s\n"
-           "contact_email: %s\nfirst_name: %s\nlast_name: %s\nphone: %s\n"
-           "structure: %lld\nrole: %s\nlang: %s\nterms_version: %s\n"
-           "created_at: %s\nupdated_at: %s\nexpires_at: %s\n"
-           "activated_at: %s\nversion: %lld\n",
-           (long long)a->id, chorusacct_state_name(a->state),
-           chorusacct_state_label(a->state, t->o.lang), a->login_email,
-           a->contact_email, a->first_name, a->last_name,
-           a->phone[0] ? a->phone : "-", (long long)a->structure_id,
-           a->role ? chorusacct_role_name(a->role) : "-",
-           a->lang == CHORUSACCT_LANG_FR ? "fr" : "en", a->terms_version, c, u,
-           e, act, (long long)a->version);
+    char time[32], name[TOOL_NAME_SIZE];
+    printf("id: %lld\n", (long long)a->id);
+    tool_put_kv("state",
+                tool_name(name, chorusacct_state_name(a->state), a->state));
+    tool_put_kv("state_label", chorusacct_state_label(a->state, t->o.lang));
+    tool_put_kv("login_email", a->login_email);
+    tool_put_kv("contact_email", a->contact_email);
+    tool_put_kv("first_name", a->first_name);
+    tool_put_kv("last_name", a->last_name);
+    tool_put_kv("phone", a->phone[0] ? a->phone : "-");
+    printf("structure: %lld\n", (long long)a->structure_id);
+    tool_put_kv("role", a->role ? tool_name(name, chorusacct_role_name(a->role),
+                                            a->role)
+                                : "-");
+    if (a->lang == CHORUSACCT_LANG_FR || a->lang == CHORUSACCT_LANG_EN) {
+        tool_put_kv("lang", a->lang == CHORUSACCT_LANG_FR ? "fr" : "en");
+    } else {
+        snprintf(name, sizeof name, "unknown(%d)", (int)a->lang);
+        tool_put_kv("lang", name);
+    }
+    tool_put_kv("terms_version", a->terms_version);
+    tool_format_time(a->created_at, time, sizeof time);
+    tool_put_kv("created_at", time);
+    tool_format_time(a->updated_at, time, sizeof time);
+    tool_put_kv("updated_at", time);
+    tool_format_time(a->expires_at, time, sizeof time);
+    tool_put_kv("expires_at", time);
+    tool_format_time(a->activated_at, time, sizeof time);
+    tool_put_kv("activated_at", time);
+    printf("version: %lld\n", (long long)a->version);
     if (a->decided_by)
         printf("decided_by: %lld\n", (long long)a->decided_by);
     if (a->reason[0])
-        printf("reason: %s\n", a->reason);
+        tool_put_kv("reason", a->reason);
 }
 
 static int run_show(tool *t, int argc, char **argv)
@@ -102,11 +117,14 @@ static int run_show(tool *t, int argc, char **argv)
     print_account(t, &a);
     chorusacct_structure s = {.struct_size = sizeof s};
     if (a.structure_id != 0 &&
-        chorusacct_structure_get(t->ctx, a.structure_id, &s) == CHORUSACCT_OK)
-        printf("id_type: %s\nidentifier: %s\ncompany_name: %s\n",
-               chorusacct_identifier_name(s.id_type),
-               s.identifier[0] ? s.identifier : "-",
-               s.company_name[0] ? s.company_name : "-");
+        chorusacct_structure_get(t->ctx, a.structure_id, &s) == CHORUSACCT_OK) {
+        char name[TOOL_NAME_SIZE];
+        tool_put_kv(
+            "id_type",
+            tool_name(name, chorusacct_identifier_name(s.id_type), s.id_type));
+        tool_put_kv("identifier", s.identifier[0] ? s.identifier : "-");
+        tool_put_kv("company_name", s.company_name[0] ? s.company_name : "-");
+    }
     return EXIT_SUCCESS;
 }
 
@@ -134,10 +152,19 @@ int tool_list_accounts(tool *t, const char *state)
     do {
         rc = chorusacct_account_list(t->ctx, &q, page, 64, &n);
         for (size_t i = 0; rc == CHORUSACCT_OK && i < n; i++) {
-            printf("%lld\t%s\t%s\t%s\t%lld\n", (long long)page[i].id,
-                   chorusacct_state_name(page[i].state), page[i].login_email,
-                   page[i].role ? chorusacct_role_name(page[i].role) : "-",
-                   (long long)page[i].structure_id);
+            const chorusacct_account *a = &page[i];
+            char name[TOOL_NAME_SIZE];
+            printf("%lld\t", (long long)a->id);
+            tool_put_field(
+                tool_name(name, chorusacct_state_name(a->state), a->state),
+                '\t');
+            tool_put_field(a->login_email, '\t');
+            tool_put_field(
+                a->role
+                    ? tool_name(name, chorusacct_role_name(a->role), a->role)
+                    : "-",
+                '\t');
+            printf("%lld\n", (long long)a->structure_id);
             q.after_id = page[i].id;
         }
     } while (rc == CHORUSACCT_OK && n == 64);
@@ -181,17 +208,26 @@ static int run_audit(tool *t, int argc, char **argv)
         for (size_t i = 0; rc == CHORUSACCT_OK && i < n; i++) {
             char when[32];
             tool_format_time(ev[i].time, when, sizeof when);
+            const chorusacct_event *e = &ev[i];
+            char name[TOOL_NAME_SIZE];
+            printf("%s\t%lld\t", when, (long long)e->account_id);
+            tool_put_field(
+                tool_name(name, chorusacct_event_name(e->type), e->type), '\t');
             /* State 0: the account was created or purged. */
-            const char *from = ev[i].from_state
-                                   ? chorusacct_state_name(ev[i].from_state)
-                                   : NULL;
-            const char *to =
-                ev[i].to_state ? chorusacct_state_name(ev[i].to_state) : NULL;
-            printf("%s\t%lld\t%s\t%s\t%s\t%lld\t%s\n", when,
-                   (long long)ev[i].account_id,
-                   chorusacct_event_name(ev[i].type), from ? from : "-",
-                   to ? to : "-", (long long)ev[i].actor_id,
-                   ev[i].reason[0] ? ev[i].reason : "-");
+            tool_put_field(e->from_state
+                               ? tool_name(name,
+                                           chorusacct_state_name(e->from_state),
+                                           e->from_state)
+                               : "-",
+                           '\t');
+            tool_put_field(e->to_state
+                               ? tool_name(name,
+                                           chorusacct_state_name(e->to_state),
+                                           e->to_state)
+                               : "-",
+                           '\t');
+            printf("%lld\t", (long long)e->actor_id);
+            tool_put_field(e->reason, '\n');
             after = ev[i].id;
         }
     } while (rc == CHORUSACCT_OK && n == 64);

@@ -197,14 +197,27 @@ const char *tool_msg(const tool *t, int code)
     return chorusacct_strerror(code, t->o.lang);
 }
 
-int tool_report(const tool *t, int rc, int reason)
+/* A refusal or a failure, after `what` (may be empty). */
+static int report(const tool *t, const char *what, int rc, int reason)
 {
     int code = rc == CHORUSACCT_E_REJECTED ? reason : rc;
-    fprintf(stderr, "chorusacct: %s: %s\n", chorusacct_status_name(code),
-            tool_msg(t, code));
+    fprintf(stderr, "chorusacct: %s%s: %s\n", what,
+            chorusacct_status_name(code), tool_msg(t, code));
     if (rc != CHORUSACCT_E_REJECTED && chorusacct_ctx_last_error(t->ctx)[0])
         fprintf(stderr, "chorusacct: %s\n", chorusacct_ctx_last_error(t->ctx));
     return rc == CHORUSACCT_E_REJECTED ? EXIT_REFUSED : EXIT_USAGE;
+}
+
+int tool_report(const tool *t, int rc, int reason)
+{
+    return report(t, "", rc, reason);
+}
+
+int tool_report_account(const tool *t, int64_t id, int rc, int reason)
+{
+    char what[40];
+    snprintf(what, sizeof what, "account %lld: ", (long long)id);
+    return report(t, what, rc, reason);
 }
 
 static void config_key(char *key, size_t cap, const char *name)
@@ -461,5 +474,93 @@ void tool_format_time(int64_t t, char *buf, size_t cap)
 
 void tool_print_account_state(int64_t id, int state)
 {
-    printf("account\t%lld\t%s\n", (long long)id, chorusacct_state_name(state));
+    char name[TOOL_NAME_SIZE];
+    printf("account\t%lld\t%s\n", (long long)id,
+           tool_name(name, chorusacct_state_name(state), state));
+}
+
+/* ------------------------------------------------------------------ */
+/* Text in the output: escaped, one field of one line                  */
+
+/* The length of the UTF-8 sequence at p[0..n) and its code point, or 0
+ * when it is not well-formed (overlong forms, surrogates and code points
+ * past U+10FFFF included). */
+static size_t utf8_at(const unsigned char *p, size_t n, uint32_t *cp)
+{
+    size_t len;
+    uint32_t v, min;
+    if (p[0] < 0x80) {
+        *cp = p[0];
+        return 1;
+    }
+    if (p[0] >= 0xC2 && p[0] <= 0xDF)
+        len = 2, v = p[0] & 0x1Fu, min = 0x80;
+    else if (p[0] >= 0xE0 && p[0] <= 0xEF)
+        len = 3, v = p[0] & 0x0Fu, min = 0x800;
+    else if (p[0] >= 0xF0 && p[0] <= 0xF4)
+        len = 4, v = p[0] & 0x07u, min = 0x10000;
+    else
+        return 0;
+    if (len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xC0u) != 0x80)
+            return 0;
+        v = v << 6 | (p[i] & 0x3Fu);
+    }
+    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+        return 0;
+    *cp = v;
+    return len;
+}
+
+void tool_put_text(FILE *f, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    const size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        uint32_t cp = 0;
+        size_t len = utf8_at(p + i, n - i, &cp);
+        if (len == 0) {
+            fprintf(f, "\\x%02X", p[i]); /* not UTF-8: the byte */
+            i++;
+            continue;
+        }
+        if (cp == '\\')
+            fputs("\\\\", f);
+        else if (cp == '\t')
+            fputs("\\t", f);
+        else if (cp == '\n')
+            fputs("\\n", f);
+        else if (cp == '\r')
+            fputs("\\r", f);
+        else if (cp < 0x20 || cp == 0x7F)
+            fprintf(f, "\\x%02X", (unsigned)cp);
+        else if ((cp >= 0x80 && cp < 0xA0) || cp == 0x2028 || cp == 0x2029)
+            fprintf(f, "\\u%04X", (unsigned)cp);
+        else
+            fwrite(p + i, 1, len, f);
+        i += len;
+    }
+}
+
+void tool_put_field(const char *s, char end)
+{
+    tool_put_text(stdout, s[0] != '\0' ? s : "-");
+    putchar(end);
+}
+
+void tool_put_kv(const char *key, const char *value)
+{
+    printf("%s: ", key);
+    tool_put_text(stdout, value);
+    putchar('\n');
+}
+
+const char *tool_name(char *buf, const char *name, int value)
+{
+    if (strcmp(name, "unknown") != 0 && strcmp(name, "UNKNOWN") != 0)
+        return name;
+    snprintf(buf, TOOL_NAME_SIZE, "unknown(%d)", value);
+    return buf;
 }

@@ -189,10 +189,18 @@ static int run_outbox(tool *t, int argc, char **argv)
                                  ? m[i].next_attempt_at
                                  : m[i].sent_at,
                              when, sizeof when);
-            printf("%lld\t%s\t%s\t%s\t%d\t%s\t%s\n", (long long)m[i].id,
-                   chorusacct_message_status_name(m[i].status),
-                   chorusacct_mail_kind_name(m[i].kind), m[i].to, m[i].attempts,
-                   when, m[i].last_error[0] ? m[i].last_error : "-");
+            char name[TOOL_NAME_SIZE];
+            printf("%lld\t", (long long)m[i].id);
+            tool_put_field(
+                tool_name(name, chorusacct_message_status_name(m[i].status),
+                          m[i].status),
+                '\t');
+            tool_put_field(tool_name(name, chorusacct_mail_kind_name(m[i].kind),
+                                     m[i].kind),
+                           '\t');
+            tool_put_field(m[i].to, '\t');
+            printf("%d\t%s\t", m[i].attempts, when);
+            tool_put_field(m[i].last_error, '\n');
             after = m[i].id;
         }
     } while (rc == CHORUSACCT_OK && n == 16);

@@ -155,13 +155,18 @@ static int run_lookup(tool *t, int argc, char **argv)
     printf("declared: %s\n", declared ? "yes" : "no");
     if (!declared)
         return EXIT_SUCCESS;
-    printf("structure: %lld\nid_type: %s\nidentifier: %s\n"
-           "company_name: %s\nprincipal: %lld\n",
-           (long long)s.id, chorusacct_identifier_name(s.id_type), s.identifier,
-           s.company_name[0] ? s.company_name : "-", (long long)s.principal_id);
-    chorusacct_account p = {.struct_size = sizeof p};
-    if (chorusacct_account_get(t->ctx, s.principal_id, &p) == CHORUSACCT_OK)
-        printf("principal_state: %s\n", chorusacct_state_name(p.state));
+    /* Nothing of the principal manager's account but its id: its state
+     * would tell
+     * when a structure's first declarer is late to activate (docs/flow.md,
+     * "A structure's first declarer"). Texts escaped (tool_put_kv). */
+    char name[TOOL_NAME_SIZE];
+    printf("structure: %lld\n", (long long)s.id);
+    tool_put_kv(
+        "id_type",
+        tool_name(name, chorusacct_identifier_name(s.id_type), s.id_type));
+    tool_put_kv("identifier", s.identifier);
+    tool_put_kv("company_name", s.company_name[0] ? s.company_name : "-");
+    printf("principal: %lld\n", (long long)s.principal_id);
     printf("hint: %s\n",
            t->o.lang == CHORUSACCT_LANG_FR
                ? "Cette structure existe : votre demande devra être "

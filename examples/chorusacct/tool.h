@@ -127,6 +127,9 @@ int tool_config_set(const tool *t, const char *name, int64_t v);
 const char *tool_msg(const tool *t, int code);
 /* A refusal or a failure, on standard error; returns the exit status. */
 int tool_report(const tool *t, int rc, int reason);
+/* The same about account `id`, named first (a command that decides on
+ * several accounts). */
+int tool_report_account(const tool *t, int64_t id, int rc, int reason);
 
 /* parse.c: a whole number, digits with an optional minus and nothing
  * else (no space, no plus). */
@@ -152,6 +155,27 @@ bool tool_need_id(const char *value, const char *option, int64_t *id);
 void tool_format_time(int64_t t, char *buf, size_t cap);
 /* account<TAB>ID<TAB>STATE */
 void tool_print_account_state(int64_t id, int state);
+
+/*
+ * Text read from storage, as it is printed: escaped, so that whatever a
+ * field holds (a line break, a tab, a terminal escape, bytes that are not
+ * UTF-8) it stays one field of one line (docs/tool.md, "Output"): `\\`
+ * for a backslash, `\t`, `\n`, `\r`, `\xHH` for another C0 control, DEL
+ * or a byte that is not UTF-8, `\uHHHH` for a C1 control, U+2028 and
+ * U+2029; everything else as it is.
+ */
+void tool_put_text(FILE *f, const char *s);
+/* One field of a tab-separated line, escaped ("-" when empty), then
+ * `end` ('\t' or '\n'). */
+void tool_put_field(const char *s, char end);
+/* A "key: value" line, the value escaped. */
+void tool_put_kv(const char *key, const char *value);
+
+/* The name a getter gave for `value`, or "unknown(VALUE)" when the getter
+ * does not know it (a tampered or newer database); `buf` holds
+ * TOOL_NAME_SIZE bytes. Never NULL. */
+enum { TOOL_NAME_SIZE = 24 };
+const char *tool_name(char *buf, const char *name, int value);
 
 /* parse.c: what reading a secret gave. */
 enum {

@@ -250,6 +250,7 @@ class Status(enum.IntEnum):
     ROLE = -422
     SELF = -423
     CAPTCHA_REQUIRED = -424
+    REASON_CHARACTER = -430
 
 
 class Lang(enum.IntEnum):
@@ -331,6 +332,7 @@ class Option(enum.IntEnum):
     ACTIVATION_URL = 22
     TERMS_VERSION = 23
     PORTAL_NAME = 24
+    PROMOTION_GRACE = 25
 
 
 class Size(enum.IntEnum):
@@ -432,6 +434,7 @@ class MailKind(enum.IntEnum):
     REJECTED = 5
     REMINDER = 6
     ALREADY_EXISTS = 7
+    CLAIM_NOTICE = 8
 
 
 class MailResult(enum.IntEnum):
@@ -548,6 +551,7 @@ class chorusacct_config(ctypes.Structure):
         ('portal_name', c_char_p),
         ('secret', POINTER(c_uint8)),
         ('secret_len', c_size_t),
+        ('promotion_grace', c_int64),
     ]
 
 

@@ -598,10 +598,11 @@ chorusacct_draft_finalize(chorusacct_ctx *ctx, int64_t account_id,
  * @param[in]  account_id the pending account
  * @param[out] reason     on ::CHORUSACCT_E_REJECTED:
  *                        ::CHORUSACCT_E_ALREADY_DECIDED,
- *                        ::CHORUSACCT_E_NOT_MANAGER, ::CHORUSACCT_E_STATE
- *                        (may be NULL)
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED,
- *         ::CHORUSACCT_E_NOTFOUND (no such account), or a call failure.
+ *                        ::CHORUSACCT_E_NOT_MANAGER (also for an id that
+ *                        names no account: whoever does not manage an
+ *                        account's structure gets the same answer for
+ *                        every id), ::CHORUSACCT_E_STATE (may be NULL)
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED, or a call failure.
  * @par Ownership:
  * Nothing is allocated for the caller.
  * @par Threads:
@@ -638,16 +639,20 @@ chorusacct_account_approve_many(chorusacct_ctx *ctx, int64_t manager_id,
 
 /**
  * @brief A manager rejects a pending request with a reason (1 to 500
- *        characters, at most ::CHORUSACCT_REASON_SIZE - 1 bytes of UTF-8;
- *        line breaks and tabs allowed), which is e-mailed to the applicant.
+ *        characters on one line, at most ::CHORUSACCT_REASON_SIZE - 1
+ *        bytes of UTF-8), which is e-mailed to the applicant.
  * @param[in]  ctx        the context
  * @param[in]  manager_id an active principal or secondary manager of the
  *                        account's structure
  * @param[in]  account_id the pending account
  * @param[in]  why        NUL-terminated UTF-8 reason, 1 to 500 characters
  * @param[out] reason     on ::CHORUSACCT_E_REJECTED: as for
- *                        chorusacct_account_approve(), or
- *                        ::CHORUSACCT_E_REASON_REQUIRED (may be NULL)
+ *                        chorusacct_account_approve(),
+ *                        ::CHORUSACCT_E_REASON_REQUIRED (missing, empty,
+ *                        too long, not UTF-8), or
+ *                        ::CHORUSACCT_E_REASON_CHARACTER (a control
+ *                        character, tab and line break included, or
+ *                        U+2028/U+2029) (may be NULL)
  * @return as chorusacct_account_approve().
  * @par Ownership:
  * `why` is copied into the account and the audit log.
@@ -670,9 +675,9 @@ chorusacct_account_reject(chorusacct_ctx *ctx, int64_t manager_id,
  * @param[out] reason       on ::CHORUSACCT_E_REJECTED:
  *                          ::CHORUSACCT_E_NOT_MANAGER, ::CHORUSACCT_E_ROLE,
  *                          ::CHORUSACCT_E_SELF, ::CHORUSACCT_E_NOT_ACTIVE
- *                          (may be NULL)
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED,
- *         ::CHORUSACCT_E_NOTFOUND (no such account), or a call failure.
+ *                          (may be NULL); an id that names no account
+ *                          is refused with ::CHORUSACCT_E_NOT_MANAGER
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED, or a call failure.
  * @par Ownership:
  * Nothing is allocated for the caller.
  * @par Threads:
@@ -819,13 +824,13 @@ chorusacct_activation_resend(chorusacct_ctx *ctx, const char *login_email,
  * @param[in]  manager_id an active manager of the account's structure
  * @param[in]  account_id the account awaiting activation
  * @param[out] reason     on ::CHORUSACCT_E_REJECTED:
- *                        ::CHORUSACCT_E_NOT_MANAGER,
+ *                        ::CHORUSACCT_E_NOT_MANAGER (also for an id that
+ *                        names no account),
  *                        ::CHORUSACCT_E_ALREADY_ACTIVE,
  *                        ::CHORUSACCT_E_RESEND_COOLDOWN,
  *                        ::CHORUSACCT_E_RESEND_QUOTA, ::CHORUSACCT_E_STATE
  *                        (may be NULL)
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED,
- *         ::CHORUSACCT_E_NOTFOUND (no such account), or a call failure.
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED, or a call failure.
  * @par Ownership:
  * Nothing is allocated for the caller.
  * @par Threads:
@@ -850,10 +855,12 @@ chorusacct_activation_resend_by(chorusacct_ctx *ctx, int64_t manager_id,
  * @param[out] reason     on ::CHORUSACCT_E_REJECTED:
  *                        ::CHORUSACCT_E_NOT_MANAGER, ::CHORUSACCT_E_STATE,
  *                        ::CHORUSACCT_E_PRINCIPAL,
- *                        ::CHORUSACCT_E_REASON_REQUIRED (a `why` that is
- *                        not valid text) (may be NULL)
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED,
- *         ::CHORUSACCT_E_NOTFOUND (no such account), or a call failure.
+ *                        ::CHORUSACCT_E_REASON_REQUIRED or
+ *                        ::CHORUSACCT_E_REASON_CHARACTER (a `why` that is
+ *                        not valid text) (may be NULL); an id that names
+ *                        no account is refused with
+ *                        ::CHORUSACCT_E_NOT_MANAGER
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED, or a call failure.
  * @par Ownership:
  * `why` is copied into the audit log.
  * @par Threads:
@@ -865,17 +872,23 @@ chorusacct_account_disable(chorusacct_ctx *ctx, int64_t actor_id,
                            int64_t account_id, const char *why, int *reason);
 
 /**
- * @brief Reactivate a disabled account (by itself, or by a manager of its
- *        structure).
+ * @brief Reactivate a disabled account: by an active manager of its
+ *        structure, or by itself when it deactivated itself.
+ *
+ * Who deactivated the account is its last ::CHORUSACCT_EV_DISABLE event
+ * in the audit log: a manager's decision sticks, and only an active
+ * manager of the structure may lift it (the account itself gets
+ * ::CHORUSACCT_E_NOT_MANAGER); so does a deactivation whose author is not
+ * on record.
  * @param[in]  ctx        the context
- * @param[in]  actor_id   the account itself, or an active manager of its
- *                        structure
+ * @param[in]  actor_id   an active manager of its structure, or the
+ *                        account itself (lifting its own deactivation)
  * @param[in]  account_id the disabled account
  * @param[out] reason     on ::CHORUSACCT_E_REJECTED:
- *                        ::CHORUSACCT_E_NOT_MANAGER, ::CHORUSACCT_E_STATE
- *                        (may be NULL)
- * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED,
- *         ::CHORUSACCT_E_NOTFOUND (no such account), or a call failure.
+ *                        ::CHORUSACCT_E_NOT_MANAGER (also for an id that
+ *                        names no account), ::CHORUSACCT_E_STATE (may be
+ *                        NULL)
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED, or a call failure.
  * @par Ownership:
  * Nothing is allocated for the caller.
  * @par Threads:

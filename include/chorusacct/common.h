@@ -153,31 +153,32 @@ typedef enum chorusacct_status {
     CHORUSACCT_E_PASSWORD_MISMATCH = -355,  /**< confirmation differs */
 
     /* Account flow: -400 .. -499. */
-    CHORUSACCT_E_CONSENT = -400,         /**< terms not accepted */
-    CHORUSACCT_E_CAPTCHA = -401,         /**< wrong captcha answer */
-    CHORUSACCT_E_CAPTCHA_EXPIRED = -402, /**< unknown, used or expired */
-    CHORUSACCT_E_EMAIL_TAKEN = -403,     /**< login e-mail already used */
-    CHORUSACCT_E_COMPANY_NAME = -404,    /**< company name missing or bad */
-    CHORUSACCT_E_ALREADY_DECIDED = -405, /**< approved or rejected before */
-    CHORUSACCT_E_NOT_MANAGER = -406,     /**< not an active manager */
-    CHORUSACCT_E_REASON_REQUIRED = -407, /**< rejection reason missing */
-    CHORUSACCT_E_TOKEN_INVALID = -408,   /**< unknown or revoked link */
-    CHORUSACCT_E_TOKEN_EXPIRED = -409,   /**< link too old */
-    CHORUSACCT_E_ALREADY_ACTIVE = -410,  /**< account already active */
-    CHORUSACCT_E_THROTTLED = -411,       /**< too many attempts */
-    CHORUSACCT_E_LOCKED = -412,          /**< locked after failures */
-    CHORUSACCT_E_CREDENTIALS = -413,     /**< wrong e-mail or password */
-    CHORUSACCT_E_STATE = -414,           /**< not allowed in this state */
-    CHORUSACCT_E_DRAFT_EXPIRED = -415,   /**< wizard draft too old */
-    CHORUSACCT_E_NOT_ACTIVE = -416,      /**< account not active */
-    CHORUSACCT_E_PRINCIPAL = -417,       /**< principal manager case */
-    CHORUSACCT_E_RESEND_COOLDOWN = -418, /**< resent too recently */
-    CHORUSACCT_E_RESEND_QUOTA = -419,    /**< daily resend quota used */
-    CHORUSACCT_E_TOKEN_USED = -420,      /**< link already used */
-    CHORUSACCT_E_TEMPLATE = -421,        /**< bad template placeholder */
-    CHORUSACCT_E_ROLE = -422,            /**< unknown or refused role */
-    CHORUSACCT_E_SELF = -423,            /**< cannot act on oneself */
-    CHORUSACCT_E_CAPTCHA_REQUIRED = -424 /**< no captcha given */
+    CHORUSACCT_E_CONSENT = -400,          /**< terms not accepted */
+    CHORUSACCT_E_CAPTCHA = -401,          /**< wrong captcha answer */
+    CHORUSACCT_E_CAPTCHA_EXPIRED = -402,  /**< unknown, used or expired */
+    CHORUSACCT_E_EMAIL_TAKEN = -403,      /**< login e-mail already used */
+    CHORUSACCT_E_COMPANY_NAME = -404,     /**< company name missing or bad */
+    CHORUSACCT_E_ALREADY_DECIDED = -405,  /**< approved or rejected before */
+    CHORUSACCT_E_NOT_MANAGER = -406,      /**< not an active manager */
+    CHORUSACCT_E_REASON_REQUIRED = -407,  /**< rejection reason missing */
+    CHORUSACCT_E_TOKEN_INVALID = -408,    /**< unknown or revoked link */
+    CHORUSACCT_E_TOKEN_EXPIRED = -409,    /**< link too old */
+    CHORUSACCT_E_ALREADY_ACTIVE = -410,   /**< account already active */
+    CHORUSACCT_E_THROTTLED = -411,        /**< too many attempts */
+    CHORUSACCT_E_LOCKED = -412,           /**< locked after failures */
+    CHORUSACCT_E_CREDENTIALS = -413,      /**< wrong e-mail or password */
+    CHORUSACCT_E_STATE = -414,            /**< not allowed in this state */
+    CHORUSACCT_E_DRAFT_EXPIRED = -415,    /**< wizard draft too old */
+    CHORUSACCT_E_NOT_ACTIVE = -416,       /**< account not active */
+    CHORUSACCT_E_PRINCIPAL = -417,        /**< principal manager case */
+    CHORUSACCT_E_RESEND_COOLDOWN = -418,  /**< resent too recently */
+    CHORUSACCT_E_RESEND_QUOTA = -419,     /**< daily resend quota used */
+    CHORUSACCT_E_TOKEN_USED = -420,       /**< link already used */
+    CHORUSACCT_E_TEMPLATE = -421,         /**< bad template placeholder */
+    CHORUSACCT_E_ROLE = -422,             /**< unknown or refused role */
+    CHORUSACCT_E_SELF = -423,             /**< cannot act on oneself */
+    CHORUSACCT_E_CAPTCHA_REQUIRED = -424, /**< no captcha given */
+    CHORUSACCT_E_REASON_CHARACTER = -430  /**< control character in reason */
 } chorusacct_status;
 
 /**

@@ -123,6 +123,11 @@ typedef struct chorusacct_config {
     const uint8_t *secret;
     /** ::CHORUSACCT_SECRET_SIZE when `secret` is set */
     size_t secret_len;
+    /** How long a structure's first declarer who let the activation link
+     *  expire keeps the claim (can still ask for a new link and activate)
+     *  before the oldest applicant waiting becomes principal manager
+     *  (7 days; docs/flow.md, "A structure's first declarer"). */
+    int64_t promotion_grace;
 } chorusacct_config;
 
 /**
@@ -162,7 +167,8 @@ typedef enum chorusacct_option {
     CHORUSACCT_OPT_PWHASH_MEMLIMIT = 21,
     CHORUSACCT_OPT_ACTIVATION_URL = 22, /**< string */
     CHORUSACCT_OPT_TERMS_VERSION = 23,  /**< string */
-    CHORUSACCT_OPT_PORTAL_NAME = 24     /**< string */
+    CHORUSACCT_OPT_PORTAL_NAME = 24,    /**< string */
+    CHORUSACCT_OPT_PROMOTION_GRACE = 25 /**< `promotion_grace`, seconds */
 } chorusacct_option;
 
 /**

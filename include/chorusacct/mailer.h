@@ -56,7 +56,10 @@ typedef enum chorusacct_mail_kind {
     CHORUSACCT_MAIL_APPROVED = 4,         /**< to the applicant */
     CHORUSACCT_MAIL_REJECTED = 5,         /**< to the applicant, reason */
     CHORUSACCT_MAIL_REMINDER = 6,         /**< a new activation link */
-    CHORUSACCT_MAIL_ALREADY_EXISTS = 7    /**< sign-up with a known address */
+    CHORUSACCT_MAIL_ALREADY_EXISTS = 7,   /**< sign-up with a known address */
+    /** To a structure's first declarer whose link expired: ask for a new
+     *  one, or the next applicant may become principal manager. */
+    CHORUSACCT_MAIL_CLAIM_NOTICE = 8
 } chorusacct_mail_kind;
 
 /**

@@ -291,6 +291,11 @@ static const status_text status_table[] = {
     ROW(CHORUSACCT_E_REASON_REQUIRED, "REASON_REQUIRED",
         "Give the reason for the refusal (1 to 500 characters).",
         "Indiquez le motif du refus (1 à 500 caractères)."),
+    ROW(CHORUSACCT_E_REASON_CHARACTER, "REASON_CHARACTER",
+        "The reason must fit on one line: no line break, tab or other "
+        "control character.",
+        "Le motif doit tenir sur une ligne : ni saut de ligne, ni "
+        "tabulation, ni autre caractère de contrôle."),
     ROW(CHORUSACCT_E_TOKEN_INVALID, "TOKEN_INVALID",
         "This activation link is not valid; use the latest link you "
         "received, or ask for a new one.",

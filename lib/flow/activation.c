@@ -321,8 +321,12 @@ static int resend_body(chorusacct_ctx *ctx, void *arg)
     int rc = job->email_key != NULL
                  ? st->account_find(st->user_data, job->email_key, &a)
                  : st->account_get(st->user_data, job->account_id, &a);
-    if (rc == CHORUSACCT_E_NOTFOUND && job->email_key != NULL) {
-        job->why = CHORUSACCT_E_CREDENTIALS;
+    if (rc == CHORUSACCT_E_NOTFOUND) {
+        /* An unknown address, or an id that names no account: for a
+         * manager, the answer of an account it does not manage, so that
+         * ids cannot be probed. */
+        job->why = job->email_key != NULL ? CHORUSACCT_E_CREDENTIALS
+                                          : CHORUSACCT_E_NOT_MANAGER;
         return CHORUSACCT_E_REJECTED;
     }
     if (rc != CHORUSACCT_OK)

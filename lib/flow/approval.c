@@ -23,12 +23,25 @@ static int refuse(decide_job *job, int why)
     return CHORUSACCT_E_REJECTED;
 }
 
+/* Loads the account a manager acts on. An id that names no account is
+ * refused as one of a structure the actor does not manage (nobody
+ * manages it): whoever is not a manager of an account's structure gets
+ * the same answer for every id, so ids cannot be probed. */
+static int load_target(chorusacct_ctx *ctx, decide_job *job,
+                       chorusacct_account *a)
+{
+    int rc = chorusacct__account_load(ctx, job->account_id, a);
+    if (rc == CHORUSACCT_E_NOTFOUND)
+        return refuse(job, CHORUSACCT_E_NOT_MANAGER);
+    return rc;
+}
+
 static int decide_body(chorusacct_ctx *ctx, void *arg)
 {
     decide_job *job = arg;
     chorusacct_account a;
     chorusacct_structure s;
-    int rc = chorusacct__account_load(ctx, job->account_id, &a);
+    int rc = load_target(ctx, job, &a);
     if (rc != CHORUSACCT_OK)
         return rc;
     /* Authority first: someone who may not decide learns nothing of the
@@ -124,14 +137,24 @@ int chorusacct_account_approve_many(chorusacct_ctx *ctx, int64_t manager_id,
     return all;
 }
 
-/* A reason: 1 to 500 characters of text (line breaks allowed) that the
- * records' CHORUSACCT_REASON_SIZE bytes hold whole. 500 characters of
- * three or four bytes would not fit, and cutting them could leave half a
- * character at the end of the audit log's copy. */
-static bool reason_ok(const char *why)
+/* A reason: 1 to 500 characters of text on one line, that the records'
+ * CHORUSACCT_REASON_SIZE bytes hold whole (500 characters of three or
+ * four bytes would not fit, and cutting them could leave half a character
+ * at the end of the audit log's copy). 0, or why it is refused: a control
+ * character (tab and line break included: a reason is shown on one line
+ * of a list, and a line break in it could pass for another record) or a
+ * line separator is CHORUSACCT_E_REASON_CHARACTER; anything else
+ * CHORUSACCT_E_REASON_REQUIRED. */
+static int reason_check(const char *why)
 {
-    return why != NULL && chorusacct__free_text(why, 500, true) == 0 &&
-           strlen(why) < CHORUSACCT_REASON_SIZE;
+    if (why == NULL)
+        return CHORUSACCT_E_REASON_REQUIRED;
+    const int rc = chorusacct__free_text(why, 500, false);
+    if (rc == CHORUSACCT_E_CHARACTER)
+        return CHORUSACCT_E_REASON_CHARACTER;
+    if (rc != 0 || strlen(why) >= CHORUSACCT_REASON_SIZE)
+        return CHORUSACCT_E_REASON_REQUIRED;
+    return 0;
 }
 
 int chorusacct_account_reject(chorusacct_ctx *ctx, int64_t manager_id,
@@ -140,8 +163,9 @@ int chorusacct_account_reject(chorusacct_ctx *ctx, int64_t manager_id,
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
     chorusacct__ok(ctx);
-    if (!reason_ok(why))
-        return chorusacct__refuse(ctx, reason, CHORUSACCT_E_REASON_REQUIRED);
+    const int bad = reason_check(why);
+    if (bad != 0)
+        return chorusacct__refuse(ctx, reason, bad);
     decide_job job = {
         .actor_id = manager_id, .account_id = account_id, .why = why};
     return run(ctx, decide_body, &job, reason, "reject");
@@ -155,7 +179,7 @@ static int role_body(chorusacct_ctx *ctx, void *arg)
     chorusacct_structure s;
     if (job->actor_id == job->account_id)
         return refuse(job, CHORUSACCT_E_SELF);
-    int rc = chorusacct__account_load(ctx, job->account_id, &a);
+    int rc = load_target(ctx, job, &a);
     if (rc != CHORUSACCT_OK)
         return rc;
     rc = chorusacct__check_manager(ctx, job->actor_id, a.structure_id, &actor);
@@ -207,11 +231,43 @@ int chorusacct_account_set_role(chorusacct_ctx *ctx, int64_t principal_id,
     return run(ctx, role_body, &job, reason, "set role");
 }
 
+/*
+ * Who made the account's last move to disabled: the actor of its last
+ * disable event in the audit log (the account itself, or a manager).
+ * `*by` 0 when none is found (an account disabled outside the flow): the
+ * caller then takes it as a manager's decision.
+ */
+static int disabled_by(chorusacct_ctx *ctx, int64_t account_id, int64_t *by)
+{
+    const chorusacct_storage_ops *st = &ctx->storage;
+    chorusacct_event page[8];
+    size_t n = 0;
+    int64_t after = 0;
+    *by = 0;
+    do {
+        for (size_t i = 0; i < CA_ARRAY_LEN(page); i++) {
+            memset(&page[i], 0, sizeof page[i]);
+            page[i].struct_size = (uint32_t)sizeof page[i];
+        }
+        int rc = st->event_list(st->user_data, account_id, after, page,
+                                CA_ARRAY_LEN(page), &n);
+        if (rc != CHORUSACCT_OK)
+            return rc;
+        for (size_t i = 0; i < n && i < CA_ARRAY_LEN(page); i++) {
+            if (page[i].account_id == account_id &&
+                page[i].type == CHORUSACCT_EV_DISABLE)
+                *by = page[i].actor_id;
+            after = page[i].id;
+        }
+    } while (n == CA_ARRAY_LEN(page));
+    return CHORUSACCT_OK;
+}
+
 static int switch_body(chorusacct_ctx *ctx, void *arg)
 {
     decide_job *job = arg;
     chorusacct_account a;
-    int rc = chorusacct__account_load(ctx, job->account_id, &a);
+    int rc = load_target(ctx, job, &a);
     if (rc != CHORUSACCT_OK)
         return rc;
     if (job->actor_id != job->account_id) {
@@ -229,6 +285,18 @@ static int switch_body(chorusacct_ctx *ctx, void *arg)
     /* A structure always keeps its principal manager. */
     if (!job->enable && a.role == CHORUSACCT_ROLE_PRINCIPAL)
         return refuse(job, CHORUSACCT_E_PRINCIPAL);
+    if (job->enable && job->actor_id == job->account_id) {
+        /* A decision of a manager sticks: the account holder may lift
+         * only a deactivation of their own; a manager's (or one whose
+         * author is not on record) only an active manager of the
+         * structure may lift. */
+        int64_t by;
+        rc = disabled_by(ctx, a.id, &by);
+        if (rc != CHORUSACCT_OK)
+            return rc;
+        if (by != a.id)
+            return refuse(job, CHORUSACCT_E_NOT_MANAGER);
+    }
     return chorusacct__move(
         ctx, &a,
         job->enable ? CHORUSACCT_STATE_ACTIVE : CHORUSACCT_STATE_DISABLED,
@@ -242,8 +310,9 @@ int chorusacct_account_disable(chorusacct_ctx *ctx, int64_t actor_id,
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
     chorusacct__ok(ctx);
-    if (why != NULL && why[0] != '\0' && !reason_ok(why))
-        return chorusacct__refuse(ctx, reason, CHORUSACCT_E_REASON_REQUIRED);
+    const int bad = why != NULL && why[0] != '\0' ? reason_check(why) : 0;
+    if (bad != 0)
+        return chorusacct__refuse(ctx, reason, bad);
     decide_job job = {
         .actor_id = actor_id, .account_id = account_id, .why = why};
     return run(ctx, switch_body, &job, reason, "disable");

@@ -87,6 +87,7 @@ static const opt_info options[] = {
     OPT(CHORUSACCT_OPT_ACTIVATION_URL, T_STR, activation_url, 0, 0),
     OPT(CHORUSACCT_OPT_TERMS_VERSION, T_STR, terms_version, 0, 0),
     OPT(CHORUSACCT_OPT_PORTAL_NAME, T_STR, portal_name, 0, 0),
+    OPT(CHORUSACCT_OPT_PROMOTION_GRACE, T_I64, promotion_grace, 1, TEN_YEARS),
 };
 
 #undef OPT
@@ -208,6 +209,7 @@ int chorusacct_config_init(chorusacct_config *cfg, size_t struct_size)
     d.activation_url = "http://localhost:8080/activate?token={token}";
     d.terms_version = "1";
     d.portal_name = "Chorus Pro";
+    d.promotion_grace = 7 * 86400;
     /* A caller's older, smaller structure gets only what it holds. */
     memcpy(cfg, &d, struct_size < sizeof d ? struct_size : sizeof d);
     return CHORUSACCT_OK;

@@ -79,7 +79,8 @@ int chorusacct__free_text(const char *s, size_t max_points, bool multiline)
             return CHORUSACCT_E_UTF8;
         i += step;
         bool allowed_ws = multiline && (cp == '\n' || cp == '\t');
-        if (ca_is_control(cp) && !allowed_ws)
+        /* U+2028 and U+2029 end a line for some readers. */
+        if ((ca_is_control(cp) && !allowed_ws) || cp == 0x2028 || cp == 0x2029)
             return CHORUSACCT_E_CHARACTER;
         if (cp == ' ' || allowed_ws)
             blank++;

@@ -8,7 +8,7 @@
 
 #include "internal.h"
 
-#define CA_MAIL_KINDS 7 /* chorusacct_mail_kind 1..7 */
+#define CA_MAIL_KINDS 8 /* chorusacct_mail_kind 1..8 */
 #define CA_LANGS 2
 
 /* Purposes of the keys derived from the context's secret. */
@@ -327,7 +327,8 @@ CA_INTERNAL int chorusacct__captcha_verify(chorusacct_ctx *ctx, const char *id,
 
 /* Free text of a form (company name, rejection reason): valid UTF-8,
  * 1..max code points, no control character (newline and tab allowed when
- * `multiline`). Returns 0 or a reason. */
+ * `multiline`) and no line or paragraph separator (U+2028, U+2029).
+ * Returns 0 or a reason. */
 CA_INTERNAL int chorusacct__free_text(const char *s, size_t max_points,
                                       bool multiline);
 

@@ -244,12 +244,15 @@ static int signup_body(chorusacct_ctx *ctx, void *arg)
     }
     if (existing) {
         /* A first declarer who let the activation expire cannot approve
-         * anyone: the new applicant declares the structure instead. */
+         * anyone, but keeps the claim until the end of its grace
+         * (expires_at, promotion_grace: docs/flow.md, "A structure's
+         * first declarer"); after that, and before the sweep purges it,
+         * the new applicant declares the structure instead. */
         rc = st->account_get(st->user_data, s.principal_id, &principal);
         if (rc == CHORUSACCT_E_NOTFOUND ||
             (rc == CHORUSACCT_OK &&
              principal.state == CHORUSACCT_STATE_EXPIRED &&
-             principal.activated_at == 0))
+             principal.activated_at == 0 && principal.expires_at <= now))
             takeover = true;
         else if (rc != CHORUSACCT_OK)
             return rc;

@@ -95,8 +95,9 @@ static int expire_body(chorusacct_ctx *ctx, void *arg)
             return st->structure_delete(st->user_data, s.id);
         if (!principal)
             return CHORUSACCT_OK;
-        /* The structure lost its principal: the first applicant waiting
-         * takes the role. */
+        /* The structure lost its principal (a first declarer whose grace
+         * ended, or one rejected or expired otherwise): the first
+         * applicant waiting takes the role (event promote). */
         bool found;
         rc = first_pending(ctx, s.id, &b, &found);
         if (rc == CHORUSACCT_OK && found) {
@@ -111,28 +112,30 @@ static int expire_body(chorusacct_ctx *ctx, void *arg)
         from != CHORUSACCT_STATE_PENDING_APPROVAL &&
         from != CHORUSACCT_STATE_AWAITING_ACTIVATION)
         return CHORUSACCT_OK;
-    a.expires_at = ca_time_add(now, ctx->cfg.purge_after); /* then purged */
+    /* A structure's first declarer who never activated keeps the claim
+     * for promotion_grace (docs/flow.md, "A structure's first declarer"):
+     * a new link (resend) revives it meanwhile, and a notice says so.
+     * Only when it is purged, at the end of that grace, does the oldest
+     * applicant waiting become principal manager (above). */
+    const bool declarer = from == CHORUSACCT_STATE_AWAITING_ACTIVATION &&
+                          a.role == CHORUSACCT_ROLE_PRINCIPAL &&
+                          a.activated_at == 0 && a.structure_id != 0;
+    a.expires_at = ca_time_add(now, declarer ? ctx->cfg.promotion_grace
+                                              : ctx->cfg.purge_after);
     rc = chorusacct__move(ctx, &a, CHORUSACCT_STATE_EXPIRED,
                           CHORUSACCT_EV_EXPIRE, 0, NULL);
     if (rc == CHORUSACCT_OK && from == CHORUSACCT_STATE_AWAITING_ACTIVATION)
         rc = st->token_revoke(st->user_data, a.id, CA_TOKEN_ACTIVATION,
                               ca_used_at(now));
+    if (rc == CHORUSACCT_OK && declarer) {
+        rc = st->structure_get(st->user_data, a.structure_id, &s);
+        if (rc == CHORUSACCT_OK)
+            rc = chorusacct__enqueue(ctx, CHORUSACCT_MAIL_CLAIM_NOTICE, &a,
+                                     NULL, &s, a.login_email);
+    }
     if (rc != CHORUSACCT_OK)
         return rc;
     job->done.expired++;
-    /* A first declarer who never activated cannot approve anyone: the
-     * first applicant waiting becomes the principal manager instead. */
-    if (from == CHORUSACCT_STATE_AWAITING_ACTIVATION &&
-        a.role == CHORUSACCT_ROLE_PRINCIPAL && a.activated_at == 0) {
-        bool found;
-        rc = first_pending(ctx, a.structure_id, &b, &found);
-        if (rc == CHORUSACCT_OK && found)
-            rc = st->structure_get(st->user_data, a.structure_id, &s);
-        if (rc == CHORUSACCT_OK && found) {
-            rc = chorusacct__promote(ctx, &b, &a, &s, CHORUSACCT_EV_PROMOTE);
-            job->done.promoted += rc == CHORUSACCT_OK;
-        }
-    }
     return rc;
 }
 

@@ -20,6 +20,7 @@ static const char *const kind_names[] = {
     [CHORUSACCT_MAIL_REJECTED] = "rejected",
     [CHORUSACCT_MAIL_REMINDER] = "reminder",
     [CHORUSACCT_MAIL_ALREADY_EXISTS] = "already_exists",
+    [CHORUSACCT_MAIL_CLAIM_NOTICE] = "claim_notice",
 };
 
 static const char *const status_names[] = {

@@ -390,6 +390,58 @@ static const builtin builtins[][2] = {
                 "\n" SIGN_FR,
             },
         },
+    [CHORUSACCT_MAIL_CLAIM_NOTICE] =
+        {
+            {
+                "{portal}: your activation link has expired",
+                "Hello {first_name} {last_name},\n"
+                "\n"
+                "You declared {company_name} ({id_type} {identifier}) on "
+                "{portal},\n"
+                "but your activation link expired before you used it.\n"
+                "\n"
+                "Your declaration is kept for a few days. If you do not "
+                "activate your\n"
+                "account by then, the next person who asks to join this\n"
+                "organisation may become its principal manager. To keep "
+                "the role, ask\n"
+                "for a new activation link on the {portal} sign-up page\n"
+                "(“Resend the activation link”) with your login address\n"
+                "{login_email}, then activate your account.\n"
+                "\n"
+                "If you no longer wish to manage this organisation, there is "
+                "nothing\n"
+                "to do.\n"
+                "\n" SIGN_EN,
+            },
+            {
+                "{portal}" NBSP ": votre lien d’activation a expiré",
+                "Bonjour {first_name} {last_name},\n"
+                "\n"
+                "Vous avez déclaré {company_name} ({id_type} {identifier}) "
+                "sur\n"
+                "{portal}, mais votre lien d’activation a expiré avant "
+                "d’avoir servi.\n"
+                "\n"
+                "Votre déclaration est conservée quelques jours. Si vous "
+                "n’activez pas\n"
+                "votre compte d’ici là, la prochaine personne qui demandera à "
+                "rejoindre\n"
+                "cette structure pourra en devenir le gestionnaire principal. "
+                "Pour\n"
+                "garder ce rôle, demandez un nouveau lien d’activation sur la "
+                "page\n"
+                "d’inscription de {portal} («" NBSP "Renvoyer le lien "
+                "d’activation" NBSP "»)\n"
+                "avec votre adresse de connexion {login_email}, puis activez "
+                "votre\n"
+                "compte.\n"
+                "\n"
+                "Si vous ne souhaitez plus gérer cette structure, vous "
+                "n’avez rien à faire.\n"
+                "\n" SIGN_FR,
+            },
+        },
 };
 
 int chorusacct_template_default(int kind, int lang, const char **subject,

@@ -201,7 +201,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     world_open(&w);
     int first = 1;
     for (int kind = CHORUSACCT_MAIL_SUMMARY;
-         kind <= CHORUSACCT_MAIL_ALREADY_EXISTS; kind++) {
+         kind <= CHORUSACCT_MAIL_CLAIM_NOTICE; kind++) {
         int reason = 0;
         int rc = chorusacct_ctx_set_template(w.ctx, kind, lang, subject, body,
                                              &reason);
