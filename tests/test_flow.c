@@ -995,10 +995,13 @@ static void test_enumeration_safe(void **state)
 {
     (void)state;
     flowfix b;
-    flowfix_open(&b,
-                 CHORUSACCT_CFG_NO_CAPTCHA | CHORUSACCT_CFG_ENUMERATION_SAFE);
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     do_signup(&b, "known@acme.fr", siret_a,
               CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    assert_code(chorusacct_ctx_set_int(b.ctx, CHORUSACCT_OPT_FLAGS,
+                                       CHORUSACCT_CFG_NO_CAPTCHA |
+                                           CHORUSACCT_CFG_ENUMERATION_SAFE),
+                CHORUSACCT_OK, b.ctx);
     chorusacct_signup f;
     chorusacct_signup_result r = {.struct_size = sizeof r};
     form_fill(&f, "KNOWN@acme.fr", "Mallory", "Evil", siret_b);

@@ -94,6 +94,7 @@ _TESTKIT = frozenset((
     'chorusacct_faultstore_reset',
     'chorusacct_memstore_digest',
     'chorusacct_storage_conformance',
+    'chorusacct_testkit_pwhash_count',
     'chorusacct_testclock_advance',
     'chorusacct_testclock_free',
     'chorusacct_testclock_new',
@@ -1104,6 +1105,7 @@ _PROTOTYPES = {
         c_int, [POINTER(chorusacct_storage_ops), c_void_p]),
     'chorusacct_memstore_digest': (
         c_int, [c_void_p, POINTER(c_char), c_size_t]),
+    'chorusacct_testkit_pwhash_count': (c_uint64, [c_void_p]),
     'chorusacct_faultstore_new': (
         c_int, [POINTER(c_void_p), POINTER(chorusacct_storage_ops), c_uint64]),
     'chorusacct_faultstore_free': (None, [c_void_p]),

@@ -418,10 +418,14 @@ typedef struct chorusacct_field_error {
 typedef struct chorusacct_signup_result {
     uint32_t struct_size; /**< sizeof(chorusacct_signup_result) */
     int32_t state;        /**< state of the account, on success */
-    int64_t account_id;   /**< on success (0 in enumeration-safe mode) */
-    int64_t structure_id; /**< on success, once finalized */
-    uint32_t nerrors;     /**< field errors, on ::CHORUSACCT_E_REJECTED */
-    uint32_t reserved0;   /**< zero */
+    /** On success. 0 for every sign-up in enumeration-safe mode, taken
+     *  address or not (a draft's id is still given by
+     *  chorusacct_draft_create()). */
+    int64_t account_id;
+    /** On success, once finalized; 0 in enumeration-safe mode. */
+    int64_t structure_id;
+    uint32_t nerrors;   /**< field errors, on ::CHORUSACCT_E_REJECTED */
+    uint32_t reserved0; /**< zero */
     /** The refused fields: the first `nerrors` entries. */
     chorusacct_field_error errors[CHORUSACCT_MAX_FIELD_ERRORS];
 } chorusacct_signup_result;

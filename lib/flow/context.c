@@ -270,6 +270,7 @@ int chorusacct_ctx_new(chorusacct_ctx **out, const chorusacct_config *cfg)
     ctx->cfg.secret_len = 0;
     chorusacct__clock_default(&ctx->clock);
     chorusacct__random_default(&ctx->random);
+    chorusacct__dummy_hash_make(ctx);
     *out = ctx;
     return CHORUSACCT_OK;
 }
@@ -312,6 +313,9 @@ int chorusacct_ctx_set_int(chorusacct_ctx *ctx, int opt, int64_t value)
         !option_in_range(o, value))
         return CHORUSACCT_E_ARG;
     option_write(&ctx->cfg, o, value);
+    if (opt == CHORUSACCT_OPT_PWHASH_OPSLIMIT ||
+        opt == CHORUSACCT_OPT_PWHASH_MEMLIMIT)
+        chorusacct__dummy_hash_make(ctx);
     return CHORUSACCT_OK;
 }
 

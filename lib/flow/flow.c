@@ -93,6 +93,57 @@ int chorusacct__free_text(const char *s, size_t max_points, bool multiline)
 }
 
 /* ------------------------------------------------------------------ */
+/* argon2                                                               */
+
+/*
+ * The dummy hash is the encoded form libsodium writes ($argon2id$v=19$
+ * m=KiB,t=ops,p=1$salt$digest, unpadded base64) with the configured
+ * limits, a random 16-byte salt and a random 32-byte digest: verifying a
+ * password against it runs argon2id once with those limits, as for a real
+ * hash, and never matches (a digest chosen at random, not computed). No
+ * argon2 computation is needed to make it.
+ */
+void chorusacct__dummy_hash_make(chorusacct_ctx *ctx)
+{
+    uint8_t salt[crypto_pwhash_SALTBYTES], digest[32];
+    char salt64[sodium_base64_ENCODED_LEN(sizeof salt,
+                                          sodium_base64_VARIANT_ORIGINAL)];
+    char digest64[sodium_base64_ENCODED_LEN(sizeof digest,
+                                            sodium_base64_VARIANT_ORIGINAL)];
+    chorusacct__random(ctx, salt, sizeof salt);
+    chorusacct__random(ctx, digest, sizeof digest);
+    sodium_bin2base64(salt64, sizeof salt64, salt, sizeof salt,
+                      sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+    sodium_bin2base64(digest64, sizeof digest64, digest, sizeof digest,
+                      sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+    snprintf(ctx->dummy_hash, sizeof ctx->dummy_hash,
+             "$argon2id$v=19$m=%llu,t=%llu,p=1$%s$%s",
+             (unsigned long long)(ctx->cfg.pwhash_memlimit / 1024),
+             (unsigned long long)ctx->cfg.pwhash_opslimit, salt64, digest64);
+    sodium_memzero(digest, sizeof digest);
+}
+
+int chorusacct__pwhash_str(chorusacct_ctx *ctx, char *out, const char *password,
+                           size_t len)
+{
+    ctx->pwhash_count++;
+    return crypto_pwhash_str(out, password, len, ctx->cfg.pwhash_opslimit,
+                             (size_t)ctx->cfg.pwhash_memlimit);
+}
+
+bool chorusacct__pwhash_verify(chorusacct_ctx *ctx, const char *hash,
+                               const char *password, size_t len)
+{
+    ctx->pwhash_count++;
+    return crypto_pwhash_str_verify(hash, password, len) == 0;
+}
+
+uint64_t chorusacct__ctx_pwhash_count(const chorusacct_ctx *ctx)
+{
+    return ctx != NULL ? ctx->pwhash_count : 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* Throttles                                                            */
 
 /* Counter keys hold a keyed hash of the address or the application key,

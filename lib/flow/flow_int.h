@@ -42,9 +42,16 @@ struct chorusacct_ctx {
     char *tpl_subject[CA_MAIL_KINDS + 1][CA_LANGS];
     char *tpl_body[CA_MAIL_KINDS + 1][CA_LANGS];
 
-    /* A hash to verify against when the address is unknown, so that a
-     * login takes the same time either way (made on first need). */
+    /* A hash to verify against when the address is unknown or has no
+     * password, so that a login costs one argon2 computation either way:
+     * an encoded argon2id string with the configured limits, a random
+     * salt and a random digest, which no password matches. Made with the
+     * context and again when the argon2 limits change, never inside a
+     * login. */
     char dummy_hash[CHORUSACCT_PWHASH_SIZE];
+    /* argon2 computations made through this context (tests compare
+     * them: chorusacct__ctx_pwhash_count()). */
+    uint64_t pwhash_count;
 
     char last_error[512];
 };
@@ -120,6 +127,18 @@ CA_INTERNAL int chorusacct__keys(chorusacct_ctx *ctx);
 CA_INTERNAL void chorusacct__keyed_hash(const chorusacct_ctx *ctx, int purpose,
                                         const void *data, size_t len,
                                         uint8_t *out32);
+
+/* ---- argon2 ------------------------------------------------------------ */
+
+/* (Re)makes the context's dummy hash for its argon2 limits. */
+CA_INTERNAL void chorusacct__dummy_hash_make(chorusacct_ctx *ctx);
+/* crypto_pwhash_str() with the context's limits, counted; 0 or -1. */
+CA_INTERNAL int chorusacct__pwhash_str(chorusacct_ctx *ctx, char *out,
+                                       const char *password, size_t len);
+/* crypto_pwhash_str_verify(), counted; true when `password` matches. */
+CA_INTERNAL bool chorusacct__pwhash_verify(chorusacct_ctx *ctx,
+                                           const char *hash,
+                                           const char *password, size_t len);
 
 /* ---- storage ----------------------------------------------------------- */
 

@@ -51,20 +51,6 @@ static int record_body(chorusacct_ctx *ctx, void *arg)
     return rc;
 }
 
-/* A hash to check against when there is none, made once per context. */
-static const char *dummy_hash(chorusacct_ctx *ctx)
-{
-    if (ctx->dummy_hash[0] == '\0') {
-        uint8_t pw[16];
-        chorusacct__random(ctx, pw, sizeof pw);
-        if (crypto_pwhash_str(ctx->dummy_hash, (const char *)pw, sizeof pw,
-                              ctx->cfg.pwhash_opslimit,
-                              (size_t)ctx->cfg.pwhash_memlimit) != 0)
-            ctx->dummy_hash[0] = '\0';
-    }
-    return ctx->dummy_hash;
-}
-
 int chorusacct_login(chorusacct_ctx *ctx, const char *login_email,
                      const char *password, size_t password_len,
                      const char *client_key, int64_t *account_id, int *reason)
@@ -99,19 +85,18 @@ int chorusacct_login(chorusacct_ctx *ctx, const char *login_email,
         return chorusacct__refuse(ctx, reason, CHORUSACCT_E_LOCKED);
 
     const bool known = rc == CHORUSACCT_OK && a.password_hash[0] != '\0';
-    const char *hash = known ? a.password_hash : dummy_hash(ctx);
+    const char *hash = known ? a.password_hash : ctx->dummy_hash;
     const bool match =
-        crypto_pwhash_str_verify(hash, password != NULL ? password : "",
-                                 password_len) == 0 &&
+        chorusacct__pwhash_verify(ctx, hash, password != NULL ? password : "",
+                                  password_len) &&
         known;
     login_job job = {.id = a.id, .success = match};
     if (rc == CHORUSACCT_OK && match && a.state == CHORUSACCT_STATE_ACTIVE &&
         crypto_pwhash_str_needs_rehash(a.password_hash,
                                        ctx->cfg.pwhash_opslimit,
                                        (size_t)ctx->cfg.pwhash_memlimit) != 0) {
-        job.rehash = crypto_pwhash_str(job.hash, password, password_len,
-                                       ctx->cfg.pwhash_opslimit,
-                                       (size_t)ctx->cfg.pwhash_memlimit) == 0;
+        job.rehash =
+            chorusacct__pwhash_str(ctx, job.hash, password, password_len) == 0;
     }
     sodium_memzero(a.password_hash, sizeof a.password_hash);
     if (rc == CHORUSACCT_OK && (!match || a.state == CHORUSACCT_STATE_ACTIVE)) {

@@ -330,8 +330,12 @@ static int signup_body(chorusacct_ctx *ctx, void *arg)
     if (rc != CHORUSACCT_OK)
         return rc;
     job->out->state = a.state;
-    job->out->account_id = a.id;
-    job->out->structure_id = a.structure_id;
+    /* In enumeration-safe mode no caller learns ids: a taken address
+     * cannot have any, so a new one does not either (docs/flow.md). */
+    if (!(ctx->cfg.flags & CHORUSACCT_CFG_ENUMERATION_SAFE)) {
+        job->out->account_id = a.id;
+        job->out->structure_id = a.structure_id;
+    }
     return CHORUSACCT_OK;
 }
 

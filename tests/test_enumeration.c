@@ -1,0 +1,260 @@
+/*
+ * Enumeration safety: every call whose answer could tell whether an
+ * address has an account is run for a known and an unknown address, each
+ * from an identical fresh fixture, and everything a caller can observe is
+ * compared: the status, the reason, the ids and states returned, the last
+ * error's text, the mails sent to anyone but the owner of the address
+ * (with that address written out of them), and the number of argon2
+ * computations (the timing class).
+ */
+#include "flowutil.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <chorusacct/testkit.h>
+
+static char siret_a[15], siret_b[15], siret_c[15];
+
+static int setup(void **state)
+{
+    (void)state;
+    siret_of(1234567, siret_a);
+    siret_of(7654321, siret_b);
+    siret_of(1111111, siret_c);
+    return chorusacct_init();
+}
+
+/* What a caller observes of one call. */
+typedef struct {
+    int rc, reason;
+    int64_t id1, id2; /* ids returned (account, structure) */
+    int state;
+    char last_error[512];
+    uint64_t argon2;  /* argon2 computations of the call */
+    char others[4096]; /* mails to others than the address, in order */
+} observed;
+
+/* The mails delivered to recipients other than `address` since `from`,
+ * each as kind, recipient, subject and body with `address` replaced. */
+static void others_of(flowfix *b, const char *address, size_t from,
+                      char *out, size_t cap)
+{
+    (void)do_deliver(b);
+    size_t used = 0;
+    out[0] = '\0';
+    size_t n = chorusacct_testmailer_count(b->mail);
+    for (size_t i = from; i < n; i++) {
+        const chorusacct_mail *m = chorusacct_testmailer_at(b->mail, i);
+        if (strcmp(m->to, address) == 0)
+            continue;
+        char line[2048];
+        snprintf(line, sizeof line, "%d|%s|%s|%s\n", m->kind, m->to,
+                 m->subject, m->body);
+        /* The address itself is expected to differ: write it out. */
+        for (char *p = strstr(line, address); p != NULL;
+             p = strstr(p, address)) {
+            size_t al = strlen(address);
+            memset(p, '*', al);
+        }
+        int w = snprintf(out + used, cap - used, "%s", line);
+        used += (size_t)w < cap - used ? (size_t)w : cap - used - 1;
+    }
+}
+
+static void observed_begin(flowfix *b, observed *o, size_t *mails)
+{
+    memset(o, 0, sizeof *o);
+    o->reason = -1;
+    o->argon2 = chorusacct_testkit_pwhash_count(b->ctx);
+    (void)do_deliver(b);
+    *mails = chorusacct_testmailer_count(b->mail);
+}
+
+static void observed_end(flowfix *b, observed *o, const char *address,
+                         size_t mails)
+{
+    o->argon2 = chorusacct_testkit_pwhash_count(b->ctx) - o->argon2;
+    snprintf(o->last_error, sizeof o->last_error, "%s",
+             chorusacct_ctx_last_error(b->ctx));
+    others_of(b, address, mails, o->others, sizeof o->others);
+}
+
+static void assert_same(const observed *k, const observed *u)
+{
+    assert_int_equal(k->rc, u->rc);
+    assert_int_equal(k->reason, u->reason);
+    assert_int_equal(k->id1, u->id1);
+    assert_int_equal(k->id2, u->id2);
+    assert_int_equal(k->state, u->state);
+    assert_string_equal(k->last_error, u->last_error);
+    assert_int_equal(k->argon2, u->argon2);
+    assert_string_equal(k->others, u->others);
+}
+
+/* ------------------------------------------------------------------ */
+/* Login                                                                */
+
+static void login_observe(flowfix *b, const char *address, const char *pw,
+                          const char *client, observed *o)
+{
+    size_t mails;
+    observed_begin(b, o, &mails);
+    o->rc = chorusacct_login(b->ctx, address, pw, strlen(pw), client, &o->id1,
+                             &o->reason);
+    observed_end(b, o, address, mails);
+}
+
+/* The known address's account in a given state, or none. */
+enum { K_ACTIVE, K_AWAITING, K_PENDING, K_DISABLED, K_NONE };
+
+#define SAFE (CHORUSACCT_CFG_NO_CAPTCHA | CHORUSACCT_CFG_ENUMERATION_SAFE)
+
+/* A manager of siret_a (boss@acme.fr) and the known address's account,
+ * made in the ordinary mode (whose answers give the ids); the context is
+ * then switched to the enumeration-safe mode. */
+static void fixture(flowfix *b, int kind)
+{
+    flowfix_open(b, CHORUSACCT_CFG_NO_CAPTCHA);
+    int64_t boss = make_manager(b, "boss@acme.fr", siret_a);
+    int reason;
+    switch (kind) {
+    case K_ACTIVE:
+        (void)make_manager(b, "known@other.fr", siret_b);
+        break;
+    case K_AWAITING:
+        (void)do_signup(b, "known@other.fr", siret_b,
+                        CHORUSACCT_STATE_AWAITING_ACTIVATION);
+        break;
+    case K_PENDING:
+        (void)do_signup(b, "known@other.fr", siret_a,
+                        CHORUSACCT_STATE_PENDING_APPROVAL);
+        break;
+    case K_DISABLED: {
+        int64_t id = do_signup(b, "known@other.fr", siret_a,
+                               CHORUSACCT_STATE_PENDING_APPROVAL);
+        approve_and_activate(b, boss, id, "known@other.fr");
+        assert_code(chorusacct_account_disable(b->ctx, id, id, "gone", &reason),
+                    CHORUSACCT_OK, b->ctx);
+        break;
+    }
+    default:
+        break;
+    }
+    (void)boss;
+    (void)do_deliver(b);
+    assert_code(chorusacct_ctx_set_int(b->ctx, CHORUSACCT_OPT_FLAGS, SAFE),
+                CHORUSACCT_OK, b->ctx);
+}
+
+static const int known_kinds[] = {K_ACTIVE, K_AWAITING, K_PENDING,
+                                  K_DISABLED};
+#define NKINDS (sizeof known_kinds / sizeof known_kinds[0])
+
+/* A login with a wrong password on a fresh context (as a CLI, a CGI or a
+ * restarted worker has) costs one argon2 computation, known address or
+ * not: the hash to verify against for an unknown one is made with the
+ * context, not inside the first login that needs it. */
+static void test_login_one_argon2_on_fresh_context(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < NKINDS; i++) {
+        flowfix b;
+        fixture(&b, known_kinds[i]);
+        chorusacct_ctx_free(b.ctx);
+        b.ctx = flowfix_ctx(&b, SAFE);
+        observed k, u;
+        login_observe(&b, "known@other.fr", "Wrong-password-1", "c1", &k);
+        assert_int_equal(k.argon2, 1);
+        chorusacct_ctx_free(b.ctx);
+        b.ctx = flowfix_ctx(&b, SAFE);
+        login_observe(&b, "unknown@other.fr", "Wrong-password-1", "c1", &u);
+        assert_same(&k, &u);
+        /* Changing the limits makes a new hash to verify against, at
+         * once: the next login still costs one. */
+        assert_code(
+            chorusacct_ctx_set_int(b.ctx, CHORUSACCT_OPT_PWHASH_OPSLIMIT, 2),
+            CHORUSACCT_OK, b.ctx);
+        login_observe(&b, "unknown2@other.fr", "Wrong-password-1", "c1", &u);
+        assert_int_equal(u.argon2, 1);
+        flowfix_close(&b);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Sign-up                                                              */
+
+static void signup_observe(flowfix *b, const char *address, const char *siret,
+                           observed *o)
+{
+    size_t mails;
+    observed_begin(b, o, &mails);
+    chorusacct_signup f;
+    chorusacct_signup_result r = {.struct_size = sizeof r};
+    form_fill(&f, address, "Eve", "Martin", siret);
+    f.client_key = "c1";
+    o->rc = chorusacct_signup_submit(b->ctx, &f, &r);
+    o->id1 = r.account_id;
+    o->id2 = r.structure_id;
+    o->state = r.state;
+    o->reason = (int)r.nerrors;
+    observed_end(b, o, address, mails);
+}
+
+/* A sign-up with a taken address (in any state) and with a new one, for
+ * a new structure: the same status, state, ids (0), last error, mails to
+ * others (none) and argon2 computations (none). The owner of the taken
+ * address gets "an account already exists", the new address its link. */
+static void test_signup_taken_and_new_look_alike(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < NKINDS; i++) {
+        flowfix k, u;
+        fixture(&k, known_kinds[i]);
+        fixture(&u, known_kinds[i]);
+        observed ok, ou;
+        signup_observe(&k, "known@other.fr", siret_c, &ok);
+        signup_observe(&u, "unknown@other.fr", siret_c, &ou);
+        assert_code(ok.rc, CHORUSACCT_OK, k.ctx);
+        assert_int_equal(ok.id1, 0);
+        assert_int_equal(ok.state, CHORUSACCT_STATE_AWAITING_ACTIVATION);
+        assert_same(&ok, &ou);
+        assert_int_equal(
+            mails_of(&k, CHORUSACCT_MAIL_ALREADY_EXISTS, "known@other.fr"), 1);
+        assert_int_equal(
+            mails_of(&u, CHORUSACCT_MAIL_ACTIVATION, "unknown@other.fr"), 1);
+        flowfix_close(&k);
+        flowfix_close(&u);
+    }
+}
+
+/* The same for a structure already declared: both answer pending
+ * approval with ids 0. (The managers' approval request still differs:
+ * docs/flow.md, "Enumeration safety", says what is left.) */
+static void test_signup_taken_and_new_same_answer_existing_structure(
+    void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < NKINDS; i++) {
+        flowfix k, u;
+        fixture(&k, known_kinds[i]);
+        fixture(&u, known_kinds[i]);
+        observed ok, ou;
+        signup_observe(&k, "known@other.fr", siret_a, &ok);
+        signup_observe(&u, "unknown@other.fr", siret_a, &ou);
+        assert_int_equal(ok.state, CHORUSACCT_STATE_PENDING_APPROVAL);
+        ok.others[0] = ou.others[0] = '\0';
+        assert_same(&ok, &ou);
+        flowfix_close(&k);
+        flowfix_close(&u);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_login_one_argon2_on_fresh_context),
+        cmocka_unit_test(test_signup_taken_and_new_look_alike),
+        cmocka_unit_test(test_signup_taken_and_new_same_answer_existing_structure),
+    };
+    return cmocka_run_group_tests_name("enumeration", tests, setup, NULL);
+}
