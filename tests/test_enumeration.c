@@ -30,14 +30,14 @@ typedef struct {
     int64_t id1, id2; /* ids returned (account, structure) */
     int state;
     char last_error[512];
-    uint64_t argon2;  /* argon2 computations of the call */
+    uint64_t argon2;   /* argon2 computations of the call */
     char others[4096]; /* mails to others than the address, in order */
 } observed;
 
 /* The mails delivered to recipients other than `address` since `from`,
  * each as kind, recipient, subject and body with `address` replaced. */
-static void others_of(flowfix *b, const char *address, size_t from,
-                      char *out, size_t cap)
+static void others_of(flowfix *b, const char *address, size_t from, char *out,
+                      size_t cap)
 {
     (void)do_deliver(b);
     size_t used = 0;
@@ -48,8 +48,8 @@ static void others_of(flowfix *b, const char *address, size_t from,
         if (strcmp(m->to, address) == 0)
             continue;
         char line[2048];
-        snprintf(line, sizeof line, "%d|%s|%s|%s\n", m->kind, m->to,
-                 m->subject, m->body);
+        snprintf(line, sizeof line, "%d|%s|%s|%s\n", m->kind, m->to, m->subject,
+                 m->body);
         /* The address itself is expected to differ: write it out. */
         for (char *p = strstr(line, address); p != NULL;
              p = strstr(p, address)) {
@@ -104,6 +104,14 @@ static void login_observe(flowfix *b, const char *address, const char *pw,
     observed_end(b, o, address, mails);
 }
 
+/* A login whose answer does not matter here. */
+static void login_any(chorusacct_ctx *ctx, const char *address, const char *pw,
+                      size_t len, const char *client, int64_t *who, int *reason)
+{
+    int rc = chorusacct_login(ctx, address, pw, len, client, who, reason);
+    assert_true(rc == CHORUSACCT_OK || rc == CHORUSACCT_E_REJECTED);
+}
+
 /* The known address's account in a given state, or none. */
 enum { K_ACTIVE, K_AWAITING, K_PENDING, K_DISABLED, K_NONE };
 
@@ -146,8 +154,7 @@ static void fixture(flowfix *b, int kind)
                 CHORUSACCT_OK, b->ctx);
 }
 
-static const int known_kinds[] = {K_ACTIVE, K_AWAITING, K_PENDING,
-                                  K_DISABLED};
+static const int known_kinds[] = {K_ACTIVE, K_AWAITING, K_PENDING, K_DISABLED};
 #define NKINDS (sizeof known_kinds / sizeof known_kinds[0])
 
 /* A login with a wrong password on a fresh context (as a CLI, a CGI or a
@@ -230,8 +237,8 @@ static void test_signup_taken_and_new_look_alike(void **state)
 /* The same for a structure already declared: both answer pending
  * approval with ids 0. (The managers' approval request still differs:
  * docs/flow.md, "Enumeration safety", says what is left.) */
-static void test_signup_taken_and_new_same_answer_existing_structure(
-    void **state)
+static void
+test_signup_taken_and_new_same_answer_existing_structure(void **state)
 {
     (void)state;
     for (size_t i = 0; i < NKINDS; i++) {
@@ -249,12 +256,217 @@ static void test_signup_taken_and_new_same_answer_existing_structure(
     }
 }
 
+/* Five failures lock the client out of the address, whether the address
+ * has an account (with a password or not) or none: the same answers,
+ * LOCKED included, and the same cost, step by step. */
+static void test_login_lockout_same_for_unknown_address(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < NKINDS; i++) {
+        flowfix k, u;
+        fixture(&k, known_kinds[i]);
+        fixture(&u, known_kinds[i]);
+        for (int step = 0; step < 7; step++) {
+            observed ok, ou;
+            login_observe(&k, "known@other.fr", "Wrong-password-1", "evil",
+                          &ok);
+            login_observe(&u, "unknown@other.fr", "Wrong-password-1", "evil",
+                          &ou);
+            assert_same(&ok, &ou);
+            assert_int_equal(ok.reason, step < 5 ? CHORUSACCT_E_CREDENTIALS
+                                                 : CHORUSACCT_E_LOCKED);
+            /* A lock costs no argon2 computation, for both alike. */
+            assert_int_equal(ok.argon2, step < 5 ? 1 : 0);
+        }
+        /* The lock lasts an hour (the portal's rule), for both. */
+        chorusacct_testclock_advance(k.clock, 3599);
+        chorusacct_testclock_advance(u.clock, 3599);
+        observed ok, ou;
+        login_observe(&k, "known@other.fr", "Wrong-password-1", "evil", &ok);
+        login_observe(&u, "unknown@other.fr", "Wrong-password-1", "evil", &ou);
+        assert_same(&ok, &ou);
+        assert_int_equal(ok.reason, CHORUSACCT_E_LOCKED);
+        chorusacct_testclock_advance(k.clock, 1);
+        chorusacct_testclock_advance(u.clock, 1);
+        login_observe(&k, "known@other.fr", "Wrong-password-1", "evil", &ok);
+        login_observe(&u, "unknown@other.fr", "Wrong-password-1", "evil", &ou);
+        assert_same(&ok, &ou);
+        assert_int_equal(ok.reason, CHORUSACCT_E_CREDENTIALS);
+        flowfix_close(&k);
+        flowfix_close(&u);
+    }
+}
+
+/* Many clients failing on one address (more than the free failures)
+ * delay the clients that never logged in to it, known address or not,
+ * by the same growing delay; a delayed attempt costs no argon2. */
+static void test_login_address_delay_same_for_unknown_address(void **state)
+{
+    (void)state;
+    flowfix k, u;
+    fixture(&k, K_ACTIVE);
+    fixture(&u, K_ACTIVE);
+    char client[16];
+    for (int c = 0; c < 12; c++) {
+        snprintf(client, sizeof client, "bot%d", c);
+        observed ok, ou;
+        login_observe(&k, "known@other.fr", "Wrong-password-1", client, &ok);
+        login_observe(&u, "unknown@other.fr", "Wrong-password-1", client, &ou);
+        assert_same(&ok, &ou);
+        /* Ten free failures (twice login_max_failures), then a delay of
+         * 1 s after the eleventh: the twelfth comes too soon. */
+        assert_int_equal(ok.reason, c < 11 ? CHORUSACCT_E_CREDENTIALS
+                                           : CHORUSACCT_E_THROTTLED);
+    }
+    chorusacct_testclock_advance(k.clock, 1);
+    chorusacct_testclock_advance(u.clock, 1);
+    observed ok, ou;
+    login_observe(&k, "known@other.fr", "Wrong-password-1", "bot99", &ok);
+    login_observe(&u, "unknown@other.fr", "Wrong-password-1", "bot99", &ou);
+    assert_same(&ok, &ou);
+    assert_int_equal(ok.reason, CHORUSACCT_E_CREDENTIALS);
+    flowfix_close(&k);
+    flowfix_close(&u);
+}
+
+/* Point 6: an attacker who knows the address cannot keep its owner out.
+ * The owner's client, which logged in before, is neither locked by the
+ * attacker's failures nor delayed; a new client of the owner waits at most
+ * the longest delay (60 s); the attacker's own client is locked for an
+ * hour. */
+static void test_login_attacker_cannot_lock_owner_out(void **state)
+{
+    (void)state;
+    flowfix b;
+    fixture(&b, K_ACTIVE);
+    int64_t who = 0;
+    int reason = 0;
+    const char *owner = "known@other.fr", *bad = "Wrong-password-1";
+    assert_code(chorusacct_login(b.ctx, owner, GOOD_PW, strlen(GOOD_PW),
+                                 "owner-laptop", &who, &reason),
+                CHORUSACCT_OK, b.ctx);
+    /* An hour of attack from 50 clients, 5 failures each. */
+    char client[16];
+    for (int c = 0; c < 50; c++) {
+        snprintf(client, sizeof client, "bot%d", c);
+        for (int i = 0; i < 5; i++) {
+            login_any(b.ctx, owner, bad, strlen(bad), client, &who, &reason);
+            chorusacct_testclock_advance(b.clock, 10);
+        }
+    }
+    assert_code(
+        chorusacct_login(b.ctx, owner, bad, strlen(bad), "bot0", &who, &reason),
+        CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_LOCKED, b.ctx);
+    /* The owner's laptop: in at once. */
+    assert_code(chorusacct_login(b.ctx, owner, GOOD_PW, strlen(GOOD_PW),
+                                 "owner-laptop", &who, &reason),
+                CHORUSACCT_OK, b.ctx);
+    /* A typo there does not lock it either (its own five would). */
+    assert_code(chorusacct_login(b.ctx, owner, bad, strlen(bad), "owner-laptop",
+                                 &who, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_CREDENTIALS, b.ctx);
+    assert_code(chorusacct_login(b.ctx, owner, GOOD_PW, strlen(GOOD_PW),
+                                 "owner-laptop", &who, &reason),
+                CHORUSACCT_OK, b.ctx);
+    /* The owner's new phone: delayed, never walled. One more failure
+     * sets the longest delay; after it the right password is let in. */
+    login_any(b.ctx, owner, bad, strlen(bad), "bot77", &who, &reason);
+    assert_code(chorusacct_login(b.ctx, owner, GOOD_PW, strlen(GOOD_PW),
+                                 "owner-phone", &who, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_THROTTLED, b.ctx);
+    chorusacct_testclock_advance(b.clock, 60);
+    assert_code(chorusacct_login(b.ctx, owner, GOOD_PW, strlen(GOOD_PW),
+                                 "owner-phone", &who, &reason),
+                CHORUSACCT_OK, b.ctx);
+    flowfix_close(&b);
+}
+
+/* A manager of the structure, or the operator, lifts a lockout, audited;
+ * anyone else gets NOT_MANAGER for every id. */
+static void test_login_unlock_by_manager_or_operator(void **state)
+{
+    (void)state;
+    flowfix b;
+    fixture(&b, K_NONE); /* boss manages siret_a */
+    assert_code(chorusacct_ctx_set_int(b.ctx, CHORUSACCT_OPT_FLAGS,
+                                       CHORUSACCT_CFG_NO_CAPTCHA),
+                CHORUSACCT_OK, b.ctx);
+    int64_t boss = 0, who = 0;
+    int reason = 0;
+    const char *bad = "Wrong-password-1";
+    assert_code(chorusacct_login(b.ctx, "boss@acme.fr", GOOD_PW,
+                                 strlen(GOOD_PW), "boss-pc", &boss, &reason),
+                CHORUSACCT_OK, b.ctx);
+    int64_t user = do_signup(&b, "user@acme.fr", siret_a,
+                             CHORUSACCT_STATE_PENDING_APPROVAL);
+    approve_and_activate(&b, boss, user, "user@acme.fr");
+    for (int i = 0; i < 5; i++)
+        login_any(b.ctx, "user@acme.fr", bad, strlen(bad), "pc", &who, &reason);
+    assert_code(chorusacct_login(b.ctx, "user@acme.fr", GOOD_PW,
+                                 strlen(GOOD_PW), "pc", &who, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_LOCKED, b.ctx);
+    int types[16];
+    size_t n = event_types(&b, user, types, 16);
+    assert_int_equal(types[n - 1], CHORUSACCT_EV_LOCKOUT);
+
+    /* Not a manager: the same answer for an account and for no account. */
+    assert_code(chorusacct_login_unlock_by(b.ctx, user, user, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_NOT_MANAGER, b.ctx);
+    assert_code(chorusacct_login_unlock_by(b.ctx, user, 99999, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_NOT_MANAGER, b.ctx);
+    assert_code(chorusacct_login(b.ctx, "user@acme.fr", GOOD_PW,
+                                 strlen(GOOD_PW), "pc", &who, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+
+    assert_code(chorusacct_login_unlock_by(b.ctx, boss, user, &reason),
+                CHORUSACCT_OK, b.ctx);
+    n = event_types(&b, user, types, 16);
+    assert_int_equal(types[n - 1], CHORUSACCT_EV_UNLOCK);
+    assert_code(chorusacct_login(b.ctx, "user@acme.fr", GOOD_PW,
+                                 strlen(GOOD_PW), "pc", &who, &reason),
+                CHORUSACCT_OK, b.ctx);
+    assert_int_equal(who, user);
+
+    /* The operator, the same way. */
+    for (int i = 0; i < 5; i++)
+        login_any(b.ctx, "user@acme.fr", bad, strlen(bad), "pc", &who, &reason);
+    assert_code(chorusacct_login(b.ctx, "user@acme.fr", GOOD_PW,
+                                 strlen(GOOD_PW), "pc", &who, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_LOCKED, b.ctx);
+    assert_code(chorusacct_login_unlock(b.ctx, user, &reason), CHORUSACCT_OK,
+                b.ctx);
+    assert_code(chorusacct_login(b.ctx, "user@acme.fr", GOOD_PW,
+                                 strlen(GOOD_PW), "pc", &who, &reason),
+                CHORUSACCT_OK, b.ctx);
+    assert_code(chorusacct_login_unlock(b.ctx, 99999, &reason),
+                CHORUSACCT_E_NOTFOUND, b.ctx);
+    chorusacct_event ev[16] = {{.struct_size = sizeof ev[0]}};
+    size_t m = 0;
+    assert_code(chorusacct_event_list(b.ctx, user, 0, ev, 16, &m),
+                CHORUSACCT_OK, b.ctx);
+    assert_int_equal(ev[m - 1].type, CHORUSACCT_EV_UNLOCK);
+    assert_int_equal(ev[m - 1].actor_id, 0);
+    flowfix_close(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_login_one_argon2_on_fresh_context),
         cmocka_unit_test(test_signup_taken_and_new_look_alike),
-        cmocka_unit_test(test_signup_taken_and_new_same_answer_existing_structure),
+        cmocka_unit_test(
+            test_signup_taken_and_new_same_answer_existing_structure),
+        cmocka_unit_test(test_login_lockout_same_for_unknown_address),
+        cmocka_unit_test(test_login_address_delay_same_for_unknown_address),
+        cmocka_unit_test(test_login_attacker_cannot_lock_owner_out),
+        cmocka_unit_test(test_login_unlock_by_manager_or_operator),
     };
     return cmocka_run_group_tests_name("enumeration", tests, setup, NULL);
 }

@@ -374,6 +374,7 @@ class EventType(enum.IntEnum):
     RESEND = 12
     ROLE = 13
     LOCKOUT = 14
+    UNLOCK = 15
 
 
 class Role(enum.IntEnum):
@@ -561,9 +562,9 @@ class chorusacct_account(ctypes.Structure):
         ('expires_at', c_int64),
         ('activated_at', c_int64),
         ('decided_by', c_int64),
-        ('locked_until', c_int64),
+        ('reserved1', c_int64),
         ('resent_at', c_int64),
-        ('failed_logins', c_int32),
+        ('reserved2', c_int32),
         ('reserved0', c_int32),
         ('login_email', c_char * Size.EMAIL_SIZE),
         ('email_key', c_char * Size.EMAIL_SIZE),
@@ -956,6 +957,9 @@ _PROTOTYPES = {
     'chorusacct_login': (c_int, [
         c_void_p, c_char_p, c_char_p, c_size_t, c_char_p, POINTER(c_int64),
         POINTER(c_int)]),
+    'chorusacct_login_unlock': (c_int, [c_void_p, c_int64, POINTER(c_int)]),
+    'chorusacct_login_unlock_by': (
+        c_int, [c_void_p, c_int64, c_int64, POINTER(c_int)]),
     'chorusacct_captcha_issue': (c_int, [
         c_void_p, c_char_p, POINTER(c_char), c_size_t, POINTER(c_char),
         c_size_t, POINTER(c_int)]),
@@ -1612,9 +1616,7 @@ class Account:
     expires_at: int
     activated_at: int
     decided_by: int
-    locked_until: int
     resent_at: int
-    failed_logins: int
     login_email: str
     email_key: str
     contact_email: str
@@ -2346,6 +2348,16 @@ class Context(_Handle):
                                   byref(reason))
         _raise_if(rc, reason.value, ctx=self)
         return account.value
+
+    def login_unlock(self, account_id, manager_id=None):
+        """Lifts the login lockouts of the account's address: as the
+        operator, or as `manager_id`, a manager of its structure
+        (Rejected NOT_MANAGER)."""
+        if manager_id is None:
+            self._reason_call(lib.chorusacct_login_unlock, account_id)
+        else:
+            self._reason_call(lib.chorusacct_login_unlock_by, manager_id,
+                              account_id)
 
     def captcha_issue(self, client_key=None):
         """A captcha challenge: (id, text to show)."""

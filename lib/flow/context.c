@@ -160,7 +160,7 @@ int chorusacct_config_init(chorusacct_config *cfg, size_t struct_size)
     d.address_attempts_per_hour = 20;
     d.login_max_failures = 5;
     d.mail_max_attempts = 8;
-    d.lockout_duration = 900;
+    d.lockout_duration = 3600;
     d.mail_retry_base = 60;
     d.mail_retry_max = 86400;
     d.mail_lease = 300;

@@ -180,15 +180,26 @@ CA_INTERNAL bool chorusacct__set_field(char *field, size_t size,
 
 /*
  * Counts one attempt of `action` for the application key and the address
- * (either may be NULL), written before the check it guards, and says
- * whether a limit is passed: CHORUSACCT_OK, CHORUSACCT_E_THROTTLED, or a
- * storage error.
+ * (either may be NULL), written before the check it guards, in sliding
+ * windows of an hour, and says whether a limit is passed: CHORUSACCT_OK,
+ * CHORUSACCT_E_THROTTLED, or a storage error.
  */
 CA_INTERNAL int chorusacct__throttle(chorusacct_ctx *ctx, const char *action,
                                      const char *client_key,
                                      const char *address);
 
-/* Adds to a named counter of an account (resend quota...). */
+/* Adds `delta` to the attempts of `key` and gives in *count those of the
+ * last `len` seconds (a sliding window, flow.c). */
+CA_INTERNAL int chorusacct__sliding_add(chorusacct_ctx *ctx, const char *key,
+                                        int64_t len, uint32_t delta,
+                                        uint32_t *count);
+
+/* The address as counters key it: its ASCII letters in lower case, cut
+ * to CHORUSACCT_EMAIL_SIZE - 1 bytes (`lower` holds that size). */
+CA_INTERNAL void chorusacct__address_lower(char *lower, const char *address);
+
+/* Adds to a named counter of an account (resend quota...), in a sliding
+ * window of `window_len` seconds. */
 CA_INTERNAL int chorusacct__account_counter(chorusacct_ctx *ctx,
                                             const char *action,
                                             int64_t account_id,

@@ -269,14 +269,14 @@ static const char *const ca_sql[ST_COUNT] = {
                               " WHERE id > ?1 AND account_id = ?3"
                               " ORDER BY id LIMIT ?2",
     /* A counter keeps only its latest window: a newer window starts again
-     * from the delta; a delta for an older window than the stored one
-     * changes nothing and counts alone (that window is over). */
+     * from the delta; a delta for the stored window or an older one (a
+     * server whose clock is behind) adds to the stored window. */
     [ST_COUNTER_ADD] = "INSERT INTO counter(name, win, n) VALUES(?1, ?2, ?3)"
                        " ON CONFLICT(name) DO UPDATE SET"
-                       " n = CASE WHEN win = excluded.win THEN n + excluded.n"
-                       " WHEN win < excluded.win THEN excluded.n ELSE n END,"
+                       " n = CASE WHEN win < excluded.win THEN excluded.n"
+                       " ELSE n + excluded.n END,"
                        " win = max(win, excluded.win)"
-                       " RETURNING CASE WHEN win = ?2 THEN n ELSE ?3 END",
+                       " RETURNING n",
     [ST_META_GET] = "SELECT value FROM meta WHERE name = ?",
     [ST_META_SET] = "INSERT INTO meta(name, value) VALUES(?, ?)"
                     " ON CONFLICT(name) DO UPDATE SET value = excluded.value",
