@@ -456,6 +456,47 @@ static void test_login_unlock_by_manager_or_operator(void **state)
     flowfix_close(&b);
 }
 
+/* ------------------------------------------------------------------ */
+/* Resend                                                               */
+
+static void resend_observe(flowfix *b, const char *address, observed *o)
+{
+    size_t mails;
+    observed_begin(b, o, &mails);
+    o->rc = chorusacct_activation_resend(b->ctx, address, "c1", &o->reason);
+    observed_end(b, o, address, mails);
+}
+
+/* A resend for a known address (in every state) and for an unknown one:
+ * OK, the same last error, no argon2, the same mails to others, again and
+ * again (cooldown, quota, throttle all answer OK alike). A request
+ * pending approval is asked again of its structure's managers, who see it
+ * in their list already: that one mail is the only difference, to people
+ * who know the address has an account. */
+static void test_resend_known_and_unknown_look_alike(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < NKINDS; i++) {
+        flowfix k, u;
+        fixture(&k, known_kinds[i]);
+        fixture(&u, known_kinds[i]);
+        for (int step = 0; step < 25; step++) {
+            observed ok, ou;
+            resend_observe(&k, "known@other.fr", &ok);
+            resend_observe(&u, "unknown@other.fr", &ou);
+            assert_code(ok.rc, CHORUSACCT_OK, k.ctx);
+            assert_int_equal(ok.argon2, 0);
+            if (known_kinds[i] == K_PENDING)
+                ok.others[0] = ou.others[0] = '\0';
+            assert_same(&ok, &ou);
+            chorusacct_testclock_advance(k.clock, 61);
+            chorusacct_testclock_advance(u.clock, 61);
+        }
+        flowfix_close(&k);
+        flowfix_close(&u);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -467,6 +508,7 @@ int main(void)
         cmocka_unit_test(test_login_address_delay_same_for_unknown_address),
         cmocka_unit_test(test_login_attacker_cannot_lock_owner_out),
         cmocka_unit_test(test_login_unlock_by_manager_or_operator),
+        cmocka_unit_test(test_resend_known_and_unknown_look_alike),
     };
     return cmocka_run_group_tests_name("enumeration", tests, setup, NULL);
 }
