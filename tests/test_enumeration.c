@@ -13,7 +13,7 @@
 #include <string.h>
 #include <chorusacct/testkit.h>
 
-static char siret_a[15], siret_b[15], siret_c[15];
+static char siret_a[15], siret_b[15], siret_c[15], siret_d[15];
 
 static int setup(void **state)
 {
@@ -21,6 +21,7 @@ static int setup(void **state)
     siret_of(1234567, siret_a);
     siret_of(7654321, siret_b);
     siret_of(1111111, siret_c);
+    siret_of(2222222, siret_d);
     return chorusacct_init();
 }
 
@@ -207,6 +208,48 @@ static void signup_observe(flowfix *b, const char *address, const char *siret,
     observed_end(b, o, address, mails);
 }
 
+/* What public calls tell after a sign-up: the structure's lookup, and
+ * the id of the next account, as its owner sees it in the link's lookup. */
+typedef struct {
+    int declared;
+    chorusacct_structure s;
+    int64_t next_id;
+} traces;
+
+static void traces_of(flowfix *b, const char *siret, traces *t)
+{
+    memset(t, 0, sizeof *t);
+    t->s.struct_size = sizeof t->s;
+    int reason = 0;
+    assert_code(chorusacct_structure_lookup(b->ctx, CHORUSACCT_ID_SIRET, siret,
+                                            &t->declared, &t->s, &reason),
+                CHORUSACCT_OK, b->ctx);
+    chorusacct_signup f;
+    chorusacct_signup_result r = {.struct_size = sizeof r};
+    form_fill(&f, "probe@probe.fr", "Pro", "Be", siret_d);
+    assert_code(chorusacct_signup_submit(b->ctx, &f, &r), CHORUSACCT_OK,
+                b->ctx);
+    (void)do_deliver(b);
+    char token[64];
+    last_token(b, "probe@probe.fr", token, sizeof token);
+    chorusacct_token_info ti = {.struct_size = sizeof ti};
+    assert_code(chorusacct_activation_lookup(b->ctx, token, NULL, &ti, &reason),
+                CHORUSACCT_OK, b->ctx);
+    t->next_id = ti.account_id;
+}
+
+static void assert_same_traces(const traces *k, const traces *u)
+{
+    assert_int_equal(k->declared, u->declared);
+    assert_int_equal(k->s.id, u->s.id);
+    assert_int_equal(k->s.principal_id, u->s.principal_id);
+    assert_int_equal(k->s.created_at, u->s.created_at);
+    assert_string_equal(k->s.identifier, u->s.identifier);
+    assert_string_equal(k->s.company_name, u->s.company_name);
+    assert_int_equal(k->next_id, u->next_id);
+    assert_true(k->next_id > 0);
+}
+
 /* A sign-up with a taken address (in any state) and with a new one, for
  * a new structure: the same status, state, ids (0), last error, mails to
  * others (none) and argon2 computations (none). The owner of the taken
@@ -229,6 +272,13 @@ static void test_signup_taken_and_new_look_alike(void **state)
             mails_of(&k, CHORUSACCT_MAIL_ALREADY_EXISTS, "known@other.fr"), 1);
         assert_int_equal(
             mails_of(&u, CHORUSACCT_MAIL_ACTIVATION, "unknown@other.fr"), 1);
+        /* Then what public calls tell: the structure is declared alike,
+         * and the next account gets the same id. */
+        traces tk, tu;
+        traces_of(&k, siret_c, &tk);
+        traces_of(&u, siret_c, &tu);
+        assert_int_equal(tk.declared, 1);
+        assert_same_traces(&tk, &tu);
         flowfix_close(&k);
         flowfix_close(&u);
     }
@@ -251,6 +301,10 @@ test_signup_taken_and_new_same_answer_existing_structure(void **state)
         assert_int_equal(ok.state, CHORUSACCT_STATE_PENDING_APPROVAL);
         ok.others[0] = ou.others[0] = '\0';
         assert_same(&ok, &ou);
+        traces tk, tu;
+        traces_of(&k, siret_a, &tk);
+        traces_of(&u, siret_a, &tu);
+        assert_same_traces(&tk, &tu);
         flowfix_close(&k);
         flowfix_close(&u);
     }

@@ -1011,17 +1011,36 @@ static void test_enumeration_safe(void **state)
     do_deliver(&b);
     assert_int_equal(
         mails_of(&b, CHORUSACCT_MAIL_ALREADY_EXISTS, "known@acme.fr"), 1);
-    /* Nothing was created for the second attempt. */
+    /* No account was created for the second attempt; its structure is
+     * declared, as for a new address, without a principal (and lookup
+     * tells no ids in this mode). */
     chorusacct_account list[4] = {{.struct_size = sizeof list[0]}};
     size_t n;
     assert_code(chorusacct_account_list(b.ctx, NULL, list, 4, &n),
                 CHORUSACCT_OK, b.ctx);
     assert_int_equal(n, 1);
     int declared;
+    chorusacct_structure s = {.struct_size = sizeof s};
     assert_code(chorusacct_structure_lookup(b.ctx, CHORUSACCT_ID_SIRET, siret_b,
-                                            &declared, NULL, NULL),
+                                            &declared, &s, NULL),
                 CHORUSACCT_OK, b.ctx);
-    assert_int_equal(declared, 0);
+    assert_int_equal(declared, 1);
+    assert_int_equal(s.principal_id, 0);
+    assert_int_equal(s.id, 0);
+    /* The next sign-up for it takes it over. */
+    assert_code(chorusacct_ctx_set_int(b.ctx, CHORUSACCT_OPT_FLAGS,
+                                       CHORUSACCT_CFG_NO_CAPTCHA),
+                CHORUSACCT_OK, b.ctx);
+    int64_t owner = do_signup(&b, "owner@acme.fr", siret_b,
+                              CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    assert_code(chorusacct_structure_lookup(b.ctx, CHORUSACCT_ID_SIRET, siret_b,
+                                            &declared, &s, NULL),
+                CHORUSACCT_OK, b.ctx);
+    assert_int_equal(s.principal_id, owner);
+    assert_code(chorusacct_ctx_set_int(b.ctx, CHORUSACCT_OPT_FLAGS,
+                                       CHORUSACCT_CFG_NO_CAPTCHA |
+                                           CHORUSACCT_CFG_ENUMERATION_SAFE),
+                CHORUSACCT_OK, b.ctx);
     /* Resends answer the same for known and unknown addresses. */
     int reason = 0;
     assert_code(

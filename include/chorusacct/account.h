@@ -500,7 +500,9 @@ chorusacct_signup_init(chorusacct_signup *form, size_t struct_size);
  * @param[in]  id_type    a ::chorusacct_id_type
  * @param[in]  identifier the value as typed (validated and normalized)
  * @param[out] declared   1 if a structure has this identifier, else 0
- * @param[out] out        the structure when declared (may be NULL)
+ * @param[out] out        the structure when declared (may be NULL); in
+ *                        enumeration-safe mode its `id` and
+ *                        `principal_id` are 0
  * @param[out] reason     on ::CHORUSACCT_E_REJECTED, why the identifier is
  *                        invalid (may be NULL)
  * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED, or a call failure.

@@ -60,7 +60,9 @@ typedef enum chorusacct_config_flags {
     /**
      * Sign-up with an address that already has an account answers as for
      * a new one (and e-mails the owner "an account already exists");
-     * resends answer the same whether or not the address is known.
+     * resends answer the same whether or not the address is known; no
+     * sign-up result nor structure lookup gives ids (docs/flow.md,
+     * "Enumeration safety" says what is and is not the same).
      */
     CHORUSACCT_CFG_ENUMERATION_SAFE = 1,
     /** No captcha is asked (tools, tests, or a captcha checked before). */

@@ -6,6 +6,8 @@
  */
 #include "flow_int.h"
 
+#include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Everything a sign-up carries from validation into its transaction. */
@@ -181,6 +183,54 @@ static int known_address(chorusacct_ctx *ctx, signup_job *job,
     return rc;
 }
 
+/*
+ * In enumeration-safe mode a sign-up with a taken address leaves what a
+ * new address leaves where a public call can see it: the structure, when
+ * it was not declared, is declared (without a principal: the next sign-up
+ * for it takes it over, as for a principal whose link expired), so that
+ * chorusacct_structure_lookup() tells the same; and an account id is used
+ * up (an account inserted and deleted at once, under an address key that
+ * no address has), so that the ids a caller sees later (its own account
+ * after a login or in a link) follow the same sequence.
+ */
+static int leave_traces(chorusacct_ctx *ctx, signup_job *job, bool existing,
+                        int64_t now)
+{
+    const chorusacct_storage_ops *st = &ctx->storage;
+    int rc;
+    if (!existing && job->identifier[0] != '\0') {
+        chorusacct_structure s;
+        chorusacct__structure_blank(&s);
+        s.id_type = job->id_type;
+        s.created_at = now;
+        memcpy(s.identifier, job->identifier, sizeof s.identifier);
+        memcpy(s.company_name, job->company, sizeof s.company_name);
+        rc = st->structure_insert(st->user_data, &s);
+        if (rc == CHORUSACCT_E_EXISTS)
+            return CHORUSACCT_E_CONFLICT;
+        if (rc != CHORUSACCT_OK)
+            return rc;
+    }
+    chorusacct_account a;
+    chorusacct__account_blank(&a);
+    uint8_t r[16];
+    chorusacct__random(ctx, r, sizeof r);
+    /* "#" and hex: no address is written so (an address has an '@'). */
+    a.email_key[0] = '#';
+    sodium_bin2hex(a.email_key + 1, sizeof a.email_key - 1, r, sizeof r);
+    memcpy(a.login_email, a.email_key, sizeof a.login_email);
+    memcpy(a.contact_email, a.email_key, sizeof a.contact_email);
+    a.state = CHORUSACCT_STATE_CREATED;
+    a.created_at = a.updated_at = now;
+    a.expires_at = now;
+    rc = st->account_insert(st->user_data, &a);
+    if (rc == CHORUSACCT_E_EXISTS)
+        return CHORUSACCT_E_CONFLICT;
+    if (rc == CHORUSACCT_OK)
+        rc = st->account_delete(st->user_data, a.id);
+    return rc;
+}
+
 static int consume_captcha(chorusacct_ctx *ctx, signup_job *job, int64_t now)
 {
     if (!job->captcha_builtin)
@@ -263,6 +313,9 @@ static int signup_body(chorusacct_ctx *ctx, void *arg)
                 return rc;
         } else if (rc == CHORUSACCT_OK) {
             rc = consume_captcha(ctx, job, now);
+            if (rc == CHORUSACCT_OK &&
+                (ctx->cfg.flags & CHORUSACCT_CFG_ENUMERATION_SAFE))
+                rc = leave_traces(ctx, job, existing, now);
             if (rc != CHORUSACCT_OK)
                 return rc;
             return known_address(ctx, job, &old, existing && !takeover);
@@ -524,6 +577,11 @@ int chorusacct_structure_lookup(chorusacct_ctx *ctx, int id_type,
     if (rc != CHORUSACCT_OK)
         return chorusacct__fail(ctx, rc, "structure lookup");
     *declared = 1;
+    /* In enumeration-safe mode ids are never told (docs/flow.md): the
+     * principal's and the structure's would tell which sign-ups made an
+     * account. */
+    if (ctx->cfg.flags & CHORUSACCT_CFG_ENUMERATION_SAFE)
+        s.id = s.principal_id = 0;
     if (out != NULL)
         chorusacct__out_write(out, &s, n);
     return CHORUSACCT_OK;
