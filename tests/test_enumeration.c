@@ -9,6 +9,7 @@
  */
 #include "flowutil.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <chorusacct/testkit.h>
@@ -223,6 +224,28 @@ static void fixture(flowfix *b, int kind)
 
 static const int known_kinds[] = {K_ACTIVE, K_AWAITING, K_PENDING, K_DISABLED};
 #define NKINDS (sizeof known_kinds / sizeof known_kinds[0])
+
+/* The dummy hash is an encoded string libsodium reads with the configured
+ * limits: making it computes nothing (else the context falls back to
+ * hashing a random password, which the count would show), with the
+ * defaults and after the limits change. */
+static void test_dummy_hash_needs_no_argon2(void **state)
+{
+    (void)state;
+    chorusacct_ctx *ctx = NULL;
+    assert_code(chorusacct_ctx_new(&ctx, NULL), CHORUSACCT_OK, NULL);
+    assert_int_equal(chorusacct_testkit_pwhash_count(ctx), 0);
+    assert_code(chorusacct_ctx_set_int(ctx, CHORUSACCT_OPT_PWHASH_OPSLIMIT, 3),
+                CHORUSACCT_OK, ctx);
+    assert_code(chorusacct_ctx_set_int(ctx, CHORUSACCT_OPT_PWHASH_MEMLIMIT,
+                                       32 * 1024 * 1024 + 512),
+                CHORUSACCT_OK, ctx);
+    assert_code(chorusacct_ctx_set_int(ctx, CHORUSACCT_OPT_PWHASH_MEMLIMIT,
+                                       crypto_pwhash_MEMLIMIT_MIN),
+                CHORUSACCT_OK, ctx);
+    assert_int_equal(chorusacct_testkit_pwhash_count(ctx), 0);
+    chorusacct_ctx_free(ctx);
+}
 
 /* A login with a wrong password on a fresh context (as a CLI, a CGI or a
  * restarted worker has) costs one argon2 computation, known address or
@@ -625,6 +648,7 @@ static void test_resend_known_and_unknown_look_alike(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dummy_hash_needs_no_argon2),
         cmocka_unit_test(test_login_one_argon2_on_fresh_context),
         cmocka_unit_test(test_signup_taken_and_new_look_alike),
         cmocka_unit_test(

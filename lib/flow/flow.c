@@ -121,6 +121,19 @@ void chorusacct__dummy_hash_make(chorusacct_ctx *ctx)
              (unsigned long long)(ctx->cfg.pwhash_memlimit / 1024),
              (unsigned long long)ctx->cfg.pwhash_opslimit, salt64, digest64);
     sodium_memzero(digest, sizeof digest);
+    /* libsodium must read it with our limits, or a verification would
+     * fail at once instead of computing: else a real hash of a random
+     * password (one computation, here, not in a login). */
+    if (crypto_pwhash_str_needs_rehash(ctx->dummy_hash,
+                                       ctx->cfg.pwhash_opslimit,
+                                       (size_t)ctx->cfg.pwhash_memlimit) != 0) {
+        uint8_t pw[16];
+        chorusacct__random(ctx, pw, sizeof pw);
+        if (chorusacct__pwhash_str(ctx, ctx->dummy_hash, (const char *)pw,
+                                   sizeof pw) != 0)
+            ctx->dummy_hash[0] = '\0';
+        sodium_memzero(pw, sizeof pw);
+    }
 }
 
 int chorusacct__pwhash_str(chorusacct_ctx *ctx, char *out, const char *password,
