@@ -604,6 +604,37 @@ static void test_login_unlock_by_manager_or_operator(void **state)
     fixture_close(&b);
 }
 
+/* A draft (the wizard's first step) for a taken address answers as for
+ * a new one: OK and the state created. Its id differs (0, and a real id
+ * the wizard needs for a new address): docs/flow.md says so. */
+static void test_draft_taken_and_new_same_state(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < NKINDS; i++) {
+        flowfix k, u;
+        fixture(&k, known_kinds[i]);
+        fixture(&u, known_kinds[i]);
+        observed o[2];
+        flowfix *fx[2] = {&k, &u};
+        const char *addr[2] = {"known@other.fr", "unknown@other.fr"};
+        for (int j = 0; j < 2; j++) {
+            size_t mails;
+            observed_begin(fx[j], &o[j], &mails);
+            chorusacct_signup f;
+            chorusacct_signup_result r = {.struct_size = sizeof r};
+            form_fill(&f, addr[j], "Eve", "Martin", siret_c);
+            o[j].rc = chorusacct_draft_create(fx[j]->ctx, &f, &r);
+            o[j].state = r.state;
+            observed_end(fx[j], &o[j], addr[j], mails);
+        }
+        assert_code(o[0].rc, CHORUSACCT_OK, k.ctx);
+        assert_int_equal(o[0].state, CHORUSACCT_STATE_CREATED);
+        assert_same(&o[0], &o[1]);
+        fixture_close(&k);
+        fixture_close(&u);
+    }
+}
+
 /* ------------------------------------------------------------------ */
 /* Resend                                                               */
 
@@ -658,6 +689,7 @@ int main(void)
         cmocka_unit_test(test_login_attacker_cannot_lock_owner_out),
         cmocka_unit_test(test_login_unlock_by_manager_or_operator),
         cmocka_unit_test(test_resend_known_and_unknown_look_alike),
+        cmocka_unit_test(test_draft_taken_and_new_same_state),
     };
     return cmocka_run_group_tests_name("enumeration", tests, setup, NULL);
 }

@@ -159,7 +159,7 @@ static bool replaceable(const chorusacct_account *old, int64_t now)
  * as for a new account and tell the owner of the address by e-mail (at
  * most a few times a day, so that nobody floods them). */
 static int known_address(chorusacct_ctx *ctx, signup_job *job,
-                         const chorusacct_account *old, bool existing)
+                         const chorusacct_account *old, int state)
 {
     if (!(ctx->cfg.flags & CHORUSACCT_CFG_ENUMERATION_SAFE)) {
         add_error(job->out, CHORUSACCT_FIELD_LOGIN_EMAIL,
@@ -178,8 +178,7 @@ static int known_address(chorusacct_ctx *ctx, signup_job *job,
     }
     job->out->account_id = 0;
     job->out->structure_id = 0;
-    job->out->state = existing ? CHORUSACCT_STATE_PENDING_APPROVAL
-                               : CHORUSACCT_STATE_AWAITING_ACTIVATION;
+    job->out->state = state;
     return rc;
 }
 
@@ -318,7 +317,10 @@ static int signup_body(chorusacct_ctx *ctx, void *arg)
                 rc = leave_traces(ctx, job, existing, now);
             if (rc != CHORUSACCT_OK)
                 return rc;
-            return known_address(ctx, job, &old, existing && !takeover);
+            return known_address(ctx, job, &old,
+                                 existing && !takeover
+                                     ? CHORUSACCT_STATE_PENDING_APPROVAL
+                                     : CHORUSACCT_STATE_AWAITING_ACTIVATION);
         } else if (rc != CHORUSACCT_E_NOTFOUND) {
             return rc;
         }
@@ -485,7 +487,7 @@ static int draft_body(chorusacct_ctx *ctx, void *arg)
     if (rc == CHORUSACCT_OK && replaceable(&old, now)) {
         rc = st->account_delete(st->user_data, old.id);
     } else if (rc == CHORUSACCT_OK) {
-        return known_address(ctx, job, &old, false);
+        return known_address(ctx, job, &old, CHORUSACCT_STATE_CREATED);
     } else if (rc == CHORUSACCT_E_NOTFOUND) {
         rc = CHORUSACCT_OK;
     }
