@@ -564,9 +564,10 @@ static void test_state_names(void **state)
         chorusacct_state_label(CHORUSACCT_STATE_PENDING_APPROVAL,
                                CHORUSACCT_LANG_FR),
         "En attente d'approbation");
-    for (int e = 1; e <= 14; e++)
+    for (int e = 1; e <= 15; e++)
         assert_non_null(chorusacct_event_name(e));
-    assert_string_equal(chorusacct_event_name(15), "unknown");
+    assert_string_equal(chorusacct_event_name(CHORUSACCT_EV_UNLOCK), "unlock");
+    assert_string_equal(chorusacct_event_name(16), "unknown");
     for (int f = 0; f <= 12; f++)
         assert_non_null(chorusacct_field_name(f));
     assert_string_equal(chorusacct_field_name(13), "unknown");

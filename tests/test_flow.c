@@ -1004,10 +1004,13 @@ static void test_enumeration_safe(void **state)
 {
     (void)state;
     flowfix b;
-    flowfix_open(&b,
-                 CHORUSACCT_CFG_NO_CAPTCHA | CHORUSACCT_CFG_ENUMERATION_SAFE);
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
     do_signup(&b, "known@acme.fr", siret_a,
               CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    assert_code(chorusacct_ctx_set_int(b.ctx, CHORUSACCT_OPT_FLAGS,
+                                       CHORUSACCT_CFG_NO_CAPTCHA |
+                                           CHORUSACCT_CFG_ENUMERATION_SAFE),
+                CHORUSACCT_OK, b.ctx);
     chorusacct_signup f;
     chorusacct_signup_result r = {.struct_size = sizeof r};
     form_fill(&f, "KNOWN@acme.fr", "Mallory", "Evil", siret_b);
@@ -1017,17 +1020,36 @@ static void test_enumeration_safe(void **state)
     do_deliver(&b);
     assert_int_equal(
         mails_of(&b, CHORUSACCT_MAIL_ALREADY_EXISTS, "known@acme.fr"), 1);
-    /* Nothing was created for the second attempt. */
+    /* No account was created for the second attempt; its structure is
+     * declared, as for a new address, without a principal (and lookup
+     * tells no ids in this mode). */
     chorusacct_account list[4] = {{.struct_size = sizeof list[0]}};
     size_t n;
     assert_code(chorusacct_account_list(b.ctx, NULL, list, 4, &n),
                 CHORUSACCT_OK, b.ctx);
     assert_int_equal(n, 1);
     int declared;
+    chorusacct_structure s = {.struct_size = sizeof s};
     assert_code(chorusacct_structure_lookup(b.ctx, CHORUSACCT_ID_SIRET, siret_b,
-                                            &declared, NULL, NULL),
+                                            &declared, &s, NULL),
                 CHORUSACCT_OK, b.ctx);
-    assert_int_equal(declared, 0);
+    assert_int_equal(declared, 1);
+    assert_int_equal(s.principal_id, 0);
+    assert_int_equal(s.id, 0);
+    /* The next sign-up for it takes it over. */
+    assert_code(chorusacct_ctx_set_int(b.ctx, CHORUSACCT_OPT_FLAGS,
+                                       CHORUSACCT_CFG_NO_CAPTCHA),
+                CHORUSACCT_OK, b.ctx);
+    int64_t owner = do_signup(&b, "owner@acme.fr", siret_b,
+                              CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    assert_code(chorusacct_structure_lookup(b.ctx, CHORUSACCT_ID_SIRET, siret_b,
+                                            &declared, &s, NULL),
+                CHORUSACCT_OK, b.ctx);
+    assert_int_equal(s.principal_id, owner);
+    assert_code(chorusacct_ctx_set_int(b.ctx, CHORUSACCT_OPT_FLAGS,
+                                       CHORUSACCT_CFG_NO_CAPTCHA |
+                                           CHORUSACCT_CFG_ENUMERATION_SAFE),
+                CHORUSACCT_OK, b.ctx);
     /* Resends answer the same for known and unknown addresses. */
     int reason = 0;
     assert_code(
@@ -1074,7 +1096,7 @@ static void test_login_lockout_rehash(void **state)
                                  strlen(GOOD_PW), NULL, &who, &reason),
                 CHORUSACCT_E_REJECTED, b.ctx);
     assert_code(reason, CHORUSACCT_E_LOCKED, b.ctx);
-    chorusacct_testclock_advance(b.clock, 901);
+    chorusacct_testclock_advance(b.clock, 3601);
     /* Stronger limits: the next login rehashes. */
     chorusacct_account before = {.struct_size = sizeof before},
                        after = {.struct_size = sizeof after};
@@ -1443,28 +1465,106 @@ static void test_throttle_per_key_and_per_address(void **state)
         chorusacct_activation_lookup(b.ctx, "bogus", "10.0.0.1", NULL, &reason),
         CHORUSACCT_E_REJECTED, b.ctx);
     assert_code(reason, CHORUSACCT_E_THROTTLED, b.ctx);
-    /* Another key is not affected; the window passes. */
+    /* Another key is not affected; the window passes (a sliding hour:
+     * the attempts have left it once the next fixed hour is over). */
     assert_code(
         chorusacct_activation_lookup(b.ctx, "bogus", "10.0.0.2", NULL, &reason),
         CHORUSACCT_E_REJECTED, b.ctx);
     assert_code(reason, CHORUSACCT_E_TOKEN_INVALID, b.ctx);
-    chorusacct_testclock_advance(b.clock, 3600);
+    chorusacct_testclock_advance(b.clock, 2 * 3600);
     assert_code(
         chorusacct_activation_lookup(b.ctx, "bogus", "10.0.0.1", NULL, &reason),
         CHORUSACCT_E_REJECTED, b.ctx);
     assert_code(reason, CHORUSACCT_E_TOKEN_INVALID, b.ctx);
-    /* Logins per address. */
+    /* Resends per address (logins have their own rules per address:
+     * test_enumeration.c). */
     assert_code(chorusacct_ctx_set_int(
                     b.ctx, CHORUSACCT_OPT_ADDRESS_ATTEMPTS_PER_HOUR, 2),
                 CHORUSACCT_OK, b.ctx);
-    int64_t who;
     for (int i = 0; i < 2; i++)
         assert_code(
-            chorusacct_login(b.ctx, "a@b.fr", "x", 1, NULL, &who, &reason),
+            chorusacct_activation_resend(b.ctx, "a@b.fr", NULL, &reason),
             CHORUSACCT_E_REJECTED, b.ctx);
-    assert_code(chorusacct_login(b.ctx, "A@B.fr", "x", 1, NULL, &who, &reason),
+    assert_code(chorusacct_activation_resend(b.ctx, "A@B.fr", NULL, &reason),
                 CHORUSACCT_E_REJECTED, b.ctx);
     assert_code(reason, CHORUSACCT_E_THROTTLED, b.ctx);
+    flowfix_close(&b);
+}
+
+/* Sliding windows: a burst at the end of an hour still counts at the start
+ * of the next (fixed hours gave it a whole new budget), and leaves the
+ * count as the hour slides past it. */
+static void test_throttle_sliding_window_burst_at_boundary(void **state)
+{
+    (void)state;
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    assert_code(
+        chorusacct_ctx_set_int(b.ctx, CHORUSACCT_OPT_KEY_ATTEMPTS_PER_HOUR, 3),
+        CHORUSACCT_OK, b.ctx);
+    int reason;
+    /* T0 starts an hour: the burst comes in its last second. */
+    chorusacct_testclock_set(b.clock, T0 + 3599);
+    for (int i = 0; i < 3; i++)
+        assert_code(chorusacct_activation_lookup(b.ctx, "bogus", "10.0.0.9",
+                                                 NULL, &reason),
+                    CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_TOKEN_INVALID, b.ctx);
+    chorusacct_testclock_set(b.clock, T0 + 3601);
+    assert_code(
+        chorusacct_activation_lookup(b.ctx, "bogus", "10.0.0.9", NULL, &reason),
+        CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_THROTTLED, b.ctx);
+    /* Two thirds of an hour later, a third of the burst is still inside
+     * the last hour: 1 + 4/3 attempts, under 3. */
+    chorusacct_testclock_set(b.clock, T0 + 3600 + 2400);
+    assert_code(
+        chorusacct_activation_lookup(b.ctx, "bogus", "10.0.0.9", NULL, &reason),
+        CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_TOKEN_INVALID, b.ctx);
+    flowfix_close(&b);
+}
+
+/* Clock skew between servers: a server whose clock is behind counts its
+ * attempts against the window that a server ahead opened, instead of in a
+ * fresh window of its own. */
+static void test_throttle_clock_skew_counts_against_newer_window(void **state)
+{
+    (void)state;
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    chorusacct_testclock *behind;
+    assert_code(chorusacct_testclock_new(&behind, T0 + 3000), CHORUSACCT_OK,
+                NULL);
+    chorusacct_ctx *late = flowfix_ctx(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    chorusacct_clock_ops ck = {.struct_size = sizeof ck};
+    assert_code(chorusacct_testclock_ops(&ck, behind), CHORUSACCT_OK, NULL);
+    assert_code(chorusacct_ctx_set_clock(late, &ck), CHORUSACCT_OK, late);
+    chorusacct_ctx *ctxs[2] = {b.ctx, late};
+    for (int i = 0; i < 2; i++)
+        assert_code(chorusacct_ctx_set_int(
+                        ctxs[i], CHORUSACCT_OPT_KEY_ATTEMPTS_PER_HOUR, 3),
+                    CHORUSACCT_OK, ctxs[i]);
+    /* The server ahead is in the next hour already (10 min ahead). */
+    chorusacct_testclock_set(b.clock, T0 + 3600 + 10);
+    int reason;
+    for (int i = 0; i < 3; i++)
+        assert_code(chorusacct_activation_lookup(b.ctx, "bogus", "10.0.0.8",
+                                                 NULL, &reason),
+                    CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_TOKEN_INVALID, b.ctx);
+    assert_code(
+        chorusacct_activation_lookup(late, "bogus", "10.0.0.8", NULL, &reason),
+        CHORUSACCT_E_REJECTED, late);
+    assert_code(reason, CHORUSACCT_E_THROTTLED, late);
+    /* Two hours behind: the same counter, the stored window is newer. */
+    chorusacct_testclock_set(behind, T0 - 2 * 3600 + 5);
+    assert_code(
+        chorusacct_activation_lookup(late, "bogus", "10.0.0.8", NULL, &reason),
+        CHORUSACCT_E_REJECTED, late);
+    assert_code(reason, CHORUSACCT_E_THROTTLED, late);
+    chorusacct_ctx_free(late);
+    chorusacct_testclock_free(behind);
     flowfix_close(&b);
 }
 
@@ -2050,6 +2150,8 @@ int main(void)
         cmocka_unit_test(test_captcha_required),
         cmocka_unit_test(test_captcha_plugged),
         cmocka_unit_test(test_throttle_per_key_and_per_address),
+        cmocka_unit_test(test_throttle_sliding_window_burst_at_boundary),
+        cmocka_unit_test(test_throttle_clock_skew_counts_against_newer_window),
         cmocka_unit_test(test_outbox_retries),
         cmocka_unit_test(test_activation_cancelled_when_moved),
         cmocka_unit_test(test_sweep_promotes_and_purges),

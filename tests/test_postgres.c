@@ -405,7 +405,7 @@ static void test_connection_lost(void **state)
     assert_code(o->begin(o->user_data), CHORUSACCT_OK, NULL);
     assert_code(o->account_get(o->user_data, a.id, &out), CHORUSACCT_OK, NULL);
     terminate_others(f->schema);
-    out.failed_logins = 3;
+    out.reserved2 = 3;
     assert_code(o->account_update(o->user_data, &out), CHORUSACCT_E_STORAGE,
                 NULL);
     assert_code(o->account_get(o->user_data, a.id, &out), CHORUSACCT_E_STORAGE,
@@ -413,7 +413,7 @@ static void test_connection_lost(void **state)
     assert_int_not_equal(o->commit(o->user_data), CHORUSACCT_OK);
     /* Nothing was written; the table works again. */
     assert_code(o->account_get(o->user_data, a.id, &out), CHORUSACCT_OK, NULL);
-    assert_int_equal(out.failed_logins, 0);
+    assert_int_equal(out.reserved2, 0);
     assert_int_equal(out.version, 1);
     assert_code(o->begin(o->user_data), CHORUSACCT_OK, NULL);
     terminate_others(f->schema);

@@ -748,7 +748,7 @@ static void write_n(const chorusacct_storage_ops *o, int i)
     case 1:
         rc = o->account_get(ud, 1, &a);
         assert_code(rc, CHORUSACCT_OK, NULL);
-        a.failed_logins = 1;
+        a.reserved2 = 1;
         rc = o->account_update(ud, &a);
         break;
     case 2:

@@ -63,6 +63,39 @@ const tool_command tool_cmd_enable = {"enable", TOOL_FLOW, enable_options,
                                       run_enable};
 
 /* ------------------------------------------------------------------ */
+/* unlock                                                               */
+
+static struct {
+    const char *by;
+} unlock_opt;
+
+static const tool_option unlock_options[] = {
+    {"by", .value = &unlock_opt.by},
+    {0},
+};
+
+/* Lifts the login lockouts of an account's address: as a manager of its
+ * structure (--by), or as the operator. */
+static int run_unlock(tool *t, int argc, char **argv)
+{
+    int64_t by = 0, id;
+    if ((unlock_opt.by != NULL && !tool_need_id(unlock_opt.by, "--by", &by)) ||
+        argc != 1 || !tool_parse_id(argv[0], &id))
+        return EXIT_USAGE;
+    int reason = 0;
+    int rc = unlock_opt.by != NULL
+                 ? chorusacct_login_unlock_by(t->ctx, by, id, &reason)
+                 : chorusacct_login_unlock(t->ctx, id, &reason);
+    if (rc != CHORUSACCT_OK)
+        return tool_report(t, rc, reason);
+    printf("account\t%lld\tunlocked\n", (long long)id);
+    return EXIT_SUCCESS;
+}
+
+const tool_command tool_cmd_unlock = {"unlock", TOOL_FLOW, unlock_options,
+                                      run_unlock};
+
+/* ------------------------------------------------------------------ */
 /* show                                                                 */
 
 /* Every text from storage is escaped (tool_put_kv): one key a line,

@@ -19,9 +19,10 @@ static const tool_command *const commands[] = {
     &tool_cmd_captcha,  &tool_cmd_lookup,      &tool_cmd_approve,
     &tool_cmd_reject,   &tool_cmd_check_token, &tool_cmd_activate,
     &tool_cmd_resend,   &tool_cmd_disable,     &tool_cmd_enable,
-    &tool_cmd_show,     &tool_cmd_list,        &tool_cmd_audit,
-    &tool_cmd_deliver,  &tool_cmd_outbox,      &tool_cmd_sweep,
-    &tool_cmd_states,   &tool_cmd_config,      &tool_cmd_demo,
+    &tool_cmd_unlock,   &tool_cmd_show,        &tool_cmd_list,
+    &tool_cmd_audit,    &tool_cmd_deliver,     &tool_cmd_outbox,
+    &tool_cmd_sweep,    &tool_cmd_states,      &tool_cmd_config,
+    &tool_cmd_demo,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -49,6 +50,7 @@ void tool_usage(FILE *f)
         "  resend --login-email E | resend --by MANAGER ACCOUNT\n"
         "  disable --by ACTOR [--reason TEXT] ACCOUNT\n"
         "  enable --by ACTOR ACCOUNT\n"
+        "  unlock [--by MANAGER] ACCOUNT  lift its login lockouts\n"
         "  show ACCOUNT | list [--state S] | audit [ACCOUNT]\n"
         "  deliver [--maildir DIR | --smtp URL] [--from ADDRESS] [--max N]\n"
         "          URL: smtp://HOST[:PORT] (STARTTLS) or smtps://HOST[:PORT]\n"

@@ -218,7 +218,7 @@ extern const tool_command tool_cmd_approve, tool_cmd_reject; /* decide.c */
 extern const tool_command tool_cmd_check_token,              /* activation.c */
     tool_cmd_activate, tool_cmd_resend;
 extern const tool_command tool_cmd_disable, tool_cmd_enable, /* account.c */
-    tool_cmd_show, tool_cmd_list, tool_cmd_audit;
+    tool_cmd_unlock, tool_cmd_show, tool_cmd_list, tool_cmd_audit;
 extern const tool_command tool_cmd_deliver, tool_cmd_outbox; /* outbox.c */
 extern const tool_command tool_cmd_sweep, tool_cmd_states,   /* admin.c */
     tool_cmd_config, tool_cmd_version;

@@ -94,6 +94,7 @@ _TESTKIT = frozenset((
     'chorusacct_faultstore_reset',
     'chorusacct_memstore_digest',
     'chorusacct_storage_conformance',
+    'chorusacct_testkit_pwhash_count',
     'chorusacct_testclock_advance',
     'chorusacct_testclock_free',
     'chorusacct_testclock_new',
@@ -381,6 +382,7 @@ class EventType(enum.IntEnum):
     RESEND = 12
     ROLE = 13
     LOCKOUT = 14
+    UNLOCK = 15
 
 
 class Role(enum.IntEnum):
@@ -571,9 +573,9 @@ class chorusacct_account(ctypes.Structure):
         ('expires_at', c_int64),
         ('activated_at', c_int64),
         ('decided_by', c_int64),
-        ('locked_until', c_int64),
+        ('reserved1', c_int64),
         ('resent_at', c_int64),
-        ('failed_logins', c_int32),
+        ('reserved2', c_int32),
         ('reserved0', c_int32),
         ('login_email', c_char * Size.EMAIL_SIZE),
         ('email_key', c_char * Size.EMAIL_SIZE),
@@ -966,6 +968,9 @@ _PROTOTYPES = {
     'chorusacct_login': (c_int, [
         c_void_p, c_char_p, c_char_p, c_size_t, c_char_p, POINTER(c_int64),
         POINTER(c_int)]),
+    'chorusacct_login_unlock': (c_int, [c_void_p, c_int64, POINTER(c_int)]),
+    'chorusacct_login_unlock_by': (
+        c_int, [c_void_p, c_int64, c_int64, POINTER(c_int)]),
     'chorusacct_captcha_issue': (c_int, [
         c_void_p, c_char_p, POINTER(c_char), c_size_t, POINTER(c_char),
         c_size_t, POINTER(c_int)]),
@@ -1117,6 +1122,7 @@ _PROTOTYPES = {
         c_int, [POINTER(chorusacct_storage_ops), c_void_p]),
     'chorusacct_memstore_digest': (
         c_int, [c_void_p, POINTER(c_char), c_size_t]),
+    'chorusacct_testkit_pwhash_count': (c_uint64, [c_void_p]),
     'chorusacct_faultstore_new': (
         c_int, [POINTER(c_void_p), POINTER(chorusacct_storage_ops), c_uint64]),
     'chorusacct_faultstore_free': (None, [c_void_p]),
@@ -1631,9 +1637,7 @@ class Account:
     expires_at: int
     activated_at: int
     decided_by: int
-    locked_until: int
     resent_at: int
-    failed_logins: int
     login_email: str
     email_key: str
     contact_email: str
@@ -2365,6 +2369,16 @@ class Context(_Handle):
                                   byref(reason))
         _raise_if(rc, reason.value, ctx=self)
         return account.value
+
+    def login_unlock(self, account_id, manager_id=None):
+        """Lifts the login lockouts of the account's address: as the
+        operator, or as `manager_id`, a manager of its structure
+        (Rejected NOT_MANAGER)."""
+        if manager_id is None:
+            self._reason_call(lib.chorusacct_login_unlock, account_id)
+        else:
+            self._reason_call(lib.chorusacct_login_unlock_by, manager_id,
+                              account_id)
 
     def captcha_issue(self, client_key=None):
         """A captcha challenge: (id, text to show)."""

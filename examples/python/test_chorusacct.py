@@ -891,8 +891,14 @@ class ClockTest(unittest.TestCase):
             with self.assertRaises(ca.Rejected) as cm:
                 b.ctx.login('lock@acme.fr', GOOD_PW)
             self.assertEqual(cm.exception.name, 'LOCKED')
-            b.clock.advance(901)
+            b.clock.advance(3601)
             self.assertEqual(b.ctx.login('lock@acme.fr', GOOD_PW), who)
+            for _ in range(5):
+                with self.assertRaises(ca.Rejected):
+                    b.ctx.login('lock@acme.fr', 'Wrong-Password-1')
+            b.ctx.login_unlock(who)
+            self.assertEqual(b.ctx.login('lock@acme.fr', GOOD_PW), who)
+            self.assertEqual(b.ctx.events(who)[-1].type, EventType.UNLOCK)
 
 
 # ------------------------------------------------------------- handles

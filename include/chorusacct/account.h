@@ -104,7 +104,8 @@ typedef enum chorusacct_event_type {
     CHORUSACCT_EV_PURGE = 11,   /**< deleted by the sweep */
     CHORUSACCT_EV_RESEND = 12,  /**< activation link resent */
     CHORUSACCT_EV_ROLE = 13,    /**< role changed */
-    CHORUSACCT_EV_LOCKOUT = 14  /**< locked after failed logins */
+    CHORUSACCT_EV_LOCKOUT = 14, /**< a client locked after failed logins */
+    CHORUSACCT_EV_UNLOCK = 15   /**< login lockouts lifted */
 } chorusacct_event_type;
 
 /**
@@ -146,23 +147,27 @@ typedef enum chorusacct_field {
  * @since 0.1
  */
 typedef struct chorusacct_account {
-    uint32_t struct_size;  /**< sizeof(chorusacct_account) */
-    int32_t state;         /**< ::chorusacct_state */
-    int64_t id;            /**< assigned by storage, > 0 */
-    int64_t version;       /**< optimistic concurrency, from 1 */
-    int64_t structure_id;  /**< 0 while a draft */
-    int32_t role;          /**< ::chorusacct_role */
-    int32_t lang;          /**< language of its e-mails */
-    int64_t created_at;    /**< Unix seconds */
-    int64_t updated_at;    /**< last change */
-    int64_t consent_at;    /**< when the terms were accepted */
-    int64_t expires_at;    /**< end of the current window, 0: none */
-    int64_t activated_at;  /**< 0 until active */
-    int64_t decided_by;    /**< manager who approved or rejected, 0 */
-    int64_t locked_until;  /**< login lockout, 0: none */
-    int64_t resent_at;     /**< last resend, 0: none */
-    int32_t failed_logins; /**< consecutive failures */
-    int32_t reserved0;     /**< zero */
+    uint32_t struct_size; /**< sizeof(chorusacct_account) */
+    int32_t state;        /**< ::chorusacct_state */
+    int64_t id;           /**< assigned by storage, > 0 */
+    int64_t version;      /**< optimistic concurrency, from 1 */
+    int64_t structure_id; /**< 0 while a draft */
+    int32_t role;         /**< ::chorusacct_role */
+    int32_t lang;         /**< language of its e-mails */
+    int64_t created_at;   /**< Unix seconds */
+    int64_t updated_at;   /**< last change */
+    int64_t consent_at;   /**< when the terms were accepted */
+    int64_t expires_at;   /**< end of the current window, 0: none */
+    int64_t activated_at; /**< 0 until active */
+    int64_t decided_by;   /**< manager who approved or rejected, 0 */
+    /** Zero. (The login lockout is not a property of the account: it is
+     *  counted per address and per client, for addresses with and without
+     *  an account alike, in attempt counters; docs/flow.md, "Login lockout".)
+     */
+    int64_t reserved1;
+    int64_t resent_at; /**< last resend, 0: none */
+    int32_t reserved2; /**< zero (failures are counted likewise) */
+    int32_t reserved0; /**< zero */
     /** Login e-mail, normalized (domain lower-case); never changes. */
     char login_email[CHORUSACCT_EMAIL_SIZE];
     /** Uniqueness key: the login e-mail, all lower-case. */
@@ -418,10 +423,14 @@ typedef struct chorusacct_field_error {
 typedef struct chorusacct_signup_result {
     uint32_t struct_size; /**< sizeof(chorusacct_signup_result) */
     int32_t state;        /**< state of the account, on success */
-    int64_t account_id;   /**< on success (0 in enumeration-safe mode) */
-    int64_t structure_id; /**< on success, once finalized */
-    uint32_t nerrors;     /**< field errors, on ::CHORUSACCT_E_REJECTED */
-    uint32_t reserved0;   /**< zero */
+    /** On success. 0 for every sign-up in enumeration-safe mode, taken
+     *  address or not (a draft's id is still given by
+     *  chorusacct_draft_create()). */
+    int64_t account_id;
+    /** On success, once finalized; 0 in enumeration-safe mode. */
+    int64_t structure_id;
+    uint32_t nerrors;   /**< field errors, on ::CHORUSACCT_E_REJECTED */
+    uint32_t reserved0; /**< zero */
     /** The refused fields: the first `nerrors` entries. */
     chorusacct_field_error errors[CHORUSACCT_MAX_FIELD_ERRORS];
 } chorusacct_signup_result;
@@ -491,7 +500,9 @@ chorusacct_signup_init(chorusacct_signup *form, size_t struct_size);
  * @param[in]  id_type    a ::chorusacct_id_type
  * @param[in]  identifier the value as typed (validated and normalized)
  * @param[out] declared   1 if a structure has this identifier, else 0
- * @param[out] out        the structure when declared (may be NULL)
+ * @param[out] out        the structure when declared (may be NULL); in
+ *                        enumeration-safe mode its `id` and
+ *                        `principal_id` are 0
  * @param[out] reason     on ::CHORUSACCT_E_REJECTED, why the identifier is
  *                        invalid (may be NULL)
  * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED, or a call failure.
@@ -902,21 +913,32 @@ chorusacct_account_enable(chorusacct_ctx *ctx, int64_t actor_id,
 /**
  * @brief Check the password of an active account for a later login, in
  *        constant time; rehashes it when the configured argon2 limits
- *        changed; locks the account for `lockout_duration` after
- *        `login_max_failures` failures in a row.
+ *        changed.
+ *
+ * The lockout rules (docs/flow.md, "Login lockout") count failures per address,
+ * whether it has an account or not, so that the answers and their cost
+ * (one argon2 computation) tell nothing about the address: a client
+ * (`client_key`) is locked out of the address for `lockout_duration`
+ * (1 hour) after `login_max_failures` (5) failures in a row; past twice
+ * that many failures in the last hour from all clients, clients that
+ * never logged in to the address wait a delay (1 s, doubling, at most
+ * 60 s) between attempts, while clients that did are not delayed. Pass a
+ * stable `client_key` (a device cookie, the client's address): without
+ * one, every caller is the same client.
  * @param[in]  ctx          the context
  * @param[in]  login_email  the login, NUL-terminated
  * @param[in]  password     the password, `password_len` bytes
  * @param[in]  password_len length of `password`
- * @param[in]  client_key   throttle key, or NULL
+ * @param[in]  client_key   throttle and lockout key of the client, or NULL
  * @param[out] account_id   on success, the account (may be NULL)
  * @param[out] reason       on ::CHORUSACCT_E_REJECTED:
  *                          ::CHORUSACCT_E_CREDENTIALS (unknown address or
  *                          wrong password: the same answer),
- *                          ::CHORUSACCT_E_LOCKED,
- *                          ::CHORUSACCT_E_NOT_ACTIVE (only after a right
- *                          password), ::CHORUSACCT_E_THROTTLED (may be
- *                          NULL)
+ *                          ::CHORUSACCT_E_LOCKED (this client, for this
+ *                          address), ::CHORUSACCT_E_NOT_ACTIVE (only after
+ *                          a right password), ::CHORUSACCT_E_THROTTLED
+ *                          (the client's hourly budget, or the address's
+ *                          delay) (may be NULL)
  * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED, or a call failure.
  * @par Ownership:
  * The password is read during the call only; the library wipes its copies
@@ -929,6 +951,47 @@ CHORUSACCT_API CHORUSACCT_NODISCARD int
 chorusacct_login(chorusacct_ctx *ctx, const char *login_email,
                  const char *password, size_t password_len,
                  const char *client_key, int64_t *account_id, int *reason);
+
+/**
+ * @brief Lift the login lockouts of an account's address, as the
+ *        operator (the application itself, or the `chorusacct` tool):
+ *        every client's lock and failures in a row, and the address's
+ *        delay. Recorded as the audit event ::CHORUSACCT_EV_UNLOCK (actor
+ *        0).
+ * @param[in]  ctx        the context
+ * @param[in]  account_id the account
+ * @param[out] reason     unused: no refusal (may be NULL)
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_NOTFOUND (no such account),
+ *         ::CHORUSACCT_E_ARG (an id <= 0), or a call failure.
+ * @par Ownership:
+ * Nothing is allocated.
+ * @par Threads:
+ * One thread per context.
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_login_unlock(chorusacct_ctx *ctx, int64_t account_id, int *reason);
+
+/**
+ * @brief Lift the login lockouts of an account's address, as a manager
+ *        of its structure; as chorusacct_login_unlock(), the event's
+ *        actor being the manager.
+ * @param[in]  ctx        the context
+ * @param[in]  manager_id an active manager of the account's structure
+ * @param[in]  account_id the account
+ * @param[out] reason     on ::CHORUSACCT_E_REJECTED:
+ *                        ::CHORUSACCT_E_NOT_MANAGER, the same for an id
+ *                        that has no account (may be NULL)
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED, or a call failure.
+ * @par Ownership:
+ * Nothing is allocated.
+ * @par Threads:
+ * One thread per context.
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_login_unlock_by(chorusacct_ctx *ctx, int64_t manager_id,
+                           int64_t account_id, int *reason);
 
 /**
  * @brief Issue a captcha challenge: a short code from an unambiguous

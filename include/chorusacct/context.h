@@ -60,7 +60,9 @@ typedef enum chorusacct_config_flags {
     /**
      * Sign-up with an address that already has an account answers as for
      * a new one (and e-mails the owner "an account already exists");
-     * resends answer the same whether or not the address is known.
+     * resends answer the same whether or not the address is known; no
+     * sign-up result nor structure lookup gives ids (docs/flow.md,
+     * "Enumeration safety" says what is and is not the same).
      */
     CHORUSACCT_CFG_ENUMERATION_SAFE = 1,
     /** No captcha is asked (tools, tests, or a captcha checked before). */
@@ -94,12 +96,14 @@ typedef struct chorusacct_config {
     uint32_t key_attempts_per_hour;
     /** The same per e-mail address (20). */
     uint32_t address_attempts_per_hour;
-    uint32_t login_max_failures; /**< failures before lockout (5) */
-    uint32_t mail_max_attempts;  /**< tries before a dead letter (8) */
-    int64_t lockout_duration;    /**< (900) */
-    int64_t mail_retry_base;     /**< first backoff (60) */
-    int64_t mail_retry_max;      /**< longest backoff (86400) */
-    int64_t mail_lease;          /**< delivery lease (300) */
+    /** failed logins in a row that lock a client out of an address (5) */
+    uint32_t login_max_failures;
+    uint32_t mail_max_attempts; /**< tries before a dead letter (8) */
+    /** how long such a lock lasts (3600: the portal's rule) */
+    int64_t lockout_duration;
+    int64_t mail_retry_base; /**< first backoff (60) */
+    int64_t mail_retry_max;  /**< longest backoff (86400) */
+    int64_t mail_lease;      /**< delivery lease (300) */
     /** argon2id operations (libsodium's interactive limit); at most
      *  libsodium's sensitive one, 4 (chorusacct_ctx_set_int()). */
     uint64_t pwhash_opslimit;

@@ -178,9 +178,11 @@ typedef struct chorusacct_storage_ops {
                       chorusacct_event *out, size_t max, size_t *count);
 
     /**
-     * Adds `delta` (possibly 0) to the counter `key` for the window that
-     * starts at `window` (a counter of an older window counts as 0) and
-     * returns the new count. Never rolled back.
+     * Adds `delta` (possibly 0) to the counter `key` and returns the new
+     * count. A counter keeps one window, the latest it was given: a
+     * `window` newer than the stored one starts it again at `delta`; the
+     * stored window or an older one (a server whose clock is behind)
+     * adds to the stored window. Never rolled back.
      */
     int (*counter_add)(void *ud, const char *key, int64_t window,
                        uint32_t delta, uint32_t *count);

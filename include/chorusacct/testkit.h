@@ -334,6 +334,25 @@ chorusacct_memstore_digest(chorusacct_memstore *store, uint8_t *out,
                            size_t cap);
 
 /* ------------------------------------------------------------------ */
+/* argon2 computations                                                  */
+
+/**
+ * @brief The number of argon2 computations (hashing a password, or
+ *        verifying one) a context has made since it was opened, so that a
+ *        test can check that two calls fall in the same timing class
+ *        (a login for a known address and for an unknown one).
+ * @param[in] ctx the context (NULL gives 0)
+ * @return the count.
+ * @par Ownership:
+ * Nothing is allocated.
+ * @par Threads:
+ * One thread per context, as the context's calls.
+ * @since 0.1
+ */
+CHORUSACCT_API uint64_t
+chorusacct_testkit_pwhash_count(const chorusacct_ctx *ctx);
+
+/* ------------------------------------------------------------------ */
 /* Fault injection                                                      */
 
 /**

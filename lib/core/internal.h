@@ -217,6 +217,14 @@ CA_INTERNAL int chorusacct__ops_copy(void *dst, size_t dst_size,
 CHORUSACCT_API int chorusacct__memstore_digest(chorusacct_memstore *store,
                                                uint8_t *out);
 
+/*
+ * The number of argon2 computations made through `ctx` (0 for NULL), for
+ * the tests that check that known and unknown addresses cost the same
+ * (chorusacct_pwhash_count() in testkit.h). Exported like
+ * chorusacct__memstore_digest(), in CHORUSACCT_PRIVATE.
+ */
+CHORUSACCT_API uint64_t chorusacct__ctx_pwhash_count(const chorusacct_ctx *ctx);
+
 /* Defaults of the clock and random tables: the system clock, and
  * libsodium's randombytes_buf. */
 CA_INTERNAL void chorusacct__clock_default(chorusacct_clock_ops *ops);

@@ -70,6 +70,7 @@ static const char *const event_names[] = {
     [CHORUSACCT_EV_ENABLE] = "enable",     [CHORUSACCT_EV_PROMOTE] = "promote",
     [CHORUSACCT_EV_PURGE] = "purge",       [CHORUSACCT_EV_RESEND] = "resend",
     [CHORUSACCT_EV_ROLE] = "role",         [CHORUSACCT_EV_LOCKOUT] = "lockout",
+    [CHORUSACCT_EV_UNLOCK] = "unlock",
 };
 
 static const char *const field_names[] = {
@@ -130,7 +131,7 @@ const char *chorusacct_state_label(int state, int lang)
 
 const char *chorusacct_event_name(int type)
 {
-    if (type < CHORUSACCT_EV_DRAFT || type > CHORUSACCT_EV_LOCKOUT)
+    if (type < CHORUSACCT_EV_DRAFT || type > CHORUSACCT_EV_UNLOCK)
         return CA_UNKNOWN_NAME;
     return event_names[type];
 }

@@ -285,9 +285,7 @@ int chorusacct_activation_submit(chorusacct_ctx *ctx,
         return chorusacct__refuse(ctx, reason, CHORUSACCT_E_PASSWORD_MISMATCH);
 
     /* argon2id outside the transaction: it takes tens of milliseconds. */
-    if (crypto_pwhash_str(job.hash, password, password_len,
-                          ctx->cfg.pwhash_opslimit,
-                          (size_t)ctx->cfg.pwhash_memlimit) != 0)
+    if (chorusacct__pwhash_str(ctx, job.hash, password, password_len) != 0)
         return chorusacct__fail(ctx, CHORUSACCT_E_NOMEM, "password hash");
     job.why = 0;
     rc = chorusacct__txn(ctx, activate_body, &job, "activation");

@@ -200,7 +200,7 @@ int chorusacct_config_init(chorusacct_config *cfg, size_t struct_size)
     d.address_attempts_per_hour = 20;
     d.login_max_failures = 5;
     d.mail_max_attempts = 8;
-    d.lockout_duration = 900;
+    d.lockout_duration = 3600;
     d.mail_retry_base = 60;
     d.mail_retry_max = 86400;
     d.mail_lease = 300;
@@ -311,6 +311,7 @@ int chorusacct_ctx_new(chorusacct_ctx **out, const chorusacct_config *cfg)
     ctx->cfg.secret_len = 0;
     chorusacct__clock_default(&ctx->clock);
     chorusacct__random_default(&ctx->random);
+    chorusacct__dummy_hash_make(ctx);
     *out = ctx;
     return CHORUSACCT_OK;
 }
@@ -367,6 +368,9 @@ int chorusacct_ctx_set_int(chorusacct_ctx *ctx, int opt, int64_t value)
         return CHORUSACCT_E_ARG;
     }
     option_write(&ctx->cfg, o, value);
+    if (opt == CHORUSACCT_OPT_PWHASH_OPSLIMIT ||
+        opt == CHORUSACCT_OPT_PWHASH_MEMLIMIT)
+        chorusacct__dummy_hash_make(ctx);
     return CHORUSACCT_OK;
 }
 

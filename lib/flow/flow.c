@@ -94,6 +94,70 @@ int chorusacct__free_text(const char *s, size_t max_points, bool multiline)
 }
 
 /* ------------------------------------------------------------------ */
+/* argon2                                                               */
+
+/*
+ * The dummy hash is the encoded form libsodium writes ($argon2id$v=19$
+ * m=KiB,t=ops,p=1$salt$digest, unpadded base64) with the configured
+ * limits, a random 16-byte salt and a random 32-byte digest: verifying a
+ * password against it runs argon2id once with those limits, as for a real
+ * hash, and never matches (a digest chosen at random, not computed). No
+ * argon2 computation is needed to make it.
+ */
+void chorusacct__dummy_hash_make(chorusacct_ctx *ctx)
+{
+    uint8_t salt[crypto_pwhash_SALTBYTES], digest[32];
+    char salt64[sodium_base64_ENCODED_LEN(sizeof salt,
+                                          sodium_base64_VARIANT_ORIGINAL)];
+    char digest64[sodium_base64_ENCODED_LEN(sizeof digest,
+                                            sodium_base64_VARIANT_ORIGINAL)];
+    chorusacct__random(ctx, salt, sizeof salt);
+    chorusacct__random(ctx, digest, sizeof digest);
+    sodium_bin2base64(salt64, sizeof salt64, salt, sizeof salt,
+                      sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+    sodium_bin2base64(digest64, sizeof digest64, digest, sizeof digest,
+                      sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+    snprintf(ctx->dummy_hash, sizeof ctx->dummy_hash,
+             "$argon2id$v=19$m=%llu,t=%llu,p=1$%s$%s",
+             (unsigned long long)(ctx->cfg.pwhash_memlimit / 1024),
+             (unsigned long long)ctx->cfg.pwhash_opslimit, salt64, digest64);
+    sodium_memzero(digest, sizeof digest);
+    /* libsodium must read it with our limits, or a verification would
+     * fail at once instead of computing: else a real hash of a random
+     * password (one computation, here, not in a login). */
+    if (crypto_pwhash_str_needs_rehash(ctx->dummy_hash,
+                                       ctx->cfg.pwhash_opslimit,
+                                       (size_t)ctx->cfg.pwhash_memlimit) != 0) {
+        uint8_t pw[16];
+        chorusacct__random(ctx, pw, sizeof pw);
+        if (chorusacct__pwhash_str(ctx, ctx->dummy_hash, (const char *)pw,
+                                   sizeof pw) != 0)
+            ctx->dummy_hash[0] = '\0';
+        sodium_memzero(pw, sizeof pw);
+    }
+}
+
+int chorusacct__pwhash_str(chorusacct_ctx *ctx, char *out, const char *password,
+                           size_t len)
+{
+    ctx->pwhash_count++;
+    return crypto_pwhash_str(out, password, len, ctx->cfg.pwhash_opslimit,
+                             (size_t)ctx->cfg.pwhash_memlimit);
+}
+
+bool chorusacct__pwhash_verify(chorusacct_ctx *ctx, const char *hash,
+                               const char *password, size_t len)
+{
+    ctx->pwhash_count++;
+    return crypto_pwhash_str_verify(hash, password, len) == 0;
+}
+
+uint64_t chorusacct__ctx_pwhash_count(const chorusacct_ctx *ctx)
+{
+    return ctx != NULL ? ctx->pwhash_count : 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* Throttles                                                            */
 
 /* Counter keys hold a keyed hash of the address or the application key,
@@ -108,19 +172,75 @@ static void counter_key(const chorusacct_ctx *ctx, char *key, size_t cap,
     snprintf(key, cap, "%s:%s:%s", action, kind, hex);
 }
 
+/* floor(a / b) for b > 0, negative `a` included. */
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && a < 0) ? q - 1 : q;
+}
+
+/*
+ * The sliding-window approximation: the attempts of the last `len`
+ * seconds are those of the current fixed window plus those of the
+ * previous one weighted by the part of it still inside the last `len`
+ * seconds. A burst at the end of a window so still counts in full at the
+ * start of the next, where fixed windows gave a whole new budget.
+ *
+ * Window number n has the counter "<key>:<n mod 4>", so that the storage
+ * contract stays one count per counter. The current window's counter
+ * gets the delta; the previous one's is read at its own start (a counter
+ * older than it then reads 0); the next one's is read at its start too,
+ * which empties what it held (window n - 3, no longer needed) unless a
+ * server whose clock is ahead has opened window n + 1 there already: its
+ * attempts then count in full here, as the storage contract makes a
+ * server behind count against a newer window (clocks that differ by less
+ * than a window never give a second budget).
+ */
+int chorusacct__sliding_add(chorusacct_ctx *ctx, const char *key, int64_t len,
+                            uint32_t delta, uint32_t *count)
+{
+    const chorusacct_storage_ops *st = &ctx->storage;
+    const int64_t now = chorusacct__now(ctx);
+    const int64_t n = floor_div(now, len), start = n * len;
+    char k[CHORUSACCT_KEY_SIZE];
+    uint32_t cur = 0, prev = 0, next = 0;
+    snprintf(k, sizeof k, "%s:%d", key, (int)(n & 3));
+    int rc = st->counter_add(st->user_data, k, start, delta, &cur);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    snprintf(k, sizeof k, "%s:%d", key, (int)((n - 1) & 3));
+    rc = st->counter_add(st->user_data, k, start - len, 0, &prev);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    snprintf(k, sizeof k, "%s:%d", key, (int)((n + 1) & 3));
+    rc = st->counter_add(st->user_data, k, start + len, 0, &next);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    /* cur + next + prev * (len - elapsed) / len, rounded up. */
+    const uint64_t weight = (uint64_t)(len - (now - start));
+    const uint64_t scaled =
+        ((uint64_t)cur + next) * (uint64_t)len + prev * weight;
+    const uint64_t est = (scaled + (uint64_t)len - 1) / (uint64_t)len;
+    *count = est > UINT32_MAX ? UINT32_MAX : (uint32_t)est;
+    return CHORUSACCT_OK;
+}
+
 static int counter_hit(chorusacct_ctx *ctx, const char *key, uint32_t limit,
                        int64_t window_len, bool *over)
 {
-    const chorusacct_storage_ops *st = &ctx->storage;
-    int64_t now = chorusacct__now(ctx);
     uint32_t count = 0;
-    int rc =
-        st->counter_add(st->user_data, key, now - now % window_len, 1, &count);
+    int rc = chorusacct__sliding_add(ctx, key, window_len, 1, &count);
     if (rc != CHORUSACCT_OK)
         return rc;
     if (count > limit)
         *over = true;
     return CHORUSACCT_OK;
+}
+
+void chorusacct__address_lower(char *lower, const char *address)
+{
+    snprintf(lower, CHORUSACCT_EMAIL_SIZE, "%s", address);
+    chorusacct__ascii_lower(lower);
 }
 
 int chorusacct__throttle(chorusacct_ctx *ctx, const char *action,
@@ -138,8 +258,7 @@ int chorusacct__throttle(chorusacct_ctx *ctx, const char *action,
     }
     if (address != NULL && address[0] != '\0') {
         char lower[CHORUSACCT_EMAIL_SIZE];
-        snprintf(lower, sizeof lower, "%s", address);
-        chorusacct__ascii_lower(lower);
+        chorusacct__address_lower(lower, address);
         counter_key(ctx, key, sizeof key, action, "addr", lower);
         rc = counter_hit(ctx, key, ctx->cfg.address_attempts_per_hour, CA_HOUR,
                          &over);
@@ -153,12 +272,9 @@ int chorusacct__account_counter(chorusacct_ctx *ctx, const char *action,
                                 int64_t account_id, int64_t window_len,
                                 uint32_t delta, uint32_t *count)
 {
-    const chorusacct_storage_ops *st = &ctx->storage;
     char key[CHORUSACCT_KEY_SIZE];
-    int64_t now = chorusacct__now(ctx);
     snprintf(key, sizeof key, "%s:account:%lld", action, (long long)account_id);
-    return st->counter_add(st->user_data, key, now - now % window_len, delta,
-                           count);
+    return chorusacct__sliding_add(ctx, key, window_len, delta, count);
 }
 
 /* ------------------------------------------------------------------ */

@@ -42,9 +42,16 @@ struct chorusacct_ctx {
     char *tpl_subject[CA_MAIL_KINDS + 1][CA_LANGS];
     char *tpl_body[CA_MAIL_KINDS + 1][CA_LANGS];
 
-    /* A hash to verify against when the address is unknown, so that a
-     * login takes the same time either way (made on first need). */
+    /* A hash to verify against when the address is unknown or has no
+     * password, so that a login costs one argon2 computation either way:
+     * an encoded argon2id string with the configured limits, a random
+     * salt and a random digest, which no password matches. Made with the
+     * context and again when the argon2 limits change, never inside a
+     * login. */
     char dummy_hash[CHORUSACCT_PWHASH_SIZE];
+    /* argon2 computations made through this context (tests compare
+     * them: chorusacct__ctx_pwhash_count()). */
+    uint64_t pwhash_count;
 
     char last_error[512];
 };
@@ -121,6 +128,18 @@ CA_INTERNAL void chorusacct__keyed_hash(const chorusacct_ctx *ctx, int purpose,
                                         const void *data, size_t len,
                                         uint8_t *out32);
 
+/* ---- argon2 ------------------------------------------------------------ */
+
+/* (Re)makes the context's dummy hash for its argon2 limits. */
+CA_INTERNAL void chorusacct__dummy_hash_make(chorusacct_ctx *ctx);
+/* crypto_pwhash_str() with the context's limits, counted; 0 or -1. */
+CA_INTERNAL int chorusacct__pwhash_str(chorusacct_ctx *ctx, char *out,
+                                       const char *password, size_t len);
+/* crypto_pwhash_str_verify(), counted; true when `password` matches. */
+CA_INTERNAL bool chorusacct__pwhash_verify(chorusacct_ctx *ctx,
+                                           const char *hash,
+                                           const char *password, size_t len);
+
 /* ---- storage ----------------------------------------------------------- */
 
 /* Checks that storage is set, and the keys ready. */
@@ -161,15 +180,26 @@ CA_INTERNAL bool chorusacct__set_field(char *field, size_t size,
 
 /*
  * Counts one attempt of `action` for the application key and the address
- * (either may be NULL), written before the check it guards, and says
- * whether a limit is passed: CHORUSACCT_OK, CHORUSACCT_E_THROTTLED, or a
- * storage error.
+ * (either may be NULL), written before the check it guards, in sliding
+ * windows of an hour, and says whether a limit is passed: CHORUSACCT_OK,
+ * CHORUSACCT_E_THROTTLED, or a storage error.
  */
 CA_INTERNAL int chorusacct__throttle(chorusacct_ctx *ctx, const char *action,
                                      const char *client_key,
                                      const char *address);
 
-/* Adds to a named counter of an account (resend quota...). */
+/* Adds `delta` to the attempts of `key` and gives in *count those of the
+ * last `len` seconds (a sliding window, flow.c). */
+CA_INTERNAL int chorusacct__sliding_add(chorusacct_ctx *ctx, const char *key,
+                                        int64_t len, uint32_t delta,
+                                        uint32_t *count);
+
+/* The address as counters key it: its ASCII letters in lower case, cut
+ * to CHORUSACCT_EMAIL_SIZE - 1 bytes (`lower` holds that size). */
+CA_INTERNAL void chorusacct__address_lower(char *lower, const char *address);
+
+/* Adds to a named counter of an account (resend quota...), in a sliding
+ * window of `window_len` seconds. */
 CA_INTERNAL int chorusacct__account_counter(chorusacct_ctx *ctx,
                                             const char *action,
                                             int64_t account_id,

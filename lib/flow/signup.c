@@ -6,6 +6,8 @@
  */
 #include "flow_int.h"
 
+#include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Everything a sign-up carries from validation into its transaction. */
@@ -157,7 +159,7 @@ static bool replaceable(const chorusacct_account *old, int64_t now)
  * as for a new account and tell the owner of the address by e-mail (at
  * most a few times a day, so that nobody floods them). */
 static int known_address(chorusacct_ctx *ctx, signup_job *job,
-                         const chorusacct_account *old, bool existing)
+                         const chorusacct_account *old, int state)
 {
     if (!(ctx->cfg.flags & CHORUSACCT_CFG_ENUMERATION_SAFE)) {
         add_error(job->out, CHORUSACCT_FIELD_LOGIN_EMAIL,
@@ -176,8 +178,55 @@ static int known_address(chorusacct_ctx *ctx, signup_job *job,
     }
     job->out->account_id = 0;
     job->out->structure_id = 0;
-    job->out->state = existing ? CHORUSACCT_STATE_PENDING_APPROVAL
-                               : CHORUSACCT_STATE_AWAITING_ACTIVATION;
+    job->out->state = state;
+    return rc;
+}
+
+/*
+ * In enumeration-safe mode a sign-up with a taken address leaves what a
+ * new address leaves where a public call can see it: the structure, when
+ * it was not declared, is declared (without a principal: the next sign-up
+ * for it takes it over, as for a principal whose link expired), so that
+ * chorusacct_structure_lookup() tells the same; and an account id is used
+ * up (an account inserted and deleted at once, under an address key that
+ * no address has), so that the ids a caller sees later (its own account
+ * after a login or in a link) follow the same sequence.
+ */
+static int leave_traces(chorusacct_ctx *ctx, signup_job *job, bool existing,
+                        int64_t now)
+{
+    const chorusacct_storage_ops *st = &ctx->storage;
+    int rc;
+    if (!existing && job->identifier[0] != '\0') {
+        chorusacct_structure s;
+        chorusacct__structure_blank(&s);
+        s.id_type = job->id_type;
+        s.created_at = now;
+        memcpy(s.identifier, job->identifier, sizeof s.identifier);
+        memcpy(s.company_name, job->company, sizeof s.company_name);
+        rc = st->structure_insert(st->user_data, &s);
+        if (rc == CHORUSACCT_E_EXISTS)
+            return CHORUSACCT_E_CONFLICT;
+        if (rc != CHORUSACCT_OK)
+            return rc;
+    }
+    chorusacct_account a;
+    chorusacct__account_blank(&a);
+    uint8_t r[16];
+    chorusacct__random(ctx, r, sizeof r);
+    /* "#" and hex: no address is written so (an address has an '@'). */
+    a.email_key[0] = '#';
+    sodium_bin2hex(a.email_key + 1, sizeof a.email_key - 1, r, sizeof r);
+    memcpy(a.login_email, a.email_key, sizeof a.login_email);
+    memcpy(a.contact_email, a.email_key, sizeof a.contact_email);
+    a.state = CHORUSACCT_STATE_CREATED;
+    a.created_at = a.updated_at = now;
+    a.expires_at = now;
+    rc = st->account_insert(st->user_data, &a);
+    if (rc == CHORUSACCT_E_EXISTS)
+        return CHORUSACCT_E_CONFLICT;
+    if (rc == CHORUSACCT_OK)
+        rc = st->account_delete(st->user_data, a.id);
     return rc;
 }
 
@@ -266,9 +315,15 @@ static int signup_body(chorusacct_ctx *ctx, void *arg)
                 return rc;
         } else if (rc == CHORUSACCT_OK) {
             rc = consume_captcha(ctx, job, now);
+            if (rc == CHORUSACCT_OK &&
+                (ctx->cfg.flags & CHORUSACCT_CFG_ENUMERATION_SAFE))
+                rc = leave_traces(ctx, job, existing, now);
             if (rc != CHORUSACCT_OK)
                 return rc;
-            return known_address(ctx, job, &old, existing && !takeover);
+            return known_address(ctx, job, &old,
+                                 existing && !takeover
+                                     ? CHORUSACCT_STATE_PENDING_APPROVAL
+                                     : CHORUSACCT_STATE_AWAITING_ACTIVATION);
         } else if (rc != CHORUSACCT_E_NOTFOUND) {
             return rc;
         }
@@ -333,8 +388,12 @@ static int signup_body(chorusacct_ctx *ctx, void *arg)
     if (rc != CHORUSACCT_OK)
         return rc;
     job->out->state = a.state;
-    job->out->account_id = a.id;
-    job->out->structure_id = a.structure_id;
+    /* In enumeration-safe mode no caller learns ids: a taken address
+     * cannot have any, so a new one does not either (docs/flow.md). */
+    if (!(ctx->cfg.flags & CHORUSACCT_CFG_ENUMERATION_SAFE)) {
+        job->out->account_id = a.id;
+        job->out->structure_id = a.structure_id;
+    }
     return CHORUSACCT_OK;
 }
 
@@ -431,7 +490,7 @@ static int draft_body(chorusacct_ctx *ctx, void *arg)
     if (rc == CHORUSACCT_OK && replaceable(&old, now)) {
         rc = st->account_delete(st->user_data, old.id);
     } else if (rc == CHORUSACCT_OK) {
-        return known_address(ctx, job, &old, false);
+        return known_address(ctx, job, &old, CHORUSACCT_STATE_CREATED);
     } else if (rc == CHORUSACCT_E_NOTFOUND) {
         rc = CHORUSACCT_OK;
     }
@@ -523,6 +582,11 @@ int chorusacct_structure_lookup(chorusacct_ctx *ctx, int id_type,
     if (rc != CHORUSACCT_OK)
         return chorusacct__fail(ctx, rc, "structure lookup");
     *declared = 1;
+    /* In enumeration-safe mode ids are never told (docs/flow.md): the
+     * principal's and the structure's would tell which sign-ups made an
+     * account. */
+    if (ctx->cfg.flags & CHORUSACCT_CFG_ENUMERATION_SAFE)
+        s.id = s.principal_id = 0;
     if (out != NULL)
         chorusacct__out_write(out, &s, n);
     return CHORUSACCT_OK;

@@ -6,7 +6,7 @@
  * load and listing "ids above after_id" starts at the right slot; deleted
  * records leave a NULL slot, which is also why an id is never handed out
  * twice. Keyed lookups (e-mail key, structure type and identifier, token
- * hash, captcha id hash, setting name, counter key and window, tokens of
+ * hash, captcha id hash, setting name, counter key, tokens of
  * an account) go through intrusive chained hash tables, hashed with
  * SipHash under a key drawn when the store is made, so that chosen e-mail
  * addresses cannot pile up in one bucket. Pending messages are also marked
@@ -270,8 +270,8 @@ enum { E_NTEXT = CA_ARRAY_LEN(event_tf) };
 typedef struct {
     rec r;
     int64_t id, version, structure_id, created_at, updated_at, consent_at,
-        expires_at, activated_at, decided_by, locked_until, resent_at;
-    int32_t state, role, lang, failed_logins, reserved0;
+        expires_at, activated_at, decided_by, reserved1, resent_at;
+    int32_t state, role, lang, reserved2, reserved0;
     uint32_t text[A_NTEXT];
 } m_account;
 
@@ -446,14 +446,11 @@ static uint64_t hash_ident(const ms *s, int32_t type, const char *ident,
     return hash_bytes(s, b, 4 + len);
 }
 
-static uint64_t hash_counter(const ms *s, const char *key, size_t len,
-                             int64_t window)
+/* A counter is found by its key alone: it keeps one window, its
+ * latest. */
+static uint64_t hash_counter(const ms *s, const char *key, size_t len)
 {
-    unsigned char b[8 + CHORUSACCT_KEY_SIZE];
-    for (int i = 0; i < 8; i++)
-        b[i] = (unsigned char)((uint64_t)window >> (8 * i));
-    memcpy(b + 8, key, len);
-    return hash_bytes(s, b, 8 + len);
+    return hash_bytes(s, key, len);
 }
 
 /* Keys as the tables hash them, from a stored record. */
@@ -736,12 +733,12 @@ static m_account *account_pack(const chorusacct_account *in, int64_t id,
     a->expires_at = in->expires_at;
     a->activated_at = in->activated_at;
     a->decided_by = in->decided_by;
-    a->locked_until = in->locked_until;
+    a->reserved1 = in->reserved1;
     a->resent_at = in->resent_at;
     a->state = in->state;
     a->role = in->role;
     a->lang = in->lang;
-    a->failed_logins = in->failed_logins;
+    a->reserved2 = in->reserved2;
     a->reserved0 = in->reserved0;
     return a;
 }
@@ -759,12 +756,12 @@ static void account_unpack(const m_account *a, chorusacct_account *out)
     out->expires_at = a->expires_at;
     out->activated_at = a->activated_at;
     out->decided_by = a->decided_by;
-    out->locked_until = a->locked_until;
+    out->reserved1 = a->reserved1;
     out->resent_at = a->resent_at;
     out->state = a->state;
     out->role = a->role;
     out->lang = a->lang;
-    out->failed_logins = a->failed_logins;
+    out->reserved2 = a->reserved2;
     out->reserved0 = a->reserved0;
     texts_out(out, account_tf, A_NTEXT, a, a->text);
 }
@@ -1597,11 +1594,11 @@ static int ms_counter_add(void *ud, const char *key, int64_t window,
     if (klen == SIZE_MAX)
         return CHORUSACCT_E_ARG;
     lock(s);
-    uint64_t h = hash_counter(s, key, klen, window);
+    uint64_t h = hash_counter(s, key, klen);
     counter *c = NULL;
     for (hnode *x = ht_first(&s->counters, h); x != NULL; x = ht_next(x, h)) {
         counter *y = CONTAINER(x, counter, h);
-        if (y->window == window && strcmp(y->key, key) == 0) {
+        if (strcmp(y->key, key) == 0) {
             c = y;
             break;
         }
@@ -1618,6 +1615,12 @@ static int ms_counter_add(void *ud, const char *key, int64_t window,
         c->count = 0;
         memcpy(c->key, key, klen + 1);
         ht_link(&s->counters, &c->h);
+    }
+    /* A newer window starts again; the stored window or an older one
+     * (a clock behind) adds to the stored window. */
+    if (window > c->window) {
+        c->window = window;
+        c->count = 0;
     }
     c->count = delta > UINT32_MAX - c->count ? UINT32_MAX : c->count + delta;
     if (count != NULL)
@@ -1885,12 +1888,12 @@ static void digest_ids(ms *s, dg *d)
         dg_i64(d, a->expires_at);
         dg_i64(d, a->activated_at);
         dg_i64(d, a->decided_by);
-        dg_i64(d, a->locked_until);
+        dg_i64(d, a->reserved1);
         dg_i64(d, a->resent_at);
         dg_i64(d, a->state);
         dg_i64(d, a->role);
         dg_i64(d, a->lang);
-        dg_i64(d, a->failed_logins);
+        dg_i64(d, a->reserved2);
         dg_i64(d, a->reserved0);
         dg_texts(d, a, a->text, A_NTEXT);
     }

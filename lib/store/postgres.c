@@ -386,15 +386,15 @@ static const ca_stmt_def ca_sql[ST_COUNT] = {
                                " ORDER BY id LIMIT $2",
                                "iii"},
     /* A counter keeps only its latest window: a newer window starts again
-     * from the delta; a delta for an older window than the stored one
-     * changes nothing and counts alone (that window is over). */
+     * from the delta; a delta for the stored window or an older one (a
+     * server whose clock is behind) adds to the stored window. */
     [ST_COUNTER_ADD] =
         {"INSERT INTO chorusacct_counter AS k(name, win, n) VALUES($1, $2, $3)"
          " ON CONFLICT(name) DO UPDATE SET"
-         " n = CASE WHEN k.win = excluded.win THEN k.n + excluded.n"
-         " WHEN k.win < excluded.win THEN excluded.n ELSE k.n END,"
+         " n = CASE WHEN k.win < excluded.win THEN excluded.n"
+         " ELSE k.n + excluded.n END,"
          " win = greatest(k.win, excluded.win)"
-         " RETURNING CASE WHEN win = $2 THEN n ELSE $3 END",
+         " RETURNING n",
          "tii"},
     [ST_META_LOCK] = {"SELECT pg_advisory_xact_lock($1)", "i"},
     [ST_META_GET] = {"SELECT value FROM chorusacct_meta WHERE name = $1", "t"},

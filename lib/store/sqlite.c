@@ -280,14 +280,14 @@ static const char *const ca_sql[ST_COUNT] = {
                               " WHERE id > ?1 AND account_id = ?3"
                               " ORDER BY id LIMIT ?2",
     /* A counter keeps only its latest window: a newer window starts again
-     * from the delta; a delta for an older window than the stored one
-     * changes nothing and counts alone (that window is over). */
+     * from the delta; a delta for the stored window or an older one (a
+     * server whose clock is behind) adds to the stored window. */
     [ST_COUNTER_ADD] = "INSERT INTO counter(name, win, n) VALUES(?1, ?2, ?3)"
                        " ON CONFLICT(name) DO UPDATE SET"
-                       " n = CASE WHEN win = excluded.win THEN n + excluded.n"
-                       " WHEN win < excluded.win THEN excluded.n ELSE n END,"
+                       " n = CASE WHEN win < excluded.win THEN excluded.n"
+                       " ELSE n + excluded.n END,"
                        " win = max(win, excluded.win)"
-                       " RETURNING CASE WHEN win = ?2 THEN n ELSE ?3 END",
+                       " RETURNING n",
     [ST_COUNTER_GET] = "SELECT n, win FROM counter WHERE name = ?",
     [ST_META_GET] = "SELECT value FROM meta WHERE name = ?",
     [ST_META_SET] = "INSERT INTO meta(name, value) VALUES(?, ?)"
@@ -602,8 +602,10 @@ static int later_note(ca_deltas *l, const char *key, int64_t window,
     return CHORUSACCT_OK;
 }
 
-/* The count as stored for `key` in `window` (0 for another window), read
- * without any lock: a WAL reader does not wait. */
+/* The count as stored for `key` in `window`: the stored window's when it
+ * is that window or a newer one (an older window adds to the stored one,
+ * storage.h), 0 when the stored one is older; read without any lock: a
+ * WAL reader does not wait. */
 static int counter_read(ca_conn *c, const char *key, int64_t window,
                         uint64_t *out)
 {
@@ -616,7 +618,7 @@ static int counter_read(ca_conn *c, const char *key, int64_t window,
     *out = 0;
     if (rc == SQLITE_ROW) {
         int64_t n = sqlite3_column_int64(s, 0);
-        if (sqlite3_column_int64(s, 1) == window && n > 0)
+        if (sqlite3_column_int64(s, 1) >= window && n > 0)
             *out = (uint64_t)n;
         rc = SQLITE_DONE;
     }
@@ -671,7 +673,7 @@ static int counter_nowait(ca_conn *c, const char *key, int64_t window,
         return rc;
     bool kept = false;
     for (size_t i = 0; i < c->later.n; i++)
-        if (c->later.d[i].window == window &&
+        if (c->later.d[i].window >= window &&
             strcmp(c->later.d[i].key, key) == 0) {
             v += c->later.d[i].delta;
             kept = true;

@@ -60,9 +60,9 @@ bool chorusacct__row_read_account(const ca_row_io *io, void *c, void *rec)
     a->expires_at = r_i64(&r);
     a->activated_at = r_i64(&r);
     a->decided_by = r_i64(&r);
-    a->locked_until = r_i64(&r);
+    a->reserved1 = r_i64(&r); /* column locked_until, no longer used */
     a->resent_at = r_i64(&r);
-    a->failed_logins = r_i32(&r);
+    a->reserved2 = r_i32(&r);
     r_text(&r, a->login_email, sizeof a->login_email);
     r_text(&r, a->email_key, sizeof a->email_key);
     r_text(&r, a->contact_email, sizeof a->contact_email);
@@ -202,9 +202,9 @@ void chorusacct__row_bind_account(const ca_row_io *io, void *b,
     io->i64(b, a->expires_at);
     io->i64(b, a->activated_at);
     io->i64(b, a->decided_by);
-    io->i64(b, a->locked_until);
+    io->i64(b, a->reserved1);
     io->i64(b, a->resent_at);
-    io->i64(b, a->failed_logins);
+    io->i64(b, a->reserved2);
     io->text(b, a->login_email, sizeof a->login_email);
     io->text(b, a->email_key, sizeof a->email_key);
     io->text(b, a->contact_email, sizeof a->contact_email);

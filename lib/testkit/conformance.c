@@ -214,9 +214,9 @@ static const char *account_diff(const chorusacct_account *x,
     DIFF_NUM(expires_at);
     DIFF_NUM(activated_at);
     DIFF_NUM(decided_by);
-    DIFF_NUM(locked_until);
+    DIFF_NUM(reserved1);
     DIFF_NUM(resent_at);
-    DIFF_NUM(failed_logins);
+    DIFF_NUM(reserved2);
     DIFF_TXT(login_email);
     DIFF_TXT(email_key);
     DIFF_TXT(contact_email);
@@ -310,7 +310,7 @@ static void make_account(chorusacct_account *a, const char *tag, unsigned seed)
     a->updated_at = T0 + seed + 1;
     a->consent_at = T0 + seed + 2;
     a->expires_at = T0 + 86400 + seed;
-    a->failed_logins = (int32_t)(seed % 5);
+    a->reserved2 = (int32_t)(seed % 5);
     a->resent_at = T0 + (int64_t)seed + 7;
     FILL(a, login_email, tag, seed);
     FILL(a, email_key, tag, seed + 1);
@@ -553,7 +553,7 @@ static int part_accounts(ct *t)
     u->structure_id = 4242;
     u->activated_at = T0 + 500;
     u->decided_by = 31;
-    u->locked_until = T0 + 900;
+    u->reserved1 = T0 + 900;
     u->resent_at = T0 + 901;
     BEGIN();
     OKAY(OP(account_update, u), "account_update at the stored version");
@@ -1146,6 +1146,22 @@ static int part_counters(ct *t)
     COUNT("conformance:k1", w + 3600, 0, 0,
           "counter_add in a new window (the old one counts as 0)");
     COUNT("conformance:k1", w + 3600, 4, 4, "counter_add in a new window");
+    /* An older window (a server whose clock is behind) counts against
+     * the stored, newer one, never as a fresh window of its own. */
+    COUNT("conformance:k1", w, 1, 5,
+          "counter_add for an older window than the stored one (it must add "
+          "to the stored window)");
+    COUNT("conformance:k1", w + 3600, 0, 5,
+          "counter_add after an older window's delta");
+    COUNT("conformance:k1", w - 7 * 3600, 0, 5,
+          "counter_add of 0 for a much older window (a read of the stored "
+          "one)");
+    /* A window used as a deadline: a read at "now" sees a later one. */
+    COUNT("conformance:dl", w + 900, 1, 1, "counter_add of a deadline");
+    COUNT("conformance:dl", w + 899, 0, 1,
+          "counter_add of 0 before the deadline (it is still stored)");
+    COUNT("conformance:dl", w + 901, 0, 0,
+          "counter_add of 0 after the deadline (a newer window, empty)");
 
     /* Never rolled back, inside a transaction or out of one. */
     BEGIN();

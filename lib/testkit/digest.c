@@ -17,3 +17,8 @@ int chorusacct_memstore_digest(chorusacct_memstore *store, uint8_t *out,
         return CHORUSACCT_E_TOOSMALL;
     return chorusacct__memstore_digest(store, out);
 }
+
+uint64_t chorusacct_testkit_pwhash_count(const chorusacct_ctx *ctx)
+{
+    return chorusacct__ctx_pwhash_count(ctx);
+}
