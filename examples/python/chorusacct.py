@@ -445,6 +445,40 @@ class MessageStatus(enum.IntEnum):
     CANCELLED = 4
 
 
+class Feature(enum.IntEnum):
+    """``chorusacct_feature`` (chorusacct/common.h)."""
+
+    SMTP = 1
+    POSTGRES = 2
+
+
+class Type(enum.IntEnum):
+    """``chorusacct_type`` (chorusacct/common.h): the versioned records
+    and tables whose size :func:`type_size` reports."""
+
+    ACCOUNT = 1
+    STRUCTURE = 2
+    EVENT = 3
+    ACCOUNT_QUERY = 4
+    SIGNUP = 5
+    SIGNUP_RESULT = 6
+    TOKEN_INFO = 7
+    SWEEP_RESULT = 8
+    CAPTCHA_OPS = 9
+    ACTIVATION = 10
+    CLOCK_OPS = 11
+    CONFIG = 12
+    MAIL = 13
+    MAILER_OPS = 14
+    MESSAGE = 15
+    DELIVERY = 16
+    SMTP_CONFIG = 17
+    RANDOM_OPS = 18
+    TOKEN = 19
+    CAPTCHA = 20
+    STORAGE_OPS = 21
+
+
 class PostgresFlag(enum.IntFlag):
     """``chorusacct_postgres_flags`` (chorusacct/postgres.h)."""
 
@@ -499,6 +533,8 @@ C_ENUMS = {
     'chorusacct_mail_kind': (MailKind, 'CHORUSACCT_MAIL_'),
     'chorusacct_mail_result': (MailResult, 'CHORUSACCT_MAIL_'),
     'chorusacct_message_status': (MessageStatus, 'CHORUSACCT_MSG_'),
+    'chorusacct_feature': (Feature, 'CHORUSACCT_FEATURE_'),
+    'chorusacct_type': (Type, 'CHORUSACCT_TYPE_'),
     'chorusacct_postgres_flags': (PostgresFlag, 'CHORUSACCT_POSTGRES_'),
     'chorusacct_smtp_tls': (SmtpTls, 'CHORUSACCT_SMTP_TLS_'),
     'chorusacct_sqlite_flags': (SqliteFlag, 'CHORUSACCT_SQLITE_'),
@@ -989,6 +1025,9 @@ _PROTOTYPES = {
     'chorusacct_lang_from_tag': (c_int, [POINTER(c_int), c_char_p]),
     'chorusacct_version': (c_char_p, []),
     'chorusacct_version_number': (c_uint32, []),
+    'chorusacct_feature_available': (c_int, [c_int]),
+    'chorusacct_type_size': (c_size_t, [c_int]),
+    'chorusacct_type_name': (c_char_p, [c_int]),
     # chorusacct/context.h
     'chorusacct_config_init': (c_int, [POINTER(chorusacct_config), c_size_t]),
     'chorusacct_ctx_new': (
@@ -1143,6 +1182,26 @@ def _declare():
 _declare()
 
 
+def _check_layouts():
+    """Each ctypes mirror of a versioned record or table has the size the
+    loaded library reports (chorusacct_type_size): a library of the same
+    version must agree exactly, a newer one may only be larger."""
+    same = _LIB_VERSION == __version__
+    for t in Type:
+        cls = globals().get('chorusacct_' + t.name.lower())
+        if cls is None:
+            continue
+        theirs, ours = lib.chorusacct_type_size(t), ctypes.sizeof(cls)
+        if theirs < ours or (same and theirs != ours):
+            raise ImportError(
+                'chorusacct: %s of %s is %d bytes in the library %s, %d in '
+                'this module' % (cls.__name__, lib._name, theirs,
+                                 _LIB_VERSION, ours))
+
+
+_check_layouts()
+
+
 # ------------------------------------------------------------ text helpers
 
 
@@ -1216,6 +1275,17 @@ def init():
 def version():
     """Version of the loaded library, as ``"MAJOR.MINOR.PATCH"``."""
     return _dec(lib.chorusacct_version())
+
+
+def feature_available(feature):
+    """Whether an optional part (:class:`Feature`) was built in."""
+    return lib.chorusacct_feature_available(int(feature)) == 1
+
+
+def type_size(type_):
+    """Size in bytes of a versioned record or table (:class:`Type`) in the
+    loaded library; 0 for an unknown type."""
+    return lib.chorusacct_type_size(int(type_))
 
 
 def version_number():

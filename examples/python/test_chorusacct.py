@@ -132,6 +132,33 @@ class VersionTest(unittest.TestCase):
             cwd=os.path.dirname(os.path.abspath(ca.__file__)),
             capture_output=True, text=True)
 
+    def test_layouts_checked_at_import(self):
+        # Every mirror of a versioned record has the library's size, and a
+        # mirror that does not is refused at import.
+        for t in ca.Type:
+            self.assertGreater(ca.type_size(t), 0, t.name)
+            cls = getattr(ca, 'chorusacct_' + t.name.lower(), None)
+            if cls is not None:
+                self.assertEqual(ca.type_size(t), ctypes.sizeof(cls), t.name)
+        self.assertEqual(ca.type_size(0), 0)
+        saved = ca.chorusacct_account
+
+        class chorusacct_account(ctypes.Structure):
+            _fields_ = [('struct_size', ctypes.c_uint32),
+                        ('wrong', ctypes.c_char * 4096)]
+        ca.chorusacct_account = chorusacct_account
+        try:
+            with self.assertRaisesRegex(ImportError, 'chorusacct_account'):
+                ca._check_layouts()
+        finally:
+            ca.chorusacct_account = saved
+        ca._check_layouts()
+
+    def test_features(self):
+        for f in ca.Feature:
+            self.assertIn(ca.feature_available(f), (True, False))
+        self.assertFalse(ca.feature_available(0))
+
     def test_missing_library(self):
         r = self._import_with('/nonexistent/libchorusacct.so')
         self.assertNotEqual(r.returncode, 0)
