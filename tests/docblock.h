@@ -16,6 +16,7 @@
 #include <string.h>
 
 extern chorusacct_ctx *ctx;
+extern chorusacct_config cfg;
 extern chorusacct_memstore *ms;
 extern chorusacct_faultstore *fs;
 extern int rc;

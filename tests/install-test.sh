@@ -78,7 +78,12 @@ for ex in "$src"/examples/*.c "$src"/examples/*/main.c; do
               ex_libs=$tk_libs ;;
     *) name=$(basename "$ex" .c)
        set -- "$ex"
-       ex_libs=$libs ;;
+       # An example of testing with the test kit links its library.
+       if grep -q '<chorusacct/testkit.h>' "$ex"; then
+           ex_libs=$tk_libs
+       else
+           ex_libs=$libs
+       fi ;;
     esac
     # shellcheck disable=SC2086
     ${CC:-cc} -std=c11 -Wall -Wextra -Werror $cflags "$@" $ex_libs \
@@ -105,6 +110,8 @@ ${CC:-cc} -std=c11 -Wall -Wextra -Werror $cflags "$tmp/readme.c" $libs \
     if "$tmp/check_siret" 73282932000075 >/dev/null; then
         fail "check_siret accepted a bad number"
     fi
+    [ "$("$tmp/test_signup")" = "signed up, activated and logged in" ] ||
+        fail "test_signup"
 )
 ok
 
