@@ -44,6 +44,7 @@ for f in include/chorusacct.h include/chorusacct/common.h \
          "$libdir/pkgconfig/libchorusacct-testkit.pc" \
          "$libdir/cmake/libchorusacct/libchorusacctConfig.cmake" \
          "$libdir/cmake/libchorusacct/libchorusacctConfigVersion.cmake" \
+         share/man/man1/chorusacct.1 share/man/man3/libchorusacct.3 \
          bin/chorusacct; do
     [ -e "$prefix/$f" ] || fail "not installed: $f"
 done
@@ -194,11 +195,12 @@ if [ -e "$tmp/parent/prefix/bin/chorusacct" ]; then
 fi
 ok
 
-# A CMake project that finds the installed copy with find_package().
-if command -v cmake >/dev/null 2>&1; then
-    mkdir -p "$tmp/cm"
-    cp "$tmp/app.c" "$tmp/cm/app.c"
-    cat >"$tmp/cm/CMakeLists.txt" <<'EOF'
+# A CMake project that finds the installed copy with find_package()
+# (tests/setup-debian.sh installs cmake).
+command -v cmake >/dev/null 2>&1 || fail "no cmake: run tests/setup-debian.sh"
+mkdir -p "$tmp/cm"
+cp "$tmp/app.c" "$tmp/cm/app.c"
+cat >"$tmp/cm/CMakeLists.txt" <<'EOF'
 cmake_minimum_required(VERSION 3.13)
 project(parent C)
 find_package(libchorusacct 0.1 REQUIRED)
@@ -207,23 +209,20 @@ target_link_libraries(app PRIVATE libchorusacct::libchorusacct)
 add_executable(app_static app.c)
 target_link_libraries(app_static PRIVATE libchorusacct::static)
 EOF
-    cmake -S "$tmp/cm" -B "$tmp/cm/build" -DCMAKE_PREFIX_PATH="$prefix" \
-        >"$tmp/cmake.log" 2>&1 || { cat "$tmp/cmake.log"; exit 1; }
-    cmake --build "$tmp/cm/build" >>"$tmp/cmake.log" 2>&1 ||
-        { cat "$tmp/cmake.log"; exit 1; }
-    [ "$("$tmp/cm/build/app")" = "$want" ] || fail "CMake app"
-    [ "$("$tmp/cm/build/app_static")" = "$want" ] || fail "CMake static app"
-    # The version file refuses a request of another major.minor.
-    sed -i 's/libchorusacct 0.1 REQUIRED/libchorusacct 0.2 REQUIRED/' \
-        "$tmp/cm/CMakeLists.txt"
-    if cmake -S "$tmp/cm" -B "$tmp/cm/build2" -DCMAKE_PREFIX_PATH="$prefix" \
-        >/dev/null 2>&1; then
-        fail "find_package(libchorusacct 0.2) accepted $version"
-    fi
-    ok
-else
-    echo "cmake not found: the CMake check is skipped"
+cmake -S "$tmp/cm" -B "$tmp/cm/build" -DCMAKE_PREFIX_PATH="$prefix" \
+    >"$tmp/cmake.log" 2>&1 || { cat "$tmp/cmake.log"; exit 1; }
+cmake --build "$tmp/cm/build" >>"$tmp/cmake.log" 2>&1 ||
+    { cat "$tmp/cmake.log"; exit 1; }
+[ "$("$tmp/cm/build/app")" = "$want" ] || fail "CMake app"
+[ "$("$tmp/cm/build/app_static")" = "$want" ] || fail "CMake static app"
+# The version file refuses a request of another major.minor.
+sed -i 's/libchorusacct 0.1 REQUIRED/libchorusacct 0.2 REQUIRED/' \
+    "$tmp/cm/CMakeLists.txt"
+if cmake -S "$tmp/cm" -B "$tmp/cm/build2" -DCMAKE_PREFIX_PATH="$prefix" \
+    >/dev/null 2>&1; then
+    fail "find_package(libchorusacct 0.2) accepted $version"
 fi
+ok
 
 echo "installed; built and ran $count examples, the README example, a" \
     "static link, the tool, a meson and a CMake project; $checks checks"

@@ -6,6 +6,8 @@ set -eu
 # Build: compiler, meson, the library's dependencies. The SMTP mailer:
 # libcurl, and for its test an SMTP server (aiosmtpd) and openssl;
 # abigail-tools, doxygen and graphviz for the ABI and documentation tests;
+# groff-base to check the manual pages; cmake for the CMake project of the
+# install test;
 # the PostgreSQL client library and server (the tests start a server of
 # their own; the package's cluster service is not used).
 pkgs="gcc libc6-dev pkg-config meson ninja-build
@@ -15,7 +17,7 @@ python3 python3-stdnum python3-phonenumbers
 libphonenumber-dev g++ libpwquality-dev
 binutils
 libcurl4-openssl-dev python3-aiosmtpd openssl
-abigail-tools doxygen graphviz
+abigail-tools doxygen graphviz groff-base cmake
 libpq-dev postgresql
 valgrind gcovr"
 
