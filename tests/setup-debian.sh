@@ -12,6 +12,7 @@ pkgs="gcc libc6-dev pkg-config meson ninja-build
 libsodium-dev libpcre2-dev libsqlite3-dev
 libcmocka-dev clang libclang-rt-14-dev clang-format
 python3 python3-stdnum python3-phonenumbers
+python3-venv python3-setuptools python3-wheel
 libphonenumber-dev g++ libpwquality-dev
 binutils
 libcurl4-openssl-dev python3-aiosmtpd openssl
