@@ -20,6 +20,13 @@ abigail-tools doxygen graphviz
 libpq-dev postgresql
 valgrind gcovr"
 
+# Node.js and npm, for the Node.js example of docs/bindings.md. Any
+# nodejs that comes with npm will do (NodeSource's package provides npm;
+# Debian's are the packages nodejs and npm).
+if ! command -v npm >/dev/null 2>&1; then
+    pkgs="$pkgs nodejs npm"
+fi
+
 missing=
 for p in $pkgs; do
     status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
@@ -40,3 +47,16 @@ if [ -n "$missing" ]; then
     # shellcheck disable=SC2086
     apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
+
+# npm packages that tests and examples use, pinned by their lockfiles and
+# installed once by `npm ci` from the npm registry (koffi, for
+# examples/node); the tests use them offline and skip with a message where
+# they are missing. Nothing is done when node_modules is up to date with
+# its lockfile.
+root=$(cd "$(dirname "$0")/.." && pwd)
+for dir in "$root/examples/node"; do
+    if [ ! "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ]; then
+        echo "setup-debian.sh: npm ci in ${dir#"$root"/}"
+        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+done
