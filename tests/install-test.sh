@@ -11,7 +11,8 @@
 #     neither its tests nor cmocka looked up, shared and static;
 #   - a CMake project that finds the install with find_package();
 #   - the Python package pip-installed into a fresh virtual environment,
-#     and the binding's tests run against it and the installed library.
+#     and the binding's tests run against it and the installed library;
+#   - the Node.js and Rust examples of docs/bindings.md.
 # docs/getting-started.md says the same to users.
 set -eu
 src=$1
@@ -271,7 +272,34 @@ else
         "the Python package check is skipped"
 fi
 
+# The examples of docs/bindings.md against this install, as that page
+# gives them: Node.js (koffi) with CHORUSACCT_LIBRARY; Rust linked where
+# pkg-config says (build.rs) and run without LD_LIBRARY_PATH.
+if command -v node >/dev/null 2>&1 &&
+    [ -d "$src/examples/node/node_modules/koffi" ]; then
+    out=$(cd "$src/examples/node" && env -u LD_LIBRARY_PATH \
+        CHORUSACCT_LIBRARY="$prefix/$libdir/libchorusacct.so.0" \
+        node example.js) || fail "the Node.js example"
+    case $out in *"awaits activation"*) ;; *) fail "node: $out" ;; esac
+    ok
+else
+    echo "node or koffi (npm ci in examples/node) not found:" \
+        "the Node.js example is skipped"
+fi
+if command -v cargo >/dev/null 2>&1; then
+    env -u CHORUSACCT_LIBDIR CARGO_TARGET_DIR="$tmp/cargo" cargo build \
+        --offline --locked --quiet \
+        --manifest-path "$src/examples/rust/Cargo.toml" \
+        >"$tmp/cargo.log" 2>&1 || { cat "$tmp/cargo.log"; fail "cargo build"; }
+    out=$(env -u LD_LIBRARY_PATH "$tmp/cargo/debug/chorusacct-example") ||
+        fail "the Rust example"
+    case $out in *"awaits activation"*) ;; *) fail "rust: $out" ;; esac
+    ok
+else
+    echo "cargo not found: the Rust example is skipped"
+fi
+
 echo "installed; built and ran $count examples, the README example, a" \
     "static link, the tool, a meson and a CMake project, the Python" \
-    "package; $checks checks"
+    "package, the Node.js and Rust examples; $checks checks"
 echo "1 passed, 0 failed"

@@ -28,21 +28,24 @@ def installed_libdir():
 class BuildPy(build_py):
     def run(self):
         super().run()
-        libdir = installed_libdir()
-        if libdir is None:
-            print('chorusacct: pkg-config does not find libchorusacct; '
-                  'no libdir recorded')
-            return
-        path = os.path.join(self.build_lib, 'chorusacct.py')
-        with open(path, encoding='utf-8') as f:
+        # From the source, not from what build_py copied: it leaves a
+        # copy from an earlier build in place, with that build's line.
+        here = os.path.dirname(os.path.abspath(__file__))
+        with open(os.path.join(here, 'chorusacct.py'), encoding='utf-8') as f:
             text = f.read()
-        text, n = re.subn(r'(?m)^_INSTALL_LIBDIR = None\b.*$',
+        libdir = installed_libdir()
+        text, n = re.subn(r'(?m)^_INSTALL_LIBDIR = None$',
                           '_INSTALL_LIBDIR = %r' % libdir, text, count=1)
         if n != 1:
             raise RuntimeError('chorusacct.py has no _INSTALL_LIBDIR line')
-        with open(path, 'w', encoding='utf-8') as f:
+        with open(os.path.join(self.build_lib, 'chorusacct.py'), 'w',
+                  encoding='utf-8') as f:
             f.write(text)
-        print('chorusacct: library folder recorded:', libdir)
+        if libdir is None:
+            print('chorusacct: pkg-config does not find libchorusacct; '
+                  'no library folder recorded')
+        else:
+            print('chorusacct: library folder recorded:', libdir)
 
 
 setup(cmdclass={'build_py': BuildPy})
