@@ -54,9 +54,10 @@ fi
 # they are missing. Nothing is done when node_modules is up to date with
 # its lockfile.
 root=$(cd "$(dirname "$0")/.." && pwd)
-for dir in "$root/examples/node"; do
-    if [ ! "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ]; then
-        echo "setup-debian.sh: npm ci in ${dir#"$root"/}"
-        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
-    fi
-done
+dir=$root/examples/node
+stamp=$dir/node_modules/.package-lock.json
+if [ ! -e "$stamp" ] ||
+    [ -n "$(find "$dir/package-lock.json" -newer "$stamp")" ]; then
+    echo "setup-debian.sh: npm ci in examples/node"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+fi
