@@ -9,7 +9,10 @@
 #   - the installed tool, run without LD_LIBRARY_PATH (its RUNPATH);
 #   - a meson project that uses the source tree as a subproject, with
 #     neither its tests nor cmocka looked up, shared and static;
-#   - a CMake project that finds the install with find_package().
+#   - a CMake project that finds the install with find_package();
+#   - the Python package pip-installed into a fresh virtual environment,
+#     and the binding's tests run against it and the installed library;
+#   - the Node.js and Rust examples of docs/bindings.md.
 # docs/getting-started.md says the same to users.
 set -eu
 src=$1
@@ -224,6 +227,85 @@ if cmake -S "$tmp/cm" -B "$tmp/cm/build2" -DCMAKE_PREFIX_PATH="$prefix" \
 fi
 ok
 
+# The Python package (examples/python): pip-installed into a fresh
+# virtual environment of Debian's python3, without the package index
+# (setuptools and wheel from Debian), and its tests run against this
+# install with neither CHORUSACCT_LIBRARY, LD_LIBRARY_PATH nor PYTHONPATH:
+# the module finds the library in the libdir that pkg-config gave when
+# pip installed it. The layout program is built from the installed
+# headers. docs/python.md has the same recipe.
+py=/usr/bin/python3
+if [ -x $py ] && $py -c 'import ensurepip, setuptools, wheel' 2>/dev/null; then
+    # setuptools builds in the source folder: a copy keeps the tree clean.
+    cp -R "$src/examples/python" "$tmp/pysrc"
+    rm -rf "$tmp/pysrc/build" "$tmp/pysrc/__pycache__" "$tmp/pysrc"/*.egg-info
+    $py -m venv --system-site-packages "$tmp/venv" >"$tmp/venv.log" 2>&1 ||
+        { cat "$tmp/venv.log"; exit 1; }
+    env -u PIP_FIND_LINKS PIP_CACHE_DIR="$tmp/pipcache" \
+        PIP_DISABLE_PIP_VERSION_CHECK=1 \
+        "$tmp/venv/bin/pip" install --no-build-isolation --no-index \
+        "$tmp/pysrc" >"$tmp/pip.log" 2>&1 || { cat "$tmp/pip.log"; exit 1; }
+    pyenv="env -u CHORUSACCT_LIBRARY -u CHORUSACCT_TESTKIT_LIBRARY
+        -u LD_LIBRARY_PATH -u PYTHONPATH"
+    where=$(cd "$tmp" && $pyenv "$tmp/venv/bin/python" -c '
+import os, sys, chorusacct as ca
+print(os.path.realpath(ca.lib._name))
+print(os.path.realpath(ca.testkit._name))
+print(ca.__file__.startswith(sys.prefix + os.sep), ca.version())') ||
+        fail "import chorusacct"
+    want_where="$(readlink -f "$prefix/$libdir/libchorusacct.so.0")
+$(readlink -f "$prefix/$libdir/libchorusacct-testkit.so")
+True $version"
+    [ "$where" = "$want_where" ] ||
+        fail "the installed Python package loaded: $where"
+    $py "$src/tests/check-ffi.py" --headers "$prefix/include" \
+        --layout-c "$tmp/layout.c"
+    # shellcheck disable=SC2046
+    ${CC:-cc} -std=c11 "$tmp/layout.c" -Wl,-rpath,"$prefix/$libdir" \
+        $(pkg-config --cflags --libs libchorusacct-testkit) -o "$tmp/layout"
+    (cd "$tmp" && $pyenv "$tmp/venv/bin/python" \
+        "$src/examples/python/test_chorusacct.py" --installed \
+        --layout "$tmp/layout" --check-ffi "$src/tests/check-ffi.py" \
+        --headers "$prefix/include") >"$tmp/pytest.log" 2>&1 ||
+        { cat "$tmp/pytest.log"; fail "the Python tests, installed"; }
+    # Every test ran: none skipped for want of the layout program, the
+    # headers or the test kit.
+    [ "$(tail -n 1 "$tmp/pytest.log")" = OK ] ||
+        { cat "$tmp/pytest.log"; fail "the Python tests skipped some"; }
+    ok
+else
+    echo "Debian's python3 with venv, setuptools and wheel not found:" \
+        "the Python package check is skipped"
+fi
+
+# The examples of docs/bindings.md against this install, as that page
+# gives them: Node.js (koffi) with CHORUSACCT_LIBRARY; Rust linked where
+# pkg-config says (build.rs) and run without LD_LIBRARY_PATH.
+if command -v node >/dev/null 2>&1 &&
+    [ -d "$src/examples/node/node_modules/koffi" ]; then
+    out=$(cd "$src/examples/node" && env -u LD_LIBRARY_PATH \
+        CHORUSACCT_LIBRARY="$prefix/$libdir/libchorusacct.so.0" \
+        node example.js) || fail "the Node.js example"
+    case $out in *"awaits activation"*) ;; *) fail "node: $out" ;; esac
+    ok
+else
+    echo "node or koffi (npm ci in examples/node) not found:" \
+        "the Node.js example is skipped"
+fi
+if command -v cargo >/dev/null 2>&1; then
+    env -u CHORUSACCT_LIBDIR CARGO_TARGET_DIR="$tmp/cargo" cargo build \
+        --offline --locked --quiet \
+        --manifest-path "$src/examples/rust/Cargo.toml" \
+        >"$tmp/cargo.log" 2>&1 || { cat "$tmp/cargo.log"; fail "cargo build"; }
+    out=$(env -u LD_LIBRARY_PATH "$tmp/cargo/debug/chorusacct-example") ||
+        fail "the Rust example"
+    case $out in *"awaits activation"*) ;; *) fail "rust: $out" ;; esac
+    ok
+else
+    echo "cargo not found: the Rust example is skipped"
+fi
+
 echo "installed; built and ran $count examples, the README example, a" \
-    "static link, the tool, a meson and a CMake project; $checks checks"
+    "static link, the tool, a meson and a CMake project, the Python" \
+    "package, the Node.js and Rust examples; $checks checks"
 echo "1 passed, 0 failed"

@@ -20,15 +20,18 @@ loads the C library and gives it a Python face:
   prototype of every public function declared, and the ``chorusacct_*``
   classes are ``ctypes.Structure`` mirrors of the public records.
 
-The library is found through the ``CHORUSACCT_LIBRARY`` environment
-variable (a path), else ``ctypes.util.find_library("chorusacct")``, else
-``libchorusacct.so.0``; the test kit (the test doubles and the
-conformance suite, chorusacct/testkit.h) through
+The library is found through the ``CHORUSACCT_LIBRARY`` environment variable
+(a path), else in the libdir recorded when pip installed this module
+(``_INSTALL_LIBDIR``, where pkg-config found libchorusacct), else
+``ctypes.util.find_library("chorusacct")``, else ``libchorusacct.so.0``
+through the dynamic loader's search path; the test kit (the test doubles and
+the conformance suite, chorusacct/testkit.h) through
 ``CHORUSACCT_TESTKIT_LIBRARY``, else ``libchorusacct-testkit.so`` next to
 the library, else ``find_library("chorusacct-testkit")``: without it the
-test doubles raise RuntimeError when used. Importing fails with ImportError when it cannot be
-loaded or when its version is not compatible with the one this module was
-written for (same major version, minor version at least as high).
+test doubles raise RuntimeError when used. Importing fails with ImportError
+when it cannot be loaded or when its version is not compatible with the one
+this module was written for (same major version, minor version at least as
+high).
 
 A context, and what it holds, is used by one thread at a time; open one
 per thread. docs/python.md has examples.
@@ -50,16 +53,37 @@ __version__ = '0.1.0'
 WRITTEN_FOR = (0, 1)
 
 
+#: The folder of the C library that pkg-config found when this module was
+#: installed with pip (setup.py rewrites this line); None in the source tree.
+_INSTALL_LIBDIR = None
+
+
+def _candidates():
+    """Where the C library is looked for, in order."""
+    env = os.environ.get('CHORUSACCT_LIBRARY')
+    if env:
+        return [env]  # an explicit choice: nothing else is tried
+    paths = []
+    if _INSTALL_LIBDIR:
+        recorded = os.path.join(_INSTALL_LIBDIR, 'libchorusacct.so.0')
+        if os.path.exists(recorded):
+            paths.append(recorded)
+    paths.append(ctypes.util.find_library('chorusacct'))
+    paths.append('libchorusacct.so.0')
+    return [p for p in paths if p]
+
+
 def _load():
-    path = os.environ.get('CHORUSACCT_LIBRARY') or \
-        ctypes.util.find_library('chorusacct') or 'libchorusacct.so.0'
-    try:
-        return ctypes.CDLL(path)
-    except OSError as e:
-        raise ImportError(
-            'chorusacct: cannot load the C library %r (%s); build or '
-            'install libchorusacct, or set CHORUSACCT_LIBRARY to the path '
-            'of libchorusacct.so' % (path, e)) from None
+    tried = []
+    for path in _candidates():
+        try:
+            return ctypes.CDLL(path)
+        except OSError as e:
+            tried.append('%r (%s)' % (path, e))
+    raise ImportError(
+        'chorusacct: cannot load the C library: tried %s; build or '
+        'install libchorusacct, or set CHORUSACCT_LIBRARY to the path '
+        'of libchorusacct.so' % ', '.join(tried)) from None
 
 
 #: The loaded library; every public function has its argtypes and restype.
