@@ -17,16 +17,16 @@
 #include <string.h>
 
 /* Stops the test with the line, the status and the context's last error. */
-#define CHECK(ctx, call, want)                                              \
-    do {                                                                    \
-        int rc_ = (call);                                                   \
-        if (rc_ != (want)) {                                                \
-            fprintf(stderr, "%s:%d: %s: %s, not %s (%s)\n", __FILE__,       \
-                    __LINE__, #call, chorusacct_status_name(rc_),           \
-                    chorusacct_status_name(want),                           \
-                    ctx ? chorusacct_ctx_last_error(ctx) : "");             \
-            exit(1);                                                        \
-        }                                                                   \
+#define CHECK(ctx, call, want)                                                 \
+    do {                                                                       \
+        int rc_ = (call);                                                      \
+        if (rc_ != (want)) {                                                   \
+            fprintf(stderr, "%s:%d: %s: %s, not %s (%s)\n", __FILE__,          \
+                    __LINE__, #call, chorusacct_status_name(rc_),              \
+                    chorusacct_status_name(want),                              \
+                    ctx ? chorusacct_ctx_last_error(ctx) : "");                \
+            exit(1);                                                           \
+        }                                                                      \
     } while (0)
 
 static const char password[] = "Radium-1898-Polonium";
@@ -70,8 +70,8 @@ int main(void)
     char id[CHORUSACCT_CAPTCHA_ID_SIZE], text[CHORUSACCT_CAPTCHA_TEXT_SIZE];
     int reason = 0;
     CHECK(ctx,
-          chorusacct_captcha_issue(ctx, NULL, id, sizeof id, text,
-                                   sizeof text, &reason),
+          chorusacct_captcha_issue(ctx, NULL, id, sizeof id, text, sizeof text,
+                                   &reason),
           CHORUSACCT_OK);
     chorusacct_signup form;
     CHECK(ctx, chorusacct_signup_init(&form, sizeof form), CHORUSACCT_OK);
@@ -93,8 +93,8 @@ int main(void)
     CHECK(ctx, (int)d.sent, 2);
     char link[512];
     CHECK(ctx,
-          chorusacct_testmailer_last_link(mails, "marie.curie@example.fr",
-                                          link, sizeof link, NULL),
+          chorusacct_testmailer_last_link(mails, "marie.curie@example.fr", link,
+                                          sizeof link, NULL),
           CHORUSACCT_OK);
     const char *token = strstr(link, "token=");
     CHECK(ctx, token != NULL, 1);
