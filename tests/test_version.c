@@ -67,7 +67,7 @@ static void test_type_sizes(void **state)
             }
     }
     assert_int_equal(found, sizeof known / sizeof known[0]);
-    assert_int_equal(t - 1, CHORUSACCT_TYPE_STORAGE_OPS);
+    assert_int_equal(t - 1, CHORUSACCT_TYPE_LOG_OPS);
     assert_string_equal(chorusacct_type_name(t), "unknown");
     assert_int_equal(chorusacct_type_size(0), 0);
     assert_int_equal(chorusacct_type_size(-1), 0);

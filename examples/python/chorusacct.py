@@ -460,6 +460,16 @@ class MailResult(enum.IntEnum):
     PERMFAIL = 2
 
 
+class LogKind(enum.IntEnum):
+    """``chorusacct_log_kind`` (chorusacct/context.h)."""
+
+    CALL = 1
+    STORAGE = 2
+    MAILER = 3
+    THROTTLE = 4
+    LOCKOUT = 5
+
+
 class MessageStatus(enum.IntEnum):
     """``chorusacct_message_status`` (chorusacct/mailer.h)."""
 
@@ -501,6 +511,8 @@ class Type(enum.IntEnum):
     TOKEN = 19
     CAPTCHA = 20
     STORAGE_OPS = 21
+    LOG_EVENT = 22
+    LOG_OPS = 23
 
 
 class PostgresFlag(enum.IntFlag):
@@ -558,6 +570,7 @@ C_ENUMS = {
     'chorusacct_mail_result': (MailResult, 'CHORUSACCT_MAIL_'),
     'chorusacct_message_status': (MessageStatus, 'CHORUSACCT_MSG_'),
     'chorusacct_feature': (Feature, 'CHORUSACCT_FEATURE_'),
+    'chorusacct_log_kind': (LogKind, 'CHORUSACCT_LOG_'),
     'chorusacct_type': (Type, 'CHORUSACCT_TYPE_'),
     'chorusacct_postgres_flags': (PostgresFlag, 'CHORUSACCT_POSTGRES_'),
     'chorusacct_smtp_tls': (SmtpTls, 'CHORUSACCT_SMTP_TLS_'),
@@ -914,6 +927,33 @@ _H = POINTER(c_uint8)
 _N = POINTER(c_size_t)
 
 
+class chorusacct_log_event(ctypes.Structure):
+    """``chorusacct_log_event`` (context.h)."""
+    _fields_ = [
+        ('struct_size', c_uint32),
+        ('kind', c_int32),
+        ('what', c_char_p),
+        ('status', c_int32),
+        ('reason', c_int32),
+        ('account_id', c_int64),
+        ('duration_ns', c_int64),
+    ]
+
+
+LOG_EVENT_FN = ctypes.CFUNCTYPE(None, c_void_p,
+                                POINTER(chorusacct_log_event))
+
+
+class chorusacct_log_ops(ctypes.Structure):
+    """``chorusacct_log_ops`` (context.h)."""
+    _fields_ = [
+        ('struct_size', c_uint32),
+        ('user_data', c_void_p),
+        ('event', LOG_EVENT_FN),
+        ('destroy', DESTROY_FN),
+    ]
+
+
 class chorusacct_storage_ops(ctypes.Structure):
     """``chorusacct_storage_ops`` (storage.h)."""
     _fields_ = [
@@ -1066,6 +1106,10 @@ _PROTOTYPES = {
         c_int, [c_void_p, POINTER(chorusacct_storage_ops)]),
     'chorusacct_ctx_set_mailer': (
         c_int, [c_void_p, POINTER(chorusacct_mailer_ops)]),
+    'chorusacct_ctx_set_log': (
+        c_int, [c_void_p, POINTER(chorusacct_log_ops)]),
+    'chorusacct_log_ops_init': (
+        c_int, [POINTER(chorusacct_log_ops), c_size_t]),
     'chorusacct_ctx_set_clock': (
         c_int, [c_void_p, POINTER(chorusacct_clock_ops)]),
     'chorusacct_ctx_set_random': (

@@ -347,6 +347,8 @@ typedef enum chorusacct_type {
     CHORUSACCT_TYPE_TOKEN = 19,        /**< ::chorusacct_token */
     CHORUSACCT_TYPE_CAPTCHA = 20,      /**< ::chorusacct_captcha */
     CHORUSACCT_TYPE_STORAGE_OPS = 21,  /**< ::chorusacct_storage_ops */
+    CHORUSACCT_TYPE_LOG_EVENT = 22,    /**< ::chorusacct_log_event */
+    CHORUSACCT_TYPE_LOG_OPS = 23,      /**< ::chorusacct_log_ops */
 } chorusacct_type;
 
 /**

@@ -57,10 +57,12 @@ static const struct {
     {CHORUSACCT_TYPE_CAPTCHA, sizeof(chorusacct_captcha), "captcha"},
     {CHORUSACCT_TYPE_STORAGE_OPS, sizeof(chorusacct_storage_ops),
      "storage_ops"},
+    {CHORUSACCT_TYPE_LOG_EVENT, sizeof(chorusacct_log_event), "log_event"},
+    {CHORUSACCT_TYPE_LOG_OPS, sizeof(chorusacct_log_ops), "log_ops"},
 };
 
 /* The table is in type order, from 1: the type is its index plus one. */
-_Static_assert(sizeof types / sizeof types[0] == CHORUSACCT_TYPE_STORAGE_OPS,
+_Static_assert(sizeof types / sizeof types[0] == CHORUSACCT_TYPE_LOG_OPS,
                "one row per chorusacct_type");
 
 size_t chorusacct_type_size(int type)

@@ -150,7 +150,7 @@ int chorusacct_account_reject(chorusacct_ctx *ctx, int64_t manager_id,
 static int role_body(chorusacct_ctx *ctx, void *arg)
 {
     decide_job *job = arg;
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     chorusacct_account actor, a;
     chorusacct_structure s;
     if (job->actor_id == job->account_id)

@@ -21,7 +21,7 @@ typedef struct {
 static int record_body(chorusacct_ctx *ctx, void *arg)
 {
     login_job *job = arg;
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     const int64_t now = chorusacct__now(ctx);
     chorusacct_account a;
     int rc = chorusacct__account_load(ctx, job->id, &a);
@@ -85,7 +85,7 @@ int chorusacct_login(chorusacct_ctx *ctx, const char *login_email,
     if (rc != CHORUSACCT_OK)
         return chorusacct__fail(ctx, rc, "throttle");
 
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     const int64_t now = chorusacct__now(ctx);
     char key[CHORUSACCT_EMAIL_SIZE];
     chorusacct_account a;
