@@ -152,9 +152,16 @@ def main():
         return 77
 
     headers = os.path.abspath(args.headers)
+    # The pages too (README.md and docs/*.md, as the reference has them):
+    # a broken link or tag in a page is a warning like any other.
+    top = os.path.dirname(headers)
+    docs = os.path.join(top, 'docs')
     inputs = [os.path.join(headers, 'chorusacct.h'),
               os.path.join(headers, 'chorusacct'),
-              os.path.abspath(args.version_h)]
+              os.path.abspath(args.version_h),
+              os.path.join(top, 'README.md')] + sorted(
+                  os.path.join(docs, f) for f in os.listdir(docs)
+                  if f.endswith('.md'))
     warnings = run_doxygen(args.doxygen, os.path.abspath(args.doxyfile),
                            inputs, os.path.abspath(args.workdir))
     problems, documented = check_xml(os.path.join(args.workdir, 'xml'))

@@ -45,6 +45,8 @@ MACRO_EQUIVALENTS = {
     'CHORUSACCT_VERSION_PATCH': 'chorusacct_version_number',
     'CHORUSACCT_VERSION_NUMBER': 'chorusacct_version_number',
     'CHORUSACCT_VERSION_STRING': 'chorusacct_version',
+    'CHORUSACCT_HAS_SMTP': 'chorusacct_feature_available',
+    'CHORUSACCT_HAS_POSTGRES': 'chorusacct_feature_available',
 }
 
 # The export marker: kept in declarations, which it tells apart; it and
@@ -583,6 +585,36 @@ def check_model(model):
         check_type(t.type, t.where(), 'typedef ' + t.name, model,
                    member=True)
     check_macros(model)
+    check_type_enum(model)
+
+
+def versioned_records(model):
+    """The records whose first member is `uint32_t struct_size`."""
+    return [n for n, r in model.records.items()
+            if r.members and r.members[0][0] == 'struct_size']
+
+
+def check_type_enum(model):
+    """Every versioned record of the library's headers has its
+    CHORUSACCT_TYPE_<NAME> in enum chorusacct_type (for
+    chorusacct_type_size()), and every member names such a record."""
+    enum = model.enums.get('chorusacct_type')
+    if enum is None:
+        return  # the self-test's small headers
+    members = {m[0] for m in enum.members}
+    for name in versioned_records(model):
+        r = model.records[name]
+        if r.file.startswith('chorusacct/testkit'):
+            continue  # the test kit's records are not the library's
+        want = 'CHORUSACCT_TYPE_' + name[len('chorusacct_'):].upper()
+        if want not in members:
+            model.fail('%s:%d' % (r.file, r.line), 'versioned record %s '
+                       'has no %s in enum chorusacct_type' % (name, want))
+    names = {'CHORUSACCT_TYPE_' + n[len('chorusacct_'):].upper()
+             for n in versioned_records(model)}
+    for m in sorted(members - names):
+        model.fail('%s:%d' % (enum.file, enum.line),
+                   '%s names no versioned record' % m)
 
 
 # The naming rule of docs/api.md, "Names and argument order".
@@ -890,7 +922,22 @@ def layout_c(model):
         for mname, _, _ in model.enums[name].members:
             lines.append('    printf("enum %s.%s %%lld\\n", '
                          '(long long)%s);' % (name, mname, mname))
-    lines += ['    return 0;', '}', '']
+    # The sizes the running library reports (chorusacct_type_size()) are
+    # those the compiler gives: a wrong row of its table fails here.
+    lines.append('    int bad = 0;')
+    if 'chorusacct_type' in model.enums:
+        for mname, _, _ in model.enums['chorusacct_type'].members:
+            rec = 'chorusacct_' + mname[len('CHORUSACCT_TYPE_'):].lower()
+            if rec not in model.records:
+                continue
+            lines.append('    if (chorusacct_type_size(%s) != sizeof(%s)) {'
+                         % (mname, rec))
+            lines.append('        printf("FAIL chorusacct_type_size(%s) is '
+                         '%%zu, sizeof %%zu\\n", chorusacct_type_size(%s), '
+                         'sizeof(%s));' % (mname, mname, rec))
+            lines.append('        bad = 1;')
+            lines.append('    }')
+    lines += ['    return bad;', '}', '']
     return '\n'.join(lines)
 
 

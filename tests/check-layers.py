@@ -13,7 +13,7 @@ import tempfile
 ROLES = ('core', 'validate', 'flow', 'store', 'mail', 'testkit')
 # Private headers every folder may include (lib/core is on the include
 # path of the whole library), and those only their own folder may.
-SHARED = {'internal.h'}
+SHARED = {'internal.h', 'storage_list.h'}
 OWN = {'flow_int.h': 'flow'}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 

@@ -23,6 +23,57 @@ static void test_version_matches_headers(void **state)
                          CHORUSACCT_VERSION_PATCH);
 }
 
+/* The optional parts the headers say were built are those the library
+ * says it has. */
+static void test_features_match_headers(void **state)
+{
+    (void)state;
+    assert_int_equal(chorusacct_feature_available(CHORUSACCT_FEATURE_SMTP),
+                     CHORUSACCT_HAS_SMTP);
+    assert_int_equal(chorusacct_feature_available(CHORUSACCT_FEATURE_POSTGRES),
+                     CHORUSACCT_HAS_POSTGRES);
+    assert_int_equal(chorusacct_feature_available(0), 0);
+    assert_int_equal(chorusacct_feature_available(99), 0);
+}
+
+/* Every type has a size and a name; each size is the sizeof of the
+ * structure of that name (the names tests/check-ffi.py checks against
+ * the headers); unknown types are 0 and "unknown". */
+static void test_type_sizes(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        size_t size;
+    } known[] = {
+        {"account", sizeof(chorusacct_account)},
+        {"structure", sizeof(chorusacct_structure)},
+        {"signup", sizeof(chorusacct_signup)},
+        {"config", sizeof(chorusacct_config)},
+        {"message", sizeof(chorusacct_message)},
+        {"storage_ops", sizeof(chorusacct_storage_ops)},
+        {"mailer_ops", sizeof(chorusacct_mailer_ops)},
+    };
+    size_t found = 0;
+    int t = 1;
+    for (; chorusacct_type_size(t) != 0; t++) {
+        const char *name = chorusacct_type_name(t);
+        assert_string_not_equal(name, "unknown");
+        assert_true(chorusacct_type_size(t) >= sizeof(uint32_t) * 2);
+        for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+            if (strcmp(known[i].name, name) == 0) {
+                assert_int_equal(chorusacct_type_size(t), known[i].size);
+                found++;
+            }
+    }
+    assert_int_equal(found, sizeof known / sizeof known[0]);
+    assert_int_equal(t - 1, CHORUSACCT_TYPE_LOG_OPS);
+    assert_string_equal(chorusacct_type_name(t), "unknown");
+    assert_int_equal(chorusacct_type_size(0), 0);
+    assert_int_equal(chorusacct_type_size(-1), 0);
+    assert_string_equal(chorusacct_type_name(0), "unknown");
+}
+
 static void *init_thread(void *arg)
 {
     int *rc = arg;
@@ -52,6 +103,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_version_matches_headers),
         cmocka_unit_test(test_init_concurrent),
+        cmocka_unit_test(test_features_match_headers),
+        cmocka_unit_test(test_type_sizes),
     };
     return cmocka_run_group_tests_name("version", tests, NULL, NULL);
 }

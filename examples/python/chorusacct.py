@@ -20,15 +20,18 @@ loads the C library and gives it a Python face:
   prototype of every public function declared, and the ``chorusacct_*``
   classes are ``ctypes.Structure`` mirrors of the public records.
 
-The library is found through the ``CHORUSACCT_LIBRARY`` environment
-variable (a path), else ``ctypes.util.find_library("chorusacct")``, else
-``libchorusacct.so.0``; the test kit (the test doubles and the
-conformance suite, chorusacct/testkit.h) through
+The library is found through the ``CHORUSACCT_LIBRARY`` environment variable
+(a path), else in the libdir recorded when pip installed this module
+(``_INSTALL_LIBDIR``, where pkg-config found libchorusacct), else
+``ctypes.util.find_library("chorusacct")``, else ``libchorusacct.so.0``
+through the dynamic loader's search path; the test kit (the test doubles and
+the conformance suite, chorusacct/testkit.h) through
 ``CHORUSACCT_TESTKIT_LIBRARY``, else ``libchorusacct-testkit.so`` next to
 the library, else ``find_library("chorusacct-testkit")``: without it the
-test doubles raise RuntimeError when used. Importing fails with ImportError when it cannot be
-loaded or when its version is not compatible with the one this module was
-written for (same major version, minor version at least as high).
+test doubles raise RuntimeError when used. Importing fails with ImportError
+when it cannot be loaded or when its version is not compatible with the one
+this module was written for (same major version, minor version at least as
+high).
 
 A context, and what it holds, is used by one thread at a time; open one
 per thread. docs/python.md has examples.
@@ -50,16 +53,37 @@ __version__ = '0.1.0'
 WRITTEN_FOR = (0, 1)
 
 
+#: The folder of the C library that pkg-config found when this module was
+#: installed with pip (setup.py rewrites this line); None in the source tree.
+_INSTALL_LIBDIR = None
+
+
+def _candidates():
+    """Where the C library is looked for, in order."""
+    env = os.environ.get('CHORUSACCT_LIBRARY')
+    if env:
+        return [env]  # an explicit choice: nothing else is tried
+    paths = []
+    if _INSTALL_LIBDIR:
+        recorded = os.path.join(_INSTALL_LIBDIR, 'libchorusacct.so.0')
+        if os.path.exists(recorded):
+            paths.append(recorded)
+    paths.append(ctypes.util.find_library('chorusacct'))
+    paths.append('libchorusacct.so.0')
+    return [p for p in paths if p]
+
+
 def _load():
-    path = os.environ.get('CHORUSACCT_LIBRARY') or \
-        ctypes.util.find_library('chorusacct') or 'libchorusacct.so.0'
-    try:
-        return ctypes.CDLL(path)
-    except OSError as e:
-        raise ImportError(
-            'chorusacct: cannot load the C library %r (%s); build or '
-            'install libchorusacct, or set CHORUSACCT_LIBRARY to the path '
-            'of libchorusacct.so' % (path, e)) from None
+    tried = []
+    for path in _candidates():
+        try:
+            return ctypes.CDLL(path)
+        except OSError as e:
+            tried.append('%r (%s)' % (path, e))
+    raise ImportError(
+        'chorusacct: cannot load the C library: tried %s; build or '
+        'install libchorusacct, or set CHORUSACCT_LIBRARY to the path '
+        'of libchorusacct.so' % ', '.join(tried)) from None
 
 
 #: The loaded library; every public function has its argtypes and restype.
@@ -447,6 +471,16 @@ class MailResult(enum.IntEnum):
     PERMFAIL = 2
 
 
+class LogKind(enum.IntEnum):
+    """``chorusacct_log_kind`` (chorusacct/context.h)."""
+
+    CALL = 1
+    STORAGE = 2
+    MAILER = 3
+    THROTTLE = 4
+    LOCKOUT = 5
+
+
 class MessageStatus(enum.IntEnum):
     """``chorusacct_message_status`` (chorusacct/mailer.h)."""
 
@@ -454,6 +488,42 @@ class MessageStatus(enum.IntEnum):
     SENT = 2
     DEAD = 3
     CANCELLED = 4
+
+
+class Feature(enum.IntEnum):
+    """``chorusacct_feature`` (chorusacct/common.h)."""
+
+    SMTP = 1
+    POSTGRES = 2
+
+
+class Type(enum.IntEnum):
+    """``chorusacct_type`` (chorusacct/common.h): the versioned records
+    and tables whose size :func:`type_size` reports."""
+
+    ACCOUNT = 1
+    STRUCTURE = 2
+    EVENT = 3
+    ACCOUNT_QUERY = 4
+    SIGNUP = 5
+    SIGNUP_RESULT = 6
+    TOKEN_INFO = 7
+    SWEEP_RESULT = 8
+    CAPTCHA_OPS = 9
+    ACTIVATION = 10
+    CLOCK_OPS = 11
+    CONFIG = 12
+    MAIL = 13
+    MAILER_OPS = 14
+    MESSAGE = 15
+    DELIVERY = 16
+    SMTP_CONFIG = 17
+    RANDOM_OPS = 18
+    TOKEN = 19
+    CAPTCHA = 20
+    STORAGE_OPS = 21
+    LOG_EVENT = 22
+    LOG_OPS = 23
 
 
 class PostgresFlag(enum.IntFlag):
@@ -511,6 +581,9 @@ C_ENUMS = {
     'chorusacct_mail_kind': (MailKind, 'CHORUSACCT_MAIL_'),
     'chorusacct_mail_result': (MailResult, 'CHORUSACCT_MAIL_'),
     'chorusacct_message_status': (MessageStatus, 'CHORUSACCT_MSG_'),
+    'chorusacct_feature': (Feature, 'CHORUSACCT_FEATURE_'),
+    'chorusacct_log_kind': (LogKind, 'CHORUSACCT_LOG_'),
+    'chorusacct_type': (Type, 'CHORUSACCT_TYPE_'),
     'chorusacct_postgres_flags': (PostgresFlag, 'CHORUSACCT_POSTGRES_'),
     'chorusacct_smtp_tls': (SmtpTls, 'CHORUSACCT_SMTP_TLS_'),
     'chorusacct_sqlite_flags': (SqliteFlag, 'CHORUSACCT_SQLITE_'),
@@ -867,6 +940,33 @@ _H = POINTER(c_uint8)
 _N = POINTER(c_size_t)
 
 
+class chorusacct_log_event(ctypes.Structure):
+    """``chorusacct_log_event`` (context.h)."""
+    _fields_ = [
+        ('struct_size', c_uint32),
+        ('kind', c_int32),
+        ('what', c_char_p),
+        ('status', c_int32),
+        ('reason', c_int32),
+        ('account_id', c_int64),
+        ('duration_ns', c_int64),
+    ]
+
+
+LOG_EVENT_FN = ctypes.CFUNCTYPE(None, c_void_p,
+                                POINTER(chorusacct_log_event))
+
+
+class chorusacct_log_ops(ctypes.Structure):
+    """``chorusacct_log_ops`` (context.h)."""
+    _fields_ = [
+        ('struct_size', c_uint32),
+        ('user_data', c_void_p),
+        ('event', LOG_EVENT_FN),
+        ('destroy', DESTROY_FN),
+    ]
+
+
 class chorusacct_storage_ops(ctypes.Structure):
     """``chorusacct_storage_ops`` (storage.h)."""
     _fields_ = [
@@ -1005,6 +1105,9 @@ _PROTOTYPES = {
     'chorusacct_lang_from_tag': (c_int, [POINTER(c_int), c_char_p]),
     'chorusacct_version': (c_char_p, []),
     'chorusacct_version_number': (c_uint32, []),
+    'chorusacct_feature_available': (c_int, [c_int]),
+    'chorusacct_type_size': (c_size_t, [c_int]),
+    'chorusacct_type_name': (c_char_p, [c_int]),
     # chorusacct/context.h
     'chorusacct_config_init': (c_int, [POINTER(chorusacct_config), c_size_t]),
     'chorusacct_ctx_new': (
@@ -1021,6 +1124,10 @@ _PROTOTYPES = {
         c_int, [c_void_p, POINTER(chorusacct_storage_ops)]),
     'chorusacct_ctx_set_mailer': (
         c_int, [c_void_p, POINTER(chorusacct_mailer_ops)]),
+    'chorusacct_ctx_set_log': (
+        c_int, [c_void_p, POINTER(chorusacct_log_ops)]),
+    'chorusacct_log_ops_init': (
+        c_int, [POINTER(chorusacct_log_ops), c_size_t]),
     'chorusacct_ctx_set_clock': (
         c_int, [c_void_p, POINTER(chorusacct_clock_ops)]),
     'chorusacct_ctx_set_random': (
@@ -1162,6 +1269,26 @@ def _declare():
 _declare()
 
 
+def _check_layouts():
+    """Each ctypes mirror of a versioned record or table has the size the
+    loaded library reports (chorusacct_type_size): a library of the same
+    version must agree exactly, a newer one may only be larger."""
+    same = _LIB_VERSION == __version__
+    for t in Type:
+        cls = globals().get('chorusacct_' + t.name.lower())
+        if cls is None:
+            continue
+        theirs, ours = lib.chorusacct_type_size(t), ctypes.sizeof(cls)
+        if theirs < ours or (same and theirs != ours):
+            raise ImportError(
+                'chorusacct: %s of %s is %d bytes in the library %s, %d in '
+                'this module' % (cls.__name__, lib._name, theirs,
+                                 _LIB_VERSION, ours))
+
+
+_check_layouts()
+
+
 # ------------------------------------------------------------ text helpers
 
 
@@ -1235,6 +1362,17 @@ def init():
 def version():
     """Version of the loaded library, as ``"MAJOR.MINOR.PATCH"``."""
     return _dec(lib.chorusacct_version())
+
+
+def feature_available(feature):
+    """Whether an optional part (:class:`Feature`) was built in."""
+    return lib.chorusacct_feature_available(int(feature)) == 1
+
+
+def type_size(type_):
+    """Size in bytes of a versioned record or table (:class:`Type`) in the
+    loaded library; 0 for an unknown type."""
+    return lib.chorusacct_type_size(int(type_))
 
 
 def version_number():

@@ -13,24 +13,33 @@ storage.
 (the layout of every record and the value of every enum member as the
 compiler sees them); --check-ffi and --headers let the prototypes be
 compared with the headers. Without them those tests are skipped.
+
+--installed tests the package that pip installed (in the environment of
+the Python that runs this file) instead of the module beside this file;
+tests/install-test.sh runs it so, in a fresh virtual environment, against
+the installed library.
 """
 import ctypes
 import ctypes.util
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import unittest
 
-ARGS = {'--layout': None, '--check-ffi': None, '--headers': None}
+ARGS = {'--layout': None, '--check-ffi': None, '--headers': None,
+        '--installed': False}
 
 
 def _take_args():
     rest = [sys.argv[0]]
     it = iter(sys.argv[1:])
     for a in it:
-        if a in ARGS:
+        if a == '--installed':
+            ARGS[a] = True
+        elif a in ARGS:
             ARGS[a] = next(it)
         else:
             rest.append(a)
@@ -42,7 +51,15 @@ if os.environ.get('CHORUSACCT_TEST_SKIP'):
     print('skipped:', os.environ['CHORUSACCT_TEST_SKIP'])
     sys.exit(77)  # meson's "skipped"
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+if ARGS['--installed']:
+    # The installed package, not the module beside this file.
+    sys.path[:] = [p for p in sys.path
+                   if os.path.abspath(p or os.curdir) != HERE]
 import chorusacct as ca  # noqa: E402
+if ARGS['--installed'] and \
+        os.path.dirname(os.path.abspath(ca.__file__)) == HERE:
+    sys.exit('test_chorusacct.py --installed: imported ' + ca.__file__)
 from chorusacct import (ConfigFlag, Field, IdType, Lang, MailKind,  # noqa
                         MailResult, MessageStatus, PwClass, PwRule, Role,
                         State, Status, EventType)
@@ -131,6 +148,64 @@ class VersionTest(unittest.TestCase):
             [sys.executable, '-c', 'import chorusacct'], env=env,
             cwd=os.path.dirname(os.path.abspath(ca.__file__)),
             capture_output=True, text=True)
+
+    def test_layouts_checked_at_import(self):
+        # Every mirror of a versioned record has the library's size, and a
+        # mirror that does not is refused at import.
+        for t in ca.Type:
+            self.assertGreater(ca.type_size(t), 0, t.name)
+            cls = getattr(ca, 'chorusacct_' + t.name.lower(), None)
+            if cls is not None:
+                self.assertEqual(ca.type_size(t), ctypes.sizeof(cls), t.name)
+        self.assertEqual(ca.type_size(0), 0)
+        saved = ca.chorusacct_account
+
+        class chorusacct_account(ctypes.Structure):
+            _fields_ = [('struct_size', ctypes.c_uint32),
+                        ('wrong', ctypes.c_char * 4096)]
+        ca.chorusacct_account = chorusacct_account
+        try:
+            with self.assertRaisesRegex(ImportError, 'chorusacct_account'):
+                ca._check_layouts()
+        finally:
+            ca.chorusacct_account = saved
+        ca._check_layouts()
+
+    def test_features(self):
+        for f in ca.Feature:
+            self.assertIn(ca.feature_available(f), (True, False))
+        self.assertFalse(ca.feature_available(0))
+
+    def test_install_libdir_is_used(self):
+        # The libdir that setup.py records at pip install is where the
+        # library is looked for when CHORUSACCT_LIBRARY is not set, before
+        # the loader's search path; a recorded folder that is gone is
+        # passed over.
+        libdir = os.path.dirname(os.path.realpath(ca.lib._name))
+        if not os.path.exists(os.path.join(libdir, 'libchorusacct.so.0')):
+            self.skipTest('no libchorusacct.so.0 beside ' + ca.lib._name)
+        with open(ca.__file__, encoding='utf-8') as f:
+            text = f.read()
+        self.assertIn('\n_INSTALL_LIBDIR = ', text)
+        env = {k: v for k, v in os.environ.items()
+               if k not in ('CHORUSACCT_LIBRARY', 'LD_LIBRARY_PATH',
+                            'PYTHONPATH')}
+        probe = 'import chorusacct; print(chorusacct.lib._name)'
+        with tempfile.TemporaryDirectory() as d:
+            for recorded, want in ((libdir, libdir), ('/nonexistent', None)):
+                with open(os.path.join(d, 'chorusacct.py'), 'w',
+                          encoding='utf-8') as f:
+                    f.write(re.sub(r'(?m)^_INSTALL_LIBDIR = .*$',
+                                   '_INSTALL_LIBDIR = %r' % recorded, text))
+                r = subprocess.run([sys.executable, '-c', probe], env=env,
+                                   cwd=d, capture_output=True, text=True)
+                if want:
+                    self.assertEqual(r.returncode, 0, r.stderr)
+                    self.assertEqual(
+                        r.stdout.strip(),
+                        os.path.join(libdir, 'libchorusacct.so.0'))
+                else:
+                    self.assertNotIn('/nonexistent', r.stdout + r.stderr)
 
     def test_missing_library(self):
         r = self._import_with('/nonexistent/libchorusacct.so')

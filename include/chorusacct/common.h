@@ -305,6 +305,95 @@ CHORUSACCT_API const char *chorusacct_version(void);
  */
 CHORUSACCT_API uint32_t chorusacct_version_number(void);
 
+/**
+ * @brief Optional parts of the library, for chorusacct_feature_available().
+ * @since 0.1
+ */
+typedef enum chorusacct_feature {
+    CHORUSACCT_FEATURE_SMTP = 1,    /**< the SMTP mailer (libcurl) */
+    CHORUSACCT_FEATURE_POSTGRES = 2 /**< the PostgreSQL storage (libpq) */
+} chorusacct_feature;
+
+/**
+ * @brief Whether an optional part was built into the running library.
+ *
+ * The macros ::CHORUSACCT_HAS_SMTP and ::CHORUSACCT_HAS_POSTGRES say it for
+ * the headers a program was compiled with; this says it for the library
+ * it loaded, before a call answers ::CHORUSACCT_E_UNSUPPORTED.
+ * @param[in] feature a ::chorusacct_feature
+ * @return 1 if it was built in, 0 if not or if `feature` is unknown.
+ * @par Ownership:
+ * Nothing is allocated.
+ * @par Threads:
+ * Pure.
+ * @since 0.1
+ */
+CHORUSACCT_API int chorusacct_feature_available(int feature);
+
+/**
+ * @brief The versioned records and callback tables, for
+ *        chorusacct_type_size() and chorusacct_type_name(). New types are
+ *        added at the end; a number is never reused.
+ * @since 0.1
+ */
+typedef enum chorusacct_type {
+    CHORUSACCT_TYPE_ACCOUNT = 1,       /**< ::chorusacct_account */
+    CHORUSACCT_TYPE_STRUCTURE = 2,     /**< ::chorusacct_structure */
+    CHORUSACCT_TYPE_EVENT = 3,         /**< ::chorusacct_event */
+    CHORUSACCT_TYPE_ACCOUNT_QUERY = 4, /**< ::chorusacct_account_query */
+    CHORUSACCT_TYPE_SIGNUP = 5,        /**< ::chorusacct_signup */
+    CHORUSACCT_TYPE_SIGNUP_RESULT = 6, /**< ::chorusacct_signup_result */
+    CHORUSACCT_TYPE_TOKEN_INFO = 7,    /**< ::chorusacct_token_info */
+    CHORUSACCT_TYPE_SWEEP_RESULT = 8,  /**< ::chorusacct_sweep_result */
+    CHORUSACCT_TYPE_CAPTCHA_OPS = 9,   /**< ::chorusacct_captcha_ops */
+    CHORUSACCT_TYPE_ACTIVATION = 10,   /**< ::chorusacct_activation */
+    CHORUSACCT_TYPE_CLOCK_OPS = 11,    /**< ::chorusacct_clock_ops */
+    CHORUSACCT_TYPE_CONFIG = 12,       /**< ::chorusacct_config */
+    CHORUSACCT_TYPE_MAIL = 13,         /**< ::chorusacct_mail */
+    CHORUSACCT_TYPE_MAILER_OPS = 14,   /**< ::chorusacct_mailer_ops */
+    CHORUSACCT_TYPE_MESSAGE = 15,      /**< ::chorusacct_message */
+    CHORUSACCT_TYPE_DELIVERY = 16,     /**< ::chorusacct_delivery */
+    CHORUSACCT_TYPE_SMTP_CONFIG = 17,  /**< ::chorusacct_smtp_config */
+    CHORUSACCT_TYPE_RANDOM_OPS = 18,   /**< ::chorusacct_random_ops */
+    CHORUSACCT_TYPE_TOKEN = 19,        /**< ::chorusacct_token */
+    CHORUSACCT_TYPE_CAPTCHA = 20,      /**< ::chorusacct_captcha */
+    CHORUSACCT_TYPE_STORAGE_OPS = 21,  /**< ::chorusacct_storage_ops */
+    CHORUSACCT_TYPE_LOG_EVENT = 22,    /**< ::chorusacct_log_event */
+    CHORUSACCT_TYPE_LOG_OPS = 23,      /**< ::chorusacct_log_ops */
+} chorusacct_type;
+
+/**
+ * @brief Size of a versioned record or callback table in the running
+ *        library: the `sizeof` a caller built against the same headers
+ *        has, and the most the library reads or writes of it.
+ *
+ * A binding (Python's ctypes, Node's koffi, Rust, Go) compares its own
+ * layout with this at load time (docs/bindings.md): its size may be
+ * smaller (an older layout, which the library still accepts down to the
+ * type's first version) but never larger.
+ * @param[in] type a ::chorusacct_type
+ * @return the size in bytes, or 0 if `type` is unknown.
+ * @par Ownership:
+ * Nothing is allocated.
+ * @par Threads:
+ * Pure.
+ * @since 0.1
+ */
+CHORUSACCT_API size_t chorusacct_type_size(int type);
+
+/**
+ * @brief Name of a ::chorusacct_type, as in its C name without the
+ *        `chorusacct_` prefix (`"account"`, `"storage_ops"`).
+ * @param[in] type a ::chorusacct_type
+ * @return static text, never NULL: `"unknown"` for an unknown type.
+ * @par Ownership:
+ * Static text owned by the library: do not free it.
+ * @par Threads:
+ * Pure.
+ * @since 0.1
+ */
+CHORUSACCT_API const char *chorusacct_type_name(int type);
+
 #ifdef __cplusplus
 }
 #endif

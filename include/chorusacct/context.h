@@ -489,6 +489,107 @@ CHORUSACCT_API const char *chorusacct_ctx_last_error(const chorusacct_ctx *ctx);
  */
 CHORUSACCT_API int64_t chorusacct_ctx_now(const chorusacct_ctx *ctx);
 
+/* ------------------------------------------------------------------ */
+/* Log and metrics                                                      */
+
+/**
+ * @brief What a ::chorusacct_log_event reports.
+ * @since 0.1
+ */
+typedef enum chorusacct_log_kind {
+    /** A flow call returned: `what` is its name without the prefix
+     *  (`"signup_submit"`, `"login"`), `status` its return, `reason` the
+     *  refusal's, `duration_ns` how long it took. */
+    CHORUSACCT_LOG_CALL = 1,
+    /** A storage operation returned: `what` is the member of
+     *  ::chorusacct_storage_ops (`"account_insert"`, `"commit"`). */
+    CHORUSACCT_LOG_STORAGE = 2,
+    /** The mailer's `send` returned: `status` is its
+     *  ::chorusacct_mail_result. */
+    CHORUSACCT_LOG_MAILER = 3,
+    /** A throttle refused an attempt: `what` is the action (`"login"`,
+     *  `"signup"`, `"resend"`, `"token"`, `"captcha"`, `"answer"`). */
+    CHORUSACCT_LOG_THROTTLE = 4,
+    /** Failed logins locked an address (for a client, or for all):
+     *  `account_id` is the account's when the address has one. */
+    CHORUSACCT_LOG_LOCKOUT = 5
+} chorusacct_log_kind;
+
+/**
+ * @brief One event of the log table (versioned: read only the members
+ *        that `struct_size` covers). Valid during the callback only.
+ * @since 0.1
+ */
+typedef struct chorusacct_log_event {
+    uint32_t struct_size; /**< sizeof(chorusacct_log_event) */
+    int32_t kind;         /**< ::chorusacct_log_kind */
+    const char *what;     /**< static text, never NULL (see the kinds) */
+    int32_t status;       /**< a status code, or a mail result (MAILER) */
+    int32_t reason;       /**< a refusal's reason code, else 0 */
+    int64_t account_id;   /**< the account concerned, or 0 */
+    /** Time taken (CALL, STORAGE, MAILER) on a monotonic clock, not the
+     *  context's clock; 0 for the other kinds. */
+    int64_t duration_ns;
+} chorusacct_log_event;
+
+/**
+ * @brief Where a context reports what happens, for an application's
+ *        logging and monitoring (versioned table with `user_data`).
+ *
+ * The events carry no personal data and no secret: no address, name or
+ * token, only names of calls and operations, codes, ids and durations.
+ * @since 0.1
+ */
+typedef struct chorusacct_log_ops {
+    uint32_t struct_size; /**< sizeof(chorusacct_log_ops) */
+    void *user_data;      /**< passed to every callback */
+    /** Required: one event. Runs on the thread of the flow call, inside
+     *  it (a storage transaction may be open): return quickly, and call
+     *  no function of the same context. */
+    void (*event)(void *ud, const chorusacct_log_event *e);
+    /** Optional: called when the context that holds the table is freed
+     *  or the table replaced. */
+    void (*destroy)(void *ud);
+} chorusacct_log_ops;
+
+/**
+ * @brief Zero a log table and set its `struct_size`.
+ * @param[out] ops         the table
+ * @param[in]  struct_size `sizeof(chorusacct_log_ops)`
+ * @return ::CHORUSACCT_OK, or ::CHORUSACCT_E_ARG if `ops` is NULL or
+ *         `struct_size` is below the table's first version.
+ * @par Ownership:
+ * The caller owns `ops`.
+ * @par Threads:
+ * Pure.
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_log_ops_init(chorusacct_log_ops *ops, size_t struct_size);
+
+/**
+ * @brief Set the table that receives the context's log events, or remove
+ *        it (NULL). The previous table's `destroy` is called.
+ *
+ * With a table set, every flow call reports its outcome and duration,
+ * every storage operation and every mailer `send` its duration and
+ * result, and throttles and lockouts when they refuse. Without one, the
+ * library reports nothing and times nothing.
+ * @param[in] ctx the context
+ * @param[in] ops the table (`event` is required), or NULL for none
+ * @return ::CHORUSACCT_OK; ::CHORUSACCT_E_ARG if `ctx` is NULL, `event`
+ *         is NULL or `struct_size` is below the table's first version.
+ * @par Ownership:
+ * As chorusacct_ctx_set_storage(): the table is copied, and its `destroy`
+ * is called when it is replaced or the context freed.
+ * @par Threads:
+ * One thread per context; `event` runs on the thread that calls a flow
+ * function.
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_ctx_set_log(chorusacct_ctx *ctx, const chorusacct_log_ops *ops);
+
 #ifdef __cplusplus
 }
 #endif

@@ -38,6 +38,8 @@
 #define CA_V1_TOKEN CA_SIZE_TO(chorusacct_token, hash)
 #define CA_V1_CAPTCHA CA_SIZE_TO(chorusacct_captcha, answer_hash)
 #define CA_V1_STORAGE_OPS CA_SIZE_TO(chorusacct_storage_ops, destroy)
+#define CA_V1_LOG_EVENT CA_SIZE_TO(chorusacct_log_event, duration_ns)
+#define CA_V1_LOG_OPS CA_SIZE_TO(chorusacct_log_ops, destroy)
 
 /* The sizes as 0.1 froze them, on the 64-bit targets it is built and
    tested on (a 32-bit target has smaller pointers: other numbers, as
@@ -76,6 +78,9 @@ _Static_assert(CA_V1_TOKEN == 72, "chorusacct_token: a 0.1 member moved");
 _Static_assert(CA_V1_CAPTCHA == 96, "chorusacct_captcha: a 0.1 member moved");
 _Static_assert(CA_V1_STORAGE_OPS == 272,
                "chorusacct_storage_ops: a 0.1 member moved");
+_Static_assert(CA_V1_LOG_EVENT == 40,
+               "chorusacct_log_event: a 0.1 member moved");
+_Static_assert(CA_V1_LOG_OPS == 32, "chorusacct_log_ops: a 0.1 member moved");
 #endif
 
 #endif /* CHORUSACCT_VERSIONS_H */

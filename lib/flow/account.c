@@ -238,7 +238,7 @@ int chorusacct__move(chorusacct_ctx *ctx, chorusacct_account *a, int to,
         return CHORUSACCT_E_INTERNAL; /* the flow asked for a bad move */
     a->state = to;
     a->updated_at = chorusacct__now(ctx);
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     int rc = st->account_update(st->user_data, a);
     if (rc != CHORUSACCT_OK)
         return rc;

@@ -27,7 +27,7 @@ bool chorusacct__token_hash(const chorusacct_ctx *ctx, const char *token,
 int chorusacct__token_mint(chorusacct_ctx *ctx, chorusacct_account *a,
                            char *text)
 {
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     uint8_t raw[CA_TOKEN_BYTES];
     chorusacct_token t;
     memset(&t, 0, sizeof t);
@@ -65,7 +65,7 @@ typedef struct {
 
 static int token_view_load(chorusacct_ctx *ctx, token_view *v, int *why)
 {
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     const int64_t now = chorusacct__now(ctx);
     memset(&v->t, 0, sizeof v->t);
     v->t.struct_size = (uint32_t)sizeof v->t;
@@ -172,7 +172,7 @@ typedef struct {
  * structure (they could not be sent to anyone before). */
 static int notify_pending(chorusacct_ctx *ctx, const chorusacct_account *m)
 {
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     chorusacct_structure s;
     int rc = chorusacct__structure_load(ctx, m->structure_id, &s);
     if (rc != CHORUSACCT_OK)
@@ -198,7 +198,7 @@ static int notify_pending(chorusacct_ctx *ctx, const chorusacct_account *m)
 static int activate_body(chorusacct_ctx *ctx, void *arg)
 {
     activate_job *job = arg;
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     /* Read again inside the transaction: another request may have used
      * the token since the checks. */
     int rc = token_view_load(ctx, &job->v, &job->why);
@@ -310,7 +310,7 @@ typedef struct {
 static int resend_body(chorusacct_ctx *ctx, void *arg)
 {
     resend_job *job = arg;
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     const int64_t now = chorusacct__now(ctx);
     chorusacct_account a;
     chorusacct_structure s;

@@ -174,7 +174,7 @@ int chorusacct_account_reject(chorusacct_ctx *ctx, int64_t manager_id,
 static int role_body(chorusacct_ctx *ctx, void *arg)
 {
     decide_job *job = arg;
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     chorusacct_account actor, a;
     chorusacct_structure s;
     if (job->actor_id == job->account_id)
@@ -239,7 +239,7 @@ int chorusacct_account_set_role(chorusacct_ctx *ctx, int64_t principal_id,
  */
 static int disabled_by(chorusacct_ctx *ctx, int64_t account_id, int64_t *by)
 {
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     chorusacct_event page[8];
     size_t n = 0;
     int64_t after = 0;

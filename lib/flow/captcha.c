@@ -71,7 +71,7 @@ int chorusacct_captcha_issue(chorusacct_ctx *ctx, const char *client_key,
     c.expires_at = ca_time_add(c.created_at, ctx->cfg.captcha_ttl);
     chorusacct__keyed_hash(ctx, CA_KEY_CAPTCHA, id, strlen(id), c.id_hash);
     answer_hash(ctx, id, text, n, c.answer_hash);
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     rc = st->captcha_insert(st->user_data, &c);
     if (rc != CHORUSACCT_OK) {
         id[0] = text[0] = '\0';
@@ -120,7 +120,7 @@ int chorusacct__captcha_verify(chorusacct_ctx *ctx, const char *id,
         return CHORUSACCT_OK;
     }
 
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     chorusacct_captcha c;
     memset(&c, 0, sizeof c);
     c.struct_size = (uint32_t)sizeof c;

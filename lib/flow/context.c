@@ -330,6 +330,7 @@ void chorusacct_ctx_free(chorusacct_ctx *ctx)
         destroy_table(ctx->storage.user_data, ctx->storage.destroy);
     if (ctx->have_mailer)
         destroy_table(ctx->mailer.user_data, ctx->mailer.destroy);
+    chorusacct__log_free(ctx);
     if (ctx->have_captcha)
         destroy_table(ctx->captcha.user_data, ctx->captcha.destroy);
     destroy_table(ctx->clock.user_data, ctx->clock.destroy);
@@ -469,6 +470,8 @@ int chorusacct_ctx_set_storage(chorusacct_ctx *ctx,
         destroy_table(ctx->storage.user_data, ctx->storage.destroy);
     ctx->storage = copy;
     ctx->have_storage = true;
+    if (ctx->have_log)
+        chorusacct__log_rewrap(ctx);
     /* A secret kept in the previous storage is not this one's: the keys
      * are derived again (from the same secret, when the application gave
      * it). */
@@ -731,7 +734,7 @@ void chorusacct__random(chorusacct_ctx *ctx, uint8_t *buf, size_t len)
 static int secret_body(chorusacct_ctx *ctx, void *arg)
 {
     (void)arg;
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     size_t len = 0;
     int rc = st->meta_get(st->user_data, "secret", ctx->secret,
                           sizeof ctx->secret, &len);
@@ -758,7 +761,7 @@ int chorusacct__keys(chorusacct_ctx *ctx)
          * a fresh context) must not wait for a writer's lock, nor need a
          * writable storage. Only a storage without a secret yet takes a
          * write transaction, which reads again before making one. */
-        const chorusacct_storage_ops *st = &ctx->storage;
+        const chorusacct_storage_ops *st = chorusacct__st(ctx);
         size_t len = 0;
         int rc = st->meta_get(st->user_data, "secret", ctx->secret,
                               sizeof ctx->secret, &len);
@@ -808,7 +811,7 @@ int chorusacct__ready(chorusacct_ctx *ctx)
 int chorusacct__txn(chorusacct_ctx *ctx, ca_txn_body body, void *arg,
                     const char *what)
 {
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     int rc = CHORUSACCT_E_CONFLICT;
     /* Optimistic backends answer CONFLICT when another request changed a
      * record in between: running the body again sees the new state. */

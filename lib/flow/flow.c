@@ -24,7 +24,7 @@ void chorusacct__structure_blank(chorusacct_structure *s)
 int chorusacct__account_load(chorusacct_ctx *ctx, int64_t id,
                              chorusacct_account *a)
 {
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     chorusacct__account_blank(a);
     return st->account_get(st->user_data, id, a);
 }
@@ -32,7 +32,7 @@ int chorusacct__account_load(chorusacct_ctx *ctx, int64_t id,
 int chorusacct__structure_load(chorusacct_ctx *ctx, int64_t id,
                                chorusacct_structure *s)
 {
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     chorusacct__structure_blank(s);
     return st->structure_get(st->user_data, id, s);
 }
@@ -199,7 +199,7 @@ static int64_t floor_div(int64_t a, int64_t b)
 int chorusacct__sliding_add(chorusacct_ctx *ctx, const char *key, int64_t len,
                             uint32_t delta, uint32_t *count)
 {
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     const int64_t now = chorusacct__now(ctx);
     const int64_t n = floor_div(now, len), start = n * len;
     char k[CHORUSACCT_KEY_SIZE];
@@ -265,6 +265,9 @@ int chorusacct__throttle(chorusacct_ctx *ctx, const char *action,
         if (rc != CHORUSACCT_OK)
             return rc;
     }
+    if (over)
+        chorusacct__log(ctx, CHORUSACCT_LOG_THROTTLE, action,
+                        CHORUSACCT_E_THROTTLED, 0, 0, 0);
     return over ? CHORUSACCT_E_THROTTLED : CHORUSACCT_OK;
 }
 
@@ -283,7 +286,7 @@ int chorusacct__account_counter(chorusacct_ctx *ctx, const char *action,
 int chorusacct__audit(chorusacct_ctx *ctx, int type, int64_t account_id,
                       int from, int to, int64_t actor_id, const char *reason)
 {
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     chorusacct_event e;
     memset(&e, 0, sizeof e);
     e.struct_size = (uint32_t)sizeof e;
@@ -355,7 +358,7 @@ int chorusacct__enqueue(chorusacct_ctx *ctx, int kind,
                         const chorusacct_account *recipient,
                         const chorusacct_structure *st, const char *to)
 {
-    const chorusacct_storage_ops *ops = &ctx->storage;
+    const chorusacct_storage_ops *ops = chorusacct__st(ctx);
     if (recipient == NULL)
         recipient = about;
     chorusacct_message m;
@@ -415,7 +418,7 @@ int chorusacct__notify_managers(chorusacct_ctx *ctx,
                                 const chorusacct_account *a,
                                 const chorusacct_structure *st)
 {
-    const chorusacct_storage_ops *ops = &ctx->storage;
+    const chorusacct_storage_ops *ops = chorusacct__st(ctx);
     chorusacct_account_query q;
     memset(&q, 0, sizeof q);
     q.struct_size = (uint32_t)sizeof q;
@@ -442,7 +445,7 @@ int chorusacct__notify_managers(chorusacct_ctx *ctx,
 int chorusacct__check_manager(chorusacct_ctx *ctx, int64_t manager_id,
                               int64_t structure_id, chorusacct_account *manager)
 {
-    const chorusacct_storage_ops *ops = &ctx->storage;
+    const chorusacct_storage_ops *ops = chorusacct__st(ctx);
     chorusacct_account m;
     chorusacct__account_blank(&m);
     int rc = ops->account_get(ops->user_data, manager_id, &m);

@@ -54,6 +54,12 @@ struct chorusacct_ctx {
     uint64_t pwhash_count;
 
     char last_error[512];
+
+    /* The log table (lib/flow/log.c), and the storage table that times
+     * each operation of `storage` for it, used while a log is set. */
+    chorusacct_log_ops log;
+    bool have_log;
+    chorusacct_storage_ops storage_timed;
 };
 
 /* ---- errors ---------------------------------------------------------- */
@@ -106,6 +112,25 @@ CA_INTERNAL int chorusacct__list_out(chorusacct_ctx *ctx, ca_fetch_fn fetch,
                                      size_t max, size_t *count, size_t ours,
                                      size_t min, size_t id_at,
                                      void (*fix)(void *rec), const char *what);
+
+/* ---- log ------------------------------------------------------------- */
+
+/* Reports an event to the log table, if one is set. */
+CA_INTERNAL void chorusacct__log(chorusacct_ctx *ctx, int kind,
+                                 const char *what, int status, int reason,
+                                 int64_t account_id, int64_t duration_ns);
+/* Nanoseconds on a monotonic clock, for durations. */
+CA_INTERNAL int64_t chorusacct__mono_ns(void);
+/* Makes the timed table again after the storage table changed. */
+CA_INTERNAL void chorusacct__log_rewrap(chorusacct_ctx *ctx);
+/* Destroys the log table (at the context's end). */
+CA_INTERNAL void chorusacct__log_free(chorusacct_ctx *ctx);
+/* The storage table the flow calls: the timed one while a log is set. */
+static inline const chorusacct_storage_ops *
+chorusacct__st(const chorusacct_ctx *ctx)
+{
+    return ctx->have_log ? &ctx->storage_timed : &ctx->storage;
+}
 
 /* ---- time, random, keys ---------------------------------------------- */
 

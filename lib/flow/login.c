@@ -46,7 +46,7 @@ static int gen_key(char *key, size_t cap, const char *addr_hex)
 /* Reads the address's generation (a read, whatever window is stored). */
 static int gen_read(chorusacct_ctx *ctx, const char *addr_hex, uint32_t *gen)
 {
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     char key[CHORUSACCT_KEY_SIZE];
     gen_key(key, sizeof key, addr_hex);
     return st->counter_add(st->user_data, key, INT64_MIN, 0, gen);
@@ -81,7 +81,7 @@ static void key_of(char *key, size_t cap, const char *what, const char *hex,
  * storage.md: a read at now + 1 sees a later deadline only). */
 static int deadline_after_now(chorusacct_ctx *ctx, const char *key, bool *yes)
 {
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     uint32_t n = 0;
     int rc =
         st->counter_add(st->user_data, key, chorusacct__now(ctx) + 1, 0, &n);
@@ -91,7 +91,7 @@ static int deadline_after_now(chorusacct_ctx *ctx, const char *key, bool *yes)
 
 static int deadline_set(chorusacct_ctx *ctx, const char *key, int64_t at)
 {
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     uint32_t n;
     return st->counter_add(st->user_data, key, at, 1, &n);
 }
@@ -101,7 +101,7 @@ static int deadline_set(chorusacct_ctx *ctx, const char *key, int64_t at)
  * failure locked the pair. */
 static int count_failure(chorusacct_ctx *ctx, const login_keys *k, bool *locked)
 {
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     const int64_t now = chorusacct__now(ctx);
     char key[CHORUSACCT_KEY_SIZE];
     uint32_t n = 0;
@@ -156,7 +156,7 @@ static int count_failure(chorusacct_ctx *ctx, const login_keys *k, bool *locked)
  * the address (it then waits for no delay). */
 static int count_success(chorusacct_ctx *ctx, const login_keys *k)
 {
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     const int64_t now = chorusacct__now(ctx);
     char key[CHORUSACCT_KEY_SIZE];
     uint32_t n;
@@ -201,7 +201,7 @@ typedef struct {
 static int rehash_body(chorusacct_ctx *ctx, void *arg)
 {
     rehash_job *job = arg;
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     chorusacct_account a;
     int rc = chorusacct__account_load(ctx, job->id, &a);
     if (rc != CHORUSACCT_OK)
@@ -261,7 +261,7 @@ int chorusacct_login(chorusacct_ctx *ctx, const char *login_email,
     if (why != 0)
         return chorusacct__refuse(ctx, reason, why);
 
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     char key[CHORUSACCT_EMAIL_SIZE];
     chorusacct_account a;
     chorusacct__account_blank(&a);
@@ -359,7 +359,7 @@ static int unlock(chorusacct_ctx *ctx, int64_t manager_id, int64_t account_id,
     /* A new generation for the address: every client's lock and failures,
      * and the address's delay, are behind it. The stored window is made
      * to outlast any lock set before (gc keeps it so long). */
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     char lower[CHORUSACCT_EMAIL_SIZE], addr[33], key[CHORUSACCT_KEY_SIZE];
     chorusacct__address_lower(lower, job.email_key);
     hex_of(ctx, lower, strlen(lower), addr);

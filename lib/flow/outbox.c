@@ -193,7 +193,7 @@ typedef struct {
 static int mint_body(chorusacct_ctx *ctx, void *arg)
 {
     mint_job *job = arg;
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     chorusacct_account a;
     chorusacct__account_blank(&a);
     job->cancelled = false;
@@ -231,7 +231,7 @@ typedef struct {
 static int deliver_one(chorusacct_ctx *ctx, chorusacct_message *m,
                        chorusacct_delivery *stats, texts *tx)
 {
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     mint_job job = {.m = m};
     char link[LINK_CAP] = "";
     const bool wants_link = m->kind == CHORUSACCT_MAIL_ACTIVATION ||
@@ -289,9 +289,13 @@ static int deliver_one(chorusacct_ctx *ctx, chorusacct_message *m,
         mail.subject = tx->subject;
         mail.body = tx->body;
         mail.link = wants_link ? link : NULL;
+        const int64_t t0 = ctx->have_log ? chorusacct__mono_ns() : 0;
         result =
             ctx->mailer.send(ctx->mailer.user_data, &mail, error, sizeof error);
         error[sizeof error - 1] = '\0';
+        if (ctx->have_log)
+            chorusacct__log(ctx, CHORUSACCT_LOG_MAILER, "send", result, 0,
+                            m->account_id, chorusacct__mono_ns() - t0);
     }
     /* The raw token lives only during the mailer call. */
     sodium_memzero(job.token, sizeof job.token);
@@ -349,7 +353,7 @@ int chorusacct_outbox_deliver(chorusacct_ctx *ctx, size_t max,
     int rc = chorusacct__ready(ctx);
     if (rc != CHORUSACCT_OK)
         return rc;
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     chorusacct_message *batch = calloc(CLAIM_BATCH, sizeof *batch);
     texts *tx = malloc(sizeof *tx);
     if (batch == NULL || tx == NULL) {
@@ -396,7 +400,7 @@ static int fetch_messages(chorusacct_ctx *ctx, void *arg, int64_t after_id,
                           void *buf, size_t max, size_t *count)
 {
     const list_job *job = arg;
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     int rc =
         st->outbox_list(st->user_data, job->status, after_id, buf, max, count);
     if (rc != CHORUSACCT_OK)

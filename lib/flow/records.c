@@ -63,7 +63,7 @@ int chorusacct_account_find(chorusacct_ctx *ctx, const char *login_email,
     char key[CHORUSACCT_EMAIL_SIZE];
     if (login_email == NULL || !chorusacct__email_key(key, login_email))
         return chorusacct__fail(ctx, CHORUSACCT_E_NOTFOUND, "account");
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     chorusacct_account a;
     chorusacct__account_blank(&a);
     rc = st->account_find(st->user_data, key, &a);
@@ -74,7 +74,7 @@ static int fetch_accounts(chorusacct_ctx *ctx, void *arg, int64_t after_id,
                           void *buf, size_t max, size_t *count)
 {
     chorusacct_account_query *q = arg;
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     q->after_id = after_id;
     return st->account_list(st->user_data, q, buf, max, count);
 }
@@ -127,7 +127,7 @@ static int fetch_events(chorusacct_ctx *ctx, void *arg, int64_t after_id,
                         void *buf, size_t max, size_t *count)
 {
     const int64_t *account_id = arg;
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     return st->event_list(st->user_data, *account_id, after_id, buf, max,
                           count);
 }

@@ -195,7 +195,7 @@ static int known_address(chorusacct_ctx *ctx, signup_job *job,
 static int leave_traces(chorusacct_ctx *ctx, signup_job *job, bool existing,
                         int64_t now)
 {
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     int rc;
     if (!existing && job->identifier[0] != '\0') {
         chorusacct_structure s;
@@ -234,7 +234,7 @@ static int consume_captcha(chorusacct_ctx *ctx, signup_job *job, int64_t now)
 {
     if (!job->captcha_builtin)
         return CHORUSACCT_OK;
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     chorusacct_captcha c;
     memset(&c, 0, sizeof c);
     c.struct_size = (uint32_t)sizeof c;
@@ -256,7 +256,7 @@ static int consume_captcha(chorusacct_ctx *ctx, signup_job *job, int64_t now)
 static int signup_body(chorusacct_ctx *ctx, void *arg)
 {
     signup_job *job = arg;
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     const int64_t now = chorusacct__now(ctx);
     chorusacct_account a = job->a;
     chorusacct_account old;
@@ -481,7 +481,7 @@ int chorusacct_signup_submit(chorusacct_ctx *ctx, const chorusacct_signup *form,
 static int draft_body(chorusacct_ctx *ctx, void *arg)
 {
     signup_job *job = arg;
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     const int64_t now = chorusacct__now(ctx);
     chorusacct_account a = job->a, old;
     chorusacct__account_blank(&old);
@@ -575,7 +575,7 @@ int chorusacct_structure_lookup(chorusacct_ctx *ctx, int id_type,
         return chorusacct__fail(ctx, CHORUSACCT_E_ARG, "no storage set");
     chorusacct_structure s;
     chorusacct__structure_blank(&s);
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     rc = st->structure_find(st->user_data, id_type, id, &s);
     if (rc == CHORUSACCT_E_NOTFOUND)
         return CHORUSACCT_OK;

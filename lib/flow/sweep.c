@@ -10,7 +10,7 @@ int chorusacct__promote(chorusacct_ctx *ctx, chorusacct_account *b,
                         chorusacct_account *old, chorusacct_structure *s,
                         int event)
 {
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     const int64_t now = chorusacct__now(ctx);
     int rc = CHORUSACCT_OK;
     if (old != NULL && old->role == CHORUSACCT_ROLE_PRINCIPAL) {
@@ -36,7 +36,7 @@ int chorusacct__promote(chorusacct_ctx *ctx, chorusacct_account *b,
 static int first_pending(chorusacct_ctx *ctx, int64_t structure_id,
                          chorusacct_account *out, bool *found)
 {
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     chorusacct_account_query q;
     memset(&q, 0, sizeof q);
     q.struct_size = (uint32_t)sizeof q;
@@ -56,7 +56,7 @@ typedef struct {
 static int expire_body(chorusacct_ctx *ctx, void *arg)
 {
     sweep_job *job = arg;
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     const int64_t now = chorusacct__now(ctx);
     chorusacct_account a, b;
     chorusacct_structure s;
@@ -121,7 +121,7 @@ static int expire_body(chorusacct_ctx *ctx, void *arg)
                           a.role == CHORUSACCT_ROLE_PRINCIPAL &&
                           a.activated_at == 0 && a.structure_id != 0;
     a.expires_at = ca_time_add(now, declarer ? ctx->cfg.promotion_grace
-                                              : ctx->cfg.purge_after);
+                                             : ctx->cfg.purge_after);
     rc = chorusacct__move(ctx, &a, CHORUSACCT_STATE_EXPIRED,
                           CHORUSACCT_EV_EXPIRE, 0, NULL);
     if (rc == CHORUSACCT_OK && from == CHORUSACCT_STATE_AWAITING_ACTIVATION)
@@ -156,7 +156,7 @@ int chorusacct_sweep(chorusacct_ctx *ctx, chorusacct_sweep_result *out)
     rc = chorusacct__ready(ctx);
     if (rc != CHORUSACCT_OK)
         return rc;
-    const chorusacct_storage_ops *st = &ctx->storage;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     const int64_t now = chorusacct__now(ctx);
     chorusacct_account_query q;
     memset(&q, 0, sizeof q);
