@@ -14,6 +14,7 @@ with access to it (or a bug elsewhere) would.
 usage: test_tool_output.py TOOL
 """
 import os
+import quopri
 import re
 import sqlite3
 import subprocess
@@ -78,6 +79,18 @@ with tempfile.TemporaryDirectory() as tmp:
            out + err)
     rc, out, err = run('reject', '--by', '1', '--reason', 'x', '2', db=db)
     expect('reject refused (principal not active)', rc == 1, out + err)
+    # The first account's activation link, for check-token below.
+    maildir = os.path.join(tmp, 'Maildir')
+    rc, out, err = run('deliver', '--maildir', maildir, db=db)
+    expect('deliver', rc == 0, out + err)
+    token = None
+    for name in sorted(os.listdir(os.path.join(maildir, 'new'))):
+        with open(os.path.join(maildir, 'new', name), 'rb') as f:
+            body = quopri.decodestring(f.read())
+        m = re.search(rb'token=([A-Za-z0-9_-]+)', body)
+        if m and b'marie@acme.fr' in body:
+            token = m.group(1)
+    expect('activation link found', token is not None, 'no token')
 
     # ---- point 14: control characters in every stored text ------------
     con = sqlite3.connect(db)
@@ -157,6 +170,16 @@ with tempfile.TemporaryDirectory() as tmp:
     # Point 5: nothing of the principal's state.
     expect('lookup: no principal state', 'principal_state' not in text and
            'awaiting_activation' not in text, text)
+
+    rc, out, err = run('check-token', db=db, stdin=(token or b'') + b'\n')
+    text = clean('check-token', out)
+    lines = text.splitlines()
+    keys = [l.split(': ', 1)[0] for l in lines]
+    expect('check-token: one key a line', rc == 0 and
+           all(': ' in l for l in lines) and len(keys) == len(set(keys)),
+           (rc, lines, err))
+    expect('check-token: login escaped',
+           ('login_email: ' + EVIL_SHOWN + '1') in lines, lines)
 
     con.execute('UPDATE structure SET identifier = CAST(? AS TEXT)',
                 [sqlite3.Binary(SHORT)])

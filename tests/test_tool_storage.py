@@ -50,8 +50,8 @@ with tempfile.TemporaryDirectory() as tmp:
     typo = os.path.join(tmp, 'acounts.db')
     for cmd in (['list'], ['show', '1'], ['audit'], ['outbox'],
                 ['lookup', '--id-type', 'SIRET', '--id', SIRET],
-                ['check-token', 'x' * 43], ['config']):
-        rc, out, err = run(*cmd, db=typo)
+                ['check-token'], ['config']):
+        rc, out, err = run(*cmd, db=typo, stdin=b'x' * 43 + b'\n')
         expect('missing db: ' + cmd[0],
                rc == 2 and 'no such database file' in err and out == '',
                repr((rc, out, err)))
@@ -134,15 +134,15 @@ if as_other is not None:
         if not as_other:
             os.chmod(shared, 0o555)
 
-        def run_other(*args):
+        def run_other(*args, stdin=b''):
             p = subprocess.run(as_other + [tool, '--db', rodb] + list(args),
-                               capture_output=True)
+                               input=stdin, capture_output=True)
             return p.returncode, p.stdout.decode(), p.stderr.decode()
 
         rc, out, err = run_other('list')
         expect('list on a read-only file',
                rc == 0 and 'marie.curie@example.fr' in out, repr((out, err)))
-        rc, out, err = run_other('check-token', 'A' * 43)
+        rc, out, err = run_other('check-token', stdin=b'A' * 43 + b'\n')
         expect('check-token on a read-only file',
                rc == 1 and 'TOKEN_INVALID' in err, err)
         rc, out, err = run_other('signup', '--login-email', 'p@example.fr',

@@ -98,10 +98,17 @@ static int run_check_token(tool *t, int argc, char **argv)
                                  reason == CHORUSACCT_E_TOKEN_EXPIRED))) {
         char e[32];
         tool_format_time(info.expires_at, e, sizeof e);
-        printf("account: %lld\nstate: %s\nlogin_email: %s\nname: %s %s\n"
-               "expires_at: %s\nvalid: %s\n",
-               (long long)info.account_id, chorusacct_state_name(info.state),
-               info.login_email, info.first_name, info.last_name, e,
+        char nb[TOOL_NAME_SIZE];
+        printf("account: %lld\n", (long long)info.account_id);
+        tool_put_kv("state", tool_name(nb, chorusacct_state_name(info.state),
+                                       info.state));
+        tool_put_kv("login_email", info.login_email);
+        /* The name, escaped as one field: "first last". */
+        fputs("name: ", stdout);
+        tool_put_text(stdout, info.first_name);
+        fputc(' ', stdout);
+        tool_put_text(stdout, info.last_name);
+        printf("\nexpires_at: %s\nvalid: %s\n", e,
                rc == CHORUSACCT_OK ? "yes" : "no");
     }
     return rc == CHORUSACCT_OK ? EXIT_SUCCESS : tool_report(t, rc, reason);

@@ -35,6 +35,7 @@ const tool_setting tool_settings[] = {
     {"mail-lease", CHORUSACCT_OPT_MAIL_LEASE},
     {"pwhash-ops", CHORUSACCT_OPT_PWHASH_OPSLIMIT},
     {"pwhash-mem", CHORUSACCT_OPT_PWHASH_MEMLIMIT},
+    {"promotion-grace", CHORUSACCT_OPT_PROMOTION_GRACE},
 };
 _Static_assert(sizeof tool_settings / sizeof tool_settings[0] == TOOL_NSETTINGS,
                "TOOL_NSETTINGS counts tool_settings");

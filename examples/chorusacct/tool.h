@@ -36,7 +36,7 @@ typedef struct {
     int opt; /* CHORUSACCT_OPT_... */
 } tool_setting;
 
-#define TOOL_NSETTINGS 19
+#define TOOL_NSETTINGS 20
 extern const tool_setting tool_settings[TOOL_NSETTINGS];
 /* The index of --NAME in tool_settings, or -1. */
 int tool_setting_find(const char *name);
