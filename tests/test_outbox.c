@@ -386,6 +386,63 @@ static void test_resent_link_has_a_new_message_id(void **state)
     flowfix_close(&b);
 }
 
+/* The Message-ID tells nothing of how many messages or accounts there
+ * are: it is the library's opaque key, not the sequential outbox and
+ * account ids (in enumeration-safe mode, a person who receives two of
+ * their own mails could otherwise count the sign-ups in between, taken
+ * addresses queueing fewer messages). A mail without a link keeps its
+ * Message-ID on a retry; a key that is not hex is refused by the
+ * formatter. */
+static void test_message_id_is_opaque(void **state)
+{
+    (void)state;
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    char siret[15];
+    siret_of(7654321, siret);
+    do_signup(&b, "marie@example.fr", siret,
+              CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    do_signup(&b, "pierre@example.fr", siret,
+              CHORUSACCT_STATE_PENDING_APPROVAL);
+    do_deliver(&b);
+    size_t n = chorusacct_testmailer_count(b.mail);
+    assert_true(n >= 3);
+    char ids[8][256];
+    for (size_t i = 0; i < n && i < 8; i++) {
+        const chorusacct_mail *m = chorusacct_testmailer_at(b.mail, i);
+        assert_non_null(m->message_key);
+        assert_int_equal(strlen(m->message_key), 32);
+        assert_int_equal(strspn(m->message_key, "0123456789abcdef"), 32);
+        message_id_of(m, ids[i], sizeof ids[i]);
+        char want[256];
+        snprintf(want, sizeof want, "Message-ID: <chorusacct.%s@portal.test>",
+                 m->message_key);
+        assert_string_equal(ids[i], want);
+        for (size_t j = 0; j < i; j++)
+            assert_string_not_equal(ids[i], ids[j]);
+    }
+    /* A summary (no link) formatted for a retry keeps its Message-ID. */
+    const chorusacct_mail *first = chorusacct_testmailer_at(b.mail, 0);
+    chorusacct_mail retry = *first;
+    retry.attempt = first->attempt + 1;
+    if (first->link == NULL) {
+        char again[256];
+        message_id_of(&retry, again, sizeof again);
+        assert_string_equal(again, ids[0]);
+    }
+    /* A key that could carry a header is refused. */
+    retry.message_key = "abc\r\nBcc: x@evil.test";
+    static char buf[32768];
+    assert_code(chorusacct_mail_format(&retry, "noreply@portal.test", T0, buf,
+                                       sizeof buf, NULL),
+                CHORUSACCT_E_ARG, NULL);
+    retry.message_key = NULL; /* an application's own mail: the ids */
+    char own[256];
+    message_id_of(&retry, own, sizeof own);
+    assert_non_null(strstr(own, "<chorusacct."));
+    flowfix_close(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -396,6 +453,7 @@ int main(void)
         cmocka_unit_test(test_damaged_snapshots),
         cmocka_unit_test(test_resent_link_has_a_new_message_id),
         cmocka_unit_test(test_stored_subject_stays_one_line),
+        cmocka_unit_test(test_message_id_is_opaque),
     };
     return cmocka_run_group_tests_name("outbox", tests, group_setup, NULL);
 }

@@ -797,6 +797,7 @@ class chorusacct_mail(ctypes.Structure):
         ('subject', c_char_p),
         ('body', c_char_p),
         ('link', c_char_p),
+        ('message_key', c_char_p),
     ]
 
 

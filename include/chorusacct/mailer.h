@@ -102,6 +102,14 @@ typedef struct chorusacct_mail {
     /** The activation link for ::CHORUSACCT_MAIL_ACTIVATION and
      *  ::CHORUSACCT_MAIL_REMINDER (also in the body), else NULL. */
     const char *link;
+    /** An opaque name of this message, made by the library (a keyed hash
+     *  of its outbox id, and of the link for a message with one, so that
+     *  it changes with each attempt's new token): 32 lowercase hex digits.
+     *  The built-in mailers make the Message-ID from it,
+     *  `<chorusacct.KEY@domain>`, which then tells nothing of how many
+     *  messages or accounts there are. NULL in a mail that an application
+     *  made itself (the mailers then use the outbox and account ids). */
+    const char *message_key;
 } chorusacct_mail;
 
 /**
@@ -340,11 +348,13 @@ chorusacct_ctx_set_template(chorusacct_ctx *ctx, int kind, int lang,
  *        subject), ready for a Maildir or an SMTP server.
  *
  * Headers: `Date` (from `date`, Unix seconds, in UTC), `From`, `To`,
- * `Subject`, `Message-ID` (derived from the outbox id and the domain of
- * `from`, the same on every retry so that a receiver can drop
- * duplicates; for a mail with a `link`, which carries a new token on
- * every attempt, also from the attempt and a hash of the link, so that
- * no receiver keeps an earlier copy whose link no longer works),
+ * `Subject`, `Message-ID` (`<chorusacct.KEY@domain>` from the mail's
+ * `message_key` and the domain of `from`: the same on every retry so that
+ * a receiver can drop duplicates, except for a mail with a `link`, whose
+ * key changes with each attempt's new token so that no receiver keeps an
+ * earlier copy whose link no longer works; a mail without a key, made by
+ * an application, gets one from its outbox id and account id, and for a
+ * `link` the attempt and a hash of the link),
  * `MIME-Version`, `Content-Type`,
  * `Content-Transfer-Encoding`, and `Auto-Submitted: auto-generated`.
  * Lines end with CRLF.
@@ -358,8 +368,8 @@ chorusacct_ctx_set_template(chorusacct_ctx *ctx, int kind, int lang,
  * @param[out] len_out length of the message, also on
  *                     ::CHORUSACCT_E_TOOSMALL (may be NULL)
  * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_TOOSMALL, ::CHORUSACCT_E_ARG
- *         (a header would contain a line break, or an address is not
- *         ASCII).
+ *         (a header would contain a line break, an address is not ASCII,
+ *         or `message_key` is not 1 to 64 lowercase hex digits).
  * @par Ownership:
  * The caller owns `buf`; `mail` and `from` are read during the call only.
  * @par Threads:

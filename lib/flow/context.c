@@ -776,7 +776,7 @@ int chorusacct__keys(chorusacct_ctx *ctx)
             return rc;
         }
     }
-    for (int p = CA_KEY_ACTIVATION; p <= CA_KEY_THROTTLE; p++)
+    for (int p = CA_KEY_ACTIVATION; p <= CA_KEY_MESSAGE; p++)
         crypto_kdf_derive_from_key(ctx->keys[p], 32, (uint64_t)p, "chorusac",
                                    ctx->secret);
     ctx->keys_ready = true;

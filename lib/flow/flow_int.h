@@ -12,7 +12,12 @@
 #define CA_LANGS 2
 
 /* Purposes of the keys derived from the context's secret. */
-enum { CA_KEY_ACTIVATION = 1, CA_KEY_CAPTCHA = 2, CA_KEY_THROTTLE = 3 };
+enum {
+    CA_KEY_ACTIVATION = 1,
+    CA_KEY_CAPTCHA = 2,
+    CA_KEY_THROTTLE = 3,
+    CA_KEY_MESSAGE = 4 /* the opaque Message-ID key of a mail */
+};
 
 /* Token purposes in storage. */
 enum { CA_TOKEN_ACTIVATION = 1 };
@@ -26,7 +31,7 @@ struct chorusacct_ctx {
     uint8_t secret[CHORUSACCT_SECRET_SIZE];
     bool have_secret;    /* given by the application; else the keys
                           * come from a secret kept in storage */
-    uint8_t keys[4][32]; /* derived per purpose, indexed by CA_KEY_* */
+    uint8_t keys[5][32]; /* derived per purpose, indexed by CA_KEY_* */
     bool keys_ready;
 
     chorusacct_storage_ops storage;

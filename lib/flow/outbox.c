@@ -182,6 +182,28 @@ int chorusacct__message_render(const chorusacct_ctx *ctx,
 /* ------------------------------------------------------------------ */
 /* Delivery                                                             */
 
+/* The opaque name of a mail (mailer.h, message_key): a keyed hash of its
+ * outbox id and of its link, if any, as 32 hex digits. A Message-ID made
+ * from it tells nothing of how many messages or accounts there are (a
+ * sequential id would let a person who receives two of their own mails
+ * count the sign-ups in between, an address oracle in
+ * enumeration-safe mode), and changes with each new link. */
+static void message_key(const chorusacct_ctx *ctx, int64_t id, const char *link,
+                        char out[33])
+{
+    uint8_t in[8], h[32];
+    for (int i = 0; i < 8; i++)
+        in[i] = (uint8_t)((uint64_t)id >> (8 * i));
+    crypto_generichash_state gs;
+    crypto_generichash_init(&gs, ctx->keys[CA_KEY_MESSAGE], 32, sizeof h);
+    crypto_generichash_update(&gs, in, sizeof in);
+    if (link != NULL)
+        crypto_generichash_update(&gs, (const unsigned char *)link,
+                                  strlen(link));
+    crypto_generichash_final(&gs, h, sizeof h);
+    sodium_bin2hex(out, 33, h, 16);
+}
+
 typedef struct {
     chorusacct_message *m;
     char token[CA_TOKEN_LEN + 1];
@@ -289,6 +311,9 @@ static int deliver_one(chorusacct_ctx *ctx, chorusacct_message *m,
         mail.subject = tx->subject;
         mail.body = tx->body;
         mail.link = wants_link ? link : NULL;
+        char key_hex[33];
+        message_key(ctx, m->id, mail.link, key_hex);
+        mail.message_key = key_hex;
         const int64_t t0 = ctx->have_log ? chorusacct__mono_ns() : 0;
         result =
             ctx->mailer.send(ctx->mailer.user_data, &mail, error, sizeof error);

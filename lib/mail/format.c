@@ -377,6 +377,17 @@ int chorusacct_mail_format(const chorusacct_mail *mail, const char *from,
         !chorusacct__utf8_line(subject, subject_len) ||
         body_len > SIZE_MAX / 4 || subject_len > SIZE_MAX / 4)
         goto bad;
+    /* The library's opaque name, when the mail has the member and it is
+     * set: lowercase hex only (it goes into a header as it is). */
+    const char *key = NULL;
+    if (mail->struct_size >=
+        offsetof(chorusacct_mail, message_key) + sizeof(char *))
+        key = mail->message_key;
+    if (key != NULL) {
+        size_t n = strspn(key, "0123456789abcdef");
+        if (n == 0 || n > 64 || key[n] != '\0')
+            goto bad;
+    }
 
     ca_out o = {buf, cap, 0, 0};
     put_str(&o, "Date: ");
@@ -399,10 +410,15 @@ int chorusacct_mail_format(const chorusacct_mail *mail, const char *from,
     }
     put_crlf(&o);
     put_str(&o, "Message-ID: <chorusacct.");
-    put_int(&o, mail->message_id);
-    put(&o, ".", 1);
-    put_int(&o, mail->account_id);
-    if (mail->link != NULL && mail->link[0] != '\0') {
+    if (key != NULL) {
+        /* The library's opaque name of the message (mailer.h). */
+        put_str(&o, key);
+    } else {
+        put_int(&o, mail->message_id);
+        put(&o, ".", 1);
+        put_int(&o, mail->account_id);
+    }
+    if (key == NULL && mail->link != NULL && mail->link[0] != '\0') {
         /* A message with a link carries a new token on every attempt (the
          * raw token is never stored): its Message-ID follows the attempt
          * and the link, so that a receiver that drops duplicates by

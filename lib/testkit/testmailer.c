@@ -18,7 +18,7 @@
  */
 typedef struct {
     chorusacct_mail mail;
-    char text[]; /* to, subject, body, link, each NUL-terminated */
+    char text[]; /* to, subject, body, link, message_key, NUL-terminated */
 } cap_entry;
 
 struct chorusacct_testmailer {
@@ -117,8 +117,13 @@ static const char *put_text(char **dst, const char *s)
 
 static cap_entry *entry_new(const chorusacct_mail *m)
 {
+    /* The library's opaque name, when the mail has the member. */
+    const char *key =
+        m->struct_size >= offsetof(chorusacct_mail, message_key) + sizeof key
+            ? m->message_key
+            : NULL;
     size_t sizes[] = {text_size(m->to), text_size(m->subject),
-                      text_size(m->body), text_size(m->link)};
+                      text_size(m->body), text_size(m->link), text_size(key)};
     size_t total = sizeof(cap_entry);
     for (size_t i = 0; i < CA_ARRAY_LEN(sizes); i++) {
         if (sizes[i] > SIZE_MAX - total)
@@ -141,6 +146,7 @@ static cap_entry *entry_new(const chorusacct_mail *m)
     e->mail.subject = put_text(&p, m->subject);
     e->mail.body = put_text(&p, m->body);
     e->mail.link = put_text(&p, m->link);
+    e->mail.message_key = put_text(&p, key);
     return e;
 }
 
