@@ -187,6 +187,58 @@ static void test_bad_tables(void **state)
     flowfix_close(&b);
 }
 
+/* Every flow step reports its outcome: a sign-up, a delivery, refused
+ * logins with their reason, and the lockout the fifth one sets. */
+static void test_steps_and_lockout_reported(void **state)
+{
+    (void)state;
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    static recorder r;
+    memset(&r, 0, sizeof r);
+    set_recorder(b.ctx, &r);
+    (void)do_signup(&b, "marie@example.fr", siret(1),
+                    CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    assert_int_equal(count(&r, CHORUSACCT_LOG_CALL, "signup_submit"), 1);
+    assert_int_equal(do_deliver(&b), 2);
+    assert_int_equal(count(&r, CHORUSACCT_LOG_CALL, "outbox_deliver"), 1);
+    for (size_t i = 0; i < r.n; i++)
+        if (r.ev[i].kind == CHORUSACCT_LOG_CALL) {
+            assert_int_equal(r.ev[i].status, CHORUSACCT_OK);
+            assert_true(r.ev[i].duration_ns > 0);
+        }
+
+    size_t before = r.n;
+    int reason = 0;
+    int64_t id = 0;
+    for (int i = 0; i < 5; i++)
+        assert_code(chorusacct_login(b.ctx, "marie@example.fr", "wrong", 5,
+                                     "198.51.100.7", &id, &reason),
+                    CHORUSACCT_E_REJECTED, b.ctx);
+    size_t calls = 0;
+    for (size_t i = before; i < r.n; i++)
+        if (r.ev[i].kind == CHORUSACCT_LOG_CALL) {
+            assert_string_equal(r.ev[i].what, "login");
+            assert_int_equal(r.ev[i].status, CHORUSACCT_E_REJECTED);
+            assert_int_equal(r.ev[i].reason, CHORUSACCT_E_CREDENTIALS);
+            calls++;
+        }
+    assert_int_equal(calls, 5);
+    assert_int_equal(count(&r, CHORUSACCT_LOG_LOCKOUT, "login"), 1);
+    assert_code(chorusacct_login(b.ctx, "marie@example.fr", "wrong", 5,
+                                 "198.51.100.7", &id, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_int_equal(r.ev[r.n - 1].kind, CHORUSACCT_LOG_CALL);
+    assert_int_equal(r.ev[r.n - 1].reason, CHORUSACCT_E_LOCKED);
+    /* A getter is not a step. */
+    before = r.n;
+    chorusacct_account a = {.struct_size = sizeof a};
+    assert_code(chorusacct_account_get(b.ctx, 1, &a), CHORUSACCT_OK, b.ctx);
+    for (size_t i = before; i < r.n; i++)
+        assert_int_not_equal(r.ev[i].kind, CHORUSACCT_LOG_CALL);
+    flowfix_close(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -194,6 +246,7 @@ int main(void)
         cmocka_unit_test(test_storage_replaced_and_destroy),
         cmocka_unit_test(test_throttle_reported),
         cmocka_unit_test(test_bad_tables),
+        cmocka_unit_test(test_steps_and_lockout_reported),
     };
     return cmocka_run_group_tests_name("log", tests, NULL, NULL);
 }

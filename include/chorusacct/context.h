@@ -497,9 +497,12 @@ CHORUSACCT_API int64_t chorusacct_ctx_now(const chorusacct_ctx *ctx);
  * @since 0.1
  */
 typedef enum chorusacct_log_kind {
-    /** A flow call returned: `what` is its name without the prefix
-     *  (`"signup_submit"`, `"login"`), `status` its return, `reason` the
-     *  refusal's, `duration_ns` how long it took. */
+    /** A flow step returned: `what` is its name without the prefix
+     *  (`"signup_submit"`, `"login"`, `"account_approve"`,
+     *  `"outbox_deliver"`, `"sweep"`...), `status` its return, `reason`
+     *  a refusal's reason (0 when it has several, as a form's field
+     *  errors), `duration_ns` how long it took. Reads (getters, lists)
+     *  are not reported. */
     CHORUSACCT_LOG_CALL = 1,
     /** A storage operation returned: `what` is the member of
      *  ::chorusacct_storage_ops (`"account_insert"`, `"commit"`). */
@@ -510,8 +513,9 @@ typedef enum chorusacct_log_kind {
     /** A throttle refused an attempt: `what` is the action (`"login"`,
      *  `"signup"`, `"resend"`, `"token"`, `"captcha"`, `"answer"`). */
     CHORUSACCT_LOG_THROTTLE = 4,
-    /** Failed logins locked an address (for a client, or for all):
-     *  `account_id` is the account's when the address has one. */
+    /** Failed logins locked a client out of an address: `account_id`
+     *  is 0 (the lock is the address's, whether it has an account or
+     *  not, which the log must not tell either). */
     CHORUSACCT_LOG_LOCKOUT = 5
 } chorusacct_log_kind;
 

@@ -122,9 +122,9 @@ static int token_start(chorusacct_ctx *ctx, const char *token,
     return rc != CHORUSACCT_OK ? chorusacct__fail(ctx, rc, "token") : rc;
 }
 
-int chorusacct_activation_lookup(chorusacct_ctx *ctx, const char *token,
-                                 const char *client_key,
-                                 chorusacct_token_info *out, int *reason)
+static int activation_lookup_step(chorusacct_ctx *ctx, const char *token,
+                                  const char *client_key,
+                                  chorusacct_token_info *out, int *reason)
 {
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
@@ -160,6 +160,14 @@ int chorusacct_activation_lookup(chorusacct_ctx *ctx, const char *token,
         chorusacct__out_write(out, &info, n);
     }
     return why != 0 ? chorusacct__refuse(ctx, reason, why) : CHORUSACCT_OK;
+}
+
+int chorusacct_activation_lookup(chorusacct_ctx *ctx, const char *token,
+                                 const char *client_key,
+                                 chorusacct_token_info *out, int *reason)
+{
+    CA_STEP(ctx, "activation_lookup",
+            activation_lookup_step(ctx, token, client_key, out, reason));
 }
 
 typedef struct {
@@ -231,10 +239,10 @@ int chorusacct_activation_init(chorusacct_activation *form, size_t struct_size)
     return chorusacct__struct_init(form, struct_size, CA_V1_ACTIVATION);
 }
 
-int chorusacct_activation_submit(chorusacct_ctx *ctx,
-                                 const chorusacct_activation *form,
-                                 int64_t *account_id, uint32_t *failed_rules,
-                                 int *reason)
+static int activation_submit_step(chorusacct_ctx *ctx,
+                                  const chorusacct_activation *form,
+                                  int64_t *account_id, uint32_t *failed_rules,
+                                  int *reason)
 {
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
@@ -295,6 +303,16 @@ int chorusacct_activation_submit(chorusacct_ctx *ctx,
     if (rc == CHORUSACCT_OK && account_id != NULL)
         *account_id = job.v.a.id;
     return rc;
+}
+
+int chorusacct_activation_submit(chorusacct_ctx *ctx,
+                                 const chorusacct_activation *form,
+                                 int64_t *account_id, uint32_t *failed_rules,
+                                 int *reason)
+{
+    CA_STEP(
+        ctx, "activation_submit",
+        activation_submit_step(ctx, form, account_id, failed_rules, reason));
 }
 
 /* ------------------------------------------------------------------ */
@@ -390,8 +408,8 @@ static int resend_body(chorusacct_ctx *ctx, void *arg)
     return rc;
 }
 
-int chorusacct_activation_resend(chorusacct_ctx *ctx, const char *login_email,
-                                 const char *client_key, int *reason)
+static int activation_resend_step(chorusacct_ctx *ctx, const char *login_email,
+                                  const char *client_key, int *reason)
 {
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
@@ -420,8 +438,15 @@ int chorusacct_activation_resend(chorusacct_ctx *ctx, const char *login_email,
     return rc;
 }
 
-int chorusacct_activation_resend_by(chorusacct_ctx *ctx, int64_t manager_id,
-                                    int64_t account_id, int *reason)
+int chorusacct_activation_resend(chorusacct_ctx *ctx, const char *login_email,
+                                 const char *client_key, int *reason)
+{
+    CA_STEP(ctx, "activation_resend",
+            activation_resend_step(ctx, login_email, client_key, reason));
+}
+
+static int activation_resend_by_step(chorusacct_ctx *ctx, int64_t manager_id,
+                                     int64_t account_id, int *reason)
 {
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
@@ -436,4 +461,11 @@ int chorusacct_activation_resend_by(chorusacct_ctx *ctx, int64_t manager_id,
     if (rc == CHORUSACCT_E_REJECTED)
         return chorusacct__refuse(ctx, reason, job.why);
     return rc;
+}
+
+int chorusacct_activation_resend_by(chorusacct_ctx *ctx, int64_t manager_id,
+                                    int64_t account_id, int *reason)
+{
+    CA_STEP(ctx, "activation_resend_by",
+            activation_resend_by_step(ctx, manager_id, account_id, reason));
 }

@@ -100,8 +100,8 @@ static int run(chorusacct_ctx *ctx, ca_txn_body body, decide_job *job,
     return rc;
 }
 
-int chorusacct_account_approve(chorusacct_ctx *ctx, int64_t manager_id,
-                               int64_t account_id, int *reason)
+static int account_approve_step(chorusacct_ctx *ctx, int64_t manager_id,
+                                int64_t account_id, int *reason)
 {
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
@@ -111,9 +111,16 @@ int chorusacct_account_approve(chorusacct_ctx *ctx, int64_t manager_id,
     return run(ctx, decide_body, &job, reason, "approve");
 }
 
-int chorusacct_account_approve_many(chorusacct_ctx *ctx, int64_t manager_id,
-                                    const int64_t *account_ids, size_t n,
-                                    int *codes)
+int chorusacct_account_approve(chorusacct_ctx *ctx, int64_t manager_id,
+                               int64_t account_id, int *reason)
+{
+    CA_STEP(ctx, "account_approve",
+            account_approve_step(ctx, manager_id, account_id, reason));
+}
+
+static int account_approve_many_step(chorusacct_ctx *ctx, int64_t manager_id,
+                                     const int64_t *account_ids, size_t n,
+                                     int *codes)
 {
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
@@ -137,6 +144,14 @@ int chorusacct_account_approve_many(chorusacct_ctx *ctx, int64_t manager_id,
     return all;
 }
 
+int chorusacct_account_approve_many(chorusacct_ctx *ctx, int64_t manager_id,
+                                    const int64_t *account_ids, size_t n,
+                                    int *codes)
+{
+    CA_STEP(ctx, "account_approve_many",
+            account_approve_many_step(ctx, manager_id, account_ids, n, codes));
+}
+
 /* A reason: 1 to 500 characters of text on one line, that the records'
  * CHORUSACCT_REASON_SIZE bytes hold whole (500 characters of three or
  * four bytes would not fit, and cutting them could leave half a character
@@ -157,8 +172,8 @@ static int reason_check(const char *why)
     return 0;
 }
 
-int chorusacct_account_reject(chorusacct_ctx *ctx, int64_t manager_id,
-                              int64_t account_id, const char *why, int *reason)
+static int account_reject_step(chorusacct_ctx *ctx, int64_t manager_id,
+                               int64_t account_id, const char *why, int *reason)
 {
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
@@ -169,6 +184,13 @@ int chorusacct_account_reject(chorusacct_ctx *ctx, int64_t manager_id,
     decide_job job = {
         .actor_id = manager_id, .account_id = account_id, .why = why};
     return run(ctx, decide_body, &job, reason, "reject");
+}
+
+int chorusacct_account_reject(chorusacct_ctx *ctx, int64_t manager_id,
+                              int64_t account_id, const char *why, int *reason)
+{
+    CA_STEP(ctx, "account_reject",
+            account_reject_step(ctx, manager_id, account_id, why, reason));
 }
 
 static int role_body(chorusacct_ctx *ctx, void *arg)
@@ -218,8 +240,8 @@ static int role_body(chorusacct_ctx *ctx, void *arg)
     return rc;
 }
 
-int chorusacct_account_set_role(chorusacct_ctx *ctx, int64_t principal_id,
-                                int64_t account_id, int role, int *reason)
+static int account_set_role_step(chorusacct_ctx *ctx, int64_t principal_id,
+                                 int64_t account_id, int role, int *reason)
 {
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
@@ -229,6 +251,13 @@ int chorusacct_account_set_role(chorusacct_ctx *ctx, int64_t principal_id,
     decide_job job = {
         .actor_id = principal_id, .account_id = account_id, .role = role};
     return run(ctx, role_body, &job, reason, "set role");
+}
+
+int chorusacct_account_set_role(chorusacct_ctx *ctx, int64_t principal_id,
+                                int64_t account_id, int role, int *reason)
+{
+    CA_STEP(ctx, "account_set_role",
+            account_set_role_step(ctx, principal_id, account_id, role, reason));
 }
 
 /*
@@ -304,8 +333,9 @@ static int switch_body(chorusacct_ctx *ctx, void *arg)
         job->actor_id, job->why);
 }
 
-int chorusacct_account_disable(chorusacct_ctx *ctx, int64_t actor_id,
-                               int64_t account_id, const char *why, int *reason)
+static int account_disable_step(chorusacct_ctx *ctx, int64_t actor_id,
+                                int64_t account_id, const char *why,
+                                int *reason)
 {
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
@@ -318,8 +348,15 @@ int chorusacct_account_disable(chorusacct_ctx *ctx, int64_t actor_id,
     return run(ctx, switch_body, &job, reason, "disable");
 }
 
-int chorusacct_account_enable(chorusacct_ctx *ctx, int64_t actor_id,
-                              int64_t account_id, int *reason)
+int chorusacct_account_disable(chorusacct_ctx *ctx, int64_t actor_id,
+                               int64_t account_id, const char *why, int *reason)
+{
+    CA_STEP(ctx, "account_disable",
+            account_disable_step(ctx, actor_id, account_id, why, reason));
+}
+
+static int account_enable_step(chorusacct_ctx *ctx, int64_t actor_id,
+                               int64_t account_id, int *reason)
 {
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
@@ -327,4 +364,11 @@ int chorusacct_account_enable(chorusacct_ctx *ctx, int64_t actor_id,
     decide_job job = {
         .actor_id = actor_id, .account_id = account_id, .enable = true};
     return run(ctx, switch_body, &job, reason, "enable");
+}
+
+int chorusacct_account_enable(chorusacct_ctx *ctx, int64_t actor_id,
+                              int64_t account_id, int *reason)
+{
+    CA_STEP(ctx, "account_enable",
+            account_enable_step(ctx, actor_id, account_id, reason));
 }

@@ -27,9 +27,9 @@ static void answer_hash(const chorusacct_ctx *ctx, const char *id,
     sodium_memzero(buf, sizeof buf);
 }
 
-int chorusacct_captcha_issue(chorusacct_ctx *ctx, const char *client_key,
-                             char *id, size_t id_cap, char *text,
-                             size_t text_cap, int *reason)
+static int captcha_issue_step(chorusacct_ctx *ctx, const char *client_key,
+                              char *id, size_t id_cap, char *text,
+                              size_t text_cap, int *reason)
 {
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
@@ -78,6 +78,15 @@ int chorusacct_captcha_issue(chorusacct_ctx *ctx, const char *client_key,
         return chorusacct__fail(ctx, rc, "captcha");
     }
     return CHORUSACCT_OK;
+}
+
+int chorusacct_captcha_issue(chorusacct_ctx *ctx, const char *client_key,
+                             char *id, size_t id_cap, char *text,
+                             size_t text_cap, int *reason)
+{
+    CA_STEP(ctx, "captcha_issue",
+            captcha_issue_step(ctx, client_key, id, id_cap, text, text_cap,
+                               reason));
 }
 
 /* What a person typed: case and spaces do not matter. */

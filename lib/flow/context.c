@@ -612,6 +612,7 @@ int64_t chorusacct_ctx_now(const chorusacct_ctx *ctx)
 void chorusacct__ok(chorusacct_ctx *ctx)
 {
     ctx->last_error[0] = '\0';
+    ctx->last_reason = 0;
 }
 
 int chorusacct__fail(chorusacct_ctx *ctx, int code, const char *what)
@@ -708,6 +709,7 @@ int chorusacct__list_out(chorusacct_ctx *ctx, ca_fetch_fn fetch, void *arg,
 
 int chorusacct__refuse(chorusacct_ctx *ctx, int *reason, int why)
 {
+    ctx->last_reason = why;
     snprintf(ctx->last_error, sizeof ctx->last_error, "%s (%s)",
              chorusacct_strerror(why, ctx->cfg.lang),
              chorusacct_status_name(why));

@@ -64,6 +64,7 @@ struct chorusacct_ctx {
      * each operation of `storage` for it, used while a log is set. */
     chorusacct_log_ops log;
     bool have_log;
+    int last_reason; /* of the last refusal (chorusacct__refuse), for it */
     chorusacct_storage_ops storage_timed;
 };
 
@@ -130,6 +131,21 @@ CA_INTERNAL int64_t chorusacct__mono_ns(void);
 CA_INTERNAL void chorusacct__log_rewrap(chorusacct_ctx *ctx);
 /* Destroys the log table (at the context's end). */
 CA_INTERNAL void chorusacct__log_free(chorusacct_ctx *ctx);
+/* Reports the outcome of a flow step (CHORUSACCT_LOG_CALL): its status,
+ * the reason of a refusal (the last one recorded), its duration. */
+CA_INTERNAL void chorusacct__log_step(chorusacct_ctx *ctx, const char *name,
+                                      int rc, int64_t t0);
+/* The body of a public flow step: runs `call` (the step's implementation)
+ * and, while a log is set, reports it. */
+#define CA_STEP(ctx, name, call)                                               \
+    do {                                                                       \
+        if ((ctx) == NULL || !(ctx)->have_log)                                 \
+            return call;                                                       \
+        const int64_t t0_ = chorusacct__mono_ns();                             \
+        const int rc_ = call;                                                  \
+        chorusacct__log_step(ctx, name, rc_, t0_);                             \
+        return rc_;                                                            \
+    } while (0)
 /* The storage table the flow calls: the timed one while a log is set. */
 static inline const chorusacct_storage_ops *
 chorusacct__st(const chorusacct_ctx *ctx)

@@ -33,6 +33,14 @@ void chorusacct__log(chorusacct_ctx *ctx, int kind, const char *what,
     ctx->log.event(ctx->log.user_data, &e);
 }
 
+void chorusacct__log_step(chorusacct_ctx *ctx, const char *name, int rc,
+                          int64_t t0)
+{
+    chorusacct__log(ctx, CHORUSACCT_LOG_CALL, name, rc,
+                    rc == CHORUSACCT_E_REJECTED ? ctx->last_reason : 0, 0,
+                    chorusacct__mono_ns() - t0);
+}
+
 /* The timed table: each member calls the application's and reports the
  * time it took; its user_data is the context. */
 #define TIMED(name, params, args)                                              \

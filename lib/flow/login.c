@@ -132,6 +132,9 @@ static int count_failure(chorusacct_ctx *ctx, const login_keys *k, bool *locked)
         if (rc != CHORUSACCT_OK)
             return rc;
         *locked = true;
+        /* No account id: the lock is the address's, with or without one. */
+        chorusacct__log(ctx, CHORUSACCT_LOG_LOCKOUT, "login",
+                        CHORUSACCT_E_LOCKED, 0, 0, 0);
     }
     /* The address, from every client, over the last hour. */
     key_of(key, sizeof key, "afail", k->addr, k);
@@ -230,9 +233,9 @@ static int lockout_body(chorusacct_ctx *ctx, void *arg)
                              0, NULL);
 }
 
-int chorusacct_login(chorusacct_ctx *ctx, const char *login_email,
-                     const char *password, size_t password_len,
-                     const char *client_key, int64_t *account_id, int *reason)
+static int login_step(chorusacct_ctx *ctx, const char *login_email,
+                      const char *password, size_t password_len,
+                      const char *client_key, int64_t *account_id, int *reason)
 {
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
@@ -311,6 +314,15 @@ int chorusacct_login(chorusacct_ctx *ctx, const char *login_email,
     return CHORUSACCT_OK;
 }
 
+int chorusacct_login(chorusacct_ctx *ctx, const char *login_email,
+                     const char *password, size_t password_len,
+                     const char *client_key, int64_t *account_id, int *reason)
+{
+    CA_STEP(ctx, "login",
+            login_step(ctx, login_email, password, password_len, client_key,
+                       account_id, reason));
+}
+
 /* ------------------------------------------------------------------ */
 /* Lifting a lockout                                                    */
 
@@ -376,8 +388,8 @@ static int unlock(chorusacct_ctx *ctx, int64_t manager_id, int64_t account_id,
     return CHORUSACCT_OK;
 }
 
-int chorusacct_login_unlock(chorusacct_ctx *ctx, int64_t account_id,
-                            int *reason)
+static int login_unlock_step(chorusacct_ctx *ctx, int64_t account_id,
+                             int *reason)
 {
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
@@ -387,8 +399,14 @@ int chorusacct_login_unlock(chorusacct_ctx *ctx, int64_t account_id,
     return unlock(ctx, 0, account_id, reason);
 }
 
-int chorusacct_login_unlock_by(chorusacct_ctx *ctx, int64_t manager_id,
-                               int64_t account_id, int *reason)
+int chorusacct_login_unlock(chorusacct_ctx *ctx, int64_t account_id,
+                            int *reason)
+{
+    CA_STEP(ctx, "login_unlock", login_unlock_step(ctx, account_id, reason));
+}
+
+static int login_unlock_by_step(chorusacct_ctx *ctx, int64_t manager_id,
+                                int64_t account_id, int *reason)
 {
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
@@ -396,4 +414,11 @@ int chorusacct_login_unlock_by(chorusacct_ctx *ctx, int64_t manager_id,
     if (manager_id <= 0)
         return chorusacct__refuse(ctx, reason, CHORUSACCT_E_NOT_MANAGER);
     return unlock(ctx, manager_id, account_id, reason);
+}
+
+int chorusacct_login_unlock_by(chorusacct_ctx *ctx, int64_t manager_id,
+                               int64_t account_id, int *reason)
+{
+    CA_STEP(ctx, "login_unlock_by",
+            login_unlock_by_step(ctx, manager_id, account_id, reason));
 }

@@ -358,8 +358,8 @@ static int deliver_one(chorusacct_ctx *ctx, chorusacct_message *m,
     return rc != CHORUSACCT_OK ? chorusacct__fail(ctx, rc, "outbox") : rc;
 }
 
-int chorusacct_outbox_deliver(chorusacct_ctx *ctx, size_t max,
-                              chorusacct_delivery *out)
+static int outbox_deliver_step(chorusacct_ctx *ctx, size_t max,
+                               chorusacct_delivery *out)
 {
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
@@ -414,6 +414,12 @@ int chorusacct_outbox_deliver(chorusacct_ctx *ctx, size_t max,
     if (out != NULL)
         chorusacct__out_write(out, &stats, out_n);
     return rc;
+}
+
+int chorusacct_outbox_deliver(chorusacct_ctx *ctx, size_t max,
+                              chorusacct_delivery *out)
+{
+    CA_STEP(ctx, "outbox_deliver", outbox_deliver_step(ctx, max, out));
 }
 
 typedef struct {

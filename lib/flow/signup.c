@@ -467,8 +467,9 @@ static int structure_steps(chorusacct_ctx *ctx, signup_job *job)
     return give(job, finish(ctx, job, signup_body, "sign-up"));
 }
 
-int chorusacct_signup_submit(chorusacct_ctx *ctx, const chorusacct_signup *form,
-                             chorusacct_signup_result *out)
+static int signup_submit_step(chorusacct_ctx *ctx,
+                              const chorusacct_signup *form,
+                              chorusacct_signup_result *out)
 {
     signup_job job;
     int rc = start(ctx, form, out, &job);
@@ -476,6 +477,12 @@ int chorusacct_signup_submit(chorusacct_ctx *ctx, const chorusacct_signup *form,
         return give(&job, rc);
     check_personal(ctx, &job.f, &job.a, job.out);
     return structure_steps(ctx, &job);
+}
+
+int chorusacct_signup_submit(chorusacct_ctx *ctx, const chorusacct_signup *form,
+                             chorusacct_signup_result *out)
+{
+    CA_STEP(ctx, "signup_submit", signup_submit_step(ctx, form, out));
 }
 
 static int draft_body(chorusacct_ctx *ctx, void *arg)
@@ -511,8 +518,8 @@ static int draft_body(chorusacct_ctx *ctx, void *arg)
     return rc;
 }
 
-int chorusacct_draft_create(chorusacct_ctx *ctx, const chorusacct_signup *form,
-                            chorusacct_signup_result *out)
+static int draft_create_step(chorusacct_ctx *ctx, const chorusacct_signup *form,
+                             chorusacct_signup_result *out)
 {
     signup_job job;
     int rc = start(ctx, form, out, &job);
@@ -522,9 +529,15 @@ int chorusacct_draft_create(chorusacct_ctx *ctx, const chorusacct_signup *form,
     return give(&job, finish(ctx, &job, draft_body, "draft"));
 }
 
-int chorusacct_draft_finalize(chorusacct_ctx *ctx, int64_t account_id,
-                              const chorusacct_signup *form,
-                              chorusacct_signup_result *out)
+int chorusacct_draft_create(chorusacct_ctx *ctx, const chorusacct_signup *form,
+                            chorusacct_signup_result *out)
+{
+    CA_STEP(ctx, "draft_create", draft_create_step(ctx, form, out));
+}
+
+static int draft_finalize_step(chorusacct_ctx *ctx, int64_t account_id,
+                               const chorusacct_signup *form,
+                               chorusacct_signup_result *out)
 {
     signup_job job;
     int rc = start(ctx, form, out, &job);
@@ -534,6 +547,14 @@ int chorusacct_draft_finalize(chorusacct_ctx *ctx, int64_t account_id,
         return chorusacct__fail(ctx, CHORUSACCT_E_ARG, "draft id");
     job.draft_id = account_id;
     return structure_steps(ctx, &job);
+}
+
+int chorusacct_draft_finalize(chorusacct_ctx *ctx, int64_t account_id,
+                              const chorusacct_signup *form,
+                              chorusacct_signup_result *out)
+{
+    CA_STEP(ctx, "draft_finalize",
+            draft_finalize_step(ctx, account_id, form, out));
 }
 
 int chorusacct_signup_init(chorusacct_signup *form, size_t struct_size)

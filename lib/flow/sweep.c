@@ -139,7 +139,7 @@ static int expire_body(chorusacct_ctx *ctx, void *arg)
     return rc;
 }
 
-int chorusacct_sweep(chorusacct_ctx *ctx, chorusacct_sweep_result *out)
+static int sweep_step(chorusacct_ctx *ctx, chorusacct_sweep_result *out)
 {
     if (ctx == NULL)
         return CHORUSACCT_E_ARG;
@@ -190,4 +190,9 @@ int chorusacct_sweep(chorusacct_ctx *ctx, chorusacct_sweep_result *out)
     if (out != NULL)
         chorusacct__out_write(out, &counts, out_n);
     return rc;
+}
+
+int chorusacct_sweep(chorusacct_ctx *ctx, chorusacct_sweep_result *out)
+{
+    CA_STEP(ctx, "sweep", sweep_step(ctx, out));
 }
