@@ -13,6 +13,34 @@
 #include <chorusacct/testkit.h>
 
 /* ------------------------------------------------------------------ */
+/* The database                                                         */
+
+bool tool_db_is_postgres(const char *db)
+{
+    return strncmp(db, "postgresql://", 13) == 0 ||
+           strncmp(db, "postgres://", 11) == 0;
+}
+
+bool tool_uri_has_password(const char *uri)
+{
+    /* scheme://[user[:password]@]host...: a colon in the part before the
+     * '@' of the authority, or a password parameter. */
+    const char *a = strstr(uri, "://");
+    if (a == NULL)
+        return false;
+    a += 3;
+    size_t auth = strcspn(a, "/?#");
+    const char *at = memchr(a, '@', auth);
+    if (at != NULL && memchr(a, ':', (size_t)(at - a)) != NULL)
+        return true;
+    const char *q = strchr(a, '?');
+    for (; q != NULL; q = strchr(q + 1, '&'))
+        if (strncmp(q + 1, "password=", 9) == 0)
+            return true;
+    return false;
+}
+
+/* ------------------------------------------------------------------ */
 /* Options                                                              */
 
 const tool_setting tool_settings[] = {
@@ -344,8 +372,27 @@ int tool_open(tool *t)
     /* A command that only reads never creates the file: a mistyped --db
      * says so. The library opens a file this process may only read
      * read-only. */
-    rc = chorusacct_sqlite_ops(&t->storage, o->db,
-                               o->reads_only ? CHORUSACCT_SQLITE_NO_CREATE : 0);
+    if (tool_db_is_postgres(o->db)) {
+        /* A libpq connection URI: the PostgreSQL backend. Its password
+         * never on the command line (ps shows it): ~/.pgpass or
+         * PGPASSFILE, as libpq reads them. A command that only reads
+         * never creates nor migrates the tables. */
+        if (tool_uri_has_password(o->db)) {
+            fprintf(stderr, "chorusacct: --db: %s\n",
+                    o->lang == CHORUSACCT_LANG_FR
+                        ? "pas de mot de passe dans l'URI (il serait visible "
+                          "dans ps) : utilisez ~/.pgpass ou PGPASSFILE."
+                        : "no password in the URI (ps would show it): use "
+                          "~/.pgpass or PGPASSFILE.");
+            return EXIT_USAGE;
+        }
+        rc = chorusacct_postgres_ops(
+            &t->storage, o->db,
+            o->reads_only ? CHORUSACCT_POSTGRES_NO_MIGRATE : 0);
+    } else {
+        rc = chorusacct_sqlite_ops(
+            &t->storage, o->db, o->reads_only ? CHORUSACCT_SQLITE_NO_CREATE : 0);
+    }
     if (rc == CHORUSACCT_OK) {
         rc = chorusacct_ctx_set_storage(t->ctx, &t->storage);
         if (rc != CHORUSACCT_OK)

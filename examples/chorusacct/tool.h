@@ -196,6 +196,11 @@ int tool_take_env_secret(const char *name, char *buf, size_t cap, size_t *len);
 /* Zeroes a buffer that held a secret (sodium_memzero). */
 void tool_wipe(void *buf, size_t cap);
 
+/* common.c: --db names a PostgreSQL database (a postgresql:// or
+ * postgres:// URI), else an SQLite file; whether a URI holds a password. */
+bool tool_db_is_postgres(const char *db);
+bool tool_uri_has_password(const char *uri);
+
 /* activation.c: fills the activation form of `token` and submits it. */
 int tool_activate(tool *t, const char *token, const char *pw, size_t pw_len,
                   const char *confirm, size_t confirm_len,
