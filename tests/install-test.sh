@@ -120,6 +120,21 @@ ${CC:-cc} -std=c11 -Wall -Wextra -Werror $cflags "$tmp/readme.c" $libs \
 )
 ok
 
+# Every C block of README.md and docs/ against the installed copy alone:
+# the programs built with pkg-config's flags and run, the fragments
+# compiled (tests/check-code-blocks.py).
+set --
+for f in $(pkg-config --cflags libchorusacct-testkit); do
+    set -- "$@" "--cflag=$f"
+done
+for f in $(pkg-config --libs libchorusacct-testkit); do
+    set -- "$@" "--ldflag=$f"
+done
+python3 "$src/tests/check-code-blocks.py" --top "$src" --cc "${CC:-cc}" \
+    --libpath "$prefix/$libdir" "$@" >"$tmp/blocks.log" 2>&1 ||
+    { cat "$tmp/blocks.log"; fail "README/docs C blocks on the install"; }
+ok
+
 # Static: the archive, its dependencies from the system; no
 # LD_LIBRARY_PATH, and no libchorusacct.so among the libraries loaded.
 # shellcheck disable=SC2046
