@@ -106,6 +106,7 @@ static const struct {
     M(PWHASH_OPSLIMIT, U64, pwhash_opslimit, crypto_pwhash_OPSLIMIT_MIN,
       (int64_t)crypto_pwhash_OPSLIMIT_SENSITIVE),
     M(PWHASH_MEMLIMIT, U64, pwhash_memlimit, crypto_pwhash_MEMLIMIT_MIN, 0),
+    M(PROMOTION_GRACE, I64, promotion_grace, 1, YEARS10),
 #undef M
 };
 #define NMODEL (sizeof model_init / sizeof model_init[0])
