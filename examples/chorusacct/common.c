@@ -390,8 +390,9 @@ int tool_open(tool *t)
             &t->storage, o->db,
             o->reads_only ? CHORUSACCT_POSTGRES_NO_MIGRATE : 0);
     } else {
-        rc = chorusacct_sqlite_ops(
-            &t->storage, o->db, o->reads_only ? CHORUSACCT_SQLITE_NO_CREATE : 0);
+        rc = chorusacct_sqlite_ops(&t->storage, o->db,
+                                   o->reads_only ? CHORUSACCT_SQLITE_NO_CREATE
+                                                 : 0);
     }
     if (rc == CHORUSACCT_OK) {
         rc = chorusacct_ctx_set_storage(t->ctx, &t->storage);
