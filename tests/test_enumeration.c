@@ -373,9 +373,26 @@ static void test_signup_taken_and_new_look_alike(void **state)
     }
 }
 
-/* The same for a structure already declared: both answer pending
- * approval with ids 0. (The managers' approval request still differs:
- * docs/flow.md, "Enumeration safety", says what is left.) */
+/* The requests that managers see in their list: the accounts pending
+ * approval, of every structure. */
+static size_t pending_count(flowfix *b)
+{
+    chorusacct_account_query q = {.struct_size = sizeof q};
+    q.state = CHORUSACCT_STATE_PENDING_APPROVAL;
+    chorusacct_account a[16];
+    for (size_t i = 0; i < 16; i++)
+        a[i].struct_size = sizeof a[i];
+    size_t n = 0;
+    assert_code(chorusacct_account_list(b->ctx, &q, a, 16, &n), CHORUSACCT_OK,
+                b->ctx);
+    return n;
+}
+
+/* The same for a structure already declared (a request to join): both
+ * answer created with ids 0, and the structure's managers get nothing
+ * and see nothing new in their list, taken address or not: a new
+ * applicant's request reaches them only once the applicant has followed
+ * the link sent to the login address (point 1 of issue 12). */
 static void
 test_signup_taken_and_new_same_answer_existing_structure(void **state)
 {
@@ -385,11 +402,17 @@ test_signup_taken_and_new_same_answer_existing_structure(void **state)
         fixture(&k, known_kinds[i]);
         fixture(&u, known_kinds[i]);
         observed ok, ou;
+        size_t pk = pending_count(&k), pu = pending_count(&u);
         signup_observe(&k, "known@other.fr", siret_a, &ok);
         signup_observe(&u, "unknown@other.fr", siret_a, &ou);
-        assert_int_equal(ok.state, CHORUSACCT_STATE_PENDING_APPROVAL);
-        ok.others[0] = ou.others[0] = '\0';
+        assert_code(ok.rc, CHORUSACCT_OK, k.ctx);
+        assert_int_equal(ok.state, CHORUSACCT_STATE_CREATED);
         assert_same(&ok, &ou);
+        assert_string_equal(ok.others, "");
+        assert_int_equal(pending_count(&k) - pk, pending_count(&u) - pu);
+        assert_int_equal(
+            mails_of(&u, CHORUSACCT_MAIL_CONFIRM_REQUEST, "unknown@other.fr"),
+            1);
         traces tk, tu;
         traces_of(&k, siret_a, &tk);
         traces_of(&u, siret_a, &tu);
@@ -397,6 +420,144 @@ test_signup_taken_and_new_same_answer_existing_structure(void **state)
         fixture_close(&k);
         fixture_close(&u);
     }
+}
+
+/* A request to join in enumeration-safe mode: the link mailed to the
+ * login address, followed once, moves it to pending approval and only
+ * then asks the managers; a second use is refused; an activation with it
+ * is refused; the lookup tells the state created. */
+static void test_join_confirm_link_works_once(void **state)
+{
+    (void)state;
+    flowfix b;
+    fixture(&b, K_NONE); /* boss@acme.fr manages siret_a */
+    observed o;
+    signup_observe(&b, "new@other.fr", siret_a, &o);
+    assert_code(o.rc, CHORUSACCT_OK, b.ctx);
+    assert_int_equal(o.state, CHORUSACCT_STATE_CREATED);
+    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_APPROVAL_REQUEST, NULL), 0);
+    assert_int_equal(pending_count(&b), 0);
+    char token[64];
+    last_token(&b, "new@other.fr", token, sizeof token);
+    int reason = 0;
+    chorusacct_token_info ti = {.struct_size = sizeof ti};
+    assert_code(chorusacct_activation_lookup(b.ctx, token, NULL, &ti, &reason),
+                CHORUSACCT_OK, b.ctx);
+    assert_int_equal(ti.state, CHORUSACCT_STATE_CREATED);
+    assert_code(do_activate(&b, token, &reason), CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_STATE, b.ctx);
+    /* A resend before the confirmation sends a new link, and nothing to
+     * the managers; the old link is void. */
+    assert_code(
+        chorusacct_activation_resend(b.ctx, "new@other.fr", "c1", &reason),
+        CHORUSACCT_OK, b.ctx);
+    (void)do_deliver(&b);
+    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_APPROVAL_REQUEST, NULL), 0);
+    assert_int_equal(
+        mails_of(&b, CHORUSACCT_MAIL_CONFIRM_REQUEST, "new@other.fr"), 2);
+    assert_code(chorusacct_request_confirm(b.ctx, token, NULL, NULL, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_TOKEN_INVALID, b.ctx);
+    last_token(&b, "new@other.fr", token, sizeof token);
+    int64_t id = 0;
+    assert_code(chorusacct_request_confirm(b.ctx, token, NULL, &id, &reason),
+                CHORUSACCT_OK, b.ctx);
+    assert_true(id > 0);
+    assert_int_equal(state_of(&b, id), CHORUSACCT_STATE_PENDING_APPROVAL);
+    (void)do_deliver(&b);
+    assert_int_equal(
+        mails_of(&b, CHORUSACCT_MAIL_APPROVAL_REQUEST, "boss@acme.fr"), 1);
+    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_SUMMARY, "new@other.fr"), 1);
+    assert_int_equal(pending_count(&b), 1);
+    /* Once only. */
+    int64_t again = -1;
+    assert_code(chorusacct_request_confirm(b.ctx, token, NULL, &again, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_TOKEN_USED, b.ctx);
+    assert_int_equal(again, 0);
+    assert_int_equal(
+        mails_of(&b, CHORUSACCT_MAIL_APPROVAL_REQUEST, "boss@acme.fr"), 1);
+    /* The request then follows the ordinary flow. */
+    int64_t boss = 0;
+    assert_code(chorusacct_login(b.ctx, "boss@acme.fr", GOOD_PW,
+                                 strlen(GOOD_PW), "pc", &boss, &reason),
+                CHORUSACCT_OK, b.ctx);
+    approve_and_activate(&b, boss, id, "new@other.fr");
+    assert_int_equal(state_of(&b, id), CHORUSACCT_STATE_ACTIVE);
+    /* An activation link is not a confirmation link. */
+    signup_observe(&b, "decl@other.fr", siret_b, &o);
+    last_token(&b, "decl@other.fr", token, sizeof token);
+    assert_code(chorusacct_request_confirm(b.ctx, token, NULL, NULL, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_STATE, b.ctx);
+    fixture_close(&b);
+}
+
+/* An unconfirmed request expires with its link: refused after it, the
+ * sweep expires it as a draft (no structure: a resend cannot make it a
+ * request), the managers never hear of it, and a new sign-up with the
+ * address starts again. */
+static void test_join_confirm_link_expires(void **state)
+{
+    (void)state;
+    flowfix b;
+    fixture(&b, K_NONE);
+    observed o;
+    signup_observe(&b, "late@other.fr", siret_a, &o);
+    char token[64];
+    last_token(&b, "late@other.fr", token, sizeof token);
+    chorusacct_testclock_advance(b.clock, 3600);
+    int reason = 0;
+    assert_code(chorusacct_request_confirm(b.ctx, token, NULL, NULL, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_TOKEN_EXPIRED, b.ctx);
+    chorusacct_sweep_result c = {.struct_size = sizeof c};
+    assert_code(chorusacct_sweep(b.ctx, &c), CHORUSACCT_OK, b.ctx);
+    assert_int_equal(c.expired, 1);
+    chorusacct_account_query q = {.struct_size = sizeof q};
+    q.state = CHORUSACCT_STATE_EXPIRED;
+    chorusacct_account a = {.struct_size = sizeof a};
+    size_t n = 0;
+    assert_code(chorusacct_account_list(b.ctx, &q, &a, 1, &n), CHORUSACCT_OK,
+                b.ctx);
+    assert_int_equal(n, 1);
+    assert_int_equal(a.structure_id, 0);
+    assert_code(chorusacct_request_confirm(b.ctx, token, NULL, NULL, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_TOKEN_EXPIRED, b.ctx);
+    chorusacct_testclock_advance(b.clock, 61);
+    assert_code(
+        chorusacct_activation_resend(b.ctx, "late@other.fr", "c1", &reason),
+        CHORUSACCT_OK, b.ctx);
+    (void)do_deliver(&b);
+    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_APPROVAL_REQUEST, NULL), 0);
+    assert_int_equal(pending_count(&b), 0);
+    signup_observe(&b, "late@other.fr", siret_a, &o);
+    assert_code(o.rc, CHORUSACCT_OK, b.ctx);
+    assert_int_equal(
+        mails_of(&b, CHORUSACCT_MAIL_CONFIRM_REQUEST, "late@other.fr"), 2);
+    fixture_close(&b);
+}
+
+/* The default mode keeps its flow: a request to join is pending approval
+ * at once, and its managers are asked at once. */
+static void test_join_default_mode_asks_managers_at_once(void **state)
+{
+    (void)state;
+    flowfix b;
+    fixture(&b, K_NONE);
+    assert_code(chorusacct_ctx_set_int(b.ctx, CHORUSACCT_OPT_FLAGS,
+                                       CHORUSACCT_CFG_NO_CAPTCHA),
+                CHORUSACCT_OK, b.ctx);
+    int64_t id = do_signup(&b, "plain@other.fr", siret_a,
+                           CHORUSACCT_STATE_PENDING_APPROVAL);
+    assert_true(id > 0);
+    (void)do_deliver(&b);
+    assert_int_equal(
+        mails_of(&b, CHORUSACCT_MAIL_APPROVAL_REQUEST, "boss@acme.fr"), 1);
+    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_CONFIRM_REQUEST, NULL), 0);
+    assert_int_equal(pending_count(&b), 1);
+    fixture_close(&b);
 }
 
 /* Five failures lock the client out of the address, whether the address
@@ -684,6 +845,9 @@ int main(void)
         cmocka_unit_test(test_signup_taken_and_new_look_alike),
         cmocka_unit_test(
             test_signup_taken_and_new_same_answer_existing_structure),
+        cmocka_unit_test(test_join_confirm_link_works_once),
+        cmocka_unit_test(test_join_confirm_link_expires),
+        cmocka_unit_test(test_join_default_mode_asks_managers_at_once),
         cmocka_unit_test(test_login_lockout_same_for_unknown_address),
         cmocka_unit_test(test_login_address_delay_same_for_unknown_address),
         cmocka_unit_test(test_login_attacker_cannot_lock_owner_out),

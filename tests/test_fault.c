@@ -99,6 +99,25 @@ static void setup_draft(flowfix *b, world *w)
     w->pending = r.account_id;
 }
 
+#define SAFE_MODE (CHORUSACCT_CFG_NO_CAPTCHA | CHORUSACCT_CFG_ENUMERATION_SAFE)
+
+/* A request to join made in enumeration-safe mode, its confirmation
+ * link delivered (issue 12, point 1). */
+static void setup_unconfirmed(flowfix *b, world *w)
+{
+    setup_manager(b, w);
+    assert_code(chorusacct_ctx_set_int(b->ctx, CHORUSACCT_OPT_FLAGS, SAFE_MODE),
+                CHORUSACCT_OK, b->ctx);
+    chorusacct_signup f;
+    chorusacct_signup_result r = {.struct_size = sizeof r};
+    form_fill(&f, "join@acme.fr", "Ada", "Byron", siret_a);
+    assert_code(chorusacct_signup_submit(b->ctx, &f, &r), CHORUSACCT_OK,
+                b->ctx);
+    assert_int_equal(r.state, CHORUSACCT_STATE_CREATED);
+    (void)do_deliver(b);
+    last_token(b, "join@acme.fr", w->token, sizeof w->token);
+}
+
 static void setup_captcha(flowfix *b, world *w)
 {
     setup_manager(b, w);
@@ -179,6 +198,13 @@ static int run_draft_finalize(chorusacct_ctx *ctx, world *w)
     return chorusacct_draft_finalize(ctx, w->pending, &f, &r);
 }
 
+static int run_request_confirm(chorusacct_ctx *ctx, world *w)
+{
+    int reason;
+    return chorusacct_request_confirm(ctx, w->token, "192.0.2.1", NULL,
+                                      &reason);
+}
+
 static int run_approve(chorusacct_ctx *ctx, world *w)
 {
     int reason;
@@ -252,6 +278,10 @@ static const step single_steps[] = {
     {"signup, existing structure", CHORUSACCT_CFG_NO_CAPTCHA, setup_manager,
      run_signup_existing},
     {"signup with a captcha", 0, setup_captcha, run_signup_captcha},
+    {"signup, existing structure, enumeration-safe", SAFE_MODE, setup_manager,
+     run_signup_existing},
+    {"confirm a request to join", SAFE_MODE, setup_unconfirmed,
+     run_request_confirm},
     {"draft create", CHORUSACCT_CFG_NO_CAPTCHA, setup_empty, run_draft_create},
     {"draft finalize", CHORUSACCT_CFG_NO_CAPTCHA, setup_draft,
      run_draft_finalize},

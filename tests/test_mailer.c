@@ -31,12 +31,13 @@ static void test_kind_and_status_names(void **state)
         {CHORUSACCT_MAIL_REMINDER, "reminder"},
         {CHORUSACCT_MAIL_ALREADY_EXISTS, "already_exists"},
         {CHORUSACCT_MAIL_CLAIM_NOTICE, "claim_notice"},
+        {CHORUSACCT_MAIL_CONFIRM_REQUEST, "confirm_request"},
     };
     for (size_t i = 0; i < ARRAY_LEN(kinds); i++)
         assert_string_equal(chorusacct_mail_kind_name(kinds[i].kind),
                             kinds[i].name);
     assert_string_equal(chorusacct_mail_kind_name(0), "unknown");
-    assert_string_equal(chorusacct_mail_kind_name(9), "unknown");
+    assert_string_equal(chorusacct_mail_kind_name(10), "unknown");
     assert_string_equal(chorusacct_mail_kind_name(-1), "unknown");
     assert_string_equal(chorusacct_mail_kind_name(INT32_MIN), "unknown");
     assert_string_equal(chorusacct_mail_kind_name(INT32_MAX), "unknown");
@@ -161,7 +162,8 @@ static void test_template_shape(void **state)
 
             /* Only the link messages carry a link. */
             bool link_kind = all_kinds[k] == CHORUSACCT_MAIL_ACTIVATION ||
-                             all_kinds[k] == CHORUSACCT_MAIL_REMINDER;
+                             all_kinds[k] == CHORUSACCT_MAIL_REMINDER ||
+                             all_kinds[k] == CHORUSACCT_MAIL_CONFIRM_REQUEST;
             assert_int_equal(uses(body, "link"), link_kind);
             assert_false(uses(subject, "link"));
         }
@@ -232,6 +234,9 @@ static void test_template_content(void **state)
         /* What to do to keep the structure, without a link. */
         {CHORUSACCT_MAIL_CLAIM_NOTICE,
          "first_name company_name identifier login_email", "link reason"},
+        /* The mailbox proof of a request to join, before any manager. */
+        {CHORUSACCT_MAIL_CONFIRM_REQUEST,
+         "first_name company_name link expires_minutes", "reason"},
     };
     for (size_t i = 0; i < ARRAY_LEN(want); i++) {
         for (int lang = 0; lang <= 1; lang++) {
@@ -274,7 +279,7 @@ static void test_template_args(void **state)
                 NULL);
     assert_null(s);
     assert_null(b);
-    assert_code(chorusacct_template_default(9, 0, &s, &b), CHORUSACCT_E_ARG,
+    assert_code(chorusacct_template_default(10, 0, &s, &b), CHORUSACCT_E_ARG,
                 NULL);
     assert_code(chorusacct_template_default(-1, 0, &s, &b), CHORUSACCT_E_ARG,
                 NULL);

@@ -2,13 +2,18 @@
 """`chorusacct signup` in enumeration-safe mode tells nothing about the
 address: from two copies of one database, a sign-up with a taken address
 and one with a new address give the same standard output, standard error
-and exit status, for a new structure and for one already declared. Then
+and exit status, for a new structure and for one already declared; a
+request to join is confirmed with `chorusacct confirm` (the token on
+standard input) before the managers hear of it. Then
 `chorusacct unlock`: as the operator, as a manager, and refused to anyone
 else with the same answer for every id.
 
 usage: test_tool_enumeration.py TOOL
 """
+import email
+import email.policy
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -30,6 +35,21 @@ def signup(db, address, siret, *extra):
     return run(db, *extra, 'signup', '--login-email', address,
                '--first-name', 'Eve', '--last-name', 'Martin',
                '--id-type', 'SIRET', '--id', siret, '--accept-terms')
+
+
+def mail_tokens(folder, to):
+    """(subject, token or None) of each mail delivered to `to`."""
+    found = []
+    new = os.path.join(folder, 'new')
+    for name in sorted(os.listdir(new)):
+        with open(os.path.join(new, name), 'rb') as f:
+            m = email.message_from_binary_file(f, policy=email.policy.default)
+        if m['To'] != to:
+            continue
+        text = m.get_body(preferencelist=('plain',)).get_content()
+        t = re.search(r'token=([A-Za-z0-9_-]{43})', text)
+        found.append((str(m['Subject']), t.group(1) if t else None))
+    return found
 
 
 with tempfile.TemporaryDirectory() as tmp:
@@ -55,6 +75,31 @@ with tempfile.TemporaryDirectory() as tmp:
                seen[0][2] == seen[1][2], seen)
         expect('signup, %s: ids 0' % what,
                seen[0][1].startswith('account\t0\t'), seen[0])
+
+    # The request to join (the new address, declared structure): nothing
+    # for the structure's manager until `confirm` with the mailed token.
+    db = os.path.join(tmp, 'unknown@other.fr.db')
+    maildir = os.path.join(tmp, 'Maildir')
+    rc, out, err = run(db, 'deliver', '--maildir', maildir)
+    expect('deliver', rc == 0, out + err)
+    rc, out, err = run(db, 'list', '--state', 'pending_approval')
+    expect('no request pending before the confirmation',
+           rc == 0 and 'unknown@other.fr' not in out, (rc, out, err))
+    tokens = [t for _, t in mail_tokens(maildir, 'unknown@other.fr') if t]
+    expect('a confirmation link mailed', len(tokens) == 1,
+           mail_tokens(maildir, 'unknown@other.fr'))
+    tok = (tokens[-1] + '\n').encode() if tokens else b'\n'
+    rc, out, err = run(db, '--enumeration-safe', 'confirm', 'x', stdin=tok)
+    expect('confirm refuses a token argument', rc == 2, (rc, out, err))
+    rc, out, err = run(db, '--enumeration-safe', 'confirm', stdin=tok)
+    expect('confirm', rc == 0 and out.startswith('account\t') and
+           out.endswith('\tpending_approval\n'), (rc, out, err))
+    rc, out, err = run(db, '--enumeration-safe', 'confirm', stdin=tok)
+    expect('confirm works once', rc == 1 and 'TOKEN_USED' in err,
+           (rc, out, err))
+    rc, out, err = run(db, 'list', '--state', 'pending_approval')
+    expect('the request pending once confirmed (the managers asked)',
+           rc == 0 and 'unknown@other.fr' in out, (rc, out, err))
 
     # unlock: the operator, then a manager, then someone else.
     rc, out, err = run(base, 'unlock', '1')

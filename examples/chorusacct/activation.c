@@ -1,5 +1,6 @@
 /*
- * The activation link: chorusacct check-token, activate and resend.
+ * The activation link: chorusacct check-token, confirm, activate and
+ * resend.
  */
 #include "tool.h"
 
@@ -116,6 +117,44 @@ static int run_check_token(tool *t, int argc, char **argv)
 
 const tool_command tool_cmd_check_token = {
     "check-token", TOOL_FLOW, check_token_options, run_check_token};
+
+/* ------------------------------------------------------------------ */
+/* confirm                                                              */
+
+static struct {
+    const char *client;
+} confirm_opt;
+
+static const tool_option confirm_options[] = {
+    {"client", .value = &confirm_opt.client},
+    {0},
+};
+
+/* A request to join (enumeration-safe mode) confirmed with the link
+ * mailed to its login address: the token on standard input. */
+static int run_confirm(tool *t, int argc, char **argv)
+{
+    (void)argv;
+    if (!no_token_argument("confirm", argc, NULL))
+        return EXIT_USAGE;
+    char token[128];
+    int st = read_token(t, "confirm", token, sizeof token);
+    if (st != EXIT_SUCCESS)
+        return st;
+    int64_t id = 0;
+    int reason = 0;
+    int rc = chorusacct_request_confirm(t->ctx, token, confirm_opt.client, &id,
+                                        &reason);
+    tool_wipe(token, sizeof token);
+    if (rc == CHORUSACCT_OK) {
+        printf("account\t%lld\tpending_approval\n", (long long)id);
+        return EXIT_SUCCESS;
+    }
+    return tool_report(t, rc, reason);
+}
+
+const tool_command tool_cmd_confirm = {"confirm", TOOL_FLOW, confirm_options,
+                                       run_confirm};
 
 /* ------------------------------------------------------------------ */
 /* activate                                                             */

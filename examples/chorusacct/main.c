@@ -17,12 +17,12 @@
 static const tool_command *const commands[] = {
     &tool_cmd_validate, &tool_cmd_version,     &tool_cmd_signup,
     &tool_cmd_captcha,  &tool_cmd_lookup,      &tool_cmd_approve,
-    &tool_cmd_reject,   &tool_cmd_check_token, &tool_cmd_activate,
-    &tool_cmd_resend,   &tool_cmd_disable,     &tool_cmd_enable,
-    &tool_cmd_unlock,   &tool_cmd_show,        &tool_cmd_list,
-    &tool_cmd_audit,    &tool_cmd_deliver,     &tool_cmd_outbox,
-    &tool_cmd_sweep,    &tool_cmd_states,      &tool_cmd_config,
-    &tool_cmd_demo,
+    &tool_cmd_reject,   &tool_cmd_check_token, &tool_cmd_confirm,
+    &tool_cmd_activate, &tool_cmd_resend,      &tool_cmd_disable,
+    &tool_cmd_enable,   &tool_cmd_unlock,      &tool_cmd_show,
+    &tool_cmd_list,     &tool_cmd_audit,       &tool_cmd_deliver,
+    &tool_cmd_outbox,   &tool_cmd_sweep,       &tool_cmd_states,
+    &tool_cmd_config,   &tool_cmd_demo,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -45,6 +45,8 @@ void tool_usage(FILE *f)
         "  approve --by MANAGER ACCOUNT...\n"
         "  reject --by MANAGER --reason TEXT ACCOUNT\n"
         "  check-token < token        the token on stdin\n"
+        "  confirm < token            a request to join (enumeration-safe\n"
+        "                             mode): the mailed link's token\n"
         "  activate < lines           on stdin: the token, the password,\n"
         "                             its confirmation, one line each\n"
         "  resend --login-email E | resend --by MANAGER ACCOUNT\n"

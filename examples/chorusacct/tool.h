@@ -220,7 +220,8 @@ extern const tool_command tool_cmd_validate;                 /* validate.c */
 extern const tool_command tool_cmd_captcha, tool_cmd_signup, /* signup.c */
     tool_cmd_lookup;
 extern const tool_command tool_cmd_approve, tool_cmd_reject; /* decide.c */
-extern const tool_command tool_cmd_check_token,              /* activation.c */
+extern const tool_command tool_cmd_check_token,
+    tool_cmd_confirm, /* activation.c */
     tool_cmd_activate, tool_cmd_resend;
 extern const tool_command tool_cmd_disable, tool_cmd_enable, /* account.c */
     tool_cmd_unlock, tool_cmd_show, tool_cmd_list, tool_cmd_audit;

@@ -461,6 +461,7 @@ class MailKind(enum.IntEnum):
     REMINDER = 6
     ALREADY_EXISTS = 7
     CLAIM_NOTICE = 8
+    CONFIRM_REQUEST = 9
 
 
 class MailResult(enum.IntEnum):
@@ -1053,6 +1054,8 @@ _PROTOTYPES = {
     'chorusacct_activation_lookup': (c_int, [
         c_void_p, c_char_p, c_char_p, POINTER(chorusacct_token_info),
         POINTER(c_int)]),
+    'chorusacct_request_confirm': (c_int, [
+        c_void_p, c_char_p, c_char_p, POINTER(c_int64), POINTER(c_int)]),
     'chorusacct_activation_init': (
         c_int, [POINTER(chorusacct_activation), c_size_t]),
     'chorusacct_activation_submit': (c_int, [
@@ -2461,6 +2464,16 @@ class Context(_Handle):
             self._live(), _enc(token), _enc(client_key), byref(out),
             byref(reason)), reason.value, ctx=self)
         return _record(TokenInfo, out, {'state': State})
+
+    def request_confirm(self, token, client_key=None):
+        """Confirms a request to join made in enumeration-safe mode with
+        the link mailed to its login address; returns the account id.
+        Rejected TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_USED, STATE..."""
+        account, reason = c_int64(0), c_int(0)
+        _raise_if(lib.chorusacct_request_confirm(
+            self._live(), _enc(token), _enc(client_key), byref(account),
+            byref(reason)), reason.value, ctx=self)
+        return account.value
 
     def activate(self, token, password, confirm=None, client_key=None):
         """Sets the password (``confirm`` defaults to ``password``);

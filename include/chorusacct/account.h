@@ -730,6 +730,37 @@ chorusacct_activation_lookup(chorusacct_ctx *ctx, const char *token,
                              int *reason);
 
 /**
+ * @brief Confirm a request to join a declared structure, made in
+ *        enumeration-safe mode, with the link mailed to its login address
+ *        (::CHORUSACCT_MAIL_CONFIRM_REQUEST): the account moves from
+ *        ::CHORUSACCT_STATE_CREATED to ::CHORUSACCT_STATE_PENDING_APPROVAL,
+ *        its summary is queued, and only now are the structure's managers
+ *        asked to approve it. chorusacct_activation_lookup() tells such a
+ *        link by its state (created). The link works once.
+ * @param[in]  ctx        the context
+ * @param[in]  token      the token from the link, NUL-terminated
+ * @param[in]  client_key throttle key, or NULL
+ * @param[out] account_id the account confirmed (may be NULL); 0 otherwise
+ * @param[out] reason     on ::CHORUSACCT_E_REJECTED:
+ *                        ::CHORUSACCT_E_TOKEN_INVALID,
+ *                        ::CHORUSACCT_E_TOKEN_EXPIRED,
+ *                        ::CHORUSACCT_E_TOKEN_USED (confirmed already),
+ *                        ::CHORUSACCT_E_STATE (not a request to confirm,
+ *                        such as an activation link),
+ *                        ::CHORUSACCT_E_THROTTLED (may be NULL)
+ * @return ::CHORUSACCT_OK, ::CHORUSACCT_E_REJECTED, or a call failure.
+ * @par Ownership:
+ * The token is read during the call only and never stored.
+ * @par Threads:
+ * One thread per context.
+ * @since 0.1
+ */
+CHORUSACCT_API CHORUSACCT_NODISCARD int
+chorusacct_request_confirm(chorusacct_ctx *ctx, const char *token,
+                           const char *client_key, int64_t *account_id,
+                           int *reason);
+
+/**
  * @brief The activation form: the token from the link, the password
  *        chosen and its confirmation. Fill it with
  *        chorusacct_activation_init(), then set the members.

@@ -59,7 +59,11 @@ typedef enum chorusacct_mail_kind {
     CHORUSACCT_MAIL_ALREADY_EXISTS = 7,   /**< sign-up with a known address */
     /** To a structure's first declarer whose link expired: ask for a new
      *  one, or the next applicant may become principal manager. */
-    CHORUSACCT_MAIL_CLAIM_NOTICE = 8
+    CHORUSACCT_MAIL_CLAIM_NOTICE = 8,
+    /** Enumeration-safe mode: to an applicant who joins a declared
+     *  structure, the link that proves the mailbox before the managers
+     *  are asked (chorusacct_request_confirm()). */
+    CHORUSACCT_MAIL_CONFIRM_REQUEST = 9
 } chorusacct_mail_kind;
 
 /**

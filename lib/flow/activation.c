@@ -63,7 +63,18 @@ typedef struct {
     chorusacct_account a;
 } token_view;
 
-static int token_view_load(chorusacct_ctx *ctx, token_view *v, int *why)
+/* What a token is read for: an activation, a confirmation of a request
+ * to join (chorusacct_request_confirm), or the read-only lookup, which
+ * tells either. */
+enum { CA_VIEW_ACTIVATE, CA_VIEW_CONFIRM, CA_VIEW_LOOKUP };
+
+bool chorusacct__unconfirmed(const chorusacct_account *a)
+{
+    return a->state == CHORUSACCT_STATE_CREATED && a->structure_id != 0;
+}
+
+static int token_view_load(chorusacct_ctx *ctx, token_view *v, int *why,
+                           int mode)
 {
     const chorusacct_storage_ops *st = chorusacct__st(ctx);
     const int64_t now = chorusacct__now(ctx);
@@ -86,14 +97,21 @@ static int token_view_load(chorusacct_ctx *ctx, token_view *v, int *why)
     else if (v->a.state == CHORUSACCT_STATE_EXPIRED)
         *why = CHORUSACCT_E_TOKEN_EXPIRED; /* its tokens were revoked */
     else if (v->t.used_at != 0)
-        /* Consumed by an activation (the account was disabled since), or
-         * retired by a newer link. */
-        *why = v->a.state == CHORUSACCT_STATE_DISABLED
+        /* Consumed by an activation (the account was disabled since) or
+         * a confirmation, or retired by a newer link. */
+        *why = v->a.state == CHORUSACCT_STATE_DISABLED ||
+                       (mode != CA_VIEW_ACTIVATE &&
+                        v->a.state != CHORUSACCT_STATE_AWAITING_ACTIVATION &&
+                        !chorusacct__unconfirmed(&v->a))
                    ? CHORUSACCT_E_TOKEN_USED
                    : CHORUSACCT_E_TOKEN_INVALID;
     else if (v->t.expires_at <= now)
         *why = CHORUSACCT_E_TOKEN_EXPIRED;
-    else if (v->a.state != CHORUSACCT_STATE_AWAITING_ACTIVATION)
+    else if (mode == CA_VIEW_CONFIRM ? !chorusacct__unconfirmed(&v->a)
+             : mode == CA_VIEW_LOOKUP
+                 ? v->a.state != CHORUSACCT_STATE_AWAITING_ACTIVATION &&
+                       !chorusacct__unconfirmed(&v->a)
+                 : v->a.state != CHORUSACCT_STATE_AWAITING_ACTIVATION)
         *why = CHORUSACCT_E_STATE;
     return CHORUSACCT_OK;
 }
@@ -101,7 +119,8 @@ static int token_view_load(chorusacct_ctx *ctx, token_view *v, int *why)
 /* Throttle, parse and look up: the start of both the check and the
  * activation. */
 static int token_start(chorusacct_ctx *ctx, const char *token,
-                       const char *client_key, token_view *v, int *why)
+                       const char *client_key, token_view *v, int *why,
+                       int mode)
 {
     *why = 0;
     int rc = chorusacct__ready(ctx);
@@ -118,7 +137,7 @@ static int token_start(chorusacct_ctx *ctx, const char *token,
         *why = CHORUSACCT_E_TOKEN_INVALID;
         return CHORUSACCT_OK;
     }
-    rc = token_view_load(ctx, v, why);
+    rc = token_view_load(ctx, v, why, mode);
     return rc != CHORUSACCT_OK ? chorusacct__fail(ctx, rc, "token") : rc;
 }
 
@@ -140,7 +159,7 @@ static int activation_lookup_step(chorusacct_ctx *ctx, const char *token,
     }
     token_view v;
     int why;
-    int rc = token_start(ctx, token, client_key, &v, &why);
+    int rc = token_start(ctx, token, client_key, &v, &why, CA_VIEW_LOOKUP);
     if (rc != CHORUSACCT_OK)
         return rc;
     if (why != 0 && why != CHORUSACCT_E_ALREADY_ACTIVE &&
@@ -209,7 +228,7 @@ static int activate_body(chorusacct_ctx *ctx, void *arg)
     const chorusacct_storage_ops *st = chorusacct__st(ctx);
     /* Read again inside the transaction: another request may have used
      * the token since the checks. */
-    int rc = token_view_load(ctx, &job->v, &job->why);
+    int rc = token_view_load(ctx, &job->v, &job->why, CA_VIEW_ACTIVATE);
     if (rc != CHORUSACCT_OK)
         return rc;
     if (job->why != 0)
@@ -263,7 +282,7 @@ static int activation_submit_step(chorusacct_ctx *ctx,
         return chorusacct__fail(ctx, CHORUSACCT_E_ARG, "activation");
     activate_job job;
     int why;
-    rc = token_start(ctx, token, f.client_key, &job.v, &why);
+    rc = token_start(ctx, token, f.client_key, &job.v, &why, CA_VIEW_ACTIVATE);
     if (rc != CHORUSACCT_OK)
         return rc;
     if (why != 0)
@@ -316,6 +335,84 @@ int chorusacct_activation_submit(chorusacct_ctx *ctx,
 }
 
 /* ------------------------------------------------------------------ */
+/* Confirmation of a request to join (enumeration-safe mode)          */
+
+typedef struct {
+    token_view v;
+    int why;
+} confirm_job;
+
+/* The link proved the mailbox: the request goes to the managers now,
+ * and only now (docs/flow.md, "Enumeration safety"). */
+static int confirm_body(chorusacct_ctx *ctx, void *arg)
+{
+    confirm_job *job = arg;
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
+    int rc = token_view_load(ctx, &job->v, &job->why, CA_VIEW_CONFIRM);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    if (job->why != 0)
+        return CHORUSACCT_E_REJECTED;
+    const int64_t now = chorusacct__now(ctx);
+    rc = st->token_consume(st->user_data, job->v.hash, ca_used_at(now));
+    if (rc != CHORUSACCT_OK)
+        return rc; /* CONFLICT: used in between; the rerun says so */
+    rc = st->token_revoke(st->user_data, job->v.a.id, CA_TOKEN_ACTIVATION,
+                          ca_used_at(now));
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    chorusacct_account *a = &job->v.a;
+    chorusacct_structure s;
+    rc = chorusacct__structure_load(ctx, a->structure_id, &s);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    a->expires_at = ca_time_add(now, ctx->cfg.approval_ttl);
+    rc = chorusacct__move(ctx, a, CHORUSACCT_STATE_PENDING_APPROVAL,
+                          CHORUSACCT_EV_SIGNUP, a->id, NULL);
+    if (rc == CHORUSACCT_OK)
+        rc = chorusacct__enqueue(ctx, CHORUSACCT_MAIL_SUMMARY, a, NULL, &s,
+                                 a->login_email);
+    if (rc == CHORUSACCT_OK)
+        rc = chorusacct__notify_managers(ctx, a, &s);
+    return rc;
+}
+
+static int request_confirm_step(chorusacct_ctx *ctx, const char *token,
+                                const char *client_key, int64_t *account_id,
+                                int *reason)
+{
+    if (ctx == NULL)
+        return CHORUSACCT_E_ARG;
+    chorusacct__ok(ctx);
+    if (account_id != NULL)
+        *account_id = 0;
+    if (token == NULL)
+        return chorusacct__fail(ctx, CHORUSACCT_E_ARG, "token");
+    confirm_job job;
+    int why;
+    int rc = token_start(ctx, token, client_key, &job.v, &why, CA_VIEW_CONFIRM);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    if (why != 0)
+        return chorusacct__refuse(ctx, reason, why);
+    job.why = 0;
+    rc = chorusacct__txn(ctx, confirm_body, &job, "confirmation");
+    if (rc == CHORUSACCT_E_REJECTED)
+        return chorusacct__refuse(ctx, reason, job.why);
+    if (rc == CHORUSACCT_OK && account_id != NULL)
+        *account_id = job.v.a.id;
+    return rc;
+}
+
+int chorusacct_request_confirm(chorusacct_ctx *ctx, const char *token,
+                               const char *client_key, int64_t *account_id,
+                               int *reason)
+{
+    CA_STEP(ctx, "request_confirm",
+            request_confirm_step(ctx, token, client_key, account_id, reason));
+}
+
+/* ------------------------------------------------------------------ */
 /* Resends                                                              */
 
 typedef struct {
@@ -363,7 +460,8 @@ static int resend_body(chorusacct_ctx *ctx, void *arg)
         job->why = CHORUSACCT_E_ALREADY_ACTIVE;
     else if (target != CHORUSACCT_STATE_AWAITING_ACTIVATION &&
              (target != CHORUSACCT_STATE_PENDING_APPROVAL ||
-              job->manager_id != 0))
+              job->manager_id != 0) &&
+             (!chorusacct__unconfirmed(&a) || job->manager_id != 0))
         job->why = CHORUSACCT_E_STATE;
     else if (a.resent_at != 0 &&
              ca_time_sub(now, a.resent_at) < ctx->cfg.resend_cooldown)
@@ -397,7 +495,10 @@ static int resend_body(chorusacct_ctx *ctx, void *arg)
         rc = chorusacct__audit(ctx, CHORUSACCT_EV_RESEND, a.id, a.state,
                                a.state, job->manager_id, NULL);
     if (rc == CHORUSACCT_OK)
-        rc = target == CHORUSACCT_STATE_PENDING_APPROVAL
+        rc = chorusacct__unconfirmed(&a)
+                 ? chorusacct__enqueue(ctx, CHORUSACCT_MAIL_CONFIRM_REQUEST, &a,
+                                       NULL, &s, a.login_email)
+             : target == CHORUSACCT_STATE_PENDING_APPROVAL
                  ? chorusacct__notify_managers(ctx, &a, &s)
                  : chorusacct__enqueue(ctx, CHORUSACCT_MAIL_REMINDER, &a, NULL,
                                        &s, a.login_email);

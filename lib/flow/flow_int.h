@@ -8,7 +8,7 @@
 
 #include "internal.h"
 
-#define CA_MAIL_KINDS 8 /* chorusacct_mail_kind 1..8 */
+#define CA_MAIL_KINDS 9 /* chorusacct_mail_kind 1..9 */
 #define CA_LANGS 2
 
 /* Purposes of the keys derived from the context's secret. */
@@ -361,6 +361,11 @@ CA_INTERNAL int chorusacct__revive_state(const chorusacct_account *a);
 
 /* Hashes a token's text with the activation key; false when the text
  * cannot be a token (length, alphabet). */
+/* An applicant who joins a declared structure in enumeration-safe mode
+ * and has not yet followed the link sent to the login address: created,
+ * with its structure (a draft has none). docs/flow.md. */
+CA_INTERNAL bool chorusacct__unconfirmed(const chorusacct_account *a);
+
 CA_INTERNAL bool chorusacct__token_hash(const chorusacct_ctx *ctx,
                                         const char *token, uint8_t *out32);
 

@@ -211,7 +211,8 @@ typedef struct {
 } mint_job;
 
 /* Mints the link of an activation message, or cancels the message when
- * its account no longer awaits activation: one transaction. */
+ * its account no longer awaits activation (a confirmation request: when
+ * it is no longer an unconfirmed request to join): one transaction. */
 static int mint_body(chorusacct_ctx *ctx, void *arg)
 {
     mint_job *job = arg;
@@ -222,8 +223,10 @@ static int mint_body(chorusacct_ctx *ctx, void *arg)
     int rc = st->account_get(st->user_data, job->m->account_id, &a);
     if (rc != CHORUSACCT_OK && rc != CHORUSACCT_E_NOTFOUND)
         return rc;
+    const bool confirm = job->m->kind == CHORUSACCT_MAIL_CONFIRM_REQUEST;
     if (rc == CHORUSACCT_E_NOTFOUND ||
-        a.state != CHORUSACCT_STATE_AWAITING_ACTIVATION) {
+        (confirm ? !chorusacct__unconfirmed(&a)
+                 : a.state != CHORUSACCT_STATE_AWAITING_ACTIVATION)) {
         job->cancelled = true;
         job->m->status = CHORUSACCT_MSG_CANCELLED;
         job->m->lease_until = 0;
@@ -257,7 +260,8 @@ static int deliver_one(chorusacct_ctx *ctx, chorusacct_message *m,
     mint_job job = {.m = m};
     char link[LINK_CAP] = "";
     const bool wants_link = m->kind == CHORUSACCT_MAIL_ACTIVATION ||
-                            m->kind == CHORUSACCT_MAIL_REMINDER;
+                            m->kind == CHORUSACCT_MAIL_REMINDER ||
+                            m->kind == CHORUSACCT_MAIL_CONFIRM_REQUEST;
     int rc;
 
     if (m->status == CHORUSACCT_MSG_DEAD) {

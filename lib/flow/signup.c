@@ -270,7 +270,8 @@ static int signup_body(chorusacct_ctx *ctx, void *arg)
         rc = st->account_get(st->user_data, job->draft_id, &a);
         if (rc != CHORUSACCT_OK)
             return rc;
-        int why = a.state != CHORUSACCT_STATE_CREATED ? CHORUSACCT_E_STATE
+        int why = a.state != CHORUSACCT_STATE_CREATED || a.structure_id != 0
+                      ? CHORUSACCT_E_STATE
                   : a.expires_at <= now ? CHORUSACCT_E_DRAFT_EXPIRED
                                         : 0;
         if (why != 0) {
@@ -320,10 +321,14 @@ static int signup_body(chorusacct_ctx *ctx, void *arg)
                 rc = leave_traces(ctx, job, existing, now);
             if (rc != CHORUSACCT_OK)
                 return rc;
-            return known_address(ctx, job, &old,
-                                 existing && !takeover
-                                     ? CHORUSACCT_STATE_PENDING_APPROVAL
-                                     : CHORUSACCT_STATE_AWAITING_ACTIVATION);
+            /* A request to join a declared structure answers created in
+             * enumeration-safe mode: it waits for the mailbox proof. */
+            return known_address(
+                ctx, job, &old,
+                !(existing && !takeover) ? CHORUSACCT_STATE_AWAITING_ACTIVATION
+                : (ctx->cfg.flags & CHORUSACCT_CFG_ENUMERATION_SAFE)
+                    ? CHORUSACCT_STATE_CREATED
+                    : CHORUSACCT_STATE_PENDING_APPROVAL);
         } else if (rc != CHORUSACCT_E_NOTFOUND) {
             return rc;
         }
@@ -346,13 +351,27 @@ static int signup_body(chorusacct_ctx *ctx, void *arg)
     }
     /* From here, a structure taken over is handled as a new one. */
     const bool pending = existing && !takeover;
+    /* In enumeration-safe mode a request to join waits, created, for the
+     * applicant to follow the link sent to the login address before the
+     * managers hear of it: a taken address sends them nothing either
+     * (docs/flow.md, "Enumeration safety"). */
+    const bool confirm =
+        pending && (ctx->cfg.flags & CHORUSACCT_CFG_ENUMERATION_SAFE);
     a.structure_id = s.id;
     a.role = pending ? CHORUSACCT_ROLE_USER : CHORUSACCT_ROLE_PRINCIPAL;
-    const int target = pending ? CHORUSACCT_STATE_PENDING_APPROVAL
-                               : CHORUSACCT_STATE_AWAITING_ACTIVATION;
-    a.expires_at = ca_time_add(now, pending ? ctx->cfg.approval_ttl
-                                            : ctx->cfg.activation_ttl);
-    if (job->draft_id != 0) {
+    const int target = confirm   ? CHORUSACCT_STATE_CREATED
+                       : pending ? CHORUSACCT_STATE_PENDING_APPROVAL
+                                 : CHORUSACCT_STATE_AWAITING_ACTIVATION;
+    a.expires_at =
+        ca_time_add(now, pending && !confirm ? ctx->cfg.approval_ttl
+                                             : ctx->cfg.activation_ttl);
+    if (confirm && job->draft_id != 0) {
+        a.updated_at = now;
+        rc = st->account_update(st->user_data, &a);
+        if (rc == CHORUSACCT_OK)
+            rc = chorusacct__audit(ctx, CHORUSACCT_EV_SIGNUP, a.id, a.state,
+                                   a.state, 0, NULL);
+    } else if (job->draft_id != 0) {
         rc = chorusacct__move(ctx, &a, target, CHORUSACCT_EV_SIGNUP, 0, NULL);
     } else {
         a.state = target;
@@ -379,6 +398,9 @@ static int signup_body(chorusacct_ctx *ctx, void *arg)
             return rc;
         rc = chorusacct__enqueue_activation(ctx, &a, &s,
                                             CHORUSACCT_MAIL_ACTIVATION);
+    } else if (confirm) {
+        rc = chorusacct__enqueue(ctx, CHORUSACCT_MAIL_CONFIRM_REQUEST, &a, NULL,
+                                 &s, a.login_email);
     } else {
         rc = chorusacct__enqueue(ctx, CHORUSACCT_MAIL_SUMMARY, &a, NULL, &s,
                                  a.login_email);

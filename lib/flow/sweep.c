@@ -122,9 +122,16 @@ static int expire_body(chorusacct_ctx *ctx, void *arg)
                           a.activated_at == 0 && a.structure_id != 0;
     a.expires_at = ca_time_add(now, declarer ? ctx->cfg.promotion_grace
                                              : ctx->cfg.purge_after);
+    /* An unconfirmed request to join (enumeration-safe mode) expires as
+     * a draft does: without its structure, so that a resend cannot make
+     * it a request the managers see, and a new sign-up replaces it. */
+    const bool unconfirmed = chorusacct__unconfirmed(&a);
+    if (unconfirmed)
+        a.structure_id = 0;
     rc = chorusacct__move(ctx, &a, CHORUSACCT_STATE_EXPIRED,
                           CHORUSACCT_EV_EXPIRE, 0, NULL);
-    if (rc == CHORUSACCT_OK && from == CHORUSACCT_STATE_AWAITING_ACTIVATION)
+    if (rc == CHORUSACCT_OK &&
+        (from == CHORUSACCT_STATE_AWAITING_ACTIVATION || unconfirmed))
         rc = st->token_revoke(st->user_data, a.id, CA_TOKEN_ACTIVATION,
                               ca_used_at(now));
     if (rc == CHORUSACCT_OK && declarer) {

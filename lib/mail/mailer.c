@@ -21,6 +21,7 @@ static const char *const kind_names[] = {
     [CHORUSACCT_MAIL_REMINDER] = "reminder",
     [CHORUSACCT_MAIL_ALREADY_EXISTS] = "already_exists",
     [CHORUSACCT_MAIL_CLAIM_NOTICE] = "claim_notice",
+    [CHORUSACCT_MAIL_CONFIRM_REQUEST] = "confirm_request",
 };
 
 static const char *const status_names[] = {

@@ -442,6 +442,48 @@ static const builtin builtins[][2] = {
                 "\n" SIGN_FR,
             },
         },
+    [CHORUSACCT_MAIL_CONFIRM_REQUEST] =
+        {
+            {
+                "{portal}: please confirm your request to join",
+                "Hello {first_name} {last_name},\n"
+                "\n"
+                "You asked for a {portal} account in the structure\n"
+                "{company_name}. Before its managers are asked to approve it,\n"
+                "please confirm that this address is yours by following this "
+                "link:\n"
+                "\n"
+                "{link}\n"
+                "\n"
+                "It is valid for {expires_minutes} minutes and works only "
+                "once.\n"
+                "\n"
+                "If you did not ask for an account, please ignore this "
+                "message:\n"
+                "nothing will be sent to anyone.\n"
+                "\n" SIGN_EN,
+            },
+            {
+                "{portal}" NBSP ": confirmez votre demande d’accès",
+                "Bonjour {first_name} {last_name},\n"
+                "\n"
+                "Vous avez demandé un compte {portal} dans la structure\n"
+                "{company_name}. Avant que ses gestionnaires ne soient "
+                "sollicités,\n"
+                "confirmez que cette adresse est la vôtre en suivant ce "
+                "lien" NBSP ":\n"
+                "\n"
+                "{link}\n"
+                "\n"
+                "Il est valable {expires_minutes} minutes et ne sert qu’une "
+                "fois.\n"
+                "\n"
+                "Si vous n’avez pas demandé de compte, ignorez ce "
+                "message" NBSP ":\n"
+                "rien ne sera envoyé à personne.\n"
+                "\n" SIGN_FR,
+            },
+        },
 };
 
 int chorusacct_template_default(int kind, int lang, const char **subject,

@@ -143,7 +143,8 @@ static void check_mails(const world *w)
             memchr(m->body, '\001', bn) != NULL)
             abort();
         bool wants_link = m->kind == CHORUSACCT_MAIL_ACTIVATION ||
-                          m->kind == CHORUSACCT_MAIL_REMINDER;
+                          m->kind == CHORUSACCT_MAIL_REMINDER ||
+                          m->kind == CHORUSACCT_MAIL_CONFIRM_REQUEST;
         if (wants_link != (m->link != NULL) ||
             (wants_link && strncmp(m->link, "https://portal.test/", 20) != 0))
             abort();
@@ -201,7 +202,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     world_open(&w);
     int first = 1;
     for (int kind = CHORUSACCT_MAIL_SUMMARY;
-         kind <= CHORUSACCT_MAIL_CLAIM_NOTICE; kind++) {
+         kind <= CHORUSACCT_MAIL_CONFIRM_REQUEST; kind++) {
         int reason = 0;
         int rc = chorusacct_ctx_set_template(w.ctx, kind, lang, subject, body,
                                              &reason);
