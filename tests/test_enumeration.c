@@ -446,6 +446,23 @@ static void test_join_confirm_link_works_once(void **state)
     assert_int_equal(ti.state, CHORUSACCT_STATE_CREATED);
     assert_code(do_activate(&b, token, &reason), CHORUSACCT_E_REJECTED, b.ctx);
     assert_code(reason, CHORUSACCT_E_STATE, b.ctx);
+    /* Before the confirmation the structure's managers cannot act on the
+     * request, nor tell its id from one that names no account. */
+    int64_t boss = 0;
+    assert_code(chorusacct_login(b.ctx, "boss@acme.fr", GOOD_PW,
+                                 strlen(GOOD_PW), "pc", &boss, &reason),
+                CHORUSACCT_OK, b.ctx);
+    assert_code(chorusacct_account_approve(b.ctx, boss, ti.account_id, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_NOT_MANAGER, b.ctx);
+    assert_code(
+        chorusacct_account_reject(b.ctx, boss, ti.account_id, "Non", &reason),
+        CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_NOT_MANAGER, b.ctx);
+    assert_code(
+        chorusacct_activation_resend_by(b.ctx, boss, ti.account_id, &reason),
+        CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_NOT_MANAGER, b.ctx);
     /* A resend before the confirmation sends a new link, and nothing to
      * the managers; the old link is void. */
     assert_code(
@@ -478,10 +495,6 @@ static void test_join_confirm_link_works_once(void **state)
     assert_int_equal(
         mails_of(&b, CHORUSACCT_MAIL_APPROVAL_REQUEST, "boss@acme.fr"), 1);
     /* The request then follows the ordinary flow. */
-    int64_t boss = 0;
-    assert_code(chorusacct_login(b.ctx, "boss@acme.fr", GOOD_PW,
-                                 strlen(GOOD_PW), "pc", &boss, &reason),
-                CHORUSACCT_OK, b.ctx);
     approve_and_activate(&b, boss, id, "new@other.fr");
     assert_int_equal(state_of(&b, id), CHORUSACCT_STATE_ACTIVE);
     /* An activation link is not a confirmation link. */
