@@ -552,6 +552,41 @@ static void test_join_confirm_link_expires(void **state)
     fixture_close(&b);
 }
 
+/* The wizard's way (draft, then finalize) to a declared structure proves
+ * the mailbox the same way; a draft waiting for it is not finalized
+ * twice. */
+static void test_join_confirm_after_draft_finalize(void **state)
+{
+    (void)state;
+    flowfix b;
+    fixture(&b, K_NONE);
+    chorusacct_signup f;
+    chorusacct_signup_result r = {.struct_size = sizeof r};
+    form_fill(&f, "wiz@other.fr", "Eve", "Martin", NULL);
+    assert_code(chorusacct_draft_create(b.ctx, &f, &r), CHORUSACCT_OK, b.ctx);
+    const int64_t id = r.account_id;
+    assert_true(id > 0);
+    form_fill(&f, NULL, NULL, NULL, siret_a);
+    assert_code(chorusacct_draft_finalize(b.ctx, id, &f, &r), CHORUSACCT_OK,
+                b.ctx);
+    assert_int_equal(r.state, CHORUSACCT_STATE_CREATED);
+    assert_code(chorusacct_draft_finalize(b.ctx, id, &f, &r),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    (void)do_deliver(&b);
+    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_APPROVAL_REQUEST, NULL), 0);
+    char token[64];
+    last_token(&b, "wiz@other.fr", token, sizeof token);
+    int64_t got = 0;
+    int reason = 0;
+    assert_code(chorusacct_request_confirm(b.ctx, token, NULL, &got, &reason),
+                CHORUSACCT_OK, b.ctx);
+    assert_int_equal(got, id);
+    (void)do_deliver(&b);
+    assert_int_equal(
+        mails_of(&b, CHORUSACCT_MAIL_APPROVAL_REQUEST, "boss@acme.fr"), 1);
+    fixture_close(&b);
+}
+
 /* The default mode keeps its flow: a request to join is pending approval
  * at once, and its managers are asked at once. */
 static void test_join_default_mode_asks_managers_at_once(void **state)
@@ -860,6 +895,7 @@ int main(void)
             test_signup_taken_and_new_same_answer_existing_structure),
         cmocka_unit_test(test_join_confirm_link_works_once),
         cmocka_unit_test(test_join_confirm_link_expires),
+        cmocka_unit_test(test_join_confirm_after_draft_finalize),
         cmocka_unit_test(test_join_default_mode_asks_managers_at_once),
         cmocka_unit_test(test_login_lockout_same_for_unknown_address),
         cmocka_unit_test(test_login_address_delay_same_for_unknown_address),
