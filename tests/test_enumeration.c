@@ -446,6 +446,23 @@ static void test_join_confirm_link_works_once(void **state)
     assert_int_equal(ti.state, CHORUSACCT_STATE_CREATED);
     assert_code(do_activate(&b, token, &reason), CHORUSACCT_E_REJECTED, b.ctx);
     assert_code(reason, CHORUSACCT_E_STATE, b.ctx);
+    /* Before the confirmation the structure's managers cannot act on the
+     * request, nor tell its id from one that names no account. */
+    int64_t boss = 0;
+    assert_code(chorusacct_login(b.ctx, "boss@acme.fr", GOOD_PW,
+                                 strlen(GOOD_PW), "pc", &boss, &reason),
+                CHORUSACCT_OK, b.ctx);
+    assert_code(chorusacct_account_approve(b.ctx, boss, ti.account_id, &reason),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_NOT_MANAGER, b.ctx);
+    assert_code(
+        chorusacct_account_reject(b.ctx, boss, ti.account_id, "Non", &reason),
+        CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_NOT_MANAGER, b.ctx);
+    assert_code(
+        chorusacct_activation_resend_by(b.ctx, boss, ti.account_id, &reason),
+        CHORUSACCT_E_REJECTED, b.ctx);
+    assert_code(reason, CHORUSACCT_E_NOT_MANAGER, b.ctx);
     /* A resend before the confirmation sends a new link, and nothing to
      * the managers; the old link is void. */
     assert_code(
@@ -478,10 +495,6 @@ static void test_join_confirm_link_works_once(void **state)
     assert_int_equal(
         mails_of(&b, CHORUSACCT_MAIL_APPROVAL_REQUEST, "boss@acme.fr"), 1);
     /* The request then follows the ordinary flow. */
-    int64_t boss = 0;
-    assert_code(chorusacct_login(b.ctx, "boss@acme.fr", GOOD_PW,
-                                 strlen(GOOD_PW), "pc", &boss, &reason),
-                CHORUSACCT_OK, b.ctx);
     approve_and_activate(&b, boss, id, "new@other.fr");
     assert_int_equal(state_of(&b, id), CHORUSACCT_STATE_ACTIVE);
     /* An activation link is not a confirmation link. */
@@ -536,6 +549,41 @@ static void test_join_confirm_link_expires(void **state)
     assert_code(o.rc, CHORUSACCT_OK, b.ctx);
     assert_int_equal(
         mails_of(&b, CHORUSACCT_MAIL_CONFIRM_REQUEST, "late@other.fr"), 2);
+    fixture_close(&b);
+}
+
+/* The wizard's way (draft, then finalize) to a declared structure proves
+ * the mailbox the same way; a draft waiting for it is not finalized
+ * twice. */
+static void test_join_confirm_after_draft_finalize(void **state)
+{
+    (void)state;
+    flowfix b;
+    fixture(&b, K_NONE);
+    chorusacct_signup f;
+    chorusacct_signup_result r = {.struct_size = sizeof r};
+    form_fill(&f, "wiz@other.fr", "Eve", "Martin", NULL);
+    assert_code(chorusacct_draft_create(b.ctx, &f, &r), CHORUSACCT_OK, b.ctx);
+    const int64_t id = r.account_id;
+    assert_true(id > 0);
+    form_fill(&f, NULL, NULL, NULL, siret_a);
+    assert_code(chorusacct_draft_finalize(b.ctx, id, &f, &r), CHORUSACCT_OK,
+                b.ctx);
+    assert_int_equal(r.state, CHORUSACCT_STATE_CREATED);
+    assert_code(chorusacct_draft_finalize(b.ctx, id, &f, &r),
+                CHORUSACCT_E_REJECTED, b.ctx);
+    (void)do_deliver(&b);
+    assert_int_equal(mails_of(&b, CHORUSACCT_MAIL_APPROVAL_REQUEST, NULL), 0);
+    char token[64];
+    last_token(&b, "wiz@other.fr", token, sizeof token);
+    int64_t got = 0;
+    int reason = 0;
+    assert_code(chorusacct_request_confirm(b.ctx, token, NULL, &got, &reason),
+                CHORUSACCT_OK, b.ctx);
+    assert_int_equal(got, id);
+    (void)do_deliver(&b);
+    assert_int_equal(
+        mails_of(&b, CHORUSACCT_MAIL_APPROVAL_REQUEST, "boss@acme.fr"), 1);
     fixture_close(&b);
 }
 
@@ -847,6 +895,7 @@ int main(void)
             test_signup_taken_and_new_same_answer_existing_structure),
         cmocka_unit_test(test_join_confirm_link_works_once),
         cmocka_unit_test(test_join_confirm_link_expires),
+        cmocka_unit_test(test_join_confirm_after_draft_finalize),
         cmocka_unit_test(test_join_default_mode_asks_managers_at_once),
         cmocka_unit_test(test_login_lockout_same_for_unknown_address),
         cmocka_unit_test(test_login_address_delay_same_for_unknown_address),

@@ -73,6 +73,11 @@ bool chorusacct__unconfirmed(const chorusacct_account *a)
     return a->state == CHORUSACCT_STATE_CREATED && a->structure_id != 0;
 }
 
+int64_t chorusacct__managed(const chorusacct_account *a)
+{
+    return chorusacct__unconfirmed(a) ? 0 : a->structure_id;
+}
+
 static int token_view_load(chorusacct_ctx *ctx, token_view *v, int *why,
                            int mode)
 {
@@ -445,8 +450,8 @@ static int resend_body(chorusacct_ctx *ctx, void *arg)
     if (rc != CHORUSACCT_OK)
         return rc;
     if (job->manager_id != 0) {
-        rc = chorusacct__check_manager(ctx, job->manager_id, a.structure_id,
-                                       NULL);
+        rc = chorusacct__check_manager(ctx, job->manager_id,
+                                       chorusacct__managed(&a), NULL);
         if (rc == CHORUSACCT_E_REJECTED)
             job->why = CHORUSACCT_E_NOT_MANAGER;
         if (rc != CHORUSACCT_OK)

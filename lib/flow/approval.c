@@ -46,7 +46,8 @@ static int decide_body(chorusacct_ctx *ctx, void *arg)
         return rc;
     /* Authority first: someone who may not decide learns nothing of the
      * request's state. */
-    rc = chorusacct__check_manager(ctx, job->actor_id, a.structure_id, NULL);
+    rc = chorusacct__check_manager(ctx, job->actor_id, chorusacct__managed(&a),
+                                   NULL);
     if (rc == CHORUSACCT_E_REJECTED)
         return refuse(job, CHORUSACCT_E_NOT_MANAGER);
     if (rc != CHORUSACCT_OK)
@@ -204,7 +205,8 @@ static int role_body(chorusacct_ctx *ctx, void *arg)
     int rc = load_target(ctx, job, &a);
     if (rc != CHORUSACCT_OK)
         return rc;
-    rc = chorusacct__check_manager(ctx, job->actor_id, a.structure_id, &actor);
+    rc = chorusacct__check_manager(ctx, job->actor_id, chorusacct__managed(&a),
+                                   &actor);
     if (rc == CHORUSACCT_E_REJECTED ||
         (rc == CHORUSACCT_OK && actor.role != CHORUSACCT_ROLE_PRINCIPAL))
         return refuse(job, CHORUSACCT_E_NOT_MANAGER);
@@ -300,8 +302,8 @@ static int switch_body(chorusacct_ctx *ctx, void *arg)
     if (rc != CHORUSACCT_OK)
         return rc;
     if (job->actor_id != job->account_id) {
-        rc =
-            chorusacct__check_manager(ctx, job->actor_id, a.structure_id, NULL);
+        rc = chorusacct__check_manager(ctx, job->actor_id,
+                                       chorusacct__managed(&a), NULL);
         if (rc == CHORUSACCT_E_REJECTED)
             return refuse(job, CHORUSACCT_E_NOT_MANAGER);
         if (rc != CHORUSACCT_OK)

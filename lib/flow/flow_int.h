@@ -366,6 +366,11 @@ CA_INTERNAL int chorusacct__revive_state(const chorusacct_account *a);
  * with its structure (a draft has none). docs/flow.md. */
 CA_INTERNAL bool chorusacct__unconfirmed(const chorusacct_account *a);
 
+/* The structure whose managers may act on the account: none (0) for an
+ * unconfirmed request, which its managers must not be able to tell from
+ * an id that names no account (NOT_MANAGER for both). */
+CA_INTERNAL int64_t chorusacct__managed(const chorusacct_account *a);
+
 CA_INTERNAL bool chorusacct__token_hash(const chorusacct_ctx *ctx,
                                         const char *token, uint8_t *out32);
 

@@ -344,8 +344,8 @@ static int unlock_body(chorusacct_ctx *ctx, void *arg)
         if (rc == CHORUSACCT_E_NOTFOUND)
             rc = CHORUSACCT_E_REJECTED;
         if (rc == CHORUSACCT_OK)
-            rc = chorusacct__check_manager(ctx, job->manager_id, a.structure_id,
-                                           NULL);
+            rc = chorusacct__check_manager(ctx, job->manager_id,
+                                           chorusacct__managed(&a), NULL);
         if (rc == CHORUSACCT_E_REJECTED)
             job->why = CHORUSACCT_E_NOT_MANAGER;
     }
