@@ -227,25 +227,35 @@ static int notify_pending(chorusacct_ctx *ctx, const chorusacct_account *m)
     return rc;
 }
 
+/* Inside a transaction: loads the link's view again (another request may
+ * have used the token since the checks), and when it may still be used
+ * (else REJECTED, *why saying why), uses it up with every other link of
+ * the account. */
+static int token_spend(chorusacct_ctx *ctx, token_view *v, int *why, int view)
+{
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
+    int rc = token_view_load(ctx, v, why, view);
+    if (rc != CHORUSACCT_OK)
+        return rc;
+    if (*why != 0)
+        return CHORUSACCT_E_REJECTED;
+    const int64_t now = chorusacct__now(ctx);
+    rc = st->token_consume(st->user_data, v->hash, ca_used_at(now));
+    if (rc != CHORUSACCT_OK)
+        return rc; /* CONFLICT: used in between; the rerun says so */
+    return st->token_revoke(st->user_data, v->a.id, CA_TOKEN_ACTIVATION,
+                            ca_used_at(now));
+}
+
 static int activate_body(chorusacct_ctx *ctx, void *arg)
 {
     activate_job *job = arg;
-    const chorusacct_storage_ops *st = chorusacct__st(ctx);
     /* Read again inside the transaction: another request may have used
      * the token since the checks. */
-    int rc = token_view_load(ctx, &job->v, &job->why, CA_VIEW_ACTIVATE);
+    int rc = token_spend(ctx, &job->v, &job->why, CA_VIEW_ACTIVATE);
     if (rc != CHORUSACCT_OK)
         return rc;
-    if (job->why != 0)
-        return CHORUSACCT_E_REJECTED;
     const int64_t now = chorusacct__now(ctx);
-    rc = st->token_consume(st->user_data, job->v.hash, ca_used_at(now));
-    if (rc != CHORUSACCT_OK)
-        return rc; /* CONFLICT: used in between; the rerun says so */
-    rc = st->token_revoke(st->user_data, job->v.a.id, CA_TOKEN_ACTIVATION,
-                          ca_used_at(now));
-    if (rc != CHORUSACCT_OK)
-        return rc;
     chorusacct_account *a = &job->v.a;
     memcpy(a->password_hash, job->hash, sizeof a->password_hash);
     a->activated_at = now;
@@ -352,20 +362,10 @@ typedef struct {
 static int confirm_body(chorusacct_ctx *ctx, void *arg)
 {
     confirm_job *job = arg;
-    const chorusacct_storage_ops *st = chorusacct__st(ctx);
-    int rc = token_view_load(ctx, &job->v, &job->why, CA_VIEW_CONFIRM);
+    int rc = token_spend(ctx, &job->v, &job->why, CA_VIEW_CONFIRM);
     if (rc != CHORUSACCT_OK)
         return rc;
-    if (job->why != 0)
-        return CHORUSACCT_E_REJECTED;
     const int64_t now = chorusacct__now(ctx);
-    rc = st->token_consume(st->user_data, job->v.hash, ca_used_at(now));
-    if (rc != CHORUSACCT_OK)
-        return rc; /* CONFLICT: used in between; the rerun says so */
-    rc = st->token_revoke(st->user_data, job->v.a.id, CA_TOKEN_ACTIVATION,
-                          ca_used_at(now));
-    if (rc != CHORUSACCT_OK)
-        return rc;
     chorusacct_account *a = &job->v.a;
     chorusacct_structure s;
     rc = chorusacct__structure_load(ctx, a->structure_id, &s);

@@ -192,6 +192,21 @@ static int known_address(chorusacct_ctx *ctx, signup_job *job,
  * no address has), so that the ids a caller sees later (its own account
  * after a login or in a link) follow the same sequence.
  */
+/* Declares the form's structure: CONFLICT when it was declared in
+ * between (the transaction runs again and finds it). */
+static int structure_declare(chorusacct_ctx *ctx, const signup_job *job,
+                             int64_t now, chorusacct_structure *s)
+{
+    const chorusacct_storage_ops *st = chorusacct__st(ctx);
+    chorusacct__structure_blank(s);
+    s->id_type = job->id_type;
+    s->created_at = now;
+    memcpy(s->identifier, job->identifier, sizeof s->identifier);
+    memcpy(s->company_name, job->company, sizeof s->company_name);
+    int rc = st->structure_insert(st->user_data, s);
+    return rc == CHORUSACCT_E_EXISTS ? CHORUSACCT_E_CONFLICT : rc;
+}
+
 static int leave_traces(chorusacct_ctx *ctx, signup_job *job, bool existing,
                         int64_t now)
 {
@@ -199,14 +214,7 @@ static int leave_traces(chorusacct_ctx *ctx, signup_job *job, bool existing,
     int rc;
     if (!existing && job->identifier[0] != '\0') {
         chorusacct_structure s;
-        chorusacct__structure_blank(&s);
-        s.id_type = job->id_type;
-        s.created_at = now;
-        memcpy(s.identifier, job->identifier, sizeof s.identifier);
-        memcpy(s.company_name, job->company, sizeof s.company_name);
-        rc = st->structure_insert(st->user_data, &s);
-        if (rc == CHORUSACCT_E_EXISTS)
-            return CHORUSACCT_E_CONFLICT;
+        rc = structure_declare(ctx, job, now, &s);
         if (rc != CHORUSACCT_OK)
             return rc;
     }
@@ -338,14 +346,7 @@ static int signup_body(chorusacct_ctx *ctx, void *arg)
         return rc;
 
     if (!existing) {
-        chorusacct__structure_blank(&s);
-        s.id_type = job->id_type;
-        s.created_at = now;
-        memcpy(s.identifier, job->identifier, sizeof s.identifier);
-        memcpy(s.company_name, job->company, sizeof s.company_name);
-        rc = st->structure_insert(st->user_data, &s);
-        if (rc == CHORUSACCT_E_EXISTS)
-            return CHORUSACCT_E_CONFLICT; /* declared in between: again */
+        rc = structure_declare(ctx, job, now, &s);
         if (rc != CHORUSACCT_OK)
             return rc;
     }
