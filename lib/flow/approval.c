@@ -41,15 +41,10 @@ static int decide_body(chorusacct_ctx *ctx, void *arg)
     decide_job *job = arg;
     chorusacct_account a;
     chorusacct_structure s;
-    int rc = load_target(ctx, job, &a);
-    if (rc != CHORUSACCT_OK)
-        return rc;
     /* Authority first: someone who may not decide learns nothing of the
      * request's state. */
-    rc = chorusacct__check_manager(ctx, job->actor_id, chorusacct__managed(&a),
-                                   NULL);
-    if (rc == CHORUSACCT_E_REJECTED)
-        return refuse(job, CHORUSACCT_E_NOT_MANAGER);
+    int rc = chorusacct__load_managed(ctx, job->actor_id, job->account_id, &a,
+                                      NULL, &job->reason);
     if (rc != CHORUSACCT_OK)
         return rc;
     if (a.state != CHORUSACCT_STATE_PENDING_APPROVAL) {
@@ -202,16 +197,12 @@ static int role_body(chorusacct_ctx *ctx, void *arg)
     chorusacct_structure s;
     if (job->actor_id == job->account_id)
         return refuse(job, CHORUSACCT_E_SELF);
-    int rc = load_target(ctx, job, &a);
+    int rc = chorusacct__load_managed(ctx, job->actor_id, job->account_id, &a,
+                                      &actor, &job->reason);
     if (rc != CHORUSACCT_OK)
         return rc;
-    rc = chorusacct__check_manager(ctx, job->actor_id, chorusacct__managed(&a),
-                                   &actor);
-    if (rc == CHORUSACCT_E_REJECTED ||
-        (rc == CHORUSACCT_OK && actor.role != CHORUSACCT_ROLE_PRINCIPAL))
+    if (actor.role != CHORUSACCT_ROLE_PRINCIPAL)
         return refuse(job, CHORUSACCT_E_NOT_MANAGER);
-    if (rc != CHORUSACCT_OK)
-        return rc;
     if (a.state != CHORUSACCT_STATE_ACTIVE)
         return refuse(job, CHORUSACCT_E_NOT_ACTIVE);
     char why[64];
@@ -298,17 +289,12 @@ static int switch_body(chorusacct_ctx *ctx, void *arg)
 {
     decide_job *job = arg;
     chorusacct_account a;
-    int rc = load_target(ctx, job, &a);
+    int rc = job->actor_id != job->account_id
+                 ? chorusacct__load_managed(ctx, job->actor_id, job->account_id,
+                                            &a, NULL, &job->reason)
+                 : load_target(ctx, job, &a);
     if (rc != CHORUSACCT_OK)
         return rc;
-    if (job->actor_id != job->account_id) {
-        rc = chorusacct__check_manager(ctx, job->actor_id,
-                                       chorusacct__managed(&a), NULL);
-        if (rc == CHORUSACCT_E_REJECTED)
-            return refuse(job, CHORUSACCT_E_NOT_MANAGER);
-        if (rc != CHORUSACCT_OK)
-            return rc;
-    }
     const int from =
         job->enable ? CHORUSACCT_STATE_DISABLED : CHORUSACCT_STATE_ACTIVE;
     if (a.state != from)

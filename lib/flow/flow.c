@@ -461,6 +461,21 @@ int chorusacct__check_manager(chorusacct_ctx *ctx, int64_t manager_id,
     return CHORUSACCT_OK;
 }
 
+int chorusacct__load_managed(chorusacct_ctx *ctx, int64_t manager_id,
+                             int64_t account_id, chorusacct_account *a,
+                             chorusacct_account *manager, int *why)
+{
+    int rc = chorusacct__account_load(ctx, account_id, a);
+    if (rc == CHORUSACCT_OK)
+        rc = chorusacct__check_manager(ctx, manager_id, chorusacct__managed(a),
+                                       manager);
+    if (rc == CHORUSACCT_E_NOTFOUND || rc == CHORUSACCT_E_REJECTED) {
+        *why = CHORUSACCT_E_NOT_MANAGER;
+        return CHORUSACCT_E_REJECTED;
+    }
+    return rc;
+}
+
 int chorusacct__revive_state(const chorusacct_account *a)
 {
     if (a->structure_id == 0)

@@ -348,6 +348,16 @@ CA_INTERNAL int chorusacct__check_manager(chorusacct_ctx *ctx,
                                           int64_t manager_id,
                                           int64_t structure_id,
                                           chorusacct_account *manager);
+/* Loads into *a the account `account_id` that `manager_id` acts on, when
+ * `manager_id` is an active manager of its structure (whose record goes
+ * to *manager, when not NULL). Otherwise CHORUSACCT_E_REJECTED with *why
+ * set to CHORUSACCT_E_NOT_MANAGER: the same answer whether the id names
+ * no account, an unconfirmed request to join or another structure's
+ * account, so that a non-manager cannot probe ids. */
+CA_INTERNAL int chorusacct__load_managed(chorusacct_ctx *ctx,
+                                         int64_t manager_id, int64_t account_id,
+                                         chorusacct_account *a,
+                                         chorusacct_account *manager, int *why);
 
 /* The state an expired account returns to when revived. */
 CA_INTERNAL int chorusacct__revive_state(const chorusacct_account *a);

@@ -337,18 +337,13 @@ static int unlock_body(chorusacct_ctx *ctx, void *arg)
 {
     unlock_job *job = arg;
     chorusacct_account a;
-    int rc = chorusacct__account_load(ctx, job->account_id, &a);
+    /* A manager gets the same answer for every id it may not act on. */
+    int rc =
+        job->manager_id != 0
+            ? chorusacct__load_managed(ctx, job->manager_id, job->account_id,
+                                       &a, NULL, &job->why)
+            : chorusacct__account_load(ctx, job->account_id, &a);
     sodium_memzero(a.password_hash, sizeof a.password_hash);
-    if (job->manager_id != 0) {
-        /* The same answer for every id a non-manager tries. */
-        if (rc == CHORUSACCT_E_NOTFOUND)
-            rc = CHORUSACCT_E_REJECTED;
-        if (rc == CHORUSACCT_OK)
-            rc = chorusacct__check_manager(ctx, job->manager_id,
-                                           chorusacct__managed(&a), NULL);
-        if (rc == CHORUSACCT_E_REJECTED)
-            job->why = CHORUSACCT_E_NOT_MANAGER;
-    }
     if (rc != CHORUSACCT_OK)
         return rc;
     memcpy(job->email_key, a.email_key, sizeof job->email_key);

@@ -139,8 +139,8 @@ static bool confirm_request(world *w, const char *email)
 {
     char link[1200];
     size_t n;
-    int lr = chorusacct_testmailer_last_link(w->cm, email, link, sizeof link,
-                                             &n);
+    int lr =
+        chorusacct_testmailer_last_link(w->cm, email, link, sizeof link, &n);
     if (lr == CHORUSACCT_E_NOTFOUND)
         return false;
     must(lr);
