@@ -409,6 +409,13 @@ class EventType(enum.IntEnum):
     UNLOCK = 15
 
 
+class Order(enum.IntEnum):
+    """``chorusacct_order`` (chorusacct/account.h)."""
+
+    ID = 0
+    EXPIRY = 1
+
+
 class Role(enum.IntEnum):
     """``chorusacct_role`` (chorusacct/account.h)."""
 
@@ -575,6 +582,7 @@ C_ENUMS = {
     'chorusacct_sizes': (Size, 'CHORUSACCT_'),
     'chorusacct_state': (State, 'CHORUSACCT_STATE_'),
     'chorusacct_event_type': (EventType, 'CHORUSACCT_EV_'),
+    'chorusacct_order': (Order, 'CHORUSACCT_ORDER_'),
     'chorusacct_role': (Role, 'CHORUSACCT_ROLE_'),
     'chorusacct_field': (Field, 'CHORUSACCT_FIELD_'),
     'chorusacct_signup_limits': (SignupLimit, 'CHORUSACCT_'),
@@ -698,9 +706,10 @@ class chorusacct_account_query(ctypes.Structure):
         ('state', c_int32),
         ('structure_id', c_int64),
         ('min_role', c_int32),
-        ('reserved0', c_int32),
+        ('order', c_int32),
         ('expires_before', c_int64),
         ('after_id', c_int64),
+        ('after_expires_at', c_int64),
     ]
 
 
@@ -2598,12 +2607,14 @@ class Context(_Handle):
         return _record(Account, out, _ACCOUNT_ENUMS)
 
     def accounts(self, state=0, structure_id=0, min_role=0,
-                 expires_before=0):
-        """Accounts matching the filter, in id order."""
+                 expires_before=0, order=Order.ID):
+        """Accounts matching the filter, in id order (or, with
+        ``order=Order.EXPIRY``, soonest expiry first)."""
         q = chorusacct_account_query()
         q.struct_size = sizeof(q)
         q.state, q.structure_id = state, structure_id
         q.min_role, q.expires_before = min_role, expires_before
+        q.order = order
         out, page = [], 16
         buf = _sized_array(chorusacct_account, page)
         n = c_size_t(0)
@@ -2615,6 +2626,7 @@ class Context(_Handle):
             if n.value < page:
                 return out
             q.after_id = buf[n.value - 1].id
+            q.after_expires_at = buf[n.value - 1].expires_at
 
     def structure(self, structure_id):
         """A :class:`Structure`; ChorusacctError NOTFOUND if none."""

@@ -215,7 +215,24 @@ typedef struct chorusacct_event {
 } chorusacct_event;
 
 /**
+ * @brief Order of an account listing (chorusacct_account_query.order).
+ * @since 0.1
+ */
+typedef enum chorusacct_order {
+    /** Increasing id; pages go on after `after_id`. */
+    CHORUSACCT_ORDER_ID = 0,
+    /** Increasing (`expires_at`, id), accounts with an `expires_at` only;
+     *  pages go on after (`after_expires_at`, `after_id`). What the sweep
+     *  walks: it costs what it returns, however many accounts there are. */
+    CHORUSACCT_ORDER_EXPIRY = 1
+} chorusacct_order;
+
+/**
  * @brief Which accounts chorusacct_account_list() returns (0: any).
+ *
+ * Each backend answers a listing by structure, and one in
+ * ::CHORUSACCT_ORDER_EXPIRY with `expires_before`, from an index: its
+ * cost is what it returns (docs/storage.md, "Cost of each operation").
  * @since 0.1
  */
 typedef struct chorusacct_account_query {
@@ -223,9 +240,12 @@ typedef struct chorusacct_account_query {
     int32_t state;          /**< a ::chorusacct_state, or 0 */
     int64_t structure_id;   /**< or 0 */
     int32_t min_role;       /**< role at least this, or 0 */
-    int32_t reserved0;      /**< zero */
+    int32_t order;          /**< a ::chorusacct_order (0: by id) */
     int64_t expires_before; /**< expires_at in (0, this), or 0 */
     int64_t after_id;       /**< paging: ids greater than this */
+    /** Paging in ::CHORUSACCT_ORDER_EXPIRY: (`expires_at`, id) greater
+     *  than (this, `after_id`); ignored in id order. */
+    int64_t after_expires_at;
 } chorusacct_account_query;
 
 /* ------------------------------------------------------------------ */

@@ -47,6 +47,14 @@
  *   ::CHORUSACCT_E_READONLY, ::CHORUSACCT_E_BUSY (locked past the
  *   backend's wait), ::CHORUSACCT_E_IO. Any other failure:
  *   ::CHORUSACCT_E_STORAGE (the library passes it on and rolls back).
+ * - **Cost**: no operation the flow calls may cost more as the store
+ *   grows. Keyed lookups, inserts and updates are O(1) or O(log n); a
+ *   listing by structure, an account's events, a listing in
+ *   ::CHORUSACCT_ORDER_EXPIRY and a claim cost what they return (plus,
+ *   for a claim, the messages leased to workers); `gc` costs what it
+ *   deletes. Only listings the flow never makes (by state alone, every
+ *   event, every message) may scan. docs/storage.md, "Cost of each
+ *   operation", says which index gives each.
  * - Records passed in and out start with `struct_size`; the library
  *   always passes its own current sizes. Ids are positive and increase.
  * - **Texts as given**: every text field comes back byte for byte. An
@@ -125,7 +133,8 @@ typedef struct chorusacct_storage_ops {
     int (*account_update)(void *ud, chorusacct_account *a);
     /** Deletes the account and its tokens. */
     int (*account_delete)(void *ud, int64_t id);
-    /** Up to `max` matching accounts in increasing id order. */
+    /** Up to `max` matching accounts in the query's order (increasing
+     *  id, or increasing (`expires_at`, id)), after its paging key. */
     int (*account_list)(void *ud, const chorusacct_account_query *q,
                         chorusacct_account *out, size_t max, size_t *count);
 
@@ -162,7 +171,8 @@ typedef struct chorusacct_storage_ops {
     /** Insert; sets `m->id`. */
     int (*outbox_insert)(void *ud, chorusacct_message *m);
     /** Pending messages with `next_attempt_at <= now` and
-     *  `lease_until <= now`, oldest first; sets their `lease_until`. */
+     *  `lease_until <= now`, in increasing (`next_attempt_at`, id): due
+     *  longest first; sets their `lease_until`. */
     int (*outbox_claim)(void *ud, int64_t now, int64_t lease_until,
                         chorusacct_message *out, size_t max, size_t *count);
     /** Updates status, attempts, times and last_error of `m->id`. */

@@ -20,7 +20,8 @@
 #define CA_V1_ACCOUNT CA_SIZE_TO(chorusacct_account, reason)
 #define CA_V1_STRUCTURE CA_SIZE_TO(chorusacct_structure, company_name)
 #define CA_V1_EVENT CA_SIZE_TO(chorusacct_event, reason)
-#define CA_V1_ACCOUNT_QUERY CA_SIZE_TO(chorusacct_account_query, after_id)
+#define CA_V1_ACCOUNT_QUERY                                                    \
+    CA_SIZE_TO(chorusacct_account_query, after_expires_at)
 #define CA_V1_SIGNUP CA_SIZE_TO(chorusacct_signup, lang)
 #define CA_V1_SIGNUP_RESULT CA_SIZE_TO(chorusacct_signup_result, errors)
 #define CA_V1_TOKEN_INFO CA_SIZE_TO(chorusacct_token_info, last_name)
@@ -49,7 +50,7 @@ _Static_assert(CA_V1_ACCOUNT == 2896, "chorusacct_account: a 0.1 member moved");
 _Static_assert(CA_V1_STRUCTURE == 564,
                "chorusacct_structure: a 0.1 member moved");
 _Static_assert(CA_V1_EVENT == 1072, "chorusacct_event: a 0.1 member moved");
-_Static_assert(CA_V1_ACCOUNT_QUERY == 40,
+_Static_assert(CA_V1_ACCOUNT_QUERY == 48,
                "chorusacct_account_query: a 0.1 member moved");
 _Static_assert(CA_V1_SIGNUP == 104, "chorusacct_signup: a 0.1 member moved");
 _Static_assert(CA_V1_SIGNUP_RESULT == 160,

@@ -76,7 +76,13 @@ static int fetch_accounts(chorusacct_ctx *ctx, void *arg, int64_t after_id,
     chorusacct_account_query *q = arg;
     const chorusacct_storage_ops *st = chorusacct__st(ctx);
     q->after_id = after_id;
-    return st->account_list(st->user_data, q, buf, max, count);
+    int rc = st->account_list(st->user_data, q, buf, max, count);
+    /* In expiry order the next page goes on after this one's last
+     * (expires_at, id); chorusacct__list_out passes the id. */
+    if (rc == CHORUSACCT_OK && *count > 0)
+        q->after_expires_at =
+            ((const chorusacct_account *)buf)[*count - 1].expires_at;
+    return rc;
 }
 
 static void account_fix(void *rec)

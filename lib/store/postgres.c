@@ -631,7 +631,7 @@ static int prepare(ca_link *l, int id)
         chorusacct__row_list_sql((unsigned)(id - ST_COUNT),
                                  "chorusacct_account", '$', buf, sizeof buf);
         sql = buf;
-        types = "iiiiii";
+        types = (id - ST_COUNT) & LQ_BY_EXPIRY ? "iiiiiii" : "iiiiii";
     }
     Oid oids[CA_MAX_PARAMS];
     int n = 0;

@@ -294,7 +294,8 @@ unsigned chorusacct__row_list_mask(const chorusacct_account_query *q)
     return (q->state != 0 ? LQ_STATE : 0) |
            (q->structure_id != 0 ? LQ_STRUCTURE : 0) |
            (q->min_role != 0 ? LQ_ROLE : 0) |
-           (q->expires_before != 0 ? LQ_EXPIRES : 0);
+           (q->expires_before != 0 ? LQ_EXPIRES : 0) |
+           (q->order == CHORUSACCT_ORDER_EXPIRY ? LQ_BY_EXPIRY : 0);
 }
 
 int64_t chorusacct__row_limit(size_t max)
@@ -311,6 +312,8 @@ void chorusacct__row_bind_query(const ca_row_io *io, void *b,
     io->i64(b, q->min_role);
     io->i64(b, q->expires_before);
     io->i64(b, chorusacct__row_limit(max));
+    if (q->order == CHORUSACCT_ORDER_EXPIRY)
+        io->i64(b, q->after_expires_at);
 }
 
 void chorusacct__row_list_sql(unsigned mask, const char *table, char mark,
@@ -326,8 +329,17 @@ void chorusacct__row_list_sql(unsigned mask, const char *table, char mark,
     if (mask & LQ_EXPIRES)
         snprintf(expires, sizeof expires,
                  " AND expires_at > 0 AND expires_at < %c5", mark);
-    snprintf(sql, cap,
-             "SELECT " CA_ACCOUNT_COLS " FROM %s WHERE id > %c1%s%s%s%s"
-             " ORDER BY id LIMIT %c6",
-             table, mark, state, structure, role, expires, mark);
+    /* In expiry order a page goes on after (expires_at, id): a row value
+     * that an index on (expires_at, id) seeks to. */
+    if (mask & LQ_BY_EXPIRY)
+        snprintf(sql, cap,
+                 "SELECT " CA_ACCOUNT_COLS " FROM %s WHERE expires_at > 0"
+                 " AND (expires_at, id) > (%c7, %c1)%s%s%s%s"
+                 " ORDER BY expires_at, id LIMIT %c6",
+                 table, mark, mark, state, structure, role, expires, mark);
+    else
+        snprintf(sql, cap,
+                 "SELECT " CA_ACCOUNT_COLS " FROM %s WHERE id > %c1%s%s%s%s"
+                 " ORDER BY id LIMIT %c6",
+                 table, mark, state, structure, role, expires, mark);
 }

@@ -101,7 +101,8 @@ enum {
     LQ_STRUCTURE = 2,
     LQ_ROLE = 4,
     LQ_EXPIRES = 8,
-    LQ_COUNT = 16
+    LQ_BY_EXPIRY = 16, /* CHORUSACCT_ORDER_EXPIRY */
+    LQ_COUNT = 32
 };
 
 /* Which filters of `q` are set, as LQ_* bits. */
@@ -109,7 +110,8 @@ CA_INTERNAL unsigned
 chorusacct__row_list_mask(const chorusacct_account_query *q);
 
 /* The parameters of every listing statement, whatever its filters:
- * after_id, state, structure_id, min_role, expires_before, limit. */
+ * after_id, state, structure_id, min_role, expires_before, limit, and in
+ * expiry order (LQ_BY_EXPIRY) after_expires_at. */
 CA_INTERNAL void chorusacct__row_bind_query(const ca_row_io *io, void *b,
                                             const chorusacct_account_query *q,
                                             size_t max);
