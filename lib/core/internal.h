@@ -218,6 +218,14 @@ CHORUSACCT_API int chorusacct__memstore_digest(chorusacct_memstore *store,
                                                uint8_t *out);
 
 /*
+ * Records the in-memory store has looked at in its listings, claims and
+ * gc since it was made (lookups by key and tree descents are not
+ * counted): the tests that prove an operation costs the same in a store
+ * of 1k and 100k accounts read it (tests/test_internal_scale.c).
+ */
+CA_INTERNAL uint64_t chorusacct__memstore_visits(chorusacct_memstore *store);
+
+/*
  * The number of argon2 computations made through `ctx` (0 for NULL), for
  * the tests that check that known and unknown addresses cost the same
  * (chorusacct_pwhash_count() in testkit.h). Exported like

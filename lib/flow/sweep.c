@@ -169,6 +169,10 @@ static int sweep_step(chorusacct_ctx *ctx, chorusacct_sweep_result *out)
     memset(&q, 0, sizeof q);
     q.struct_size = (uint32_t)sizeof q;
     q.expires_before = ca_time_add(now, 1); /* expires_at <= now */
+    /* In expiry order the listing costs what expires, not every account
+     * that has an expiry; each account done moves out of the range (a
+     * later expiry, or deleted), and the cursor goes past the others. */
+    q.order = CHORUSACCT_ORDER_EXPIRY;
     chorusacct_account page[8];
     size_t n;
     sweep_job job;
@@ -181,6 +185,7 @@ static int sweep_step(chorusacct_ctx *ctx, chorusacct_sweep_result *out)
         for (size_t i = 0; i < n && rc == CHORUSACCT_OK; i++) {
             job.id = page[i].id;
             q.after_id = page[i].id;
+            q.after_expires_at = page[i].expires_at;
             rc = chorusacct__txn(ctx, expire_body, &job, "sweep");
             if (rc == CHORUSACCT_OK) {
                 counts.expired += job.done.expired;

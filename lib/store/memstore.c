@@ -45,45 +45,94 @@ typedef struct hnode {
     uint64_t hash;
 } hnode;
 
+/*
+ * A chained table that grows without stopping the world: when it must
+ * double, the new bucket array is made and the old one is moved into it a
+ * few buckets at a time, by each later reserve. A node lives in
+ * old[h & (nold - 1)] while that bucket is not moved yet (index >=
+ * moved), else in b[h & (nb - 1)]. A table doubles at a load of 1 and
+ * moves IH_STEP buckets per reserve, so the move ends long before the
+ * next doubling.
+ */
 typedef struct {
     hnode **b;
     size_t nb; /* power of two, or 0 before the first reserve */
+    hnode **old;
+    size_t nold, moved;
     size_t n;
 } htab;
 
+enum { IH_STEP = 8 };
+
+static hnode **ht_bucket(const htab *t, uint64_t h)
+{
+    if (t->old != NULL) {
+        size_t i = h & (t->nold - 1);
+        if (i >= t->moved)
+            return &t->old[i];
+    }
+    return &t->b[h & (t->nb - 1)];
+}
+
+/* Moves up to `k` buckets of the old array. */
+static void ht_step(htab *t, size_t k)
+{
+    for (; t->old != NULL && k > 0; k--) {
+        hnode *x = t->old[t->moved];
+        while (x != NULL) {
+            hnode *next = x->next;
+            hnode **h = &t->b[x->hash & (t->nb - 1)];
+            x->next = *h;
+            *h = x;
+            x = next;
+        }
+        if (++t->moved == t->nold) {
+            free(t->old);
+            t->old = NULL;
+            t->nold = t->moved = 0;
+        }
+    }
+}
+
+/* Ends a move in progress: before a walk of every bucket. */
+static void ht_settle(htab *t)
+{
+    ht_step(t, SIZE_MAX);
+}
+
 /* Makes room for `extra` more nodes at a load factor of at most 1. The
  * table never shrinks, which is what lets a rollback relink without
- * allocating. */
+ * allocating; moving buckets changes no content, so a reserve that fails
+ * leaves the table as good as it was. */
 static int ht_reserve(htab *t, size_t extra)
 {
+    ht_step(t, IH_STEP);
     size_t need = t->n + extra;
     if (need <= t->nb)
         return 0;
-    size_t nb = t->nb != 0 ? t->nb : 16;
+    size_t nb = t->nb != 0 ? t->nb * 2 : 16;
     while (nb < need)
         nb *= 2;
     hnode **b = calloc(nb, sizeof *b);
     if (b == NULL)
         return -1;
-    for (size_t i = 0; i < t->nb; i++) {
-        hnode *x = t->b[i];
-        while (x != NULL) {
-            hnode *next = x->next;
-            hnode **h = &b[x->hash & (nb - 1)];
-            x->next = *h;
-            *h = x;
-            x = next;
-        }
+    ht_settle(t); /* a second doubling during a move: only a huge reserve */
+    if (t->nb == 0) {
+        t->b = b;
+    } else {
+        t->old = t->b;
+        t->nold = t->nb;
+        t->moved = 0;
+        t->b = b;
     }
-    free(t->b);
-    t->b = b;
     t->nb = nb;
+    ht_step(t, IH_STEP);
     return 0;
 }
 
 static void ht_link(htab *t, hnode *x)
 {
-    hnode **h = &t->b[x->hash & (t->nb - 1)];
+    hnode **h = ht_bucket(t, x->hash);
     x->next = *h;
     *h = x;
     t->n++;
@@ -91,7 +140,7 @@ static void ht_link(htab *t, hnode *x)
 
 static void ht_unlink(htab *t, hnode *x)
 {
-    hnode **p = &t->b[x->hash & (t->nb - 1)];
+    hnode **p = ht_bucket(t, x->hash);
     while (*p != x)
         p = &(*p)->next;
     *p = x->next;
@@ -104,7 +153,7 @@ static hnode *ht_first(const htab *t, uint64_t h)
 {
     if (t->nb == 0)
         return NULL;
-    hnode *x = t->b[h & (t->nb - 1)];
+    hnode *x = *ht_bucket(t, h);
     while (x != NULL && x->hash != h)
         x = x->next;
     return x;
@@ -117,102 +166,172 @@ static hnode *ht_next(hnode *x, uint64_t h)
     return x;
 }
 
+static void ht_free(htab *t)
+{
+    free(t->b);
+    free(t->old);
+}
+
 /* ------------------------------------------------------------------ */
-/* Id arrays and the pending bitmap                                     */
+/* Id arrays                                                            */
+
+/* Slot i (the record of id i + 1) is chunk[i >> IV_SHIFT][i & IV_MASK]:
+ * growing adds a chunk, and never copies the slots already there. */
+enum { IV_SHIFT = 12, IV_CHUNK = 1 << IV_SHIFT, IV_MASK = IV_CHUNK - 1 };
 
 typedef struct {
-    void **v;   /* v[id - 1], NULL once deleted */
+    void ***chunk;
+    size_t nchunk, capchunk;
     size_t len; /* highest id handed out */
-    size_t cap;
 } idvec;
 
 static int iv_reserve(idvec *iv, size_t extra)
 {
-    if (iv->len + extra <= iv->cap)
+    size_t need = (iv->len + extra + IV_MASK) >> IV_SHIFT;
+    if (need <= iv->nchunk)
         return 0;
-    size_t cap = iv->cap != 0 ? iv->cap * 2 : 64;
-    while (cap < iv->len + extra)
-        cap *= 2;
-    void **v = realloc(iv->v, cap * sizeof *v);
-    if (v == NULL)
-        return -1;
-    memset(v + iv->cap, 0, (cap - iv->cap) * sizeof *v);
-    iv->v = v;
-    iv->cap = cap;
+    if (need > iv->capchunk) {
+        size_t cap = iv->capchunk != 0 ? iv->capchunk * 2 : 8;
+        while (cap < need)
+            cap *= 2;
+        void ***c = realloc(iv->chunk, cap * sizeof *c);
+        if (c == NULL)
+            return -1;
+        iv->chunk = c;
+        iv->capchunk = cap;
+    }
+    while (iv->nchunk < need) {
+        void **c = calloc(IV_CHUNK, sizeof *c);
+        if (c == NULL)
+            return -1;
+        iv->chunk[iv->nchunk++] = c;
+    }
     return 0;
+}
+
+static void **iv_slot(const idvec *iv, size_t i)
+{
+    return &iv->chunk[i >> IV_SHIFT][i & IV_MASK];
 }
 
 static void *iv_get(const idvec *iv, int64_t id)
 {
     if (id <= 0 || (uint64_t)id > iv->len)
         return NULL;
-    return iv->v[id - 1];
+    return *iv_slot(iv, (size_t)id - 1);
 }
 
-/* One bit per message id; a summary bit per word that has a bit set. */
+/* ------------------------------------------------------------------ */
+/* Ordered indexes                                                      */
+
+/*
+ * A treap: a binary search tree on (k1, k2), unique per index, that is
+ * also a heap on a priority mixed from the key, which keeps it balanced
+ * in expectation (O(log n) per operation) whatever the order of inserts.
+ * Nodes are intrusive and nothing allocates, so that linking and
+ * unlinking cannot fail (what rollback relies on). Used for the accounts
+ * of a structure, accounts by expiry, an account's events, pending
+ * messages by due time, and what gc deletes by age.
+ */
+typedef struct tnode {
+    struct tnode *l, *r;
+    int64_t k1, k2;
+} tnode;
+
 typedef struct {
-    uint64_t *w;
-    uint64_t *sum;
-    size_t nw; /* words of w */
-} bitmap;
+    tnode *root;
+    size_t n;
+} tree;
 
-static int bm_reserve(bitmap *bm, size_t bits)
+static uint64_t t_pri(const tnode *x)
 {
-    size_t nw = (bits + 63) / 64;
-    if (nw <= bm->nw)
-        return 0;
-    size_t ns_old = (bm->nw + 63) / 64, ns = (nw + 63) / 64;
-    uint64_t *w = realloc(bm->w, nw * sizeof *w);
-    if (w == NULL)
-        return -1;
-    bm->w = w;
-    memset(w + bm->nw, 0, (nw - bm->nw) * sizeof *w);
-    if (ns > ns_old) {
-        uint64_t *sum = realloc(bm->sum, ns * sizeof *sum);
-        if (sum == NULL)
-            return -1; /* w grew; harmless, nw is unchanged */
-        memset(sum + ns_old, 0, (ns - ns_old) * sizeof *sum);
-        bm->sum = sum;
+    uint64_t z =
+        (uint64_t)x->k1 * UINT64_C(0x9E3779B97F4A7C15) ^ (uint64_t)x->k2;
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return z ^ (z >> 31);
+}
+
+/* Whether the key of `a` is below (k1, k2). */
+static bool t_below(const tnode *a, int64_t k1, int64_t k2)
+{
+    return a->k1 < k1 || (a->k1 == k1 && a->k2 < k2);
+}
+
+static void t_insert(tree *tr, tnode *x, int64_t k1, int64_t k2)
+{
+    x->k1 = k1;
+    x->k2 = k2;
+    const uint64_t p = t_pri(x);
+    tnode **at = &tr->root;
+    while (*at != NULL && t_pri(*at) >= p)
+        at = t_below(*at, k1, k2) ? &(*at)->r : &(*at)->l;
+    /* Split what hangs there into the keys below x and those above. */
+    tnode *t = *at, **l = &x->l, **r = &x->r;
+    while (t != NULL) {
+        if (t_below(t, k1, k2)) {
+            *l = t;
+            l = &t->r;
+            t = t->r;
+        } else {
+            *r = t;
+            r = &t->l;
+            t = t->l;
+        }
     }
-    bm->nw = nw;
-    return 0;
+    *l = *r = NULL;
+    *at = x;
+    tr->n++;
 }
 
-static void bm_set(bitmap *bm, size_t i)
+/* Unlinks `x`, which must be linked. */
+static void t_remove(tree *tr, tnode *x)
 {
-    bm->w[i / 64] |= UINT64_C(1) << (i % 64);
-    bm->sum[i / 4096] |= UINT64_C(1) << (i / 64 % 64);
-}
-
-static void bm_clear(bitmap *bm, size_t i)
-{
-    uint64_t *w = &bm->w[i / 64];
-    *w &= ~(UINT64_C(1) << (i % 64));
-    if (*w == 0)
-        bm->sum[i / 4096] &= ~(UINT64_C(1) << (i / 64 % 64));
-}
-
-/* The first set bit at `i` or above, or SIZE_MAX. */
-static size_t bm_next(const bitmap *bm, size_t i)
-{
-    size_t wi = i / 64;
-    if (wi >= bm->nw)
-        return SIZE_MAX;
-    uint64_t bits = bm->w[wi] & (~UINT64_C(0) << (i % 64));
-    if (bits != 0)
-        return wi * 64 + (size_t)__builtin_ctzll(bits);
-    wi++;
-    size_t si = wi / 64, ns = (bm->nw + 63) / 64;
-    if (si >= ns)
-        return SIZE_MAX;
-    uint64_t s = bm->sum[si] & (~UINT64_C(0) << (wi % 64));
-    while (s == 0) {
-        if (++si >= ns)
-            return SIZE_MAX;
-        s = bm->sum[si];
+    tnode **at = &tr->root;
+    while (*at != x)
+        at = t_below(*at, x->k1, x->k2) ? &(*at)->r : &(*at)->l;
+    tnode *a = x->l, *b = x->r; /* every key of a is below every key of b */
+    while (a != NULL && b != NULL) {
+        if (t_pri(a) >= t_pri(b)) {
+            *at = a;
+            at = &a->r;
+            a = a->r;
+        } else {
+            *at = b;
+            at = &b->l;
+            b = b->l;
+        }
     }
-    wi = si * 64 + (size_t)__builtin_ctzll(s);
-    return wi * 64 + (size_t)__builtin_ctzll(bm->w[wi]);
+    *at = a != NULL ? a : b;
+    tr->n--;
+}
+
+/* The first node whose key is above (k1, k2), or NULL. */
+static tnode *t_after(const tree *tr, int64_t k1, int64_t k2)
+{
+    tnode *best = NULL;
+    for (tnode *t = tr->root; t != NULL;) {
+        if (t->k1 > k1 || (t->k1 == k1 && t->k2 > k2)) {
+            best = t;
+            t = t->l;
+        } else {
+            t = t->r;
+        }
+    }
+    return best;
+}
+
+static tnode *t_first(const tree *tr)
+{
+    tnode *t = tr->root;
+    while (t != NULL && t->l != NULL)
+        t = t->l;
+    return t;
+}
+
+static tnode *t_next(const tree *tr, const tnode *x)
+{
+    return t_after(tr, x->k1, x->k2);
 }
 
 /* ------------------------------------------------------------------ */
@@ -269,6 +388,7 @@ enum { E_NTEXT = CA_ARRAY_LEN(event_tf) };
 
 typedef struct {
     rec r;
+    tnode by_structure, by_expiry;
     int64_t id, version, structure_id, created_at, updated_at, consent_at,
         expires_at, activated_at, decided_by, reserved1, resent_at;
     int32_t state, role, lang, reserved2, reserved0;
@@ -284,16 +404,19 @@ typedef struct {
 
 typedef struct {
     rec r;
+    tnode by_age; /* by when gc may delete it */
     chorusacct_token t;
 } m_token;
 
 typedef struct {
     rec r;
+    tnode by_age;
     chorusacct_captcha c;
 } m_captcha;
 
 typedef struct {
     rec r;
+    tnode order; /* pending: by due time; finished: by age */
     int64_t id, account_id, created_at, next_attempt_at, lease_until, sent_at;
     int32_t kind, lang, status, attempts, reserved0;
     uint32_t text[M_NTEXT];
@@ -301,6 +424,7 @@ typedef struct {
 
 typedef struct {
     rec r;
+    tnode by_account;
     int64_t id, time, account_id, actor_id;
     int32_t type, from_state, to_state;
     uint32_t text[E_NTEXT];
@@ -316,6 +440,7 @@ typedef struct {
 /* Counters are never rolled back, so they are not records. */
 typedef struct {
     hnode h;
+    tnode by_window;
     int64_t window;
     uint32_t count;
     char key[];
@@ -400,7 +525,9 @@ struct chorusacct_memstore {
     idvec accounts, structures, messages, events;
     htab by_email, by_ident, tokens, tokens_by_account, captchas, metas,
         counters;
-    bitmap pending;
+    tree members, expiring, account_events, due, finished, old_tokens,
+        old_captchas, counter_windows;
+    uint64_t visits; /* records listings, claims and gc looked at */
 
     undo *log;
     size_t nlog, caplog;
@@ -469,9 +596,37 @@ static const char *structure_ident(const m_structure *st)
 
 static void iv_put(idvec *iv, int64_t id, void *r)
 {
-    iv->v[id - 1] = r;
+    *iv_slot(iv, (size_t)id - 1) = r;
     if ((size_t)id > iv->len)
         iv->len = (size_t)id;
+}
+
+static bool message_finished(int32_t status)
+{
+    return status == CHORUSACCT_MSG_SENT || status == CHORUSACCT_MSG_DEAD ||
+           status == CHORUSACCT_MSG_CANCELLED;
+}
+
+/* The tree a message's `order` node is in, or NULL. */
+static tree *message_tree(ms *s, const m_message *m)
+{
+    if (m->status == CHORUSACCT_MSG_PENDING)
+        return &s->due;
+    return message_finished(m->status) ? &s->finished : NULL;
+}
+
+/* gc deletes a token or challenge once a time it has, used or expiry, is
+ * old enough: it is ordered by the earlier one (0: none, never deleted). */
+static int64_t first_time(int64_t used_at, int64_t expires_at)
+{
+    if (used_at == 0 || (expires_at != 0 && expires_at < used_at))
+        return expires_at;
+    return used_at;
+}
+
+static int64_t ptr_key(const void *p)
+{
+    return (int64_t)(intptr_t)p;
 }
 
 static void link_rec(ms *s, int kind, void *r)
@@ -482,6 +637,10 @@ static void link_rec(ms *s, int kind, void *r)
         iv_put(&s->accounts, a->id, a);
         a->r.h1.hash = account_hash(s, a);
         ht_link(&s->by_email, &a->r.h1);
+        if (a->structure_id != 0)
+            t_insert(&s->members, &a->by_structure, a->structure_id, a->id);
+        if (a->expires_at > 0)
+            t_insert(&s->expiring, &a->by_expiry, a->expires_at, a->id);
         break;
     }
     case K_STRUCTURE: {
@@ -500,24 +659,35 @@ static void link_rec(ms *s, int kind, void *r)
         t->r.h2.hash = hash_i64(s, t->t.account_id);
         ht_link(&s->tokens, &t->r.h1);
         ht_link(&s->tokens_by_account, &t->r.h2);
+        int64_t age = first_time(t->t.used_at, t->t.expires_at);
+        if (age != 0)
+            t_insert(&s->old_tokens, &t->by_age, age, ptr_key(t));
         break;
     }
     case K_CAPTCHA: {
         m_captcha *c = r;
         c->r.h1.hash = hash_bytes(s, c->c.id_hash, 32);
         ht_link(&s->captchas, &c->r.h1);
+        int64_t age = first_time(c->c.used_at, c->c.expires_at);
+        if (age != 0)
+            t_insert(&s->old_captchas, &c->by_age, age, ptr_key(c));
         break;
     }
     case K_MESSAGE: {
         m_message *m = r;
         iv_put(&s->messages, m->id, m);
         if (m->status == CHORUSACCT_MSG_PENDING)
-            bm_set(&s->pending, (size_t)m->id - 1);
+            t_insert(&s->due, &m->order, m->next_attempt_at, m->id);
+        else if (message_finished(m->status))
+            t_insert(&s->finished, &m->order,
+                     m->sent_at > m->created_at ? m->sent_at : m->created_at,
+                     m->id);
         break;
     }
     case K_EVENT: {
         m_event *e = r;
         iv_put(&s->events, e->id, e);
+        t_insert(&s->account_events, &e->by_account, e->account_id, e->id);
         break;
     }
     case K_META: {
@@ -536,13 +706,17 @@ static void unlink_rec(ms *s, int kind, void *r)
     switch (kind) {
     case K_ACCOUNT: {
         m_account *a = r;
-        s->accounts.v[a->id - 1] = NULL;
+        *iv_slot(&s->accounts, (size_t)a->id - 1) = NULL;
         ht_unlink(&s->by_email, &a->r.h1);
+        if (a->structure_id != 0)
+            t_remove(&s->members, &a->by_structure);
+        if (a->expires_at > 0)
+            t_remove(&s->expiring, &a->by_expiry);
         break;
     }
     case K_STRUCTURE: {
         m_structure *st = r;
-        s->structures.v[st->id - 1] = NULL;
+        *iv_slot(&s->structures, (size_t)st->id - 1) = NULL;
         if (structure_ident(st)[0] != '\0')
             ht_unlink(&s->by_ident, &st->r.h1);
         break;
@@ -551,23 +725,29 @@ static void unlink_rec(ms *s, int kind, void *r)
         m_token *t = r;
         ht_unlink(&s->tokens, &t->r.h1);
         ht_unlink(&s->tokens_by_account, &t->r.h2);
+        if (first_time(t->t.used_at, t->t.expires_at) != 0)
+            t_remove(&s->old_tokens, &t->by_age);
         break;
     }
     case K_CAPTCHA: {
         m_captcha *c = r;
         ht_unlink(&s->captchas, &c->r.h1);
+        if (first_time(c->c.used_at, c->c.expires_at) != 0)
+            t_remove(&s->old_captchas, &c->by_age);
         break;
     }
     case K_MESSAGE: {
         m_message *m = r;
-        s->messages.v[m->id - 1] = NULL;
-        if (m->status == CHORUSACCT_MSG_PENDING)
-            bm_clear(&s->pending, (size_t)m->id - 1);
+        *iv_slot(&s->messages, (size_t)m->id - 1) = NULL;
+        tree *tr = message_tree(s, m);
+        if (tr != NULL)
+            t_remove(tr, &m->order);
         break;
     }
     case K_EVENT: {
         m_event *e = r;
-        s->events.v[e->id - 1] = NULL;
+        *iv_slot(&s->events, (size_t)e->id - 1) = NULL;
+        t_remove(&s->account_events, &e->by_account);
         break;
     }
     case K_META: {
@@ -919,6 +1099,10 @@ static size_t first_slot(int64_t after_id)
     return after_id > 0 ? (size_t)after_id : 0;
 }
 
+/* A listing answers from the index that bounds it: expiry order from the
+ * accounts by (expires_at, id), a structure's from its accounts by
+ * (structure_id, id); only a listing by state or role alone walks the
+ * ids. */
 static int ms_account_list(void *ud, const chorusacct_account_query *q,
                            chorusacct_account *out, size_t max, size_t *count)
 {
@@ -927,11 +1111,33 @@ static int ms_account_list(void *ud, const chorusacct_account_query *q,
         return CHORUSACCT_E_ARG;
     size_t n = 0;
     lock(s);
-    for (size_t i = first_slot(q != NULL ? q->after_id : 0);
-         i < s->accounts.len && n < max; i++) {
-        const m_account *a = s->accounts.v[i];
-        if (a != NULL && account_matches(a, q))
-            account_unpack(a, &out[n++]);
+    if (q != NULL && q->order == CHORUSACCT_ORDER_EXPIRY) {
+        for (tnode *x = t_after(&s->expiring, q->after_expires_at, q->after_id);
+             x != NULL && n < max; x = t_next(&s->expiring, x)) {
+            const m_account *a = CONTAINER(x, m_account, by_expiry);
+            s->visits++;
+            if (q->expires_before != 0 && a->expires_at >= q->expires_before)
+                break;
+            if (account_matches(a, q))
+                account_unpack(a, &out[n++]);
+        }
+    } else if (q != NULL && q->structure_id != 0) {
+        for (tnode *x = t_after(&s->members, q->structure_id, q->after_id);
+             x != NULL && x->k1 == q->structure_id && n < max;
+             x = t_next(&s->members, x)) {
+            const m_account *a = CONTAINER(x, m_account, by_structure);
+            s->visits++;
+            if (account_matches(a, q))
+                account_unpack(a, &out[n++]);
+        }
+    } else {
+        for (size_t i = first_slot(q != NULL ? q->after_id : 0);
+             i < s->accounts.len && n < max; i++) {
+            const m_account *a = *iv_slot(&s->accounts, i);
+            s->visits++;
+            if (a != NULL && account_matches(a, q))
+                account_unpack(a, &out[n++]);
+        }
     }
     unlock(s);
     *count = n;
@@ -1351,9 +1557,7 @@ static int ms_outbox_insert(void *ud, chorusacct_message *m)
     if (n == NULL)
         return CHORUSACCT_E_NOMEM;
     lock(s);
-    if (iv_reserve(&s->messages, 1) != 0 ||
-        bm_reserve(&s->pending, s->messages.len + 1) != 0 ||
-        log_reserve(s, 1) != 0) {
+    if (iv_reserve(&s->messages, 1) != 0 || log_reserve(s, 1) != 0) {
         free(n);
         rc = CHORUSACCT_E_NOMEM;
         goto out;
@@ -1376,9 +1580,17 @@ out:
     return rc;
 }
 
-static bool claimable(const m_message *m, int64_t now)
+/* The pending messages in (next_attempt_at, id) order, from the first,
+ * while they are due: those whose lease runs are skipped. */
+static m_message *next_claimable(ms *s, tnode *x, int64_t now)
 {
-    return m->next_attempt_at <= now && m->lease_until <= now;
+    for (; x != NULL && x->k1 <= now; x = t_next(&s->due, x)) {
+        m_message *m = CONTAINER(x, m_message, order);
+        s->visits++;
+        if (m->lease_until <= now)
+            return m;
+    }
+    return NULL;
 }
 
 static int ms_outbox_claim(void *ud, int64_t now, int64_t lease_until,
@@ -1391,30 +1603,27 @@ static int ms_outbox_claim(void *ud, int64_t now, int64_t lease_until,
     *count = 0;
     lock(s);
     size_t n = 0;
-    for (size_t i = bm_next(&s->pending, 0); i != SIZE_MAX && n < max;
-         i = bm_next(&s->pending, i + 1))
-        if (claimable(s->messages.v[i], now))
-            n++;
+    for (m_message *m = next_claimable(s, t_first(&s->due), now);
+         m != NULL && n < max;
+         m = next_claimable(s, t_next(&s->due, &m->order), now))
+        n++;
     if (n == 0)
         goto out;
     m_message **news = calloc(n, sizeof *news);
     if (news == NULL || log_reserve(s, n) != 0)
         goto nomem;
     size_t k = 0;
-    for (size_t i = bm_next(&s->pending, 0); k < n;
-         i = bm_next(&s->pending, i + 1)) {
-        const m_message *m = s->messages.v[i];
-        if (!claimable(m, now))
-            continue;
+    for (m_message *m = next_claimable(s, t_first(&s->due), now); k < n;
+         m = next_claimable(s, t_next(&s->due, &m->order), now)) {
         if ((news[k] = rec_dup(m)) == NULL)
             goto nomem;
         news[k]->lease_until = lease_until;
         k++;
     }
-    /* Swapping a pending message for its copy keeps its bit set, so the
-     * bitmap needs no room of its own. */
+    /* A copy keeps its place among the due messages (the lease is not
+     * part of the key), so the swaps leave the walk's order as it was. */
     for (size_t i = 0; i < n; i++) {
-        void *old = s->messages.v[news[i]->id - 1];
+        void *old = iv_get(&s->messages, news[i]->id);
         apply(s, K_MESSAGE, news[i], old);
         message_unpack(news[i], &out[i]);
     }
@@ -1461,8 +1670,8 @@ static int ms_outbox_update(void *ud, const chorusacct_message *m)
     }
     txt[M_ERROR] = m->last_error;
     len[M_ERROR] = elen;
-    /* The pending bitmap has held a bit for this id since its insert, so
-     * a change of status needs no room of its own. */
+    /* The ordered indexes are intrusive: a change of status needs no
+     * room of its own. */
     m_message *n = message_alloc(txt, len);
     if (n == NULL || log_reserve(s, 1) != 0) {
         free(n);
@@ -1495,7 +1704,8 @@ static int ms_outbox_list(void *ud, int32_t status, int64_t after_id,
     size_t n = 0;
     lock(s);
     for (size_t i = first_slot(after_id); i < s->messages.len && n < max; i++) {
-        const m_message *m = s->messages.v[i];
+        const m_message *m = *iv_slot(&s->messages, i);
+        s->visits++;
         if (m != NULL && (status == 0 || m->status == status))
             message_unpack(m, &out[n++]);
     }
@@ -1563,10 +1773,21 @@ static int ms_event_list(void *ud, int64_t account_id, int64_t after_id,
         return CHORUSACCT_E_ARG;
     size_t n = 0;
     lock(s);
-    for (size_t i = first_slot(after_id); i < s->events.len && n < max; i++) {
-        const m_event *e = s->events.v[i];
-        if (e != NULL && (account_id == 0 || e->account_id == account_id))
-            event_unpack(e, &out[n++]);
+    if (account_id != 0) {
+        for (tnode *x = t_after(&s->account_events, account_id, after_id);
+             x != NULL && x->k1 == account_id && n < max;
+             x = t_next(&s->account_events, x)) {
+            s->visits++;
+            event_unpack(CONTAINER(x, m_event, by_account), &out[n++]);
+        }
+    } else {
+        for (size_t i = first_slot(after_id); i < s->events.len && n < max;
+             i++) {
+            const m_event *e = *iv_slot(&s->events, i);
+            s->visits++;
+            if (e != NULL)
+                event_unpack(e, &out[n++]);
+        }
     }
     unlock(s);
     *count = n;
@@ -1615,12 +1836,15 @@ static int ms_counter_add(void *ud, const char *key, int64_t window,
         c->count = 0;
         memcpy(c->key, key, klen + 1);
         ht_link(&s->counters, &c->h);
+        t_insert(&s->counter_windows, &c->by_window, window, ptr_key(c));
     }
     /* A newer window starts again; the stored window or an older one
      * (a clock behind) adds to the stored window. */
     if (window > c->window) {
+        t_remove(&s->counter_windows, &c->by_window);
         c->window = window;
         c->count = 0;
+        t_insert(&s->counter_windows, &c->by_window, window, ptr_key(c));
     }
     c->count = delta > UINT32_MAX - c->count ? UINT32_MAX : c->count + delta;
     if (count != NULL)
@@ -1703,98 +1927,50 @@ static int ms_meta_set(void *ud, const char *key, const uint8_t *value,
 /* ------------------------------------------------------------------ */
 /* Garbage collection                                                   */
 
-static bool before_t(int64_t t, int64_t before)
-{
-    return t != 0 && t < before;
-}
-
-/* Tokens and captcha challenges, by their node in the table of their
- * key: used or expired before `before`. */
-static bool token_stale(const hnode *x, int64_t before)
-{
-    const m_token *t = CONTAINER(x, m_token, r.h1);
-    return before_t(t->t.used_at, before) || before_t(t->t.expires_at, before);
-}
-
-static bool captcha_stale(const hnode *x, int64_t before)
-{
-    const m_captcha *c = CONTAINER(x, m_captcha, r.h1);
-    return before_t(c->c.used_at, before) || before_t(c->c.expires_at, before);
-}
-
-/* A finished message, each of whose times is older than `before`. */
-static bool message_stale(const m_message *m, int64_t before)
-{
-    if (m->status != CHORUSACCT_MSG_SENT && m->status != CHORUSACCT_MSG_DEAD &&
-        m->status != CHORUSACCT_MSG_CANCELLED)
-        return false;
-    return m->created_at < before && m->sent_at < before;
-}
-
-/* Counts the stale records of a keyed table of `kind` (whose nodes are
- * their records' h1), and deletes them when `doit`. */
-static size_t gc_keyed(ms *s, htab *t, int kind,
-                       bool (*stale)(const hnode *, int64_t), int64_t before,
-                       bool doit)
+/* The records of an age index (tokens, challenges, finished messages:
+ * keyed by the time after which gc may delete them) older than `before`:
+ * counted, or deleted when `doit`. Each record is visited once. */
+static size_t gc_tree(ms *s, tree *tr, size_t node_off, int kind,
+                      int64_t before, bool doit)
 {
     size_t n = 0;
-    for (size_t b = 0; b < t->nb; b++) {
-        hnode *x = t->b[b];
-        while (x != NULL) {
-            hnode *next = x->next;
-            if (stale(x, before)) {
-                n++;
-                if (doit)
-                    apply(s, kind, NULL, CONTAINER(x, rec, h1));
-            }
-            x = next;
-        }
+    for (tnode *x = t_first(tr); x != NULL && x->k1 < before;
+         x = doit ? t_first(tr) : t_next(tr, x)) {
+        s->visits++;
+        n++;
+        if (doit)
+            apply(s, kind, NULL, (char *)x - node_off);
     }
     return n;
 }
 
-static size_t gc_messages(ms *s, int64_t before, bool doit)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < s->messages.len; i++) {
-        m_message *m = s->messages.v[i];
-        if (m != NULL && message_stale(m, before)) {
-            n++;
-            if (doit)
-                apply(s, K_MESSAGE, NULL, m);
-        }
-    }
-    return n;
-}
-
+/* gc's cost is what it deletes: each kind is ordered by age. */
 static int ms_gc(void *ud, int64_t before)
 {
     ms *s = ud;
     int rc = CHORUSACCT_OK;
     lock(s);
-    size_t n =
-        gc_keyed(s, &s->tokens, K_TOKEN, token_stale, before, false) +
-        gc_keyed(s, &s->captchas, K_CAPTCHA, captcha_stale, before, false) +
-        gc_messages(s, before, false);
+    const size_t tok = offsetof(m_token, by_age),
+                 cap = offsetof(m_captcha, by_age),
+                 msg = offsetof(m_message, order);
+    size_t n = gc_tree(s, &s->old_tokens, tok, K_TOKEN, before, false) +
+               gc_tree(s, &s->old_captchas, cap, K_CAPTCHA, before, false) +
+               gc_tree(s, &s->finished, msg, K_MESSAGE, before, false);
     if (log_reserve(s, n) != 0) {
         rc = CHORUSACCT_E_NOMEM;
         goto out;
     }
-    gc_keyed(s, &s->tokens, K_TOKEN, token_stale, before, true);
-    gc_keyed(s, &s->captchas, K_CAPTCHA, captcha_stale, before, true);
-    gc_messages(s, before, true);
+    gc_tree(s, &s->old_tokens, tok, K_TOKEN, before, true);
+    gc_tree(s, &s->old_captchas, cap, K_CAPTCHA, before, true);
+    gc_tree(s, &s->finished, msg, K_MESSAGE, before, true);
     /* Counters go at once: they are outside transactions. */
-    for (size_t b = 0; b < s->counters.nb; b++) {
-        hnode *x = s->counters.b[b];
-        while (x != NULL) {
-            hnode *next = x->next;
-            counter *c = CONTAINER(x, counter, h);
-            if (c->window < before) {
-                ht_unlink(&s->counters, x);
-                free(c);
-            }
-            x = next;
-        }
+    tnode *x;
+    while ((x = t_first(&s->counter_windows)) != NULL && x->k1 < before) {
+        counter *c = CONTAINER(x, counter, by_window);
+        s->visits++;
+        t_remove(&s->counter_windows, x);
+        ht_unlink(&s->counters, &c->h);
+        free(c);
     }
 out:
     unlock(s);
@@ -1876,7 +2052,7 @@ static void digest_ids(ms *s, dg *d)
     dg_u64(d, 0xA0);
     dg_u64(d, s->accounts.len);
     for (size_t i = 0; i < s->accounts.len; i++) {
-        const m_account *a = s->accounts.v[i];
+        const m_account *a = *iv_slot(&s->accounts, i);
         if (a == NULL)
             continue;
         dg_i64(d, a->id);
@@ -1900,7 +2076,7 @@ static void digest_ids(ms *s, dg *d)
     dg_u64(d, 0xA1);
     dg_u64(d, s->structures.len);
     for (size_t i = 0; i < s->structures.len; i++) {
-        const m_structure *st = s->structures.v[i];
+        const m_structure *st = *iv_slot(&s->structures, i);
         if (st == NULL)
             continue;
         dg_i64(d, st->id);
@@ -1912,7 +2088,7 @@ static void digest_ids(ms *s, dg *d)
     dg_u64(d, 0xA2);
     dg_u64(d, s->messages.len);
     for (size_t i = 0; i < s->messages.len; i++) {
-        const m_message *m = s->messages.v[i];
+        const m_message *m = *iv_slot(&s->messages, i);
         if (m == NULL)
             continue;
         dg_i64(d, m->id);
@@ -1931,7 +2107,7 @@ static void digest_ids(ms *s, dg *d)
     dg_u64(d, 0xA3);
     dg_u64(d, s->events.len);
     for (size_t i = 0; i < s->events.len; i++) {
-        const m_event *e = s->events.v[i];
+        const m_event *e = *iv_slot(&s->events, i);
         if (e == NULL)
             continue;
         dg_i64(d, e->id);
@@ -1947,6 +2123,9 @@ static void digest_ids(ms *s, dg *d)
 
 static int digest_keyed(ms *s, dg *d)
 {
+    ht_settle(&s->tokens);
+    ht_settle(&s->captchas);
+    ht_settle(&s->metas);
     const void **tok =
         sorted_h1(&s->tokens, offsetof(m_token, r.h1), cmp_token);
     const void **cap =
@@ -2006,6 +2185,14 @@ int chorusacct__memstore_digest(chorusacct_memstore *store, uint8_t *out)
     return rc;
 }
 
+uint64_t chorusacct__memstore_visits(chorusacct_memstore *store)
+{
+    lock(store);
+    uint64_t n = store->visits;
+    unlock(store);
+    return n;
+}
+
 /* ------------------------------------------------------------------ */
 /* Life cycle                                                           */
 
@@ -2040,14 +2227,17 @@ int chorusacct_memstore_new(chorusacct_memstore **out)
 static void free_vec(idvec *iv)
 {
     for (size_t i = 0; i < iv->len; i++)
-        free(iv->v[i]);
-    free(iv->v);
+        free(*iv_slot(iv, i));
+    for (size_t i = 0; i < iv->nchunk; i++)
+        free(iv->chunk[i]);
+    free(iv->chunk);
 }
 
 /* Frees every node of a table whose nodes sit `off` bytes into their
  * allocation. */
 static void free_table(htab *t, size_t off)
 {
+    ht_settle(t);
     for (size_t b = 0; b < t->nb; b++) {
         hnode *x = t->b[b];
         while (x != NULL) {
@@ -2077,15 +2267,13 @@ void chorusacct_memstore_free(chorusacct_memstore *store)
     free_table(&store->captchas, offsetof(m_captcha, r.h1));
     free_table(&store->metas, offsetof(m_meta, r.h1));
     free_table(&store->counters, offsetof(counter, h));
-    free(store->by_email.b);
-    free(store->by_ident.b);
-    free(store->tokens.b);
-    free(store->tokens_by_account.b);
-    free(store->captchas.b);
-    free(store->metas.b);
-    free(store->counters.b);
-    free(store->pending.w);
-    free(store->pending.sum);
+    ht_free(&store->by_email);
+    ht_free(&store->by_ident);
+    ht_free(&store->tokens);
+    ht_free(&store->tokens_by_account);
+    ht_free(&store->captchas);
+    ht_free(&store->metas);
+    ht_free(&store->counters);
     free(store->log);
     (void)pthread_mutex_destroy(&store->lock);
     free(store);

@@ -352,10 +352,10 @@ static const ca_stmt_def ca_sql[ST_COUNT] = {
     [ST_OUTBOX_CLAIM] =
         {"WITH c(cid) AS (SELECT id FROM chorusacct_outbox"
          " WHERE status = 1 AND next_attempt_at <= $1 AND lease_until <= $1"
-         " ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED),"
+         " ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED),"
          " u AS (UPDATE chorusacct_outbox SET lease_until = $2 FROM c"
          " WHERE id = c.cid RETURNING " CA_OUTBOX_COLS ")"
-         " SELECT " CA_OUTBOX_COLS " FROM u ORDER BY id",
+         " SELECT " CA_OUTBOX_COLS " FROM u ORDER BY next_attempt_at, id",
          "iii"},
     /* A message marked sent stays sent: a worker whose lease ran out
      * while its mailer was slow may report a failure after another

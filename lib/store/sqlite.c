@@ -256,7 +256,8 @@ static const char *const ca_sql[ST_COUNT] = {
         " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [ST_OUTBOX_DUE] = "SELECT " CA_OUTBOX_COLS " FROM outbox"
                       " WHERE status = 1 AND next_attempt_at <= ?1"
-                      " AND lease_until <= ?1 ORDER BY id LIMIT ?2",
+                      " AND lease_until <= ?1"
+                      " ORDER BY next_attempt_at, id LIMIT ?2",
     [ST_OUTBOX_LEASE] = "UPDATE outbox SET lease_until = ?2 WHERE id = ?1",
     /* A message marked sent stays sent: a worker whose lease ran out
      * while its mailer was slow may report a failure after another worker

@@ -709,6 +709,34 @@ static int part_account_list(ct *t)
     q.expires_before = T0 + 301;
     LIST(&q, LIST_MAX, "account_list by state and expires_before", 1, 5);
 
+    /* Expiry order: (expires_at, id), accounts that expire only, paged
+     * after (after_expires_at, after_id). */
+    memset(&q, 0, sizeof q);
+    q.struct_size = sizeof q;
+    q.order = CHORUSACCT_ORDER_EXPIRY;
+    q.structure_id = 7001;
+    LIST(&q, LIST_MAX,
+         "account_list in expiry order ((expires_at, id); 0 never expires)", 1,
+         6, 2);
+    LIST(&q, 2, "account_list in expiry order, page 1", 1, 6);
+    q.after_expires_at = t->a[6].expires_at;
+    q.after_id = t->a[6].id;
+    LIST(&q, 2, "account_list in expiry order, page 2 (after expires_at, id)",
+         2);
+    q.after_expires_at = t->a[1].expires_at;
+    q.after_id = t->a[1].id;
+    LIST(&q, LIST_MAX,
+         "account_list in expiry order after a tie (same expires_at, next id)",
+         6, 2);
+    q.after_expires_at = 0;
+    q.after_id = 0;
+    q.expires_before = T0 + 200;
+    LIST(&q, LIST_MAX, "account_list in expiry order with expires_before", 1,
+         6);
+    q.structure_id = 7002;
+    q.expires_before = 0;
+    LIST(&q, LIST_MAX, "account_list in expiry order, another structure", 4, 5);
+
     /* Paging. */
     memset(&q, 0, sizeof q);
     q.struct_size = sizeof q;
@@ -1001,15 +1029,16 @@ static int part_outbox(ct *t)
     OUTBOX(0, m[5].id, 3, "outbox_list, page 3", 6, -1);
     OUTBOX(0, m[6].id, 3, "outbox_list past the last id", -1);
 
-    /* Due, not leased, pending, oldest first. */
+    /* Due, not leased, pending, due longest first: (next_attempt_at,
+     * id) order. */
     CLAIM(T0 + 50, T0 + 110, LIST_MAX,
-          "outbox_claim (due, not leased, pending only)", 0, 4, -1);
+          "outbox_claim (due, not leased, pending only)", 4, 0, -1);
     RUN(get_message(t, m[4].id, out));
     m[4].lease_until = T0 + 110;
     SAME(message, &m[4], out, "message after outbox_claim");
     CLAIM(T0 + 60, T0 + 120, LIST_MAX, "outbox_claim while the leases run", -1);
-    CLAIM(T0 + 110, T0 + 170, 2, "outbox_claim after a lease passed", 0, 1, -1);
-    CLAIM(T0 + 110, T0 + 170, LIST_MAX, "outbox_claim, the rest", 4, -1);
+    CLAIM(T0 + 110, T0 + 170, 2, "outbox_claim after a lease passed", 4, 0, -1);
+    CLAIM(T0 + 110, T0 + 170, LIST_MAX, "outbox_claim, the rest", 1, -1);
     CLAIM(T0 + 150, T0 + 200, LIST_MAX,
           "outbox_claim when a stored lease passes", 3, -1);
     CLAIM(T0 + 150, T0 + 200, 0, "outbox_claim with max 0", -1);
@@ -1056,7 +1085,7 @@ static int part_outbox(ct *t)
     ROLLBACK();
 
     CLAIM(T0 + 100000, T0 + 100060, LIST_MAX,
-          "outbox_claim (a sent message is not pending)", 1, 3, 4, -1);
+          "outbox_claim (a sent message is not pending)", 4, 3, 1, -1);
     OUTBOX(CHORUSACCT_MSG_SENT, base, LIST_MAX, "outbox_list, sent", 0, 2, -1);
     RUN(drain(t));
 
