@@ -127,12 +127,11 @@ static void fill(flowfix *b, unsigned accounts)
         assert_code(o.structure_insert(o.user_data, &s), CHORUSACCT_OK, NULL);
         for (unsigned i = 0; i < PER_STRUCTURE && n < accounts; i++, n++) {
             fill_account(&a, n, s.id, shape[i].state, shape[i].role);
-            assert_code(o.account_insert(o.user_data, &a), CHORUSACCT_OK,
-                        NULL);
+            assert_code(o.account_insert(o.user_data, &a), CHORUSACCT_OK, NULL);
             if (i == 0) {
                 s.principal_id = a.id;
-                assert_code(o.structure_update(o.user_data, &s),
-                            CHORUSACCT_OK, NULL);
+                assert_code(o.structure_update(o.user_data, &s), CHORUSACCT_OK,
+                            NULL);
             }
             fill_event(&o, a.id, CHORUSACCT_EV_SIGNUP, 0,
                        CHORUSACCT_STATE_CREATED);
@@ -186,8 +185,8 @@ enum {
 };
 
 static const char *const op_name[OP_COUNT] = {
-    "signup", "join",    "approve", "deliver", "activate", "login",
-    "resend", "events",  "members", "sweep",   "scan by state"};
+    "signup", "join",   "approve", "deliver", "activate",     "login",
+    "resend", "events", "members", "sweep",   "scan by state"};
 
 static uint64_t visits(flowfix *b)
 {
@@ -210,8 +209,7 @@ static void run_ops(unsigned accounts, uint64_t *v)
     siret_of(900000u + last, siret);
     chorusacct_account principal = {.struct_size = sizeof principal};
     char email[64];
-    snprintf(email, sizeof email, "fill%u@fill.example",
-             last * PER_STRUCTURE);
+    snprintf(email, sizeof email, "fill%u@fill.example", last * PER_STRUCTURE);
     assert_code(chorusacct_account_find(b.ctx, email, &principal),
                 CHORUSACCT_OK, b.ctx);
 
@@ -228,9 +226,9 @@ static void run_ops(unsigned accounts, uint64_t *v)
     v[OP_JOIN] = visits(&b) - at;
 
     at = visits(&b);
-    assert_code(chorusacct_account_approve(b.ctx, principal.id, joiner,
-                                           &reason),
-                CHORUSACCT_OK, b.ctx);
+    assert_code(
+        chorusacct_account_approve(b.ctx, principal.id, joiner, &reason),
+        CHORUSACCT_OK, b.ctx);
     v[OP_APPROVE] = visits(&b) - at;
 
     at = visits(&b);
@@ -270,8 +268,8 @@ static void run_ops(unsigned accounts, uint64_t *v)
     chorusacct_account_query q = {.struct_size = sizeof q};
     q.structure_id = principal.structure_id;
     at = visits(&b);
-    assert_code(chorusacct_account_list(b.ctx, &q, acc, 16, &n),
-                CHORUSACCT_OK, b.ctx);
+    assert_code(chorusacct_account_list(b.ctx, &q, acc, 16, &n), CHORUSACCT_OK,
+                b.ctx);
     v[OP_MEMBERS] = visits(&b) - at;
     assert_int_equal(n, PER_STRUCTURE + 1); /* and the joiner */
 
@@ -293,8 +291,8 @@ static void run_ops(unsigned accounts, uint64_t *v)
     q.struct_size = sizeof q;
     q.state = CHORUSACCT_STATE_DISABLED;
     at = visits(&b);
-    assert_code(chorusacct_account_list(b.ctx, &q, acc, 16, &n),
-                CHORUSACCT_OK, b.ctx);
+    assert_code(chorusacct_account_list(b.ctx, &q, acc, 16, &n), CHORUSACCT_OK,
+                b.ctx);
     v[OP_SCAN] = visits(&b) - at;
     assert_int_equal(n, 0);
     flowfix_close(&b);
