@@ -27,12 +27,16 @@
  * the owning thread's own calls inside its transaction go through while
  * other threads wait.
  */
+/* MAP_ANONYMOUS (in POSIX only since 2024) */
+#define _DEFAULT_SOURCE
 #include "internal.h"
 
 #include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #define CONTAINER(ptr, type, member)                                           \
     ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
@@ -59,10 +63,64 @@ typedef struct {
     size_t nb; /* power of two, or 0 before the first reserve */
     hnode **old;
     size_t nold, moved;
+    size_t freed; /* bytes at the start of `old` given back already */
     size_t n;
 } htab;
 
 enum { IH_STEP = 8 };
+
+/*
+ * Bucket arrays. A big one is mapped from the system (its pages are zero
+ * and come in as they are touched) and given back a page at a time as
+ * the move empties it: freeing 8 MiB at once (1M buckets) costs a
+ * millisecond, more than a thousand sign-ups. Small ones use calloc.
+ */
+enum { BIG_ARRAY = 256 * 1024 };
+
+static size_t page_size(void)
+{
+    static size_t cached;
+    if (cached == 0) {
+        long p = sysconf(_SC_PAGESIZE);
+        cached = p > 0 ? (size_t)p : 4096;
+    }
+    return cached;
+}
+
+static hnode **buckets_alloc(size_t nb)
+{
+    size_t bytes = nb * sizeof(hnode *);
+    if (bytes < BIG_ARRAY)
+        return calloc(nb, sizeof(hnode *));
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+/* Frees what is left of an array of `nb` buckets whose first `freed`
+ * bytes were given back. */
+static void buckets_free(hnode **b, size_t nb, size_t freed)
+{
+    size_t bytes = nb * sizeof(hnode *);
+    if (b == NULL)
+        return;
+    if (bytes < BIG_ARRAY)
+        free(b);
+    else
+        (void)munmap((char *)b + freed, bytes - freed);
+}
+
+/* Gives back the whole pages of the old array below bucket `moved`. */
+static void buckets_trim(htab *t)
+{
+    if (t->nold * sizeof(hnode *) < BIG_ARRAY)
+        return;
+    size_t done = t->moved * sizeof(hnode *) / page_size() * page_size();
+    if (done > t->freed) {
+        (void)munmap((char *)t->old + t->freed, done - t->freed);
+        t->freed = done;
+    }
+}
 
 static hnode **ht_bucket(const htab *t, uint64_t h)
 {
@@ -87,11 +145,13 @@ static void ht_step(htab *t, size_t k)
             x = next;
         }
         if (++t->moved == t->nold) {
-            free(t->old);
+            buckets_free(t->old, t->nold, t->freed);
             t->old = NULL;
-            t->nold = t->moved = 0;
+            t->nold = t->moved = t->freed = 0;
         }
     }
+    if (t->old != NULL)
+        buckets_trim(t);
 }
 
 /* Ends a move in progress: before a walk of every bucket. */
@@ -113,7 +173,7 @@ static int ht_reserve(htab *t, size_t extra)
     size_t nb = t->nb != 0 ? t->nb * 2 : 16;
     while (nb < need)
         nb *= 2;
-    hnode **b = calloc(nb, sizeof *b);
+    hnode **b = buckets_alloc(nb);
     if (b == NULL)
         return -1;
     ht_settle(t); /* a second doubling during a move: only a huge reserve */
@@ -168,8 +228,8 @@ static hnode *ht_next(hnode *x, uint64_t h)
 
 static void ht_free(htab *t)
 {
-    free(t->b);
-    free(t->old);
+    buckets_free(t->b, t->nb, 0);
+    buckets_free(t->old, t->nold, t->freed);
 }
 
 /* ------------------------------------------------------------------ */
@@ -177,7 +237,7 @@ static void ht_free(htab *t)
 
 /* Slot i (the record of id i + 1) is chunk[i >> IV_SHIFT][i & IV_MASK]:
  * growing adds a chunk, and never copies the slots already there. */
-enum { IV_SHIFT = 12, IV_CHUNK = 1 << IV_SHIFT, IV_MASK = IV_CHUNK - 1 };
+enum { IV_SHIFT = 9, IV_CHUNK = 1 << IV_SHIFT, IV_MASK = IV_CHUNK - 1 };
 
 typedef struct {
     void ***chunk;
