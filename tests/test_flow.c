@@ -2118,6 +2118,70 @@ static void test_read_only_database_serves_reads(void **state)
     flowfix_close(&b);
 }
 
+/* chorusacct_account_list in expiry order: (expires_at, id), across the
+ * library's internal pages (16) and the caller's, on every backend. The
+ * first twenty sign-ups are sent a new link later, which moves their
+ * expiry after the others'. */
+static void test_account_list_in_expiry_order(void **state)
+{
+    (void)state;
+    flowfix b;
+    flowfix_open(&b, CHORUSACCT_CFG_NO_CAPTCHA);
+    enum { N = 40 };
+    int64_t ids[N];
+    char email[64], siret[15], client[16];
+    for (unsigned i = 0; i < N; i++) {
+        snprintf(email, sizeof email, "exp%u@acme.fr", i);
+        siret_of(700 + i, siret);
+        ids[i] =
+            do_signup(&b, email, siret, CHORUSACCT_STATE_AWAITING_ACTIVATION);
+    }
+    chorusacct_testclock_advance(b.clock, 120);
+    for (unsigned i = 0; i < N / 2; i++) {
+        int reason = 0;
+        snprintf(email, sizeof email, "exp%u@acme.fr", i);
+        snprintf(client, sizeof client, "c%u", i);
+        assert_code(chorusacct_activation_resend(b.ctx, email, client, &reason),
+                    CHORUSACCT_OK, b.ctx);
+        assert_int_equal(reason, 0);
+    }
+    chorusacct_account a[N + 4];
+    for (size_t i = 0; i < ARRAY_LEN(a); i++)
+        a[i].struct_size = sizeof a[i];
+    chorusacct_account_query q = {.struct_size = sizeof q};
+    q.order = CHORUSACCT_ORDER_EXPIRY;
+    size_t n = 0;
+    assert_code(chorusacct_account_list(b.ctx, &q, a, ARRAY_LEN(a), &n),
+                CHORUSACCT_OK, b.ctx);
+    assert_int_equal(n, N);
+    /* the later half first, in id order, then the resent half */
+    for (unsigned i = 0; i < N; i++)
+        assert_int_equal(a[i].id, ids[(i + N / 2) % N]);
+    for (unsigned i = 1; i < N; i++)
+        assert_true(
+            a[i - 1].expires_at < a[i].expires_at ||
+            (a[i - 1].expires_at == a[i].expires_at && a[i - 1].id < a[i].id));
+    /* The caller's own pages: after (after_expires_at, after_id). */
+    q.after_expires_at = a[24].expires_at;
+    q.after_id = a[24].id;
+    chorusacct_account rest[N] = {{.struct_size = sizeof rest[0]}};
+    for (size_t i = 0; i < N; i++)
+        rest[i].struct_size = sizeof rest[i];
+    assert_code(chorusacct_account_list(b.ctx, &q, rest, N, &n), CHORUSACCT_OK,
+                b.ctx);
+    assert_int_equal(n, N - 25);
+    assert_int_equal(rest[0].id, a[25].id);
+    /* expires_before bounds it */
+    memset(&q, 0, sizeof q);
+    q.struct_size = sizeof q;
+    q.order = CHORUSACCT_ORDER_EXPIRY;
+    q.expires_before = a[N / 2].expires_at;
+    assert_code(chorusacct_account_list(b.ctx, &q, rest, N, &n), CHORUSACCT_OK,
+                b.ctx);
+    assert_int_equal(n, N / 2);
+    flowfix_close(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2155,6 +2219,7 @@ int main(void)
         cmocka_unit_test(test_outbox_retries),
         cmocka_unit_test(test_activation_cancelled_when_moved),
         cmocka_unit_test(test_sweep_promotes_and_purges),
+        cmocka_unit_test(test_account_list_in_expiry_order),
         cmocka_unit_test(test_refused_transitions),
         cmocka_unit_test(test_templates_replaced),
         cmocka_unit_test(test_reason_in_subject),
