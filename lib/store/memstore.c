@@ -36,7 +36,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 #define CONTAINER(ptr, type, member)                                           \
     ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
@@ -71,21 +70,12 @@ enum { IH_STEP = 8 };
 
 /*
  * Bucket arrays. A big one is mapped from the system (its pages are zero
- * and come in as they are touched) and given back a page at a time as
- * the move empties it: freeing 8 MiB at once (1M buckets) costs a
- * millisecond, more than a thousand sign-ups. Small ones use calloc.
+ * and come in as they are touched) and given back 64 KiB at a time (a
+ * multiple of every page size in use) as the move empties it: freeing 8
+ * MiB at once (1M buckets) costs a millisecond, more than a hundred
+ * sign-ups. Small ones use calloc.
  */
-enum { BIG_ARRAY = 256 * 1024 };
-
-static size_t page_size(void)
-{
-    static size_t cached;
-    if (cached == 0) {
-        long p = sysconf(_SC_PAGESIZE);
-        cached = p > 0 ? (size_t)p : 4096;
-    }
-    return cached;
-}
+enum { BIG_ARRAY = 256 * 1024, TRIM_UNIT = 64 * 1024 };
 
 static hnode **buckets_alloc(size_t nb)
 {
@@ -110,12 +100,12 @@ static void buckets_free(hnode **b, size_t nb, size_t freed)
         (void)munmap((char *)b + freed, bytes - freed);
 }
 
-/* Gives back the whole pages of the old array below bucket `moved`. */
+/* Gives back the whole units of the old array below bucket `moved`. */
 static void buckets_trim(htab *t)
 {
     if (t->nold * sizeof(hnode *) < BIG_ARRAY)
         return;
-    size_t done = t->moved * sizeof(hnode *) / page_size() * page_size();
+    size_t done = t->moved * sizeof(hnode *) / TRIM_UNIT * TRIM_UNIT;
     if (done > t->freed) {
         (void)munmap((char *)t->old + t->freed, done - t->freed);
         t->freed = done;
